@@ -1,0 +1,30 @@
+//===- MpcAttrs.h - mpc attributes ------------------------------*- C++ -*-===//
+
+#ifndef MPC_DIALECT_MPCATTRS_H
+#define MPC_DIALECT_MPCATTRS_H
+
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include <optional>
+
+#include "dialects/mpc/MpcEnums.h.inc"
+
+namespace mpc {
+/// One named argument of an initializer kind and its default value.
+struct InitArgument {
+  llvm::StringLiteral name;
+  double defaultValue;
+};
+
+/// The arguments `kind` takes, in the order InitAttr stores them (first,
+/// second).
+llvm::ArrayRef<InitArgument> initArguments(InitKind kind);
+} // namespace mpc
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/mpc/MpcAttrs.h.inc"
+
+#endif // MPC_DIALECT_MPCATTRS_H

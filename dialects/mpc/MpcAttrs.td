@@ -1,0 +1,63 @@
+//===- MpcAttrs.td - mpc attributes ------------------------*- tablegen -*-===//
+
+#ifndef MPC_ATTRS_TD
+#define MPC_ATTRS_TD
+
+include "dialects/mpc/MpcDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+class Mpc_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Mpc_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def Mpc_InitKind : I32EnumAttr<"InitKind", "parameter initializer", [
+  I32EnumAttrCase<"zeros", 0>,
+  I32EnumAttrCase<"ones", 1>,
+  I32EnumAttrCase<"constant", 2>,
+  I32EnumAttrCase<"normal", 3>,
+  I32EnumAttrCase<"uniform", 4>,
+  I32EnumAttrCase<"xavier_uniform", 5>,
+  I32EnumAttrCase<"xavier_normal", 6>
+]> {
+  let cppNamespace = "::mpc";
+  let genSpecializedAttr = 0;
+}
+
+def Mpc_InitAttr : Mpc_Attr<"Init", "init"> {
+  let summary = "How a parameter's initial value is drawn";
+  let description = [{
+    The initializer of an `mpc.param`. Each kind names its arguments; an
+    argument left out of the text takes its default. `seed` fixes the random
+    stream of this parameter; without it the run's seed decides.
+
+    ```mlir
+    #mpc.init<zeros>
+    #mpc.init<constant, value = 5.000000e-01>
+    #mpc.init<normal, mean = 0.000000e+00, std = 2.000000e-02, seed = 7>
+    #mpc.init<uniform, low = -1.000000e-01, high = 1.000000e-01>
+    #mpc.init<xavier_uniform, gain = 1.000000e+00>
+    ```
+
+    Arguments: `constant` takes `value`; `normal` takes `mean` (0) and
+    `std` (1); `uniform` takes `low` (0) and `high` (1); the xavier kinds take
+    `gain` (1), with fan_in = shape[-2] and fan_out = shape[-1].
+  }];
+  let parameters = (ins
+    "::mpc::InitKind":$kind,
+    APFloatParameter<"first argument (value, mean, low or gain)">:$first,
+    APFloatParameter<"second argument (std or high)">:$second,
+    OptionalParameter<"std::optional<uint64_t>", "random seed">:$seed
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Builds an initializer with the defaults of `kind` for its arguments.
+    static InitAttr getDefault(::mlir::MLIRContext *context, InitKind kind);
+    double getFirstValue() const { return getFirst().convertToDouble(); }
+    double getSecondValue() const { return getSecond().convertToDouble(); }
+  }];
+}
+
+#endif // MPC_ATTRS_TD

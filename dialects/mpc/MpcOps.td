@@ -1,0 +1,411 @@
+//===- MpcOps.td - mpc operations --------------------------*- tablegen -*-===//
+//
+// Forward ops of MLPs and GPT-style decoders, parameters and casts. Shape
+// rules live in ShapeFunctions.cpp so the verifiers and the JSON importer
+// share them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_OPS_TD
+#define MPC_OPS_TD
+
+include "dialects/mpc/MpcDialect.td"
+include "dialects/mpc/MpcAttrs.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+class Mpc_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Mpc_Dialect, mnemonic, traits>;
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+def Mpc_ParamOp : Mpc_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
+  let summary = "A module-level tensor the step reads and updates";
+  let description = [{
+    Declares a trainable parameter (or, later, optimizer and loss-scale
+    state) with its type and initializer. Functions read it with `mpc.load`
+    and write it with `mpc.store`.
+
+    ```mlir
+    mpc.param @w1 : tensor<64x128xf32> = #mpc.init<xavier_uniform, gain = 1.000000e+00>
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       TypeAttrOf<Mpc_AnyTensor>:$type,
+                       Mpc_InitAttr:$init);
+  let assemblyFormat = "$sym_name `:` $type `=` qualified($init) attr-dict";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::RankedTensorType getTensorType() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getType());
+    }
+  }];
+}
+
+def Mpc_LoadOp : Mpc_Op<"load", [
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
+    MemoryEffects<[MemRead]>]> {
+  let summary = "Reads the current value of a parameter";
+  let description = [{
+    ```mlir
+    %w1 = mpc.load @w1 : tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$param);
+  let results = (outs Mpc_AnyTensor:$result);
+  let assemblyFormat = "$param attr-dict `:` type($result)";
+}
+
+def Mpc_StoreOp : Mpc_Op<"store", [
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>,
+    MemoryEffects<[MemWrite]>]> {
+  let summary = "Writes a new value into a parameter";
+  let description = [{
+    ```mlir
+    mpc.store %new_w1, @w1 : tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_AnyTensor:$value, FlatSymbolRefAttr:$param);
+  let assemblyFormat = "$value `,` $param attr-dict `:` type($value)";
+}
+
+//===----------------------------------------------------------------------===//
+// Constants and casts
+//===----------------------------------------------------------------------===//
+
+def Mpc_ConstantOp : Mpc_Op<"constant", [ConstantLike, Pure]> {
+  let summary = "A tensor literal";
+  let description = [{
+    ```mlir
+    %c = mpc.constant dense<6.250000e-02> : tensor<f32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Mpc_AnyTensor:$result);
+  let hasCustomAssemblyFormat = 1;
+  let hasFolder = 1;
+  let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
+      build($_builder, $_state, value.getType(), value);
+    }]>
+  ];
+}
+
+def Mpc_CastOp : Mpc_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Converts a tensor's element type";
+  let description = [{
+    Float to float conversions round to nearest even; float to integer
+    truncates toward zero; integer to float rounds to nearest even.
+
+    ```mlir
+    %h = mpc.cast %x : tensor<32x64xf32> to tensor<32x64xbf16>
+    ```
+  }];
+  let arguments = (ins Mpc_AnyTensor:$input);
+  let results = (outs Mpc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Contraction
+//===----------------------------------------------------------------------===//
+
+def Mpc_MatmulOp : Mpc_Op<"matmul", [Pure]> {
+  let summary = "Batched matrix product with numpy broadcasting of batch dims";
+  let description = [{
+    Both operands have rank ≥ 2 and the same float element type; the last
+    two dims are the matrix, the leading dims broadcast. `transpose_a` and
+    `transpose_b` swap the last two dims of an operand before the product.
+    Products accumulate in f32; the result element type may be wider than
+    the operands' (a bf16 product written as f32).
+
+    ```mlir
+    %y = mpc.matmul %x, %w : (tensor<8x64xf32>, tensor<64x128xf32>) -> tensor<8x128xf32>
+    %s = mpc.matmul %q, %k {transpose_b} : (tensor<2x4x16x8xbf16>, tensor<2x4x16x8xbf16>) -> tensor<2x4x16x16xbf16>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$lhs, Mpc_FloatTensor:$rhs,
+                       UnitAttr:$transpose_a, UnitAttr:$transpose_b);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Mpc_BroadcastBinaryOp<string mnemonic, string what>
+    : Mpc_Op<mnemonic, [Pure]> {
+  let summary = "Elementwise " # what # " with numpy broadcasting";
+  let description = [{
+    Operands and result share one float element type; the result shape is
+    the numpy broadcast of the operand shapes.
+
+    ```mlir
+    %y = mpc.}] # mnemonic # [{ %a, %b : (tensor<8x128xf32>, tensor<128xf32>) -> tensor<8x128xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$lhs, Mpc_FloatTensor:$rhs);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_AddOp : Mpc_BroadcastBinaryOp<"add", "addition">;
+def Mpc_SubOp : Mpc_BroadcastBinaryOp<"sub", "subtraction">;
+def Mpc_MulOp : Mpc_BroadcastBinaryOp<"mul", "multiplication">;
+def Mpc_DivOp : Mpc_BroadcastBinaryOp<"div", "division">;
+
+class Mpc_UnaryOp<string mnemonic, string formula>
+    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "Elementwise " # formula;
+  let description = [{
+    ```mlir
+    %y = mpc.}] # mnemonic # [{ %x : tensor<8x128xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$input);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Mpc_ReluOp : Mpc_UnaryOp<"relu", "max(x, 0)">;
+def Mpc_GeluOp : Mpc_UnaryOp<"gelu",
+    "0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (tanh approximation)">;
+def Mpc_TanhOp : Mpc_UnaryOp<"tanh", "tanh(x)">;
+def Mpc_SigmoidOp : Mpc_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Mpc_ExpOp : Mpc_UnaryOp<"exp", "exp(x)">;
+def Mpc_LogOp : Mpc_UnaryOp<"log", "natural logarithm">;
+def Mpc_SqrtOp : Mpc_UnaryOp<"sqrt", "square root">;
+def Mpc_RsqrtOp : Mpc_UnaryOp<"rsqrt", "1 / sqrt(x)">;
+
+//===----------------------------------------------------------------------===//
+// Normalizations
+//===----------------------------------------------------------------------===//
+
+class Mpc_SoftmaxLikeOp<string mnemonic, string what>
+    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = what # " along one axis";
+  let description = [{
+    `axis` is non-negative and less than the rank.
+
+    ```mlir
+    %p = mpc.}] # mnemonic # [{ %x axis = 1 : tensor<8x10xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = "$input `axis` `=` $axis attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Mpc_SoftmaxOp : Mpc_SoftmaxLikeOp<"softmax", "exp(x - max) / sum(exp(x - max))">;
+def Mpc_LogSoftmaxOp : Mpc_SoftmaxLikeOp<"log_softmax", "x - max - log(sum(exp(x - max)))">;
+
+def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, AllElementTypesMatch<["input", "gamma", "beta", "result"]>,
+                                           AllTypesMatch<["input", "result"]>,
+                                           AllTypesMatch<["gamma", "beta"]>]> {
+  let summary = "Layer normalization over the trailing dims, with affine params";
+  let description = [{
+    Normalizes `input` over its trailing dims of the shape of `gamma`:
+    `(x - mean) / sqrt(var + epsilon) * gamma + beta`, with the biased
+    variance.
+
+    ```mlir
+    %y = mpc.layer_norm %x, %g, %b eps = 1.000000e-05 : tensor<8x16x64xf32>, tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$input, Mpc_FloatTensor:$gamma,
+                       Mpc_FloatTensor:$beta, F64Attr:$epsilon);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta `eps` `=` $epsilon attr-dict `:` type($input) `,` type($gamma)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class Mpc_ReduceOp<string mnemonic, string what>
+    : Mpc_Op<mnemonic, [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = what # " over axes";
+  let description = [{
+    `axes` are distinct, sorted, non-negative and less than the rank. With
+    `keepdims` the reduced dims stay as size 1. Accumulates in f32.
+
+    ```mlir
+    %s = mpc.}] # mnemonic # [{ %x [1] : tensor<8x10xf32> -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$input, DenseI64ArrayAttr:$axes,
+                       UnitAttr:$keepdims);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input $axes attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_ReduceSumOp : Mpc_ReduceOp<"reduce_sum", "Sum">;
+def Mpc_ReduceMeanOp : Mpc_ReduceOp<"reduce_mean", "Mean">;
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Mpc_ReshapeOp : Mpc_Op<"reshape", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "Reinterprets a tensor with another shape of the same size";
+  let description = [{
+    ```mlir
+    %y = mpc.reshape %x : tensor<8x16x64xf32> -> tensor<8x16x4x16xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_AnyTensor:$input);
+  let results = (outs Mpc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Mpc_TransposeOp : Mpc_Op<"transpose", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "Permutes a tensor's dims";
+  let description = [{
+    Result dim `i` is input dim `permutation[i]`.
+
+    ```mlir
+    %y = mpc.transpose %x [0, 2, 1, 3] : tensor<8x16x4x16xf32> -> tensor<8x4x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_AnyTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs Mpc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $input $permutation attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_EmbeddingOp : Mpc_Op<"embedding", [Pure, AllElementTypesMatch<["table", "result"]>]> {
+  let summary = "Gathers rows of a table by integer ids";
+  let description = [{
+    `result[i..., d] = table[ids[i...], d]`. An id outside `[0, rows)` is
+    an error at run time.
+
+    ```mlir
+    %e = mpc.embedding %ids, %wte : (tensor<8x16xi32>, tensor<128x64xf32>) -> tensor<8x16x64xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_IndexTensor:$ids, Mpc_FloatTensor:$table);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $ids `,` $table attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Masks and dropout
+//===----------------------------------------------------------------------===//
+
+def Mpc_CausalMaskOp : Mpc_Op<"causal_mask", [Pure, SameOperandsAndResultType]> {
+  let summary = "Fills the strictly upper triangle of the last two dims";
+  let description = [{
+    `result[..., i, j] = j > i ? value : input[..., i, j]`, the mask of
+    causal self-attention applied to attention scores.
+
+    ```mlir
+    %m = mpc.causal_mask %s value = 0xFFF0000000000000 : tensor<8x4x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$input, F64Attr:$value);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = "$input `value` `=` $value attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Mpc_MaskedFillOp : Mpc_Op<"masked_fill", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Replaces elements where a boolean mask is true";
+  let description = [{
+    The mask broadcasts to the input's shape.
+
+    ```mlir
+    %m = mpc.masked_fill %s, %pad value = -1.000000e+04 : (tensor<8x16x16xf32>, tensor<8x1x16xi1>) -> tensor<8x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$input, Mpc_MaskTensor:$mask, F64Attr:$value);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $mask `value` `=` $value attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_DropoutOp : Mpc_Op<"dropout", [SameOperandsAndResultType]> {
+  let summary = "Zeroes elements with probability `rate`, scales the rest by 1/(1-rate)";
+  let description = [{
+    Active in training steps, the identity in evaluation. The mask is drawn
+    from `seed` and the step number.
+
+    ```mlir
+    %d = mpc.dropout %x rate = 1.000000e-01 seed = 0 : tensor<8x128xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$input, F64Attr:$rate, I64Attr:$seed);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `rate` `=` $rate `seed` `=` $seed attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure]> {
+  let summary = "Mean cross-entropy of logits against integer class labels";
+  let description = [{
+    `logits` has shape `[..., C]` and `labels` the same shape without its
+    last dim. The result is the mean over all positions of
+    `logsumexp(logits) - logits[label]`, a scalar.
+
+    ```mlir
+    %l = mpc.softmax_cross_entropy %logits, %y : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$logits, Mpc_IndexTensor:$labels);
+  let results = (outs Mpc_ScalarFloatTensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_MseLossOp : Mpc_Op<"mse_loss", [Pure, AllTypesMatch<["prediction", "target"]>]> {
+  let summary = "Mean squared error";
+  let description = [{
+    ```mlir
+    %l = mpc.mse_loss %pred, %target : (tensor<8x1xf32>, tensor<8x1xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$prediction, Mpc_FloatTensor:$target);
+  let results = (outs Mpc_ScalarFloatTensor:$result);
+  let assemblyFormat = [{
+    $prediction `,` $target attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+#endif // MPC_OPS_TD

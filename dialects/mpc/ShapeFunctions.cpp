@@ -1,0 +1,207 @@
+//===- ShapeFunctions.cpp - shape rules of mpc ops ------------------------===//
+
+#include "dialects/mpc/ShapeFunctions.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace mpc {
+
+std::string formatShape(llvm::ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "[";
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return text;
+}
+
+FailureOr<llvm::SmallVector<int64_t>>
+broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs,
+                EmitErrorFn emitError) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  llvm::SmallVector<int64_t> result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    // Align from the trailing dim; a missing dim counts as 1.
+    int64_t a = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
+    int64_t b = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
+    if (a != b && a != 1 && b != 1)
+      return emitError() << "cannot broadcast shapes " << formatShape(lhs)
+                         << " and " << formatShape(rhs);
+    result[i] = a == 1 ? b : a;
+  }
+  return result;
+}
+
+FailureOr<RankedTensorType> inferBroadcastBinaryType(RankedTensorType lhs,
+                                                     RankedTensorType rhs,
+                                                     EmitErrorFn emitError) {
+  if (lhs.getElementType() != rhs.getElementType())
+    return emitError() << "operands have different element types "
+                       << lhs.getElementType() << " and "
+                       << rhs.getElementType();
+  auto shape = broadcastShapes(lhs.getShape(), rhs.getShape(), emitError);
+  if (failed(shape))
+    return failure();
+  return RankedTensorType::get(*shape, lhs.getElementType());
+}
+
+FailureOr<RankedTensorType> inferMatmulType(RankedTensorType lhs,
+                                            RankedTensorType rhs,
+                                            bool transposeA, bool transposeB,
+                                            EmitErrorFn emitError) {
+  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+    return emitError() << "matmul operands need rank >= 2, got "
+                       << formatShape(lhs.getShape()) << " and "
+                       << formatShape(rhs.getShape());
+  if (lhs.getElementType() != rhs.getElementType())
+    return emitError() << "matmul operands have different element types "
+                       << lhs.getElementType() << " and "
+                       << rhs.getElementType();
+  llvm::ArrayRef<int64_t> a = lhs.getShape(), b = rhs.getShape();
+  int64_t m = transposeA ? a[a.size() - 1] : a[a.size() - 2];
+  int64_t k = transposeA ? a[a.size() - 2] : a[a.size() - 1];
+  int64_t k2 = transposeB ? b[b.size() - 1] : b[b.size() - 2];
+  int64_t n = transposeB ? b[b.size() - 2] : b[b.size() - 1];
+  if (k != k2)
+    return emitError() << "matmul contraction dims differ: "
+                       << formatShape(a) << (transposeA ? " (transposed)" : "")
+                       << " has " << k << ", " << formatShape(b)
+                       << (transposeB ? " (transposed)" : "") << " has " << k2;
+  auto batch = broadcastShapes(a.drop_back(2), b.drop_back(2), emitError);
+  if (failed(batch))
+    return failure();
+  llvm::SmallVector<int64_t> shape = *batch;
+  shape.append({m, n});
+  return RankedTensorType::get(shape, lhs.getElementType());
+}
+
+LogicalResult verifyAxis(int64_t axis, int64_t rank, EmitErrorFn emitError) {
+  if (axis < 0 || axis >= rank)
+    return emitError() << "axis " << axis << " is out of range for rank "
+                       << rank;
+  return success();
+}
+
+LogicalResult verifyLayerNormOperands(RankedTensorType input,
+                                      RankedTensorType gamma,
+                                      EmitErrorFn emitError) {
+  llvm::ArrayRef<int64_t> x = input.getShape(), g = gamma.getShape();
+  if (g.empty() || g.size() > x.size() || x.take_back(g.size()) != g)
+    return emitError() << "layer_norm scale shape " << formatShape(g)
+                       << " is not a non-empty trailing part of input shape "
+                       << formatShape(x);
+  return success();
+}
+
+FailureOr<RankedTensorType> inferReduceType(RankedTensorType input,
+                                            llvm::ArrayRef<int64_t> axes,
+                                            bool keepDims,
+                                            EmitErrorFn emitError) {
+  for (auto [index, axis] : llvm::enumerate(axes)) {
+    if (failed(verifyAxis(axis, input.getRank(), emitError)))
+      return failure();
+    if (index > 0 && axes[index - 1] >= axis)
+      return emitError() << "reduction axes " << formatShape(axes)
+                         << " must be sorted and distinct";
+  }
+  llvm::SmallVector<int64_t> shape;
+  for (auto [dim, size] : llvm::enumerate(input.getShape())) {
+    bool reduced = llvm::is_contained(axes, static_cast<int64_t>(dim));
+    if (!reduced)
+      shape.push_back(size);
+    else if (keepDims)
+      shape.push_back(1);
+  }
+  return RankedTensorType::get(shape, input.getElementType());
+}
+
+LogicalResult verifyReshape(RankedTensorType input, RankedTensorType result,
+                            EmitErrorFn emitError) {
+  if (input.getNumElements() != result.getNumElements())
+    return emitError() << "reshape from " << formatShape(input.getShape())
+                       << " (" << input.getNumElements() << " elements) to "
+                       << formatShape(result.getShape()) << " ("
+                       << result.getNumElements() << " elements)";
+  return success();
+}
+
+FailureOr<RankedTensorType>
+inferTransposeType(RankedTensorType input, llvm::ArrayRef<int64_t> permutation,
+                   EmitErrorFn emitError) {
+  int64_t rank = input.getRank();
+  llvm::SmallVector<bool> seen(rank, false);
+  bool valid = static_cast<int64_t>(permutation.size()) == rank;
+  for (int64_t dim : permutation) {
+    if (!valid || dim < 0 || dim >= rank || seen[dim]) {
+      valid = false;
+      break;
+    }
+    seen[dim] = true;
+  }
+  if (!valid)
+    return emitError() << "permutation " << formatShape(permutation)
+                       << " is not a permutation of the dims of "
+                       << formatShape(input.getShape());
+  llvm::SmallVector<int64_t> shape;
+  for (int64_t dim : permutation)
+    shape.push_back(input.getDimSize(dim));
+  return RankedTensorType::get(shape, input.getElementType());
+}
+
+FailureOr<RankedTensorType> inferEmbeddingType(RankedTensorType ids,
+                                               RankedTensorType table,
+                                               EmitErrorFn emitError) {
+  if (table.getRank() != 2)
+    return emitError() << "embedding table must have rank 2, got "
+                       << formatShape(table.getShape());
+  llvm::SmallVector<int64_t> shape(ids.getShape());
+  shape.push_back(table.getDimSize(1));
+  return RankedTensorType::get(shape, table.getElementType());
+}
+
+LogicalResult verifyMaskedFill(RankedTensorType input, RankedTensorType mask,
+                               EmitErrorFn emitError) {
+  auto shape = broadcastShapes(input.getShape(), mask.getShape(), emitError);
+  if (failed(shape))
+    return failure();
+  if (llvm::ArrayRef<int64_t>(*shape) != input.getShape())
+    return emitError() << "mask shape " << formatShape(mask.getShape())
+                       << " does not broadcast to input shape "
+                       << formatShape(input.getShape());
+  return success();
+}
+
+LogicalResult verifyCausalMask(RankedTensorType input, EmitErrorFn emitError) {
+  if (input.getRank() < 2)
+    return emitError() << "causal_mask needs rank >= 2, got "
+                       << formatShape(input.getShape());
+  return success();
+}
+
+FailureOr<RankedTensorType> inferCrossEntropyType(RankedTensorType logits,
+                                                  RankedTensorType labels,
+                                                  EmitErrorFn emitError) {
+  if (logits.getRank() < 1 ||
+      logits.getShape().drop_back() != labels.getShape())
+    return emitError() << "labels shape " << formatShape(labels.getShape())
+                       << " must be logits shape "
+                       << formatShape(logits.getShape())
+                       << " without its last dim";
+  return RankedTensorType::get({}, logits.getElementType());
+}
+
+FailureOr<RankedTensorType> inferMseLossType(RankedTensorType prediction,
+                                             RankedTensorType target,
+                                             EmitErrorFn emitError) {
+  if (prediction != target)
+    return emitError() << "prediction " << formatShape(prediction.getShape())
+                       << " " << prediction.getElementType()
+                       << " and target " << formatShape(target.getShape())
+                       << " " << target.getElementType() << " differ";
+  return RankedTensorType::get({}, prediction.getElementType());
+}
+
+} // namespace mpc

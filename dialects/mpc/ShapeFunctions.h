@@ -1,0 +1,92 @@
+//===- ShapeFunctions.h - shape rules of mpc ops ----------------*- C++ -*-===//
+//
+// The shape and element-type rule of each mpc op, written once and used by
+// both the op verifiers and the JSON importer (which infers result types).
+// Each function reports a broken rule through `emitError` and fails.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_DIALECT_SHAPEFUNCTIONS_H
+#define MPC_DIALECT_SHAPEFUNCTIONS_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include <string>
+
+namespace mpc {
+
+using EmitErrorFn = llvm::function_ref<mlir::InFlightDiagnostic()>;
+
+/// Formats a shape as `[2, 3]`, for messages.
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
+/// The numpy broadcast of two shapes.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs,
+                EmitErrorFn emitError);
+
+/// add/sub/mul/div: one element type, broadcast shapes.
+mlir::FailureOr<mlir::RankedTensorType>
+inferBroadcastBinaryType(mlir::RankedTensorType lhs, mlir::RankedTensorType rhs,
+                         EmitErrorFn emitError);
+
+/// matmul: rank >= 2 operands of one element type, matching contraction
+/// dims, broadcast batch dims. The inferred element type is the operands'.
+mlir::FailureOr<mlir::RankedTensorType>
+inferMatmulType(mlir::RankedTensorType lhs, mlir::RankedTensorType rhs,
+                bool transposeA, bool transposeB, EmitErrorFn emitError);
+
+/// An axis attribute: 0 <= axis < rank.
+mlir::LogicalResult verifyAxis(int64_t axis, int64_t rank,
+                               EmitErrorFn emitError);
+
+/// layer_norm: gamma and beta have the shape of input's trailing dims.
+mlir::LogicalResult verifyLayerNormOperands(mlir::RankedTensorType input,
+                                            mlir::RankedTensorType gamma,
+                                            EmitErrorFn emitError);
+
+/// reduce_*: axes sorted, distinct and in range.
+mlir::FailureOr<mlir::RankedTensorType>
+inferReduceType(mlir::RankedTensorType input, llvm::ArrayRef<int64_t> axes,
+                bool keepDims, EmitErrorFn emitError);
+
+/// reshape: same element count.
+mlir::LogicalResult verifyReshape(mlir::RankedTensorType input,
+                                  mlir::RankedTensorType result,
+                                  EmitErrorFn emitError);
+
+/// transpose: `permutation` is a permutation of [0, rank).
+mlir::FailureOr<mlir::RankedTensorType>
+inferTransposeType(mlir::RankedTensorType input,
+                   llvm::ArrayRef<int64_t> permutation, EmitErrorFn emitError);
+
+/// embedding: a rank-2 table; result is ids.shape + [table.shape[1]].
+mlir::FailureOr<mlir::RankedTensorType>
+inferEmbeddingType(mlir::RankedTensorType ids, mlir::RankedTensorType table,
+                   EmitErrorFn emitError);
+
+/// masked_fill: the mask broadcasts to the input without growing it.
+mlir::LogicalResult verifyMaskedFill(mlir::RankedTensorType input,
+                                     mlir::RankedTensorType mask,
+                                     EmitErrorFn emitError);
+
+/// causal_mask: rank >= 2.
+mlir::LogicalResult verifyCausalMask(mlir::RankedTensorType input,
+                                     EmitErrorFn emitError);
+
+/// softmax_cross_entropy: labels have logits' shape without its last dim.
+mlir::FailureOr<mlir::RankedTensorType>
+inferCrossEntropyType(mlir::RankedTensorType logits,
+                      mlir::RankedTensorType labels, EmitErrorFn emitError);
+
+/// mse_loss: prediction and target of one type; a scalar result.
+mlir::FailureOr<mlir::RankedTensorType>
+inferMseLossType(mlir::RankedTensorType prediction,
+                 mlir::RankedTensorType target, EmitErrorFn emitError);
+
+} // namespace mpc
+
+#endif // MPC_DIALECT_SHAPEFUNCTIONS_H

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages mpc builds and tests with. Idempotent: when
+# nothing is missing it only queries dpkg and returns.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build ccache g++ python3
+  libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
+  nlohmann-json3-dev libgtest-dev
+)
+# Extra packages a caller needs, e.g. the fuzzer's clang.
+packages+=("$@")
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null |
+       grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "mpc: installing ${missing[*]}"
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=(sudo)
+fi
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}"

@@ -1,0 +1,22 @@
+# lit configuration of mpc's IR and tool tests.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "mpc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.mpc_obj_root, "tests", "lit")
+# Inputs that tests read but that are not tests themselves.
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py"]
+
+config.substitutions.append(("%mpc_src_root", config.mpc_src_root))
+config.substitutions.append(("%examples", os.path.join(config.mpc_src_root, "examples")))
+
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.mpc_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["mpc-opt"], [config.mpc_tools_dir])

@@ -1,0 +1,55 @@
+//===- JsonPositionsTest.cpp - JSON Pointer to line and column ------------===//
+
+#include "compiler/JsonPositions.h"
+
+#include <gtest/gtest.h>
+
+using namespace mpc;
+
+namespace {
+
+TEST(JsonPositions, IndexesEveryValueByPointer) {
+  const char *text = "{\n"
+                     "  \"a\": [1, {\"b\": true}],\n"
+                     "  \"c/d\": \"x\"\n"
+                     "}";
+  JsonPositions positions;
+  ASSERT_TRUE(positions.index(text, 8));
+  EXPECT_EQ(positions.lookup("").line, 1u);
+  EXPECT_EQ(positions.lookup("/a").line, 2u);
+  EXPECT_EQ(positions.lookup("/a").column, 8u);
+  EXPECT_EQ(positions.lookup("/a/1").column, 12u);
+  EXPECT_EQ(positions.lookup("/a/1/b").column, 18u);
+  // '/' inside a key is escaped as "~1".
+  EXPECT_EQ(positions.lookup("/c~1d").line, 3u);
+  EXPECT_EQ(positions.lookup("/c~1d").column, 10u);
+}
+
+TEST(JsonPositions, UnknownPointerFallsBackToNearestAncestor) {
+  JsonPositions positions;
+  ASSERT_TRUE(positions.index("{\"nodes\": [\n  {\"op\": 1}]}", 8));
+  TextPosition node = positions.lookup("/nodes/0");
+  TextPosition missing = positions.lookup("/nodes/0/attrs/axis");
+  EXPECT_EQ(missing.line, node.line);
+  EXPECT_EQ(missing.column, node.column);
+}
+
+TEST(JsonPositions, RejectsNestingDeeperThanTheLimit) {
+  JsonPositions positions;
+  EXPECT_TRUE(positions.index("[[[1]]]", 3));
+  EXPECT_FALSE(positions.index("[[[[1]]]]", 3));
+}
+
+TEST(JsonPositions, HandlesEscapedQuotesInStrings) {
+  JsonPositions positions;
+  ASSERT_TRUE(positions.index("{\"k\\\"ey\": \"v\\\"al\", \"n\": 2}", 4));
+  EXPECT_EQ(positions.lookup("/n").column, 25u);
+}
+
+TEST(JsonPositions, OffsetToLineAndColumn) {
+  TextPosition position = positionOfOffset("ab\ncd\nef", 7);
+  EXPECT_EQ(position.line, 3u);
+  EXPECT_EQ(position.column, 2u);
+}
+
+} // namespace
