@@ -3,9 +3,8 @@
 
 Usage: validate_examples.py [FILE...]   (default: all examples/*.json)
 
-Exits 0 when every file validates, 1 when one does not. When the jsonschema
-package is not installed it prints "skipped: jsonschema not installed" and
-exits 0.
+Exits 0 when every file validates, 1 when one does not or when the
+jsonschema package (Debian: python3-jsonschema) is missing.
 """
 
 import glob
@@ -27,8 +26,9 @@ def main(argv):
     try:
         import jsonschema
     except ImportError:
-        print("skipped: jsonschema not installed")
-        return 0
+        print("error: the jsonschema package is needed "
+              "(apt-get install python3-jsonschema)", file=sys.stderr)
+        return 1
 
     with open(SCHEMA, encoding="utf-8") as f:
         schema = json.load(f)
