@@ -38,7 +38,14 @@ void registerGraphImportDialects(DialectRegistry &registry) {
 }
 
 bool looksLikeJsonGraph(llvm::StringRef text) {
-  return text.ltrim().starts_with("{");
+  // A JSON document starts with '{' (or '[', which no MLIR file starts with,
+  // so that a graph that is not an object gets the importer's message). MLIR
+  // file metadata starts with "{-#". A UTF-8 byte order mark, which JSON
+  // parsers skip and MLIR's rejects, may come first.
+  text.consume_front("\xEF\xBB\xBF");
+  text = text.ltrim();
+  return (text.starts_with("{") && !text.starts_with("{-#")) ||
+         text.starts_with("[");
 }
 
 namespace {
@@ -54,9 +61,13 @@ public:
   explicit DomBuilder(json &root) : json_sax_dom_parser(root, false) {}
 
   template <class Exception>
-  bool parse_error(std::size_t position, const std::string &,
+  bool parse_error(std::size_t position, const std::string &lastToken,
                    const Exception &exception) {
+    // `position` is just past the character the lexer stopped on. A number
+    // too large for a double (error 406) was read whole: point at its start.
     errorOffset = position;
+    if (exception.id == 406 && lastToken.size() <= position)
+      errorOffset = position - lastToken.size() + 1;
     errorMessage = exception.what();
     return false;
   }
@@ -65,11 +76,14 @@ public:
   std::string errorMessage;
 };
 
-/// nlohmann's message without its "[json.exception...] parse error at line
-/// L, column C: " prefix (the location is reported separately).
+/// nlohmann's message without its "[json.exception...] " tag and "parse
+/// error at line L, column C: " prefix (the location is reported separately).
 std::string stripParseErrorPrefix(llvm::StringRef message) {
+  size_t tagEnd = message.find("] ");
+  if (message.starts_with("[json.exception") && tagEnd != llvm::StringRef::npos)
+    message = message.drop_front(tagEnd + 2);
   size_t colon = message.find(": ");
-  if (message.starts_with("[json.exception") && colon != llvm::StringRef::npos)
+  if (message.starts_with("parse error") && colon != llvm::StringRef::npos)
     message = message.drop_front(colon + 2);
   return message.str();
 }
@@ -332,7 +346,9 @@ LogicalResult Importer::checkKeys(const json &object, llvm::StringRef pointer,
     InFlightDiagnostic diagnostic =
         error((pointer + "/" + escapePointerToken(it.key())).str());
     diagnostic << "unknown key '" << it.key() << "' in " << what;
-    if (auto nearest = nearestName(it.key(), candidates))
+    if (candidates.empty())
+      diagnostic << " (none are allowed)";
+    else if (auto nearest = nearestName(it.key(), candidates))
       diagnostic << " (did you mean '" << *nearest << "'?)";
     else
       diagnostic << " (expected one of: " << llvm::join(candidates, ", ")
@@ -354,7 +370,7 @@ FailureOr<std::string> Importer::readName(const json &value,
                                           llvm::StringRef pointer) {
   if (!value.is_string() || value.get_ref<const std::string &>().empty()) {
     error(pointer) << "expected a non-empty name string, got "
-                   << jsonKind(value);
+                   << (value.is_string() ? "an empty string" : jsonKind(value));
     return failure();
   }
   return value.get_ref<const std::string &>();
@@ -496,7 +512,7 @@ LogicalResult Importer::checkSize(llvm::ArrayRef<int64_t> shape,
                                   llvm::StringRef pointer) {
   int64_t elements = 1;
   for (int64_t dim : shape) {
-    if (dim > kMaxElements / elements) {
+    if (elements != 0 && dim > kMaxElements / elements) {
       error(pointer) << "tensor of shape " << formatShape(shape)
                      << " is too large (more than 2^40 elements)";
       return failure();
@@ -566,8 +582,10 @@ RankedTensorType tensorType(Value value) {
 
 FailureOr<Value> Importer::buildMatmul(Node &node) {
   auto transposeA = boolAttr(node, "transpose_a");
+  if (failed(transposeA))
+    return failure();
   auto transposeB = boolAttr(node, "transpose_b");
-  if (failed(transposeA) || failed(transposeB))
+  if (failed(transposeB))
     return failure();
   auto type = inferMatmulType(tensorType(node.operands[0]),
                               tensorType(node.operands[1]), *transposeA,
@@ -854,8 +872,9 @@ FailureOr<Value> Importer::buildCast(Node &node) {
 //===----------------------------------------------------------------------===//
 
 /// Flattens a nested JSON array of numbers into `leaves`, recording its
-/// shape; fails (with a message in `problem`) when it is ragged.
-bool flattenNested(const json &value, size_t depth,
+/// shape; fails (with a message in `problem`, and `pointer`, the pointer of
+/// `value`, extended to the offending array or number) when it is ragged.
+bool flattenNested(const json &value, std::string &pointer, size_t depth,
                    llvm::SmallVectorImpl<int64_t> &shape,
                    std::vector<const json *> &leaves, std::string &problem) {
   if (!value.is_array()) {
@@ -881,9 +900,13 @@ bool flattenNested(const json &value, size_t depth,
     problem = "empty arrays are not allowed";
     return false;
   }
-  for (const json &element : value)
-    if (!flattenNested(element, depth + 1, shape, leaves, problem))
+  size_t length = pointer.size();
+  for (size_t i = 0; i < value.size(); ++i) {
+    pointer += "/" + std::to_string(i);
+    if (!flattenNested(value[i], pointer, depth + 1, shape, leaves, problem))
       return false;
+    pointer.resize(length);
+  }
   return true;
 }
 
@@ -904,9 +927,9 @@ FailureOr<Value> Importer::buildConstant(Node &node) {
   llvm::SmallVector<int64_t> shape;
   std::vector<const json *> leaves;
   if (value->is_array()) {
-    std::string problem;
-    if (!flattenNested(*value, 0, shape, leaves, problem)) {
-      error(pointer) << problem;
+    std::string problem, problemPointer = pointer;
+    if (!flattenNested(*value, problemPointer, 0, shape, leaves, problem)) {
+      error(problemPointer) << problem;
       return failure();
     }
     if (attr(node, "shape")) {
@@ -923,11 +946,25 @@ FailureOr<Value> Importer::buildConstant(Node &node) {
     }
   }
   auto type = RankedTensorType::get(shape, elementType);
+  // The pointer of leaf `index`: its position in a nested value.
+  auto leafPointer = [&](size_t index) {
+    if (!value->is_array())
+      return pointer;
+    std::string suffix;
+    for (int64_t dim : llvm::reverse(shape)) {
+      suffix = "/" + std::to_string(index % dim) + suffix;
+      index /= dim;
+    }
+    return pointer + suffix;
+  };
 
   if (auto floatType = llvm::dyn_cast<FloatType>(elementType)) {
     llvm::SmallVector<llvm::APFloat> numbers;
-    for (const json *leaf : leaves) {
-      auto number = readNumber(*leaf, pointer, true);
+    for (auto [index, leaf] : llvm::enumerate(leaves)) {
+      // A pointer is built only for a leaf at fault.
+      auto number = leaf->is_number() ? FailureOr<double>(leaf->get<double>())
+                                      : readNumber(*leaf, leafPointer(index),
+                                                   true);
       if (failed(number))
         return failure();
       llvm::APFloat converted(*number);
@@ -935,7 +972,7 @@ FailureOr<Value> Importer::buildConstant(Node &node) {
       converted.convert(floatType.getFloatSemantics(),
                         llvm::APFloat::rmNearestTiesToEven, &losesInfo);
       if (converted.isInfinity() && std::isfinite(*number)) {
-        error(pointer) << "value " << formatDouble(*number)
+        error(leafPointer(index)) << "value " << formatDouble(*number)
                        << " overflows " << elementType;
         return failure();
       }
@@ -953,19 +990,26 @@ FailureOr<Value> Importer::buildConstant(Node &node) {
 
   unsigned width = elementType.getIntOrFloatBitWidth();
   llvm::SmallVector<llvm::APInt> numbers;
-  for (const json *leaf : leaves) {
+  for (auto [index, leaf] : llvm::enumerate(leaves)) {
     if (width == 1 && leaf->is_boolean()) {
       numbers.push_back(llvm::APInt(1, leaf->get<bool>() ? 1 : 0));
       continue;
     }
-    auto number = readInt(*leaf, pointer, std::numeric_limits<int64_t>::min());
+    // A pointer is built only for a leaf at fault.
+    bool fitsInt64 = leaf->is_number_integer() &&
+                     !(leaf->is_number_unsigned() &&
+                       leaf->get<uint64_t>() >
+                           uint64_t(std::numeric_limits<int64_t>::max()));
+    auto number = fitsInt64 ? FailureOr<int64_t>(leaf->get<int64_t>())
+                            : readInt(*leaf, leafPointer(index),
+                                      std::numeric_limits<int64_t>::min());
     if (failed(number))
       return failure();
     bool fits = width == 64 || (width == 1 && (*number == 0 || *number == 1)) ||
                 (width == 32 && *number >= std::numeric_limits<int32_t>::min() &&
                  *number <= std::numeric_limits<int32_t>::max());
     if (!fits) {
-      error(pointer) << "value " << *number << " does not fit "
+      error(leafPointer(index)) << "value " << *number << " does not fit "
                      << elementType;
       return failure();
     }
@@ -1110,13 +1154,17 @@ LogicalResult Importer::importInputs(const json &root, Block &body) {
     std::string pointer = "/inputs/" + std::to_string(i);
     if (failed(checkKeys(input, pointer, keys, "input")))
       return failure();
+    // One problem, one diagnostic: stop at the first.
     const json *name = require(input, "name", pointer, "input");
-    const json *shapeValue = require(input, "shape", pointer, "input");
-    if (!name || !shapeValue)
+    const json *shapeValue =
+        name ? require(input, "shape", pointer, "input") : nullptr;
+    if (!shapeValue)
       return failure();
     auto nameText = readName(*name, pointer + "/name");
+    if (failed(nameText))
+      return failure();
     auto shape = readShape(*shapeValue, pointer + "/shape");
-    if (failed(nameText) || failed(shape))
+    if (failed(shape))
       return failure();
     Type elementType = builder.getF32Type();
     if (const json *dtype = member(input, "dtype")) {
@@ -1152,16 +1200,19 @@ LogicalResult Importer::importParams(const json &root, ModuleOp module,
     std::string pointer = "/params/" + std::to_string(i);
     if (failed(checkKeys(param, pointer, keys, "param")))
       return failure();
+    // One problem, one diagnostic: stop at the first.
     const json *name = require(param, "name", pointer, "param");
-    const json *shapeValue = require(param, "shape", pointer, "param");
-    const json *initValue = name && shapeValue
-                                ? require(param, "init", pointer, "param")
-                                : nullptr;
+    const json *shapeValue =
+        name ? require(param, "shape", pointer, "param") : nullptr;
+    const json *initValue =
+        shapeValue ? require(param, "init", pointer, "param") : nullptr;
     if (!initValue)
       return failure();
     auto nameText = readName(*name, pointer + "/name");
+    if (failed(nameText))
+      return failure();
     auto shape = readShape(*shapeValue, pointer + "/shape");
-    if (failed(nameText) || failed(shape))
+    if (failed(shape))
       return failure();
     Type elementType = builder.getF32Type();
     if (const json *dtype = member(param, "dtype")) {
@@ -1239,6 +1290,12 @@ LogicalResult Importer::importParams(const json &root, ModuleOp module,
       error(pointer + "/name") << "value '" << *nameText
                                << "' is already defined at "
                                << definedAt[*nameText];
+      return failure();
+    }
+    // Params are symbols of the module, next to the function @forward.
+    if (*nameText == "forward") {
+      error(pointer + "/name") << "param name 'forward' is taken by the "
+                                  "function @forward";
       return failure();
     }
     moduleBuilder.create<ParamOp>(loc, *nameText, type, init);
@@ -1435,6 +1492,11 @@ LogicalResult Importer::buildNode(Node &node) {
   FailureOr<Value> result = (this->*spec->build)(node);
   if (failed(result))
     return failure();
+  // Inferred shapes can outgrow the operands' (broadcasting, embedding), so
+  // results are held to the size limit too: no element count may overflow.
+  if (failed(checkSize(tensorType(*result).getShape(),
+                       node.pointer + "/outputs/0")))
+    return failure();
   if (const json *precision = member(*node.object, "precision")) {
     auto type = readDType(*precision, node.pointer + "/precision", true);
     if (failed(type))
@@ -1566,6 +1628,16 @@ OwningOpRef<ModuleOp> Importer::run() {
     auto text = readName(*name, "/name");
     if (failed(text))
       return nullptr;
+    llvm::StringRef moduleName = *text;
+    if (llvm::isDigit(moduleName.front()) ||
+        !llvm::all_of(moduleName, [](char c) {
+          return llvm::isAlnum(c) || c == '_';
+        })) {
+      error("/name") << "module name '" << moduleName
+                     << "' must be letters, digits and '_', not starting "
+                        "with a digit";
+      return nullptr;
+    }
     module->setSymName(*text);
   }
   if (!training.empty())

@@ -2,6 +2,10 @@
 
 #include "compiler/JsonPositions.h"
 
+#include "llvm/ADT/StringExtras.h"
+
+#include <cstdint>
+
 namespace mpc {
 
 TextPosition positionOfOffset(llvm::StringRef text, size_t offset) {
@@ -37,7 +41,14 @@ namespace {
 class Indexer {
 public:
   Indexer(llvm::StringRef text, llvm::StringMap<TextPosition> &positions)
-      : text(text), positions(positions) {}
+      : text(text), positions(positions) {
+    // nlohmann skips a UTF-8 byte order mark at the start, so must the walk:
+    // otherwise it sees one long scalar, indexes nothing and, worse, lets
+    // any nesting depth pass.
+    if (text.starts_with("\xEF\xBB\xBF"))
+      for (int i = 0; i < 3; ++i)
+        advance();
+  }
 
   bool value(std::string &pointer, unsigned depthLeft) {
     skipSpace();
@@ -115,21 +126,86 @@ private:
     return true;
   }
 
-  /// Skips a string literal; stores its raw contents (escapes kept except
-  /// \" and \\, enough for the keys of a graph) in `contents` if given.
+  /// Skips a string literal; stores its contents, escapes decoded as
+  /// nlohmann decodes them (UTF-8), in `contents` if given.
   void string(std::string *contents) {
     advance(); // opening quote
     while (at < text.size() && text[at] != '"') {
-      if (text[at] == '\\' && at + 1 < text.size()) {
-        advance();
-        if (contents && text[at] != '"' && text[at] != '\\')
-          *contents += '\\';
-      }
-      if (contents)
-        *contents += text[at];
+      char c = text[at];
       advance();
+      if (c != '\\') {
+        if (contents)
+          *contents += c;
+        continue;
+      }
+      char escape = peek();
+      advance();
+      if (!contents)
+        continue; // The rest of an escape holds no quote or backslash.
+      switch (escape) {
+      case 'b':
+        *contents += '\b';
+        break;
+      case 'f':
+        *contents += '\f';
+        break;
+      case 'n':
+        *contents += '\n';
+        break;
+      case 'r':
+        *contents += '\r';
+        break;
+      case 't':
+        *contents += '\t';
+        break;
+      case 'u': {
+        uint32_t codePoint = hex4();
+        // A valid document pairs each high surrogate with a low one.
+        if (codePoint >= 0xD800 && codePoint < 0xDC00 && peek() == '\\' &&
+            at + 1 < text.size() && text[at + 1] == 'u') {
+          advance();
+          advance();
+          codePoint = 0x10000 + ((codePoint - 0xD800) << 10) +
+                      (hex4() - 0xDC00);
+        }
+        appendUtf8(codePoint, *contents);
+        break;
+      }
+      default: // '"', '\\', '/'
+        *contents += escape;
+        break;
+      }
     }
     advance(); // closing quote
+  }
+
+  /// Reads the four hex digits of a \u escape.
+  uint32_t hex4() {
+    uint32_t value = 0;
+    for (int i = 0; i < 4 && at < text.size(); ++i) {
+      unsigned digit = llvm::hexDigitValue(text[at]);
+      value = value * 16 + (digit == ~0U ? 0 : digit);
+      advance();
+    }
+    return value;
+  }
+
+  static void appendUtf8(uint32_t codePoint, std::string &out) {
+    if (codePoint < 0x80) {
+      out += static_cast<char>(codePoint);
+    } else if (codePoint < 0x800) {
+      out += static_cast<char>(0xC0 | (codePoint >> 6));
+      out += static_cast<char>(0x80 | (codePoint & 0x3F));
+    } else if (codePoint < 0x10000) {
+      out += static_cast<char>(0xE0 | (codePoint >> 12));
+      out += static_cast<char>(0x80 | ((codePoint >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (codePoint & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (codePoint >> 18));
+      out += static_cast<char>(0x80 | ((codePoint >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((codePoint >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (codePoint & 0x3F));
+    }
   }
 
   char peek() const { return at < text.size() ? text[at] : '\0'; }

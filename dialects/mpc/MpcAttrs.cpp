@@ -62,16 +62,32 @@ Attribute InitAttr::parse(AsmParser &parser, Type) {
   for (auto [index, argument] : llvm::enumerate(arguments))
     values[index] = argument.defaultValue;
   std::optional<uint64_t> seed;
+  llvm::SmallVector<llvm::StringRef, 3> seen;
   while (succeeded(parser.parseOptionalComma())) {
     llvm::SMLoc keyLoc = parser.getCurrentLocation();
     llvm::StringRef key;
     if (parser.parseKeyword(&key) || parser.parseEqual())
       return {};
+    if (llvm::is_contained(seen, key)) {
+      parser.emitError(keyLoc, "initializer argument '")
+          << key << "' is given more than once";
+      return {};
+    }
+    seen.push_back(key);
     if (key == "seed") {
-      uint64_t value;
+      llvm::SMLoc valueLoc = parser.getCurrentLocation();
+      llvm::APInt value;
       if (parser.parseInteger(value))
         return {};
-      seed = value;
+      // A negative literal parses with its sign bit set; a non-negative one
+      // gets a clear sign bit, so 64 value bits fit in 65.
+      if (value.isNegative() || value.getActiveBits() > 64) {
+        parser.emitError(valueLoc,
+                         "seed must be an integer in [0, 2^64), got ")
+            << llvm::toString(value, 10, /*Signed=*/true);
+        return {};
+      }
+      seed = value.getZExtValue();
       continue;
     }
     const auto *found = llvm::find_if(

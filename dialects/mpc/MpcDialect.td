@@ -14,9 +14,9 @@ def Mpc_Dialect : Dialect {
   let name = "mpc";
   let summary = "Mixed-precision training steps on ranked tensors";
   let description = [{
-    Values are builtin statically shaped tensors whose element type is their precision
-    (`f32`, `f16`, `bf16`; `i32`/`i64` for labels and token ids, `i1` for
-    masks). Parameters and optimizer state are module-level `mpc.param`
+    Values are builtin statically shaped tensors whose element type is their
+    precision (`f32`, `f16`, `bf16`; `i32`/`i64` for labels and token ids,
+    `i1` for masks). Parameters and optimizer state are module-level `mpc.param`
     symbols read with `mpc.load` and written with `mpc.store`.
   }];
   let cppNamespace = "::mpc";

@@ -126,11 +126,20 @@ LogicalResult MatmulOp::verify() {
                       [&] { return emitOpError(); });
   if (failed(derived))
     return failure();
-  // The result may be wider than the operands (f32 output of bf16 inputs).
   if (derived->getShape() != getType().getShape())
     return emitOpError("result shape ")
            << formatShape(getType().getShape()) << " does not match the "
            << "expected " << formatShape(derived->getShape());
+  // The result may be wider than the operands (f32 output of bf16 inputs),
+  // never narrower nor of another format of the same width.
+  Type operandElement = derived->getElementType();
+  Type resultElement = getType().getElementType();
+  if (resultElement != operandElement &&
+      resultElement.getIntOrFloatBitWidth() <=
+          operandElement.getIntOrFloatBitWidth())
+    return emitOpError("result element type ")
+           << resultElement << " is neither the operands' " << operandElement
+           << " nor wider";
   return success();
 }
 
@@ -163,7 +172,7 @@ LogicalResult LogSoftmaxOp::verify() {
 }
 
 LogicalResult LayerNormOp::verify() {
-  if (getEpsilon().convertToDouble() <= 0)
+  if (!(getEpsilon().convertToDouble() > 0))
     return emitOpError("epsilon must be positive, got ")
            << getEpsilon().convertToDouble();
   return verifyLayerNormOperands(tensorType(getInput()), tensorType(getGamma()),
@@ -224,8 +233,10 @@ LogicalResult DropoutOp::verify() {
   double rate = getRate().convertToDouble();
   if (!(rate >= 0.0 && rate < 1.0))
     return emitOpError("rate must be in [0, 1), got ") << rate;
-  if (getSeed() < 0)
-    return emitOpError("seed must be non-negative, got ") << getSeed();
+  // getSeed() is unsigned; read the attribute's value as signed.
+  int64_t seed = getSeedAttr().getInt();
+  if (seed < 0)
+    return emitOpError("seed must be non-negative, got ") << seed;
   return success();
 }
 
@@ -234,12 +245,19 @@ LogicalResult DropoutOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult SoftmaxCrossEntropyOp::verify() {
-  auto derived = inferCrossEntropyType(tensorType(getLogits()),
-                                       tensorType(getLabels()),
-                                       [&] { return emitOpError(); });
-  if (failed(derived))
-    return failure();
-  return success();
+  return verifyDerivedType(*this,
+                           inferCrossEntropyType(tensorType(getLogits()),
+                                                 tensorType(getLabels()),
+                                                 [&] { return emitOpError(); }),
+                           getType());
+}
+
+LogicalResult MseLossOp::verify() {
+  return verifyDerivedType(*this,
+                           inferMseLossType(tensorType(getPrediction()),
+                                            tensorType(getTarget()),
+                                            [&] { return emitOpError(); }),
+                           getType());
 }
 
 #define GET_OP_CLASSES

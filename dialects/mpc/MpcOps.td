@@ -124,8 +124,8 @@ def Mpc_MatmulOp : Mpc_Op<"matmul", [Pure]> {
     Both operands have rank ≥ 2 and the same float element type; the last
     two dims are the matrix, the leading dims broadcast. `transpose_a` and
     `transpose_b` swap the last two dims of an operand before the product.
-    Products accumulate in f32; the result element type may be wider than
-    the operands' (a bf16 product written as f32).
+    Products accumulate in f32; the result element type is the operands' or
+    a wider one (a bf16 product written as f32), never a narrower one.
 
     ```mlir
     %y = mpc.matmul %x, %w : (tensor<8x64xf32>, tensor<64x128xf32>) -> tensor<8x128xf32>
@@ -380,7 +380,8 @@ def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure]> {
   let description = [{
     `logits` has shape `[..., C]` and `labels` the same shape without its
     last dim. The result is the mean over all positions of
-    `logsumexp(logits) - logits[label]`, a scalar.
+    `logsumexp(logits) - logits[label]`, a scalar of the logits' element
+    type.
 
     ```mlir
     %l = mpc.softmax_cross_entropy %logits, %y : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
@@ -397,6 +398,8 @@ def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure]> {
 def Mpc_MseLossOp : Mpc_Op<"mse_loss", [Pure, AllTypesMatch<["prediction", "target"]>]> {
   let summary = "Mean squared error";
   let description = [{
+    The result is a scalar of the operands' element type.
+
     ```mlir
     %l = mpc.mse_loss %pred, %target : (tensor<8x1xf32>, tensor<8x1xf32>) -> tensor<f32>
     ```
@@ -406,6 +409,7 @@ def Mpc_MseLossOp : Mpc_Op<"mse_loss", [Pure, AllTypesMatch<["prediction", "targ
   let assemblyFormat = [{
     $prediction `,` $target attr-dict `:` functional-type(operands, results)
   }];
+  let hasVerifier = 1;
 }
 
 #endif // MPC_OPS_TD

@@ -27,7 +27,7 @@ static llvm::cl::opt<int64_t> batchSizeOption(
     "batch-size",
     llvm::cl::desc("Batch size for the \"batch\" dims of a JSON graph "
                    "(overrides its training.batch_size)"),
-    llvm::cl::init(0));
+    llvm::cl::value_desc("N"), llvm::cl::init(0));
 
 /// Prints each diagnostic as one line: "FILE:LINE:COL: error: MESSAGE".
 static void printOneLine(Diagnostic &diagnostic) {
@@ -65,7 +65,7 @@ importToBuffer(const llvm::MemoryBuffer &input, llvm::StringRef fileName,
     return success();
   });
   mpc::GraphImportOptions options;
-  if (batchSizeOption > 0)
+  if (batchSizeOption.getNumOccurrences())
     options.batchSize = batchSizeOption;
   OwningOpRef<ModuleOp> module =
       mpc::importGraph(input.getBuffer(), fileName, &context, options);
@@ -85,6 +85,11 @@ int main(int argc, char **argv) {
   auto [inputFile, outputFile] = registerAndParseCLIOptions(
       argc, argv, "mpc optimizer driver\n", registry);
 
+  if (batchSizeOption.getNumOccurrences() && batchSizeOption < 1) {
+    llvm::errs() << "mpc-opt: error: --batch-size must be >= 1, got "
+                 << batchSizeOption << "\n";
+    return 1;
+  }
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
   if (config.shouldShowDialects()) {
     llvm::outs() << "Available Dialects: ";

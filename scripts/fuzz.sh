@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer target of the JSON graph importer with clang 19
+# (AddressSanitizer + UndefinedBehaviorSanitizer) into build-fuzz/ and fuzzes
+# it for SECONDS (default 600), starting from tests/fuzz/corpus/ and using
+# tests/fuzz/graph.dict.
+#
+#   scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]
+#
+# The corpus is fuzzed in a scratch copy (fuzz-out/corpus/), so the seeds in
+# the repository stay as they are; new interesting inputs accumulate there
+# across runs. Crashes, timeouts and leaks are written to fuzz-out/
+# (crash-*, timeout-*, leak-*, oom-*) and the log to fuzz-out/fuzz.log.
+# Reproduce one with  build-fuzz/bin/mpc-fuzz-import FILE  and shrink it with
+#   build-fuzz/bin/mpc-fuzz-import -minimize_crash=1 -runs=10000 FILE
+# Environment: MPC_FUZZ_BUILD_DIR (build-fuzz), MPC_FUZZ_OUT (fuzz-out),
+# MPC_FUZZ_JOBS (1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-600}
+shift || true
+build_dir=${MPC_FUZZ_BUILD_DIR:-build-fuzz}
+out_dir=${MPC_FUZZ_OUT:-fuzz-out}
+jobs=${MPC_FUZZ_JOBS:-1}
+
+scripts/install-deps.sh clang-19 libclang-rt-19-dev
+
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake -S . -B "$build_dir" -G Ninja \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+    -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
+    -DMPC_BUILD_FUZZERS=ON -DMPC_BUILD_TESTS=OFF
+fi
+cmake --build "$build_dir" --target mpc-fuzz-import
+
+mkdir -p "$out_dir/corpus"
+cp -n tests/fuzz/corpus/* "$out_dir/corpus/"
+
+fuzzer=("$build_dir/bin/mpc-fuzz-import"
+  -dict=tests/fuzz/graph.dict
+  -max_len=8192 -timeout=10 -rss_limit_mb=4096
+  -max_total_time="$seconds"
+  -artifact_prefix="$out_dir/"
+  -print_final_stats=1)
+if [ "$jobs" -gt 1 ]; then
+  fuzzer+=(-jobs="$jobs" -workers="$jobs")
+fi
+echo "mpc: fuzzing for ${seconds}s; log in $out_dir/fuzz.log"
+status=0
+"${fuzzer[@]}" "$@" "$out_dir/corpus" 2>&1 | tee "$out_dir/fuzz.log" || status=$?
+
+shopt -s nullglob
+found=("$out_dir"/crash-* "$out_dir"/timeout-* "$out_dir"/leak-* "$out_dir"/oom-*)
+echo "mpc: corpus $(ls "$out_dir/corpus" | wc -l) inputs; ${#found[@]} finding(s) in $out_dir/"
+for file in "${found[@]}"; do
+  echo "  $file"
+done
+exit "$status"
