@@ -5,6 +5,7 @@
 # tests/fuzz/graph.dict.
 #
 #   scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]
+#   scripts/fuzz.sh --coverage   # line coverage of fuzz-out/corpus (llvm-cov)
 #
 # The corpus is fuzzed in a scratch copy (fuzz-out/corpus/), so the seeds in
 # the repository stay as they are; new interesting inputs accumulate there
@@ -17,6 +18,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+coverage=0
+if [ "${1:-}" = "--coverage" ]; then
+  coverage=1
+  shift
+fi
 seconds=${1:-600}
 shift || true
 build_dir=${MPC_FUZZ_BUILD_DIR:-build-fuzz}
@@ -25,14 +31,39 @@ jobs=${MPC_FUZZ_JOBS:-1}
 
 scripts/install-deps.sh clang-19 libclang-rt-19-dev
 
-if [ ! -f "$build_dir/build.ninja" ]; then
-  cmake -S . -B "$build_dir" -G Ninja \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
-    -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
-    -DMPC_BUILD_FUZZERS=ON -DMPC_BUILD_TESTS=OFF
+# Configures (once) and builds the fuzzer in $1; further arguments go to cmake.
+build_fuzzer() {
+  local dir=$1
+  shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S . -B "$dir" -G Ninja \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+      -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
+      -DMPC_BUILD_FUZZERS=ON -DMPC_BUILD_TESTS=OFF "$@"
+  fi
+  cmake --build "$dir" --target mpc-fuzz-import
+}
+
+if ((coverage)); then
+  build_fuzzer "$build_dir-cov" -DMPC_FUZZ_COVERAGE=ON
+  corpus=("$out_dir/corpus")
+  [ -d "$out_dir/corpus" ] || corpus=(tests/fuzz/corpus)
+  rm -rf "$out_dir/profiles"
+  mkdir -p "$out_dir/profiles"
+  LLVM_PROFILE_FILE="$out_dir/profiles/%p.profraw" \
+    "$build_dir-cov/bin/mpc-fuzz-import" -runs=0 "${corpus[@]}" 2>&1 | tail -1
+  llvm-profdata-19 merge -o "$out_dir/coverage.profdata" "$out_dir"/profiles/*.profraw
+  llvm-cov-19 report "$build_dir-cov/bin/mpc-fuzz-import" \
+    -instr-profile="$out_dir/coverage.profdata" \
+    compiler/GraphImporter.cpp compiler/JsonPositions.cpp \
+    dialects/mpc/ShapeFunctions.cpp
+  echo "mpc: lines never run: llvm-cov-19 show $build_dir-cov/bin/mpc-fuzz-import" \
+       "-instr-profile=$out_dir/coverage.profdata compiler/GraphImporter.cpp"
+  exit 0
 fi
-cmake --build "$build_dir" --target mpc-fuzz-import
+
+build_fuzzer "$build_dir"
 
 mkdir -p "$out_dir/corpus"
 cp -n tests/fuzz/corpus/* "$out_dir/corpus/"
