@@ -67,7 +67,8 @@ public:
       return true;
     }
     // Numbers, true, false, null: up to the next delimiter.
-    while (at < text.size() && !llvm::StringRef(",]} \t\r\n").contains(text[at]))
+    while (at < text.size() &&
+           !llvm::StringRef(",]} \t\r\n").contains(text[at]))
       advance();
     return true;
   }
@@ -165,8 +166,8 @@ private:
             at + 1 < text.size() && text[at + 1] == 'u') {
           advance();
           advance();
-          codePoint = 0x10000 + ((codePoint - 0xD800) << 10) +
-                      (hex4() - 0xDC00);
+          codePoint =
+              0x10000 + ((codePoint - 0xD800) << 10) + (hex4() - 0xDC00);
         }
         appendUtf8(codePoint, *contents);
         break;

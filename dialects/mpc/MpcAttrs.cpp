@@ -82,8 +82,7 @@ Attribute InitAttr::parse(AsmParser &parser, Type) {
       // A negative literal parses with its sign bit set; a non-negative one
       // gets a clear sign bit, so 64 value bits fit in 65.
       if (value.isNegative() || value.getActiveBits() > 64) {
-        parser.emitError(valueLoc,
-                         "seed must be an integer in [0, 2^64), got ")
+        parser.emitError(valueLoc, "seed must be an integer in [0, 2^64), got ")
             << llvm::toString(value, 10, /*Signed=*/true);
         return {};
       }

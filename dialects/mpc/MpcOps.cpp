@@ -39,11 +39,10 @@ RankedTensorType tensorType(Value value) {
 
 LogicalResult ParamOp::verify() {
   InitKind kind = getInit().getKind();
-  bool xavier = kind == InitKind::xavier_uniform ||
-                kind == InitKind::xavier_normal;
+  bool xavier =
+      kind == InitKind::xavier_uniform || kind == InitKind::xavier_normal;
   if (xavier && getTensorType().getRank() < 2)
-    return emitOpError("xavier initializer needs rank >= 2, got ")
-           << getType();
+    return emitOpError("xavier initializer needs rank >= 2, got ") << getType();
   bool randomOrFloat = kind != InitKind::zeros;
   if (randomOrFloat && !llvm::isa<FloatType>(getTensorType().getElementType()))
     return emitOpError("initializer '")
@@ -58,8 +57,8 @@ static LogicalResult verifyParamUse(Operation *op, FlatSymbolRefAttr symbol,
                                     SymbolTableCollection &symbolTable) {
   auto param = symbolTable.lookupNearestSymbolFrom<ParamOp>(op, symbol);
   if (!param)
-    return op->emitOpError("'") << symbol.getValue()
-                                << "' does not name an mpc.param";
+    return op->emitOpError("'")
+           << symbol.getValue() << "' does not name an mpc.param";
   if (param.getType() != type)
     return op->emitOpError("type ")
            << type << " differs from the type " << param.getType()
@@ -102,8 +101,7 @@ void ConstantOp::print(OpAsmPrinter &printer) {
 LogicalResult ConstantOp::verify() {
   if (getValue().getType() != getType())
     return emitOpError("value type ")
-           << getValue().getType() << " differs from result type "
-           << getType();
+           << getValue().getType() << " differs from result type " << getType();
   return success();
 }
 
@@ -120,10 +118,9 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult MatmulOp::verify() {
-  auto derived =
-      inferMatmulType(tensorType(getLhs()), tensorType(getRhs()),
-                      getTransposeA(), getTransposeB(),
-                      [&] { return emitOpError(); });
+  auto derived = inferMatmulType(tensorType(getLhs()), tensorType(getRhs()),
+                                 getTransposeA(), getTransposeB(),
+                                 [&] { return emitOpError(); });
   if (failed(derived))
     return failure();
   if (derived->getShape() != getType().getShape())
@@ -179,8 +176,7 @@ LogicalResult LayerNormOp::verify() {
                                  [&] { return emitOpError(); });
 }
 
-template <typename ReduceOp>
-static LogicalResult verifyReduce(ReduceOp op) {
+template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
   return verifyDerivedType(op,
                            inferReduceType(tensorType(op.getInput()),
                                            op.getAxes(), op.getKeepdims(),

@@ -66,9 +66,9 @@ FailureOr<RankedTensorType> inferMatmulType(RankedTensorType lhs,
   int64_t k2 = transposeB ? b[b.size() - 1] : b[b.size() - 2];
   int64_t n = transposeB ? b[b.size() - 2] : b[b.size() - 1];
   if (k != k2)
-    return emitError() << "matmul contraction dims differ: "
-                       << formatShape(a) << (transposeA ? " (transposed)" : "")
-                       << " has " << k << ", " << formatShape(b)
+    return emitError() << "matmul contraction dims differ: " << formatShape(a)
+                       << (transposeA ? " (transposed)" : "") << " has " << k
+                       << ", " << formatShape(b)
                        << (transposeB ? " (transposed)" : "") << " has " << k2;
   auto batch = broadcastShapes(a.drop_back(2), b.drop_back(2), emitError);
   if (failed(batch))
@@ -198,9 +198,9 @@ FailureOr<RankedTensorType> inferMseLossType(RankedTensorType prediction,
                                              EmitErrorFn emitError) {
   if (prediction != target)
     return emitError() << "prediction " << formatShape(prediction.getShape())
-                       << " " << prediction.getElementType()
-                       << " and target " << formatShape(target.getShape())
-                       << " " << target.getElementType() << " differ";
+                       << " " << prediction.getElementType() << " and target "
+                       << formatShape(target.getShape()) << " "
+                       << target.getElementType() << " differ";
   return RankedTensorType::get({}, prediction.getElementType());
 }
 

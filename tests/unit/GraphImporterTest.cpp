@@ -80,9 +80,9 @@ TEST_F(GraphImporterTest, BatchSizeOptionOverridesTheGraph) {
   OwningOpRef<ModuleOp> module = import(kLinear, options);
   ASSERT_TRUE(module);
   auto forward = module->lookupSymbol<func::FuncOp>("forward");
-  EXPECT_EQ(llvm::cast<RankedTensorType>(forward.getArgumentTypes()[0])
-                .getShape(),
-            llvm::ArrayRef<int64_t>({7, 3}));
+  EXPECT_EQ(
+      llvm::cast<RankedTensorType>(forward.getArgumentTypes()[0]).getShape(),
+      llvm::ArrayRef<int64_t>({7, 3}));
 }
 
 TEST_F(GraphImporterTest, ErrorNamesPointerAndPosition) {

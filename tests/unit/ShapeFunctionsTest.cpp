@@ -1,4 +1,5 @@
-//===- ShapeFunctionsTest.cpp - shape rules shared by verifier and importer ===//
+//===- ShapeFunctionsTest.cpp - shape rules shared by verifier and importer
+//===//
 
 #include "dialects/mpc/ShapeFunctions.h"
 
@@ -68,51 +69,52 @@ TEST_F(ShapeFunctions, MatmulRejectsMixedTypesAndBadContraction) {
   EXPECT_TRUE(failed(inferMatmulType(f32({2, 3}), f32({4, 2}), false, false,
                                      [&] { return emit(); })));
   EXPECT_NE(lastError.find("[2, 3] has 3, [4, 2] has 4"), std::string::npos);
-  EXPECT_TRUE(failed(
-      inferMatmulType(f32({3}), f32({3, 2}), false, false, [&] { return emit(); })));
+  EXPECT_TRUE(failed(inferMatmulType(f32({3}), f32({3, 2}), false, false,
+                                     [&] { return emit(); })));
 }
 
 TEST_F(ShapeFunctions, ReduceDropsOrKeepsAxes) {
-  auto dropped = inferReduceType(f32({2, 3, 4}), {0, 2}, false,
-                                 [&] { return emit(); });
+  auto dropped =
+      inferReduceType(f32({2, 3, 4}), {0, 2}, false, [&] { return emit(); });
   ASSERT_TRUE(succeeded(dropped));
   EXPECT_EQ(*dropped, f32({3}));
-  auto kept = inferReduceType(f32({2, 3, 4}), {1}, true, [&] { return emit(); });
+  auto kept =
+      inferReduceType(f32({2, 3, 4}), {1}, true, [&] { return emit(); });
   ASSERT_TRUE(succeeded(kept));
   EXPECT_EQ(*kept, f32({2, 1, 4}));
   EXPECT_TRUE(failed(
       inferReduceType(f32({2, 3}), {1, 0}, false, [&] { return emit(); })));
-  EXPECT_TRUE(failed(
-      inferReduceType(f32({2, 3}), {2}, false, [&] { return emit(); })));
+  EXPECT_TRUE(
+      failed(inferReduceType(f32({2, 3}), {2}, false, [&] { return emit(); })));
 }
 
 TEST_F(ShapeFunctions, TransposeNeedsAPermutation) {
-  auto type = inferTransposeType(f32({2, 3, 4}), {2, 0, 1},
-                                 [&] { return emit(); });
+  auto type =
+      inferTransposeType(f32({2, 3, 4}), {2, 0, 1}, [&] { return emit(); });
   ASSERT_TRUE(succeeded(type));
   EXPECT_EQ(*type, f32({4, 2, 3}));
-  EXPECT_TRUE(failed(
-      inferTransposeType(f32({2, 3}), {0, 0}, [&] { return emit(); })));
-  EXPECT_TRUE(failed(
-      inferTransposeType(f32({2, 3}), {0}, [&] { return emit(); })));
+  EXPECT_TRUE(
+      failed(inferTransposeType(f32({2, 3}), {0, 0}, [&] { return emit(); })));
+  EXPECT_TRUE(
+      failed(inferTransposeType(f32({2, 3}), {0}, [&] { return emit(); })));
 }
 
 TEST_F(ShapeFunctions, CrossEntropyLabelsDropTheClassDim) {
   IntegerType i32 = IntegerType::get(&context, 32);
   auto labels = RankedTensorType::get({8, 16}, i32);
-  auto type = inferCrossEntropyType(f32({8, 16, 128}), labels,
-                                    [&] { return emit(); });
+  auto type =
+      inferCrossEntropyType(f32({8, 16, 128}), labels, [&] { return emit(); });
   ASSERT_TRUE(succeeded(type));
   EXPECT_EQ(*type, f32({}));
-  EXPECT_TRUE(failed(inferCrossEntropyType(f32({8, 128}), labels,
-                                           [&] { return emit(); })));
+  EXPECT_TRUE(failed(
+      inferCrossEntropyType(f32({8, 128}), labels, [&] { return emit(); })));
 }
 
 TEST_F(ShapeFunctions, LayerNormScaleIsTrailingPart) {
   EXPECT_TRUE(succeeded(verifyLayerNormOperands(f32({8, 16, 64}), f32({64}),
                                                 [&] { return emit(); })));
-  EXPECT_TRUE(succeeded(verifyLayerNormOperands(
-      f32({8, 16, 64}), f32({16, 64}), [&] { return emit(); })));
+  EXPECT_TRUE(succeeded(verifyLayerNormOperands(f32({8, 16, 64}), f32({16, 64}),
+                                                [&] { return emit(); })));
   EXPECT_TRUE(failed(verifyLayerNormOperands(f32({8, 16, 64}), f32({16}),
                                              [&] { return emit(); })));
 }
