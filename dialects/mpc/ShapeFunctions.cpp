@@ -53,11 +53,11 @@ FailureOr<RankedTensorType> inferMatmulType(RankedTensorType lhs,
                                             bool transposeA, bool transposeB,
                                             EmitErrorFn emitError) {
   if (lhs.getRank() < 2 || rhs.getRank() < 2)
-    return emitError() << "matmul operands need rank >= 2, got "
+    return emitError() << "operands need rank >= 2, got "
                        << formatShape(lhs.getShape()) << " and "
                        << formatShape(rhs.getShape());
   if (lhs.getElementType() != rhs.getElementType())
-    return emitError() << "matmul operands have different element types "
+    return emitError() << "operands have different element types "
                        << lhs.getElementType() << " and "
                        << rhs.getElementType();
   llvm::ArrayRef<int64_t> a = lhs.getShape(), b = rhs.getShape();
@@ -66,7 +66,7 @@ FailureOr<RankedTensorType> inferMatmulType(RankedTensorType lhs,
   int64_t k2 = transposeB ? b[b.size() - 1] : b[b.size() - 2];
   int64_t n = transposeB ? b[b.size() - 2] : b[b.size() - 1];
   if (k != k2)
-    return emitError() << "matmul contraction dims differ: " << formatShape(a)
+    return emitError() << "contraction dims differ: " << formatShape(a)
                        << (transposeA ? " (transposed)" : "") << " has " << k
                        << ", " << formatShape(b)
                        << (transposeB ? " (transposed)" : "") << " has " << k2;
@@ -90,7 +90,7 @@ LogicalResult verifyLayerNormOperands(RankedTensorType input,
                                       EmitErrorFn emitError) {
   llvm::ArrayRef<int64_t> x = input.getShape(), g = gamma.getShape();
   if (g.empty() || g.size() > x.size() || x.take_back(g.size()) != g)
-    return emitError() << "layer_norm scale shape " << formatShape(g)
+    return emitError() << "scale shape " << formatShape(g)
                        << " is not a non-empty trailing part of input shape "
                        << formatShape(x);
   return success();
@@ -155,7 +155,7 @@ FailureOr<RankedTensorType> inferEmbeddingType(RankedTensorType ids,
                                                RankedTensorType table,
                                                EmitErrorFn emitError) {
   if (table.getRank() != 2)
-    return emitError() << "embedding table must have rank 2, got "
+    return emitError() << "table must have rank 2, got "
                        << formatShape(table.getShape());
   llvm::SmallVector<int64_t> shape(ids.getShape());
   shape.push_back(table.getDimSize(1));
@@ -176,7 +176,7 @@ LogicalResult verifyMaskedFill(RankedTensorType input, RankedTensorType mask,
 
 LogicalResult verifyCausalMask(RankedTensorType input, EmitErrorFn emitError) {
   if (input.getRank() < 2)
-    return emitError() << "causal_mask needs rank >= 2, got "
+    return emitError() << "input needs rank >= 2, got "
                        << formatShape(input.getShape());
   return success();
 }

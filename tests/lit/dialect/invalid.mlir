@@ -329,7 +329,7 @@ func.func @cast_f64(%x: tensor<4xf32>) -> tensor<4xf64> {
 //===----------------------------------------------------------------------===//
 
 func.func @matmul_rank_1(%x: tensor<4xf32>, %w: tensor<4x8xf32>) -> tensor<8xf32> {
-  // expected-error @+1 {{'mpc.matmul' op matmul operands need rank >= 2, got [4] and [4, 8]}}
+  // expected-error @+1 {{'mpc.matmul' op operands need rank >= 2, got [4] and [4, 8]}}
   %0 = mpc.matmul %x, %w : (tensor<4xf32>, tensor<4x8xf32>) -> tensor<8xf32>
   return %0 : tensor<8xf32>
 }
@@ -337,7 +337,7 @@ func.func @matmul_rank_1(%x: tensor<4xf32>, %w: tensor<4x8xf32>) -> tensor<8xf32
 // -----
 
 func.func @matmul_rhs_rank_1(%x: tensor<2x4xf32>, %w: tensor<4xf32>) -> tensor<2xf32> {
-  // expected-error @+1 {{'mpc.matmul' op matmul operands need rank >= 2, got [2, 4] and [4]}}
+  // expected-error @+1 {{'mpc.matmul' op operands need rank >= 2, got [2, 4] and [4]}}
   %0 = mpc.matmul %x, %w : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
@@ -345,7 +345,7 @@ func.func @matmul_rhs_rank_1(%x: tensor<2x4xf32>, %w: tensor<4xf32>) -> tensor<2
 // -----
 
 func.func @matmul_element_types(%x: tensor<2x4xf32>, %w: tensor<4x8xbf16>) -> tensor<2x8xf32> {
-  // expected-error @+1 {{'mpc.matmul' op matmul operands have different element types 'f32' and 'bf16'}}
+  // expected-error @+1 {{'mpc.matmul' op operands have different element types 'f32' and 'bf16'}}
   %0 = mpc.matmul %x, %w : (tensor<2x4xf32>, tensor<4x8xbf16>) -> tensor<2x8xf32>
   return %0 : tensor<2x8xf32>
 }
@@ -353,7 +353,7 @@ func.func @matmul_element_types(%x: tensor<2x4xf32>, %w: tensor<4x8xbf16>) -> te
 // -----
 
 func.func @matmul_contraction(%x: tensor<3x4xf32>, %w: tensor<5x6xf32>) -> tensor<3x6xf32> {
-  // expected-error @+1 {{'mpc.matmul' op matmul contraction dims differ: [3, 4] has 4, [5, 6] has 5}}
+  // expected-error @+1 {{'mpc.matmul' op contraction dims differ: [3, 4] has 4, [5, 6] has 5}}
   %0 = mpc.matmul %x, %w : (tensor<3x4xf32>, tensor<5x6xf32>) -> tensor<3x6xf32>
   return %0 : tensor<3x6xf32>
 }
@@ -361,7 +361,7 @@ func.func @matmul_contraction(%x: tensor<3x4xf32>, %w: tensor<5x6xf32>) -> tenso
 // -----
 
 func.func @matmul_contraction_transpose_a(%x: tensor<3x4xf32>, %w: tensor<4x6xf32>) -> tensor<4x6xf32> {
-  // expected-error @+1 {{'mpc.matmul' op matmul contraction dims differ: [3, 4] (transposed) has 3, [4, 6] has 4}}
+  // expected-error @+1 {{'mpc.matmul' op contraction dims differ: [3, 4] (transposed) has 3, [4, 6] has 4}}
   %0 = mpc.matmul %x, %w {transpose_a} : (tensor<3x4xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
@@ -369,7 +369,7 @@ func.func @matmul_contraction_transpose_a(%x: tensor<3x4xf32>, %w: tensor<4x6xf3
 // -----
 
 func.func @matmul_contraction_transpose_b(%x: tensor<3x4xf32>, %w: tensor<4x6xf32>) -> tensor<3x4xf32> {
-  // expected-error @+1 {{'mpc.matmul' op matmul contraction dims differ: [3, 4] has 4, [4, 6] (transposed) has 6}}
+  // expected-error @+1 {{'mpc.matmul' op contraction dims differ: [3, 4] has 4, [4, 6] (transposed) has 6}}
   %0 = mpc.matmul %x, %w {transpose_b} : (tensor<3x4xf32>, tensor<4x6xf32>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }
@@ -377,7 +377,7 @@ func.func @matmul_contraction_transpose_b(%x: tensor<3x4xf32>, %w: tensor<4x6xf3
 // -----
 
 func.func @matmul_contraction_transpose_both(%x: tensor<2x3x4xf32>, %w: tensor<5x4xf32>) -> tensor<2x4x5xf32> {
-  // expected-error @+1 {{'mpc.matmul' op matmul contraction dims differ: [2, 3, 4] (transposed) has 3, [5, 4] (transposed) has 4}}
+  // expected-error @+1 {{'mpc.matmul' op contraction dims differ: [2, 3, 4] (transposed) has 3, [5, 4] (transposed) has 4}}
   %0 = mpc.matmul %x, %w {transpose_a, transpose_b} : (tensor<2x3x4xf32>, tensor<5x4xf32>) -> tensor<2x4x5xf32>
   return %0 : tensor<2x4x5xf32>
 }
@@ -718,7 +718,7 @@ func.func @layer_norm_nan_epsilon(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> ten
 // -----
 
 func.func @layer_norm_scale_shape(%x: tensor<8x16x64xf32>, %g: tensor<16xf32>) -> tensor<8x16x64xf32> {
-  // expected-error @+1 {{'mpc.layer_norm' op layer_norm scale shape [16] is not a non-empty trailing part of input shape [8, 16, 64]}}
+  // expected-error @+1 {{'mpc.layer_norm' op scale shape [16] is not a non-empty trailing part of input shape [8, 16, 64]}}
   %0 = mpc.layer_norm %x, %g, %g eps = 1.0e-5 : tensor<8x16x64xf32>, tensor<16xf32>
   return %0 : tensor<8x16x64xf32>
 }
@@ -726,7 +726,7 @@ func.func @layer_norm_scale_shape(%x: tensor<8x16x64xf32>, %g: tensor<16xf32>) -
 // -----
 
 func.func @layer_norm_scalar_scale(%x: tensor<4x8xf32>, %g: tensor<f32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'mpc.layer_norm' op layer_norm scale shape [] is not a non-empty trailing part of input shape [4, 8]}}
+  // expected-error @+1 {{'mpc.layer_norm' op scale shape [] is not a non-empty trailing part of input shape [4, 8]}}
   %0 = mpc.layer_norm %x, %g, %g eps = 1.0e-5 : tensor<4x8xf32>, tensor<f32>
   return %0 : tensor<4x8xf32>
 }
@@ -734,7 +734,7 @@ func.func @layer_norm_scalar_scale(%x: tensor<4x8xf32>, %g: tensor<f32>) -> tens
 // -----
 
 func.func @layer_norm_scale_too_long(%x: tensor<8xf32>, %g: tensor<2x8xf32>) -> tensor<8xf32> {
-  // expected-error @+1 {{'mpc.layer_norm' op layer_norm scale shape [2, 8] is not a non-empty trailing part of input shape [8]}}
+  // expected-error @+1 {{'mpc.layer_norm' op scale shape [2, 8] is not a non-empty trailing part of input shape [8]}}
   %0 = mpc.layer_norm %x, %g, %g eps = 1.0e-5 : tensor<8xf32>, tensor<2x8xf32>
   return %0 : tensor<8xf32>
 }
@@ -942,7 +942,7 @@ func.func @transpose_element_type(%x: tensor<2x3xf32>) -> tensor<3x2xbf16> {
 // -----
 
 func.func @embedding_table_rank(%ids: tensor<8xi32>, %table: tensor<128xf32>) -> tensor<8x128xf32> {
-  // expected-error @+1 {{'mpc.embedding' op embedding table must have rank 2, got [128]}}
+  // expected-error @+1 {{'mpc.embedding' op table must have rank 2, got [128]}}
   %0 = mpc.embedding %ids, %table : (tensor<8xi32>, tensor<128xf32>) -> tensor<8x128xf32>
   return %0 : tensor<8x128xf32>
 }
@@ -950,7 +950,7 @@ func.func @embedding_table_rank(%ids: tensor<8xi32>, %table: tensor<128xf32>) ->
 // -----
 
 func.func @embedding_table_rank_3(%ids: tensor<8xi32>, %table: tensor<2x128x4xf32>) -> tensor<8x4xf32> {
-  // expected-error @+1 {{'mpc.embedding' op embedding table must have rank 2, got [2, 128, 4]}}
+  // expected-error @+1 {{'mpc.embedding' op table must have rank 2, got [2, 128, 4]}}
   %0 = mpc.embedding %ids, %table : (tensor<8xi32>, tensor<2x128x4xf32>) -> tensor<8x4xf32>
   return %0 : tensor<8x4xf32>
 }
@@ -994,7 +994,7 @@ func.func @embedding_integer_table(%ids: tensor<8xi32>, %table: tensor<128x64xi3
 //===----------------------------------------------------------------------===//
 
 func.func @causal_mask_rank_1(%x: tensor<16xf32>) -> tensor<16xf32> {
-  // expected-error @+1 {{'mpc.causal_mask' op causal_mask needs rank >= 2, got [16]}}
+  // expected-error @+1 {{'mpc.causal_mask' op input needs rank >= 2, got [16]}}
   %0 = mpc.causal_mask %x value = 0xFFF0000000000000 : tensor<16xf32>
   return %0 : tensor<16xf32>
 }
