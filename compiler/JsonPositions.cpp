@@ -50,6 +50,9 @@ public:
         advance();
   }
 
+  /// Why value() returned false.
+  std::optional<JsonIndexProblem> problem;
+
   bool value(std::string &pointer, unsigned depthLeft) {
     skipSpace();
     positions[pointer] = current;
@@ -58,7 +61,7 @@ public:
     char c = text[at];
     if (c == '{' || c == '[') {
       if (depthLeft == 0)
-        return false;
+        return fail(JsonIndexProblem::Kind::TooDeep, pointer);
       return c == '{' ? object(pointer, depthLeft - 1)
                       : array(pointer, depthLeft - 1);
     }
@@ -90,6 +93,10 @@ private:
       size_t length = pointer.size();
       pointer += '/';
       pointer += escapePointerToken(key);
+      if (positions.count(pointer)) {
+        skipSpace();
+        return fail(JsonIndexProblem::Kind::DuplicateKey, pointer);
+      }
       bool ok = value(pointer, depthLeft);
       pointer.resize(length);
       if (!ok)
@@ -228,6 +235,12 @@ private:
       advance();
   }
 
+  /// Records why indexing stops here.
+  bool fail(JsonIndexProblem::Kind kind, const std::string &pointer) {
+    problem = JsonIndexProblem{kind, pointer, current};
+    return false;
+  }
+
   llvm::StringRef text;
   llvm::StringMap<TextPosition> &positions;
   size_t at = 0;
@@ -235,13 +248,15 @@ private:
 };
 } // namespace
 
-bool JsonPositions::index(llvm::StringRef text, unsigned maxDepth) {
+std::optional<JsonIndexProblem> JsonPositions::index(llvm::StringRef text,
+                                                     unsigned maxDepth) {
   positions.clear();
   std::string pointer;
-  if (Indexer(text, positions).value(pointer, maxDepth))
-    return true;
+  Indexer indexer(text, positions);
+  if (indexer.value(pointer, maxDepth))
+    return std::nullopt;
   positions.clear();
-  return false;
+  return indexer.problem;
 }
 
 TextPosition JsonPositions::lookup(llvm::StringRef pointer) const {

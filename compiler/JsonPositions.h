@@ -12,6 +12,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include <cstddef>
+#include <optional>
 #include <string>
 
 namespace mpc {
@@ -25,13 +26,23 @@ struct TextPosition {
 /// The line and column of byte `offset` of `text`.
 TextPosition positionOfOffset(llvm::StringRef text, size_t offset);
 
+/// What a document may be valid JSON and still not be indexed for.
+struct JsonIndexProblem {
+  enum class Kind { TooDeep, DuplicateKey } kind;
+  /// The value nested too deep, or the second value of a repeated key.
+  std::string pointer;
+  TextPosition position;
+};
+
 /// The start position of every value of a JSON document, by JSON Pointer
 /// ("" for the root, "/nodes/3/inputs/0" for deeper values).
 class JsonPositions {
 public:
-  /// Indexes `text`, which must be valid JSON nested at most `maxDepth`
-  /// deep. Returns false, indexing nothing, when it is nested deeper.
-  bool index(llvm::StringRef text, unsigned maxDepth);
+  /// Indexes `text`, which must be valid JSON. Fails, indexing nothing, on
+  /// nesting deeper than `maxDepth` or an object that repeats a key (which a
+  /// JSON parser silently resolves to the last value).
+  std::optional<JsonIndexProblem> index(llvm::StringRef text,
+                                        unsigned maxDepth);
 
   /// The position of the value at `pointer`, or of its nearest indexed
   /// ancestor.

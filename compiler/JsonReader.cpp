@@ -111,9 +111,18 @@ LogicalResult JsonReader::parse(llvm::StringRef text, json &root) {
         << "malformed JSON: " << stripParseErrorPrefix(dom.errorMessage);
     return failure();
   }
-  if (!positions.index(text, kMaxDepth)) {
-    emitError(FileLineColLoc::get(context, fileName, 1, 1))
-        << "/: the document is nested deeper than " << kMaxDepth << " levels";
+  if (auto problem = positions.index(text, kMaxDepth)) {
+    InFlightDiagnostic diagnostic =
+        emitError(FileLineColLoc::get(context, fileName, problem->position.line,
+                                      problem->position.column))
+        << problem->pointer << ": ";
+    if (problem->kind == JsonIndexProblem::Kind::TooDeep)
+      diagnostic << "the document is nested deeper than " << kMaxDepth
+                 << " levels";
+    else
+      diagnostic << "key '"
+                 << llvm::StringRef(problem->pointer).rsplit('/').second.str()
+                 << "' appears twice in one object";
     return failure();
   }
   return success();

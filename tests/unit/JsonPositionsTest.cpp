@@ -14,7 +14,7 @@ TEST(JsonPositions, IndexesEveryValueByPointer) {
                      "  \"c/d\": \"x\"\n"
                      "}";
   JsonPositions positions;
-  ASSERT_TRUE(positions.index(text, 8));
+  ASSERT_FALSE(positions.index(text, 8));
   EXPECT_EQ(positions.lookup("").line, 1u);
   EXPECT_EQ(positions.lookup("/a").line, 2u);
   EXPECT_EQ(positions.lookup("/a").column, 8u);
@@ -27,7 +27,7 @@ TEST(JsonPositions, IndexesEveryValueByPointer) {
 
 TEST(JsonPositions, UnknownPointerFallsBackToNearestAncestor) {
   JsonPositions positions;
-  ASSERT_TRUE(positions.index("{\"nodes\": [\n  {\"op\": 1}]}", 8));
+  ASSERT_FALSE(positions.index("{\"nodes\": [\n  {\"op\": 1}]}", 8));
   TextPosition node = positions.lookup("/nodes/0");
   TextPosition missing = positions.lookup("/nodes/0/attrs/axis");
   EXPECT_EQ(missing.line, node.line);
@@ -36,14 +36,30 @@ TEST(JsonPositions, UnknownPointerFallsBackToNearestAncestor) {
 
 TEST(JsonPositions, RejectsNestingDeeperThanTheLimit) {
   JsonPositions positions;
-  EXPECT_TRUE(positions.index("[[[1]]]", 3));
-  EXPECT_FALSE(positions.index("[[[[1]]]]", 3));
+  EXPECT_FALSE(positions.index("[[[1]]]", 3));
+  auto problem = positions.index("[[[[1]]]]", 3);
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->kind, JsonIndexProblem::Kind::TooDeep);
+  EXPECT_EQ(problem->pointer, "/0/0/0");
+  EXPECT_EQ(problem->position.column, 4u);
 }
 
 TEST(JsonPositions, HandlesEscapedQuotesInStrings) {
   JsonPositions positions;
-  ASSERT_TRUE(positions.index("{\"k\\\"ey\": \"v\\\"al\", \"n\": 2}", 4));
+  ASSERT_FALSE(positions.index("{\"k\\\"ey\": \"v\\\"al\", \"n\": 2}", 4));
   EXPECT_EQ(positions.lookup("/n").column, 25u);
+}
+
+TEST(JsonPositions, RejectsARepeatedKey) {
+  JsonPositions positions;
+  auto problem = positions.index("{\"a\": {\"op\": 1,\n \"op\": 2}}", 8);
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->kind, JsonIndexProblem::Kind::DuplicateKey);
+  EXPECT_EQ(problem->pointer, "/a/op");
+  EXPECT_EQ(problem->position.line, 2u);
+  EXPECT_EQ(problem->position.column, 8u);
+  // The same key in two objects is no repeat.
+  EXPECT_FALSE(positions.index("[{\"op\": 1}, {\"op\": 2}]", 8));
 }
 
 TEST(JsonPositions, OffsetToLineAndColumn) {
