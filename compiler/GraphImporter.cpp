@@ -138,15 +138,11 @@ LogicalResult Importer::importTraining(const json &root) {
     if (key == "optimizer") {
       static constexpr llvm::StringLiteral optimizers[] = {"sgd", "momentum",
                                                            "adamw"};
-      if (!value.is_string() ||
-          !llvm::is_contained(optimizers,
-                              value.get_ref<const std::string &>())) {
-        reader.error(pointer)
-            << "optimizer must be one of sgd, momentum, adamw";
+      auto optimizer =
+          reader.readChoice(value, pointer, "optimizer", optimizers);
+      if (failed(optimizer))
         return failure();
-      }
-      training.append(
-          key, builder.getStringAttr(value.get_ref<const std::string &>()));
+      training.append(key, builder.getStringAttr(*optimizer));
     } else if (key == "learning_rate" || key == "weight_decay") {
       auto number = reader.readNumber(value, pointer, false);
       if (failed(number))
@@ -218,16 +214,14 @@ FailureOr<InitAttr> Importer::readInit(const json &value,
   const json *kindValue = reader.require(value, "kind", pointer, "init");
   if (!kindValue)
     return failure();
-  std::optional<InitKind> kind =
-      kindValue->is_string()
-          ? symbolizeInitKind(kindValue->get_ref<const std::string &>())
-          : std::nullopt;
-  if (!kind) {
-    reader.error(pointer + "/kind")
-        << "init kind must be one of zeros, ones, constant, normal, "
-           "uniform, xavier_uniform, xavier_normal";
+  static constexpr llvm::StringLiteral kinds[] = {
+      "zeros",   "ones",           "constant",     "normal",
+      "uniform", "xavier_uniform", "xavier_normal"};
+  auto kindName =
+      reader.readChoice(*kindValue, pointer + "/kind", "init kind", kinds);
+  if (failed(kindName))
     return failure();
-  }
+  std::optional<InitKind> kind = symbolizeInitKind(*kindName);
   llvm::ArrayRef<InitArgument> arguments = initArguments(*kind);
   llvm::SmallVector<llvm::StringLiteral> keys = {"kind", "seed"};
   for (const InitArgument &argument : arguments)

@@ -247,6 +247,25 @@ FailureOr<bool> JsonReader::readBool(const json &value,
   return value.get<bool>();
 }
 
+FailureOr<llvm::StringRef>
+JsonReader::readChoice(const json &value, llvm::StringRef pointer,
+                       llvm::StringRef what,
+                       llvm::ArrayRef<llvm::StringLiteral> choices) const {
+  if (value.is_string()) {
+    const std::string &text = value.get_ref<const std::string &>();
+    if (const auto *it = llvm::find(choices, text); it != choices.end())
+      return llvm::StringRef(*it);
+  }
+  InFlightDiagnostic diagnostic = error(pointer);
+  diagnostic << what << " must be one of "
+             << llvm::join(choices.begin(), choices.end(), ", ") << ", got ";
+  if (value.is_string())
+    diagnostic << "'" << value.get_ref<const std::string &>() << "'";
+  else
+    diagnostic << jsonKindName(value);
+  return failure();
+}
+
 FailureOr<Type> JsonReader::readDType(const json &value,
                                       llvm::StringRef pointer,
                                       bool floatOnly) const {
@@ -255,18 +274,10 @@ FailureOr<Type> JsonReader::readDType(const json &value,
                                                      "i32", "i64", "bool"};
   llvm::ArrayRef<llvm::StringLiteral> names =
       floatOnly ? llvm::ArrayRef(floatNames) : llvm::ArrayRef(allNames);
-  std::string name =
-      value.is_string() ? value.get_ref<const std::string &>() : "";
-  if (!llvm::is_contained(names, name)) {
-    InFlightDiagnostic diagnostic = error(pointer) << "dtype must be one of ";
-    diagnostic << llvm::join(names.begin(), names.end(), ", ") << ", got ";
-    if (value.is_string())
-      diagnostic << "'" << name << "'";
-    else
-      diagnostic << jsonKindName(value);
+  auto name = readChoice(value, pointer, "dtype", names);
+  if (failed(name))
     return failure();
-  }
-  return llvm::StringSwitch<Type>(name)
+  return llvm::StringSwitch<Type>(*name)
       .Case("f32", FloatType::getF32(context))
       .Case("f16", FloatType::getF16(context))
       .Case("bf16", FloatType::getBF16(context))

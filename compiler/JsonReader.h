@@ -86,6 +86,10 @@ public:
                                      bool allowInfinity) const;
   mlir::FailureOr<bool> readBool(const json &value,
                                  llvm::StringRef pointer) const;
+  /// A string that is one of `choices`; `what` names it in the message.
+  mlir::FailureOr<llvm::StringRef>
+  readChoice(const json &value, llvm::StringRef pointer, llvm::StringRef what,
+             llvm::ArrayRef<llvm::StringLiteral> choices) const;
   /// "f32", "f16", "bf16" and, unless `floatOnly`, "i32", "i64", "bool".
   mlir::FailureOr<mlir::Type>
   readDType(const json &value, llvm::StringRef pointer, bool floatOnly) const;
