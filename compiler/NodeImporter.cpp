@@ -110,6 +110,14 @@ const json *NodeImporter::attr(const GraphNode &node, llvm::StringRef key) {
   return attrs ? jsonMember(*attrs, key) : nullptr;
 }
 
+const json *NodeImporter::requiredAttr(const GraphNode &node,
+                                       llvm::StringRef key) {
+  const json *value = attr(node, key);
+  if (!value)
+    nodeError(node) << "attribute '" << key << "' is required";
+  return value;
+}
+
 std::string NodeImporter::attrPointer(const GraphNode &node,
                                       llvm::StringRef key) {
   return node.pointer + "/attrs/" + escapePointerToken(key);
@@ -125,13 +133,11 @@ FailureOr<double> NodeImporter::numberAttr(const GraphNode &node,
                                            llvm::StringRef key,
                                            std::optional<double> defaultValue,
                                            bool allowInfinity) {
-  const json *value = attr(node, key);
+  const json *value = defaultValue ? attr(node, key) : requiredAttr(node, key);
   if (value)
     return reader.readNumber(*value, attrPointer(node, key), allowInfinity);
-  if (!defaultValue) {
-    nodeError(node) << "attribute '" << key << "' is required";
+  if (!defaultValue)
     return failure();
-  }
   return *defaultValue;
 }
 
@@ -273,12 +279,10 @@ FailureOr<Value> NodeImporter::buildReduce(GraphNode &node) {
 
 FailureOr<Value> NodeImporter::buildReshape(GraphNode &node) {
   Value input = node.operands[0];
-  const json *value = attr(node, "shape");
-  std::string pointer = attrPointer(node, "shape");
-  if (!value) {
-    nodeError(node) << "attribute 'shape' is required";
+  const json *value = requiredAttr(node, "shape");
+  if (!value)
     return failure();
-  }
+  std::string pointer = attrPointer(node, "shape");
   if (!value->is_array()) {
     reader.error(pointer) << "a shape must be an array of dims, got "
                           << jsonKindName(*value);
@@ -397,11 +401,9 @@ FailureOr<Value> NodeImporter::buildDropout(GraphNode &node) {
 
 FailureOr<Value> NodeImporter::buildCast(GraphNode &node) {
   Value input = node.operands[0];
-  const json *value = attr(node, "dtype");
-  if (!value) {
-    nodeError(node) << "attribute 'dtype' is required";
+  const json *value = requiredAttr(node, "dtype");
+  if (!value)
     return failure();
-  }
   auto elementType =
       reader.readDType(*value, attrPointer(node, "dtype"), false);
   if (failed(elementType))
@@ -461,12 +463,10 @@ FailureOr<Value> NodeImporter::buildConstant(GraphNode &node) {
       return failure();
     elementType = *read;
   }
-  const json *value = attr(node, "value");
-  std::string pointer = attrPointer(node, "value");
-  if (!value) {
-    nodeError(node) << "attribute 'value' is required";
+  const json *value = requiredAttr(node, "value");
+  if (!value)
     return failure();
-  }
+  std::string pointer = attrPointer(node, "value");
   llvm::SmallVector<int64_t> shape;
   std::vector<const json *> leaves;
   if (value->is_array()) {

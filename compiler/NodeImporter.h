@@ -60,6 +60,8 @@ private:
 
   // Node attributes, read with their defaults.
   const json *attr(const GraphNode &node, llvm::StringRef key);
+  /// attr(), reporting its absence.
+  const json *requiredAttr(const GraphNode &node, llvm::StringRef key);
   std::string attrPointer(const GraphNode &node, llvm::StringRef key);
   mlir::FailureOr<bool> boolAttr(const GraphNode &node, llvm::StringRef key);
   mlir::FailureOr<double> numberAttr(const GraphNode &node, llvm::StringRef key,
