@@ -20,14 +20,10 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/ADT/StringSet.h"
-#include "llvm/ADT/StringSwitch.h"
 
 #include <nlohmann/json.hpp>
 
-#include <cmath>
 #include <deque>
-#include <limits>
 
 using namespace mlir;
 using json = nlohmann::json;
@@ -51,10 +47,6 @@ bool looksLikeJsonGraph(llvm::StringRef text) {
 
 namespace {
 
-RankedTensorType tensorType(Value value) {
-  return llvm::cast<RankedTensorType>(value.getType());
-}
-
 /// Builds the module of one graph: the training block, the inputs as the
 /// arguments of @forward, the params as symbols loaded at its top, the nodes
 /// in dependency order, and the loss and outputs as its results.
@@ -77,9 +69,10 @@ private:
   /// The array `root[key]`, or null when the graph has none.
   FailureOr<const json *> readArraySection(const json &root,
                                            llvm::StringRef key);
+  /// A param's dtype is a float and its shape has no "batch" dim.
   FailureOr<TensorDecl> readTensorDecl(const json &object,
                                        const std::string &pointer,
-                                       llvm::StringRef what, bool floatOnly);
+                                       llvm::StringRef what, bool isParam);
   FailureOr<InitAttr> readInit(const json &value, const std::string &pointer,
                                RankedTensorType type);
   LogicalResult importTraining(const json &root);
@@ -88,6 +81,7 @@ private:
   LogicalResult importNodes(const json &root);
   FailureOr<GraphNode> readNode(const json &object, size_t index);
   FailureOr<std::vector<size_t>> sortNodes(std::vector<GraphNode> &nodes);
+  LogicalResult checkNodeNames(llvm::ArrayRef<GraphNode> nodes);
   LogicalResult importResults(const json &root, func::FuncOp forward);
   LogicalResult defineValue(llvm::StringRef name, Value value,
                             llvm::StringRef pointer);
@@ -179,7 +173,7 @@ FailureOr<const json *> Importer::readArraySection(const json &root,
 
 FailureOr<Importer::TensorDecl>
 Importer::readTensorDecl(const json &object, const std::string &pointer,
-                         llvm::StringRef what, bool floatOnly) {
+                         llvm::StringRef what, bool isParam) {
   // One problem, one diagnostic: stop at the first.
   const json *name = reader.require(object, "name", pointer, what);
   const json *shapeValue =
@@ -189,12 +183,14 @@ Importer::readTensorDecl(const json &object, const std::string &pointer,
   auto nameText = reader.readName(*name, pointer + "/name");
   if (failed(nameText))
     return failure();
-  auto shape = reader.readShape(*shapeValue, pointer + "/shape");
+  // A param outlives the batch size it was trained with.
+  auto shape = reader.readShape(*shapeValue, pointer + "/shape",
+                                /*allowBatch=*/!isParam);
   if (failed(shape))
     return failure();
   Type elementType = builder.getF32Type();
   if (const json *dtype = jsonMember(object, "dtype")) {
-    auto read = reader.readDType(*dtype, pointer + "/dtype", floatOnly);
+    auto read = reader.readDType(*dtype, pointer + "/dtype", isParam);
     if (failed(read))
       return failure();
     elementType = *read;
@@ -258,13 +254,8 @@ FailureOr<InitAttr> Importer::readInit(const json &value,
                                    llvm::APFloat(numbers[1]), seed);
   if (!init)
     return failure();
-  bool xavier =
-      *kind == InitKind::xavier_uniform || *kind == InitKind::xavier_normal;
-  if (xavier && type.getRank() < 2) {
-    reader.error(pointer) << "xavier init needs a shape of rank >= 2, got "
-                          << formatShape(type.getShape());
+  if (failed(init.verifyFor(type, [&] { return reader.error(pointer); })))
     return failure();
-  }
   return init;
 }
 
@@ -278,7 +269,7 @@ LogicalResult Importer::importInputs(const json &root, Block &body) {
     std::string pointer = "/inputs/" + std::to_string(i);
     if (failed(reader.checkKeys(input, pointer, keys, "input")))
       return failure();
-    auto decl = readTensorDecl(input, pointer, "input", /*floatOnly=*/false);
+    auto decl = readTensorDecl(input, pointer, "input", /*isParam=*/false);
     if (failed(decl))
       return failure();
     Value argument = body.addArgument(decl->type, reader.locationOf(pointer));
@@ -303,7 +294,7 @@ LogicalResult Importer::importParams(const json &root, ModuleOp module,
     std::string pointer = "/params/" + std::to_string(i);
     if (failed(reader.checkKeys(param, pointer, keys, "param")))
       return failure();
-    auto decl = readTensorDecl(param, pointer, "param", /*floatOnly=*/true);
+    auto decl = readTensorDecl(param, pointer, "param", /*isParam=*/true);
     if (failed(decl))
       return failure();
     const json *initValue = reader.require(param, "init", pointer, "param");
@@ -475,6 +466,23 @@ Importer::sortNodes(std::vector<GraphNode> &nodes) {
   return failure();
 }
 
+LogicalResult Importer::checkNodeNames(llvm::ArrayRef<GraphNode> nodes) {
+  // Node names are the names of op locations: each names one node. (Two
+  // nodes named after the same output are caught as a value defined twice.)
+  llvm::StringMap<std::string> namedAt;
+  for (const GraphNode &node : nodes) {
+    bool explicitName = jsonMember(*node.object, "name");
+    std::string pointer = node.pointer + (explicitName ? "/name" : "");
+    auto [it, inserted] = namedAt.try_emplace(node.name, pointer);
+    if (!inserted) {
+      reader.error(pointer) << "node name '" << node.name
+                            << "' is already used at " << it->second;
+      return failure();
+    }
+  }
+  return success();
+}
+
 LogicalResult Importer::importNodes(const json &root) {
   auto section = readArraySection(root, "nodes");
   if (failed(section) || !*section)
@@ -488,7 +496,7 @@ LogicalResult Importer::importNodes(const json &root) {
     nodes.push_back(std::move(*node));
   }
   auto order = sortNodes(nodes);
-  if (failed(order))
+  if (failed(order) || failed(checkNodeNames(nodes)))
     return failure();
   NodeImporter nodeImporter(reader, builder);
   for (size_t index : *order) {
@@ -550,10 +558,12 @@ LogicalResult Importer::importResults(const json &root, func::FuncOp forward) {
     resultTypes.push_back(result.getType());
   forward.setFunctionType(builder.getFunctionType(inputTypes, resultTypes));
   for (auto [index, name] : llvm::enumerate(inputNames))
-    forward.setArgAttr(index, "mpc.name", builder.getStringAttr(name));
+    forward.setArgAttr(index, MpcDialect::kNameAttrName,
+                       builder.getStringAttr(name));
   for (auto [index, name] : llvm::enumerate(names))
-    forward.setResultAttr(index, "mpc.name", builder.getStringAttr(name));
-  forward.setResultAttr(0, "mpc.loss", builder.getUnitAttr());
+    forward.setResultAttr(index, MpcDialect::kNameAttrName,
+                          builder.getStringAttr(name));
+  forward.setResultAttr(0, MpcDialect::kLossAttrName, builder.getUnitAttr());
   return success();
 }
 
@@ -603,7 +613,8 @@ OwningOpRef<ModuleOp> Importer::run() {
     module->setSymName(*text);
   }
   if (!training.empty())
-    (*module)->setAttr("mpc.training", training.getDictionary(context));
+    (*module)->setAttr(MpcDialect::kTrainingAttrName,
+                       training.getDictionary(context));
 
   auto forward =
       func::FuncOp::create(rootLoc, "forward", builder.getFunctionType({}, {}));

@@ -287,8 +287,13 @@ FailureOr<Type> JsonReader::readDType(const json &value,
 }
 
 FailureOr<int64_t> JsonReader::readDim(const json &value,
-                                       llvm::StringRef pointer) const {
+                                       llvm::StringRef pointer,
+                                       bool allowBatch) const {
   if (value.is_string() && value.get_ref<const std::string &>() == "batch") {
+    if (!allowBatch) {
+      error(pointer) << "a param's shape cannot depend on the batch size";
+      return failure();
+    }
     if (!batchSize) {
       error(pointer) << "dim \"batch\" needs a batch size: set "
                         "training.batch_size or pass --batch-size";
@@ -305,7 +310,8 @@ FailureOr<int64_t> JsonReader::readDim(const json &value,
 }
 
 FailureOr<llvm::SmallVector<int64_t>>
-JsonReader::readShape(const json &value, llvm::StringRef pointer) const {
+JsonReader::readShape(const json &value, llvm::StringRef pointer,
+                      bool allowBatch) const {
   if (!value.is_array()) {
     error(pointer) << "a shape must be an array of dims, got "
                    << jsonKindName(value);
@@ -313,7 +319,8 @@ JsonReader::readShape(const json &value, llvm::StringRef pointer) const {
   }
   llvm::SmallVector<int64_t> shape;
   for (size_t i = 0; i < value.size(); ++i) {
-    auto dim = readDim(value[i], (pointer + "/" + llvm::Twine(i)).str());
+    auto dim =
+        readDim(value[i], (pointer + "/" + llvm::Twine(i)).str(), allowBatch);
     if (failed(dim))
       return failure();
     shape.push_back(*dim);

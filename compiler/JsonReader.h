@@ -93,11 +93,12 @@ public:
   /// "f32", "f16", "bf16" and, unless `floatOnly`, "i32", "i64", "bool".
   mlir::FailureOr<mlir::Type>
   readDType(const json &value, llvm::StringRef pointer, bool floatOnly) const;
-  /// A positive integer or "batch".
-  mlir::FailureOr<int64_t> readDim(const json &value,
-                                   llvm::StringRef pointer) const;
+  /// A positive integer, or "batch" where `allowBatch`.
+  mlir::FailureOr<int64_t> readDim(const json &value, llvm::StringRef pointer,
+                                   bool allowBatch = true) const;
   mlir::FailureOr<llvm::SmallVector<int64_t>>
-  readShape(const json &value, llvm::StringRef pointer) const;
+  readShape(const json &value, llvm::StringRef pointer,
+            bool allowBatch = true) const;
   mlir::FailureOr<llvm::SmallVector<int64_t>>
   readIntList(const json &value, llvm::StringRef pointer) const;
   /// Checks that `shape` has at most kMaxGraphTensorElements elements.

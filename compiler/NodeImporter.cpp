@@ -71,10 +71,6 @@ bool matches(OperandKind kind, Type elementType) {
   return false;
 }
 
-RankedTensorType tensorType(Value value) {
-  return llvm::cast<RankedTensorType>(value.getType());
-}
-
 } // namespace
 
 /// The importer's view of one op: its operands (a letter each: f float,
@@ -153,8 +149,10 @@ FailureOr<int64_t> NodeImporter::axisAttr(const GraphNode &node,
     axis = *read;
   }
   if (axis < -rank || axis >= rank) {
-    attrError(node, key) << "axis " << axis << " is out of range for rank "
-                         << rank;
+    // Without the attribute there is no attrs/axis to point at.
+    (value ? attrError(node, key) : nodeError(node))
+        << (value ? "" : "default ") << "axis " << axis
+        << " is out of range for rank " << rank;
     return failure();
   }
   return axis < 0 ? axis + rank : axis;
@@ -214,10 +212,8 @@ FailureOr<Value> NodeImporter::buildLayerNorm(GraphNode &node) {
   auto epsilon = numberAttr(node, "eps", 1e-5, false);
   if (failed(epsilon))
     return failure();
-  if (*epsilon <= 0) {
-    attrError(node, "eps") << "eps must be positive, got " << *epsilon;
+  if (failed(verifyEpsilon(*epsilon, [&] { return attrError(node, "eps"); })))
     return failure();
-  }
   Value input = node.operands[0], gamma = node.operands[1],
         beta = node.operands[2];
   if (tensorType(gamma).getElementType() !=
@@ -381,10 +377,8 @@ FailureOr<Value> NodeImporter::buildDropout(GraphNode &node) {
   auto rate = numberAttr(node, "rate", std::nullopt, false);
   if (failed(rate))
     return failure();
-  if (!(*rate >= 0.0 && *rate < 1.0)) {
-    attrError(node, "rate") << "rate must be in [0, 1), got " << *rate;
+  if (failed(verifyDropoutRate(*rate, [&] { return attrError(node, "rate"); })))
     return failure();
-  }
   int64_t seed = 0;
   if (const json *value = attr(node, "seed")) {
     auto read = reader.readInt(*value, attrPointer(node, "seed"), 0);
@@ -576,7 +570,6 @@ FailureOr<Value> NodeImporter::buildConstant(GraphNode &node) {
 //===----------------------------------------------------------------------===//
 
 llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
-  static constexpr llvm::StringLiteral none[] = {""};
   static constexpr llvm::StringLiteral matmul[] = {"transpose_a",
                                                    "transpose_b"};
   static constexpr llvm::StringLiteral axis[] = {"axis"};
@@ -588,7 +581,7 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
   static constexpr llvm::StringLiteral dropout[] = {"rate", "seed"};
   static constexpr llvm::StringLiteral constant[] = {"value", "shape", "dtype"};
   static constexpr llvm::StringLiteral dtype[] = {"dtype"};
-  llvm::ArrayRef<llvm::StringLiteral> noAttrs(none, size_t(0));
+  llvm::ArrayRef<llvm::StringLiteral> noAttrs;
   static const OpSpec specs[] = {
       {"matmul", "ff", matmul, &NodeImporter::buildMatmul},
       {"add", "ff", noAttrs,
@@ -690,7 +683,8 @@ FailureOr<Value> NodeImporter::import(GraphNode &node,
     auto type = reader.readDType(*precision, node.pointer + "/precision", true);
     if (failed(type))
       return failure();
-    result->getDefiningOp()->setAttr("mpc.precision", TypeAttr::get(*type));
+    result->getDefiningOp()->setAttr(MpcDialect::kPrecisionAttrName,
+                                     TypeAttr::get(*type));
   }
   return *result;
 }

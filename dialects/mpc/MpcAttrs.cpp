@@ -4,6 +4,7 @@
 #include "dialects/mpc/MpcDialect.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -143,6 +144,21 @@ InitAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
   default:
     break;
   }
+  return success();
+}
+
+LogicalResult
+InitAttr::verifyFor(RankedTensorType type,
+                    llvm::function_ref<InFlightDiagnostic()> emitError) const {
+  InitKind kind = getKind();
+  bool xavier =
+      kind == InitKind::xavier_uniform || kind == InitKind::xavier_normal;
+  if (xavier && type.getRank() < 2)
+    return emitError() << "xavier initializer needs rank >= 2, got " << type;
+  // Zeros fill any element type; every other kind produces real numbers.
+  if (kind != InitKind::zeros && !llvm::isa<FloatType>(type.getElementType()))
+    return emitError() << "initializer '" << stringifyInitKind(kind)
+                       << "' needs a float element type, got " << type;
   return success();
 }
 

@@ -55,6 +55,11 @@ def Mpc_InitAttr : Mpc_Attr<"Init", "init"> {
   let extraClassDeclaration = [{
     /// Builds an initializer with the defaults of `kind` for its arguments.
     static InitAttr getDefault(::mlir::MLIRContext *context, InitKind kind);
+    /// Checks that this initializer can fill a tensor of `type`: xavier
+    /// needs rank >= 2, every kind but zeros a float element type.
+    ::llvm::LogicalResult
+    verifyFor(::mlir::RankedTensorType type,
+              ::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError) const;
     double getFirstValue() const { return getFirst().convertToDouble(); }
     double getSecondValue() const { return getSecond().convertToDouble(); }
   }];

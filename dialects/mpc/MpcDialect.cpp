@@ -4,7 +4,9 @@
 #include "dialects/mpc/MpcAttrs.h"
 #include "dialects/mpc/MpcOps.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -26,4 +28,65 @@ Operation *MpcDialect::materializeConstant(OpBuilder &builder, Attribute value,
   if (!elements || elements.getType() != type)
     return nullptr;
   return builder.create<ConstantOp>(loc, elements);
+}
+
+//===----------------------------------------------------------------------===//
+// Discardable attributes
+//===----------------------------------------------------------------------===//
+
+static bool isLowOrFullFloat(Type type) {
+  return llvm::isa<Float32Type, Float16Type, BFloat16Type>(type);
+}
+
+LogicalResult MpcDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attribute) {
+  llvm::StringRef name = attribute.getName().strref();
+  if (name == kPrecisionAttrName) {
+    auto type = llvm::dyn_cast<TypeAttr>(attribute.getValue());
+    if (!type || !isLowOrFullFloat(type.getValue()))
+      return op->emitError("'") << name << "' must be f32, f16 or bf16, got "
+                                << attribute.getValue();
+    return success();
+  }
+  if (name == kTrainingAttrName) {
+    if (!llvm::isa<ModuleOp>(op) ||
+        !llvm::isa<DictionaryAttr>(attribute.getValue()))
+      return op->emitError("'") << name << "' must be a dictionary on a module";
+    return success();
+  }
+  return op->emitError("unknown attribute '") << name << "'";
+}
+
+LogicalResult MpcDialect::verifyRegionArgAttribute(Operation *op, unsigned,
+                                                   unsigned argIndex,
+                                                   NamedAttribute attribute) {
+  llvm::StringRef name = attribute.getName().strref();
+  if (name != kNameAttrName)
+    return op->emitError("unknown argument attribute '") << name << "'";
+  if (!llvm::isa<StringAttr>(attribute.getValue()))
+    return op->emitError("'")
+           << name << "' of argument " << argIndex << " must be a string";
+  return success();
+}
+
+LogicalResult MpcDialect::verifyRegionResultAttribute(
+    Operation *op, unsigned, unsigned resultIndex, NamedAttribute attribute) {
+  llvm::StringRef name = attribute.getName().strref();
+  if (name == kNameAttrName) {
+    if (!llvm::isa<StringAttr>(attribute.getValue()))
+      return op->emitError("'")
+             << name << "' of result " << resultIndex << " must be a string";
+    return success();
+  }
+  if (name != kLossAttrName)
+    return op->emitError("unknown result attribute '") << name << "'";
+  auto function = llvm::dyn_cast<FunctionOpInterface>(op);
+  auto type = function ? llvm::dyn_cast<RankedTensorType>(
+                             function.getResultTypes()[resultIndex])
+                       : RankedTensorType();
+  if (!llvm::isa<UnitAttr>(attribute.getValue()) || !type ||
+      type.getRank() != 0 || !isLowOrFullFloat(type.getElementType()))
+    return op->emitError("'") << name << "' marks a scalar float result, not "
+                              << "result " << resultIndex;
+  return success();
 }

@@ -22,8 +22,21 @@ def Mpc_Dialect : Dialect {
   let cppNamespace = "::mpc";
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  // The discardable attributes below are checked wherever they appear.
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
   let extraClassDeclaration = [{
     void registerAttributes();
+
+    /// A node's precision override (f32, f16 or bf16), on any op.
+    static constexpr ::llvm::StringLiteral kPrecisionAttrName = "mpc.precision";
+    /// The graph's training defaults, a dictionary on the module.
+    static constexpr ::llvm::StringLiteral kTrainingAttrName = "mpc.training";
+    /// The graph name of a function argument or result (a string).
+    static constexpr ::llvm::StringLiteral kNameAttrName = "mpc.name";
+    /// Marks the function result that is the loss (a scalar float).
+    static constexpr ::llvm::StringLiteral kLossAttrName = "mpc.loss";
   }];
 }
 
@@ -31,15 +44,20 @@ def Mpc_Dialect : Dialect {
 // Type constraints
 //===----------------------------------------------------------------------===//
 
-def Mpc_FloatElement : AnyTypeOf<[F32, F16, BF16]>;
-def Mpc_IndexElement : AnyTypeOf<[I32, I64]>;
+// Every dim is static and positive, and the element count fits in int64: the
+// shape rules in ShapeFunctions.cpp compare and multiply dim sizes.
+def Mpc_PositiveBoundedShape : CPred<
+  "::mpc::isPositiveBoundedShape(::llvm::cast<::mlir::ShapedType>($_self).getShape())">;
+class Mpc_TensorOf<list<Type> allowedTypes>
+    : Type<And<[StaticShapeTensorOf<allowedTypes>.predicate,
+                Mpc_PositiveBoundedShape]>,
+           StaticShapeTensorOf<allowedTypes>.summary # " with positive dims",
+           "::mlir::RankedTensorType">;
 
-// Every dim is static: the shape rules in ShapeFunctions.cpp compare and
-// multiply dim sizes.
-def Mpc_FloatTensor : StaticShapeTensorOf<[F32, F16, BF16]>;
-def Mpc_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
-def Mpc_MaskTensor : StaticShapeTensorOf<[I1]>;
-def Mpc_AnyTensor : StaticShapeTensorOf<[F32, F16, BF16, I32, I64, I1]>;
+def Mpc_FloatTensor : Mpc_TensorOf<[F32, F16, BF16]>;
+def Mpc_IndexTensor : Mpc_TensorOf<[I32, I64]>;
+def Mpc_MaskTensor : Mpc_TensorOf<[I1]>;
+def Mpc_AnyTensor : Mpc_TensorOf<[F32, F16, BF16, I32, I64, I1]>;
 def Mpc_ScalarFloatTensor : 0DTensorOf<[F32, F16, BF16]>;
 
 #endif // MPC_DIALECT_TD

@@ -28,9 +28,6 @@ LogicalResult verifyDerivedType(Operation *op,
   return success();
 }
 
-RankedTensorType tensorType(Value value) {
-  return llvm::cast<RankedTensorType>(value.getType());
-}
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -38,17 +35,7 @@ RankedTensorType tensorType(Value value) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult ParamOp::verify() {
-  InitKind kind = getInit().getKind();
-  bool xavier =
-      kind == InitKind::xavier_uniform || kind == InitKind::xavier_normal;
-  if (xavier && getTensorType().getRank() < 2)
-    return emitOpError("xavier initializer needs rank >= 2, got ") << getType();
-  bool randomOrFloat = kind != InitKind::zeros;
-  if (randomOrFloat && !llvm::isa<FloatType>(getTensorType().getElementType()))
-    return emitOpError("initializer '")
-           << stringifyInitKind(kind) << "' needs a float element type, got "
-           << getType();
-  return success();
+  return getInit().verifyFor(getTensorType(), [&] { return emitOpError(); });
 }
 
 /// Resolves `symbol` to an mpc.param whose type is `type`.
@@ -169,9 +156,9 @@ LogicalResult LogSoftmaxOp::verify() {
 }
 
 LogicalResult LayerNormOp::verify() {
-  if (!(getEpsilon().convertToDouble() > 0))
-    return emitOpError("epsilon must be positive, got ")
-           << getEpsilon().convertToDouble();
+  if (failed(verifyEpsilon(getEpsilon().convertToDouble(),
+                           [&] { return emitOpError(); })))
+    return failure();
   return verifyLayerNormOperands(tensorType(getInput()), tensorType(getGamma()),
                                  [&] { return emitOpError(); });
 }
@@ -217,18 +204,22 @@ LogicalResult EmbeddingOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult CausalMaskOp::verify() {
-  return verifyCausalMask(getType(), [&] { return emitOpError(); });
+  auto emit = [&] { return emitOpError(); };
+  return failure(failed(verifyFillValue(getValue().convertToDouble(), emit)) ||
+                 failed(verifyCausalMask(getType(), emit)));
 }
 
 LogicalResult MaskedFillOp::verify() {
-  return verifyMaskedFill(tensorType(getInput()), tensorType(getMask()),
-                          [&] { return emitOpError(); });
+  auto emit = [&] { return emitOpError(); };
+  return failure(failed(verifyFillValue(getValue().convertToDouble(), emit)) ||
+                 failed(verifyMaskedFill(tensorType(getInput()),
+                                         tensorType(getMask()), emit)));
 }
 
 LogicalResult DropoutOp::verify() {
-  double rate = getRate().convertToDouble();
-  if (!(rate >= 0.0 && rate < 1.0))
-    return emitOpError("rate must be in [0, 1), got ") << rate;
+  if (failed(verifyDropoutRate(getRate().convertToDouble(),
+                               [&] { return emitOpError(); })))
+    return failure();
   // getSeed() is unsigned; read the attribute's value as signed.
   int64_t seed = getSeedAttr().getInt();
   if (seed < 0)

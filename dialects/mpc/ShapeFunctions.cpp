@@ -4,10 +4,41 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
+#include <cmath>
+#include <limits>
 
 using namespace mlir;
 
 namespace mpc {
+
+bool isPositiveBoundedShape(llvm::ArrayRef<int64_t> shape) {
+  int64_t elements = 1;
+  for (int64_t dim : shape) {
+    if (dim < 1 || dim > std::numeric_limits<int64_t>::max() / elements)
+      return false;
+    elements *= dim;
+  }
+  return true;
+}
+
+LogicalResult verifyEpsilon(double epsilon, EmitErrorFn emitError) {
+  if (!(std::isfinite(epsilon) && epsilon > 0))
+    return emitError() << "epsilon must be finite and positive, got "
+                       << epsilon;
+  return success();
+}
+
+LogicalResult verifyDropoutRate(double rate, EmitErrorFn emitError) {
+  if (!(rate >= 0.0 && rate < 1.0))
+    return emitError() << "rate must be in [0, 1), got " << rate;
+  return success();
+}
+
+LogicalResult verifyFillValue(double value, EmitErrorFn emitError) {
+  if (std::isnan(value))
+    return emitError() << "fill value must not be NaN";
+  return success();
+}
 
 std::string formatShape(llvm::ArrayRef<int64_t> shape) {
   std::string text;

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Value.h"
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
@@ -19,6 +20,14 @@
 namespace mpc {
 
 using EmitErrorFn = llvm::function_ref<mlir::InFlightDiagnostic()>;
+
+/// The tensor type of `value`, which an mpc operand always has.
+inline mlir::RankedTensorType tensorType(mlir::Value value) {
+  return llvm::cast<mlir::RankedTensorType>(value.getType());
+}
+
+/// Whether every dim is positive and the element count fits in int64.
+bool isPositiveBoundedShape(llvm::ArrayRef<int64_t> shape);
 
 /// Formats a shape as `[2, 3]`, for messages.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
@@ -32,6 +41,16 @@ broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs,
 mlir::FailureOr<mlir::RankedTensorType>
 inferBroadcastBinaryType(mlir::RankedTensorType lhs, mlir::RankedTensorType rhs,
                          EmitErrorFn emitError);
+
+/// layer_norm's epsilon: finite and positive.
+mlir::LogicalResult verifyEpsilon(double epsilon, EmitErrorFn emitError);
+
+/// dropout's rate: in [0, 1).
+mlir::LogicalResult verifyDropoutRate(double rate, EmitErrorFn emitError);
+
+/// A fill value of causal_mask or masked_fill: any number or infinity, not
+/// NaN.
+mlir::LogicalResult verifyFillValue(double value, EmitErrorFn emitError);
 
 /// matmul: rank >= 2 operands of one element type, matching contraction
 /// dims, broadcast batch dims. The inferred element type is the operands'.

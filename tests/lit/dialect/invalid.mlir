@@ -239,7 +239,7 @@ func.func @load_wrong_element_type() -> tensor<4x8xbf16> {
 // -----
 
 func.func @load_dynamic() -> tensor<?xf32> {
-  // expected-error @+1 {{'mpc.load' op result #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values, but got 'tensor<?xf32>'}}
+  // expected-error @+1 {{'mpc.load' op result #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values with positive dims, but got 'tensor<?xf32>'}}
   %0 = mpc.load @w : tensor<?xf32>
   return %0 : tensor<?xf32>
 }
@@ -265,7 +265,7 @@ func.func @store_wrong_type(%x: tensor<4x8xf16>) {
 // -----
 
 func.func @store_i8(%x: tensor<4xi8>) {
-  // expected-error @+1 {{'mpc.store' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values, but got 'tensor<4xi8>'}}
+  // expected-error @+1 {{'mpc.store' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values with positive dims, but got 'tensor<4xi8>'}}
   mpc.store %x, @w : tensor<4xi8>
   return
 }
@@ -285,7 +285,7 @@ func.func @constant_type_mismatch() -> tensor<2xf32> {
 // -----
 
 func.func @constant_i8() -> tensor<2xi8> {
-  // expected-error @+1 {{'mpc.constant' op result #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values, but got 'tensor<2xi8>'}}
+  // expected-error @+1 {{'mpc.constant' op result #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values with positive dims, but got 'tensor<2xi8>'}}
   %0 = mpc.constant dense<1> : tensor<2xi8>
   return %0 : tensor<2xi8>
 }
@@ -293,7 +293,7 @@ func.func @constant_i8() -> tensor<2xi8> {
 // -----
 
 func.func @constant_vector() -> vector<2xf32> {
-  // expected-error @+1 {{'mpc.constant' op result #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values, but got 'vector<2xf32>'}}
+  // expected-error @+1 {{'mpc.constant' op result #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values with positive dims, but got 'vector<2xf32>'}}
   %0 = mpc.constant dense<1.0> : vector<2xf32>
   return %0 : vector<2xf32>
 }
@@ -317,7 +317,7 @@ func.func @cast_shape(%x: tensor<4xf32>) -> tensor<5xf16> {
 // -----
 
 func.func @cast_f64(%x: tensor<4xf32>) -> tensor<4xf64> {
-  // expected-error @+1 {{'mpc.cast' op result #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values, but got 'tensor<4xf64>'}}
+  // expected-error @+1 {{'mpc.cast' op result #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values with positive dims, but got 'tensor<4xf64>'}}
   %0 = mpc.cast %x : tensor<4xf32> to tensor<4xf64>
   return %0 : tensor<4xf64>
 }
@@ -425,7 +425,7 @@ func.func @matmul_same_width_result(%x: tensor<3x4xbf16>, %w: tensor<4x5xbf16>) 
 // -----
 
 func.func @matmul_integer(%x: tensor<3x4xi32>, %w: tensor<4x5xf32>) -> tensor<3x5xf32> {
-  // expected-error @+1 {{'mpc.matmul' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<3x4xi32>'}}
+  // expected-error @+1 {{'mpc.matmul' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<3x4xi32>'}}
   %0 = mpc.matmul %x, %w : (tensor<3x4xi32>, tensor<4x5xf32>) -> tensor<3x5xf32>
   return %0 : tensor<3x5xf32>
 }
@@ -433,7 +433,7 @@ func.func @matmul_integer(%x: tensor<3x4xi32>, %w: tensor<4x5xf32>) -> tensor<3x
 // -----
 
 func.func @matmul_dynamic(%x: tensor<?x4xf32>, %w: tensor<4x5xf32>) -> tensor<3x5xf32> {
-  // expected-error @+1 {{'mpc.matmul' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<?x4xf32>'}}
+  // expected-error @+1 {{'mpc.matmul' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<?x4xf32>'}}
   %0 = mpc.matmul %x, %w : (tensor<?x4xf32>, tensor<4x5xf32>) -> tensor<3x5xf32>
   return %0 : tensor<3x5xf32>
 }
@@ -477,7 +477,7 @@ func.func @add_result_element_type(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tens
 // -----
 
 func.func @add_integer(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
-  // expected-error @+1 {{'mpc.add' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<4xi32>'}}
+  // expected-error @+1 {{'mpc.add' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<4xi32>'}}
   %0 = mpc.add %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
   return %0 : tensor<4xi32>
 }
@@ -561,7 +561,7 @@ func.func @div_result(%a: tensor<4xf16>, %b: tensor<4xf16>) -> tensor<4xf32> {
 //===----------------------------------------------------------------------===//
 
 func.func @relu_integer(%x: tensor<4xi32>) -> tensor<4xi32> {
-  // expected-error @+1 {{'mpc.relu' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<4xi32>'}}
+  // expected-error @+1 {{'mpc.relu' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<4xi32>'}}
   %0 = mpc.relu %x : tensor<4xi32>
   return %0 : tensor<4xi32>
 }
@@ -569,7 +569,7 @@ func.func @relu_integer(%x: tensor<4xi32>) -> tensor<4xi32> {
 // -----
 
 func.func @gelu_f64(%x: tensor<4xf64>) -> tensor<4xf64> {
-  // expected-error @+1 {{'mpc.gelu' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<4xf64>'}}
+  // expected-error @+1 {{'mpc.gelu' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<4xf64>'}}
   %0 = mpc.gelu %x : tensor<4xf64>
   return %0 : tensor<4xf64>
 }
@@ -577,7 +577,7 @@ func.func @gelu_f64(%x: tensor<4xf64>) -> tensor<4xf64> {
 // -----
 
 func.func @tanh_dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
-  // expected-error @+1 {{'mpc.tanh' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<?xf32>'}}
+  // expected-error @+1 {{'mpc.tanh' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<?xf32>'}}
   %0 = mpc.tanh %x : tensor<?xf32>
   return %0 : tensor<?xf32>
 }
@@ -585,7 +585,7 @@ func.func @tanh_dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
 // -----
 
 func.func @sigmoid_unranked(%x: tensor<*xf32>) -> tensor<*xf32> {
-  // expected-error @+1 {{'mpc.sigmoid' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
+  // expected-error @+1 {{'mpc.sigmoid' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<*xf32>'}}
   %0 = "mpc.sigmoid"(%x) : (tensor<*xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
@@ -617,7 +617,7 @@ func.func @log_type_change(%x: tensor<4xbf16>) -> tensor<4xf32> {
 // -----
 
 func.func @sqrt_integer(%x: tensor<4xi64>) -> tensor<4xi64> {
-  // expected-error @+1 {{'mpc.sqrt' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<4xi64>'}}
+  // expected-error @+1 {{'mpc.sqrt' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<4xi64>'}}
   %0 = mpc.sqrt %x : tensor<4xi64>
   return %0 : tensor<4xi64>
 }
@@ -694,7 +694,7 @@ func.func @log_softmax_type_change(%x: tensor<8x10xf32>) -> tensor<10x8xf32> {
 // -----
 
 func.func @layer_norm_zero_epsilon(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'mpc.layer_norm' op epsilon must be positive, got 0.000000e+00}}
+  // expected-error @+1 {{'mpc.layer_norm' op epsilon must be finite and positive, got 0.000000e+00}}
   %0 = mpc.layer_norm %x, %g, %g eps = 0.0 : tensor<4x8xf32>, tensor<8xf32>
   return %0 : tensor<4x8xf32>
 }
@@ -702,7 +702,7 @@ func.func @layer_norm_zero_epsilon(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> te
 // -----
 
 func.func @layer_norm_negative_epsilon(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'mpc.layer_norm' op epsilon must be positive, got -1.000000e-05}}
+  // expected-error @+1 {{'mpc.layer_norm' op epsilon must be finite and positive, got -1.000000e-05}}
   %0 = mpc.layer_norm %x, %g, %g eps = -1.0e-5 : tensor<4x8xf32>, tensor<8xf32>
   return %0 : tensor<4x8xf32>
 }
@@ -710,7 +710,7 @@ func.func @layer_norm_negative_epsilon(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -
 // -----
 
 func.func @layer_norm_nan_epsilon(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'mpc.layer_norm' op epsilon must be positive, got nan}}
+  // expected-error @+1 {{'mpc.layer_norm' op epsilon must be finite and positive, got nan}}
   %0 = mpc.layer_norm %x, %g, %g eps = 0x7FF8000000000000 : tensor<4x8xf32>, tensor<8xf32>
   return %0 : tensor<4x8xf32>
 }
@@ -886,7 +886,7 @@ func.func @reshape_element_type(%x: tensor<2x3xf32>) -> tensor<6xf16> {
 // -----
 
 func.func @reshape_dynamic(%x: tensor<?x4xf32>) -> tensor<8xf32> {
-  // expected-error @+1 {{'mpc.reshape' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values, but got 'tensor<?x4xf32>'}}
+  // expected-error @+1 {{'mpc.reshape' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values with positive dims, but got 'tensor<?x4xf32>'}}
   %0 = mpc.reshape %x : tensor<?x4xf32> -> tensor<8xf32>
   return %0 : tensor<8xf32>
 }
@@ -974,7 +974,7 @@ func.func @embedding_element_type(%ids: tensor<8xi32>, %table: tensor<128x64xbf1
 // -----
 
 func.func @embedding_float_ids(%ids: tensor<8xf32>, %table: tensor<128x64xf32>) -> tensor<8x64xf32> {
-  // expected-error @+1 {{'mpc.embedding' op operand #0 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<8xf32>'}}
+  // expected-error @+1 {{'mpc.embedding' op operand #0 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values with positive dims, but got 'tensor<8xf32>'}}
   %0 = mpc.embedding %ids, %table : (tensor<8xf32>, tensor<128x64xf32>) -> tensor<8x64xf32>
   return %0 : tensor<8x64xf32>
 }
@@ -982,7 +982,7 @@ func.func @embedding_float_ids(%ids: tensor<8xf32>, %table: tensor<128x64xf32>) 
 // -----
 
 func.func @embedding_integer_table(%ids: tensor<8xi32>, %table: tensor<128x64xi32>) -> tensor<8x64xi32> {
-  // expected-error @+1 {{'mpc.embedding' op operand #1 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<128x64xi32>'}}
+  // expected-error @+1 {{'mpc.embedding' op operand #1 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<128x64xi32>'}}
   %0 = mpc.embedding %ids, %table : (tensor<8xi32>, tensor<128x64xi32>) -> tensor<8x64xi32>
   return %0 : tensor<8x64xi32>
 }
@@ -1010,7 +1010,7 @@ func.func @causal_mask_type_change(%x: tensor<4x4xf32>) -> tensor<4x4xf16> {
 // -----
 
 func.func @causal_mask_integer(%x: tensor<4x4xi32>) -> tensor<4x4xi32> {
-  // expected-error @+1 {{'mpc.causal_mask' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<4x4xi32>'}}
+  // expected-error @+1 {{'mpc.causal_mask' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<4x4xi32>'}}
   %0 = mpc.causal_mask %x value = 0.0 : tensor<4x4xi32>
   return %0 : tensor<4x4xi32>
 }
@@ -1050,7 +1050,7 @@ func.func @masked_fill_result(%x: tensor<8x3xf32>, %m: tensor<8x3xi1>) -> tensor
 // -----
 
 func.func @masked_fill_mask_type(%x: tensor<8x3xf32>, %m: tensor<8x3xi32>) -> tensor<8x3xf32> {
-  // expected-error @+1 {{'mpc.masked_fill' op operand #1 must be statically shaped tensor of 1-bit signless integer values, but got 'tensor<8x3xi32>'}}
+  // expected-error @+1 {{'mpc.masked_fill' op operand #1 must be statically shaped tensor of 1-bit signless integer values with positive dims, but got 'tensor<8x3xi32>'}}
   %0 = mpc.masked_fill %x, %m value = 1.0 : (tensor<8x3xf32>, tensor<8x3xi32>) -> tensor<8x3xf32>
   return %0 : tensor<8x3xf32>
 }
@@ -1142,7 +1142,7 @@ func.func @cross_entropy_non_scalar(%logits: tensor<8x10xf32>, %y: tensor<8xi32>
 // -----
 
 func.func @cross_entropy_float_labels(%logits: tensor<8x10xf32>, %y: tensor<8xf32>) -> tensor<f32> {
-  // expected-error @+1 {{'mpc.softmax_cross_entropy' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<8xf32>'}}
+  // expected-error @+1 {{'mpc.softmax_cross_entropy' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values with positive dims, but got 'tensor<8xf32>'}}
   %0 = mpc.softmax_cross_entropy %logits, %y : (tensor<8x10xf32>, tensor<8xf32>) -> tensor<f32>
   return %0 : tensor<f32>
 }

@@ -48,8 +48,8 @@ mpc.param @xn_seed : tensor<64x128xf32> = #mpc.init<xavier_normal, gain = 0.5, s
 // CHECK-NEXT: mpc.param @quoted : tensor<2xf32> = #mpc.init<ones>{{$}}
 mpc.param @quoted : tensor<2xf32> = #mpc.init<"ones">
 // Extra attributes survive the round trip.
-// CHECK-NEXT: mpc.param @with_attr : tensor<2xf32> = #mpc.init<zeros> {mpc.note = "kept"}{{$}}
-mpc.param @with_attr : tensor<2xf32> = #mpc.init<zeros> {mpc.note = "kept"}
+// CHECK-NEXT: mpc.param @with_attr : tensor<2xf32> = #mpc.init<zeros> {note = "kept"}{{$}}
+mpc.param @with_attr : tensor<2xf32> = #mpc.init<zeros> {note = "kept"}
 
 //===----------------------------------------------------------------------===//
 // Loads and stores
