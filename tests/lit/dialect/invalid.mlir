@@ -1178,3 +1178,95 @@ func.func @mse_loss_result_element_type(%p: tensor<4x8xf32>) -> tensor<bf16> {
   %0 = mpc.mse_loss %p, %p : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<bf16>
   return %0 : tensor<bf16>
 }
+
+// -----
+
+// Zero-sized dims would make means and norms divide by zero.
+func.func @zero_dim(%x: tensor<0x4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.reduce_mean' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<0x4xf32>'}}
+  %0 = mpc.reduce_mean %x [0] : tensor<0x4xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// An element count that overflows int64 is no shape.
+func.func @overflowing_shape(%x: tensor<4611686018427387904x4xf32>) -> tensor<1xf32> {
+  // expected-error @+1 {{'mpc.reshape' op operand #0 must be statically shaped tensor of}}
+  %0 = mpc.reshape %x : tensor<4611686018427387904x4xf32> -> tensor<1xf32>
+  return %0 : tensor<1xf32>
+}
+
+// -----
+
+func.func @infinite_epsilon(%x: tensor<2x4xf32>, %g: tensor<4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'mpc.layer_norm' op epsilon must be finite and positive, got INF}}
+  %0 = mpc.layer_norm %x, %g, %g eps = 0x7FF0000000000000 : tensor<2x4xf32>, tensor<4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @nan_causal_fill(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'mpc.causal_mask' op fill value must not be NaN}}
+  %0 = mpc.causal_mask %x value = 0x7FF8000000000000 : tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @nan_masked_fill(%x: tensor<4xf32>, %m: tensor<4xi1>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.masked_fill' op fill value must not be NaN}}
+  %0 = mpc.masked_fill %x, %m value = 0x7FF8000000000000 : (tensor<4xf32>, tensor<4xi1>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @precision_not_float(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.precision' must be f32, f16 or bf16, got i64}}
+  %0 = mpc.relu %x {mpc.precision = i64} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @unknown_mpc_attribute(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{unknown attribute 'mpc.bogus'}}
+  %0 = mpc.relu %x {mpc.bogus} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'mpc.training' must be a dictionary on a module}}
+func.func @training_on_function() attributes {mpc.training = {steps = 1 : i64}} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'mpc.training' must be a dictionary on a module}}
+module attributes {mpc.training = 3 : i32} {
+}
+
+// -----
+
+// expected-error @+1 {{'mpc.name' of argument 0 must be a string}}
+func.func @name_not_string(%x: tensor<4xf32> {mpc.name = 7}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'mpc.loss' marks a scalar float result, not result 0}}
+func.func @loss_not_scalar(%x: tensor<4xf32>) -> (tensor<4xf32> {mpc.loss}) {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{unknown result attribute 'mpc.lost'}}
+func.func @unknown_result_attribute(%x: tensor<f32>) -> (tensor<f32> {mpc.lost}) {
+  return %x : tensor<f32>
+}
