@@ -16,6 +16,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -28,6 +29,20 @@ static llvm::cl::opt<int64_t> batchSizeOption(
     llvm::cl::desc("Batch size for the \"batch\" dims of a JSON graph "
                    "(overrides its training.batch_size)"),
     llvm::cl::value_desc("N"), llvm::cl::init(0));
+
+/// Writes `text` with control characters escaped ("\n", "\x01"), so text
+/// echoed from the input cannot break a message over lines.
+static void printEscaped(llvm::raw_ostream &os, llvm::StringRef text) {
+  for (unsigned char c : text) {
+    if (c == '\n')
+      os << "\\n";
+    else if (c < 0x20 || c == 0x7f)
+      os << "\\x" << llvm::hexdigit(c >> 4, true)
+         << llvm::hexdigit(c & 15, true);
+    else
+      os << c;
+  }
+}
 
 /// Prints each diagnostic as one line: "FILE:LINE:COL: error: MESSAGE".
 static void printOneLine(Diagnostic &diagnostic) {
@@ -51,7 +66,8 @@ static void printOneLine(Diagnostic &diagnostic) {
     os << ": note: ";
     break;
   }
-  os << diagnostic << "\n";
+  printEscaped(os, diagnostic.str());
+  os << "\n";
 }
 
 /// Imports the JSON graph in `input` and returns it as MLIR text (with
@@ -110,6 +126,10 @@ int main(int argc, char **argv) {
                            registry);
     if (!input)
       return 1;
+  } else if (batchSizeOption.getNumOccurrences()) {
+    llvm::errs() << "mpc-opt: error: --batch-size applies to JSON graphs; "
+                 << inputFile << " is MLIR\n";
+    return 1;
   }
   // Opened only now, so a bad graph leaves no output file behind.
   std::unique_ptr<llvm::ToolOutputFile> output =
