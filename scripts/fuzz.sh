@@ -25,8 +25,8 @@ if [ "${1:-}" = "--coverage" ]; then
 fi
 seconds=${1:-600}
 shift || true
-build_dir=${MPC_FUZZ_BUILD_DIR:-build-fuzz}
-out_dir=${MPC_FUZZ_OUT:-fuzz-out}
+build_dir=$(realpath -m "${MPC_FUZZ_BUILD_DIR:-build-fuzz}")
+out_dir=$(realpath -m "${MPC_FUZZ_OUT:-fuzz-out}")
 jobs=${MPC_FUZZ_JOBS:-1}
 
 scripts/install-deps.sh clang-19 libclang-rt-19-dev
@@ -56,10 +56,9 @@ if ((coverage)); then
   llvm-profdata-19 merge -o "$out_dir/coverage.profdata" "$out_dir"/profiles/*.profraw
   llvm-cov-19 report "$build_dir-cov/bin/mpc-fuzz-import" \
     -instr-profile="$out_dir/coverage.profdata" \
-    compiler/GraphImporter.cpp compiler/JsonPositions.cpp \
-    dialects/mpc/ShapeFunctions.cpp
+    compiler/*.cpp dialects/mpc/ShapeFunctions.cpp dialects/mpc/MpcAttrs.cpp
   echo "mpc: lines never run: llvm-cov-19 show $build_dir-cov/bin/mpc-fuzz-import" \
-       "-instr-profile=$out_dir/coverage.profdata compiler/GraphImporter.cpp"
+       "-instr-profile=$out_dir/coverage.profdata compiler/NodeImporter.cpp"
   exit 0
 fi
 
@@ -68,8 +67,9 @@ build_fuzzer "$build_dir"
 mkdir -p "$out_dir/corpus"
 cp -n tests/fuzz/corpus/* "$out_dir/corpus/"
 
+root=$PWD
 fuzzer=("$build_dir/bin/mpc-fuzz-import"
-  -dict=tests/fuzz/graph.dict
+  -dict="$root/tests/fuzz/graph.dict"
   -max_len=8192 -timeout=10 -rss_limit_mb=4096
   -max_total_time="$seconds"
   -artifact_prefix="$out_dir/"
@@ -79,7 +79,10 @@ if [ "$jobs" -gt 1 ]; then
 fi
 echo "mpc: fuzzing for ${seconds}s; log in $out_dir/fuzz.log"
 status=0
-"${fuzzer[@]}" "$@" "$out_dir/corpus" 2>&1 | tee "$out_dir/fuzz.log" || status=$?
+# From inside $out_dir: with several jobs libFuzzer writes fuzz-N.log files to
+# the current directory.
+(cd "$out_dir" && "${fuzzer[@]}" "$@" corpus) 2>&1 | tee "$out_dir/fuzz.log" ||
+  status=$?
 
 shopt -s nullglob
 found=("$out_dir"/crash-* "$out_dir"/timeout-* "$out_dir"/leak-* "$out_dir"/oom-*)

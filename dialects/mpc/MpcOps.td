@@ -353,6 +353,8 @@ def Mpc_MaskedFillOp : Mpc_Op<"masked_fill", [Pure, AllTypesMatch<["input", "res
   let hasVerifier = 1;
 }
 
+// Not Pure: each step draws a new mask, so two dropouts of one value differ
+// and must not be merged or hoisted.
 def Mpc_DropoutOp : Mpc_Op<"dropout", [SameOperandsAndResultType]> {
   let summary = "Zeroes elements with probability `rate`, scales the rest by 1/(1-rate)";
   let description = [{

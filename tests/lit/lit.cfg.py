@@ -15,6 +15,10 @@ config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py"]
 config.substitutions.append(("%mpc_src_root", config.mpc_src_root))
 config.substitutions.append(("%examples", os.path.join(config.mpc_src_root, "examples")))
 
+# The CUDA toolkit was found at configure time: GPU-backend tests need it.
+if config.mpc_have_cuda:
+    config.available_features.add("cuda")
+
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
