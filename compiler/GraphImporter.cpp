@@ -309,8 +309,7 @@ LogicalResult Importer::importParams(const json &root, ModuleOp module,
           << "param name 'forward' is taken by the function @forward";
       return failure();
     }
-    Location loc = NameLoc::get(builder.getStringAttr(decl->name),
-                                reader.locationOf(pointer));
+    Location loc = reader.namedLocationOf(decl->name, pointer);
     Value loaded = builder.create<LoadOp>(loc, decl->type, decl->name);
     if (failed(defineValue(decl->name, loaded, pointer + "/name")))
       return failure();
@@ -351,8 +350,7 @@ FailureOr<GraphNode> Importer::readNode(const json &object, size_t index) {
       return failure();
     name = *read;
   }
-  GraphNode node(
-      NameLoc::get(builder.getStringAttr(name), reader.locationOf(pointer)));
+  GraphNode node(reader.namedLocationOf(name, pointer));
   node.object = &object;
   node.pointer = pointer;
   node.name = name;

@@ -4,6 +4,7 @@
 
 #include "dialects/mpc/ShapeFunctions.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/STLExtras.h"
@@ -135,6 +136,13 @@ LogicalResult JsonReader::parse(llvm::StringRef text, json &root) {
 Location JsonReader::locationOf(llvm::StringRef pointer) const {
   TextPosition position = positions.lookup(pointer);
   return FileLineColLoc::get(context, fileName, position.line, position.column);
+}
+
+Location JsonReader::namedLocationOf(llvm::StringRef name,
+                                     llvm::StringRef pointer) const {
+  auto pointerLoc =
+      NameLoc::get(StringAttr::get(context, pointer), locationOf(pointer));
+  return NameLoc::get(StringAttr::get(context, name), pointerLoc);
 }
 
 InFlightDiagnostic JsonReader::error(llvm::StringRef pointer) const {

@@ -65,6 +65,12 @@ public:
   /// The file, line and column of the value at `pointer`.
   mlir::Location locationOf(llvm::StringRef pointer) const;
 
+  /// The location of a named thing of the graph (a node, a param): its name,
+  /// then its JSON Pointer, then its file, line and column, as in
+  /// loc("fc1"("/nodes/2"("mlp.json":17:5))).
+  mlir::Location namedLocationOf(llvm::StringRef name,
+                                 llvm::StringRef pointer) const;
+
   /// Starts an error at the value at `pointer`: "POINTER: ".
   mlir::InFlightDiagnostic error(llvm::StringRef pointer) const;
 

@@ -67,7 +67,10 @@ TEST_F(GraphImporterTest, BuildsForwardWithSortedNodes) {
   auto name = llvm::dyn_cast<NameLoc>(matmul.getLoc());
   ASSERT_TRUE(name);
   EXPECT_EQ(name.getName().getValue(), "fc");
-  auto file = llvm::dyn_cast<FileLineColLoc>(name.getChildLoc());
+  auto pointer = llvm::dyn_cast<NameLoc>(name.getChildLoc());
+  ASSERT_TRUE(pointer);
+  EXPECT_EQ(pointer.getName().getValue(), "/nodes/1");
+  auto file = llvm::dyn_cast<FileLineColLoc>(pointer.getChildLoc());
   ASSERT_TRUE(file);
   EXPECT_EQ(file.getLine(), 9u);
   EXPECT_EQ(file.getColumn(), 5u);
