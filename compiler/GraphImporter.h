@@ -39,8 +39,9 @@ importGraph(llvm::StringRef text, llvm::StringRef fileName,
             mlir::MLIRContext *context,
             const GraphImportOptions &options = GraphImportOptions());
 
-/// Whether `text` looks like a JSON document rather than MLIR (its first
-/// non-blank character is '{' but not MLIR's "{-#" file metadata, or '[').
+/// Whether `text` looks like a JSON document rather than MLIR: after an
+/// optional UTF-8 byte order mark, its first non-blank character is '{' (but
+/// not MLIR's "{-#" file metadata) or '['.
 bool looksLikeJsonGraph(llvm::StringRef text);
 
 } // namespace mpc
