@@ -59,5 +59,10 @@ def Mpc_IndexTensor : Mpc_TensorOf<[I32, I64]>;
 def Mpc_MaskTensor : Mpc_TensorOf<[I1]>;
 def Mpc_AnyTensor : Mpc_TensorOf<[F32, F16, BF16, I32, I64, I1]>;
 def Mpc_ScalarFloatTensor : 0DTensorOf<[F32, F16, BF16]>;
+// Master weights, optimizer state and the step count are always f32.
+def Mpc_F32Tensor : Mpc_TensorOf<[F32]>;
+def Mpc_ScalarF32Tensor : 0DTensorOf<[F32]> {
+  let builderCall = "::mlir::RankedTensorType::get({}, $_builder.getF32Type())";
+}
 
 #endif // MPC_DIALECT_TD

@@ -5,6 +5,7 @@
 
 #include "dialects/mpc/MpcAttrs.h"
 #include "dialects/mpc/MpcDialect.h"
+#include "dialects/mpc/MpcInterfaces.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"

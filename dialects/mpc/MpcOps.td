@@ -11,6 +11,7 @@
 
 include "dialects/mpc/MpcDialect.td"
 include "dialects/mpc/MpcAttrs.td"
+include "dialects/mpc/MpcInterfaces.td"
 include "mlir/IR/OpAsmInterface.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -20,6 +21,9 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 class Mpc_Op<string mnemonic, list<Trait> traits = []>
     : Op<Mpc_Dialect, mnemonic, traits>;
 
+// Ops that build their own gradient (see MpcGradients.cpp).
+defvar Mpc_Differentiable = DeclareOpInterfaceMethods<Mpc_GradientOpInterface>;
+
 //===----------------------------------------------------------------------===//
 // Parameters
 //===----------------------------------------------------------------------===//
@@ -27,18 +31,23 @@ class Mpc_Op<string mnemonic, list<Trait> traits = []>
 def Mpc_ParamOp : Mpc_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
   let summary = "A module-level tensor the step reads and updates";
   let description = [{
-    Declares a trainable parameter (or, later, optimizer and loss-scale
-    state) with its type and initializer. Functions read it with `mpc.load`
-    and write it with `mpc.store`.
+    Declares a trainable parameter with its type and initializer, or, with
+    `state`, optimizer state that is not differentiated (Adam moments,
+    momentum buffers, the step count). Functions read it with `mpc.load` and
+    write it with `mpc.store`; checkpoints hold both kinds.
 
     ```mlir
     mpc.param @w1 : tensor<64x128xf32> = #mpc.init<xavier_uniform, gain = 1.000000e+00>
+    mpc.param state @w1.m : tensor<64x128xf32> = #mpc.init<zeros>
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        TypeAttrOf<Mpc_AnyTensor>:$type,
-                       Mpc_InitAttr:$init);
-  let assemblyFormat = "$sym_name `:` $type `=` qualified($init) attr-dict";
+                       Mpc_InitAttr:$init,
+                       UnitAttr:$state);
+  let assemblyFormat = [{
+    (`state` $state^)? $sym_name `:` $type `=` qualified($init) attr-dict
+  }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     ::mlir::RankedTensorType getTensorType() {
@@ -98,7 +107,7 @@ def Mpc_ConstantOp : Mpc_Op<"constant", [ConstantLike, Pure]> {
   ];
 }
 
-def Mpc_CastOp : Mpc_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+def Mpc_CastOp : Mpc_Op<"cast", [Pure, SameOperandsAndResultShape, Mpc_Differentiable]> {
   let summary = "Converts a tensor's element type";
   let description = [{
     Float to float conversions round to nearest even; float to integer
@@ -118,7 +127,7 @@ def Mpc_CastOp : Mpc_Op<"cast", [Pure, SameOperandsAndResultShape]> {
 // Contraction
 //===----------------------------------------------------------------------===//
 
-def Mpc_MatmulOp : Mpc_Op<"matmul", [Pure]> {
+def Mpc_MatmulOp : Mpc_Op<"matmul", [Pure, Mpc_Differentiable]> {
   let summary = "Batched matrix product with numpy broadcasting of batch dims";
   let description = [{
     Both operands have rank ≥ 2 and the same float element type; the last
@@ -146,7 +155,7 @@ def Mpc_MatmulOp : Mpc_Op<"matmul", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class Mpc_BroadcastBinaryOp<string mnemonic, string what>
-    : Mpc_Op<mnemonic, [Pure]> {
+    : Mpc_Op<mnemonic, [Pure, Mpc_Differentiable]> {
   let summary = "Elementwise " # what # " with numpy broadcasting";
   let description = [{
     Operands and result share one float element type; the result shape is
@@ -170,7 +179,7 @@ def Mpc_MulOp : Mpc_BroadcastBinaryOp<"mul", "multiplication">;
 def Mpc_DivOp : Mpc_BroadcastBinaryOp<"div", "division">;
 
 class Mpc_UnaryOp<string mnemonic, string formula>
-    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType, Mpc_Differentiable]> {
   let summary = "Elementwise " # formula;
   let description = [{
     ```mlir
@@ -197,7 +206,7 @@ def Mpc_RsqrtOp : Mpc_UnaryOp<"rsqrt", "1 / sqrt(x)">;
 //===----------------------------------------------------------------------===//
 
 class Mpc_SoftmaxLikeOp<string mnemonic, string what>
-    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType, Mpc_Differentiable]> {
   let summary = what # " along one axis";
   let description = [{
     `axis` is non-negative and less than the rank.
@@ -215,7 +224,7 @@ class Mpc_SoftmaxLikeOp<string mnemonic, string what>
 def Mpc_SoftmaxOp : Mpc_SoftmaxLikeOp<"softmax", "exp(x - max) / sum(exp(x - max))">;
 def Mpc_LogSoftmaxOp : Mpc_SoftmaxLikeOp<"log_softmax", "x - max - log(sum(exp(x - max)))">;
 
-def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, AllElementTypesMatch<["input", "gamma", "beta", "result"]>,
+def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, Mpc_Differentiable, AllElementTypesMatch<["input", "gamma", "beta", "result"]>,
                                            AllTypesMatch<["input", "result"]>,
                                            AllTypesMatch<["gamma", "beta"]>]> {
   let summary = "Layer normalization over the trailing dims, with affine params";
@@ -242,7 +251,8 @@ def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, AllElementTypesMatch<["input",
 //===----------------------------------------------------------------------===//
 
 class Mpc_ReduceOp<string mnemonic, string what>
-    : Mpc_Op<mnemonic, [Pure, AllElementTypesMatch<["input", "result"]>]> {
+    : Mpc_Op<mnemonic, [Pure, AllElementTypesMatch<["input", "result"]>,
+                        Mpc_Differentiable]> {
   let summary = what # " over axes";
   let description = [{
     `axes` are distinct, sorted, non-negative and less than the rank. With
@@ -268,7 +278,7 @@ def Mpc_ReduceMeanOp : Mpc_ReduceOp<"reduce_mean", "Mean">;
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def Mpc_ReshapeOp : Mpc_Op<"reshape", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+def Mpc_ReshapeOp : Mpc_Op<"reshape", [Pure, Mpc_Differentiable, AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Reinterprets a tensor with another shape of the same size";
   let description = [{
     ```mlir
@@ -281,7 +291,7 @@ def Mpc_ReshapeOp : Mpc_Op<"reshape", [Pure, AllElementTypesMatch<["input", "res
   let hasVerifier = 1;
 }
 
-def Mpc_TransposeOp : Mpc_Op<"transpose", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+def Mpc_TransposeOp : Mpc_Op<"transpose", [Pure, Mpc_Differentiable, AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Permutes a tensor's dims";
   let description = [{
     Result dim `i` is input dim `permutation[i]`.
@@ -298,7 +308,7 @@ def Mpc_TransposeOp : Mpc_Op<"transpose", [Pure, AllElementTypesMatch<["input", 
   let hasVerifier = 1;
 }
 
-def Mpc_EmbeddingOp : Mpc_Op<"embedding", [Pure, AllElementTypesMatch<["table", "result"]>]> {
+def Mpc_EmbeddingOp : Mpc_Op<"embedding", [Pure, Mpc_Differentiable, AllElementTypesMatch<["table", "result"]>]> {
   let summary = "Gathers rows of a table by integer ids";
   let description = [{
     `result[i..., d] = table[ids[i...], d]`. An id outside `[0, rows)` is
@@ -320,7 +330,7 @@ def Mpc_EmbeddingOp : Mpc_Op<"embedding", [Pure, AllElementTypesMatch<["table", 
 // Masks and dropout
 //===----------------------------------------------------------------------===//
 
-def Mpc_CausalMaskOp : Mpc_Op<"causal_mask", [Pure, SameOperandsAndResultType]> {
+def Mpc_CausalMaskOp : Mpc_Op<"causal_mask", [Pure, Mpc_Differentiable, SameOperandsAndResultType]> {
   let summary = "Fills the strictly upper triangle of the last two dims";
   let description = [{
     `result[..., i, j] = j > i ? value : input[..., i, j]`, the mask of
@@ -336,7 +346,7 @@ def Mpc_CausalMaskOp : Mpc_Op<"causal_mask", [Pure, SameOperandsAndResultType]> 
   let hasVerifier = 1;
 }
 
-def Mpc_MaskedFillOp : Mpc_Op<"masked_fill", [Pure, AllTypesMatch<["input", "result"]>]> {
+def Mpc_MaskedFillOp : Mpc_Op<"masked_fill", [Pure, Mpc_Differentiable, AllTypesMatch<["input", "result"]>]> {
   let summary = "Replaces elements where a boolean mask is true";
   let description = [{
     The mask broadcasts to the input's shape.
@@ -355,7 +365,7 @@ def Mpc_MaskedFillOp : Mpc_Op<"masked_fill", [Pure, AllTypesMatch<["input", "res
 
 // Not Pure: each step draws a new mask, so two dropouts of one value differ
 // and must not be merged or hoisted.
-def Mpc_DropoutOp : Mpc_Op<"dropout", [SameOperandsAndResultType]> {
+def Mpc_DropoutOp : Mpc_Op<"dropout", [SameOperandsAndResultType, Mpc_Differentiable]> {
   let summary = "Zeroes elements with probability `rate`, scales the rest by 1/(1-rate)";
   let description = [{
     Active in training steps, the identity in evaluation. The mask is drawn
@@ -377,7 +387,7 @@ def Mpc_DropoutOp : Mpc_Op<"dropout", [SameOperandsAndResultType]> {
 // Losses
 //===----------------------------------------------------------------------===//
 
-def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure]> {
+def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure, Mpc_Differentiable]> {
   let summary = "Mean cross-entropy of logits against integer class labels";
   let description = [{
     `logits` has shape `[..., C]` and `labels` the same shape without its
@@ -397,7 +407,7 @@ def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Mpc_MseLossOp : Mpc_Op<"mse_loss", [Pure, AllTypesMatch<["prediction", "target"]>]> {
+def Mpc_MseLossOp : Mpc_Op<"mse_loss", [Pure, Mpc_Differentiable, AllTypesMatch<["prediction", "target"]>]> {
   let summary = "Mean squared error";
   let description = [{
     The result is a scalar of the operands' element type.
@@ -413,5 +423,8 @@ def Mpc_MseLossOp : Mpc_Op<"mse_loss", [Pure, AllTypesMatch<["prediction", "targ
   }];
   let hasVerifier = 1;
 }
+
+include "dialects/mpc/MpcGradientOps.td"
+include "dialects/mpc/MpcOptimizerOps.td"
 
 #endif // MPC_OPS_TD

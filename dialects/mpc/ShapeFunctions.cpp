@@ -193,15 +193,39 @@ FailureOr<RankedTensorType> inferEmbeddingType(RankedTensorType ids,
   return RankedTensorType::get(shape, table.getElementType());
 }
 
-LogicalResult verifyMaskedFill(RankedTensorType input, RankedTensorType mask,
-                               EmitErrorFn emitError) {
-  auto shape = broadcastShapes(input.getShape(), mask.getShape(), emitError);
+LogicalResult verifyBroadcastsTo(llvm::ArrayRef<int64_t> from,
+                                 llvm::ArrayRef<int64_t> to,
+                                 llvm::StringRef fromName,
+                                 llvm::StringRef toName,
+                                 EmitErrorFn emitError) {
+  auto shape = broadcastShapes(to, from, emitError);
   if (failed(shape))
     return failure();
-  if (llvm::ArrayRef<int64_t>(*shape) != input.getShape())
-    return emitError() << "mask shape " << formatShape(mask.getShape())
-                       << " does not broadcast to input shape "
-                       << formatShape(input.getShape());
+  if (llvm::ArrayRef<int64_t>(*shape) != to)
+    return emitError() << fromName << " shape " << formatShape(from)
+                       << " does not broadcast to " << toName << " shape "
+                       << formatShape(to);
+  return success();
+}
+
+LogicalResult verifyMaskedFill(RankedTensorType input, RankedTensorType mask,
+                               EmitErrorFn emitError) {
+  return verifyBroadcastsTo(mask.getShape(), input.getShape(), "mask",
+                            "input", emitError);
+}
+
+LogicalResult verifyEmbeddingGrad(RankedTensorType resultGrad,
+                                  RankedTensorType ids,
+                                  RankedTensorType table,
+                                  EmitErrorFn emitError) {
+  auto expected = inferEmbeddingType(ids, table, emitError);
+  if (failed(expected))
+    return failure();
+  if (expected->getShape() != resultGrad.getShape())
+    return emitError() << "result_grad shape "
+                       << formatShape(resultGrad.getShape())
+                       << " is not ids shape + [table columns] = "
+                       << formatShape(expected->getShape());
   return success();
 }
 

@@ -87,6 +87,20 @@ mlir::FailureOr<mlir::RankedTensorType>
 inferEmbeddingType(mlir::RankedTensorType ids, mlir::RankedTensorType table,
                    EmitErrorFn emitError);
 
+/// `from` broadcasts to exactly `to` (numpy rules, without growing `to`).
+mlir::LogicalResult verifyBroadcastsTo(llvm::ArrayRef<int64_t> from,
+                                       llvm::ArrayRef<int64_t> to,
+                                       llvm::StringRef fromName,
+                                       llvm::StringRef toName,
+                                       EmitErrorFn emitError);
+
+/// embedding_grad: the result is the table; result_grad has the shape of
+/// the embedding's result.
+mlir::LogicalResult verifyEmbeddingGrad(mlir::RankedTensorType resultGrad,
+                                        mlir::RankedTensorType ids,
+                                        mlir::RankedTensorType table,
+                                        EmitErrorFn emitError);
+
 /// masked_fill: the mask broadcasts to the input without growing it.
 mlir::LogicalResult verifyMaskedFill(mlir::RankedTensorType input,
                                      mlir::RankedTensorType mask,

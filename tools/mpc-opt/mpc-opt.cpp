@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/GraphImporter.h"
+#include "compiler/OneLineDiagnostics.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -30,44 +32,9 @@ static llvm::cl::opt<int64_t> batchSizeOption(
                    "(overrides its training.batch_size)"),
     llvm::cl::value_desc("N"), llvm::cl::init(0));
 
-/// Writes `text` with control characters escaped ("\n", "\x01"), so text
-/// echoed from the input cannot break a message over lines.
-static void printEscaped(llvm::raw_ostream &os, llvm::StringRef text) {
-  for (unsigned char c : text) {
-    if (c == '\n')
-      os << "\\n";
-    else if (c < 0x20 || c == 0x7f)
-      os << "\\x" << llvm::hexdigit(c >> 4, true)
-         << llvm::hexdigit(c & 15, true);
-    else
-      os << c;
-  }
-}
-
 /// Prints each diagnostic as one line: "FILE:LINE:COL: error: MESSAGE".
 static void printOneLine(Diagnostic &diagnostic) {
-  Location loc = diagnostic.getLocation();
-  while (auto name = llvm::dyn_cast<NameLoc>(loc))
-    loc = name.getChildLoc();
-  llvm::raw_ostream &os = llvm::errs();
-  if (auto file = llvm::dyn_cast<FileLineColLoc>(loc))
-    os << file.getFilename().getValue() << ":" << file.getLine() << ":"
-       << file.getColumn();
-  else
-    os << loc;
-  switch (diagnostic.getSeverity()) {
-  case DiagnosticSeverity::Error:
-    os << ": error: ";
-    break;
-  case DiagnosticSeverity::Warning:
-    os << ": warning: ";
-    break;
-  default:
-    os << ": note: ";
-    break;
-  }
-  printEscaped(os, diagnostic.str());
-  os << "\n";
+  llvm::errs() << mpc::formatOneLine(diagnostic) << "\n";
 }
 
 /// Imports the JSON graph in `input` and returns it as MLIR text (with
@@ -95,6 +62,7 @@ importToBuffer(const llvm::MemoryBuffer &input, llvm::StringRef fileName,
 
 int main(int argc, char **argv) {
   registerTransformsPasses();
+  mpc::registerMpcPasses();
   DialectRegistry registry;
   mpc::registerGraphImportDialects(registry);
 

@@ -1,0 +1,138 @@
+//===- MpcGradientOps.td - ops that gradients are built from -*- tablegen -*-===//
+//
+// Ops the GradientOpInterface implementations emit where no forward op
+// expresses the gradient. Included by MpcOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_GRADIENT_OPS_TD
+#define MPC_GRADIENT_OPS_TD
+
+def Mpc_BroadcastOp : Mpc_Op<"broadcast", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "Broadcasts a tensor to a larger shape, numpy style";
+  let description = [{
+    The input's shape broadcasts to the result's: dims align at the end and
+    a dim of 1 (or a missing leading dim) repeats. The gradient of a
+    reduction broadcasts the result's gradient back to the input.
+
+    ```mlir
+    %b = mpc.broadcast %g : tensor<8x1xf32> -> tensor<8x10xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$input);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+class Mpc_ActivationGradOp<string mnemonic, string savedName, string formula>
+    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "Gradient of " # formula;
+  let description = [{
+    `dx` from the result gradient `dy` and the forward op's saved
+    }] # savedName # [{.
+
+    ```mlir
+    %dx = mpc.}] # mnemonic # [{ %dy, %saved : tensor<8x128xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$result_grad, Mpc_FloatTensor:$saved);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = "$result_grad `,` $saved attr-dict `:` type($result)";
+}
+
+def Mpc_ReluGradOp : Mpc_ActivationGradOp<"relu_grad", "input x",
+    "relu: dy where x > 0, else 0">;
+def Mpc_GeluGradOp : Mpc_ActivationGradOp<"gelu_grad", "input x",
+    "gelu (tanh approximation): dy · gelu'(x)">;
+def Mpc_TanhGradOp : Mpc_ActivationGradOp<"tanh_grad", "output y",
+    "tanh: dy · (1 - y²)">;
+def Mpc_SigmoidGradOp : Mpc_ActivationGradOp<"sigmoid_grad", "output y",
+    "sigmoid: dy · y · (1 - y)">;
+
+class Mpc_SoftmaxLikeGradOp<string mnemonic, string formula>
+    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "Gradient of " # formula;
+  let description = [{
+    Takes the result gradient `dy` and the forward output `y`.
+
+    ```mlir
+    %dx = mpc.}] # mnemonic # [{ %dy, %y axis = 1 : tensor<8x10xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$result_grad, Mpc_FloatTensor:$output,
+                       I64Attr:$axis);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $result_grad `,` $output `axis` `=` $axis attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_SoftmaxGradOp : Mpc_SoftmaxLikeGradOp<"softmax_grad",
+    "softmax: y · (dy - sum(dy · y, axis))">;
+def Mpc_LogSoftmaxGradOp : Mpc_SoftmaxLikeGradOp<"log_softmax_grad",
+    "log_softmax: dy - exp(y) · sum(dy, axis)">;
+
+def Mpc_LayerNormGradOp : Mpc_Op<"layer_norm_grad", [Pure,
+    AllTypesMatch<["result_grad", "input", "input_grad"]>,
+    AllTypesMatch<["gamma", "gamma_grad", "beta_grad"]>,
+    AllElementTypesMatch<["input", "gamma"]>]> {
+  let summary = "Gradients of layer_norm's input, gamma and beta";
+  let description = [{
+    Recomputes the mean and the reciprocal standard deviation of each row of
+    `input` and returns the gradients of the input, gamma and beta.
+
+    ```mlir
+    %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 1.000000e-05 : tensor<8x64xf32>, tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$result_grad, Mpc_FloatTensor:$input,
+                       Mpc_FloatTensor:$gamma, F64Attr:$epsilon);
+  let results = (outs Mpc_FloatTensor:$input_grad, Mpc_FloatTensor:$gamma_grad,
+                      Mpc_FloatTensor:$beta_grad);
+  let assemblyFormat = [{
+    $result_grad `,` $input `,` $gamma `eps` `=` $epsilon attr-dict `:`
+    type($input) `,` type($gamma)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_EmbeddingGradOp : Mpc_Op<"embedding_grad", [Pure, AllElementTypesMatch<["result_grad", "result"]>]> {
+  let summary = "Gradient of an embedding table: scatter-add of row gradients";
+  let description = [{
+    `result[r, d] = sum over positions p with ids[p] = r of result_grad[p, d]`;
+    rows no id selects are zero.
+
+    ```mlir
+    %dwte = mpc.embedding_grad %de, %ids : (tensor<8x16x64xf32>, tensor<8x16xi32>) -> tensor<128x64xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$result_grad, Mpc_IndexTensor:$ids);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $result_grad `,` $ids attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_SoftmaxCrossEntropyGradOp : Mpc_Op<"softmax_cross_entropy_grad", [Pure,
+    AllTypesMatch<["logits", "result"]>, AllElementTypesMatch<["loss_grad", "logits"]>]> {
+  let summary = "Gradient of softmax_cross_entropy with respect to the logits";
+  let description = [{
+    `(softmax(logits) - onehot(labels)) · loss_grad / positions`.
+
+    ```mlir
+    %dlogits = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_ScalarFloatTensor:$loss_grad, Mpc_FloatTensor:$logits,
+                       Mpc_IndexTensor:$labels);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $loss_grad `,` $logits `,` $labels attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // MPC_GRADIENT_OPS_TD

@@ -1,0 +1,5 @@
+//===- MpcInterfaces.cpp - mpc op interfaces ------------------------------===//
+
+#include "dialects/mpc/MpcInterfaces.h"
+
+#include "dialects/mpc/MpcInterfaces.cpp.inc"

@@ -1,0 +1,99 @@
+//===- MpcOptimizerOps.td - optimizer updates --------------*- tablegen -*-===//
+//
+// Parameter updates of the training step, on f32 master weights and f32
+// optimizer state, with PyTorch's semantics. Each op returns the new values;
+// the step function stores them back into the module's symbols. Included by
+// MpcOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_OPTIMIZER_OPS_TD
+#define MPC_OPTIMIZER_OPS_TD
+
+def Mpc_SgdUpdateOp : Mpc_Op<"sgd_update", [Pure, AllTypesMatch<["param", "grad", "new_param"]>]> {
+  let summary = "Stochastic gradient descent: p - lr · (g + weight_decay · p)";
+  let description = [{
+    ```mlir
+    %w1_new = mpc.sgd_update %w1, %dw1 lr = 1.000000e-01 weight_decay = 0.000000e+00 : tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_F32Tensor:$param, Mpc_F32Tensor:$grad,
+                       F64Attr:$learning_rate, F64Attr:$weight_decay);
+  let results = (outs Mpc_F32Tensor:$new_param);
+  let assemblyFormat = [{
+    $param `,` $grad `lr` `=` $learning_rate `weight_decay` `=` $weight_decay
+    attr-dict `:` type($param)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_MomentumUpdateOp : Mpc_Op<"momentum_update", [Pure,
+    AllTypesMatch<["param", "grad", "buffer", "new_param", "new_buffer"]>]> {
+  let summary = "SGD with momentum (PyTorch's, dampening 0)";
+  let description = [{
+    `g' = g + weight_decay · p; buffer' = momentum · buffer + g';
+    p' = p - lr · buffer'`. The buffer starts at zero, so the first step
+    moves by `lr · g'`.
+
+    ```mlir
+    %w1_new, %buf_new = mpc.momentum_update %w1, %dw1, %buf lr = 1.000000e-01 momentum = 9.000000e-01 weight_decay = 0.000000e+00 : tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_F32Tensor:$param, Mpc_F32Tensor:$grad,
+                       Mpc_F32Tensor:$buffer, F64Attr:$learning_rate,
+                       F64Attr:$momentum, F64Attr:$weight_decay);
+  let results = (outs Mpc_F32Tensor:$new_param, Mpc_F32Tensor:$new_buffer);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $buffer `lr` `=` $learning_rate `momentum` `=` $momentum
+    `weight_decay` `=` $weight_decay attr-dict `:` type($param)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_AdamWUpdateOp : Mpc_Op<"adamw_update", [Pure,
+    AllTypesMatch<["param", "grad", "m", "v", "new_param", "new_m", "new_v"]>]> {
+  let summary = "AdamW with decoupled weight decay (PyTorch's)";
+  let description = [{
+    With `t` the step count after this step (1 on the first):
+    `p ·= 1 - lr · weight_decay; m' = β1·m + (1-β1)·g; v' = β2·v + (1-β2)·g²;
+    p' = p - lr · (m' / (1-β1^t)) / (sqrt(v' / (1-β2^t)) + eps)`.
+
+    ```mlir
+    %w_new, %m_new, %v_new = mpc.adamw_update %w, %dw, %m, %v, %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decay = 0.01 : tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_F32Tensor:$param, Mpc_F32Tensor:$grad,
+                       Mpc_F32Tensor:$m, Mpc_F32Tensor:$v,
+                       Mpc_ScalarF32Tensor:$step, F64Attr:$learning_rate,
+                       F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon,
+                       F64Attr:$weight_decay);
+  let results = (outs Mpc_F32Tensor:$new_param, Mpc_F32Tensor:$new_m,
+                      Mpc_F32Tensor:$new_v);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $m `,` $v `,` $step `lr` `=` $learning_rate
+    `betas` `=` `(` $beta1 `,` $beta2 `)` `eps` `=` $epsilon
+    `weight_decay` `=` $weight_decay attr-dict `:` type($param)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_ClipByGlobalNormOp : Mpc_Op<"clip_by_global_norm", [Pure]> {
+  let summary = "Scales gradients so their joint L2 norm is at most max_norm";
+  let description = [{
+    `norm = sqrt(sum of g² over all grads)`; every gradient is multiplied by
+    `min(1, max_norm / (norm + 1e-6))`, as PyTorch's `clip_grad_norm_`. The
+    second result group is the norm before clipping.
+
+    ```mlir
+    %c:2, %norm = mpc.clip_by_global_norm %dw1, %db1 max_norm = 1.000000e+00 : (tensor<64x128xf32>, tensor<128xf32>) -> (tensor<64x128xf32>, tensor<128xf32>, tensor<f32>)
+    ```
+  }];
+  let arguments = (ins Variadic<Mpc_F32Tensor>:$grads, F64Attr:$max_norm);
+  let results = (outs Variadic<Mpc_F32Tensor>:$clipped, Mpc_ScalarF32Tensor:$norm);
+  let assemblyFormat = [{
+    $grads `max_norm` `=` $max_norm attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // MPC_OPTIMIZER_OPS_TD

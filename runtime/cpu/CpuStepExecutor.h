@@ -1,0 +1,47 @@
+//===- CpuStepExecutor.h - the training loop on the CPU executor -*- C++ -*-===//
+
+#ifndef MPC_RUNTIME_CPU_CPUSTEPEXECUTOR_H
+#define MPC_RUNTIME_CPU_CPUSTEPEXECUTOR_H
+
+#include "runtime/cpu/Executor.h"
+#include "runtime/train/StepExecutor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace mpc::cpu {
+
+using driver::HostTensor;
+
+/// Runs a module's @train_step and @forward on the reference executor.
+class CpuStepExecutor : public train::StepExecutor {
+public:
+  /// `module` must hold @train_step and @forward (mpc-build-train-step's
+  /// output); fails with a one-line message otherwise.
+  static std::unique_ptr<CpuStepExecutor>
+  create(mlir::OwningOpRef<mlir::ModuleOp> module, std::string &error);
+
+  std::string graphName() const override;
+  std::vector<HostTensor> inputSpecs() const override;
+  std::vector<HostTensor> outputSpecs() const override;
+  int labelInput() const override;
+  void initialize(uint64_t seed) override;
+  bool trainStep(const std::vector<HostTensor> &inputs, uint64_t step,
+                 std::vector<HostTensor> &outputs,
+                 std::string &error) override;
+  bool evaluate(const std::vector<HostTensor> &inputs,
+                std::vector<HostTensor> &outputs, std::string &error) override;
+  std::vector<HostTensor> state() const override;
+  void setState(std::vector<HostTensor> values) override;
+
+private:
+  CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
+                  std::unique_ptr<Executor> executor);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::unique_ptr<Executor> executor;
+};
+
+} // namespace mpc::cpu
+
+#endif // MPC_RUNTIME_CPU_CPUSTEPEXECUTOR_H

@@ -1,0 +1,239 @@
+//===- TrainingLoop.cpp - steps, logging, evaluation, checkpoints ---------===//
+//
+// A batch is a pure function of (seed, step) and the checkpoint holds every
+// parameter, the optimizer state and the step, so a resumed run continues
+// bit-exactly where the interrupted one stopped.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/train/TrainingLoop.h"
+
+#include "runtime/driver/Checkpoint.h"
+
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdlib>
+
+namespace mpc::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char *kFormat = "mpc-checkpoint-1";
+
+/// Counts the rows of `logits` whose argmax is the label.
+int64_t countCorrect(const HostTensor &logits, const HostTensor &labels) {
+  int64_t classes = logits.shape.back();
+  int64_t correct = 0;
+  for (int64_t row = 0, rows = labels.numElements(); row < rows; ++row) {
+    const float *values = logits.f32.data() + row * classes;
+    int64_t best = 0;
+    for (int64_t c = 1; c < classes; ++c)
+      if (values[c] > values[best])
+        best = c;
+    correct += best == labels.i64[row];
+  }
+  return correct;
+}
+
+/// Empty tensors of the executor's input shapes, ready to be filled.
+std::vector<HostTensor> allocateInputs(const StepExecutor &executor) {
+  std::vector<HostTensor> inputs = executor.inputSpecs();
+  for (HostTensor &input : inputs) {
+    if (input.dtype == HostTensor::DType::F32)
+      input.f32.resize(input.numElements());
+    else
+      input.i64.resize(input.numElements());
+  }
+  return inputs;
+}
+
+bool parseInteger(const std::string &text, int64_t &value) {
+  if (text.empty())
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  long long parsed = std::strtoll(text.c_str(), &end, 10);
+  if (errno || *end || parsed < 0)
+    return false;
+  value = parsed;
+  return true;
+}
+
+/// Loads a checkpoint into the executor; sets the step to continue from and
+/// the run's seed.
+bool resume(StepExecutor &executor, const TrainingOptions &options,
+            int64_t &step, uint64_t &seed, std::string &error) {
+  const std::string &path = options.resumePath;
+  std::optional<driver::Checkpoint> checkpoint =
+      driver::readCheckpoint(path, error);
+  if (!checkpoint)
+    return false;
+  auto meta = [&](const char *key) {
+    auto it = checkpoint->metadata.find(key);
+    return it == checkpoint->metadata.end() ? std::string() : it->second;
+  };
+  if (meta("format") != kFormat) {
+    error = path + ": not an mpc checkpoint (metadata 'format' is '" +
+            meta("format") + "', expected '" + kFormat + "')";
+    return false;
+  }
+  if (meta("graph") != executor.graphName()) {
+    error = path + ": checkpoint of graph '" + meta("graph") +
+            "', but the model is '" + executor.graphName() + "'";
+    return false;
+  }
+  std::string mismatch =
+      driver::checkpointMismatch(*checkpoint, executor.state());
+  if (!mismatch.empty()) {
+    error = path + ": " + mismatch;
+    return false;
+  }
+  int64_t savedSeed = 0;
+  if (!parseInteger(meta("step"), step) ||
+      !parseInteger(meta("seed"), savedSeed)) {
+    error = path + ": metadata 'step' and 'seed' must be non-negative "
+                   "integers, got '" + meta("step") + "' and '" +
+            meta("seed") + "'";
+    return false;
+  }
+  if (options.seedGiven && uint64_t(savedSeed) != options.seed) {
+    error = path + ": the run was trained with --seed " +
+            std::to_string(savedSeed) + "; resume it with the same seed";
+    return false;
+  }
+  seed = uint64_t(savedSeed);
+  // The checkpoint's tensors come in its own order; the executor's order
+  // is the module's.
+  std::vector<HostTensor> state = executor.state();
+  for (HostTensor &tensor : state)
+    for (HostTensor &saved : checkpoint->tensors)
+      if (saved.name == tensor.name)
+        tensor = std::move(saved);
+  executor.setState(std::move(state));
+  return true;
+}
+
+bool save(const StepExecutor &executor, const std::string &path,
+          int64_t step, uint64_t seed, std::string &error) {
+  driver::Checkpoint checkpoint;
+  checkpoint.tensors = executor.state();
+  checkpoint.metadata = {{"format", kFormat},
+                         {"graph", executor.graphName()},
+                         {"step", std::to_string(step)},
+                         {"seed", std::to_string(seed)}};
+  return driver::writeCheckpoint(path, checkpoint, error);
+}
+
+void printEvaluation(std::FILE *log, int64_t step, const Evaluation &e,
+                     const driver::Dataset &data) {
+  std::fprintf(log, "eval  step %" PRId64 "  val_loss %.4f", step, e.loss);
+  if (e.accuracy)
+    std::fprintf(log, "  val_accuracy %.2f%%", 100.0 * *e.accuracy);
+  std::fprintf(log, "  (%" PRId64 " %s)\n", e.samples, data.itemName());
+  std::fflush(log);
+}
+
+} // namespace
+
+bool evaluateValidation(StepExecutor &executor, const driver::Dataset &data,
+                        Evaluation &evaluation, std::string &error) {
+  std::vector<HostTensor> inputs = allocateInputs(executor);
+  int64_t batch = inputs.front().shape.front();
+  int64_t batches = data.numValidationBatches(batch);
+  if (batches == 0) {
+    error = "the validation split holds fewer than one batch of " +
+            std::to_string(batch);
+    return false;
+  }
+  int labels = executor.labelInput();
+  double lossSum = 0;
+  int64_t correct = 0, counted = 0;
+  std::vector<HostTensor> outputs;
+  for (int64_t i = 0; i < batches; ++i) {
+    data.validationBatch(i, batch, inputs);
+    if (!executor.evaluate(inputs, outputs, error))
+      return false;
+    lossSum += outputs[0].f32[0];
+    if (labels >= 0) {
+      correct += countCorrect(outputs[1], inputs[labels]);
+      counted += inputs[labels].numElements();
+    }
+  }
+  evaluation.loss = lossSum / double(batches);
+  evaluation.samples = batches * batch * data.itemsPerSample();
+  if (labels >= 0)
+    evaluation.accuracy = double(correct) / double(counted);
+  return true;
+}
+
+bool runTraining(StepExecutor &executor, const driver::Dataset &data,
+                 const TrainingOptions &options, std::FILE *log,
+                 TrainingResult &result, std::string &error) {
+  int64_t step = 0;
+  uint64_t seed = options.seed;
+  executor.initialize(seed);
+  if (!options.resumePath.empty()) {
+    if (!resume(executor, options, step, seed, error))
+      return false;
+    std::fprintf(log, "resumed from %s at step %" PRId64 "\n",
+                 options.resumePath.c_str(), step);
+  }
+
+  std::vector<HostTensor> inputs = allocateInputs(executor);
+  int64_t batch = inputs.front().shape.front();
+  double itemsPerStep = double(batch * data.itemsPerSample());
+  std::vector<HostTensor> outputs;
+  Clock::time_point windowStart = Clock::now();
+  int64_t windowSteps = 0;
+  double windowLoss = 0;
+  for (; step < options.steps; ++step) {
+    data.trainBatch(seed, step, batch, inputs);
+    if (!executor.trainStep(inputs, uint64_t(step), outputs, error)) {
+      error = "step " + std::to_string(step + 1) + ": " + error;
+      return false;
+    }
+    double loss = outputs[0].f32[0];
+    result.losses.push_back(loss);
+    windowLoss += loss;
+    ++windowSteps;
+    int64_t done = step + 1;
+    if (done % options.logEvery == 0 || done == options.steps) {
+      double seconds =
+          std::chrono::duration<double>(Clock::now() - windowStart).count();
+      std::fprintf(log,
+                   "step %" PRId64 "/%" PRId64 "  loss %.4f  %.0f %s/s\n",
+                   done, options.steps, windowLoss / double(windowSteps),
+                   itemsPerStep * double(windowSteps) / seconds,
+                   data.itemName());
+      std::fflush(log);
+      windowStart = Clock::now();
+      windowSteps = 0;
+      windowLoss = 0;
+    }
+    if (options.evalEvery > 0 && done % options.evalEvery == 0 &&
+        done != options.steps) {
+      Evaluation evaluation;
+      if (!evaluateValidation(executor, data, evaluation, error))
+        return false;
+      printEvaluation(log, done, evaluation, data);
+    }
+  }
+
+  Evaluation evaluation;
+  if (!evaluateValidation(executor, data, evaluation, error))
+    return false;
+  printEvaluation(log, step, evaluation, data);
+  result.finalEvaluation = evaluation;
+
+  if (!options.savePath.empty()) {
+    if (!save(executor, options.savePath, step, seed, error))
+      return false;
+    std::fprintf(log, "saved %s at step %" PRId64 "\n",
+                 options.savePath.c_str(), step);
+  }
+  return true;
+}
+
+} // namespace mpc::train

@@ -1,0 +1,60 @@
+//===- TrainingLoop.h - steps, logging, evaluation, checkpoints -*- C++ -*-===//
+
+#ifndef MPC_RUNTIME_TRAIN_TRAININGLOOP_H
+#define MPC_RUNTIME_TRAIN_TRAININGLOOP_H
+
+#include "runtime/driver/Datasets.h"
+#include "runtime/train/StepExecutor.h"
+
+#include <cstdio>
+#include <optional>
+#include <string>
+
+namespace mpc::train {
+
+struct TrainingOptions {
+  /// Train until this many steps have run in total (a resumed run counts
+  /// the steps before the checkpoint).
+  int64_t steps = 0;
+  uint64_t seed = 0;
+  int64_t logEvery = 50;
+  /// 0: evaluate only at the end.
+  int64_t evalEvery = 0;
+  /// Written at the end when not empty.
+  std::string savePath;
+  /// Read before the first step when not empty.
+  std::string resumePath;
+  /// Whether the seed was given explicitly (a resumed run otherwise takes
+  /// the checkpoint's).
+  bool seedGiven = false;
+};
+
+/// Validation loss and, when the graph has logits and integer labels,
+/// accuracy.
+struct Evaluation {
+  double loss = 0;
+  std::optional<double> accuracy;
+  int64_t samples = 0;
+};
+
+/// What a finished run reports.
+struct TrainingResult {
+  std::vector<double> losses;
+  std::optional<Evaluation> finalEvaluation;
+};
+
+/// Runs the training loop: resumes when asked, trains, logs every
+/// `logEvery` steps, evaluates, and saves. Progress goes to `log`. Returns
+/// false with a one-line `error` naming the file or step on failure; a
+/// failed run leaves no partial checkpoint.
+bool runTraining(StepExecutor &executor, const driver::Dataset &data,
+                 const TrainingOptions &options, std::FILE *log,
+                 TrainingResult &result, std::string &error);
+
+/// Evaluates on every full validation batch.
+bool evaluateValidation(StepExecutor &executor, const driver::Dataset &data,
+                        Evaluation &evaluation, std::string &error);
+
+} // namespace mpc::train
+
+#endif // MPC_RUNTIME_TRAIN_TRAININGLOOP_H

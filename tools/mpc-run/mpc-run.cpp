@@ -1,0 +1,199 @@
+//===- mpc-run.cpp - trains a model ---------------------------------------===//
+//
+// mpc-run MODEL --data FILE [--steps N] [--batch B] [--device cpu]
+//         [--seed S] [--log-every K] [--eval-every K] [--save CKPT]
+//         [--resume CKPT]
+//
+// Compiles the model (a JSON graph or an mpc module) to its training step,
+// then trains it on the data and evaluates on the held-out split. Every
+// error is one line naming the file and what is wrong, with exit status 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/ModelLoader.h"
+#include "runtime/cpu/CpuStepExecutor.h"
+#include "runtime/driver/Datasets.h"
+#include "runtime/train/TrainingLoop.h"
+
+#include "dialects/mpc/MpcDialect.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *kUsage = R"(usage: mpc-run MODEL --data FILE [options]
+
+MODEL is a JSON graph (.json) or an mpc module (.mlir); a module without a
+@train_step gets one built with the graph's training settings.
+
+  --data FILE        training data: .csv/.csv.gz rows (features, then an
+                     integer label), a .txt character corpus, or .npy arrays
+                     (repeat --data, optionally NAME=FILE.npy); repeatable
+  --steps N          train until N steps have run (default: the graph's
+                     training.steps)
+  --batch B          batch size (default: the graph's training.batch_size)
+  --device cpu       where to run (cpu: the reference executor)
+  --seed S           seed of initialization and batch order (default: the
+                     graph's training.seed, else 0)
+  --log-every K      print the mean loss every K steps (default 50)
+  --eval-every K     evaluate on the validation split every K steps
+                     (default: only at the end)
+  --save CKPT        write parameters and optimizer state at the end
+                     (safetensors, written atomically)
+  --resume CKPT      continue a run from a checkpoint
+)";
+
+struct Flags {
+  std::string model;
+  std::vector<std::string> data;
+  std::map<std::string, std::string> values;
+};
+
+/// The flags that take a value; --data may repeat.
+const char *const kValueFlags[] = {"steps", "batch",      "device",
+                                   "seed",  "log-every",  "eval-every",
+                                   "save",  "resume",     "data"};
+
+[[noreturn]] void fail(const std::string &message) {
+  std::fprintf(stderr, "mpc-run: %s\n", message.c_str());
+  std::exit(1);
+}
+
+Flags parseFlags(int argc, char **argv) {
+  Flags flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (arg.rfind("--", 0) != 0) {
+      if (!flags.model.empty())
+        fail("unexpected argument '" + arg + "' (the model is '" +
+             flags.model + "')");
+      flags.model = arg;
+      continue;
+    }
+    std::string name = arg.substr(2), value;
+    bool hasValue = false;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      hasValue = true;
+    }
+    if (std::find(std::begin(kValueFlags), std::end(kValueFlags), name) ==
+        std::end(kValueFlags))
+      fail("unknown flag '--" + name + "' (see mpc-run --help)");
+    if (!hasValue) {
+      if (i + 1 >= argc)
+        fail("--" + name + " needs a value");
+      value = argv[++i];
+    }
+    if (name == "data")
+      flags.data.push_back(value);
+    else if (!flags.values.emplace(name, value).second)
+      fail("--" + name + " given twice");
+  }
+  if (flags.model.empty())
+    fail("no model given (see mpc-run --help)");
+  if (flags.data.empty())
+    fail("no --data given");
+  return flags;
+}
+
+/// Reads flag `name` as an integer >= `minimum`, or returns `fallback`.
+int64_t integerFlag(const Flags &flags, const std::string &name,
+                    int64_t fallback, int64_t minimum) {
+  auto it = flags.values.find(name);
+  if (it == flags.values.end())
+    return fallback;
+  char *end = nullptr;
+  errno = 0;
+  long long value = std::strtoll(it->second.c_str(), &end, 10);
+  if (it->second.empty() || *end || errno || value < minimum)
+    fail("--" + name + " must be an integer >= " + std::to_string(minimum) +
+         ", got '" + it->second + "'");
+  return value;
+}
+
+/// An integer from the graph's training settings, or `fallback`.
+int64_t trainingSetting(mlir::ModuleOp module, llvm::StringRef key,
+                        int64_t fallback) {
+  auto training = module->getAttrOfType<mlir::DictionaryAttr>(
+      mpc::MpcDialect::kTrainingAttrName);
+  if (training)
+    if (auto value = training.getAs<mlir::IntegerAttr>(key))
+      return value.getInt();
+  return fallback;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Flags flags = parseFlags(argc, argv);
+  std::string device = flags.values.count("device") ? flags.values["device"]
+                                                    : "cpu";
+  if (device == "cuda")
+    fail("--device cuda: this build of mpc-run has no CUDA backend");
+  if (device != "cpu")
+    fail("unknown device '" + device + "'; expected cpu or cuda");
+
+  mpc::ModelLoadOptions loadOptions;
+  if (flags.values.count("batch"))
+    loadOptions.batchSize = integerFlag(flags, "batch", 0, 1);
+  mlir::MLIRContext context;
+  std::string error;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mpc::loadTrainingModule(flags.model, loadOptions, context, error);
+  if (!module)
+    fail(error);
+
+  mpc::train::TrainingOptions options;
+  options.steps = integerFlag(flags, "steps",
+                              trainingSetting(*module, "steps", -1), 0);
+  if (options.steps < 0)
+    fail("no --steps given and the graph has no training.steps");
+  options.seedGiven = flags.values.count("seed");
+  options.seed = integerFlag(flags, "seed",
+                             trainingSetting(*module, "seed", 0), 0);
+  options.logEvery = integerFlag(flags, "log-every", 50, 1);
+  options.evalEvery = integerFlag(flags, "eval-every", 0, 1);
+  if (flags.values.count("save"))
+    options.savePath = flags.values["save"];
+  if (flags.values.count("resume"))
+    options.resumePath = flags.values["resume"];
+
+  std::unique_ptr<mpc::cpu::CpuStepExecutor> executor =
+      mpc::cpu::CpuStepExecutor::create(std::move(module), error);
+  if (!executor)
+    fail(flags.model + ": " + error);
+
+  std::vector<mpc::driver::HostTensor> outputs = executor->outputSpecs();
+  int64_t classes = outputs.size() > 1 && !outputs[1].shape.empty()
+                        ? outputs[1].shape.back()
+                        : -1;
+  std::unique_ptr<mpc::driver::Dataset> data = mpc::driver::openDataset(
+      flags.data, options.seed, executor->inputSpecs(), classes, error);
+  if (!data)
+    fail(error);
+
+  std::printf("mpc-run: %s (graph '%s') on %s, batch %lld\n",
+              flags.model.c_str(), executor->graphName().c_str(),
+              device.c_str(),
+              static_cast<long long>(executor->inputSpecs()[0].shape[0]));
+  std::printf("data: %s\n", data->describe().c_str());
+  std::fflush(stdout);
+  mpc::train::TrainingResult result;
+  if (!mpc::train::runTraining(*executor, *data, options, stdout, result,
+                               error))
+    fail(error);
+  return 0;
+}
