@@ -10,6 +10,8 @@
 
 #include "dialects/mpc/MpcOps.h"
 
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -103,4 +105,94 @@ FailureOr<SmallVector<Value>> mpc::buildGradients(OpBuilder &builder,
                       [&](Value v) { return kept.contains(v); }))
       op->erase();
   return result;
+}
+
+std::optional<mpc::LossFunction> mpc::findLossFunction(ModuleOp module) {
+  for (auto function : module.getOps<func::FuncOp>())
+    for (unsigned i = 0, e = function.getNumResults(); i < e; ++i)
+      if (function.getResultAttr(i, MpcDialect::kLossAttrName))
+        return LossFunction{function, i};
+  return std::nullopt;
+}
+
+SmallVector<mpc::ParamOp> mpc::trainableParams(ModuleOp module) {
+  SmallVector<ParamOp> params;
+  for (auto param : module.getOps<ParamOp>())
+    if (!param.getState())
+      params.push_back(param);
+  return params;
+}
+
+FailureOr<SmallVector<Value>>
+mpc::buildParamGradients(LossFunction loss, ArrayRef<ParamOp> params) {
+  // The loads of each param, in the order of `params`.
+  llvm::DenseMap<StringAttr, unsigned> index;
+  for (auto [i, param] : llvm::enumerate(params))
+    index[ParamOp(param).getSymNameAttr()] = i;
+  SmallVector<Value> wrt;
+  SmallVector<unsigned> owner;
+  loss.function.walk([&](LoadOp op) {
+    auto it = index.find(op.getParamAttr().getAttr());
+    if (it == index.end())
+      return;
+    wrt.push_back(op.getResult());
+    owner.push_back(it->second);
+  });
+
+  Operation *terminator = loss.function.getBody().front().getTerminator();
+  Value lossValue = terminator->getOperand(loss.lossIndex);
+  OpBuilder b(terminator);
+  auto lossType = cast<RankedTensorType>(lossValue.getType());
+  Value seed = b.create<ConstantOp>(
+      lossValue.getLoc(),
+      DenseElementsAttr::get(lossType,
+                             b.getFloatAttr(lossType.getElementType(), 1.0)));
+  FailureOr<SmallVector<Value>> grads =
+      buildGradients(b, lossValue, seed, wrt);
+  if (failed(grads))
+    return failure();
+  SmallVector<Value> total(params.size());
+  for (auto [grad, i] : llvm::zip(*grads, owner)) {
+    if (!grad)
+      continue;
+    total[i] = total[i] ? b.create<AddOp>(grad.getLoc(), total[i].getType(),
+                                          total[i], grad)
+                        : grad;
+  }
+  return total;
+}
+
+FailureOr<func::FuncOp> mpc::buildGradientFunction(ModuleOp module,
+                                                   StringRef name) {
+  std::optional<LossFunction> loss = findLossFunction(module);
+  if (!loss)
+    return module.emitError("no function has a result marked mpc.loss");
+  SmallVector<ParamOp> params = trainableParams(module);
+  auto function = cast<func::FuncOp>(loss->function->clone());
+  function.setName(name);
+  SymbolTable(module).insert(function,
+                             std::next(Block::iterator(loss->function)));
+  LossFunction cloned{function, loss->lossIndex};
+  FailureOr<SmallVector<Value>> grads = buildParamGradients(cloned, params);
+  if (failed(grads)) {
+    function.erase();
+    return failure();
+  }
+  Operation *terminator = function.getBody().front().getTerminator();
+  OpBuilder b(terminator);
+  SmallVector<Value> results{terminator->getOperand(loss->lossIndex)};
+  for (auto [param, grad] : llvm::zip(params, *grads)) {
+    if (!grad)
+      grad = b.create<ConstantOp>(
+          param.getLoc(),
+          DenseElementsAttr::get(param.getTensorType(), b.getF32FloatAttr(0)));
+    results.push_back(grad);
+  }
+  b.create<func::ReturnOp>(terminator->getLoc(), results);
+  terminator->erase();
+  // The signature follows the new results; their attributes are dropped.
+  function.setType(b.getFunctionType(function.getArgumentTypes(),
+                                     ValueRange(results).getTypes()));
+  function.removeResAttrsAttr();
+  return function;
 }

@@ -3,9 +3,14 @@
 #ifndef MPC_PASSES_AUTODIFF_H
 #define MPC_PASSES_AUTODIFF_H
 
+#include "dialects/mpc/MpcOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/SmallVector.h"
+
+#include <optional>
 
 namespace mpc {
 
@@ -21,6 +26,32 @@ namespace mpc {
 mlir::FailureOr<llvm::SmallVector<mlir::Value>>
 buildGradients(mlir::OpBuilder &builder, mlir::Value loss, mlir::Value seed,
                llvm::ArrayRef<mlir::Value> wrt);
+
+/// The function whose result `lossIndex` carries mpc.loss.
+struct LossFunction {
+  mlir::func::FuncOp function;
+  unsigned lossIndex;
+};
+
+/// Finds the module's loss function (the imported forward graph).
+std::optional<LossFunction> findLossFunction(mlir::ModuleOp module);
+
+/// The module's trainable params (those without `state`), in module order.
+llvm::SmallVector<ParamOp> trainableParams(mlir::ModuleOp module);
+
+/// Builds, before the terminator of `loss.function`, the gradient of its
+/// loss with respect to each of `params`: the sum over the function's loads
+/// of that param (null for a param the loss does not depend on). Backward is
+/// seeded with a constant 1.
+mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+buildParamGradients(LossFunction loss, llvm::ArrayRef<ParamOp> params);
+
+/// Adds `@name` beside the loss function: the same arguments, returning the
+/// loss and then d loss / d param for every trainable param in module order
+/// (zeros where the loss does not depend on it). What `jax.value_and_grad`
+/// gives; tests check it against finite differences.
+mlir::FailureOr<mlir::func::FuncOp>
+buildGradientFunction(mlir::ModuleOp module, llvm::StringRef name);
 
 } // namespace mpc
 

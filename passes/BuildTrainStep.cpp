@@ -15,7 +15,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
-#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSwitch.h"
 
 namespace mpc {
@@ -36,15 +35,6 @@ struct OptimizerSettings {
   Optimizer kind;
   double learningRate, beta1, beta2, epsilon, weightDecay, momentum, clipNorm;
 };
-
-/// Finds the function whose result carries mpc.loss, and that result.
-std::optional<std::pair<func::FuncOp, unsigned>> findLoss(ModuleOp module) {
-  for (auto function : module.getOps<func::FuncOp>())
-    for (unsigned i = 0, e = function.getNumResults(); i < e; ++i)
-      if (function.getResultAttr(i, MpcDialect::kLossAttrName))
-        return std::make_pair(function, i);
-  return std::nullopt;
-}
 
 /// Emits a load of a param at the builder's position.
 Value load(OpBuilder &b, Location loc, ParamOp param) {
@@ -160,12 +150,12 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
 
 void BuildTrainStepPass::runOnOperation() {
   ModuleOp module = getOperation();
-  auto found = findLoss(module);
-  if (!found) {
+  std::optional<LossFunction> loss = findLossFunction(module);
+  if (!loss) {
     module.emitError("no function has a result marked mpc.loss");
     return signalPassFailure();
   }
-  auto [forward, lossIndex] = *found;
+  func::FuncOp forward = loss->function;
   SymbolTable symbols(module);
   if (symbols.lookup("train_step")) {
     module.emitError("the module already has a @train_step");
@@ -175,10 +165,8 @@ void BuildTrainStepPass::runOnOperation() {
   if (failed(settings))
     return signalPassFailure();
 
-  SmallVector<ParamOp> params;
-  for (auto param : module.getOps<ParamOp>()) {
-    if (param.getState())
-      continue;
+  SmallVector<ParamOp> params = trainableParams(module);
+  for (ParamOp param : params) {
     if (!param.getTensorType().getElementType().isF32()) {
       param.emitOpError("is ")
           << param.getTensorType().getElementType()
@@ -186,59 +174,35 @@ void BuildTrainStepPass::runOnOperation() {
              "lower precision comes from mpc-autocast";
       return signalPassFailure();
     }
-    params.push_back(param);
   }
 
   // The training step starts as a copy of the forward function.
   auto trainStep = cast<func::FuncOp>(forward->clone());
   trainStep.setName("train_step");
   symbols.insert(trainStep, std::next(Block::iterator(forward)));
-
-  // The loads of each trainable parameter in the step.
-  llvm::MapVector<StringAttr, SmallVector<Value>> loads;
-  for (ParamOp param : params)
-    loads[param.getSymNameAttr()];
-  trainStep.walk([&](LoadOp op) {
-    auto it = loads.find(op.getParamAttr().getAttr());
-    if (it != loads.end())
-      it->second.push_back(op.getResult());
-  });
-  SmallVector<Value> wrt;
-  for (auto &entry : loads)
-    wrt.append(entry.second);
-
-  Operation *terminator = trainStep.getBody().front().getTerminator();
-  Value loss = terminator->getOperand(lossIndex);
-  OpBuilder b(terminator);
-  Location loc = forward.getLoc();
-  auto lossType = cast<RankedTensorType>(loss.getType());
-  Value seed = b.create<ConstantOp>(
-      loc, DenseElementsAttr::get(
-               lossType, b.getFloatAttr(lossType.getElementType(), 1.0)));
-  FailureOr<SmallVector<Value>> grads = buildGradients(b, loss, seed, wrt);
+  FailureOr<SmallVector<Value>> grads =
+      buildParamGradients(LossFunction{trainStep, loss->lossIndex}, params);
   if (failed(grads))
     return signalPassFailure();
 
-  // One gradient per parameter: the sum over its loads. A parameter the
-  // loss does not depend on is left alone, as PyTorch skips a None grad.
+  // A parameter the loss does not depend on is left alone, as PyTorch skips
+  // a None grad. The update reads the parameter's first load.
+  llvm::DenseMap<StringAttr, Value> firstLoad;
+  trainStep.walk([&](LoadOp op) {
+    firstLoad.try_emplace(op.getParamAttr().getAttr(), op.getResult());
+  });
   SmallVector<ParamOp> updated;
   SmallVector<Value> values, paramGrads;
-  unsigned next = 0;
-  for (ParamOp param : params) {
-    Value total;
-    for (size_t i = 0, e = loads[param.getSymNameAttr()].size(); i < e; ++i) {
-      Value grad = (*grads)[next++];
-      if (grad)
-        total = total ? b.create<AddOp>(loc, total.getType(), total, grad)
-                      : grad;
-    }
-    if (!total)
+  for (auto [param, grad] : llvm::zip(params, *grads)) {
+    if (!grad)
       continue;
     updated.push_back(param);
-    values.push_back(loads[param.getSymNameAttr()].front());
-    paramGrads.push_back(total);
+    values.push_back(firstLoad.lookup(param.getSymNameAttr()));
+    paramGrads.push_back(grad);
   }
 
+  OpBuilder b(trainStep.getBody().front().getTerminator());
+  Location loc = forward.getLoc();
   if (settings->clipNorm > 0 && !paramGrads.empty()) {
     SmallVector<Type> types;
     for (Value grad : paramGrads)
