@@ -1,0 +1,252 @@
+//===- Kernels.h - CPU reference kernels ------------------------*- C++ -*-===//
+//
+// The numeric kernels of the CPU reference executor: plain functions over
+// contiguous row-major buffers. They are the golden model other backends are
+// checked against, so each one documents its exact semantics, including the
+// order in which it accumulates.
+//
+// Conventions: float data is f32, integer data (ids, labels) is int64_t and
+// masks are uint8_t (0 or 1). Shapes are row-major; a rank-0 shape {} is a
+// scalar of one element. Broadcasting follows numpy (trailing dimensions are
+// aligned; a dimension of 1 stretches). Every output buffer is allocated by
+// the caller with the right number of elements; outputs never alias inputs
+// unless a function says so. Preconditions (compatible shapes, valid axes)
+// are the caller's to check; they are only asserted.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_RUNTIME_CPU_KERNELS_KERNELS_H
+#define MPC_RUNTIME_CPU_KERNELS_KERNELS_H
+
+#include <cstdint>
+#include <vector>
+
+namespace mpc::cpu {
+
+using Shape = std::vector<int64_t>;
+
+//===----------------------------------------------------------------------===//
+// Shapes
+//===----------------------------------------------------------------------===//
+
+/// The number of elements of a tensor of `shape` (1 for a rank-0 shape).
+int64_t numElements(const Shape &shape);
+
+/// The numpy broadcast of `a` and `b`, which must be compatible.
+Shape broadcastShapes(const Shape &a, const Shape &b);
+
+//===----------------------------------------------------------------------===//
+// Matrix product
+//===----------------------------------------------------------------------===//
+
+/// Batched matrix product. `a` is [..., M, K] ([..., K, M] if `transposeA`),
+/// `b` is [..., K, N] ([..., N, K] if `transposeB`); both have rank >= 2 and
+/// their leading (batch) dimensions broadcast to those of `outShape`, which is
+/// [batch..., M, N]. Each output element is accumulated in f32 over k in
+/// increasing order starting from 0, so the result equals, bit for bit, that
+/// of a naive loop `s = 0; for k: s += a[m][k] * b[k][n]`.
+void matmul(const float *a, const Shape &aShape, bool transposeA,
+            const float *b, const Shape &bShape, bool transposeB, float *out,
+            const Shape &outShape);
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+enum class BinaryOp { Add, Sub, Mul, Div };
+
+/// out = a `op` b with numpy broadcasting; `outShape` must be the broadcast of
+/// the operand shapes. `out` may alias an operand of the same shape.
+void binary(BinaryOp op, const float *a, const Shape &aShape, const float *b,
+            const Shape &bShape, float *out, const Shape &outShape);
+
+enum class UnaryOp { Relu, Gelu, Tanh, Sigmoid, Exp, Log, Sqrt, Rsqrt };
+
+/// out[i] = op(in[i]) for the `n` elements, in f32. relu keeps NaN (and maps
+/// -0 to +0); gelu is the tanh approximation
+/// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); rsqrt is 1 / sqrt(x).
+/// `out` may alias `in`.
+void unary(UnaryOp op, const float *in, float *out, int64_t n);
+
+enum class UnaryGradOp { Relu, Gelu, Tanh, Sigmoid };
+
+/// dx[i] = dy[i] * op'(...). Relu and Gelu take `saved` = the forward input
+/// x (relu: dx = x > 0 ? dy : 0; gelu: the exact derivative of the tanh
+/// approximation); Tanh and Sigmoid take `saved` = the forward output y
+/// (tanh: dy (1 - y^2); sigmoid: dy y (1 - y)). `dx` may alias `dy`.
+void unaryGrad(UnaryGradOp op, const float *dy, const float *saved, float *dx,
+               int64_t n);
+
+//===----------------------------------------------------------------------===//
+// Softmax and normalization
+//===----------------------------------------------------------------------===//
+
+/// Softmax of `in` along `axis` (negative counts from the end), computed as
+/// exp(x - max) / sum(exp(x - max)) with the sum in f32 in axis order.
+void softmax(const float *in, float *out, const Shape &shape, int64_t axis);
+
+/// Log-softmax along `axis`: x - max - log(sum(exp(x - max))).
+void logSoftmax(const float *in, float *out, const Shape &shape, int64_t axis);
+
+/// Gradient of softmax given its output `y`: dx = y (dy - sum_axis(dy y)).
+void softmaxGrad(const float *dy, const float *y, float *dx, const Shape &shape,
+                 int64_t axis);
+
+/// Gradient of log-softmax given its output `y`:
+/// dx = dy - exp(y) sum_axis(dy).
+void logSoftmaxGrad(const float *dy, const float *y, float *dx,
+                    const Shape &shape, int64_t axis);
+
+/// Layer normalization of each of the `rows` rows of `cols` values:
+/// y = (x - mean) / sqrt(var + epsilon) * gamma + beta, with the mean and the
+/// biased variance of the row computed in double (two passes).
+void layerNorm(const float *x, const float *gamma, const float *beta, float *y,
+               int64_t rows, int64_t cols, double epsilon);
+
+/// Gradient of layerNorm (the row statistics are recomputed from `x`):
+/// dx = rstd (g - mean(g) - xhat mean(g xhat)) with g = dy gamma and
+/// xhat = (x - mean) rstd, evaluated in double per row. `dgamma` and `dbeta`
+/// ([cols]) are overwritten with sum_rows(dy xhat) and sum_rows(dy),
+/// accumulated in f32 in row order.
+void layerNormGrad(const float *dy, const float *x, const float *gamma,
+                   float *dx, float *dgamma, float *dbeta, int64_t rows,
+                   int64_t cols, double epsilon);
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// Sums `in` over `axes` (sorted, distinct, in [0, rank)). `out` holds the
+/// kept dimensions in row-major order (a scalar if all are reduced). Each
+/// output is accumulated in f32 in increasing input index order.
+void reduceSum(const float *in, const Shape &inShape,
+               const std::vector<int64_t> &axes, float *out);
+
+/// reduceSum divided by the number of elements summed into each output.
+void reduceMean(const float *in, const Shape &inShape,
+                const std::vector<int64_t> &axes, float *out);
+
+/// Whether none of the `n` values is an infinity or a NaN.
+bool allFinite(const float *data, int64_t n);
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+/// Copies `in` broadcast (numpy) to `outShape` into `out`.
+void broadcastTo(const float *in, const Shape &inShape, float *out,
+                 const Shape &outShape);
+
+/// Permutes the dimensions of `in`: dimension i of the result is dimension
+/// `permutation[i]` of the input.
+void transpose(const float *in, const Shape &inShape,
+               const std::vector<int64_t> &permutation, float *out);
+
+/// transpose for integer tensors.
+void transpose(const int64_t *in, const Shape &inShape,
+               const std::vector<int64_t> &permutation, int64_t *out);
+
+/// Gathers row ids[i] of the [rows, dim] `table` into row i of `out`
+/// ([numIds, dim]). Returns -1, or the position of the first id outside
+/// [0, rows) (then `out` is only partly written).
+int64_t embedding(const int64_t *ids, int64_t numIds, const float *table,
+                  int64_t rows, int64_t dim, float *out);
+
+/// Gradient of embedding: zeroes the [rows, dim] `dtable`, then adds row i of
+/// `dy` to row ids[i] for i in increasing order. Ids outside [0, rows) are
+/// skipped (embedding has already reported them).
+void embeddingGrad(const float *dy, const int64_t *ids, int64_t numIds,
+                   int64_t rows, int64_t dim, float *dtable);
+
+//===----------------------------------------------------------------------===//
+// Masking and dropout
+//===----------------------------------------------------------------------===//
+
+/// out[..., i, j] = j > i ? value : in[..., i, j] over the last two
+/// dimensions of `shape` (rank >= 2). `out` may alias `in`.
+void causalMask(const float *in, float *out, const Shape &shape, float value);
+
+/// out = mask ? value : in, with `mask` (nonzero = fill) broadcast to `shape`.
+/// `out` may alias `in`.
+void maskedFill(const float *in, const Shape &shape, const uint8_t *mask,
+                const Shape &maskShape, float value, float *out);
+
+/// The 64 random bits of element `index` of dropout stream (seed, step):
+/// output number index + 1 of a SplitMix64 generator seeded with
+/// key = mix(mix(seed) ^ step), that is
+/// mix(key + (index + 1) * 0x9E3779B97F4A7C15), where mix is SplitMix64's
+/// finalizer (xor-shift-multiply by 0xBF58476D1CE4E5B9 and 0x94D049BB133111EB
+/// with shifts 30, 27, 31). All arithmetic wraps modulo 2^64.
+uint64_t dropoutBits(uint64_t seed, uint64_t step, uint64_t index);
+
+/// A double in [0, 1) from the top 53 of `bits`.
+double uniform01(uint64_t bits);
+
+/// Inverted dropout: element i is dropped (set to 0) iff
+/// uniform01(dropoutBits(seed, step, i)) < rate; kept elements are multiplied
+/// by float(1 / (1 - rate)). The mask depends only on (seed, step, i), so the
+/// gradient is the same call applied to dy. rate <= 0 copies; rate >= 1 drops
+/// everything. `out` may alias `in`.
+void dropout(const float *in, float *out, int64_t n, double rate, uint64_t seed,
+             uint64_t step);
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+/// Mean over the `rows` rows of [rows, classes] `logits` of
+/// logsumexp(row) - row[label]. If a label lies outside [0, classes),
+/// *badLabelRow is set to the first such row and 0 is returned; otherwise
+/// *badLabelRow is -1.
+float softmaxCrossEntropy(const float *logits, const int64_t *labels,
+                          int64_t rows, int64_t classes, int64_t *badLabelRow);
+
+/// Gradient of softmaxCrossEntropy scaled by `dloss`:
+/// dlogits = (softmax(row) - onehot(label)) * dloss / rows. Labels must be
+/// valid (an invalid one contributes no one-hot term).
+void softmaxCrossEntropyGrad(float dloss, const float *logits,
+                             const int64_t *labels, int64_t rows,
+                             int64_t classes, float *dlogits);
+
+/// mean((p - t)^2) over the `n` elements, accumulated in double.
+float mseLoss(const float *p, const float *t, int64_t n);
+
+//===----------------------------------------------------------------------===//
+// Optimizers (in place on f32 master parameters and state; PyTorch semantics)
+//===----------------------------------------------------------------------===//
+
+/// Plain SGD: p -= lr (g + weightDecay p).
+void sgdUpdate(float *param, const float *grad, int64_t n, float lr,
+               float weightDecay);
+
+/// SGD with momentum (dampening 0, not Nesterov): g' = g + weightDecay p;
+/// buffer = momentum buffer + g'; p -= lr buffer. The buffer starts at zero,
+/// so the first step sets it to g' as PyTorch does.
+void momentumUpdate(float *param, const float *grad, float *buffer, int64_t n,
+                    float lr, float momentum, float weightDecay);
+
+/// AdamW step number `step` (1-based, already incremented):
+/// p *= 1 - lr wd; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+/// p -= lr m^ / (sqrt(v^) + eps) with m^ = m / (1 - b1^step) and
+/// v^ = v / (1 - b2^step). The last line is evaluated as PyTorch does:
+/// p -= (lr / (1 - b1^step)) m / (sqrt(v) / sqrt(1 - b2^step) + eps), with the
+/// scalar factors computed in double.
+void adamwUpdate(float *param, const float *grad, float *m, float *v, int64_t n,
+                 int64_t step, float lr, float beta1, float beta2, float eps,
+                 float weightDecay);
+
+/// sqrt of the sum of squares of all gradients (grads[i] has sizes[i]
+/// elements), accumulated in double.
+float globalNorm(const std::vector<const float *> &grads,
+                 const std::vector<int64_t> &sizes);
+
+/// data[i] *= factor.
+void scaleInPlace(float *data, int64_t n, float factor);
+
+/// The factor clip_grad_norm_ scales gradients by:
+/// min(1, maxNorm / (norm + 1e-6)).
+float clipCoefficient(float norm, float maxNorm);
+
+} // namespace mpc::cpu
+
+#endif // MPC_RUNTIME_CPU_KERNELS_KERNELS_H
