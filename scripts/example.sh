@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the example job: import both
-# example graphs and print their IR.
+# Installs what is missing, builds, and runs the example job: trains the
+# digits classifier (examples/mlp.json) on the CPU reference executor and
+# reports its validation accuracy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 scripts/build.sh
-for graph in examples/mlp.json examples/gpt.json; do
-  echo "== mpc-opt $graph"
-  build/bin/mpc-opt "$graph"
-done
+build/bin/mpc-run examples/mlp.json --data examples/data/digits.csv.gz \
+  --steps 1000 --log-every 100 "$@"
