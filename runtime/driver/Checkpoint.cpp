@@ -1,0 +1,219 @@
+//===- Checkpoint.cpp - Writing and comparing safetensors checkpoints -----===//
+
+#include "runtime/driver/Checkpoint.h"
+
+#include "runtime/driver/Text.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <limits>
+#include <set>
+#include <unistd.h>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "checkpoints are written by copying little-endian values as they are"
+#endif
+
+namespace mpc::driver {
+namespace {
+
+using DType = HostTensor::DType;
+
+int64_t itemSize(DType dtype) { return dtype == DType::F32 ? 4 : 8; }
+
+/// The byte size of `tensor`'s data, or nullopt (with `problem` set) when
+/// its shape is invalid or disagrees with the values it holds.
+std::optional<uint64_t> dataSize(const HostTensor &tensor,
+                                 std::string &problem) {
+  int64_t count = 1;
+  for (int64_t dim : tensor.shape) {
+    if (dim < 0 || (dim && count > std::numeric_limits<int64_t>::max() /
+                                       itemSize(tensor.dtype) / dim)) {
+      problem = "tensor '" + printable(tensor.name) + "' has shape " +
+                formatShape(tensor.shape);
+      return std::nullopt;
+    }
+    count *= dim;
+  }
+  if (count != tensor.numStoredElements()) {
+    problem = "tensor '" + printable(tensor.name) + "' holds " +
+              std::to_string(tensor.numStoredElements()) +
+              " values, but its shape " + formatShape(tensor.shape) +
+              " needs " + std::to_string(count);
+    return std::nullopt;
+  }
+  return static_cast<uint64_t>(count * itemSize(tensor.dtype));
+}
+
+/// Checks that `name` can be a header key of its own.
+bool checkName(const std::string &name, const nlohmann::json &header,
+               std::string &problem) {
+  if (!isValidUtf8(name))
+    problem = "tensor name '" + printable(name) + "' is not valid UTF-8";
+  else if (name == "__metadata__")
+    problem = "'__metadata__' is reserved and cannot name a tensor";
+  else if (header.contains(name))
+    problem = "two tensors are named '" + printable(name) + "'";
+  else
+    return true;
+  return false;
+}
+
+/// Adds the "__metadata__" entry when there is metadata.
+bool addMetadata(const Checkpoint &checkpoint, nlohmann::json &header,
+                 std::string &problem) {
+  if (checkpoint.metadata.empty())
+    return true;
+  nlohmann::json &metadata = header["__metadata__"];
+  metadata = nlohmann::json::object();
+  for (const auto &[key, value] : checkpoint.metadata) {
+    if (!isValidUtf8(key) || !isValidUtf8(value)) {
+      problem = "metadata '" + printable(key) + "' is not valid UTF-8";
+      return false;
+    }
+    metadata[key] = value;
+  }
+  return true;
+}
+
+/// The JSON header, padded with spaces to a multiple of 8 bytes so the data
+/// that follows stays aligned.
+std::optional<std::string> headerText(const Checkpoint &checkpoint,
+                                      std::string &problem) {
+  nlohmann::json header = nlohmann::json::object();
+  if (!addMetadata(checkpoint, header, problem))
+    return std::nullopt;
+  uint64_t offset = 0;
+  for (const HostTensor &tensor : checkpoint.tensors) {
+    std::optional<uint64_t> size = dataSize(tensor, problem);
+    if (!size || !checkName(tensor.name, header, problem))
+      return std::nullopt;
+    header[tensor.name] = {{"dtype", dtypeName(tensor.dtype)},
+                           {"shape", tensor.shape},
+                           {"data_offsets", {offset, offset + *size}}};
+    offset += *size;
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');
+  return text;
+}
+
+/// Writes the length-prefixed header and every tensor's values to `file`.
+bool writeContents(FILE *file, const std::string &header,
+                   const Checkpoint &checkpoint) {
+  unsigned char length[8];
+  for (int i = 0; i < 8; ++i)
+    length[i] = static_cast<unsigned char>(uint64_t(header.size()) >> (8 * i));
+  if (std::fwrite(length, 1, 8, file) != 8 ||
+      std::fwrite(header.data(), 1, header.size(), file) != header.size())
+    return false;
+  for (const HostTensor &tensor : checkpoint.tensors) {
+    bool isFloat = tensor.dtype == DType::F32;
+    const void *data = isFloat ? static_cast<const void *>(tensor.f32.data())
+                               : static_cast<const void *>(tensor.i64.data());
+    size_t count = isFloat ? tensor.f32.size() : tensor.i64.size();
+    size_t size = static_cast<size_t>(itemSize(tensor.dtype));
+    if (count && std::fwrite(data, size, count, file) != count)
+      return false;
+  }
+  return true;
+}
+
+/// The errno of the failure just seen, never 0.
+int lastErrno() { return errno ? errno : EIO; }
+
+/// Writes the checkpoint to `temporary` and syncs it to disk. Returns 0, or
+/// the errno of the failure with `action` naming the step that failed.
+int writeSynced(const std::string &temporary, const std::string &header,
+                const Checkpoint &checkpoint, std::string &action) {
+  errno = 0;
+  FILE *file = std::fopen(temporary.c_str(), "wb");
+  if (!file) {
+    action = "cannot create " + temporary;
+    return lastErrno();
+  }
+  action = "cannot write " + temporary;
+  bool written = writeContents(file, header, checkpoint) &&
+                 std::fflush(file) == 0 && ::fsync(::fileno(file)) == 0;
+  int errnum = written ? 0 : lastErrno();
+  // fclose reports errors of writes it flushes last, e.g. on NFS.
+  if (std::fclose(file) != 0 && !errnum)
+    errnum = lastErrno();
+  return errnum;
+}
+
+/// Makes a completed rename durable; failure only weakens durability, so it
+/// is not reported.
+void syncParentDirectory(const std::string &path) {
+  size_t slash = path.rfind('/');
+  std::string directory = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0)
+    return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+} // namespace
+
+bool writeCheckpoint(const std::string &path, const Checkpoint &checkpoint,
+                     std::string &error) {
+  std::string problem;
+  std::optional<std::string> header = headerText(checkpoint, problem);
+  if (!header) {
+    error = path + ": " + problem;
+    return false;
+  }
+  // Same directory, so the rename cannot cross file systems; the pid keeps
+  // concurrent writers apart.
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  std::string action;
+  int errnum = writeSynced(temporary, *header, checkpoint, action);
+  if (!errnum && std::rename(temporary.c_str(), path.c_str()) != 0) {
+    action = "cannot rename " + temporary + " to it";
+    errnum = lastErrno();
+  }
+  if (errnum) {
+    std::remove(temporary.c_str());
+    error = systemError(path, action.c_str(), errnum);
+    return false;
+  }
+  syncParentDirectory(path);
+  return true;
+}
+
+std::string checkpointMismatch(const Checkpoint &checkpoint,
+                               const std::vector<HostTensor> &expected) {
+  std::map<std::string, const HostTensor *> stored;
+  for (const HostTensor &tensor : checkpoint.tensors)
+    stored.emplace(tensor.name, &tensor);
+  std::set<std::string> wanted;
+  for (const HostTensor &graph : expected) {
+    wanted.insert(graph.name);
+    auto found = stored.find(graph.name);
+    std::string name = "'" + printable(graph.name) + "'";
+    if (found == stored.end())
+      return "the checkpoint lacks " + name;
+    const HostTensor &saved = *found->second;
+    if (saved.dtype != graph.dtype)
+      return "tensor " + name + " is " + dtypeName(saved.dtype) +
+             " in the checkpoint, but " + dtypeName(graph.dtype) +
+             " in the graph";
+    if (saved.shape != graph.shape)
+      return "tensor " + name + " has shape " + formatShape(saved.shape) +
+             " in the checkpoint, but " + formatShape(graph.shape) +
+             " in the graph";
+  }
+  for (const HostTensor &tensor : checkpoint.tensors)
+    if (!wanted.count(tensor.name))
+      return "the checkpoint has '" + printable(tensor.name) +
+             "', which the graph does not";
+  return "";
+}
+
+} // namespace mpc::driver

@@ -1,0 +1,50 @@
+//===- Tensor.h - Host tensors exchanged with data files --------*- C++ -*-===//
+//
+// The in-memory tensor the driver's file formats read and write: a name, a
+// shape and the values of one of two element types.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_RUNTIME_DRIVER_TENSOR_H
+#define MPC_RUNTIME_DRIVER_TENSOR_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mpc::driver {
+
+/// A named tensor in host memory. Exactly one of `f32` and `i64` holds the
+/// values (row-major), chosen by `dtype`; the other stays empty.
+struct HostTensor {
+  enum class DType { F32, I64 };
+
+  std::string name;
+  std::vector<int64_t> shape;
+  DType dtype = DType::F32;
+  std::vector<float> f32;
+  std::vector<int64_t> i64;
+
+  /// The product of the dimensions (1 for a scalar).
+  int64_t numElements() const {
+    int64_t count = 1;
+    for (int64_t dim : shape)
+      count *= dim;
+    return count;
+  }
+
+  /// The number of values actually held in the vector `dtype` selects.
+  int64_t numStoredElements() const {
+    return dtype == DType::F32 ? static_cast<int64_t>(f32.size())
+                               : static_cast<int64_t>(i64.size());
+  }
+};
+
+/// "F32" or "I64", as safetensors and diagnostics spell them.
+inline const char *dtypeName(HostTensor::DType dtype) {
+  return dtype == HostTensor::DType::F32 ? "F32" : "I64";
+}
+
+} // namespace mpc::driver
+
+#endif // MPC_RUNTIME_DRIVER_TENSOR_H

@@ -1,0 +1,86 @@
+//===- Text.cpp - Pieces of one-line diagnostics --------------------------===//
+
+#include "runtime/driver/Text.h"
+
+#include <cstring>
+
+namespace mpc::driver {
+
+std::string formatShape(const std::vector<int64_t> &shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      text += ", ";
+    text += std::to_string(shape[i]);
+  }
+  return text + "]";
+}
+
+std::string printable(std::string_view text, size_t maxLength) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i == maxLength)
+      return out + "...";
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+      continue;
+    }
+    out += "\\x";
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+std::string systemError(const std::string &path, const char *action,
+                        int errnum) {
+  std::string message = path + ": " + action;
+  if (errnum)
+    message += std::string(": ") + std::strerror(errnum);
+  return message;
+}
+
+bool isValidUtf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    unsigned char lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    // The range of the second byte narrows for E0, ED, F0 and F4 to rule out
+    // overlong forms, surrogates and code points above U+10FFFF.
+    size_t continuation;
+    unsigned char low = 0x80, high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+      continuation = 1;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+      continuation = 2;
+      low = lead == 0xe0 ? 0xa0 : low;
+      high = lead == 0xed ? 0x9f : high;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      continuation = 3;
+      low = lead == 0xf0 ? 0x90 : low;
+      high = lead == 0xf4 ? 0x8f : high;
+    } else {
+      return false;
+    }
+    if (text.size() - i <= continuation)
+      return false;
+    for (size_t k = 1; k <= continuation; ++k) {
+      unsigned char next = static_cast<unsigned char>(text[i + k]);
+      if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xbf))
+        return false;
+    }
+    i += continuation + 1;
+  }
+  return true;
+}
+
+bool endsWith(std::string_view path, std::string_view suffix) {
+  return path.size() >= suffix.size() &&
+         path.substr(path.size() - suffix.size()) == suffix;
+}
+
+} // namespace mpc::driver
