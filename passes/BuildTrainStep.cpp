@@ -10,6 +10,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/mpc/MpcOps.h"
+#include "dialects/mpc/ShapeFunctions.h"
 #include "passes/Autodiff.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -87,9 +88,29 @@ BuildTrainStepPass::resolveSettings(ModuleOp module) {
   if (!weightDecay.hasValue())
     settings.weightDecay = fromGraph("weight_decay").value_or(
         *kind == Optimizer::AdamW ? 0.01 : 0.0);
-  if (settings.clipNorm < 0)
-    return module.emitError("clip-norm must be >= 0, got ")
-           << settings.clipNorm;
+  // Checked here, against the options' names, rather than later by the
+  // optimizer ops' verifiers.
+  auto emit = [&] { return module.emitError(); };
+  bool adamw = *kind == Optimizer::AdamW;
+  if (failed(verifyHyperparameter("learning-rate", settings.learningRate,
+                                  kPositive, emit)) ||
+      failed(verifyHyperparameter("weight-decay", settings.weightDecay,
+                                  kNonNegative, emit)) ||
+      (*kind == Optimizer::Momentum &&
+       failed(verifyHyperparameter("momentum", settings.momentum,
+                                   kUnitInterval, emit))) ||
+      (adamw && (failed(verifyHyperparameter("beta1", settings.beta1,
+                                             kUnitInterval, emit)) ||
+                 failed(verifyHyperparameter("beta2", settings.beta2,
+                                             kUnitInterval, emit)) ||
+                 failed(verifyHyperparameter("epsilon", settings.epsilon,
+                                             kPositive, emit)))))
+    return failure();
+  // 0 turns clipping off.
+  if (settings.clipNorm != 0 &&
+      failed(verifyHyperparameter("clip-norm", settings.clipNorm, kPositive,
+                                  emit)))
+    return failure();
   return settings;
 }
 

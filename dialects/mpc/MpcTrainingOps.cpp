@@ -8,8 +8,6 @@
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ShapeFunctions.h"
 
-#include <cmath>
-
 using namespace mlir;
 using namespace mpc;
 
@@ -56,69 +54,45 @@ LogicalResult SoftmaxCrossEntropyGradOp::verify() {
 // Optimizer ops
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// The admissible range of a hyperparameter: [low, high) or (low, high).
-struct HyperparameterRange {
-  double low;
-  bool lowInclusive;
-  double high;
-};
-
-constexpr double kInfinity = HUGE_VAL;
-constexpr HyperparameterRange kPositive{0, false, kInfinity};
-constexpr HyperparameterRange kNonNegative{0, true, kInfinity};
-constexpr HyperparameterRange kUnitInterval{0, true, 1};
-
-/// Checks that the named hyperparameter is finite and within `range`.
-LogicalResult verifyHyperparameter(Operation *op, StringRef name,
-                                   APFloat attribute,
-                                   HyperparameterRange range) {
-  double value = attribute.convertToDouble();
-  bool aboveLow = range.lowInclusive ? value >= range.low : value > range.low;
-  if (std::isfinite(value) && aboveLow && value < range.high)
-    return success();
-  InFlightDiagnostic diag = op->emitOpError(name) << " must be in "
-                                                  << (range.lowInclusive ? "[" : "(")
-                                                  << range.low << ", ";
-  if (range.high == kInfinity)
-    diag << "inf)";
-  else
-    diag << range.high << ")";
-  return diag << ", got " << value;
+/// Checks the named hyperparameter attribute of `op` against `range`.
+static LogicalResult verifyHyperparameterAttr(Operation *op, StringRef name,
+                                              APFloat attribute,
+                                              HyperparameterRange range) {
+  return mpc::verifyHyperparameter(name, attribute.convertToDouble(), range,
+                                   [&] { return op->emitOpError(); });
 }
-} // namespace
 
 LogicalResult SgdUpdateOp::verify() {
   return failure(
-      failed(verifyHyperparameter(*this, "learning_rate", getLearningRate(),
+      failed(verifyHyperparameterAttr(*this, "learning_rate", getLearningRate(),
                                   kPositive)) ||
-      failed(verifyHyperparameter(*this, "weight_decay", getWeightDecay(),
+      failed(verifyHyperparameterAttr(*this, "weight_decay", getWeightDecay(),
                                   kNonNegative)));
 }
 
 LogicalResult MomentumUpdateOp::verify() {
   return failure(
-      failed(verifyHyperparameter(*this, "learning_rate", getLearningRate(),
+      failed(verifyHyperparameterAttr(*this, "learning_rate", getLearningRate(),
                                   kPositive)) ||
-      failed(verifyHyperparameter(*this, "momentum", getMomentum(),
+      failed(verifyHyperparameterAttr(*this, "momentum", getMomentum(),
                                   kUnitInterval)) ||
-      failed(verifyHyperparameter(*this, "weight_decay", getWeightDecay(),
+      failed(verifyHyperparameterAttr(*this, "weight_decay", getWeightDecay(),
                                   kNonNegative)));
 }
 
 LogicalResult AdamWUpdateOp::verify() {
   return failure(
-      failed(verifyHyperparameter(*this, "learning_rate", getLearningRate(),
+      failed(verifyHyperparameterAttr(*this, "learning_rate", getLearningRate(),
                                   kPositive)) ||
-      failed(verifyHyperparameter(*this, "beta1", getBeta1(), kUnitInterval)) ||
-      failed(verifyHyperparameter(*this, "beta2", getBeta2(), kUnitInterval)) ||
-      failed(verifyHyperparameter(*this, "epsilon", getEpsilon(), kPositive)) ||
-      failed(verifyHyperparameter(*this, "weight_decay", getWeightDecay(),
+      failed(verifyHyperparameterAttr(*this, "beta1", getBeta1(), kUnitInterval)) ||
+      failed(verifyHyperparameterAttr(*this, "beta2", getBeta2(), kUnitInterval)) ||
+      failed(verifyHyperparameterAttr(*this, "epsilon", getEpsilon(), kPositive)) ||
+      failed(verifyHyperparameterAttr(*this, "weight_decay", getWeightDecay(),
                                   kNonNegative)));
 }
 
 LogicalResult ClipByGlobalNormOp::verify() {
-  if (failed(verifyHyperparameter(*this, "max_norm", getMaxNorm(), kPositive)))
+  if (failed(verifyHyperparameterAttr(*this, "max_norm", getMaxNorm(), kPositive)))
     return failure();
   if (getGrads().getTypes() != getClipped().getTypes())
     return emitOpError("clipped types must match the gradient types");

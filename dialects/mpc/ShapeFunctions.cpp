@@ -259,4 +259,24 @@ FailureOr<RankedTensorType> inferMseLossType(RankedTensorType prediction,
   return RankedTensorType::get({}, prediction.getElementType());
 }
 
+const HyperparameterRange kPositive{0, false, HUGE_VAL};
+const HyperparameterRange kNonNegative{0, true, HUGE_VAL};
+const HyperparameterRange kUnitInterval{0, true, 1};
+
+LogicalResult verifyHyperparameter(llvm::StringRef name, double value,
+                                   HyperparameterRange range,
+                                   EmitErrorFn emitError) {
+  bool aboveLow = range.lowInclusive ? value >= range.low : value > range.low;
+  if (std::isfinite(value) && aboveLow && value < range.high)
+    return success();
+  InFlightDiagnostic diag = emitError();
+  diag << name << " must be in " << (range.lowInclusive ? "[" : "(")
+       << range.low << ", ";
+  if (std::isinf(range.high))
+    diag << "inf)";
+  else
+    diag << range.high << ")";
+  return diag << ", got " << value;
+}
+
 } // namespace mpc

@@ -52,6 +52,25 @@ mlir::LogicalResult verifyDropoutRate(double rate, EmitErrorFn emitError);
 /// NaN.
 mlir::LogicalResult verifyFillValue(double value, EmitErrorFn emitError);
 
+/// The admissible range of a hyperparameter: [low, high) or (low, high);
+/// `high` may be infinite.
+struct HyperparameterRange {
+  double low;
+  bool lowInclusive;
+  double high;
+};
+/// (0, inf): learning rates, epsilons, norms.
+extern const HyperparameterRange kPositive;
+/// [0, inf): weight decay.
+extern const HyperparameterRange kNonNegative;
+/// [0, 1): betas, momentum.
+extern const HyperparameterRange kUnitInterval;
+
+/// An optimizer hyperparameter: finite and within `range`.
+mlir::LogicalResult verifyHyperparameter(llvm::StringRef name, double value,
+                                         HyperparameterRange range,
+                                         EmitErrorFn emitError);
+
 /// matmul: rank >= 2 operands of one element type, matching contraction
 /// dims, broadcast batch dims. The inferred element type is the operands'.
 mlir::FailureOr<mlir::RankedTensorType>

@@ -19,10 +19,12 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/MLIRContext.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sys/stat.h>
 #include <map>
 #include <string>
 #include <vector>
@@ -93,7 +95,9 @@ Flags parseFlags(int argc, char **argv) {
         std::end(kValueFlags))
       fail("unknown flag '--" + name + "' (see mpc-run --help)");
     if (!hasValue) {
-      if (i + 1 >= argc)
+      // A value that starts with "--" is taken as the next flag; such a
+      // value can still be given as --flag=--value.
+      if (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0)
         fail("--" + name + " needs a value");
       value = argv[++i];
     }
@@ -122,6 +126,19 @@ int64_t integerFlag(const Flags &flags, const std::string &name,
     fail("--" + name + " must be an integer >= " + std::to_string(minimum) +
          ", got '" + it->second + "'");
   return value;
+}
+
+/// Seeds the shuffle that splits rows into training and validation.
+constexpr uint64_t kSplitSeed = 0;
+
+/// Fails before any training when a checkpoint could not be saved at the end
+/// because its directory does not exist.
+void checkSaveDirectory(const std::string &path) {
+  size_t slash = path.rfind('/');
+  std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  struct stat info;
+  if (stat(directory.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
+    fail(path + ": the directory " + directory + " does not exist");
 }
 
 /// An integer from the graph's training settings, or `fallback`.
@@ -180,15 +197,22 @@ int main(int argc, char **argv) {
   int64_t classes = outputs.size() > 1 && !outputs[1].shape.empty()
                         ? outputs[1].shape.back()
                         : -1;
+  // The train/validation split is the same for every run seed, so runs
+  // (and a resumed run) are evaluated on the same rows.
   std::unique_ptr<mpc::driver::Dataset> data = mpc::driver::openDataset(
-      flags.data, options.seed, executor->inputSpecs(), classes, error);
+      flags.data, kSplitSeed, executor->inputSpecs(), classes, error);
   if (!data)
     fail(error);
+  int64_t batch = executor->inputSpecs()[0].shape[0];
+  if (data->numValidationBatches(batch) == 0)
+    fail(flags.data.front() + ": the validation split holds fewer than one "
+         "batch of " + std::to_string(batch));
+  if (!options.savePath.empty())
+    checkSaveDirectory(options.savePath);
 
   std::printf("mpc-run: %s (graph '%s') on %s, batch %lld\n",
               flags.model.c_str(), executor->graphName().c_str(),
-              device.c_str(),
-              static_cast<long long>(executor->inputSpecs()[0].shape[0]));
+              device.c_str(), static_cast<long long>(batch));
   std::printf("data: %s\n", data->describe().c_str());
   std::fflush(stdout);
   mpc::train::TrainingResult result;

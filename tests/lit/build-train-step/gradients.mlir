@@ -1,0 +1,497 @@
+// RUN: mpc-opt %s -split-input-file --mpc-build-train-step="optimizer=sgd" | FileCheck %s
+// RUN: mpc-opt %s -split-input-file --mpc-build-train-step | FileCheck %s --check-prefix=ADAMW
+
+// The backward graph mpc-build-train-step builds, one module per case: the
+// gradient structure of each op, fan-out accumulation, and which params get
+// a gradient and an update. SGD keeps the updates short; the ADAMW prefix
+// checks the optimizer state symbols.
+
+// C = A·B: dA = dC·Bᵀ and dB = Aᵀ·dC as transpose flags; the reduce_sum seed is broadcast to C.
+// CHECK-LABEL: module @matmul_nn {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[A:.*]] = mpc.load @a : tensor<2x3xf32>
+// CHECK:       %[[B:.*]] = mpc.load @b : tensor<3x4xf32>
+// CHECK:       %[[ONE:.*]] = mpc.constant dense<1.000000e+00> : tensor<f32>
+// CHECK:       %[[R:.*]] = mpc.reshape %[[ONE]] : tensor<f32> -> tensor<1x1xf32>
+// CHECK:       %[[DC:.*]] = mpc.broadcast %[[R]] : tensor<1x1xf32> -> tensor<2x4xf32>
+// CHECK:       %[[DA:.*]] = mpc.matmul %[[DC]], %[[B]] {transpose_b} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+// CHECK:       %[[DB:.*]] = mpc.matmul %[[A]], %[[DC]] {transpose_a} : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<3x4xf32>
+// CHECK:       mpc.sgd_update %[[A]], %[[DA]] lr
+// CHECK:       mpc.sgd_update %[[B]], %[[DB]] lr
+module @matmul_nn {
+  mpc.param @a : tensor<2x3xf32> = #mpc.init<normal>
+  mpc.param @b : tensor<3x4xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %a = mpc.load @a : tensor<2x3xf32>
+    %b = mpc.load @b : tensor<3x4xf32>
+    %c = mpc.matmul %a, %b : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+    %l = mpc.reduce_sum %c [0, 1] : tensor<2x4xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// C = Aᵀ·B: dA = B·dCᵀ and dB = A·dC.
+// CHECK-LABEL: module @matmul_transpose_a {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[A:.*]] = mpc.load @a : tensor<3x2xf32>
+// CHECK:       %[[B:.*]] = mpc.load @b : tensor<3x4xf32>
+// CHECK:       %[[DC:.*]] = mpc.broadcast
+// CHECK:       %[[DA:.*]] = mpc.matmul %[[B]], %[[DC]] {transpose_b} : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<3x2xf32>
+// CHECK:       %[[DB:.*]] = mpc.matmul %[[A]], %[[DC]] : (tensor<3x2xf32>, tensor<2x4xf32>) -> tensor<3x4xf32>
+// CHECK:       mpc.sgd_update %[[A]], %[[DA]] lr
+// CHECK:       mpc.sgd_update %[[B]], %[[DB]] lr
+module @matmul_transpose_a {
+  mpc.param @a : tensor<3x2xf32> = #mpc.init<normal>
+  mpc.param @b : tensor<3x4xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %a = mpc.load @a : tensor<3x2xf32>
+    %b = mpc.load @b : tensor<3x4xf32>
+    %c = mpc.matmul %a, %b {transpose_a} : (tensor<3x2xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+    %l = mpc.reduce_sum %c [0, 1] : tensor<2x4xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// C = A·Bᵀ: dA = dC·B and dB = dCᵀ·A.
+// CHECK-LABEL: module @matmul_transpose_b {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[A:.*]] = mpc.load @a : tensor<2x3xf32>
+// CHECK:       %[[B:.*]] = mpc.load @b : tensor<4x3xf32>
+// CHECK:       %[[DC:.*]] = mpc.broadcast
+// CHECK:       %[[DA:.*]] = mpc.matmul %[[DC]], %[[B]] : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+// CHECK:       %[[DB:.*]] = mpc.matmul %[[DC]], %[[A]] {transpose_a} : (tensor<2x4xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+// CHECK:       mpc.sgd_update %[[A]], %[[DA]] lr
+// CHECK:       mpc.sgd_update %[[B]], %[[DB]] lr
+module @matmul_transpose_b {
+  mpc.param @a : tensor<2x3xf32> = #mpc.init<normal>
+  mpc.param @b : tensor<4x3xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %a = mpc.load @a : tensor<2x3xf32>
+    %b = mpc.load @b : tensor<4x3xf32>
+    %c = mpc.matmul %a, %b {transpose_b} : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<2x4xf32>
+    %l = mpc.reduce_sum %c [0, 1] : tensor<2x4xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// C = Aᵀ·Bᵀ: dA = Bᵀ·dCᵀ and dB = dCᵀ·Aᵀ, both with both flags.
+// CHECK-LABEL: module @matmul_transpose_both {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[A:.*]] = mpc.load @a : tensor<3x2xf32>
+// CHECK:       %[[B:.*]] = mpc.load @b : tensor<4x3xf32>
+// CHECK:       %[[DC:.*]] = mpc.broadcast
+// CHECK:       %[[DA:.*]] = mpc.matmul %[[B]], %[[DC]] {transpose_a, transpose_b} : (tensor<4x3xf32>, tensor<2x4xf32>) -> tensor<3x2xf32>
+// CHECK:       %[[DB:.*]] = mpc.matmul %[[DC]], %[[A]] {transpose_a, transpose_b} : (tensor<2x4xf32>, tensor<3x2xf32>) -> tensor<4x3xf32>
+// CHECK:       mpc.sgd_update %[[A]], %[[DA]] lr
+// CHECK:       mpc.sgd_update %[[B]], %[[DB]] lr
+module @matmul_transpose_both {
+  mpc.param @a : tensor<3x2xf32> = #mpc.init<normal>
+  mpc.param @b : tensor<4x3xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %a = mpc.load @a : tensor<3x2xf32>
+    %b = mpc.load @b : tensor<4x3xf32>
+    %c = mpc.matmul %a, %b {transpose_a, transpose_b} : (tensor<3x2xf32>, tensor<4x3xf32>) -> tensor<2x4xf32>
+    %l = mpc.reduce_sum %c [0, 1] : tensor<2x4xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// A weight broadcast over a batched matmul's batch dim gets its gradient summed over it.
+// CHECK-LABEL: module @matmul_broadcast_batch {
+// CHECK:       func.func @train_step(%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<4x5xf32>
+// CHECK:       %[[DC:.*]] = mpc.broadcast %{{.*}} : tensor<1x1x1xf32> -> tensor<2x3x5xf32>
+// CHECK:       %[[DWB:.*]] = mpc.matmul %[[X]], %[[DC]] {transpose_a} : (tensor<2x3x4xf32>, tensor<2x3x5xf32>) -> tensor<2x4x5xf32>
+// CHECK:       %[[DW:.*]] = mpc.reduce_sum %[[DWB]] [0] : tensor<2x4x5xf32> -> tensor<4x5xf32>
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @matmul_broadcast_batch {
+  mpc.param @w : tensor<4x5xf32> = #mpc.init<normal>
+  func.func @forward(%x: tensor<2x3x4xf32>) -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<4x5xf32>
+    %c = mpc.matmul %x, %w : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
+    %l = mpc.reduce_sum %c [0, 1, 2] : tensor<2x3x5xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// bf16 matmul of a cast f32 weight: dC is narrowed to bf16, dW widened back to f32.
+// CHECK-LABEL: module @mixed_precision {
+// CHECK:       func.func @train_step(%[[X:.*]]: tensor<8x4xbf16>)
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<4x3xf32>
+// CHECK:       %[[DC:.*]] = mpc.broadcast %{{.*}} -> tensor<8x3xf32>
+// CHECK:       %[[DCH:.*]] = mpc.cast %[[DC]] : tensor<8x3xf32> to tensor<8x3xbf16>
+// CHECK:       %[[DWH:.*]] = mpc.matmul %[[X]], %[[DCH]] {transpose_a} : (tensor<8x4xbf16>, tensor<8x3xbf16>) -> tensor<4x3xbf16>
+// CHECK:       %[[DW:.*]] = mpc.cast %[[DWH]] : tensor<4x3xbf16> to tensor<4x3xf32>
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @mixed_precision {
+  mpc.param @w : tensor<4x3xf32> = #mpc.init<normal>
+  func.func @forward(%x: tensor<8x4xbf16>) -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<4x3xf32>
+    %wh = mpc.cast %w : tensor<4x3xf32> to tensor<4x3xbf16>
+    %h = mpc.matmul %x, %wh : (tensor<8x4xbf16>, tensor<4x3xbf16>) -> tensor<8x3xf32>
+    %l = mpc.reduce_sum %h [0, 1] : tensor<8x3xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// Broadcast operands of add and mul: gradients reduce_sum'ed and reshaped to the operand shape.
+// CHECK-LABEL: module @broadcast_add_mul {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[B:.*]] = mpc.load @b : tensor<1x3xf32>
+// CHECK:       %[[S:.*]] = mpc.load @s : tensor<8x1xf32>
+// CHECK:       %[[SUM:.*]] = mpc.add %{{.*}}, %[[B]] : (tensor<8x3xf32>, tensor<1x3xf32>) -> tensor<8x3xf32>
+// CHECK:       %[[Y:.*]] = mpc.mul %[[SUM]], %[[S]] : (tensor<8x3xf32>, tensor<8x1xf32>) -> tensor<8x3xf32>
+// CHECK:       %[[DY:.*]] = mpc.mul %{{.*}}, %{{.*}} : (tensor<8x3xf32>, tensor<f32>) -> tensor<8x3xf32>
+// CHECK:       %[[DSUM:.*]] = mpc.mul %[[DY]], %[[S]] : (tensor<8x3xf32>, tensor<8x1xf32>) -> tensor<8x3xf32>
+// CHECK:       %[[DSFULL:.*]] = mpc.mul %[[DY]], %[[SUM]] : (tensor<8x3xf32>, tensor<8x3xf32>) -> tensor<8x3xf32>
+// CHECK:       %[[DSR:.*]] = mpc.reduce_sum %[[DSFULL]] [1] : tensor<8x3xf32> -> tensor<8xf32>
+// CHECK:       %[[DS:.*]] = mpc.reshape %[[DSR]] : tensor<8xf32> -> tensor<8x1xf32>
+// CHECK:       %[[DBR:.*]] = mpc.reduce_sum %[[DSUM]] [0] : tensor<8x3xf32> -> tensor<3xf32>
+// CHECK:       %[[DB:.*]] = mpc.reshape %[[DBR]] : tensor<3xf32> -> tensor<1x3xf32>
+// CHECK:       mpc.sgd_update %[[B]], %[[DB]] lr
+// CHECK:       mpc.sgd_update %[[S]], %[[DS]] lr
+module @broadcast_add_mul {
+  mpc.param @b : tensor<1x3xf32> = #mpc.init<zeros>
+  mpc.param @s : tensor<8x1xf32> = #mpc.init<ones>
+  func.func @forward(%x: tensor<8x3xf32>, %t: tensor<8x3xf32>) -> (tensor<f32> {mpc.loss}) {
+    %b = mpc.load @b : tensor<1x3xf32>
+    %s = mpc.load @s : tensor<8x1xf32>
+    %0 = mpc.add %x, %b : (tensor<8x3xf32>, tensor<1x3xf32>) -> tensor<8x3xf32>
+    %1 = mpc.mul %0, %s : (tensor<8x3xf32>, tensor<8x1xf32>) -> tensor<8x3xf32>
+    %2 = mpc.mse_loss %1, %t : (tensor<8x3xf32>, tensor<8x3xf32>) -> tensor<f32>
+    return %2 : tensor<f32>
+  }
+}
+
+// -----
+
+// reduce_mean: the gradient is reshaped, broadcast to the input and scaled by 1/n = 1/32.
+// CHECK-LABEL: module @reduce_mean {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<8x4xf32>
+// CHECK:       %[[ONE:.*]] = mpc.constant dense<1.000000e+00> : tensor<f32>
+// CHECK:       %[[R:.*]] = mpc.reshape %[[ONE]] : tensor<f32> -> tensor<1x1xf32>
+// CHECK:       %[[BC:.*]] = mpc.broadcast %[[R]] : tensor<1x1xf32> -> tensor<8x4xf32>
+// CHECK:       %[[N:.*]] = mpc.constant dense<3.125000e-02> : tensor<f32>
+// CHECK:       %[[DW:.*]] = mpc.mul %[[BC]], %[[N]] : (tensor<8x4xf32>, tensor<f32>) -> tensor<8x4xf32>
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @reduce_mean {
+  mpc.param @w : tensor<8x4xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<8x4xf32>
+    %0 = mpc.reduce_mean %w [0, 1] : tensor<8x4xf32> -> tensor<f32>
+    return %0 : tensor<f32>
+  }
+}
+
+// -----
+
+// reduce_mean over one axis: [8] is reshaped to [8, 1], broadcast to [8, 4], scaled by 1/4.
+// CHECK-LABEL: module @reduce_mean_one_axis {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<8x4xf32>
+// CHECK:       %[[G:.*]] = mpc.broadcast %{{.*}} : tensor<1xf32> -> tensor<8xf32>
+// CHECK:       %[[R:.*]] = mpc.reshape %[[G]] : tensor<8xf32> -> tensor<8x1xf32>
+// CHECK:       %[[BC:.*]] = mpc.broadcast %[[R]] : tensor<8x1xf32> -> tensor<8x4xf32>
+// CHECK:       %[[N:.*]] = mpc.constant dense<2.500000e-01> : tensor<f32>
+// CHECK:       %[[DW:.*]] = mpc.mul %[[BC]], %[[N]] : (tensor<8x4xf32>, tensor<f32>) -> tensor<8x4xf32>
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @reduce_mean_one_axis {
+  mpc.param @w : tensor<8x4xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<8x4xf32>
+    %0 = mpc.reduce_mean %w [1] : tensor<8x4xf32> -> tensor<8xf32>
+    %1 = mpc.reduce_sum %0 [0] : tensor<8xf32> -> tensor<f32>
+    return %1 : tensor<f32>
+  }
+}
+
+// -----
+
+// transpose [1, 2, 0]: the gradient goes through the inverse permutation [2, 0, 1].
+// CHECK-LABEL: module @transpose {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<2x3x4xf32>
+// CHECK:       %[[T:.*]] = mpc.transpose %[[W]] [1, 2, 0] : tensor<2x3x4xf32> -> tensor<3x4x2xf32>
+// CHECK:       %[[Y:.*]] = mpc.tanh %[[T]] : tensor<3x4x2xf32>
+// CHECK:       %[[DY:.*]] = mpc.broadcast %{{.*}} -> tensor<3x4x2xf32>
+// CHECK:       %[[DT:.*]] = mpc.tanh_grad %[[DY]], %[[Y]] : tensor<3x4x2xf32>
+// CHECK:       %[[DW:.*]] = mpc.transpose %[[DT]] [2, 0, 1] : tensor<3x4x2xf32> -> tensor<2x3x4xf32>
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @transpose {
+  mpc.param @w : tensor<2x3x4xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<2x3x4xf32>
+    %0 = mpc.transpose %w [1, 2, 0] : tensor<2x3x4xf32> -> tensor<3x4x2xf32>
+    %1 = mpc.tanh %0 : tensor<3x4x2xf32>
+    %2 = mpc.reduce_sum %1 [0, 1, 2] : tensor<3x4x2xf32> -> tensor<f32>
+    return %2 : tensor<f32>
+  }
+}
+
+// -----
+
+// layer_norm: one layer_norm_grad, with the forward epsilon, gives the gamma and beta gradients.
+// CHECK-LABEL: module @layer_norm {
+// CHECK:       func.func @train_step(%[[X:.*]]: tensor<4x16xf32>, %{{.*}}: tensor<4x16xf32>)
+// CHECK:       %[[G:.*]] = mpc.load @g : tensor<16xf32>
+// CHECK:       %[[B:.*]] = mpc.load @b : tensor<16xf32>
+// CHECK:       %[[DY:.*]] = mpc.mul %{{.*}}, %{{.*}} : (tensor<4x16xf32>, tensor<f32>) -> tensor<4x16xf32>
+// CHECK:       %{{.*}}, %[[DG:.*]], %[[DB:.*]] = mpc.layer_norm_grad %[[DY]], %[[X]], %[[G]] eps = 1.000000e-05 : tensor<4x16xf32>, tensor<16xf32>
+// CHECK:       mpc.sgd_update %[[G]], %[[DG]] lr
+// CHECK:       mpc.sgd_update %[[B]], %[[DB]] lr
+module @layer_norm {
+  mpc.param @g : tensor<16xf32> = #mpc.init<ones>
+  mpc.param @b : tensor<16xf32> = #mpc.init<zeros>
+  func.func @forward(%x: tensor<4x16xf32>, %t: tensor<4x16xf32>) -> (tensor<f32> {mpc.loss}) {
+    %g = mpc.load @g : tensor<16xf32>
+    %b = mpc.load @b : tensor<16xf32>
+    %0 = mpc.layer_norm %x, %g, %b eps = 1.000000e-05 : tensor<4x16xf32>, tensor<16xf32>
+    %1 = mpc.mse_loss %0, %t : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<f32>
+    return %1 : tensor<f32>
+  }
+}
+
+// -----
+
+// embedding: the table gradient is an embedding_grad of the rows' gradient by the same ids.
+// CHECK-LABEL: module @embedding {
+// CHECK:       func.func @train_step(%[[IDS:.*]]: tensor<4x6xi32>, %[[Y:.*]]: tensor<4x6xi32>)
+// CHECK:       %[[WTE:.*]] = mpc.load @wte : tensor<32x8xf32>
+// CHECK:       %[[E:.*]] = mpc.embedding %[[IDS]], %[[WTE]]
+// CHECK:       %[[ONE:.*]] = mpc.constant dense<1.000000e+00> : tensor<f32>
+// CHECK:       %[[DE:.*]] = mpc.softmax_cross_entropy_grad %[[ONE]], %[[E]], %[[Y]] : (tensor<f32>, tensor<4x6x8xf32>, tensor<4x6xi32>) -> tensor<4x6x8xf32>
+// CHECK:       %[[DWTE:.*]] = mpc.embedding_grad %[[DE]], %[[IDS]] : (tensor<4x6x8xf32>, tensor<4x6xi32>) -> tensor<32x8xf32>
+// CHECK:       mpc.sgd_update %[[WTE]], %[[DWTE]] lr
+module @embedding {
+  mpc.param @wte : tensor<32x8xf32> = #mpc.init<normal>
+  func.func @forward(%ids: tensor<4x6xi32>, %y: tensor<4x6xi32>) -> (tensor<f32> {mpc.loss}) {
+    %wte = mpc.load @wte : tensor<32x8xf32>
+    %0 = mpc.embedding %ids, %wte : (tensor<4x6xi32>, tensor<32x8xf32>) -> tensor<4x6x8xf32>
+    %1 = mpc.softmax_cross_entropy %0, %y : (tensor<4x6x8xf32>, tensor<4x6xi32>) -> tensor<f32>
+    return %1 : tensor<f32>
+  }
+}
+
+// -----
+
+// softmax: the gradient is a softmax_grad on the forward output, same axis.
+// CHECK-LABEL: module @softmax {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<8x10xf32>
+// CHECK:       %[[P:.*]] = mpc.softmax %[[W]] axis = 1 : tensor<8x10xf32>
+// CHECK:       %[[DP:.*]] = mpc.mul %{{.*}}, %{{.*}} : (tensor<8x10xf32>, tensor<f32>) -> tensor<8x10xf32>
+// CHECK:       %[[DW:.*]] = mpc.softmax_grad %[[DP]], %[[P]] axis = 1 : tensor<8x10xf32>
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @softmax {
+  mpc.param @w : tensor<8x10xf32> = #mpc.init<normal>
+  func.func @forward(%t: tensor<8x10xf32>) -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<8x10xf32>
+    %0 = mpc.softmax %w axis = 1 : tensor<8x10xf32>
+    %1 = mpc.mse_loss %0, %t : (tensor<8x10xf32>, tensor<8x10xf32>) -> tensor<f32>
+    return %1 : tensor<f32>
+  }
+}
+
+// -----
+
+// dropout: gone from eval @forward; @train_step applies the same dropout (rate, seed) to the gradient.
+// CHECK-LABEL: module @dropout {
+// CHECK:       func.func @forward(
+// CHECK:       %[[FH:.*]] = mpc.matmul
+// CHECK-NOT:   mpc.dropout
+// CHECK:       mpc.softmax_cross_entropy %[[FH]],
+// CHECK:       return
+// CHECK:       func.func @train_step(
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<4x3xf32>
+// CHECK:       %[[H:.*]] = mpc.matmul
+// CHECK:       %[[D:.*]] = mpc.dropout %[[H]] rate = 2.500000e-01 seed = 7 : tensor<8x3xf32>
+// CHECK:       %[[DD:.*]] = mpc.softmax_cross_entropy_grad %{{.*}}, %[[D]],
+// CHECK:       %[[DH:.*]] = mpc.dropout %[[DD]] rate = 2.500000e-01 seed = 7 : tensor<8x3xf32>
+// CHECK:       %[[DW:.*]] = mpc.matmul %{{.*}}, %[[DH]] {transpose_a}
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @dropout {
+  mpc.param @w : tensor<4x3xf32> = #mpc.init<normal>
+  func.func @forward(%x: tensor<8x4xf32>, %y: tensor<8xi32>) -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<4x3xf32>
+    %0 = mpc.matmul %x, %w : (tensor<8x4xf32>, tensor<4x3xf32>) -> tensor<8x3xf32>
+    %1 = mpc.dropout %0 rate = 2.500000e-01 seed = 7 : tensor<8x3xf32>
+    %2 = mpc.softmax_cross_entropy %1, %y : (tensor<8x3xf32>, tensor<8xi32>) -> tensor<f32>
+    return %2 : tensor<f32>
+  }
+}
+
+// -----
+
+// Fan-out: a value used by two ops gets the sum of both gradients.
+// CHECK-LABEL: module @fan_out {
+// CHECK:       func.func @train_step(%[[X:.*]]: tensor<8x4xf32>)
+// CHECK:       %[[H:.*]] = mpc.matmul
+// CHECK:       %[[S:.*]] = mpc.sigmoid %[[H]]
+// CHECK:       %[[DY:.*]] = mpc.broadcast
+// CHECK:       %[[DS:.*]] = mpc.sigmoid_grad %[[DY]], %[[S]] : tensor<8x3xf32>
+// CHECK:       %[[DR:.*]] = mpc.relu_grad %[[DY]], %[[H]] : tensor<8x3xf32>
+// CHECK:       %[[DH:.*]] = mpc.add %[[DS]], %[[DR]] : (tensor<8x3xf32>, tensor<8x3xf32>) -> tensor<8x3xf32>
+// CHECK:       mpc.matmul %[[X]], %[[DH]] {transpose_a}
+module @fan_out {
+  mpc.param @w : tensor<4x3xf32> = #mpc.init<normal>
+  func.func @forward(%x: tensor<8x4xf32>) -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<4x3xf32>
+    %h = mpc.matmul %x, %w : (tensor<8x4xf32>, tensor<4x3xf32>) -> tensor<8x3xf32>
+    %r = mpc.relu %h : tensor<8x3xf32>
+    %s = mpc.sigmoid %h : tensor<8x3xf32>
+    %y = mpc.add %r, %s : (tensor<8x3xf32>, tensor<8x3xf32>) -> tensor<8x3xf32>
+    %l = mpc.reduce_sum %y [0, 1] : tensor<8x3xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// A param loaded twice: both loads' gradients are summed into one update of the first load.
+// CHECK-LABEL: module @loaded_twice {
+// CHECK:       func.func @train_step(%[[X:.*]]: tensor<8x4xf32>)
+// CHECK:       %[[W0:.*]] = mpc.load @w : tensor<4x4xf32>
+// CHECK:       %[[H:.*]] = mpc.matmul %[[X]], %[[W0]]
+// CHECK:       %[[W1:.*]] = mpc.load @w : tensor<4x4xf32>
+// CHECK:       %[[DY:.*]] = mpc.broadcast
+// CHECK:       %[[DH:.*]] = mpc.matmul %[[DY]], %[[W1]] {transpose_b}
+// CHECK:       %[[DW1:.*]] = mpc.matmul %[[H]], %[[DY]] {transpose_a}
+// CHECK:       %[[DW0:.*]] = mpc.matmul %[[X]], %[[DH]] {transpose_a}
+// CHECK:       %[[DW:.*]] = mpc.add %[[DW0]], %[[DW1]] : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+// CHECK:       %[[NEW:.*]] = mpc.sgd_update %[[W0]], %[[DW]] lr
+// CHECK:       mpc.store %[[NEW]], @w
+// CHECK-NOT:   mpc.sgd_update
+// CHECK:       return
+module @loaded_twice {
+  mpc.param @w : tensor<4x4xf32> = #mpc.init<normal>
+  func.func @forward(%x: tensor<8x4xf32>) -> (tensor<f32> {mpc.loss}) {
+    %w0 = mpc.load @w : tensor<4x4xf32>
+    %h = mpc.matmul %x, %w0 : (tensor<8x4xf32>, tensor<4x4xf32>) -> tensor<8x4xf32>
+    %w1 = mpc.load @w : tensor<4x4xf32>
+    %y = mpc.matmul %h, %w1 : (tensor<8x4xf32>, tensor<4x4xf32>) -> tensor<8x4xf32>
+    %l = mpc.reduce_sum %y [0, 1] : tensor<8x4xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// A param the loss does not depend on gets no update and no optimizer state.
+// CHECK-LABEL: module @unused_param {
+// CHECK:       func.func @train_step(
+// CHECK:       mpc.sgd_update {{.*}} : tensor<4x3xf32>
+// CHECK-NOT:   mpc.sgd_update
+// CHECK-NOT:   mpc.store {{.*}}, @unused
+// CHECK:       return
+// ADAMW-LABEL: module @unused_param {
+// ADAMW-NOT:   @unused.m
+// ADAMW-NOT:   @unused.v
+// ADAMW:       mpc.param state @w.m
+// ADAMW:       mpc.param @unused : tensor<5xf32>
+// ADAMW-NOT:   @unused.m
+// ADAMW-NOT:   @unused.v
+// ADAMW:       func.func @train_step(
+// ADAMW:       mpc.adamw_update {{.*}} : tensor<4x3xf32>
+// ADAMW-NOT:   mpc.adamw_update
+// ADAMW:       return
+module @unused_param {
+  mpc.param @w : tensor<4x3xf32> = #mpc.init<normal>
+  mpc.param @unused : tensor<5xf32> = #mpc.init<zeros>
+  func.func @forward(%x: tensor<8x4xf32>) -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<4x3xf32>
+    %u = mpc.load @unused : tensor<5xf32>
+    %h = mpc.matmul %x, %w : (tensor<8x4xf32>, tensor<4x3xf32>) -> tensor<8x3xf32>
+    %l = mpc.reduce_sum %h [0, 1] : tensor<8x3xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// An input that is not a param gets no gradient: nothing of x's type is built, only dw.
+// CHECK-LABEL: module @input_not_param {
+// CHECK:       func.func @train_step(%[[X:.*]]: tensor<8x4xf32>)
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<4x3xf32>
+// CHECK:       mpc.reduce_sum
+// CHECK-NOT:   -> tensor<8x4xf32>
+// CHECK:       %[[DW:.*]] = mpc.matmul %[[X]], %{{.*}} {transpose_a} : (tensor<8x4xf32>, tensor<8x3xf32>) -> tensor<4x3xf32>
+// CHECK-NOT:   -> tensor<8x4xf32>
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+// CHECK-NOT:   -> tensor<8x4xf32>
+// CHECK:       return
+module @input_not_param {
+  mpc.param @w : tensor<4x3xf32> = #mpc.init<normal>
+  func.func @forward(%x: tensor<8x4xf32>) -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<4x3xf32>
+    %h = mpc.matmul %x, %w : (tensor<8x4xf32>, tensor<4x3xf32>) -> tensor<8x3xf32>
+    %l = mpc.reduce_sum %h [0, 1] : tensor<8x3xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// A `state` param is read but not trained: no gradient, no update.
+// CHECK-LABEL: module @state_param_not_trained {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[SCALE:.*]] = mpc.load @scale : tensor<3xf32>
+// CHECK:       mpc.reduce_sum
+// CHECK-NOT:   -> tensor<3xf32>
+// CHECK:       mpc.sgd_update {{.*}} : tensor<4x3xf32>
+// CHECK-NOT:   mpc.sgd_update
+// CHECK-NOT:   @scale
+// CHECK:       return
+module @state_param_not_trained {
+  mpc.param @w : tensor<4x3xf32> = #mpc.init<normal>
+  mpc.param state @scale : tensor<3xf32> = #mpc.init<ones>
+  func.func @forward(%x: tensor<8x4xf32>) -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<4x3xf32>
+    %s = mpc.load @scale : tensor<3xf32>
+    %h = mpc.matmul %x, %w : (tensor<8x4xf32>, tensor<4x3xf32>) -> tensor<8x3xf32>
+    %y = mpc.mul %h, %s : (tensor<8x3xf32>, tensor<3xf32>) -> tensor<8x3xf32>
+    %l = mpc.reduce_sum %y [0, 1] : tensor<8x3xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// A module with a param @step: the step count gets a unique name, incremented and fed to AdamW.
+// CHECK-LABEL: module @step_clash {
+// CHECK:       mpc.param state @[[STEP:step_[0-9]+]] : tensor<f32> = #mpc.init<zeros>
+// CHECK:       mpc.param @step : tensor<f32> = #mpc.init<zeros>
+// CHECK:       func.func @train_step(
+// CHECK:       %[[T:.*]] = mpc.load @[[STEP]] : tensor<f32>
+// CHECK:       %[[T1:.*]] = mpc.add %[[T]], %{{.*}} : (tensor<f32>, tensor<f32>) -> tensor<f32>
+// CHECK:       mpc.store %[[T1]], @[[STEP]] : tensor<f32>
+// CHECK-NOT:   mpc.store {{.*}}, @step :
+// CHECK:       return
+// ADAMW-LABEL: module @step_clash {
+// ADAMW:       mpc.param state @[[STEP:step_[0-9]+]] : tensor<f32>
+// ADAMW:       func.func @train_step(
+// ADAMW:       %[[T:.*]] = mpc.load @[[STEP]] : tensor<f32>
+// ADAMW:       %[[T1:.*]] = mpc.add %[[T]], %{{.*}}
+// ADAMW:       mpc.adamw_update {{.*}}, %[[T1]] lr
+module @step_clash {
+  mpc.param @step : tensor<f32> = #mpc.init<zeros>
+  mpc.param @w : tensor<4x3xf32> = #mpc.init<normal>
+  func.func @forward(%x: tensor<8x4xf32>) -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<4x3xf32>
+    %h = mpc.matmul %x, %w : (tensor<8x4xf32>, tensor<4x3xf32>) -> tensor<8x3xf32>
+    %l = mpc.reduce_sum %h [0, 1] : tensor<8x3xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}

@@ -1,0 +1,644 @@
+// RUN: mpc-opt %s -split-input-file -verify-diagnostics
+
+// Every verifier rule of the gradient and optimizer ops, at least one case each.
+
+//===----------------------------------------------------------------------===//
+// mpc.broadcast
+//===----------------------------------------------------------------------===//
+
+// A dim that is neither 1 nor the target's size does not broadcast.
+func.func @broadcast_incompatible(%x: tensor<8x3xf32>) -> tensor<8x10xf32> {
+  // expected-error @+1 {{'mpc.broadcast' op cannot broadcast shapes [8, 10] and [8, 3]}}
+  %0 = mpc.broadcast %x : tensor<8x3xf32> -> tensor<8x10xf32>
+  return %0 : tensor<8x10xf32>
+}
+
+// -----
+
+// Broadcasting only grows: the result cannot have a size-1 dim where the input is larger.
+func.func @broadcast_shrinks_dim(%x: tensor<8x10xf32>) -> tensor<1x10xf32> {
+  // expected-error @+1 {{'mpc.broadcast' op input shape [8, 10] does not broadcast to result shape [1, 10]}}
+  %0 = mpc.broadcast %x : tensor<8x10xf32> -> tensor<1x10xf32>
+  return %0 : tensor<1x10xf32>
+}
+
+// -----
+
+// Broadcasting only grows: the result cannot drop a leading dim.
+func.func @broadcast_drops_rank(%x: tensor<4x10xf32>) -> tensor<10xf32> {
+  // expected-error @+1 {{'mpc.broadcast' op input shape [4, 10] does not broadcast to result shape [10]}}
+  %0 = mpc.broadcast %x : tensor<4x10xf32> -> tensor<10xf32>
+  return %0 : tensor<10xf32>
+}
+
+// -----
+
+// Broadcasting does not convert the element type.
+func.func @broadcast_element_type(%x: tensor<8x1xf32>) -> tensor<8x10xbf16> {
+  // expected-error @+1 {{'mpc.broadcast' op failed to verify that all of {input, result} have same element type}}
+  %0 = mpc.broadcast %x : tensor<8x1xf32> -> tensor<8x10xbf16>
+  return %0 : tensor<8x10xbf16>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Activation gradients
+//===----------------------------------------------------------------------===//
+
+// dy and the saved value have one type.
+func.func @relu_grad_type_mismatch(%dy: tensor<4xf32>, %x: tensor<4xf16>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.relu_grad' op requires the same type for all operands and results}}
+  %0 = "mpc.relu_grad"(%dy, %x) : (tensor<4xf32>, tensor<4xf16>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// The result has the operands' shape.
+func.func @tanh_grad_shape_change(%dy: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{'mpc.tanh_grad' op requires the same type for all operands and results}}
+  %0 = "mpc.tanh_grad"(%dy, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+// Gradients are float tensors.
+func.func @gelu_grad_integer(%dy: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'mpc.gelu_grad' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values with positive dims, but got 'tensor<4xi32>'}}
+  %0 = mpc.gelu_grad %dy, %dy : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// softmax_grad, log_softmax_grad
+//===----------------------------------------------------------------------===//
+
+// The axis is less than the rank.
+func.func @softmax_grad_axis(%dy: tensor<8x10xf32>, %y: tensor<8x10xf32>) -> tensor<8x10xf32> {
+  // expected-error @+1 {{'mpc.softmax_grad' op axis 2 is out of range for rank 2}}
+  %0 = mpc.softmax_grad %dy, %y axis = 2 : tensor<8x10xf32>
+  return %0 : tensor<8x10xf32>
+}
+
+// -----
+
+// The axis is non-negative.
+func.func @softmax_grad_negative_axis(%dy: tensor<8x10xf32>, %y: tensor<8x10xf32>) -> tensor<8x10xf32> {
+  // expected-error @+1 {{'mpc.softmax_grad' op axis -1 is out of range for rank 2}}
+  %0 = mpc.softmax_grad %dy, %y axis = -1 : tensor<8x10xf32>
+  return %0 : tensor<8x10xf32>
+}
+
+// -----
+
+// log_softmax_grad checks its axis too.
+func.func @log_softmax_grad_axis(%dy: tensor<8x10xbf16>, %y: tensor<8x10xbf16>) -> tensor<8x10xbf16> {
+  // expected-error @+1 {{'mpc.log_softmax_grad' op axis 5 is out of range for rank 2}}
+  %0 = mpc.log_softmax_grad %dy, %y axis = 5 : tensor<8x10xbf16>
+  return %0 : tensor<8x10xbf16>
+}
+
+// -----
+
+// dy and the forward output have one type.
+func.func @softmax_grad_type_mismatch(%dy: tensor<8x10xf32>, %y: tensor<8x10xbf16>) -> tensor<8x10xf32> {
+  // expected-error @+1 {{'mpc.softmax_grad' op requires the same type for all operands and results}}
+  %0 = "mpc.softmax_grad"(%dy, %y) {axis = 1 : i64} : (tensor<8x10xf32>, tensor<8x10xbf16>) -> tensor<8x10xf32>
+  return %0 : tensor<8x10xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// layer_norm_grad
+//===----------------------------------------------------------------------===//
+
+// Epsilon is positive.
+func.func @layer_norm_grad_zero_epsilon(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.layer_norm_grad' op epsilon must be finite and positive, got 0.000000e+00}}
+  %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 0.0 : tensor<4x8xf32>, tensor<8xf32>
+  return %dx : tensor<4x8xf32>
+}
+
+// -----
+
+// Epsilon is not negative.
+func.func @layer_norm_grad_negative_epsilon(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.layer_norm_grad' op epsilon must be finite and positive, got -1.000000e-05}}
+  %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = -1.0e-5 : tensor<4x8xf32>, tensor<8xf32>
+  return %dx : tensor<4x8xf32>
+}
+
+// -----
+
+// Epsilon is not NaN.
+func.func @layer_norm_grad_nan_epsilon(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.layer_norm_grad' op epsilon must be finite and positive, got nan}}
+  %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 0x7FF8000000000000 : tensor<4x8xf32>, tensor<8xf32>
+  return %dx : tensor<4x8xf32>
+}
+
+// -----
+
+// Epsilon is finite.
+func.func @layer_norm_grad_infinite_epsilon(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.layer_norm_grad' op epsilon must be finite and positive, got INF}}
+  %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 0x7FF0000000000000 : tensor<4x8xf32>, tensor<8xf32>
+  return %dx : tensor<4x8xf32>
+}
+
+// -----
+
+// Gamma's shape is a trailing part of the input's shape.
+func.func @layer_norm_grad_gamma_shape(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %g: tensor<4xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.layer_norm_grad' op scale shape [4] is not a non-empty trailing part of input shape [4, 8]}}
+  %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 1.0e-5 : tensor<4x8xf32>, tensor<4xf32>
+  return %dx : tensor<4x8xf32>
+}
+
+// -----
+
+// Gamma is not a scalar.
+func.func @layer_norm_grad_scalar_gamma(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %g: tensor<f32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.layer_norm_grad' op scale shape [] is not a non-empty trailing part of input shape [4, 8]}}
+  %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 1.0e-5 : tensor<4x8xf32>, tensor<f32>
+  return %dx : tensor<4x8xf32>
+}
+
+// -----
+
+// Gamma has no more dims than the input.
+func.func @layer_norm_grad_gamma_rank(%dy: tensor<8xf32>, %x: tensor<8xf32>, %g: tensor<2x8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'mpc.layer_norm_grad' op scale shape [2, 8] is not a non-empty trailing part of input shape [8]}}
+  %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 1.0e-5 : tensor<8xf32>, tensor<2x8xf32>
+  return %dx : tensor<8xf32>
+}
+
+// -----
+
+// The input gradient has the input's type.
+func.func @layer_norm_grad_input_grad_type(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf16> {
+  // expected-error @+1 {{'mpc.layer_norm_grad' op failed to verify that all of {result_grad, input, input_grad} have same type}}
+  %dx, %dg, %db = "mpc.layer_norm_grad"(%dy, %x, %g) {epsilon = 1.0e-5 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<4x8xf16>, tensor<8xf32>, tensor<8xf32>)
+  return %dx : tensor<4x8xf16>
+}
+
+// -----
+
+// The beta gradient has gamma's type.
+func.func @layer_norm_grad_beta_grad_type(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.layer_norm_grad' op failed to verify that all of {gamma, gamma_grad, beta_grad} have same type}}
+  %dx, %dg, %db = "mpc.layer_norm_grad"(%dy, %x, %g) {epsilon = 1.0e-5 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>)
+  return %dx : tensor<4x8xf32>
+}
+
+// -----
+
+// The input and gamma share an element type.
+func.func @layer_norm_grad_gamma_element_type(%dy: tensor<4x8xbf16>, %x: tensor<4x8xbf16>, %g: tensor<8xf32>) -> tensor<4x8xbf16> {
+  // expected-error @+1 {{'mpc.layer_norm_grad' op failed to verify that all of {input, gamma} have same element type}}
+  %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 1.0e-5 : tensor<4x8xbf16>, tensor<8xf32>
+  return %dx : tensor<4x8xbf16>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// embedding_grad
+//===----------------------------------------------------------------------===//
+
+// The row gradients have the shape of the ids plus the table's columns.
+func.func @embedding_grad_shape(%de: tensor<8x16x32xf32>, %ids: tensor<8x16xi32>) -> tensor<128x64xf32> {
+  // expected-error @+1 {{'mpc.embedding_grad' op result_grad shape [8, 16, 32] is not ids shape + [table columns] = [8, 16, 64]}}
+  %0 = mpc.embedding_grad %de, %ids : (tensor<8x16x32xf32>, tensor<8x16xi32>) -> tensor<128x64xf32>
+  return %0 : tensor<128x64xf32>
+}
+
+// -----
+
+// The ids' shape is a prefix of the row gradients' shape.
+func.func @embedding_grad_ids_shape(%de: tensor<8x16x64xf32>, %ids: tensor<16x8xi32>) -> tensor<128x64xf32> {
+  // expected-error @+1 {{'mpc.embedding_grad' op result_grad shape [8, 16, 64] is not ids shape + [table columns] = [16, 8, 64]}}
+  %0 = mpc.embedding_grad %de, %ids : (tensor<8x16x64xf32>, tensor<16x8xi32>) -> tensor<128x64xf32>
+  return %0 : tensor<128x64xf32>
+}
+
+// -----
+
+// The table gradient has rank 2.
+func.func @embedding_grad_table_rank(%de: tensor<8x64xf32>, %ids: tensor<8xi32>) -> tensor<2x128x64xf32> {
+  // expected-error @+1 {{'mpc.embedding_grad' op table must have rank 2, got [2, 128, 64]}}
+  %0 = mpc.embedding_grad %de, %ids : (tensor<8x64xf32>, tensor<8xi32>) -> tensor<2x128x64xf32>
+  return %0 : tensor<2x128x64xf32>
+}
+
+// -----
+
+// The table gradient has the row gradients' element type.
+func.func @embedding_grad_element_type(%de: tensor<8x64xbf16>, %ids: tensor<8xi32>) -> tensor<128x64xf32> {
+  // expected-error @+1 {{'mpc.embedding_grad' op failed to verify that all of {result_grad, result} have same element type}}
+  %0 = mpc.embedding_grad %de, %ids : (tensor<8x64xbf16>, tensor<8xi32>) -> tensor<128x64xf32>
+  return %0 : tensor<128x64xf32>
+}
+
+// -----
+
+// Ids are integers.
+func.func @embedding_grad_float_ids(%de: tensor<8x64xf32>, %ids: tensor<8xf32>) -> tensor<128x64xf32> {
+  // expected-error @+1 {{'mpc.embedding_grad' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values with positive dims, but got 'tensor<8xf32>'}}
+  %0 = mpc.embedding_grad %de, %ids : (tensor<8x64xf32>, tensor<8xf32>) -> tensor<128x64xf32>
+  return %0 : tensor<128x64xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// softmax_cross_entropy_grad
+//===----------------------------------------------------------------------===//
+
+// The labels have the logits' shape without the class dim.
+func.func @cross_entropy_grad_labels(%dl: tensor<f32>, %logits: tensor<8x10xf32>, %y: tensor<10xi32>) -> tensor<8x10xf32> {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op labels shape [10] must be logits shape [8, 10] without its last dim}}
+  %0 = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<f32>, tensor<8x10xf32>, tensor<10xi32>) -> tensor<8x10xf32>
+  return %0 : tensor<8x10xf32>
+}
+
+// -----
+
+// Labels with the class dim kept are rejected too.
+func.func @cross_entropy_grad_labels_rank(%dl: tensor<f32>, %logits: tensor<8x10xf32>, %y: tensor<8x10xi32>) -> tensor<8x10xf32> {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op labels shape [8, 10] must be logits shape [8, 10] without its last dim}}
+  %0 = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8x10xi32>) -> tensor<8x10xf32>
+  return %0 : tensor<8x10xf32>
+}
+
+// -----
+
+// The loss gradient is a scalar.
+func.func @cross_entropy_grad_loss_grad_rank(%dl: tensor<1xf32>, %logits: tensor<8x10xf32>, %y: tensor<8xi32>) -> tensor<8x10xf32> {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op operand #0 must be 0D tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<1xf32>'}}
+  %0 = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<1xf32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+  return %0 : tensor<8x10xf32>
+}
+
+// -----
+
+// The loss gradient has the logits' element type.
+func.func @cross_entropy_grad_loss_grad_type(%dl: tensor<bf16>, %logits: tensor<8x10xf32>, %y: tensor<8xi32>) -> tensor<8x10xf32> {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op failed to verify that all of {loss_grad, logits} have same element type}}
+  %0 = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<bf16>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+  return %0 : tensor<8x10xf32>
+}
+
+// -----
+
+// The result has the logits' type.
+func.func @cross_entropy_grad_result_type(%dl: tensor<f32>, %logits: tensor<8x10xf32>, %y: tensor<8xi32>) -> tensor<8x10xbf16> {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op failed to verify that all of {logits, result} have same type}}
+  %0 = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xbf16>
+  return %0 : tensor<8x10xbf16>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// sgd_update
+//===----------------------------------------------------------------------===//
+
+// A zero learning rate is out of range.
+func.func @sgd_zero_lr(%p: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.sgd_update' op learning_rate must be in (0.000000e+00, inf), got 0.000000e+00}}
+  %0 = mpc.sgd_update %p, %g lr = 0.0 weight_decay = 0.0 : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// A negative learning rate is out of range.
+func.func @sgd_negative_lr(%p: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.sgd_update' op learning_rate must be in (0.000000e+00, inf), got -1.000000e-01}}
+  %0 = mpc.sgd_update %p, %g lr = -0.1 weight_decay = 0.0 : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// A NaN learning rate is rejected.
+func.func @sgd_nan_lr(%p: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.sgd_update' op learning_rate must be in (0.000000e+00, inf), got nan}}
+  %0 = mpc.sgd_update %p, %g lr = 0x7FF8000000000000 weight_decay = 0.0 : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// An infinite learning rate is rejected: the range's bound is open.
+func.func @sgd_infinite_lr(%p: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.sgd_update' op learning_rate must be in (0.000000e+00, inf), got INF}}
+  %0 = mpc.sgd_update %p, %g lr = 0x7FF0000000000000 weight_decay = 0.0 : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// A negative weight decay is out of range.
+func.func @sgd_negative_weight_decay(%p: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.sgd_update' op weight_decay must be in [0.000000e+00, inf), got -1.000000e-02}}
+  %0 = mpc.sgd_update %p, %g lr = 0.1 weight_decay = -0.01 : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Master weights are f32: an f16 param is rejected.
+func.func @sgd_f16(%p: tensor<4xf16>, %g: tensor<4xf16>) -> tensor<4xf16> {
+  // expected-error @+1 {{'mpc.sgd_update' op operand #0 must be statically shaped tensor of 32-bit float values with positive dims, but got 'tensor<4xf16>'}}
+  %0 = mpc.sgd_update %p, %g lr = 0.1 weight_decay = 0.0 : tensor<4xf16>
+  return %0 : tensor<4xf16>
+}
+
+// -----
+
+// The gradient has the param's type.
+func.func @sgd_grad_type(%p: tensor<4xf32>, %g: tensor<2x2xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.sgd_update' op failed to verify that all of {param, grad, new_param} have same type}}
+  %0 = "mpc.sgd_update"(%p, %g) {learning_rate = 0.1 : f64, weight_decay = 0.0 : f64} : (tensor<4xf32>, tensor<2x2xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// momentum_update
+//===----------------------------------------------------------------------===//
+
+// A zero learning rate is out of range.
+func.func @momentum_zero_lr(%p: tensor<4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.momentum_update' op learning_rate must be in (0.000000e+00, inf), got 0.000000e+00}}
+  %np, %nb = mpc.momentum_update %p, %g, %b lr = 0.0 momentum = 0.9 weight_decay = 0.0 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// A momentum of 1 never decays the buffer: out of range.
+func.func @momentum_one(%p: tensor<4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.momentum_update' op momentum must be in [0.000000e+00, 1.000000e+00), got 1.000000e+00}}
+  %np, %nb = mpc.momentum_update %p, %g, %b lr = 0.1 momentum = 1.0 weight_decay = 0.0 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// A momentum above 1 is out of range.
+func.func @momentum_above_one(%p: tensor<4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.momentum_update' op momentum must be in [0.000000e+00, 1.000000e+00), got 1.500000e+00}}
+  %np, %nb = mpc.momentum_update %p, %g, %b lr = 0.1 momentum = 1.5 weight_decay = 0.0 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// A negative momentum is out of range.
+func.func @momentum_negative(%p: tensor<4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.momentum_update' op momentum must be in [0.000000e+00, 1.000000e+00), got -1.000000e-01}}
+  %np, %nb = mpc.momentum_update %p, %g, %b lr = 0.1 momentum = -0.1 weight_decay = 0.0 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// A NaN momentum is rejected.
+func.func @momentum_nan(%p: tensor<4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.momentum_update' op momentum must be in [0.000000e+00, 1.000000e+00), got nan}}
+  %np, %nb = mpc.momentum_update %p, %g, %b lr = 0.1 momentum = 0x7FF8000000000000 weight_decay = 0.0 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// A negative weight decay is out of range.
+func.func @momentum_negative_weight_decay(%p: tensor<4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.momentum_update' op weight_decay must be in [0.000000e+00, inf), got -1.000000e+00}}
+  %np, %nb = mpc.momentum_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = -1.0 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// The buffer has the param's type.
+func.func @momentum_buffer_type(%p: tensor<4xf32>, %g: tensor<4xf32>, %b: tensor<8xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.momentum_update' op failed to verify that all of {param, grad, buffer, new_param, new_buffer} have same type}}
+  %np, %nb = "mpc.momentum_update"(%p, %g, %b) {learning_rate = 0.1 : f64, momentum = 0.9 : f64, weight_decay = 0.0 : f64} : (tensor<4xf32>, tensor<4xf32>, tensor<8xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// The buffer is f32 optimizer state.
+func.func @momentum_bf16(%p: tensor<4xbf16>, %g: tensor<4xbf16>, %b: tensor<4xbf16>) -> tensor<4xbf16> {
+  // expected-error @+1 {{'mpc.momentum_update' op operand #0 must be statically shaped tensor of 32-bit float values with positive dims, but got 'tensor<4xbf16>'}}
+  %np, %nb = mpc.momentum_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 : tensor<4xbf16>
+  return %np : tensor<4xbf16>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// adamw_update
+//===----------------------------------------------------------------------===//
+
+// A zero learning rate is out of range.
+func.func @adamw_zero_lr(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op learning_rate must be in (0.000000e+00, inf), got 0.000000e+00}}
+  %np, %nm, %nv = mpc.adamw_update %p, %g, %m, %v, %t lr = 0.0 betas = (0.9, 0.999) eps = 1.0e-8 weight_decay = 0.01 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// A NaN learning rate is rejected.
+func.func @adamw_nan_lr(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op learning_rate must be in (0.000000e+00, inf), got nan}}
+  %np, %nm, %nv = mpc.adamw_update %p, %g, %m, %v, %t lr = 0x7FF8000000000000 betas = (0.9, 0.999) eps = 1.0e-8 weight_decay = 0.01 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// beta1 = 1 divides by zero in the bias correction: out of range.
+func.func @adamw_beta1_one(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op beta1 must be in [0.000000e+00, 1.000000e+00), got 1.000000e+00}}
+  %np, %nm, %nv = mpc.adamw_update %p, %g, %m, %v, %t lr = 1.0e-3 betas = (1.0, 0.999) eps = 1.0e-8 weight_decay = 0.01 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// A negative beta1 is out of range.
+func.func @adamw_beta1_negative(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op beta1 must be in [0.000000e+00, 1.000000e+00), got -5.000000e-01}}
+  %np, %nm, %nv = mpc.adamw_update %p, %g, %m, %v, %t lr = 1.0e-3 betas = (-0.5, 0.999) eps = 1.0e-8 weight_decay = 0.01 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// beta2 = 1 is out of range.
+func.func @adamw_beta2_one(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op beta2 must be in [0.000000e+00, 1.000000e+00), got 1.000000e+00}}
+  %np, %nm, %nv = mpc.adamw_update %p, %g, %m, %v, %t lr = 1.0e-3 betas = (0.9, 1.0) eps = 1.0e-8 weight_decay = 0.01 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// A NaN beta2 is rejected.
+func.func @adamw_beta2_nan(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op beta2 must be in [0.000000e+00, 1.000000e+00), got nan}}
+  %np, %nm, %nv = mpc.adamw_update %p, %g, %m, %v, %t lr = 1.0e-3 betas = (0.9, 0x7FF8000000000000) eps = 1.0e-8 weight_decay = 0.01 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// A zero epsilon can divide by zero: out of range.
+func.func @adamw_zero_eps(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op epsilon must be in (0.000000e+00, inf), got 0.000000e+00}}
+  %np, %nm, %nv = mpc.adamw_update %p, %g, %m, %v, %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 0.0 weight_decay = 0.01 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// A negative epsilon is out of range.
+func.func @adamw_negative_eps(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op epsilon must be in (0.000000e+00, inf), got -1.000000e-08}}
+  %np, %nm, %nv = mpc.adamw_update %p, %g, %m, %v, %t lr = 1.0e-3 betas = (0.9, 0.999) eps = -1.0e-8 weight_decay = 0.01 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// A negative weight decay is out of range.
+func.func @adamw_negative_weight_decay(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op weight_decay must be in [0.000000e+00, inf), got -1.000000e-02}}
+  %np, %nm, %nv = mpc.adamw_update %p, %g, %m, %v, %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decay = -0.01 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// An infinite weight decay is rejected.
+func.func @adamw_infinite_weight_decay(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op weight_decay must be in [0.000000e+00, inf), got INF}}
+  %np, %nm, %nv = mpc.adamw_update %p, %g, %m, %v, %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decay = 0x7FF0000000000000 : tensor<4xf32>
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// Master weights are f32: an f16 param is rejected.
+func.func @adamw_f16(%p: tensor<4xf16>, %g: tensor<4xf16>, %m: tensor<4xf16>, %v: tensor<4xf16>, %t: tensor<f32>) -> tensor<4xf16> {
+  // expected-error @+1 {{'mpc.adamw_update' op operand #0 must be statically shaped tensor of 32-bit float values with positive dims, but got 'tensor<4xf16>'}}
+  %np, %nm, %nv = mpc.adamw_update %p, %g, %m, %v, %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decay = 0.01 : tensor<4xf16>
+  return %np : tensor<4xf16>
+}
+
+// -----
+
+// The moments have the param's type.
+func.func @adamw_moment_type(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<2x2xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op failed to verify that all of {param, grad, m, v, new_param, new_m, new_v} have same type}}
+  %np, %nm, %nv = "mpc.adamw_update"(%p, %g, %m, %v, %t) {learning_rate = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, epsilon = 1.0e-8 : f64, weight_decay = 0.01 : f64} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<2x2xf32>, tensor<f32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// The step count is a scalar, not a one-element tensor.
+func.func @adamw_step_rank(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<1xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op operand #4 must be 0D tensor of 32-bit float values, but got 'tensor<1xf32>'}}
+  %np, %nm, %nv = "mpc.adamw_update"(%p, %g, %m, %v, %t) {learning_rate = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, epsilon = 1.0e-8 : f64, weight_decay = 0.01 : f64} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<1xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+// The step count is f32.
+func.func @adamw_step_type(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<i32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_update' op operand #4 must be 0D tensor of 32-bit float values, but got 'tensor<i32>'}}
+  %np, %nm, %nv = "mpc.adamw_update"(%p, %g, %m, %v, %t) {learning_rate = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, epsilon = 1.0e-8 : f64, weight_decay = 0.01 : f64} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<i32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return %np : tensor<4xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// clip_by_global_norm
+//===----------------------------------------------------------------------===//
+
+// A zero max_norm is out of range: the op always clips.
+func.func @clip_zero_max_norm(%dw: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.clip_by_global_norm' op max_norm must be in (0.000000e+00, inf), got 0.000000e+00}}
+  %c, %n = mpc.clip_by_global_norm %dw max_norm = 0.0 : (tensor<4xf32>) -> (tensor<4xf32>, tensor<f32>)
+  return %c : tensor<4xf32>
+}
+
+// -----
+
+// A negative max_norm is out of range.
+func.func @clip_negative_max_norm(%dw: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.clip_by_global_norm' op max_norm must be in (0.000000e+00, inf), got -1.000000e+00}}
+  %c, %n = mpc.clip_by_global_norm %dw max_norm = -1.0 : (tensor<4xf32>) -> (tensor<4xf32>, tensor<f32>)
+  return %c : tensor<4xf32>
+}
+
+// -----
+
+// A NaN max_norm is rejected.
+func.func @clip_nan_max_norm(%dw: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.clip_by_global_norm' op max_norm must be in (0.000000e+00, inf), got nan}}
+  %c, %n = mpc.clip_by_global_norm %dw max_norm = 0x7FF8000000000000 : (tensor<4xf32>) -> (tensor<4xf32>, tensor<f32>)
+  return %c : tensor<4xf32>
+}
+
+// -----
+
+// Each clipped gradient has its gradient's type.
+func.func @clip_result_type(%dw: tensor<4xf32>, %db: tensor<2xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.clip_by_global_norm' op clipped types must match the gradient types}}
+  %c:2, %n = mpc.clip_by_global_norm %dw, %db max_norm = 1.0 : (tensor<4xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<4xf32>, tensor<f32>)
+  return %c#1 : tensor<4xf32>
+}
+
+// -----
+
+// One clipped result per gradient.
+func.func @clip_result_count(%dw: tensor<4xf32>, %db: tensor<2xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.clip_by_global_norm' op clipped types must match the gradient types}}
+  %c, %n = mpc.clip_by_global_norm %dw, %db max_norm = 1.0 : (tensor<4xf32>, tensor<2xf32>) -> (tensor<4xf32>, tensor<f32>)
+  return %c : tensor<4xf32>
+}
+
+// -----
+
+// The norm is a scalar f32.
+func.func @clip_norm_not_scalar(%dw: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.clip_by_global_norm' op result #1 must be 0D tensor of 32-bit float values, but got 'tensor<1xf32>'}}
+  %c, %n = mpc.clip_by_global_norm %dw max_norm = 1.0 : (tensor<4xf32>) -> (tensor<4xf32>, tensor<1xf32>)
+  return %c : tensor<4xf32>
+}
+
+// -----
+
+// Gradients of f32 master weights are f32.
+func.func @clip_bf16(%dw: tensor<4xbf16>) -> tensor<4xbf16> {
+  // expected-error @+1 {{'mpc.clip_by_global_norm' op operand #0 must be variadic of statically shaped tensor of 32-bit float values with positive dims, but got 'tensor<4xbf16>'}}
+  %c, %n = mpc.clip_by_global_norm %dw max_norm = 1.0 : (tensor<4xbf16>) -> (tensor<4xbf16>, tensor<f32>)
+  return %c : tensor<4xbf16>
+}
