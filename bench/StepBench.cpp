@@ -44,8 +44,9 @@ void benchmark(const char *example, int steps) {
   mlir::MLIRContext context;
   std::string error;
   auto module = mpc::loadTrainingModule(path, {}, context, error);
-  auto step = module ? mpc::cpu::CpuStepExecutor::create(std::move(module), error)
-                     : nullptr;
+  auto step = module
+                  ? mpc::cpu::CpuStepExecutor::create(std::move(module), error)
+                  : nullptr;
   if (!step) {
     std::fprintf(stderr, "mpc-bench-step: %s\n", error.c_str());
     std::exit(1);
@@ -69,7 +70,8 @@ void benchmark(const char *example, int steps) {
   double median = times[times.size() / 2];
   int64_t batch = inputs.front().shape.front();
   int64_t items = batch;
-  if (inputs.front().shape.size() == 2 && inputs.front().dtype == HostTensor::DType::I64)
+  if (inputs.front().shape.size() == 2 &&
+      inputs.front().dtype == HostTensor::DType::I64)
     items *= inputs.front().shape[1];
   std::printf("%-10s batch %3lld  %8.2f ms/step  %10.0f %s/s\n", example,
               static_cast<long long>(batch), median,

@@ -20,8 +20,8 @@ namespace {
 
 /// Checks that an MLIR module compiled for some batch size was compiled for
 /// `batchSize`: the leading dim of the step's first argument.
-bool checkBatchSize(ModuleOp module, const std::string &path,
-                    int64_t batchSize, std::string &error) {
+bool checkBatchSize(ModuleOp module, const std::string &path, int64_t batchSize,
+                    std::string &error) {
   auto step = module.lookupSymbol<func::FuncOp>("train_step");
   if (!step)
     step = module.lookupSymbol<func::FuncOp>("forward");

@@ -84,8 +84,8 @@ FailureOr<SmallVector<Value>> mpc::buildGradients(OpBuilder &builder,
       return op->emitOpError("has no gradient, but lies between a "
                              "trainable parameter and the loss");
     SmallVector<Value> operandGrads;
-    if (failed(differentiable.buildGradients(builder, resultGrads,
-                                             operandGrads)))
+    if (failed(
+            differentiable.buildGradients(builder, resultGrads, operandGrads)))
       return failure();
     for (auto [operand, grad] : llvm::zip(op->getOperands(), operandGrads))
       if (grad && dependent.contains(operand))
@@ -147,8 +147,7 @@ mpc::buildParamGradients(LossFunction loss, ArrayRef<ParamOp> params) {
       lossValue.getLoc(),
       DenseElementsAttr::get(lossType,
                              b.getFloatAttr(lossType.getElementType(), 1.0)));
-  FailureOr<SmallVector<Value>> grads =
-      buildGradients(b, lossValue, seed, wrt);
+  FailureOr<SmallVector<Value>> grads = buildGradients(b, lossValue, seed, wrt);
   if (failed(grads))
     return failure();
   SmallVector<Value> total(params.size());

@@ -50,8 +50,8 @@ buildParamGradients(LossFunction loss, llvm::ArrayRef<ParamOp> params);
 /// loss and then d loss / d param for every trainable param in module order
 /// (zeros where the loss does not depend on it). What `jax.value_and_grad`
 /// gives; tests check it against finite differences.
-mlir::FailureOr<mlir::func::FuncOp>
-buildGradientFunction(mlir::ModuleOp module, llvm::StringRef name);
+mlir::FailureOr<mlir::func::FuncOp> buildGradientFunction(mlir::ModuleOp module,
+                                                          llvm::StringRef name);
 
 } // namespace mpc
 

@@ -81,13 +81,14 @@ BuildTrainStepPass::resolveSettings(ModuleOp module) {
     return module.emitError("unknown optimizer '")
            << name << "'; expected sgd, momentum or adamw";
 
-  OptimizerSettings settings{*kind,  learningRate, beta1,    beta2,
-                             epsilon, weightDecay, momentum, clipNorm};
+  OptimizerSettings settings{*kind,   learningRate, beta1,    beta2,
+                             epsilon, weightDecay,  momentum, clipNorm};
   if (!learningRate.hasValue())
     settings.learningRate = fromGraph("learning_rate").value_or(learningRate);
   if (!weightDecay.hasValue())
-    settings.weightDecay = fromGraph("weight_decay").value_or(
-        *kind == Optimizer::AdamW ? 0.01 : 0.0);
+    settings.weightDecay =
+        fromGraph("weight_decay")
+            .value_or(*kind == Optimizer::AdamW ? 0.01 : 0.0);
   // Checked here, against the options' names, rather than later by the
   // optimizer ops' verifiers.
   auto emit = [&] { return module.emitError(); };
@@ -97,8 +98,8 @@ BuildTrainStepPass::resolveSettings(ModuleOp module) {
       failed(verifyHyperparameter("weight-decay", settings.weightDecay,
                                   kNonNegative, emit)) ||
       (*kind == Optimizer::Momentum &&
-       failed(verifyHyperparameter("momentum", settings.momentum,
-                                   kUnitInterval, emit))) ||
+       failed(verifyHyperparameter("momentum", settings.momentum, kUnitInterval,
+                                   emit))) ||
       (adamw && (failed(verifyHyperparameter("beta1", settings.beta1,
                                              kUnitInterval, emit)) ||
                  failed(verifyHyperparameter("beta2", settings.beta2,
@@ -144,8 +145,8 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
           param);
     return;
   case Optimizer::Momentum: {
-    ParamOp buffer =
-        addState(symbols, param, (param.getSymName() + ".momentum").str(), type);
+    ParamOp buffer = addState(symbols, param,
+                              (param.getSymName() + ".momentum").str(), type);
     auto update = b.create<MomentumUpdateOp>(
         loc, type, type, value, grad, load(b, loc, buffer), f64(s.learningRate),
         f64(s.momentum), f64(s.weightDecay));
@@ -154,12 +155,14 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
     return;
   }
   case Optimizer::AdamW: {
-    ParamOp m = addState(symbols, param, (param.getSymName() + ".m").str(), type);
+    ParamOp m =
+        addState(symbols, param, (param.getSymName() + ".m").str(), type);
     ParamOp v = addState(symbols, m, (param.getSymName() + ".v").str(), type);
     Value mValue = load(b, loc, m);
     Value vValue = load(b, loc, v);
     auto update = b.create<AdamWUpdateOp>(
-        loc, type, type, type, value, grad, mValue, vValue, step, f64(s.learningRate), f64(s.beta1), f64(s.beta2), f64(s.epsilon),
+        loc, type, type, type, value, grad, mValue, vValue, step,
+        f64(s.learningRate), f64(s.beta1), f64(s.beta2), f64(s.epsilon),
         f64(s.weightDecay));
     store(update.getNewParam(), param);
     store(update.getNewM(), m);
@@ -256,9 +259,7 @@ void BuildTrainStepPass::runOnOperation() {
 
   // Evaluation: dropout is the identity.
   IRRewriter rewriter(&getContext());
-  forward.walk([&](DropoutOp op) {
-    rewriter.replaceOp(op, op.getInput());
-  });
+  forward.walk([&](DropoutOp op) { rewriter.replaceOp(op, op.getInput()); });
 }
 
 } // namespace

@@ -90,7 +90,8 @@ Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, bool transposeA,
 LogicalResult CastOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                                      SmallVectorImpl<Value> &operandGrads) {
   Type inputElement = tensorType(getInput()).getElementType();
-  if (!isa<FloatType>(inputElement) || !isa<FloatType>(getType().getElementType())) {
+  if (!isa<FloatType>(inputElement) ||
+      !isa<FloatType>(getType().getElementType())) {
     operandGrads.push_back(nullptr);
     return success();
   }
@@ -110,8 +111,8 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   // with transpose flags instead of explicit transposes.
   Value da = ta ? matmul(b, loc, bm, dc, tb, true)
                 : matmul(b, loc, dc, bm, false, !tb);
-  Value db = tb ? matmul(b, loc, dc, a, true, ta)
-                : matmul(b, loc, a, dc, !ta, false);
+  Value db =
+      tb ? matmul(b, loc, dc, a, true, ta) : matmul(b, loc, a, dc, !ta, false);
   operandGrads.push_back(sumToShape(b, loc, da, tensorType(a)));
   operandGrads.push_back(sumToShape(b, loc, db, tensorType(bm)));
   return success();
@@ -123,17 +124,19 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
 
 LogicalResult AddOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                                     SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(sumToShape(b, getLoc(), grads[0], tensorType(getLhs())));
-  operandGrads.push_back(sumToShape(b, getLoc(), grads[0], tensorType(getRhs())));
+  operandGrads.push_back(
+      sumToShape(b, getLoc(), grads[0], tensorType(getLhs())));
+  operandGrads.push_back(
+      sumToShape(b, getLoc(), grads[0], tensorType(getRhs())));
   return success();
 }
 
 LogicalResult SubOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                                     SmallVectorImpl<Value> &operandGrads) {
   Location loc = getLoc();
-  Value negated = b.create<MulOp>(
-      loc, getType(), grads[0],
-      scalar(b, loc, getType().getElementType(), -1.0));
+  Value negated =
+      b.create<MulOp>(loc, getType(), grads[0],
+                      scalar(b, loc, getType().getElementType(), -1.0));
   operandGrads.push_back(sumToShape(b, loc, grads[0], tensorType(getLhs())));
   operandGrads.push_back(sumToShape(b, loc, negated, tensorType(getRhs())));
   return success();
@@ -208,8 +211,9 @@ LogicalResult SqrtOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                                      SmallVectorImpl<Value> &operandGrads) {
   Location loc = getLoc();
   // d sqrt(x) = dy / (2 y).
-  Value twice = b.create<MulOp>(loc, getType(), getResult(),
-                                scalar(b, loc, getType().getElementType(), 2.0));
+  Value twice =
+      b.create<MulOp>(loc, getType(), getResult(),
+                      scalar(b, loc, getType().getElementType(), 2.0));
   operandGrads.push_back(b.create<DivOp>(loc, getType(), grads[0], twice));
   return success();
 }
@@ -219,8 +223,8 @@ LogicalResult RsqrtOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   Location loc = getLoc();
   // y = x^(-1/2): dx = -dy · y³ / 2.
   Value y = getResult();
-  Value cube = b.create<MulOp>(loc, getType(),
-                               b.create<MulOp>(loc, getType(), y, y), y);
+  Value cube =
+      b.create<MulOp>(loc, getType(), b.create<MulOp>(loc, getType(), y, y), y);
   Value factor = b.create<MulOp>(
       loc, getType(), cube, scalar(b, loc, getType().getElementType(), -0.5));
   operandGrads.push_back(b.create<MulOp>(loc, getType(), grads[0], factor));
@@ -233,38 +237,42 @@ LogicalResult RsqrtOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
 
 LogicalResult SoftmaxOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                                         SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(b.create<SoftmaxGradOp>(
-      getLoc(), getType(), grads[0], getResult(), getAxis()));
+  operandGrads.push_back(b.create<SoftmaxGradOp>(getLoc(), getType(), grads[0],
+                                                 getResult(), getAxis()));
   return success();
 }
 
-LogicalResult LogSoftmaxOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
-                                           SmallVectorImpl<Value> &operandGrads) {
+LogicalResult
+LogSoftmaxOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                             SmallVectorImpl<Value> &operandGrads) {
   operandGrads.push_back(b.create<LogSoftmaxGradOp>(
       getLoc(), getType(), grads[0], getResult(), getAxis()));
   return success();
 }
 
-LogicalResult LayerNormOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
-                                          SmallVectorImpl<Value> &operandGrads) {
+LogicalResult
+LayerNormOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                            SmallVectorImpl<Value> &operandGrads) {
   Type gammaType = getGamma().getType();
-  auto grad = b.create<LayerNormGradOp>(getLoc(), getType(), gammaType,
-                                        gammaType, grads[0], getInput(),
-                                        getGamma(), getEpsilon());
-  operandGrads.append({grad.getInputGrad(), grad.getGammaGrad(),
-                       grad.getBetaGrad()});
+  auto grad =
+      b.create<LayerNormGradOp>(getLoc(), getType(), gammaType, gammaType,
+                                grads[0], getInput(), getGamma(), getEpsilon());
+  operandGrads.append(
+      {grad.getInputGrad(), grad.getGammaGrad(), grad.getBetaGrad()});
   return success();
 }
 
-LogicalResult ReduceSumOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
-                                          SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(broadcastBack(b, getLoc(), grads[0], getAxes(),
-                                       tensorType(getInput())));
+LogicalResult
+ReduceSumOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                            SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(
+      broadcastBack(b, getLoc(), grads[0], getAxes(), tensorType(getInput())));
   return success();
 }
 
-LogicalResult ReduceMeanOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
-                                           SmallVectorImpl<Value> &operandGrads) {
+LogicalResult
+ReduceMeanOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                             SmallVectorImpl<Value> &operandGrads) {
   Location loc = getLoc();
   RankedTensorType inputType = tensorType(getInput());
   int64_t count = 1;
@@ -292,8 +300,9 @@ LogicalResult ReshapeOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   return success();
 }
 
-LogicalResult TransposeOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
-                                          SmallVectorImpl<Value> &operandGrads) {
+LogicalResult
+TransposeOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                            SmallVectorImpl<Value> &operandGrads) {
   if (!isa<FloatType>(getType().getElementType())) {
     operandGrads.push_back(nullptr);
     return success();
@@ -302,13 +311,14 @@ LogicalResult TransposeOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   SmallVector<int64_t> inverse(permutation.size());
   for (auto [index, dim] : llvm::enumerate(permutation))
     inverse[dim] = index;
-  operandGrads.push_back(b.create<TransposeOp>(getLoc(), getInput().getType(),
-                                               grads[0], inverse));
+  operandGrads.push_back(
+      b.create<TransposeOp>(getLoc(), getInput().getType(), grads[0], inverse));
   return success();
 }
 
-LogicalResult EmbeddingOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
-                                          SmallVectorImpl<Value> &operandGrads) {
+LogicalResult
+EmbeddingOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                            SmallVectorImpl<Value> &operandGrads) {
   operandGrads.push_back(nullptr);
   operandGrads.push_back(b.create<EmbeddingGradOp>(
       getLoc(), getTable().getType(), grads[0], getIds()));
@@ -319,15 +329,17 @@ LogicalResult EmbeddingOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
 // Masks and dropout
 //===----------------------------------------------------------------------===//
 
-LogicalResult CausalMaskOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
-                                           SmallVectorImpl<Value> &operandGrads) {
+LogicalResult
+CausalMaskOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                             SmallVectorImpl<Value> &operandGrads) {
   operandGrads.push_back(b.create<CausalMaskOp>(getLoc(), getType(), grads[0],
                                                 b.getF64FloatAttr(0.0)));
   return success();
 }
 
-LogicalResult MaskedFillOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
-                                           SmallVectorImpl<Value> &operandGrads) {
+LogicalResult
+MaskedFillOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                             SmallVectorImpl<Value> &operandGrads) {
   operandGrads.push_back(b.create<MaskedFillOp>(
       getLoc(), getType(), grads[0], getMask(), b.getF64FloatAttr(0.0)));
   operandGrads.push_back(nullptr);
@@ -338,8 +350,8 @@ LogicalResult DropoutOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                                         SmallVectorImpl<Value> &operandGrads) {
   // The mask is a function of the seed, the step and the element index, so
   // the same dropout applied to the gradient drops the same elements.
-  operandGrads.push_back(b.create<DropoutOp>(
-      getLoc(), getType(), grads[0], getRateAttr(), getSeedAttr()));
+  operandGrads.push_back(b.create<DropoutOp>(getLoc(), getType(), grads[0],
+                                             getRateAttr(), getSeedAttr()));
   return success();
 }
 
@@ -362,9 +374,9 @@ LogicalResult MseLossOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   RankedTensorType type = tensorType(getPrediction());
   // d mean((p - t)²) = 2 (p - t) / n.
   Value diff = b.create<SubOp>(loc, type, getPrediction(), getTarget());
-  Value factor = b.create<MulOp>(
-      loc, getType(), grads[0],
-      scalar(b, loc, type.getElementType(), 2.0 / double(type.getNumElements())));
+  Value factor = b.create<MulOp>(loc, getType(), grads[0],
+                                 scalar(b, loc, type.getElementType(),
+                                        2.0 / double(type.getNumElements())));
   Value dprediction = b.create<MulOp>(loc, type, diff, factor);
   Value dtarget = b.create<MulOp>(loc, type, dprediction,
                                   scalar(b, loc, type.getElementType(), -1.0));

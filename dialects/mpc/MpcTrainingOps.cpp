@@ -35,8 +35,8 @@ LogicalResult LayerNormGradOp::verify() {
   auto emit = [&] { return emitOpError(); };
   if (failed(verifyEpsilon(getEpsilon().convertToDouble(), emit)))
     return failure();
-  return verifyLayerNormOperands(tensorType(getInput()),
-                                 tensorType(getGamma()), emit);
+  return verifyLayerNormOperands(tensorType(getInput()), tensorType(getGamma()),
+                                 emit);
 }
 
 LogicalResult EmbeddingGradOp::verify() {
@@ -63,36 +63,37 @@ static LogicalResult verifyHyperparameterAttr(Operation *op, StringRef name,
 }
 
 LogicalResult SgdUpdateOp::verify() {
-  return failure(
-      failed(verifyHyperparameterAttr(*this, "learning_rate", getLearningRate(),
-                                  kPositive)) ||
-      failed(verifyHyperparameterAttr(*this, "weight_decay", getWeightDecay(),
-                                  kNonNegative)));
+  return failure(failed(verifyHyperparameterAttr(
+                     *this, "learning_rate", getLearningRate(), kPositive)) ||
+                 failed(verifyHyperparameterAttr(
+                     *this, "weight_decay", getWeightDecay(), kNonNegative)));
 }
 
 LogicalResult MomentumUpdateOp::verify() {
-  return failure(
-      failed(verifyHyperparameterAttr(*this, "learning_rate", getLearningRate(),
-                                  kPositive)) ||
-      failed(verifyHyperparameterAttr(*this, "momentum", getMomentum(),
-                                  kUnitInterval)) ||
-      failed(verifyHyperparameterAttr(*this, "weight_decay", getWeightDecay(),
-                                  kNonNegative)));
+  return failure(failed(verifyHyperparameterAttr(
+                     *this, "learning_rate", getLearningRate(), kPositive)) ||
+                 failed(verifyHyperparameterAttr(
+                     *this, "momentum", getMomentum(), kUnitInterval)) ||
+                 failed(verifyHyperparameterAttr(
+                     *this, "weight_decay", getWeightDecay(), kNonNegative)));
 }
 
 LogicalResult AdamWUpdateOp::verify() {
-  return failure(
-      failed(verifyHyperparameterAttr(*this, "learning_rate", getLearningRate(),
-                                  kPositive)) ||
-      failed(verifyHyperparameterAttr(*this, "beta1", getBeta1(), kUnitInterval)) ||
-      failed(verifyHyperparameterAttr(*this, "beta2", getBeta2(), kUnitInterval)) ||
-      failed(verifyHyperparameterAttr(*this, "epsilon", getEpsilon(), kPositive)) ||
-      failed(verifyHyperparameterAttr(*this, "weight_decay", getWeightDecay(),
-                                  kNonNegative)));
+  return failure(failed(verifyHyperparameterAttr(
+                     *this, "learning_rate", getLearningRate(), kPositive)) ||
+                 failed(verifyHyperparameterAttr(*this, "beta1", getBeta1(),
+                                                 kUnitInterval)) ||
+                 failed(verifyHyperparameterAttr(*this, "beta2", getBeta2(),
+                                                 kUnitInterval)) ||
+                 failed(verifyHyperparameterAttr(*this, "epsilon", getEpsilon(),
+                                                 kPositive)) ||
+                 failed(verifyHyperparameterAttr(
+                     *this, "weight_decay", getWeightDecay(), kNonNegative)));
 }
 
 LogicalResult ClipByGlobalNormOp::verify() {
-  if (failed(verifyHyperparameterAttr(*this, "max_norm", getMaxNorm(), kPositive)))
+  if (failed(
+          verifyHyperparameterAttr(*this, "max_norm", getMaxNorm(), kPositive)))
     return failure();
   if (getGrads().getTypes() != getClipped().getTypes())
     return emitOpError("clipped types must match the gradient types");

@@ -66,8 +66,7 @@ void CpuStepExecutor::initialize(uint64_t seed) {
 }
 
 bool CpuStepExecutor::trainStep(const std::vector<HostTensor> &inputs,
-                                uint64_t step,
-                                std::vector<HostTensor> &outputs,
+                                uint64_t step, std::vector<HostTensor> &outputs,
                                 std::string &error) {
   return executor->run(kTrainStep, inputs, step, outputs, error);
 }

@@ -1,4 +1,5 @@
-//===- CpuStepExecutor.h - the training loop on the CPU executor -*- C++ -*-===//
+//===- CpuStepExecutor.h - the training loop on the CPU executor -*- C++
+//-*-===//
 
 #ifndef MPC_RUNTIME_CPU_CPUSTEPEXECUTOR_H
 #define MPC_RUNTIME_CPU_CPUSTEPEXECUTOR_H
@@ -27,8 +28,7 @@ public:
   int labelInput() const override;
   void initialize(uint64_t seed) override;
   bool trainStep(const std::vector<HostTensor> &inputs, uint64_t step,
-                 std::vector<HostTensor> &outputs,
-                 std::string &error) override;
+                 std::vector<HostTensor> &outputs, std::string &error) override;
   bool evaluate(const std::vector<HostTensor> &inputs,
                 std::vector<HostTensor> &outputs, std::string &error) override;
   std::vector<HostTensor> state() const override;

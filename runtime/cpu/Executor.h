@@ -43,9 +43,11 @@ public:
 
   /// The names and shapes of the arguments of `function` (dtype F32 for
   /// float element types, I64 for integers), without data.
-  std::vector<driver::HostTensor> argumentSpecs(const std::string &function) const;
+  std::vector<driver::HostTensor>
+  argumentSpecs(const std::string &function) const;
   /// The same for the results.
-  std::vector<driver::HostTensor> resultSpecs(const std::string &function) const;
+  std::vector<driver::HostTensor>
+  resultSpecs(const std::string &function) const;
   bool hasFunction(const std::string &function) const;
 
   /// Calls `function`. `step` selects the dropout masks. On failure (an

@@ -152,7 +152,8 @@ bool Evaluation::convert(CastOp op) {
 }
 
 bool Evaluation::layerNorm(LayerNormOp op) {
-  int64_t cols = cast<RankedTensorType>(op.getGamma().getType()).getNumElements();
+  int64_t cols =
+      cast<RankedTensorType>(op.getGamma().getType()).getNumElements();
   cpu::layerNorm(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
                  out[0].numElements() / cols, cols,
                  op.getEpsilon().convertToDouble());
@@ -201,8 +202,8 @@ bool Evaluation::crossEntropy(SoftmaxCrossEntropyOp op) {
   int64_t classes = in[0]->shape.back();
   int64_t rows = in[0]->numElements() / classes;
   int64_t badRow = -1;
-  out[0].f32[0] = softmaxCrossEntropy(data(in[0]), ids(in[1]), rows, classes,
-                                      &badRow);
+  out[0].f32[0] =
+      softmaxCrossEntropy(data(in[0]), ids(in[1]), rows, classes, &badRow);
   if (badRow >= 0)
     return fail("label " + Twine(in[1]->i64[badRow]) + " at position " +
                 Twine(badRow) + " is outside [0, " + Twine(classes) + ")");
@@ -216,8 +217,8 @@ bool Evaluation::crossEntropyGrad(SoftmaxCrossEntropyGradOp op) {
     if (in[2]->i64[i] < 0 || in[2]->i64[i] >= classes)
       return fail("label " + Twine(in[2]->i64[i]) + " at position " + Twine(i) +
                   " is outside [0, " + Twine(classes) + ")");
-  softmaxCrossEntropyGrad(in[0]->f32[0], data(in[1]), ids(in[2]), rows,
-                          classes, data(out[0]));
+  softmaxCrossEntropyGrad(in[0]->f32[0], data(in[1]), ids(in[2]), rows, classes,
+                          data(out[0]));
   return true;
 }
 
@@ -364,7 +365,8 @@ bool Evaluation::run() {
         return true;
       })
       .Case([&](ClipByGlobalNormOp op) { return clip(op); })
-      .Default([&](Operation *) { return fail("not supported by the executor"); });
+      .Default(
+          [&](Operation *) { return fail("not supported by the executor"); });
 }
 
 } // namespace
@@ -406,8 +408,8 @@ std::string describeLocation(Location loc) {
     if (auto name = dyn_cast<NameLoc>(inner); name && node.empty())
       node = name.getName().str();
     if (auto file = dyn_cast<FileLineColLoc>(inner); file && position.empty())
-      position = (file.getFilename().str() + ":" + Twine(file.getLine()) +
-                  ":" + Twine(file.getColumn()))
+      position = (file.getFilename().str() + ":" + Twine(file.getLine()) + ":" +
+                  Twine(file.getColumn()))
                      .str();
     return WalkResult::advance();
   });

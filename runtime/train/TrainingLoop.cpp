@@ -93,9 +93,10 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
   int64_t savedSeed = 0;
   if (!parseInteger(meta("step"), step) ||
       !parseInteger(meta("seed"), savedSeed)) {
-    error = path + ": metadata 'step' and 'seed' must be non-negative "
-                   "integers, got '" + meta("step") + "' and '" +
-            meta("seed") + "'";
+    error = path +
+            ": metadata 'step' and 'seed' must be non-negative "
+            "integers, got '" +
+            meta("step") + "' and '" + meta("seed") + "'";
     return false;
   }
   if (options.seedGiven && uint64_t(savedSeed) != options.seed) {
@@ -115,8 +116,8 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
   return true;
 }
 
-bool save(const StepExecutor &executor, const std::string &path,
-          int64_t step, uint64_t seed, std::string &error) {
+bool save(const StepExecutor &executor, const std::string &path, int64_t step,
+          uint64_t seed, std::string &error) {
   driver::Checkpoint checkpoint;
   checkpoint.tensors = executor.state();
   checkpoint.metadata = {{"format", kFormat},
@@ -202,8 +203,7 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
     if (done % options.logEvery == 0 || done == options.steps) {
       double seconds =
           std::chrono::duration<double>(Clock::now() - windowStart).count();
-      std::fprintf(log,
-                   "step %" PRId64 "/%" PRId64 "  loss %.4f  %.0f %s/s\n",
+      std::fprintf(log, "step %" PRId64 "/%" PRId64 "  loss %.4f  %.0f %s/s\n",
                    done, options.steps, windowLoss / double(windowSteps),
                    itemsPerStep * double(windowSteps) / seconds,
                    data.itemName());

@@ -24,9 +24,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <sys/stat.h>
 #include <map>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 namespace {
@@ -60,9 +60,9 @@ struct Flags {
 };
 
 /// The flags that take a value; --data may repeat.
-const char *const kValueFlags[] = {"steps", "batch",      "device",
-                                   "seed",  "log-every",  "eval-every",
-                                   "save",  "resume",     "data"};
+const char *const kValueFlags[] = {"steps", "batch",     "device",
+                                   "seed",  "log-every", "eval-every",
+                                   "save",  "resume",    "data"};
 
 [[noreturn]] void fail(const std::string &message) {
   std::fprintf(stderr, "mpc-run: %s\n", message.c_str());
@@ -79,8 +79,8 @@ Flags parseFlags(int argc, char **argv) {
     }
     if (arg.rfind("--", 0) != 0) {
       if (!flags.model.empty())
-        fail("unexpected argument '" + arg + "' (the model is '" +
-             flags.model + "')");
+        fail("unexpected argument '" + arg + "' (the model is '" + flags.model +
+             "')");
       flags.model = arg;
       continue;
     }
@@ -135,7 +135,8 @@ constexpr uint64_t kSplitSeed = 0;
 /// because its directory does not exist.
 void checkSaveDirectory(const std::string &path) {
   size_t slash = path.rfind('/');
-  std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  std::string directory =
+      slash == std::string::npos ? "." : path.substr(0, slash + 1);
   struct stat info;
   if (stat(directory.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
     fail(path + ": the directory " + directory + " does not exist");
@@ -156,8 +157,8 @@ int64_t trainingSetting(mlir::ModuleOp module, llvm::StringRef key,
 
 int main(int argc, char **argv) {
   Flags flags = parseFlags(argc, argv);
-  std::string device = flags.values.count("device") ? flags.values["device"]
-                                                    : "cpu";
+  std::string device =
+      flags.values.count("device") ? flags.values["device"] : "cpu";
   if (device == "cuda")
     fail("--device cuda: this build of mpc-run has no CUDA backend");
   if (device != "cpu")
@@ -174,13 +175,13 @@ int main(int argc, char **argv) {
     fail(error);
 
   mpc::train::TrainingOptions options;
-  options.steps = integerFlag(flags, "steps",
-                              trainingSetting(*module, "steps", -1), 0);
+  options.steps =
+      integerFlag(flags, "steps", trainingSetting(*module, "steps", -1), 0);
   if (options.steps < 0)
     fail("no --steps given and the graph has no training.steps");
   options.seedGiven = flags.values.count("seed");
-  options.seed = integerFlag(flags, "seed",
-                             trainingSetting(*module, "seed", 0), 0);
+  options.seed =
+      integerFlag(flags, "seed", trainingSetting(*module, "seed", 0), 0);
   options.logEvery = integerFlag(flags, "log-every", 50, 1);
   options.evalEvery = integerFlag(flags, "eval-every", 0, 1);
   if (flags.values.count("save"))
@@ -205,8 +206,10 @@ int main(int argc, char **argv) {
     fail(error);
   int64_t batch = executor->inputSpecs()[0].shape[0];
   if (data->numValidationBatches(batch) == 0)
-    fail(flags.data.front() + ": the validation split holds fewer than one "
-         "batch of " + std::to_string(batch));
+    fail(flags.data.front() +
+         ": the validation split holds fewer than one "
+         "batch of " +
+         std::to_string(batch));
   if (!options.savePath.empty())
     checkSaveDirectory(options.savePath);
 
