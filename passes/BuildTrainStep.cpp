@@ -43,6 +43,39 @@ Value load(OpBuilder &b, Location loc, ParamOp param) {
                           FlatSymbolRefAttr::get(param.getSymNameAttr()));
 }
 
+/// Replaces `grads` by their clipped values: one op sees them all.
+void clipGradients(OpBuilder &b, Location loc, SmallVectorImpl<Value> &grads,
+                   double maxNorm) {
+  SmallVector<Type> types;
+  for (Value grad : grads)
+    types.push_back(grad.getType());
+  auto clip = b.create<ClipByGlobalNormOp>(
+      loc, types, RankedTensorType::get({}, b.getF32Type()), grads,
+      b.getF64FloatAttr(maxNorm));
+  llvm::copy(clip.getClipped(), grads.begin());
+}
+
+/// Adds the step-count state symbol (first in the module) and, at the
+/// builder, its increment; returns the count after this step, which every
+/// update shares (AdamW's bias correction).
+Value incrementStepCount(ModuleOp module, SymbolTable &symbols, OpBuilder &b,
+                         Location loc) {
+  auto scalarType = RankedTensorType::get({}, b.getF32Type());
+  OpBuilder moduleBuilder = OpBuilder::atBlockBegin(module.getBody());
+  auto counter = moduleBuilder.create<ParamOp>(
+      loc, moduleBuilder.getStringAttr("step"), TypeAttr::get(scalarType),
+      InitAttr::getDefault(b.getContext(), InitKind::zeros),
+      moduleBuilder.getUnitAttr());
+  // Renames on a clash with an existing symbol.
+  symbols.insert(counter, Block::iterator(counter));
+  Value one = b.create<ConstantOp>(
+      loc, DenseElementsAttr::get(scalarType, b.getF32FloatAttr(1.0f)));
+  Value step = b.create<AddOp>(loc, scalarType, load(b, loc, counter), one);
+  b.create<StoreOp>(loc, step,
+                    FlatSymbolRefAttr::get(counter.getSymNameAttr()));
+  return step;
+}
+
 struct BuildTrainStepPass
     : public mpc::impl::BuildTrainStepBase<BuildTrainStepPass> {
   using BuildTrainStepBase::BuildTrainStepBase;
@@ -227,33 +260,9 @@ void BuildTrainStepPass::runOnOperation() {
 
   OpBuilder b(trainStep.getBody().front().getTerminator());
   Location loc = forward.getLoc();
-  if (settings->clipNorm > 0 && !paramGrads.empty()) {
-    SmallVector<Type> types;
-    for (Value grad : paramGrads)
-      types.push_back(grad.getType());
-    auto clip = b.create<ClipByGlobalNormOp>(
-        loc, types, RankedTensorType::get({}, b.getF32Type()), paramGrads,
-        b.getF64FloatAttr(settings->clipNorm));
-    llvm::copy(clip.getClipped(), paramGrads.begin());
-  }
-
-  // The step count, shared by every update (AdamW's bias correction).
-  auto scalarType = RankedTensorType::get({}, b.getF32Type());
-  ParamOp stepParam;
-  {
-    OpBuilder moduleBuilder = OpBuilder::atBlockBegin(module.getBody());
-    stepParam = moduleBuilder.create<ParamOp>(
-        loc, moduleBuilder.getStringAttr("step"), TypeAttr::get(scalarType),
-        InitAttr::getDefault(b.getContext(), InitKind::zeros),
-        moduleBuilder.getUnitAttr());
-    symbols.insert(stepParam, Block::iterator(stepParam));
-  }
-  Value one = b.create<ConstantOp>(
-      loc, DenseElementsAttr::get(scalarType, b.getF32FloatAttr(1.0f)));
-  Value step = b.create<AddOp>(loc, scalarType, load(b, loc, stepParam), one);
-  b.create<StoreOp>(loc, step,
-                    FlatSymbolRefAttr::get(stepParam.getSymNameAttr()));
-
+  if (settings->clipNorm > 0 && !paramGrads.empty())
+    clipGradients(b, loc, paramGrads, settings->clipNorm);
+  Value step = incrementStepCount(module, symbols, b, loc);
   for (auto [param, value, grad] : llvm::zip(updated, values, paramGrads))
     emitUpdate(b, symbols, *settings, param, value, grad, step);
 
