@@ -1,32 +1,68 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target of the JSON graph importer with clang 19
-# (AddressSanitizer + UndefinedBehaviorSanitizer) into build-fuzz/ and fuzzes
-# it for SECONDS (default 600), starting from tests/fuzz/corpus/ and using
-# tests/fuzz/graph.dict.
+# Builds a libFuzzer target with clang 19 (AddressSanitizer +
+# UndefinedBehaviorSanitizer) into build-fuzz/ and fuzzes it for SECONDS
+# (default 600), starting from its seed corpus and using its dictionary:
 #
-#   scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]
-#   scripts/fuzz.sh --coverage   # line coverage of fuzz-out/corpus (llvm-cov)
+#   importer (default)  mpc-fuzz-import, the JSON graph importer
+#                       (tests/fuzz/corpus/, tests/fuzz/graph.dict)
+#   driver              mpc-fuzz-driver, the CSV, gzip, .npy and
+#                       safetensors readers of runtime/driver
+#                       (tests/fuzz/corpus-driver/, tests/fuzz/driver.dict)
 #
-# The corpus is fuzzed in a scratch copy (fuzz-out/corpus/), so the seeds in
-# the repository stay as they are; new interesting inputs accumulate there
-# across runs. Crashes, timeouts and leaks are written to fuzz-out/
-# (crash-*, timeout-*, leak-*, oom-*) and the log to fuzz-out/fuzz.log.
-# Reproduce one with  build-fuzz/bin/mpc-fuzz-import FILE  and shrink it with
-#   build-fuzz/bin/mpc-fuzz-import -minimize_crash=1 -runs=10000 FILE
-# Environment: MPC_FUZZ_BUILD_DIR (build-fuzz), MPC_FUZZ_OUT (fuzz-out),
+#   scripts/fuzz.sh [--target importer|driver] [SECONDS] [libFuzzer flags...]
+#   scripts/fuzz.sh [--target importer|driver] --coverage
+#       # line coverage of the scratch corpus (llvm-cov)
+#
+# The corpus is fuzzed in a scratch copy (OUT/corpus/), so the seeds in the
+# repository stay as they are; new interesting inputs accumulate there
+# across runs. Crashes, timeouts and leaks are written to OUT (crash-*,
+# timeout-*, leak-*, oom-*) and the log to OUT/fuzz.log, where OUT is
+# fuzz-out/ for the importer and fuzz-out/driver/ for the driver.
+# Reproduce one with  build-fuzz/bin/TARGET FILE  and shrink it with
+#   build-fuzz/bin/TARGET -minimize_crash=1 -runs=10000 FILE
+# Environment: MPC_FUZZ_BUILD_DIR (build-fuzz), MPC_FUZZ_OUT (OUT),
 # MPC_FUZZ_JOBS (1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+target=importer
 coverage=0
-if [ "${1:-}" = "--coverage" ]; then
-  coverage=1
-  shift
-fi
+while (($#)); do
+  case $1 in
+  --target) target=${2:-}; shift 2 || shift ;;
+  --target=*) target=${1#--target=}; shift ;;
+  --coverage) coverage=1; shift ;;
+  *) break ;;
+  esac
+done
+
+case $target in
+importer)
+  binary=mpc-fuzz-import
+  seeds=tests/fuzz/corpus
+  dict=tests/fuzz/graph.dict
+  default_out=fuzz-out
+  covered=(compiler/*.cpp dialects/mpc/ShapeFunctions.cpp dialects/mpc/MpcAttrs.cpp)
+  uncovered_example=compiler/NodeImporter.cpp
+  ;;
+driver)
+  binary=mpc-fuzz-driver
+  seeds=tests/fuzz/corpus-driver
+  dict=tests/fuzz/driver.dict
+  default_out=fuzz-out/driver
+  covered=(runtime/driver/*.cpp)
+  uncovered_example=runtime/driver/CheckpointReader.cpp
+  ;;
+*)
+  echo "mpc: unknown fuzz target '$target' (expected importer or driver)" >&2
+  exit 2
+  ;;
+esac
+
 seconds=${1:-600}
 shift || true
 build_dir=$(realpath -m "${MPC_FUZZ_BUILD_DIR:-build-fuzz}")
-out_dir=$(realpath -m "${MPC_FUZZ_OUT:-fuzz-out}")
+out_dir=$(realpath -m "${MPC_FUZZ_OUT:-$default_out}")
 jobs=${MPC_FUZZ_JOBS:-1}
 
 scripts/install-deps.sh clang-19 libclang-rt-19-dev
@@ -42,34 +78,33 @@ build_fuzzer() {
       -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
       -DMPC_BUILD_FUZZERS=ON -DMPC_BUILD_TESTS=OFF "$@"
   fi
-  cmake --build "$dir" --target mpc-fuzz-import
+  cmake --build "$dir" --target "$binary"
 }
 
 if ((coverage)); then
   build_fuzzer "$build_dir-cov" -DMPC_FUZZ_COVERAGE=ON
   corpus=("$out_dir/corpus")
-  [ -d "$out_dir/corpus" ] || corpus=(tests/fuzz/corpus)
+  [ -d "$out_dir/corpus" ] || corpus=("$seeds")
   rm -rf "$out_dir/profiles"
   mkdir -p "$out_dir/profiles"
   LLVM_PROFILE_FILE="$out_dir/profiles/%p.profraw" \
-    "$build_dir-cov/bin/mpc-fuzz-import" -runs=0 "${corpus[@]}" 2>&1 | tail -1
+    "$build_dir-cov/bin/$binary" -runs=0 "${corpus[@]}" 2>&1 | tail -1
   llvm-profdata-19 merge -o "$out_dir/coverage.profdata" "$out_dir"/profiles/*.profraw
-  llvm-cov-19 report "$build_dir-cov/bin/mpc-fuzz-import" \
-    -instr-profile="$out_dir/coverage.profdata" \
-    compiler/*.cpp dialects/mpc/ShapeFunctions.cpp dialects/mpc/MpcAttrs.cpp
-  echo "mpc: lines never run: llvm-cov-19 show $build_dir-cov/bin/mpc-fuzz-import" \
-       "-instr-profile=$out_dir/coverage.profdata compiler/NodeImporter.cpp"
+  llvm-cov-19 report "$build_dir-cov/bin/$binary" \
+    -instr-profile="$out_dir/coverage.profdata" "${covered[@]}"
+  echo "mpc: lines never run: llvm-cov-19 show $build_dir-cov/bin/$binary" \
+       "-instr-profile=$out_dir/coverage.profdata $uncovered_example"
   exit 0
 fi
 
 build_fuzzer "$build_dir"
 
 mkdir -p "$out_dir/corpus"
-cp -n tests/fuzz/corpus/* "$out_dir/corpus/"
+cp -n "$seeds"/* "$out_dir/corpus/"
 
 root=$PWD
-fuzzer=("$build_dir/bin/mpc-fuzz-import"
-  -dict="$root/tests/fuzz/graph.dict"
+fuzzer=("$build_dir/bin/$binary"
+  -dict="$root/$dict"
   -max_len=8192 -timeout=10 -rss_limit_mb=4096
   -max_total_time="$seconds"
   -artifact_prefix="$out_dir/"
@@ -77,7 +112,7 @@ fuzzer=("$build_dir/bin/mpc-fuzz-import"
 if [ "$jobs" -gt 1 ]; then
   fuzzer+=(-jobs="$jobs" -workers="$jobs")
 fi
-echo "mpc: fuzzing for ${seconds}s; log in $out_dir/fuzz.log"
+echo "mpc: fuzzing $binary for ${seconds}s; log in $out_dir/fuzz.log"
 status=0
 # From inside $out_dir: with several jobs libFuzzer writes fuzz-N.log files to
 # the current directory.

@@ -21,6 +21,9 @@ namespace mpc::driver {
 namespace {
 
 using DType = HostTensor::DType;
+/// The header lists the tensors in the order of their data, so that readers
+/// can restore the order of empty tensors, which share an offset.
+using Header = nlohmann::ordered_json;
 
 int64_t itemSize(DType dtype) { return dtype == DType::F32 ? 4 : 8; }
 
@@ -49,7 +52,7 @@ std::optional<uint64_t> dataSize(const HostTensor &tensor,
 }
 
 /// Checks that `name` can be a header key of its own.
-bool checkName(const std::string &name, const nlohmann::json &header,
+bool checkName(const std::string &name, const Header &header,
                std::string &problem) {
   if (!isValidUtf8(name))
     problem = "tensor name '" + printable(name) + "' is not valid UTF-8";
@@ -63,12 +66,12 @@ bool checkName(const std::string &name, const nlohmann::json &header,
 }
 
 /// Adds the "__metadata__" entry when there is metadata.
-bool addMetadata(const Checkpoint &checkpoint, nlohmann::json &header,
+bool addMetadata(const Checkpoint &checkpoint, Header &header,
                  std::string &problem) {
   if (checkpoint.metadata.empty())
     return true;
-  nlohmann::json &metadata = header["__metadata__"];
-  metadata = nlohmann::json::object();
+  Header &metadata = header["__metadata__"];
+  metadata = Header::object();
   for (const auto &[key, value] : checkpoint.metadata) {
     if (!isValidUtf8(key) || !isValidUtf8(value)) {
       problem = "metadata '" + printable(key) + "' is not valid UTF-8";
@@ -83,7 +86,7 @@ bool addMetadata(const Checkpoint &checkpoint, nlohmann::json &header,
 /// that follows stays aligned.
 std::optional<std::string> headerText(const Checkpoint &checkpoint,
                                       std::string &problem) {
-  nlohmann::json header = nlohmann::json::object();
+  Header header = Header::object();
   if (!addMetadata(checkpoint, header, problem))
     return std::nullopt;
   uint64_t offset = 0;
@@ -91,9 +94,11 @@ std::optional<std::string> headerText(const Checkpoint &checkpoint,
     std::optional<uint64_t> size = dataSize(tensor, problem);
     if (!size || !checkName(tensor.name, header, problem))
       return std::nullopt;
-    header[tensor.name] = {{"dtype", dtypeName(tensor.dtype)},
-                           {"shape", tensor.shape},
-                           {"data_offsets", {offset, offset + *size}}};
+    // Fields in sorted order, as nlohmann::json (and so earlier files) has
+    // them.
+    header[tensor.name] = {{"data_offsets", {offset, offset + *size}},
+                           {"dtype", dtypeName(tensor.dtype)},
+                           {"shape", tensor.shape}};
     offset += *size;
   }
   std::string text = header.dump();
@@ -101,22 +106,34 @@ std::optional<std::string> headerText(const Checkpoint &checkpoint,
   return text;
 }
 
-/// Writes the length-prefixed header and every tensor's values to `file`.
-bool writeContents(FILE *file, const std::string &header,
-                   const Checkpoint &checkpoint) {
+/// headerText, with a failure reported as "PATH: what" in `error`.
+std::optional<std::string> headerFor(const Checkpoint &checkpoint,
+                                     const std::string &path,
+                                     std::string &error) {
+  std::string problem;
+  std::optional<std::string> header = headerText(checkpoint, problem);
+  if (!header)
+    error = path + ": " + problem;
+  return header;
+}
+
+/// Passes the length-prefixed header and every tensor's values, in order,
+/// to `write(data, size)`, which returns false on failure.
+template <typename Write>
+bool writeContents(const std::string &header, const Checkpoint &checkpoint,
+                   Write write) {
   unsigned char length[8];
   for (int i = 0; i < 8; ++i)
     length[i] = static_cast<unsigned char>(uint64_t(header.size()) >> (8 * i));
-  if (std::fwrite(length, 1, 8, file) != 8 ||
-      std::fwrite(header.data(), 1, header.size(), file) != header.size())
+  if (!write(length, 8) || !write(header.data(), header.size()))
     return false;
   for (const HostTensor &tensor : checkpoint.tensors) {
     bool isFloat = tensor.dtype == DType::F32;
     const void *data = isFloat ? static_cast<const void *>(tensor.f32.data())
                                : static_cast<const void *>(tensor.i64.data());
     size_t count = isFloat ? tensor.f32.size() : tensor.i64.size();
-    size_t size = static_cast<size_t>(itemSize(tensor.dtype));
-    if (count && std::fwrite(data, size, count, file) != count)
+    size_t size = count * static_cast<size_t>(itemSize(tensor.dtype));
+    if (size && !write(data, size))
       return false;
   }
   return true;
@@ -136,7 +153,10 @@ int writeSynced(const std::string &temporary, const std::string &header,
     return lastErrno();
   }
   action = "cannot write " + temporary;
-  bool written = writeContents(file, header, checkpoint) &&
+  auto toFile = [file](const void *data, size_t size) {
+    return std::fwrite(data, 1, size, file) == size;
+  };
+  bool written = writeContents(header, checkpoint, toFile) &&
                  std::fflush(file) == 0 && ::fsync(::fileno(file)) == 0;
   int errnum = written ? 0 : lastErrno();
   // fclose reports errors of writes it flushes last, e.g. on NFS.
@@ -161,14 +181,25 @@ void syncParentDirectory(const std::string &path) {
 
 } // namespace
 
+std::optional<std::string> serializeCheckpoint(const Checkpoint &checkpoint,
+                                               const std::string &path,
+                                               std::string &error) {
+  std::optional<std::string> header = headerFor(checkpoint, path, error);
+  if (!header)
+    return std::nullopt;
+  std::string bytes;
+  writeContents(*header, checkpoint, [&bytes](const void *data, size_t size) {
+    bytes.append(static_cast<const char *>(data), size);
+    return true;
+  });
+  return bytes;
+}
+
 bool writeCheckpoint(const std::string &path, const Checkpoint &checkpoint,
                      std::string &error) {
-  std::string problem;
-  std::optional<std::string> header = headerText(checkpoint, problem);
-  if (!header) {
-    error = path + ": " + problem;
+  std::optional<std::string> header = headerFor(checkpoint, path, error);
+  if (!header)
     return false;
-  }
   // Same directory, so the rename cannot cross file systems; the pid keeps
   // concurrent writers apart.
   std::string temporary = path + ".tmp." + std::to_string(::getpid());

@@ -16,7 +16,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include <set>
+#include <map>
 #include <tuple>
 
 namespace mpc::driver {
@@ -68,13 +68,16 @@ std::string kindOf(const Json &value) {
 struct Span {
   uint64_t begin;
   uint64_t end;
+  /// The tensor's index in the header, which is the order it was written
+  /// in: the only order empty tensors at one offset have.
+  size_t headerIndex;
   size_t tensor;
 };
 
 /// Reads one safetensors file held in memory.
 class CheckpointReader {
 public:
-  CheckpointReader(const std::string &path, const std::string &bytes,
+  CheckpointReader(const std::string &path, std::string_view bytes,
                    std::string &error)
       : path(path), bytes(bytes), error(error) {}
 
@@ -101,20 +104,23 @@ private:
                      const Checkpoint &checkpoint);
 
   const std::string &path;
-  const std::string &bytes;
+  std::string_view bytes;
   std::string &error;
   /// The file offset of the data buffer, just past the header.
   uint64_t dataStart = 0;
+  /// The header's keys and their positions in it; the DOM sorts its keys.
+  std::map<std::string, size_t> headerIndex;
 };
 
 bool CheckpointReader::parseHeader(Json &header) {
   std::string_view text(bytes.data() + 8, dataStart - 8);
   // The DOM keeps only the last of duplicate keys; catch them on the way.
-  std::set<std::string> keys;
   std::string duplicate;
   auto noteKeys = [&](int depth, Json::parse_event_t event, Json &parsed) {
     if (event == Json::parse_event_t::key && depth == 1 && parsed.is_string() &&
-        !keys.insert(parsed.get<std::string>()).second && duplicate.empty())
+        !headerIndex.emplace(parsed.get<std::string>(), headerIndex.size())
+             .second &&
+        duplicate.empty())
       duplicate = parsed.get<std::string>();
     return true;
   };
@@ -298,7 +304,7 @@ std::optional<Checkpoint> CheckpointReader::read() {
       continue;
     }
     HostTensor tensor;
-    Span span{0, 0, checkpoint.tensors.size()};
+    Span span{0, 0, headerIndex[entry.key()], checkpoint.tensors.size()};
     if (!readTensor(entry.key(), *entry, tensor, span))
       return std::nullopt;
     checkpoint.tensors.push_back(std::move(tensor));
@@ -306,8 +312,8 @@ std::optional<Checkpoint> CheckpointReader::read() {
   }
   // Tensors come back in data order, which is the order they were written.
   std::sort(spans.begin(), spans.end(), [](const Span &a, const Span &b) {
-    return std::tie(a.begin, a.end, a.tensor) <
-           std::tie(b.begin, b.end, b.tensor);
+    return std::tie(a.begin, a.end, a.headerIndex) <
+           std::tie(b.begin, b.end, b.headerIndex);
   });
   if (!checkOverlaps(spans, checkpoint))
     return std::nullopt;
@@ -320,12 +326,18 @@ std::optional<Checkpoint> CheckpointReader::read() {
 
 } // namespace
 
+std::optional<Checkpoint> parseCheckpoint(std::string_view bytes,
+                                          const std::string &path,
+                                          std::string &error) {
+  return CheckpointReader(path, bytes, error).read();
+}
+
 std::optional<Checkpoint> readCheckpoint(const std::string &path,
                                          std::string &error) {
   std::optional<std::string> bytes = readFileBytes(path, error);
   if (!bytes)
     return std::nullopt;
-  return CheckpointReader(path, *bytes, error).read();
+  return parseCheckpoint(*bytes, path, error);
 }
 
 } // namespace mpc::driver

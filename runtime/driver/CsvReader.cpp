@@ -142,12 +142,9 @@ std::optional<CsvTable> CsvParser::finish() {
 
 } // namespace
 
-std::optional<CsvTable> loadCsv(const std::string &path, std::string &error) {
-  std::optional<std::string> bytes = readFileBytes(path, error);
-  if (!bytes)
-    return std::nullopt;
+std::optional<CsvTable> parseCsv(std::string_view text, const std::string &path,
+                                 std::string &error) {
   CsvParser parser(path, error);
-  std::string_view text = *bytes;
   int64_t number = 1;
   while (!text.empty()) {
     size_t newline = text.find('\n');
@@ -158,6 +155,13 @@ std::optional<CsvTable> loadCsv(const std::string &path, std::string &error) {
     text.remove_prefix(newline + 1);
   }
   return parser.finish();
+}
+
+std::optional<CsvTable> loadCsv(const std::string &path, std::string &error) {
+  std::optional<std::string> bytes = readFileBytes(path, error);
+  if (!bytes)
+    return std::nullopt;
+  return parseCsv(*bytes, path, error);
 }
 
 } // namespace mpc::driver

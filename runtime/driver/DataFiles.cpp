@@ -6,6 +6,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <memory>
@@ -38,57 +39,90 @@ std::optional<std::string> readPlainFile(const std::string &path,
   return bytes;
 }
 
-/// zlib prefixes its messages with the path it was given; drop that.
-std::string gzipMessage(const std::string &path, const char *message) {
-  std::string_view text = message ? message : "unknown error";
-  std::string prefix = path + ": ";
-  if (text.substr(0, prefix.size()) == prefix)
-    text.remove_prefix(prefix.size());
-  return std::string(text);
+constexpr unsigned char kGzipMagic[2] = {0x1f, 0x8b};
+
+bool startsGzipMember(std::string_view bytes) {
+  return bytes.size() >= 2 &&
+         static_cast<unsigned char>(bytes[0]) == kGzipMagic[0] &&
+         static_cast<unsigned char>(bytes[1]) == kGzipMagic[1];
 }
 
-std::optional<std::string> readGzipFile(const std::string &path,
-                                        std::string &error) {
-  errno = 0;
-  std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"),
-                                                  &gzclose);
-  if (!file) {
-    error = systemError(path, "cannot open", errno);
-    return std::nullopt;
-  }
-  // gzread passes data that is not gzip through unchanged; refuse it, as a
-  // ".gz" name promises compressed data.
-  bool direct = gzdirect(file.get());
-  std::string bytes;
+/// Inflates the gzip member at the start of `bytes` onto `out`. Returns
+/// null and sets `consumed` to the member's length, or returns why the data
+/// is corrupt, in the words gzread uses.
+const char *inflateMember(z_stream &stream, std::string_view bytes,
+                          size_t &consumed, std::string &out) {
+  if (inflateReset(&stream) != Z_OK)
+    return "internal error: inflate stream corrupt";
+  consumed = 0;
   char buffer[kChunkSize];
-  int count;
-  while (!direct && (count = gzread(file.get(), buffer, sizeof buffer)) > 0)
-    bytes.append(buffer, static_cast<size_t>(count));
-  int code = Z_OK;
-  const char *message = gzerror(file.get(), &code);
-  if (code == Z_ERRNO) {
-    error = systemError(path, "cannot read", errno);
-    return std::nullopt;
+  for (;;) {
+    if (stream.avail_in == 0) {
+      if (consumed == bytes.size())
+        return "unexpected end of file";
+      // avail_in is 32 bits wide; feed large inputs in pieces.
+      size_t piece = std::min<size_t>(bytes.size() - consumed, 1u << 30);
+      stream.next_in = reinterpret_cast<Bytef *>(
+          const_cast<char *>(bytes.data() + consumed));
+      stream.avail_in = static_cast<uInt>(piece);
+      consumed += piece;
+    }
+    stream.next_out = reinterpret_cast<Bytef *>(buffer);
+    stream.avail_out = sizeof buffer;
+    int code = inflate(&stream, Z_NO_FLUSH);
+    out.append(buffer, sizeof buffer - stream.avail_out);
+    if (code == Z_STREAM_END) {
+      consumed -= stream.avail_in;
+      stream.avail_in = 0;
+      return nullptr;
+    }
+    if (code == Z_MEM_ERROR)
+      return "out of memory";
+    if (code == Z_DATA_ERROR)
+      return stream.msg ? stream.msg : "compressed data error";
+    // Z_BUF_ERROR only says no progress was possible: more input follows.
+    if (code != Z_OK && code != Z_BUF_ERROR)
+      return "internal error: inflate stream corrupt";
   }
-  if (direct) {
-    error = path + ": not gzip data";
-    return std::nullopt;
-  }
-  // A truncated stream ends with Z_BUF_ERROR after returning what it had.
-  if (code != Z_OK) {
-    error = path + ": corrupt gzip data: " + gzipMessage(path, message);
-    return std::nullopt;
-  }
-  return bytes;
 }
 
 } // namespace
 
+std::optional<std::string> gunzip(std::string_view bytes,
+                                  const std::string &path, std::string &error) {
+  // gzread passes data that is not gzip through unchanged; refuse it, as a
+  // ".gz" name promises compressed data.
+  if (!startsGzipMember(bytes)) {
+    error = path + ": not gzip data";
+    return std::nullopt;
+  }
+  z_stream stream{};
+  // 16 + MAX_WBITS: a gzip wrapper, not zlib's.
+  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) {
+    error = path + ": corrupt gzip data: out of memory";
+    return std::nullopt;
+  }
+  std::unique_ptr<z_stream, int (*)(z_streamp)> owner(&stream, &inflateEnd);
+  std::string out;
+  // Like gzread, decode concatenated members and ignore whatever follows
+  // the last one that does not start another.
+  do {
+    size_t consumed = 0;
+    if (const char *problem = inflateMember(stream, bytes, consumed, out)) {
+      error = path + ": corrupt gzip data: " + problem;
+      return std::nullopt;
+    }
+    bytes.remove_prefix(consumed);
+  } while (startsGzipMember(bytes));
+  return out;
+}
+
 std::optional<std::string> readFileBytes(const std::string &path,
                                          std::string &error) {
-  if (endsWith(path, ".gz"))
-    return readGzipFile(path, error);
-  return readPlainFile(path, error);
+  std::optional<std::string> bytes = readPlainFile(path, error);
+  if (!bytes || !endsWith(path, ".gz"))
+    return bytes;
+  return gunzip(*bytes, path, error);
 }
 
 std::optional<std::string> loadCharCorpus(const std::string &path,

@@ -5,6 +5,10 @@
 // validates its input and reports a one-line "PATH[:LINE]: what" error
 // instead of failing on malformed files.
 //
+// Each format has an in-memory parser (parseCsv, parseNpy, gunzip) that the
+// file loaders call once the bytes are read; `path` then only names the
+// input in messages.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef MPC_RUNTIME_DRIVER_DATAFILES_H
@@ -13,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mpc::driver {
@@ -20,6 +25,13 @@ namespace mpc::driver {
 /// The bytes of the file at `path`, gunzipped when the path ends in ".gz".
 std::optional<std::string> readFileBytes(const std::string &path,
                                          std::string &error);
+
+/// Decompresses the gzip data `bytes` as gzread would: one or more members,
+/// then optionally trailing bytes that do not start another member, which
+/// are ignored. Errors are "PATH: not gzip data" or "PATH: corrupt gzip
+/// data: why".
+std::optional<std::string> gunzip(std::string_view bytes,
+                                  const std::string &path, std::string &error);
 
 /// A numeric table whose last column is an integer class label.
 struct CsvTable {
@@ -39,6 +51,10 @@ struct CsvTable {
 /// lines at the end are ignored.
 std::optional<CsvTable> loadCsv(const std::string &path, std::string &error);
 
+/// Parses the contents of a CSV file as loadCsv does.
+std::optional<CsvTable> parseCsv(std::string_view text, const std::string &path,
+                                 std::string &error);
+
 /// The bytes of a non-empty text file (which may be gzipped).
 std::optional<std::string> loadCharCorpus(const std::string &path,
                                           std::string &error);
@@ -57,6 +73,10 @@ struct NpyArray {
 /// Reads a NumPy .npy file (format 1.0, 2.0 or 3.0) in C order with one of
 /// the dtypes <f4 <f8 <i4 <i8 |u1 |i1 <i2 <u2 |b1; f8 is narrowed to f32.
 std::optional<NpyArray> loadNpy(const std::string &path, std::string &error);
+
+/// Parses the contents of a .npy file as loadNpy does.
+std::optional<NpyArray> parseNpy(std::string_view bytes,
+                                 const std::string &path, std::string &error);
 
 } // namespace mpc::driver
 

@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <limits>
+#include <string_view>
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the .npy reader copies little-endian values as they are"
@@ -99,8 +100,7 @@ std::optional<int64_t> checkedElements(const std::vector<int64_t> &shape,
   return count;
 }
 
-uint32_t readLittleEndian(const std::string &bytes, size_t offset,
-                          size_t width) {
+uint32_t readLittleEndian(std::string_view bytes, size_t offset, size_t width) {
   uint32_t value = 0;
   for (size_t i = 0; i < width; ++i)
     value |=
@@ -112,7 +112,7 @@ uint32_t readLittleEndian(const std::string &bytes, size_t offset,
 /// Validates the preamble and returns the header dict text and where the
 /// data begins; on failure sets `error` after "PATH: ".
 std::optional<std::string_view>
-npyHeaderText(const std::string &bytes, size_t &dataStart, std::string &error) {
+npyHeaderText(std::string_view bytes, size_t &dataStart, std::string &error) {
   if (bytes.size() < 8 || bytes.compare(0, 6, "\x93NUMPY") != 0) {
     error = "not a .npy file (no \\x93NUMPY magic)";
     return std::nullopt;
@@ -136,15 +136,13 @@ npyHeaderText(const std::string &bytes, size_t &dataStart, std::string &error) {
     return std::nullopt;
   }
   dataStart = 8 + width + length;
-  return std::string_view(bytes).substr(8 + width, length);
+  return bytes.substr(8 + width, length);
 }
 
 } // namespace
 
-std::optional<NpyArray> loadNpy(const std::string &path, std::string &error) {
-  std::optional<std::string> bytes = readFileBytes(path, error);
-  if (!bytes)
-    return std::nullopt;
+std::optional<NpyArray> parseNpy(std::string_view bytes,
+                                 const std::string &path, std::string &error) {
   auto failWith = [&](const std::string &what) -> std::optional<NpyArray> {
     error = path + ": " + what;
     return std::nullopt;
@@ -152,7 +150,7 @@ std::optional<NpyArray> loadNpy(const std::string &path, std::string &error) {
   std::string problem;
   size_t dataStart = 0;
   std::optional<std::string_view> text =
-      npyHeaderText(*bytes, dataStart, problem);
+      npyHeaderText(bytes, dataStart, problem);
   if (!text)
     return failWith(problem);
   std::optional<NpyHeader> header = parseNpyHeader(*text, problem);
@@ -169,7 +167,7 @@ std::optional<NpyArray> loadNpy(const std::string &path, std::string &error) {
     return failWith("shape " + formatShape(header->shape) +
                     " has too many elements");
   uint64_t needed = static_cast<uint64_t>(*count * type->size);
-  uint64_t present = bytes->size() - dataStart;
+  uint64_t present = bytes.size() - dataStart;
   if (needed != present)
     return failWith("shape " + formatShape(header->shape) + " of " +
                     printable(header->descr) + " needs " +
@@ -178,8 +176,15 @@ std::optional<NpyArray> loadNpy(const std::string &path, std::string &error) {
                     std::to_string(dataStart));
   NpyArray array;
   array.shape = header->shape;
-  type->convert(bytes->data() + dataStart, *count, array);
+  type->convert(bytes.data() + dataStart, *count, array);
   return array;
+}
+
+std::optional<NpyArray> loadNpy(const std::string &path, std::string &error) {
+  std::optional<std::string> bytes = readFileBytes(path, error);
+  if (!bytes)
+    return std::nullopt;
+  return parseNpy(*bytes, path, error);
 }
 
 } // namespace mpc::driver

@@ -170,6 +170,44 @@ TEST(Checkpoint, ReadsTensorsInDataOrder) {
   EXPECT_EQ(read->metadata.at("format"), "pt");
 }
 
+TEST(Checkpoint, EmptyTensorsKeepTheirOrder) {
+  // Empty tensors written one after another share a data offset, so only
+  // the header can say in which order they were written.
+  ScratchDir dir;
+  std::string path = dir.path("c.safetensors");
+  Checkpoint checkpoint;
+  checkpoint.tensors = {floats("z", {0}, {}), ints("m", {2, 0}, {}),
+                        floats("a", {0, 3}, {}), floats("b", {1}, {5}),
+                        ints("c", {0}, {})};
+  std::string error;
+  ASSERT_TRUE(writeCheckpoint(path, checkpoint, error)) << error;
+  std::optional<Checkpoint> read = readCheckpoint(path, error);
+  ASSERT_TRUE(read) << error;
+  expectSameBits(checkpoint, *read);
+}
+
+TEST(Checkpoint, SerializeGivesTheBytesOfTheFile) {
+  ScratchDir dir;
+  std::string path = dir.path("c.safetensors");
+  std::string error;
+  ASSERT_TRUE(writeCheckpoint(path, sampleCheckpoint(), error)) << error;
+  std::optional<std::string> bytes =
+      serializeCheckpoint(sampleCheckpoint(), "mem", error);
+  ASSERT_TRUE(bytes) << error;
+  EXPECT_EQ(*bytes, readFile(path));
+  std::optional<Checkpoint> parsed = parseCheckpoint(*bytes, "mem", error);
+  ASSERT_TRUE(parsed) << error;
+  expectSameBits(sampleCheckpoint(), *parsed);
+
+  Checkpoint reserved;
+  reserved.tensors = {floats("__metadata__", {1}, {1})};
+  EXPECT_FALSE(serializeCheckpoint(reserved, "mem", error));
+  EXPECT_EQ(error, "mem: '__metadata__' is reserved and cannot name a tensor");
+  EXPECT_FALSE(parseCheckpoint(bytes->substr(0, 5), "mem", error));
+  EXPECT_EQ(error, "mem: the file is 5 bytes long, too short for the 8-byte "
+                   "header length");
+}
+
 //===----------------------------------------------------------------------===//
 // Atomic writes
 //===----------------------------------------------------------------------===//

@@ -98,6 +98,28 @@ TEST(ReadFileBytes, PlainDataNamedGzIsAnError) {
   }
 }
 
+TEST(Gunzip, ReadsMembersUntilBytesThatStartNoOther) {
+  // As gzread: members are concatenated, and trailing bytes that do not
+  // start another member are ignored.
+  ScratchDir dir;
+  writeGzip(dir.path("one.gz"), "first,");
+  writeGzip(dir.path("two.gz"), "second");
+  std::string members =
+      readFile(dir.path("one.gz")) + readFile(dir.path("two.gz"));
+  std::string error;
+  for (const char *tail : {"", "\x1f", "garbage"}) {
+    std::optional<std::string> text = gunzip(members + tail, "mem", error);
+    ASSERT_TRUE(text) << error;
+    EXPECT_EQ(*text, "first,second");
+    writeFile(dir.path("both.gz"), members + tail);
+    EXPECT_EQ(readFileBytes(dir.path("both.gz"), error), text);
+  }
+  EXPECT_FALSE(gunzip(members + "\x1f\x8b", "mem", error));
+  EXPECT_EQ(error, "mem: corrupt gzip data: unexpected end of file");
+  EXPECT_FALSE(gunzip("\x1f", "mem", error));
+  EXPECT_EQ(error, "mem: not gzip data");
+}
+
 TEST(CharCorpus, ReadsBytesAndRejectsEmptyFiles) {
   ScratchDir dir;
   writeGzip(dir.path("c.txt.gz"), "hello");
@@ -209,6 +231,16 @@ TEST(Csv, ErrorMessages) {
   }
 }
 
+TEST(Csv, ParsesTextInMemory) {
+  std::string error;
+  std::optional<CsvTable> table = parseCsv("x,y\n0.5,1\n", "mem", error);
+  ASSERT_TRUE(table) << error;
+  EXPECT_EQ(table->features, std::vector<float>{0.5f});
+  EXPECT_EQ(table->lineNumbers, std::vector<int64_t>{2});
+  EXPECT_FALSE(parseCsv("1,2\n3,4,5\n", "mem", error));
+  EXPECT_EQ(error, "mem:2: expected 2 columns, got 3");
+}
+
 TEST(Csv, MissingFile) {
   std::string error;
   EXPECT_FALSE(loadCsv("/nonexistent/dir/x.csv", error));
@@ -230,6 +262,18 @@ std::optional<NpyArray> loadNpyBytes(const std::string &bytes,
   if (pathOut)
     *pathOut = path;
   return loadNpy(path, error);
+}
+
+TEST(Npy, ParsesBytesInMemory) {
+  std::string error;
+  std::optional<NpyArray> array =
+      parseNpy(npyFile(npyDict("<i2", "(2,)"), rawBytes<int16_t>({-3, 4})),
+               "mem", error);
+  ASSERT_TRUE(array) << error;
+  EXPECT_EQ(array->shape, std::vector<int64_t>{2});
+  EXPECT_EQ(array->i64, (std::vector<int64_t>{-3, 4}));
+  EXPECT_FALSE(parseNpy("NUMPY", "mem", error));
+  EXPECT_EQ(error, "mem: not a .npy file (no \\x93NUMPY magic)");
 }
 
 TEST(Npy, FloatDTypes) {
