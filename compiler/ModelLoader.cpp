@@ -38,6 +38,30 @@ bool checkBatchSize(ModuleOp module, const std::string &path, int64_t batchSize,
   return false;
 }
 
+/// Whether any precision option asks for compilation.
+bool hasPrecisionOptions(const mpc::ModelLoadOptions &options) {
+  return !options.dtype.empty() || !options.policyFile.empty() ||
+         !options.lossScaling.empty() || options.initScale;
+}
+
+/// Compiles a module without a training step: mpc-train-pipeline with the
+/// graph's training settings and the precision options.
+LogicalResult compileTrainingStep(ModuleOp module,
+                                  const mpc::ModelLoadOptions &options) {
+  mpc::TrainPipelineOptions pipeline;
+  if (!options.dtype.empty())
+    pipeline.dtype = options.dtype;
+  if (!options.policyFile.empty())
+    pipeline.policy = options.policyFile;
+  if (!options.lossScaling.empty())
+    pipeline.lossScaling = options.lossScaling;
+  if (options.initScale)
+    pipeline.initScale = *options.initScale;
+  PassManager pm(module.getContext());
+  mpc::buildTrainPipeline(pm, pipeline);
+  return pm.run(module);
+}
+
 } // namespace
 
 OwningOpRef<ModuleOp> mpc::loadTrainingModule(const std::string &path,
@@ -80,15 +104,28 @@ OwningOpRef<ModuleOp> mpc::loadTrainingModule(const std::string &path,
       !checkBatchSize(*module, path, *options.batchSize, error))
     return nullptr;
   if (!module->lookupSymbol("train_step")) {
-    PassManager pm(&context);
-    pm.addPass(createBuildTrainStep());
-    if (failed(pm.run(*module))) {
+    if (failed(compileTrainingStep(*module, options))) {
       if (error.empty())
         error = path + ": building the training step failed";
       return nullptr;
     }
+  } else if (hasPrecisionOptions(options)) {
+    error = path + ": the module already has a @train_step, so precision "
+                   "options do not apply (compile its graph with mpc-opt "
+                   "--mpc-train-pipeline=\"dtype=...\" instead)";
+    return nullptr;
   } else if (failed(verify(*module))) {
     return nullptr;
+  }
+  if (!options.precisionReport.empty()) {
+    PassManager pm(&context);
+    pm.addPass(createPrecisionReport(
+        PrecisionReportOptions{options.precisionReport, "-"}));
+    if (failed(pm.run(*module))) {
+      if (error.empty())
+        error = path + ": the precision report failed";
+      return nullptr;
+    }
   }
   return module;
 }

@@ -15,12 +15,24 @@ struct ModelLoadOptions {
   /// The batch size: binds a JSON graph's "batch" dims; an MLIR module was
   /// compiled for one and must match.
   std::optional<int64_t> batchSize;
+  /// Mixed precision when compiling a graph: f16 or bf16; empty or f32
+  /// trains in f32.
+  std::string dtype;
+  /// A policy file for autocast.
+  std::string policyFile;
+  /// none, static, dynamic; empty: auto (dynamic for f16).
+  std::string lossScaling;
+  /// The first loss scale; unset: mpc-loss-scaling's default.
+  std::optional<double> initScale;
+  /// table or json: print the precision report to standard output.
+  std::string precisionReport;
 };
 
 /// Reads `path`, a JSON graph or an MLIR module, and returns a verified
 /// module holding @train_step and @forward: a graph is imported and given
 /// its training step (mpc-build-train-step with the graph's settings), as is
-/// a module that has none yet. On failure returns null and sets `error` to
+/// a module that has none yet, through mpc-train-pipeline with the
+/// precision options. On failure returns null and sets `error` to
 /// one line naming the file and position.
 mlir::OwningOpRef<mlir::ModuleOp>
 loadTrainingModule(const std::string &path, const ModelLoadOptions &options,

@@ -84,9 +84,15 @@ FailureOr<SmallVector<Value>> mpc::buildGradients(OpBuilder &builder,
       return op->emitOpError("has no gradient, but lies between a "
                              "trainable parameter and the loss");
     SmallVector<Value> operandGrads;
+    size_t firstCreated = created.ops.size();
     if (failed(
             differentiable.buildGradients(builder, resultGrads, operandGrads)))
       return failure();
+    // A node's precision override covers its backward too.
+    if (Attribute precision = op->getAttr(MpcDialect::kPrecisionAttrName))
+      for (Operation *gradientOp :
+           ArrayRef(created.ops).drop_front(firstCreated))
+        gradientOp->setAttr(MpcDialect::kPrecisionAttrName, precision);
     for (auto [operand, grad] : llvm::zip(op->getOperands(), operandGrads))
       if (grad && dependent.contains(operand))
         accumulate(builder, grads, operand, grad);
@@ -143,10 +149,12 @@ mpc::buildParamGradients(LossFunction loss, ArrayRef<ParamOp> params) {
   Value lossValue = terminator->getOperand(loss.lossIndex);
   OpBuilder b(terminator);
   auto lossType = cast<RankedTensorType>(lossValue.getType());
-  Value seed = b.create<ConstantOp>(
+  auto seedOp = b.create<ConstantOp>(
       lossValue.getLoc(),
       DenseElementsAttr::get(lossType,
                              b.getFloatAttr(lossType.getElementType(), 1.0)));
+  seedOp->setAttr(MpcDialect::kLossSeedAttrName, b.getUnitAttr());
+  Value seed = seedOp;
   FailureOr<SmallVector<Value>> grads = buildGradients(b, lossValue, seed, wrt);
   if (failed(grads))
     return failure();

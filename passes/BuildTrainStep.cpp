@@ -261,8 +261,10 @@ void BuildTrainStepPass::runOnOperation() {
   OpBuilder b(trainStep.getBody().front().getTerminator());
   Location loc = forward.getLoc();
   if (settings->clipNorm > 0 && !paramGrads.empty())
-    clipGradients(b, loc, paramGrads, settings->clipNorm);
-  Value step = incrementStepCount(module, symbols, b, loc);
+    clipGradients(b, NameLoc::get(b.getStringAttr("clip"), loc), paramGrads,
+                  settings->clipNorm);
+  Value step = incrementStepCount(module, symbols, b,
+                                  NameLoc::get(b.getStringAttr("step"), loc));
   for (auto [param, value, grad] : llvm::zip(updated, values, paramGrads))
     emitUpdate(b, symbols, *settings, param, value, grad, step);
 

@@ -4,6 +4,7 @@
 #define MPC_PASSES_PASSES_H
 
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
 
 #include <memory>
 
@@ -14,6 +15,66 @@ namespace mpc {
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
+
+/// The options of `mpc-train-pipeline`: the whole mixed-precision training
+/// step from an imported graph, in one option string.
+struct TrainPipelineOptions
+    : public mlir::PassPipelineOptions<TrainPipelineOptions> {
+  Option<std::string> dtype{*this, "dtype",
+                            llvm::cl::desc("f32 (no autocast), f16 or bf16"),
+                            llvm::cl::init("f32")};
+  Option<std::string> policy{
+      *this, "policy",
+      llvm::cl::desc("A JSON file moving ops between autocast categories")};
+  Option<std::string> optimizer{*this, "optimizer",
+                                llvm::cl::desc("sgd, momentum or adamw")};
+  Option<double> learningRate{*this, "learning-rate",
+                              llvm::cl::desc("Step size")};
+  Option<double> beta1{*this, "beta1", llvm::cl::desc("AdamW beta1")};
+  Option<double> beta2{*this, "beta2", llvm::cl::desc("AdamW beta2")};
+  Option<double> epsilon{*this, "epsilon", llvm::cl::desc("AdamW epsilon")};
+  Option<double> weightDecay{*this, "weight-decay",
+                             llvm::cl::desc("Weight decay")};
+  Option<double> momentum{*this, "momentum",
+                          llvm::cl::desc("Momentum: the buffer's decay")};
+  Option<double> clipNorm{*this, "clip-norm",
+                          llvm::cl::desc("Clip to this global L2 norm")};
+  Option<std::string> lossScaling{
+      *this, "loss-scaling",
+      llvm::cl::desc("none, static, dynamic, or auto (dynamic for f16)"),
+      llvm::cl::init("auto")};
+  Option<double> initScale{*this, "init-scale",
+                           llvm::cl::desc("The first loss scale"),
+                           llvm::cl::init(65536)};
+  Option<double> growthFactor{*this, "growth-factor",
+                              llvm::cl::desc("Loss scale growth factor"),
+                              llvm::cl::init(2)};
+  Option<double> backoffFactor{*this, "backoff-factor",
+                               llvm::cl::desc("Loss scale backoff factor"),
+                               llvm::cl::init(0.5)};
+  Option<int64_t> growthInterval{
+      *this, "growth-interval",
+      llvm::cl::desc("Clean steps before the loss scale grows"),
+      llvm::cl::init(2000)};
+  Option<int64_t> hysteresis{
+      *this, "hysteresis",
+      llvm::cl::desc("Overflows tolerated before the loss scale backs off"),
+      llvm::cl::init(1)};
+  Option<double> minScale{*this, "min-scale",
+                          llvm::cl::desc("Floor of the loss scale"),
+                          llvm::cl::init(1)};
+  Option<double> maxScale{*this, "max-scale",
+                          llvm::cl::desc("Ceiling of the loss scale"),
+                          llvm::cl::init(16777216)};
+};
+
+/// Adds import's successors to `pm`: train step, autocast (unless dtype is
+/// f32), loss scaling, canonicalize and CSE.
+void buildTrainPipeline(mlir::OpPassManager &pm,
+                        const TrainPipelineOptions &options);
+
+/// Registers `mpc-train-pipeline`.
+void registerTrainPipeline();
 
 } // namespace mpc
 

@@ -59,4 +59,93 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
   ];
 }
 
+def Autocast : Pass<"mpc-autocast", "::mlir::ModuleOp"> {
+  let summary = "Assigns every float op a precision and inserts the casts";
+  let description = [{
+    Decides, for every float op of every function (the training step's
+    forward, backward and optimizer, and the evaluation function), whether it
+    runs in the low precision (`dtype`) or in f32, and rewrites the types.
+
+    Each op has a category, allow, deny, infer or clear, declared by its
+    op class (the default policy, `docs/precision-policy.md`) and movable by
+    a policy file. The categories are painted over the def-use graph in the
+    manner of TensorFlow's auto mixed precision: allow ops are low; deny
+    spreads forward through infer and clear ops that lead to further deny or
+    infer ops; infer and clear ops between low ops become low; in bf16 an
+    infer op with a low input and no f32-only input becomes low; low spreads
+    through clear ops. A node's `mpc.precision` override fixes that node
+    (and its gradient ops). Everything else runs in f32.
+
+    Casts go only on edges whose ends disagree, one per value and target
+    type, so a parameter's cast is shared by its forward and backward uses;
+    a cast that undoes an exact widening is folded away. A matmul with an
+    f32 consumer writes f32 directly (f32 accumulation, one rounding), so
+    weight gradients never pass through 16 bits. Parameters, optimizer
+    state and the optimizer keep f32. Every decided op carries
+    `mpc.autocast = #mpc.autocast<category, reason>`.
+
+    An op without a category is an error that names it.
+  }];
+  let dependentDialects = ["::mpc::MpcDialect"];
+  let options = [
+    Option<"dtype", "dtype", "std::string", /*default=*/"\"f16\"",
+           "The low precision: f16 or bf16">,
+    Option<"policyFile", "policy", "std::string", /*default=*/"\"\"",
+           "A JSON policy file moving ops between categories">,
+  ];
+}
+
+def LossScaling : Pass<"mpc-loss-scaling", "::mlir::ModuleOp"> {
+  let summary = "Scales the loss, unscales the gradients and skips bad steps";
+  let description = [{
+    Seeds backward with the loss scale instead of 1, unscales all gradients
+    with one `mpc.unscale_and_check` (which also flags inf and NaN) before
+    clipping and the optimizer, and keeps every parameter and optimizer
+    state unchanged on a step that overflowed (`mpc.select`).
+
+    `static` uses a fixed scale. `dynamic` keeps the scale in the state
+    symbols `@loss_scale`, `@loss_scale.good_steps` and
+    `@loss_scale.hysteresis_left` (saved in checkpoints) and updates it with
+    `mpc.update_loss_scale`; `@loss_scale.skipped_steps` counts the skipped
+    steps. `auto` (the default) is `dynamic` when the step computes in f16
+    and `none` otherwise (f32, bf16).
+  }];
+  let dependentDialects = ["::mpc::MpcDialect"];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"auto\"",
+           "none, static, dynamic, or auto (dynamic for f16 steps)">,
+    Option<"initScale", "init-scale", "double", /*default=*/"65536",
+           "The first scale (static: the scale)">,
+    Option<"growthFactor", "growth-factor", "double", /*default=*/"2",
+           "Dynamic: the scale is multiplied by this after growth-interval clean steps">,
+    Option<"backoffFactor", "backoff-factor", "double", /*default=*/"0.5",
+           "Dynamic: the scale is multiplied by this on overflow">,
+    Option<"growthInterval", "growth-interval", "int64_t", /*default=*/"2000",
+           "Dynamic: clean steps before the scale grows">,
+    Option<"hysteresis", "hysteresis", "int64_t", /*default=*/"1",
+           "Dynamic: overflows tolerated before backing off (1: back off on each)">,
+    Option<"minScale", "min-scale", "double", /*default=*/"1",
+           "Dynamic: the floor of the scale">,
+    Option<"maxScale", "max-scale", "double", /*default=*/"16777216",
+           "Dynamic: the ceiling of the scale">,
+  ];
+}
+
+def PrecisionReport : Pass<"mpc-precision-report", "::mlir::ModuleOp"> {
+  let summary = "Prints the precision of every op, the casts, and their cost";
+  let description = [{
+    Reads the annotated module (after `mpc-autocast`) and prints, for every
+    float op: its location, category, input and output precisions and the
+    reason; every cast with the bytes it moves; and a summary: ops per
+    precision, casts and bytes moved per step, and the activation memory
+    saved for backward against an all-f32 step. The module is not changed.
+  }];
+  let options = [
+    Option<"format", "format", "std::string", /*default=*/"\"table\"",
+           "table or json">,
+    Option<"output", "output", "std::string", /*default=*/"\"\"",
+           "The file to write (- for standard output); empty: standard error">,
+  ];
+}
+
 #endif // MPC_PASSES_TD

@@ -65,4 +65,50 @@ def Mpc_InitAttr : Mpc_Attr<"Init", "init"> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Autocast decisions
+//===----------------------------------------------------------------------===//
+
+def Mpc_PrecisionCategory : I32EnumAttr<"PrecisionCategory",
+    "autocast category of an op", [
+  I32EnumAttrCase<"allow", 0>,
+  I32EnumAttrCase<"deny", 1>,
+  I32EnumAttrCase<"infer", 2>,
+  I32EnumAttrCase<"clear", 3>
+]> {
+  let cppNamespace = "::mpc";
+  let genSpecializedAttr = 0;
+}
+
+def Mpc_PrecisionReason : I32EnumAttr<"PrecisionReason",
+    "why autocast chose an op's precision", [
+  I32EnumAttrCase<"default_policy", 0>,
+  I32EnumAttrCase<"policy_file", 1>,
+  I32EnumAttrCase<"node_override", 2>,
+  I32EnumAttrCase<"neighbours", 3>
+]> {
+  let cppNamespace = "::mpc";
+  let genSpecializedAttr = 0;
+}
+
+def Mpc_AutocastAttr : Mpc_Attr<"Autocast", "autocast"> {
+  let summary = "The autocast category of an op and why it runs in its precision";
+  let description = [{
+    Set by `mpc-autocast` on every op it decided, as the discardable
+    attribute `mpc.autocast`. The precision itself is the op's element
+    type. `category` is the op's category under the policy in force;
+    `reason` says what fixed the precision: the default policy or the policy
+    file (allow and deny ops), the node's `precision` field, or the
+    neighbouring ops (infer and clear ops).
+
+    ```mlir
+    %y = mpc.matmul %x, %w {mpc.autocast = #mpc.autocast<allow, default_policy>} : ...
+    %z = mpc.add %y, %b {mpc.autocast = #mpc.autocast<infer, neighbours>} : ...
+    ```
+  }];
+  let parameters = (ins EnumParameter<Mpc_PrecisionCategory>:$category,
+                        EnumParameter<Mpc_PrecisionReason>:$reason);
+  let assemblyFormat = "`<` $category `,` $reason `>`";
+}
+
 #endif // MPC_ATTRS_TD

@@ -48,6 +48,21 @@ LogicalResult MpcDialect::verifyOperationAttribute(Operation *op,
                                 << attribute.getValue();
     return success();
   }
+  if (name == kAutocastAttrName) {
+    if (!llvm::isa<AutocastAttr>(attribute.getValue()))
+      return op->emitError("'") << name << "' must be an #mpc.autocast, got "
+                                << attribute.getValue();
+    return success();
+  }
+  if (name == kLossSeedAttrName) {
+    auto constant = llvm::dyn_cast<ConstantOp>(op);
+    if (!llvm::isa<UnitAttr>(attribute.getValue()) || !constant ||
+        constant.getType().getRank() != 0 ||
+        !isLowOrFullFloat(constant.getType().getElementType()))
+      return op->emitError("'")
+             << name << "' marks a scalar float mpc.constant";
+    return success();
+  }
   if (name == kTrainingAttrName) {
     if (!llvm::isa<ModuleOp>(op) ||
         !llvm::isa<DictionaryAttr>(attribute.getValue()))

@@ -37,6 +37,11 @@ def Mpc_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kNameAttrName = "mpc.name";
     /// Marks the function result that is the loss (a scalar float).
     static constexpr ::llvm::StringLiteral kLossAttrName = "mpc.loss";
+    /// The autocast decision of an op (an AutocastAttr).
+    static constexpr ::llvm::StringLiteral kAutocastAttrName = "mpc.autocast";
+    /// Marks the scalar constant that seeds backward (d loss / d loss = 1);
+    /// loss scaling replaces it with the scale.
+    static constexpr ::llvm::StringLiteral kLossSeedAttrName = "mpc.loss_seed";
   }];
 }
 
@@ -63,6 +68,10 @@ def Mpc_ScalarFloatTensor : 0DTensorOf<[F32, F16, BF16]>;
 def Mpc_F32Tensor : Mpc_TensorOf<[F32]>;
 def Mpc_ScalarF32Tensor : 0DTensorOf<[F32]> {
   let builderCall = "::mlir::RankedTensorType::get({}, $_builder.getF32Type())";
+}
+// A step-wide condition, such as "some gradient overflowed".
+def Mpc_FlagTensor : 0DTensorOf<[I1]> {
+  let builderCall = "::mlir::RankedTensorType::get({}, $_builder.getI1Type())";
 }
 
 #endif // MPC_DIALECT_TD

@@ -8,7 +8,7 @@
 #ifndef MPC_GRADIENT_OPS_TD
 #define MPC_GRADIENT_OPS_TD
 
-def Mpc_BroadcastOp : Mpc_Op<"broadcast", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+def Mpc_BroadcastOp : Mpc_Op<"broadcast", [Pure, Mpc_Clear, AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Broadcasts a tensor to a larger shape, numpy style";
   let description = [{
     The input's shape broadcasts to the result's: dims align at the end and
@@ -25,8 +25,9 @@ def Mpc_BroadcastOp : Mpc_Op<"broadcast", [Pure, AllElementTypesMatch<["input", 
   let hasVerifier = 1;
 }
 
-class Mpc_ActivationGradOp<string mnemonic, string savedName, string formula>
-    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+class Mpc_ActivationGradOp<string mnemonic, string savedName, string formula,
+                           Trait category>
+    : Mpc_Op<mnemonic, [Pure, category, SameOperandsAndResultType]> {
   let summary = "Gradient of " # formula;
   let description = [{
     `dx` from the result gradient `dy` and the forward op's saved
@@ -42,16 +43,16 @@ class Mpc_ActivationGradOp<string mnemonic, string savedName, string formula>
 }
 
 def Mpc_ReluGradOp : Mpc_ActivationGradOp<"relu_grad", "input x",
-    "relu: dy where x > 0, else 0">;
+    "relu: dy where x > 0, else 0", Mpc_Clear>;
 def Mpc_GeluGradOp : Mpc_ActivationGradOp<"gelu_grad", "input x",
-    "gelu (tanh approximation): dy · gelu'(x)">;
+    "gelu (tanh approximation): dy · gelu'(x)", Mpc_Infer>;
 def Mpc_TanhGradOp : Mpc_ActivationGradOp<"tanh_grad", "output y",
-    "tanh: dy · (1 - y²)">;
+    "tanh: dy · (1 - y²)", Mpc_Infer>;
 def Mpc_SigmoidGradOp : Mpc_ActivationGradOp<"sigmoid_grad", "output y",
-    "sigmoid: dy · y · (1 - y)">;
+    "sigmoid: dy · y · (1 - y)", Mpc_Infer>;
 
 class Mpc_SoftmaxLikeGradOp<string mnemonic, string formula>
-    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Mpc_Op<mnemonic, [Pure, Mpc_Deny, SameOperandsAndResultType]> {
   let summary = "Gradient of " # formula;
   let description = [{
     Takes the result gradient `dy` and the forward output `y`.
@@ -74,7 +75,7 @@ def Mpc_SoftmaxGradOp : Mpc_SoftmaxLikeGradOp<"softmax_grad",
 def Mpc_LogSoftmaxGradOp : Mpc_SoftmaxLikeGradOp<"log_softmax_grad",
     "log_softmax: dy - exp(y) · sum(dy, axis)">;
 
-def Mpc_LayerNormGradOp : Mpc_Op<"layer_norm_grad", [Pure,
+def Mpc_LayerNormGradOp : Mpc_Op<"layer_norm_grad", [Pure, Mpc_Deny,
     AllTypesMatch<["result_grad", "input", "input_grad"]>,
     AllTypesMatch<["gamma", "gamma_grad", "beta_grad"]>,
     AllElementTypesMatch<["input", "gamma"]>]> {
@@ -98,7 +99,7 @@ def Mpc_LayerNormGradOp : Mpc_Op<"layer_norm_grad", [Pure,
   let hasVerifier = 1;
 }
 
-def Mpc_EmbeddingGradOp : Mpc_Op<"embedding_grad", [Pure, AllElementTypesMatch<["result_grad", "result"]>]> {
+def Mpc_EmbeddingGradOp : Mpc_Op<"embedding_grad", [Pure, Mpc_Deny, AllElementTypesMatch<["result_grad", "result"]>]> {
   let summary = "Gradient of an embedding table: scatter-add of row gradients";
   let description = [{
     `result[r, d] = sum over positions p with ids[p] = r of result_grad[p, d]`;
@@ -116,7 +117,7 @@ def Mpc_EmbeddingGradOp : Mpc_Op<"embedding_grad", [Pure, AllElementTypesMatch<[
   let hasVerifier = 1;
 }
 
-def Mpc_SoftmaxCrossEntropyGradOp : Mpc_Op<"softmax_cross_entropy_grad", [Pure,
+def Mpc_SoftmaxCrossEntropyGradOp : Mpc_Op<"softmax_cross_entropy_grad", [Pure, Mpc_Deny,
     AllTypesMatch<["logits", "result"]>, AllElementTypesMatch<["loss_grad", "logits"]>]> {
   let summary = "Gradient of softmax_cross_entropy with respect to the logits";
   let description = [{

@@ -94,10 +94,24 @@ LogicalResult ConstantOp::verify() {
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
+/// Whether every value of element type `from` is exact in `to`.
+static bool isExactWidening(Type from, Type to) {
+  return isa<Float16Type, BFloat16Type>(from) && isa<Float32Type>(to);
+}
+
 OpFoldResult CastOp::fold(FoldAdaptor) {
   if (getInput().getType() == getType())
     return getInput();
-  return {};
+  // After an exact widening the second cast sees the original values:
+  // cast(cast(x: A -> B), C) is cast(x: A -> C), and x when C is A.
+  auto inner = getInput().getDefiningOp<CastOp>();
+  if (!inner || !isExactWidening(getElementTypeOrSelf(inner.getInput()),
+                                 getElementTypeOrSelf(inner.getType())))
+    return {};
+  if (inner.getInput().getType() == getType())
+    return inner.getInput();
+  getInputMutable().assign(inner.getInput());
+  return getResult();
 }
 
 //===----------------------------------------------------------------------===//
@@ -249,3 +263,15 @@ LogicalResult MseLossOp::verify() {
 
 #define GET_OP_CLASSES
 #include "dialects/mpc/MpcOps.cpp.inc"
+
+std::optional<PrecisionCategory> mpc::declaredCategory(Operation *op) {
+  if (op->hasTrait<OpTrait::AutocastAllow>())
+    return PrecisionCategory::allow;
+  if (op->hasTrait<OpTrait::AutocastDeny>())
+    return PrecisionCategory::deny;
+  if (op->hasTrait<OpTrait::AutocastInfer>())
+    return PrecisionCategory::infer;
+  if (op->hasTrait<OpTrait::AutocastClear>())
+    return PrecisionCategory::clear;
+  return std::nullopt;
+}

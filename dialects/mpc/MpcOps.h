@@ -6,6 +6,7 @@
 #include "dialects/mpc/MpcAttrs.h"
 #include "dialects/mpc/MpcDialect.h"
 #include "dialects/mpc/MpcInterfaces.h"
+#include "dialects/mpc/PrecisionTraits.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
@@ -16,5 +17,13 @@
 
 #define GET_OP_CLASSES
 #include "dialects/mpc/MpcOps.h.inc"
+
+#include <optional>
+
+namespace mpc {
+/// The autocast category an op declares through its trait, or none for ops
+/// that keep their types and for ops autocast does not know.
+std::optional<PrecisionCategory> declaredCategory(mlir::Operation *op);
+} // namespace mpc
 
 #endif // MPC_DIALECT_MPCOPS_H

@@ -12,6 +12,7 @@
 include "dialects/mpc/MpcDialect.td"
 include "dialects/mpc/MpcAttrs.td"
 include "dialects/mpc/MpcInterfaces.td"
+include "dialects/mpc/MpcPrecisionTraits.td"
 include "mlir/IR/OpAsmInterface.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -56,7 +57,7 @@ def Mpc_ParamOp : Mpc_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
   }];
 }
 
-def Mpc_LoadOp : Mpc_Op<"load", [
+def Mpc_LoadOp : Mpc_Op<"load", [Mpc_KeepsPrecision,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>,
     DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
     MemoryEffects<[MemRead]>]> {
@@ -71,7 +72,7 @@ def Mpc_LoadOp : Mpc_Op<"load", [
   let assemblyFormat = "$param attr-dict `:` type($result)";
 }
 
-def Mpc_StoreOp : Mpc_Op<"store", [
+def Mpc_StoreOp : Mpc_Op<"store", [Mpc_KeepsPrecision,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>,
     MemoryEffects<[MemWrite]>]> {
   let summary = "Writes a new value into a parameter";
@@ -88,7 +89,7 @@ def Mpc_StoreOp : Mpc_Op<"store", [
 // Constants and casts
 //===----------------------------------------------------------------------===//
 
-def Mpc_ConstantOp : Mpc_Op<"constant", [ConstantLike, Pure]> {
+def Mpc_ConstantOp : Mpc_Op<"constant", [ConstantLike, Pure, Mpc_KeepsPrecision]> {
   let summary = "A tensor literal";
   let description = [{
     ```mlir
@@ -107,7 +108,7 @@ def Mpc_ConstantOp : Mpc_Op<"constant", [ConstantLike, Pure]> {
   ];
 }
 
-def Mpc_CastOp : Mpc_Op<"cast", [Pure, SameOperandsAndResultShape, Mpc_Differentiable]> {
+def Mpc_CastOp : Mpc_Op<"cast", [Pure, Mpc_KeepsPrecision, SameOperandsAndResultShape, Mpc_Differentiable]> {
   let summary = "Converts a tensor's element type";
   let description = [{
     Float to float conversions round to nearest even; float to integer
@@ -127,7 +128,7 @@ def Mpc_CastOp : Mpc_Op<"cast", [Pure, SameOperandsAndResultShape, Mpc_Different
 // Contraction
 //===----------------------------------------------------------------------===//
 
-def Mpc_MatmulOp : Mpc_Op<"matmul", [Pure, Mpc_Differentiable]> {
+def Mpc_MatmulOp : Mpc_Op<"matmul", [Pure, Mpc_Allow, Mpc_Differentiable]> {
   let summary = "Batched matrix product with numpy broadcasting of batch dims";
   let description = [{
     Both operands have rank ≥ 2 and the same float element type; the last
@@ -155,7 +156,7 @@ def Mpc_MatmulOp : Mpc_Op<"matmul", [Pure, Mpc_Differentiable]> {
 //===----------------------------------------------------------------------===//
 
 class Mpc_BroadcastBinaryOp<string mnemonic, string what>
-    : Mpc_Op<mnemonic, [Pure, Mpc_Differentiable]> {
+    : Mpc_Op<mnemonic, [Pure, Mpc_Infer, Mpc_Differentiable]> {
   let summary = "Elementwise " # what # " with numpy broadcasting";
   let description = [{
     Operands and result share one float element type; the result shape is
@@ -178,8 +179,8 @@ def Mpc_SubOp : Mpc_BroadcastBinaryOp<"sub", "subtraction">;
 def Mpc_MulOp : Mpc_BroadcastBinaryOp<"mul", "multiplication">;
 def Mpc_DivOp : Mpc_BroadcastBinaryOp<"div", "division">;
 
-class Mpc_UnaryOp<string mnemonic, string formula>
-    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType, Mpc_Differentiable]> {
+class Mpc_UnaryOp<string mnemonic, string formula, Trait category>
+    : Mpc_Op<mnemonic, [Pure, category, SameOperandsAndResultType, Mpc_Differentiable]> {
   let summary = "Elementwise " # formula;
   let description = [{
     ```mlir
@@ -191,22 +192,23 @@ class Mpc_UnaryOp<string mnemonic, string formula>
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
-def Mpc_ReluOp : Mpc_UnaryOp<"relu", "max(x, 0)">;
+def Mpc_ReluOp : Mpc_UnaryOp<"relu", "max(x, 0)", Mpc_Clear>;
 def Mpc_GeluOp : Mpc_UnaryOp<"gelu",
-    "0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (tanh approximation)">;
-def Mpc_TanhOp : Mpc_UnaryOp<"tanh", "tanh(x)">;
-def Mpc_SigmoidOp : Mpc_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
-def Mpc_ExpOp : Mpc_UnaryOp<"exp", "exp(x)">;
-def Mpc_LogOp : Mpc_UnaryOp<"log", "natural logarithm">;
-def Mpc_SqrtOp : Mpc_UnaryOp<"sqrt", "square root">;
-def Mpc_RsqrtOp : Mpc_UnaryOp<"rsqrt", "1 / sqrt(x)">;
+    "0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (tanh approximation)",
+    Mpc_Infer>;
+def Mpc_TanhOp : Mpc_UnaryOp<"tanh", "tanh(x)", Mpc_Infer>;
+def Mpc_SigmoidOp : Mpc_UnaryOp<"sigmoid", "1 / (1 + exp(-x))", Mpc_Infer>;
+def Mpc_ExpOp : Mpc_UnaryOp<"exp", "exp(x)", Mpc_Deny>;
+def Mpc_LogOp : Mpc_UnaryOp<"log", "natural logarithm", Mpc_Deny>;
+def Mpc_SqrtOp : Mpc_UnaryOp<"sqrt", "square root", Mpc_Deny>;
+def Mpc_RsqrtOp : Mpc_UnaryOp<"rsqrt", "1 / sqrt(x)", Mpc_Deny>;
 
 //===----------------------------------------------------------------------===//
 // Normalizations
 //===----------------------------------------------------------------------===//
 
 class Mpc_SoftmaxLikeOp<string mnemonic, string what>
-    : Mpc_Op<mnemonic, [Pure, SameOperandsAndResultType, Mpc_Differentiable]> {
+    : Mpc_Op<mnemonic, [Pure, Mpc_Deny, SameOperandsAndResultType, Mpc_Differentiable]> {
   let summary = what # " along one axis";
   let description = [{
     `axis` is non-negative and less than the rank.
@@ -224,7 +226,7 @@ class Mpc_SoftmaxLikeOp<string mnemonic, string what>
 def Mpc_SoftmaxOp : Mpc_SoftmaxLikeOp<"softmax", "exp(x - max) / sum(exp(x - max))">;
 def Mpc_LogSoftmaxOp : Mpc_SoftmaxLikeOp<"log_softmax", "x - max - log(sum(exp(x - max)))">;
 
-def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, Mpc_Differentiable, AllElementTypesMatch<["input", "gamma", "beta", "result"]>,
+def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, Mpc_Deny, Mpc_Differentiable, AllElementTypesMatch<["input", "gamma", "beta", "result"]>,
                                            AllTypesMatch<["input", "result"]>,
                                            AllTypesMatch<["gamma", "beta"]>]> {
   let summary = "Layer normalization over the trailing dims, with affine params";
@@ -251,7 +253,7 @@ def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, Mpc_Differentiable, AllElement
 //===----------------------------------------------------------------------===//
 
 class Mpc_ReduceOp<string mnemonic, string what>
-    : Mpc_Op<mnemonic, [Pure, AllElementTypesMatch<["input", "result"]>,
+    : Mpc_Op<mnemonic, [Pure, Mpc_Deny, AllElementTypesMatch<["input", "result"]>,
                         Mpc_Differentiable]> {
   let summary = what # " over axes";
   let description = [{
@@ -278,7 +280,7 @@ def Mpc_ReduceMeanOp : Mpc_ReduceOp<"reduce_mean", "Mean">;
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def Mpc_ReshapeOp : Mpc_Op<"reshape", [Pure, Mpc_Differentiable, AllElementTypesMatch<["input", "result"]>]> {
+def Mpc_ReshapeOp : Mpc_Op<"reshape", [Pure, Mpc_Clear, Mpc_Differentiable, AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Reinterprets a tensor with another shape of the same size";
   let description = [{
     ```mlir
@@ -291,7 +293,7 @@ def Mpc_ReshapeOp : Mpc_Op<"reshape", [Pure, Mpc_Differentiable, AllElementTypes
   let hasVerifier = 1;
 }
 
-def Mpc_TransposeOp : Mpc_Op<"transpose", [Pure, Mpc_Differentiable, AllElementTypesMatch<["input", "result"]>]> {
+def Mpc_TransposeOp : Mpc_Op<"transpose", [Pure, Mpc_Clear, Mpc_Differentiable, AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Permutes a tensor's dims";
   let description = [{
     Result dim `i` is input dim `permutation[i]`.
@@ -308,7 +310,7 @@ def Mpc_TransposeOp : Mpc_Op<"transpose", [Pure, Mpc_Differentiable, AllElementT
   let hasVerifier = 1;
 }
 
-def Mpc_EmbeddingOp : Mpc_Op<"embedding", [Pure, Mpc_Differentiable, AllElementTypesMatch<["table", "result"]>]> {
+def Mpc_EmbeddingOp : Mpc_Op<"embedding", [Pure, Mpc_Clear, Mpc_Differentiable, AllElementTypesMatch<["table", "result"]>]> {
   let summary = "Gathers rows of a table by integer ids";
   let description = [{
     `result[i..., d] = table[ids[i...], d]`. An id outside `[0, rows)` is
@@ -330,7 +332,7 @@ def Mpc_EmbeddingOp : Mpc_Op<"embedding", [Pure, Mpc_Differentiable, AllElementT
 // Masks and dropout
 //===----------------------------------------------------------------------===//
 
-def Mpc_CausalMaskOp : Mpc_Op<"causal_mask", [Pure, Mpc_Differentiable, SameOperandsAndResultType]> {
+def Mpc_CausalMaskOp : Mpc_Op<"causal_mask", [Pure, Mpc_Clear, Mpc_Differentiable, SameOperandsAndResultType]> {
   let summary = "Fills the strictly upper triangle of the last two dims";
   let description = [{
     `result[..., i, j] = j > i ? value : input[..., i, j]`, the mask of
@@ -346,7 +348,7 @@ def Mpc_CausalMaskOp : Mpc_Op<"causal_mask", [Pure, Mpc_Differentiable, SameOper
   let hasVerifier = 1;
 }
 
-def Mpc_MaskedFillOp : Mpc_Op<"masked_fill", [Pure, Mpc_Differentiable, AllTypesMatch<["input", "result"]>]> {
+def Mpc_MaskedFillOp : Mpc_Op<"masked_fill", [Pure, Mpc_Clear, Mpc_Differentiable, AllTypesMatch<["input", "result"]>]> {
   let summary = "Replaces elements where a boolean mask is true";
   let description = [{
     The mask broadcasts to the input's shape.
@@ -365,7 +367,7 @@ def Mpc_MaskedFillOp : Mpc_Op<"masked_fill", [Pure, Mpc_Differentiable, AllTypes
 
 // Not Pure: each step draws a new mask, so two dropouts of one value differ
 // and must not be merged or hoisted.
-def Mpc_DropoutOp : Mpc_Op<"dropout", [SameOperandsAndResultType, Mpc_Differentiable]> {
+def Mpc_DropoutOp : Mpc_Op<"dropout", [Mpc_Clear, SameOperandsAndResultType, Mpc_Differentiable]> {
   let summary = "Zeroes elements with probability `rate`, scales the rest by 1/(1-rate)";
   let description = [{
     Active in training steps, the identity in evaluation. The mask is drawn
@@ -387,7 +389,7 @@ def Mpc_DropoutOp : Mpc_Op<"dropout", [SameOperandsAndResultType, Mpc_Differenti
 // Losses
 //===----------------------------------------------------------------------===//
 
-def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure, Mpc_Differentiable]> {
+def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure, Mpc_Deny, Mpc_Differentiable]> {
   let summary = "Mean cross-entropy of logits against integer class labels";
   let description = [{
     `logits` has shape `[..., C]` and `labels` the same shape without its
@@ -407,7 +409,7 @@ def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure, Mpc_Diffe
   let hasVerifier = 1;
 }
 
-def Mpc_MseLossOp : Mpc_Op<"mse_loss", [Pure, Mpc_Differentiable, AllTypesMatch<["prediction", "target"]>]> {
+def Mpc_MseLossOp : Mpc_Op<"mse_loss", [Pure, Mpc_Deny, Mpc_Differentiable, AllTypesMatch<["prediction", "target"]>]> {
   let summary = "Mean squared error";
   let description = [{
     The result is a scalar of the operands' element type.
@@ -426,5 +428,6 @@ def Mpc_MseLossOp : Mpc_Op<"mse_loss", [Pure, Mpc_Differentiable, AllTypesMatch<
 
 include "dialects/mpc/MpcGradientOps.td"
 include "dialects/mpc/MpcOptimizerOps.td"
+include "dialects/mpc/MpcLossScalingOps.td"
 
 #endif // MPC_OPS_TD

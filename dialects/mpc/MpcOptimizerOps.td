@@ -10,7 +10,7 @@
 #ifndef MPC_OPTIMIZER_OPS_TD
 #define MPC_OPTIMIZER_OPS_TD
 
-def Mpc_SgdUpdateOp : Mpc_Op<"sgd_update", [Pure, AllTypesMatch<["param", "grad", "new_param"]>]> {
+def Mpc_SgdUpdateOp : Mpc_Op<"sgd_update", [Pure, Mpc_KeepsPrecision, AllTypesMatch<["param", "grad", "new_param"]>]> {
   let summary = "Stochastic gradient descent: p - lr · (g + weight_decay · p)";
   let description = [{
     ```mlir
@@ -27,7 +27,7 @@ def Mpc_SgdUpdateOp : Mpc_Op<"sgd_update", [Pure, AllTypesMatch<["param", "grad"
   let hasVerifier = 1;
 }
 
-def Mpc_MomentumUpdateOp : Mpc_Op<"momentum_update", [Pure,
+def Mpc_MomentumUpdateOp : Mpc_Op<"momentum_update", [Pure, Mpc_KeepsPrecision,
     AllTypesMatch<["param", "grad", "buffer", "new_param", "new_buffer"]>]> {
   let summary = "SGD with momentum (PyTorch's, dampening 0)";
   let description = [{
@@ -50,7 +50,7 @@ def Mpc_MomentumUpdateOp : Mpc_Op<"momentum_update", [Pure,
   let hasVerifier = 1;
 }
 
-def Mpc_AdamWUpdateOp : Mpc_Op<"adamw_update", [Pure,
+def Mpc_AdamWUpdateOp : Mpc_Op<"adamw_update", [Pure, Mpc_KeepsPrecision,
     AllTypesMatch<["param", "grad", "m", "v", "new_param", "new_m", "new_v"]>]> {
   let summary = "AdamW with decoupled weight decay (PyTorch's)";
   let description = [{
@@ -77,7 +77,7 @@ def Mpc_AdamWUpdateOp : Mpc_Op<"adamw_update", [Pure,
   let hasVerifier = 1;
 }
 
-def Mpc_ClipByGlobalNormOp : Mpc_Op<"clip_by_global_norm", [Pure]> {
+def Mpc_ClipByGlobalNormOp : Mpc_Op<"clip_by_global_norm", [Pure, Mpc_KeepsPrecision]> {
   let summary = "Scales gradients so their joint L2 norm is at most max_norm";
   let description = [{
     `norm = sqrt(sum of g² over all grads)`; every gradient is multiplied by

@@ -210,13 +210,12 @@ LogicalResult verifyBroadcastsTo(llvm::ArrayRef<int64_t> from,
 
 LogicalResult verifyMaskedFill(RankedTensorType input, RankedTensorType mask,
                                EmitErrorFn emitError) {
-  return verifyBroadcastsTo(mask.getShape(), input.getShape(), "mask",
-                            "input", emitError);
+  return verifyBroadcastsTo(mask.getShape(), input.getShape(), "mask", "input",
+                            emitError);
 }
 
 LogicalResult verifyEmbeddingGrad(RankedTensorType resultGrad,
-                                  RankedTensorType ids,
-                                  RankedTensorType table,
+                                  RankedTensorType ids, RankedTensorType table,
                                   EmitErrorFn emitError) {
   auto expected = inferEmbeddingType(ids, table, emitError);
   if (failed(expected))
@@ -262,6 +261,8 @@ FailureOr<RankedTensorType> inferMseLossType(RankedTensorType prediction,
 const HyperparameterRange kPositive{0, false, HUGE_VAL};
 const HyperparameterRange kNonNegative{0, true, HUGE_VAL};
 const HyperparameterRange kUnitInterval{0, true, 1};
+const HyperparameterRange kOpenUnitInterval{0, false, 1};
+const HyperparameterRange kAboveOne{1, false, HUGE_VAL};
 
 LogicalResult verifyHyperparameter(llvm::StringRef name, double value,
                                    HyperparameterRange range,

@@ -65,6 +65,10 @@ extern const HyperparameterRange kPositive;
 extern const HyperparameterRange kNonNegative;
 /// [0, 1): betas, momentum.
 extern const HyperparameterRange kUnitInterval;
+/// (0, 1): the loss scale's backoff factor.
+extern const HyperparameterRange kOpenUnitInterval;
+/// (1, inf): the loss scale's growth factor.
+extern const HyperparameterRange kAboveOne;
 
 /// An optimizer hyperparameter: finite and within `range`.
 mlir::LogicalResult verifyHyperparameter(llvm::StringRef name, double value,

@@ -11,6 +11,17 @@ namespace mpc::cpu {
 namespace {
 constexpr const char *kTrainStep = "train_step";
 constexpr const char *kForward = "forward";
+/// The skipped-step counter mpc-loss-scaling adds.
+constexpr const char *kSkippedSteps = "loss_scale.skipped_steps";
+
+/// The position of the param named `name` in `params`.
+std::optional<size_t> findParam(const std::vector<HostTensor> &params,
+                                llvm::StringRef name) {
+  for (size_t i = 0; i < params.size(); ++i)
+    if (params[i].name == name)
+      return i;
+  return std::nullopt;
+}
 } // namespace
 
 std::unique_ptr<CpuStepExecutor>
@@ -31,7 +42,34 @@ CpuStepExecutor::create(mlir::OwningOpRef<mlir::ModuleOp> module,
 
 CpuStepExecutor::CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
                                  std::unique_ptr<Executor> executor)
-    : module(std::move(module)), executor(std::move(executor)) {}
+    : module(std::move(module)), executor(std::move(executor)) {
+  auto trainStep = (*this->module).lookupSymbol<mlir::func::FuncOp>(kTrainStep);
+  UnscaleAndCheckOp unscale;
+  UpdateLossScaleOp update;
+  trainStep.walk([&](mlir::Operation *op) {
+    if (auto found = llvm::dyn_cast<UnscaleAndCheckOp>(op))
+      unscale = found;
+    if (auto found = llvm::dyn_cast<UpdateLossScaleOp>(op))
+      update = found;
+  });
+  if (!unscale)
+    return;
+  const std::vector<HostTensor> &params = this->executor->params();
+  LossScaling scaling;
+  scaling.skippedIndex = findParam(params, kSkippedSteps);
+  if (update) {
+    scaling.dynamic = true;
+    scaling.floor = update.getMinScale().convertToDouble();
+    if (auto load = update.getScale().getDefiningOp<LoadOp>())
+      scaling.scaleIndex = findParam(params, load.getParam());
+  } else if (auto constant = unscale.getScale().getDefiningOp<ConstantOp>()) {
+    if (auto dense =
+            llvm::dyn_cast<mlir::DenseElementsAttr>(constant.getValue()))
+      scaling.staticScale =
+          (*dense.getValues<llvm::APFloat>().begin()).convertToDouble();
+  }
+  lossScaling = scaling;
+}
 
 std::string CpuStepExecutor::graphName() const {
   auto name = (*module).getSymName();
@@ -83,6 +121,22 @@ std::vector<HostTensor> CpuStepExecutor::state() const {
 
 void CpuStepExecutor::setState(std::vector<HostTensor> values) {
   executor->setParams(std::move(values));
+}
+
+std::optional<train::LossScaleStatus> CpuStepExecutor::lossScaleStatus() const {
+  if (!lossScaling)
+    return std::nullopt;
+  const std::vector<HostTensor> &params = executor->params();
+  train::LossScaleStatus status;
+  status.dynamic = lossScaling->dynamic;
+  status.floor = lossScaling->floor;
+  status.scale = lossScaling->scaleIndex
+                     ? params[*lossScaling->scaleIndex].f32[0]
+                     : lossScaling->staticScale;
+  if (lossScaling->skippedIndex)
+    status.skippedSteps =
+        static_cast<int64_t>(params[*lossScaling->skippedIndex].f32[0]);
+  return status;
 }
 
 } // namespace mpc::cpu

@@ -33,13 +33,24 @@ public:
                 std::vector<HostTensor> &outputs, std::string &error) override;
   std::vector<HostTensor> state() const override;
   void setState(std::vector<HostTensor> values) override;
+  std::optional<train::LossScaleStatus> lossScaleStatus() const override;
 
 private:
+  /// Where the loss scaler's state lives: read from @train_step once.
+  struct LossScaling {
+    bool dynamic = false;
+    std::optional<double> floor;
+    /// A static scale; a dynamic one is in params() at `scaleIndex`.
+    double staticScale = 1;
+    std::optional<size_t> scaleIndex, skippedIndex;
+  };
+
   CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
                   std::unique_ptr<Executor> executor);
 
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::unique_ptr<Executor> executor;
+  std::optional<LossScaling> lossScaling;
 };
 
 } // namespace mpc::cpu

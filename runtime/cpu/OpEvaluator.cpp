@@ -93,6 +93,9 @@ private:
   bool crossEntropy(SoftmaxCrossEntropyOp op);
   bool crossEntropyGrad(SoftmaxCrossEntropyGradOp op);
   bool clip(ClipByGlobalNormOp op);
+  bool unscale(UnscaleAndCheckOp op);
+  bool select(SelectOp op);
+  bool updateLossScale(UpdateLossScaleOp op);
   bool load(LoadOp op);
   bool store(StoreOp op);
 
@@ -240,6 +243,39 @@ bool Evaluation::clip(ClipByGlobalNormOp op) {
   return true;
 }
 
+bool Evaluation::unscale(UnscaleAndCheckOp op) {
+  size_t count = op.getGrads().size();
+  float inverse = inverseLossScale(in[count]->f32[0]);
+  bool foundInf = false;
+  for (size_t i = 0; i < count; ++i)
+    foundInf |= unscaleAndCheck(data(in[i]), data(out[i]), in[i]->numElements(),
+                                inverse);
+  out[count].i64[0] = foundInf;
+  return true;
+}
+
+bool Evaluation::select(SelectOp op) {
+  const HostTensor &chosen = in[0]->i64[0] ? *in[1] : *in[2];
+  out[0].f32 = chosen.f32;
+  out[0].i64 = chosen.i64;
+  return true;
+}
+
+bool Evaluation::updateLossScale(UpdateLossScaleOp op) {
+  LossScaleConfig config{op.getGrowthFactor().convertToDouble(),
+                         static_cast<int64_t>(op.getGrowthInterval()),
+                         op.getBackoffFactor().convertToDouble(),
+                         static_cast<int64_t>(op.getHysteresis()),
+                         op.getMinScale().convertToDouble(),
+                         op.getMaxScale().convertToDouble()};
+  out[0].f32[0] = in[0]->f32[0];
+  out[1].f32[0] = in[1]->f32[0];
+  out[2].f32[0] = in[2]->f32[0];
+  cpu::updateLossScale(out[0].f32[0], out[1].f32[0], out[2].f32[0],
+                       in[3]->i64[0] != 0, config);
+  return true;
+}
+
 bool Evaluation::load(LoadOp op) {
   out[0] = *context.params.lookup(op.getParam());
   return true;
@@ -365,6 +401,9 @@ bool Evaluation::run() {
         return true;
       })
       .Case([&](ClipByGlobalNormOp op) { return clip(op); })
+      .Case([&](UnscaleAndCheckOp op) { return unscale(op); })
+      .Case([&](SelectOp op) { return select(op); })
+      .Case([&](UpdateLossScaleOp op) { return updateLossScale(op); })
       .Default(
           [&](Operation *) { return fail("not supported by the executor"); });
 }

@@ -12,12 +12,26 @@
 #include "runtime/driver/Tensor.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace mpc::train {
 
 using driver::HostTensor;
+
+/// Where a step's loss scaling stands (mpc-loss-scaling).
+struct LossScaleStatus {
+  /// The scale the next step seeds backward with.
+  double scale = 1;
+  /// The smallest scale dynamic scaling backs off to; none for a static
+  /// scale.
+  std::optional<double> floor;
+  bool dynamic = false;
+  /// Steps skipped because their gradients overflowed, over the whole run
+  /// (a checkpoint keeps the count).
+  int64_t skippedSteps = 0;
+};
 
 /// A compiled training step and its evaluation function.
 class StepExecutor {
@@ -53,6 +67,13 @@ public:
   virtual std::vector<HostTensor> state() const = 0;
   /// Replaces them; `values` match state() in names, shapes and dtypes.
   virtual void setState(std::vector<HostTensor> values) = 0;
+
+  /// The loss scaler's state, or none when the step has no loss scaling.
+  /// The loop reads it only at log points, so a device backend syncs no
+  /// more often than for the loss.
+  virtual std::optional<LossScaleStatus> lossScaleStatus() const {
+    return std::nullopt;
+  }
 };
 
 } // namespace mpc::train

@@ -127,9 +127,68 @@ bool save(const StepExecutor &executor, const std::string &path, int64_t step,
   return driver::writeCheckpoint(path, checkpoint, error);
 }
 
+/// A scale as the log prints it: nine significant digits, which tell every
+/// f32 value apart, and no trailing zeros (65536, 0.5).
+std::string formatScale(double scale) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", scale);
+  return text;
+}
+
+/// Watches the loss scaler between log points for a run that cannot
+/// recover: every step overflowing while the scale cannot go lower (at its
+/// floor, or static). Only log points are seen, so a window counts when all
+/// its steps were skipped and the scale is at its lowest at its end.
+class StuckScaleDetector {
+public:
+  StuckScaleDetector(int64_t step, const std::optional<LossScaleStatus> &status)
+      : lastStep(step), lastSkipped(status ? status->skippedSteps : 0) {}
+
+  /// Takes the status after `step` steps; fails once at least
+  /// kStuckLossScaleSteps consecutive steps overflowed at the lowest scale.
+  bool check(int64_t step, const LossScaleStatus &status, std::string &error) {
+    int64_t steps = step - lastStep;
+    bool allSkipped = status.skippedSteps - lastSkipped == steps;
+    // The scale is an f32 value: compare with the floor as f32.
+    bool lowest =
+        !status.dynamic ||
+        (status.floor && status.scale <= static_cast<float>(*status.floor));
+    lastStep = step;
+    lastSkipped = status.skippedSteps;
+    run = allSkipped && lowest ? run + steps : 0;
+    if (run < kStuckLossScaleSteps)
+      return true;
+    std::string last = "the last " + std::to_string(run) +
+                       " steps all overflowed and were skipped; ";
+    if (status.dynamic)
+      error = "loss scale stuck at its floor " + formatScale(*status.floor) +
+              ": " + last +
+              "the gradients are inf or NaN even at the smallest scale: "
+              "check the data for inf or NaN, or lower the learning rate";
+    else
+      error = "static loss scale " + formatScale(status.scale) + ": " + last +
+              "use a smaller or a dynamic loss scale, and check the data "
+              "for inf or NaN";
+    return false;
+  }
+
+private:
+  int64_t lastStep, lastSkipped, run = 0;
+};
+
+/// A loss as the log prints it: four decimals, or four significant digits
+/// for a loss too small for them (a loss weighted by a tiny factor).
+std::string formatLoss(double loss) {
+  char text[32];
+  bool tiny = loss != 0 && std::fabs(loss) < 1e-3;
+  std::snprintf(text, sizeof text, tiny ? "%.3e" : "%.4f", loss);
+  return text;
+}
+
 void printEvaluation(std::FILE *log, int64_t step, const Evaluation &e,
                      const driver::Dataset &data) {
-  std::fprintf(log, "eval  step %" PRId64 "  val_loss %.4f", step, e.loss);
+  std::fprintf(log, "eval  step %" PRId64 "  val_loss %s", step,
+               formatLoss(e.loss).c_str());
   if (e.accuracy)
     std::fprintf(log, "  val_accuracy %.2f%%", 100.0 * *e.accuracy);
   std::fprintf(log, "  (%" PRId64 " %s)\n", e.samples, data.itemName());
@@ -186,6 +245,7 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
   int64_t batch = inputs.front().shape.front();
   double itemsPerStep = double(batch * data.itemsPerSample());
   std::vector<HostTensor> outputs;
+  StuckScaleDetector stuck(step, executor.lossScaleStatus());
   Clock::time_point windowStart = Clock::now();
   int64_t windowSteps = 0;
   double windowLoss = 0;
@@ -203,11 +263,21 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
     if (done % options.logEvery == 0 || done == options.steps) {
       double seconds =
           std::chrono::duration<double>(Clock::now() - windowStart).count();
-      std::fprintf(log, "step %" PRId64 "/%" PRId64 "  loss %.4f  %.0f %s/s\n",
-                   done, options.steps, windowLoss / double(windowSteps),
-                   itemsPerStep * double(windowSteps) / seconds,
-                   data.itemName());
+      std::fprintf(
+          log, "step %" PRId64 "/%" PRId64 "  loss %s  %.0f %s/s", done,
+          options.steps, formatLoss(windowLoss / double(windowSteps)).c_str(),
+          itemsPerStep * double(windowSteps) / seconds, data.itemName());
+      std::optional<LossScaleStatus> scaling = executor.lossScaleStatus();
+      if (scaling)
+        std::fprintf(log, "  loss_scale %s  skipped %" PRId64,
+                     formatScale(scaling->scale).c_str(),
+                     scaling->skippedSteps);
+      std::fprintf(log, "\n");
       std::fflush(log);
+      if (scaling && !stuck.check(done, *scaling, error)) {
+        error = "step " + std::to_string(done) + ": " + error;
+        return false;
+      }
       windowStart = Clock::now();
       windowSteps = 0;
       windowLoss = 0;
@@ -226,6 +296,15 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
     return false;
   printEvaluation(log, step, evaluation, data);
   result.finalEvaluation = evaluation;
+  result.lossScale = executor.lossScaleStatus();
+  if (result.lossScale) {
+    std::fprintf(log,
+                 "loss scaling: %" PRId64 " of %" PRId64
+                 " steps skipped (overflow), final scale %s\n",
+                 result.lossScale->skippedSteps, step,
+                 formatScale(result.lossScale->scale).c_str());
+    std::fflush(log);
+  }
 
   if (!options.savePath.empty()) {
     if (!save(executor, options.savePath, step, seed, error))

@@ -41,12 +41,20 @@ struct Evaluation {
 struct TrainingResult {
   std::vector<double> losses;
   std::optional<Evaluation> finalEvaluation;
+  /// The loss scaler at the end, when the step scales the loss.
+  std::optional<LossScaleStatus> lossScale;
 };
 
+/// A run stops when this many consecutive steps, or more, all overflowed
+/// while the loss scale could not go lower (at its floor, or static).
+constexpr int64_t kStuckLossScaleSteps = 20;
+
 /// Runs the training loop: resumes when asked, trains, logs every
-/// `logEvery` steps, evaluates, and saves. Progress goes to `log`. Returns
-/// false with a one-line `error` naming the file or step on failure; a
-/// failed run leaves no partial checkpoint.
+/// `logEvery` steps, evaluates, and saves. Progress goes to `log`; with loss
+/// scaling each progress line adds the scale and the skipped steps, and the
+/// run ends with their total. Returns false with a one-line `error` naming
+/// the file or step on failure, including a loss scale stuck at its floor
+/// (see kStuckLossScaleSteps); a failed run leaves no partial checkpoint.
 bool runTraining(StepExecutor &executor, const driver::Dataset &data,
                  const TrainingOptions &options, std::FILE *log,
                  TrainingResult &result, std::string &error);

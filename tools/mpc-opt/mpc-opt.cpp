@@ -63,6 +63,7 @@ importToBuffer(const llvm::MemoryBuffer &input, llvm::StringRef fileName,
 int main(int argc, char **argv) {
   registerTransformsPasses();
   mpc::registerMpcPasses();
+  mpc::registerTrainPipeline();
   DialectRegistry registry;
   mpc::registerGraphImportDialects(registry);
 

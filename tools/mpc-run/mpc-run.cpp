@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -51,6 +52,16 @@ MODEL is a JSON graph (.json) or an mpc module (.mlir); a module without a
   --save CKPT        write parameters and optimizer state at the end
                      (safetensors, written atomically)
   --resume CKPT      continue a run from a checkpoint
+
+Mixed precision (when compiling a graph):
+  --dtype T          f32 (default), f16 or bf16: run allowed ops in T with
+                     f32 master weights (mpc-autocast)
+  --policy FILE      a JSON file moving ops between autocast categories
+  --loss-scaling M   none, static or dynamic (default: dynamic for f16,
+                     none otherwise)
+  --init-scale S     the first loss scale (default 65536)
+  --precision-report table|json
+                     print every op's precision and the casts before training
 )";
 
 struct Flags {
@@ -60,9 +71,11 @@ struct Flags {
 };
 
 /// The flags that take a value; --data may repeat.
-const char *const kValueFlags[] = {"steps", "batch",     "device",
-                                   "seed",  "log-every", "eval-every",
-                                   "save",  "resume",    "data"};
+const char *const kValueFlags[] = {
+    "steps",      "batch",           "device", "seed",
+    "log-every",  "eval-every",      "save",   "resume",
+    "data",       "dtype",           "policy", "loss-scaling",
+    "init-scale", "precision-report"};
 
 [[noreturn]] void fail(const std::string &message) {
   std::fprintf(stderr, "mpc-run: %s\n", message.c_str());
@@ -128,6 +141,33 @@ int64_t integerFlag(const Flags &flags, const std::string &name,
   return value;
 }
 
+/// Reads flag `name`, one of `allowed`, or returns "".
+std::string stringFlag(const Flags &flags, const std::string &name,
+                       std::initializer_list<const char *> allowed) {
+  auto it = flags.values.find(name);
+  if (it == flags.values.end())
+    return "";
+  std::string expected;
+  for (const char *value : allowed) {
+    if (it->second == value)
+      return it->second;
+    expected += expected.empty() ? value : std::string(", ") + value;
+  }
+  fail("--" + name + " must be one of " + expected + ", got '" + it->second +
+       "'");
+}
+
+/// Reads flag `name` as a finite number > 0.
+double positiveFlag(const Flags &flags, const std::string &name) {
+  const std::string &text = flags.values.at(name);
+  char *end = nullptr;
+  errno = 0;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end || errno || !(value > 0) || std::isinf(value))
+    fail("--" + name + " must be a positive number, got '" + text + "'");
+  return value;
+}
+
 /// Seeds the shuffle that splits rows into training and validation.
 constexpr uint64_t kSplitSeed = 0;
 
@@ -167,6 +207,15 @@ int main(int argc, char **argv) {
   mpc::ModelLoadOptions loadOptions;
   if (flags.values.count("batch"))
     loadOptions.batchSize = integerFlag(flags, "batch", 0, 1);
+  loadOptions.dtype = stringFlag(flags, "dtype", {"f32", "f16", "bf16"});
+  loadOptions.lossScaling =
+      stringFlag(flags, "loss-scaling", {"none", "static", "dynamic"});
+  loadOptions.precisionReport =
+      stringFlag(flags, "precision-report", {"table", "json"});
+  if (flags.values.count("policy"))
+    loadOptions.policyFile = flags.values["policy"];
+  if (flags.values.count("init-scale"))
+    loadOptions.initScale = positiveFlag(flags, "init-scale");
   mlir::MLIRContext context;
   std::string error;
   mlir::OwningOpRef<mlir::ModuleOp> module =

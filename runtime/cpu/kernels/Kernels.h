@@ -247,6 +247,38 @@ void scaleInPlace(float *data, int64_t n, float factor);
 /// min(1, maxNorm / (norm + 1e-6)).
 float clipCoefficient(float norm, float maxNorm);
 
+//===----------------------------------------------------------------------===//
+// Loss scaling (f32 scalars; PyTorch's GradScaler, DeepSpeed's hysteresis)
+//===----------------------------------------------------------------------===//
+
+/// The factor gradients are unscaled by: 1 / scale computed in double and
+/// rounded to f32 once, so a power-of-two scale unscales exactly.
+float inverseLossScale(float scale);
+
+/// out[i] = grad[i] * inverse for the `n` elements. Returns whether any
+/// grad[i] is an infinity or a NaN. `out` may alias `grad`.
+bool unscaleAndCheck(const float *grad, float *out, int64_t n, float inverse);
+
+/// The hyperparameters of dynamic loss scaling.
+struct LossScaleConfig {
+  double growthFactor;
+  int64_t growthInterval;
+  double backoffFactor;
+  int64_t hysteresis;
+  double minScale, maxScale;
+};
+
+/// One step of dynamic loss scaling on its state: the scale, the clean steps
+/// since the last change and the overflows still tolerated before backing
+/// off. On overflow: goodSteps = 0; if hysteresisLeft > 1 it is decremented
+/// and the scale kept, else scale = max(scale * backoffFactor, minScale). On
+/// a clean step: ++goodSteps; when it reaches growthInterval, goodSteps = 0,
+/// hysteresisLeft = hysteresis and scale = min(scale * growthFactor,
+/// maxScale) if that is finite in f32. Products are taken in double and
+/// rounded to f32 once.
+void updateLossScale(float &scale, float &goodSteps, float &hysteresisLeft,
+                     bool foundInf, const LossScaleConfig &config);
+
 } // namespace mpc::cpu
 
 #endif // MPC_RUNTIME_CPU_KERNELS_KERNELS_H

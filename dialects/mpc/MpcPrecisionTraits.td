@@ -1,0 +1,31 @@
+//===- MpcPrecisionTraits.td - default autocast categories -*- tablegen -*-===//
+//
+// Every op of a training step declares how `mpc-autocast` treats it by
+// default; a policy file may move ops between the four categories. An op
+// without one of these traits is an error under autocast, never silently
+// f32.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_PRECISION_TRAITS_TD
+#define MPC_PRECISION_TRAITS_TD
+
+include "mlir/IR/OpBase.td"
+
+class Mpc_PrecisionTrait<string name> : NativeOpTrait<name> {
+  let cppNamespace = "::mpc::OpTrait";
+}
+
+// Runs in the low precision: tensor-core GEMMs.
+def Mpc_Allow : Mpc_PrecisionTrait<"AutocastAllow">;
+// Runs in f32: range- or accumulation-sensitive ops and losses.
+def Mpc_Deny : Mpc_PrecisionTrait<"AutocastDeny">;
+// Arithmetic that follows its neighbours.
+def Mpc_Infer : Mpc_PrecisionTrait<"AutocastInfer">;
+// No numerical effect (data movement, selection); follows its neighbours.
+def Mpc_Clear : Mpc_PrecisionTrait<"AutocastClear">;
+// Keeps its types: parameters, explicit casts, the optimizer and loss
+// scaling work on f32 master weights and state.
+def Mpc_KeepsPrecision : Mpc_PrecisionTrait<"KeepsPrecision">;
+
+#endif // MPC_PRECISION_TRAITS_TD

@@ -1,0 +1,202 @@
+//===- PrecisionPolicy.cpp - default and file-given op categories ---------===//
+
+#include "passes/PrecisionPolicy.h"
+
+#include "dialects/mpc/MpcDialect.h"
+#include "dialects/mpc/MpcOps.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mpc;
+
+namespace {
+
+/// Reads one policy file, reporting errors at positions in it.
+class PolicyFileReader {
+public:
+  PolicyFileReader(StringRef path, Location loc)
+      : path(path), loc(loc), context(loc.getContext()) {}
+
+  LogicalResult read(llvm::DenseMap<OperationName, PrecisionCategory> &moved);
+
+private:
+  InFlightDiagnostic error(unsigned line, unsigned column) {
+    return emitError(FileLineColLoc::get(context, path, line, column));
+  }
+  /// The error for the string `quoted` (a list entry or key): positioned at
+  /// its first occurrence in the text, the best a DOM parser can do.
+  InFlightDiagnostic errorAt(StringRef quoted);
+  LogicalResult
+  readList(StringRef key, const llvm::json::Value &value,
+           PrecisionCategory category, llvm::StringMap<std::string> &listedIn,
+           llvm::DenseMap<OperationName, PrecisionCategory> &moved);
+  /// The registered mpc op `name` names, or an error.
+  FailureOr<OperationName> resolve(StringRef pointer, StringRef name);
+
+  std::string path;
+  Location loc;
+  MLIRContext *context;
+  std::unique_ptr<llvm::MemoryBuffer> buffer;
+};
+
+InFlightDiagnostic PolicyFileReader::errorAt(StringRef quoted) {
+  StringRef text = buffer->getBuffer();
+  size_t offset = text.find(("\"" + quoted + "\"").str());
+  if (offset == StringRef::npos)
+    return error(1, 1);
+  StringRef before = text.take_front(offset);
+  unsigned line = before.count('\n') + 1;
+  size_t lineStart = before.rfind('\n');
+  unsigned column =
+      offset - (lineStart == StringRef::npos ? 0 : lineStart + 1) + 1;
+  return error(line, column);
+}
+
+std::optional<StringRef> nearest(StringRef name,
+                                 ArrayRef<StringRef> candidates) {
+  std::optional<StringRef> best;
+  unsigned bestDistance = std::max<unsigned>(2, name.size() / 3) + 1;
+  for (StringRef candidate : candidates)
+    if (unsigned d = name.edit_distance(candidate, true, bestDistance);
+        d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  return best;
+}
+
+FailureOr<OperationName> PolicyFileReader::resolve(StringRef pointer,
+                                                   StringRef name) {
+  StringRef bare = name;
+  bare.consume_front("mpc.");
+  std::optional<RegisteredOperationName> op =
+      RegisteredOperationName::lookup(("mpc." + bare).str(), context);
+  if (op && op->hasTrait<mpc::OpTrait::KeepsPrecision>()) {
+    errorAt(name) << pointer << ": '" << bare
+                  << "' keeps its types (f32 master weights, state, explicit "
+                     "casts) and has no category";
+    return failure();
+  }
+  if (op && (op->hasTrait<mpc::OpTrait::AutocastAllow>() ||
+             op->hasTrait<mpc::OpTrait::AutocastDeny>() ||
+             op->hasTrait<mpc::OpTrait::AutocastInfer>() ||
+             op->hasTrait<mpc::OpTrait::AutocastClear>()))
+    return OperationName(*op);
+
+  SmallVector<StringRef> known;
+  for (RegisteredOperationName candidate : context->getRegisteredOperations())
+    if (candidate.getDialectNamespace() == MpcDialect::getDialectNamespace() &&
+        !candidate.hasTrait<mpc::OpTrait::KeepsPrecision>())
+      known.push_back(candidate.getStringRef().drop_front(4));
+  InFlightDiagnostic diag = errorAt(name);
+  diag << pointer << ": unknown op '" << name << "'";
+  if (std::optional<StringRef> guess = nearest(bare, known))
+    diag << " (did you mean '" << *guess << "'?)";
+  return failure();
+}
+
+LogicalResult PolicyFileReader::readList(
+    StringRef key, const llvm::json::Value &value, PrecisionCategory category,
+    llvm::StringMap<std::string> &listedIn,
+    llvm::DenseMap<OperationName, PrecisionCategory> &moved) {
+  const llvm::json::Array *names = value.getAsArray();
+  if (!names)
+    return errorAt(key) << "/" << key << ": must be a list of op names";
+  for (auto [index, entry] : llvm::enumerate(*names)) {
+    std::string pointer = ("/" + key + "/" + Twine(index)).str();
+    std::optional<StringRef> name = entry.getAsString();
+    if (!name)
+      return errorAt(key) << pointer << ": must be an op name (a string)";
+    FailureOr<OperationName> op = resolve(pointer, *name);
+    if (failed(op))
+      return failure();
+    auto [previous, inserted] = listedIn.try_emplace(op->getStringRef(), key);
+    if (!inserted)
+      return errorAt(*name)
+             << pointer << ": '" << *name << "' is already listed in '"
+             << previous->second << "'";
+    moved[*op] = category;
+  }
+  return success();
+}
+
+LogicalResult PolicyFileReader::read(
+    llvm::DenseMap<OperationName, PrecisionCategory> &moved) {
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!file)
+    return emitError(loc) << "cannot read the policy file '" << path
+                          << "': " << file.getError().message();
+  buffer = std::move(*file);
+
+  llvm::Expected<llvm::json::Value> root =
+      llvm::json::parse(buffer->getBuffer());
+  if (!root) {
+    // llvm::json reports "[LINE:COLUMN, byte=N]: message", the column
+    // counted from 0.
+    std::string message = llvm::toString(root.takeError());
+    unsigned line = 1, column = 0;
+    StringRef rest = message;
+    if (rest.consume_front("[") && !rest.consumeInteger(10, line) &&
+        rest.consume_front(":") && !rest.consumeInteger(10, column)) {
+      size_t colon = rest.find("]: ");
+      if (colon != StringRef::npos)
+        message = rest.drop_front(colon + 3).str();
+    }
+    return error(line, column + 1) << "invalid JSON: " << message;
+  }
+  const llvm::json::Object *object = root->getAsObject();
+  if (!object)
+    return error(1, 1) << "a policy file is a JSON object with the keys "
+                          "allow, deny, infer and clear";
+
+  static constexpr std::pair<StringLiteral, PrecisionCategory> kLists[] = {
+      {"allow", PrecisionCategory::allow},
+      {"deny", PrecisionCategory::deny},
+      {"infer", PrecisionCategory::infer},
+      {"clear", PrecisionCategory::clear}};
+  for (const auto &member : *object)
+    if (llvm::none_of(kLists, [&](auto list) {
+          return list.first == StringRef(member.first);
+        }))
+      return errorAt(member.first) << "unknown key '" << member.first.str()
+                                   << "'; expected allow, deny, infer or clear";
+  llvm::StringMap<std::string> listedIn;
+  for (auto [key, category] : kLists)
+    if (const llvm::json::Value *list = object->get(key))
+      if (failed(readList(key, *list, category, listedIn, moved)))
+        return failure();
+
+  // A listed op moves its gradient op with it, unless that is listed too.
+  for (auto [op, category] : llvm::to_vector(moved)) {
+    std::optional<RegisteredOperationName> gradient =
+        RegisteredOperationName::lookup((op.getStringRef() + "_grad").str(),
+                                        context);
+    if (gradient && !listedIn.count(gradient->getStringRef()))
+      moved.try_emplace(OperationName(*gradient), category);
+  }
+  return success();
+}
+
+} // namespace
+
+FailureOr<PrecisionPolicy> PrecisionPolicy::load(StringRef path, Location loc) {
+  PrecisionPolicy policy;
+  if (failed(PolicyFileReader(path, loc).read(policy.moved)))
+    return failure();
+  return policy;
+}
+
+std::optional<PolicyEntry> PrecisionPolicy::lookup(Operation *op) const {
+  auto it = moved.find(op->getName());
+  if (it != moved.end())
+    return PolicyEntry{it->second, PrecisionReason::policy_file};
+  if (std::optional<PrecisionCategory> category = declaredCategory(op))
+    return PolicyEntry{*category, PrecisionReason::default_policy};
+  return std::nullopt;
+}

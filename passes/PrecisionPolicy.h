@@ -1,0 +1,47 @@
+//===- PrecisionPolicy.h - which ops autocast may run low -------*- C++ -*-===//
+//
+// The default policy is each op's declared category (its trait in
+// MpcPrecisionTraits.td); a policy file moves ops between categories.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_PASSES_PRECISIONPOLICY_H
+#define MPC_PASSES_PRECISIONPOLICY_H
+
+#include "dialects/mpc/MpcAttrs.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <optional>
+
+namespace mpc {
+
+/// An op's category and where it came from (default_policy or policy_file).
+struct PolicyEntry {
+  PrecisionCategory category;
+  PrecisionReason source;
+};
+
+class PrecisionPolicy {
+public:
+  /// Reads a policy file: a JSON object whose keys `allow`, `deny`, `infer`
+  /// and `clear` each list op names (`gelu` or `mpc.gelu`). An entry also
+  /// moves the op's gradient op (`gelu_grad`) unless that is listed itself.
+  /// Errors are emitted at their position in the file, or at `loc` when
+  /// the file cannot be read, and yield failure.
+  static mlir::FailureOr<PrecisionPolicy> load(llvm::StringRef path,
+                                               mlir::Location loc);
+
+  /// The category of `op`, or none when `op` has none (an op autocast does
+  /// not know, or one that keeps its types).
+  std::optional<PolicyEntry> lookup(mlir::Operation *op) const;
+
+private:
+  llvm::DenseMap<mlir::OperationName, PrecisionCategory> moved;
+};
+
+} // namespace mpc
+
+#endif // MPC_PASSES_PRECISIONPOLICY_H
