@@ -174,7 +174,7 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
   switch (s.kind) {
   case Optimizer::Sgd:
     store(b.create<SgdUpdateOp>(loc, value, grad, f64(s.learningRate),
-                                f64(s.weightDecay)),
+                                f64(s.weightDecay), /*skip_if=*/Value()),
           param);
     return;
   case Optimizer::Momentum: {
@@ -182,7 +182,7 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
                               (param.getSymName() + ".momentum").str(), type);
     auto update = b.create<MomentumUpdateOp>(
         loc, type, type, value, grad, load(b, loc, buffer), f64(s.learningRate),
-        f64(s.momentum), f64(s.weightDecay));
+        f64(s.momentum), f64(s.weightDecay), /*skip_if=*/Value());
     store(update.getNewParam(), param);
     store(update.getNewBuffer(), buffer);
     return;
@@ -196,7 +196,7 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
     auto update = b.create<AdamWUpdateOp>(
         loc, type, type, type, value, grad, mValue, vValue, step,
         f64(s.learningRate), f64(s.beta1), f64(s.beta2), f64(s.epsilon),
-        f64(s.weightDecay));
+        f64(s.weightDecay), /*skip_if=*/Value());
     store(update.getNewParam(), param);
     store(update.getNewM(), m);
     store(update.getNewV(), v);

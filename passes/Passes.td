@@ -148,4 +148,48 @@ def PrecisionReport : Pass<"mpc-precision-report", "::mlir::ModuleOp"> {
   ];
 }
 
+def Fuse : Pass<"mpc-fuse", "::mlir::ModuleOp"> {
+  let summary = "Groups the training step into kernels: fused elementwise chains and GEMM epilogues";
+  let description = [{
+    Rewrites every function for a backend that launches one kernel per op:
+
+    - a matmul followed by a bias add and/or a relu or gelu becomes one
+      `mpc.fused_matmul` with that epilogue (and a `pre_activation` result
+      when the backward pass needs it); a matmul whose only use is a
+      `gelu_grad` becomes a `dgelu` epilogue;
+    - the loss scaler's `mpc.select %found_inf, old, new` around an
+      optimizer update become the update's `skip_if` operand, so the update
+      can run in place;
+    - every remaining elementwise op is merged with its elementwise
+      producers and consumers of the same iteration shape into one
+      `mpc.fused` region (casts, bias adds, activations and their
+      gradients, scaling, residual adds); single ops are wrapped too, so a
+      backend only ever sees elementwise work inside `mpc.fused`.
+
+    Fusion never changes a result bit in `mpc.fused`; GEMM epilogues round
+    once instead of after the product, as cuBLASLt does.
+  }];
+  let options = [
+    Option<"epilogues", "epilogues", "bool", /*default=*/"true",
+           "Fold bias and activations into matmuls (cuBLASLt epilogues)">,
+  ];
+}
+
+def PlanMemory : Pass<"mpc-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Assigns every intermediate a static offset in one device arena";
+  let description = [{
+    After `mpc-fuse`: computes the live range of every value of each
+    function and packs them into an arena (offsets aligned to 256 bytes),
+    reusing the space of dead values. Parameters and optimizer state are
+    updated in place: an optimizer or loss-scale update writes into the
+    storage of the symbol it is stored to when the old value is no longer
+    needed. Sets `mpc.buffers` on every op and `mpc.arena_bytes` and
+    `mpc.peak_live_bytes` on every function, and reports them.
+  }];
+  let options = [
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Where to print the plan's summary (- for standard output); empty: nowhere">,
+  ];
+}
+
 #endif // MPC_PASSES_TD

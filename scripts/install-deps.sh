@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages mpc builds and tests with. Idempotent: when
-# nothing is missing it only queries dpkg and returns.
+# Installs the Debian packages mpc builds and tests with, and numpy for the
+# tests' python3. Idempotent: when nothing is missing it only queries.
 set -euo pipefail
 
 packages=(
@@ -18,14 +18,19 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  echo "mpc: installing ${missing[*]}"
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}"
 fi
 
-echo "mpc: installing ${missing[*]}"
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-  sudo=(sudo)
+# The benchmark's Python initializer (bench/gpu) is tested with numpy, in the
+# python3 the tests run with.
+if ! python3 -c "import numpy" 2>/dev/null; then
+  echo "mpc: installing numpy for $(command -v python3)"
+  python3 -m pip install -q numpy
 fi
-"${sudo[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}"

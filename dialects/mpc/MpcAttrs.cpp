@@ -168,3 +168,17 @@ void MpcDialect::registerAttributes() {
 #include "dialects/mpc/MpcAttrs.cpp.inc"
       >();
 }
+
+LogicalResult
+BufferAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
+                   BufferKind kind, int64_t offset, FlatSymbolRefAttr symbol) {
+  if (offset < 0)
+    return emitError() << "buffer offset must not be negative, got " << offset;
+  if ((kind == BufferKind::state) != bool(symbol))
+    return emitError() << (symbol ? "only a state buffer names a symbol"
+                                  : "a state buffer must name its symbol");
+  if (kind == BufferKind::arena && offset % kArenaAlignment != 0)
+    return emitError() << "arena offset " << offset << " is not a multiple of "
+                       << kArenaAlignment;
+  return success();
+}

@@ -24,6 +24,10 @@ struct InitArgument {
 /// The arguments `kind` takes, in the order InitAttr stores them (first,
 /// second).
 llvm::ArrayRef<InitArgument> initArguments(InitKind kind);
+
+/// Arena offsets of the memory plan are multiples of this many bytes, enough
+/// for 16-byte vector loads and cuBLASLt's preferred alignment.
+constexpr int64_t kArenaAlignment = 256;
 } // namespace mpc
 
 #define GET_ATTRDEF_CLASSES

@@ -111,4 +111,49 @@ def Mpc_AutocastAttr : Mpc_Attr<"Autocast", "autocast"> {
   let assemblyFormat = "`<` $category `,` $reason `>`";
 }
 
+//===----------------------------------------------------------------------===//
+// Backend: GEMM epilogues and the memory plan
+//===----------------------------------------------------------------------===//
+
+def Mpc_Epilogue : I32EnumAttr<"Epilogue",
+    "what a fused matmul applies to the product before its single rounding", [
+  I32EnumAttrCase<"bias", 0>,
+  I32EnumAttrCase<"relu", 1>,
+  I32EnumAttrCase<"relu_bias", 2>,
+  I32EnumAttrCase<"gelu", 3>,
+  I32EnumAttrCase<"gelu_bias", 4>,
+  I32EnumAttrCase<"dgelu", 5>
+]> {
+  let cppNamespace = "::mpc";
+}
+
+def Mpc_BufferKind : I32EnumAttr<"BufferKind",
+    "where a value lives on the device", [
+  I32EnumAttrCase<"arena", 0>,
+  I32EnumAttrCase<"state", 1>,
+  I32EnumAttrCase<"input", 2>
+]> {
+  let cppNamespace = "::mpc";
+  let genSpecializedAttr = 0;
+}
+
+def Mpc_BufferAttr : Mpc_Attr<"Buffer", "buffer"> {
+  let summary = "The device buffer mpc-plan-memory assigned to a value";
+  let description = [{
+    One entry per result of the discardable attribute `mpc.buffers`:
+
+    - `#mpc.buffer<arena, 1024>`: at byte offset 1024 of the function's
+      arena (offsets are multiples of 256);
+    - `#mpc.buffer<state, 0, @w1>`: in the storage of parameter or state
+      `@w1`, so the op updates it in place;
+    - `#mpc.buffer<input, 1>`: the buffer of the function's argument 1 (the
+      offset field holds the argument number).
+  }];
+  let parameters = (ins EnumParameter<Mpc_BufferKind>:$kind,
+                        "int64_t":$offset,
+                        OptionalParameter<"::mlir::FlatSymbolRefAttr">:$symbol);
+  let assemblyFormat = "`<` $kind `,` $offset (`,` $symbol^)? `>`";
+  let genVerifyDecl = 1;
+}
+
 #endif // MPC_ATTRS_TD

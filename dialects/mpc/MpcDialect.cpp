@@ -69,6 +69,20 @@ LogicalResult MpcDialect::verifyOperationAttribute(Operation *op,
       return op->emitError("'") << name << "' must be a dictionary on a module";
     return success();
   }
+  if (name == kBuffersAttrName) {
+    auto buffers = llvm::dyn_cast<ArrayAttr>(attribute.getValue());
+    if (!buffers || buffers.size() != op->getNumResults() ||
+        !llvm::all_of(buffers, llvm::IsaPred<BufferAttr>))
+      return op->emitError("'")
+             << name << "' must hold one #mpc.buffer per result";
+    return success();
+  }
+  if (name == kArenaBytesAttrName || name == kPeakLiveBytesAttrName) {
+    auto bytes = llvm::dyn_cast<IntegerAttr>(attribute.getValue());
+    if (!bytes || !bytes.getType().isSignlessInteger(64) || bytes.getInt() < 0)
+      return op->emitError("'") << name << "' must be a non-negative i64";
+    return success();
+  }
   return op->emitError("unknown attribute '") << name << "'";
 }
 

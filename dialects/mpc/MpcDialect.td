@@ -42,6 +42,14 @@ def Mpc_Dialect : Dialect {
     /// Marks the scalar constant that seeds backward (d loss / d loss = 1);
     /// loss scaling replaces it with the scale.
     static constexpr ::llvm::StringLiteral kLossSeedAttrName = "mpc.loss_seed";
+    /// The device buffer of each result of an op (an array of BufferAttr),
+    /// set by mpc-plan-memory.
+    static constexpr ::llvm::StringLiteral kBuffersAttrName = "mpc.buffers";
+    /// On a planned function: the bytes its arena needs (i64).
+    static constexpr ::llvm::StringLiteral kArenaBytesAttrName = "mpc.arena_bytes";
+    /// On a planned function: the most bytes of intermediates live at once
+    /// (i64); arena_bytes above it is fragmentation.
+    static constexpr ::llvm::StringLiteral kPeakLiveBytesAttrName = "mpc.peak_live_bytes";
   }];
 }
 

@@ -8,7 +8,7 @@
 #ifndef MPC_GRADIENT_OPS_TD
 #define MPC_GRADIENT_OPS_TD
 
-def Mpc_BroadcastOp : Mpc_Op<"broadcast", [Pure, Mpc_Clear, AllElementTypesMatch<["input", "result"]>]> {
+def Mpc_BroadcastOp : Mpc_Op<"broadcast", [Pure, Mpc_Clear, Mpc_Elementwise, AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Broadcasts a tensor to a larger shape, numpy style";
   let description = [{
     The input's shape broadcasts to the result's: dims align at the end and
@@ -27,7 +27,7 @@ def Mpc_BroadcastOp : Mpc_Op<"broadcast", [Pure, Mpc_Clear, AllElementTypesMatch
 
 class Mpc_ActivationGradOp<string mnemonic, string savedName, string formula,
                            Trait category>
-    : Mpc_Op<mnemonic, [Pure, category, SameOperandsAndResultType]> {
+    : Mpc_Op<mnemonic, [Pure, category, Mpc_Elementwise, SameOperandsAndResultType]> {
   let summary = "Gradient of " # formula;
   let description = [{
     `dx` from the result gradient `dy` and the forward op's saved

@@ -28,7 +28,7 @@ def Mpc_UnscaleAndCheckOp : Mpc_Op<"unscale_and_check", [Pure, Mpc_KeepsPrecisio
   let hasVerifier = 1;
 }
 
-def Mpc_SelectOp : Mpc_Op<"select", [Pure, Mpc_KeepsPrecision,
+def Mpc_SelectOp : Mpc_Op<"select", [Pure, Mpc_KeepsPrecision, Mpc_Elementwise,
     AllTypesMatch<["on_true", "on_false", "result"]>]> {
   let summary = "Chooses one of two tensors by a scalar flag";
   let description = [{

@@ -119,26 +119,9 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult MatmulOp::verify() {
-  auto derived = inferMatmulType(tensorType(getLhs()), tensorType(getRhs()),
-                                 getTransposeA(), getTransposeB(),
-                                 [&] { return emitOpError(); });
-  if (failed(derived))
-    return failure();
-  if (derived->getShape() != getType().getShape())
-    return emitOpError("result shape ")
-           << formatShape(getType().getShape()) << " does not match the "
-           << "expected " << formatShape(derived->getShape());
-  // The result may be wider than the operands (f32 output of bf16 inputs),
-  // never narrower nor of another format of the same width.
-  Type operandElement = derived->getElementType();
-  Type resultElement = getType().getElementType();
-  if (resultElement != operandElement &&
-      resultElement.getIntOrFloatBitWidth() <=
-          operandElement.getIntOrFloatBitWidth())
-    return emitOpError("result element type ")
-           << resultElement << " is neither the operands' " << operandElement
-           << " nor wider";
-  return success();
+  return verifyMatmulResult(tensorType(getLhs()), tensorType(getRhs()),
+                            getTransposeA(), getTransposeB(), getType(),
+                            [&] { return emitOpError(); });
 }
 
 template <typename BinaryOp>

@@ -108,7 +108,7 @@ def Mpc_ConstantOp : Mpc_Op<"constant", [ConstantLike, Pure, Mpc_KeepsPrecision]
   ];
 }
 
-def Mpc_CastOp : Mpc_Op<"cast", [Pure, Mpc_KeepsPrecision, SameOperandsAndResultShape, Mpc_Differentiable]> {
+def Mpc_CastOp : Mpc_Op<"cast", [Pure, Mpc_KeepsPrecision, Mpc_Elementwise, SameOperandsAndResultShape, Mpc_Differentiable]> {
   let summary = "Converts a tensor's element type";
   let description = [{
     Float to float conversions round to nearest even; float to integer
@@ -156,7 +156,7 @@ def Mpc_MatmulOp : Mpc_Op<"matmul", [Pure, Mpc_Allow, Mpc_Differentiable]> {
 //===----------------------------------------------------------------------===//
 
 class Mpc_BroadcastBinaryOp<string mnemonic, string what>
-    : Mpc_Op<mnemonic, [Pure, Mpc_Infer, Mpc_Differentiable]> {
+    : Mpc_Op<mnemonic, [Pure, Mpc_Infer, Mpc_Elementwise, Mpc_Differentiable]> {
   let summary = "Elementwise " # what # " with numpy broadcasting";
   let description = [{
     Operands and result share one float element type; the result shape is
@@ -180,7 +180,7 @@ def Mpc_MulOp : Mpc_BroadcastBinaryOp<"mul", "multiplication">;
 def Mpc_DivOp : Mpc_BroadcastBinaryOp<"div", "division">;
 
 class Mpc_UnaryOp<string mnemonic, string formula, Trait category>
-    : Mpc_Op<mnemonic, [Pure, category, SameOperandsAndResultType, Mpc_Differentiable]> {
+    : Mpc_Op<mnemonic, [Pure, category, Mpc_Elementwise, SameOperandsAndResultType, Mpc_Differentiable]> {
   let summary = "Elementwise " # formula;
   let description = [{
     ```mlir
@@ -348,7 +348,7 @@ def Mpc_CausalMaskOp : Mpc_Op<"causal_mask", [Pure, Mpc_Clear, Mpc_Differentiabl
   let hasVerifier = 1;
 }
 
-def Mpc_MaskedFillOp : Mpc_Op<"masked_fill", [Pure, Mpc_Clear, Mpc_Differentiable, AllTypesMatch<["input", "result"]>]> {
+def Mpc_MaskedFillOp : Mpc_Op<"masked_fill", [Pure, Mpc_Clear, Mpc_Elementwise, Mpc_Differentiable, AllTypesMatch<["input", "result"]>]> {
   let summary = "Replaces elements where a boolean mask is true";
   let description = [{
     The mask broadcasts to the input's shape.
@@ -429,5 +429,6 @@ def Mpc_MseLossOp : Mpc_Op<"mse_loss", [Pure, Mpc_Deny, Mpc_Differentiable, AllT
 include "dialects/mpc/MpcGradientOps.td"
 include "dialects/mpc/MpcOptimizerOps.td"
 include "dialects/mpc/MpcLossScalingOps.td"
+include "dialects/mpc/MpcBackendOps.td"
 
 #endif // MPC_OPS_TD

@@ -2,8 +2,10 @@
 //
 // Parameter updates of the training step, on f32 master weights and f32
 // optimizer state, with PyTorch's semantics. Each op returns the new values;
-// the step function stores them back into the module's symbols. Included by
-// MpcOps.td.
+// the step function stores them back into the module's symbols. With
+// `skip_if %found_inf` (mpc-fuse folds the loss scaler's selects into it) an
+// op returns its inputs unchanged when the flag is set, so a backend can
+// update in place and skip the write. Included by MpcOps.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,11 +20,12 @@ def Mpc_SgdUpdateOp : Mpc_Op<"sgd_update", [Pure, Mpc_KeepsPrecision, AllTypesMa
     ```
   }];
   let arguments = (ins Mpc_F32Tensor:$param, Mpc_F32Tensor:$grad,
-                       F64Attr:$learning_rate, F64Attr:$weight_decay);
+                       F64Attr:$learning_rate, F64Attr:$weight_decay,
+                       Optional<Mpc_FlagTensor>:$skip_if);
   let results = (outs Mpc_F32Tensor:$new_param);
   let assemblyFormat = [{
     $param `,` $grad `lr` `=` $learning_rate `weight_decay` `=` $weight_decay
-    attr-dict `:` type($param)
+    (`skip_if` $skip_if^)? attr-dict `:` type($param)
   }];
   let hasVerifier = 1;
 }
@@ -41,11 +44,12 @@ def Mpc_MomentumUpdateOp : Mpc_Op<"momentum_update", [Pure, Mpc_KeepsPrecision,
   }];
   let arguments = (ins Mpc_F32Tensor:$param, Mpc_F32Tensor:$grad,
                        Mpc_F32Tensor:$buffer, F64Attr:$learning_rate,
-                       F64Attr:$momentum, F64Attr:$weight_decay);
+                       F64Attr:$momentum, F64Attr:$weight_decay,
+                       Optional<Mpc_FlagTensor>:$skip_if);
   let results = (outs Mpc_F32Tensor:$new_param, Mpc_F32Tensor:$new_buffer);
   let assemblyFormat = [{
     $param `,` $grad `,` $buffer `lr` `=` $learning_rate `momentum` `=` $momentum
-    `weight_decay` `=` $weight_decay attr-dict `:` type($param)
+    `weight_decay` `=` $weight_decay (`skip_if` $skip_if^)? attr-dict `:` type($param)
   }];
   let hasVerifier = 1;
 }
@@ -66,13 +70,13 @@ def Mpc_AdamWUpdateOp : Mpc_Op<"adamw_update", [Pure, Mpc_KeepsPrecision,
                        Mpc_F32Tensor:$m, Mpc_F32Tensor:$v,
                        Mpc_ScalarF32Tensor:$step, F64Attr:$learning_rate,
                        F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon,
-                       F64Attr:$weight_decay);
+                       F64Attr:$weight_decay, Optional<Mpc_FlagTensor>:$skip_if);
   let results = (outs Mpc_F32Tensor:$new_param, Mpc_F32Tensor:$new_m,
                       Mpc_F32Tensor:$new_v);
   let assemblyFormat = [{
     $param `,` $grad `,` $m `,` $v `,` $step `lr` `=` $learning_rate
     `betas` `=` `(` $beta1 `,` $beta2 `)` `eps` `=` $epsilon
-    `weight_decay` `=` $weight_decay attr-dict `:` type($param)
+    `weight_decay` `=` $weight_decay (`skip_if` $skip_if^)? attr-dict `:` type($param)
   }];
   let hasVerifier = 1;
 }

@@ -28,4 +28,9 @@ def Mpc_Clear : Mpc_PrecisionTrait<"AutocastClear">;
 // scaling work on f32 master weights and state.
 def Mpc_KeepsPrecision : Mpc_PrecisionTrait<"KeepsPrecision">;
 
+// Computes each output element from the operand elements at the same index,
+// with numpy broadcasting of operands: what mpc-fuse may merge into one
+// mpc.fused kernel.
+def Mpc_Elementwise : Mpc_PrecisionTrait<"Elementwise">;
+
 #endif // MPC_PRECISION_TRAITS_TD

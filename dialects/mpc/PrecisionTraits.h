@@ -27,6 +27,10 @@ template <typename ConcreteType>
 class KeepsPrecision
     : public mlir::OpTrait::TraitBase<ConcreteType, KeepsPrecision> {};
 
+template <typename ConcreteType>
+class Elementwise : public mlir::OpTrait::TraitBase<ConcreteType, Elementwise> {
+};
+
 } // namespace mpc::OpTrait
 
 #endif // MPC_DIALECT_PRECISIONTRAITS_H

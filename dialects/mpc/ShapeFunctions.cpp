@@ -280,4 +280,29 @@ LogicalResult verifyHyperparameter(llvm::StringRef name, double value,
   return diag << ", got " << value;
 }
 
+mlir::LogicalResult verifyMatmulResult(mlir::RankedTensorType lhs,
+                                       mlir::RankedTensorType rhs,
+                                       bool transposeA, bool transposeB,
+                                       mlir::RankedTensorType result,
+                                       EmitErrorFn emitError) {
+  auto derived = inferMatmulType(lhs, rhs, transposeA, transposeB, emitError);
+  if (failed(derived))
+    return mlir::failure();
+  if (derived->getShape() != result.getShape())
+    return emitError() << "result shape " << formatShape(result.getShape())
+                       << " does not match the "
+                       << "expected " << formatShape(derived->getShape());
+  // The result may be wider than the operands (f32 output of bf16 inputs),
+  // never narrower nor of another format of the same width.
+  mlir::Type operandElement = derived->getElementType();
+  mlir::Type resultElement = result.getElementType();
+  if (resultElement != operandElement &&
+      resultElement.getIntOrFloatBitWidth() <=
+          operandElement.getIntOrFloatBitWidth())
+    return emitError() << "result element type " << resultElement
+                       << " is neither the operands' " << operandElement
+                       << " nor wider";
+  return mlir::success();
+}
+
 } // namespace mpc

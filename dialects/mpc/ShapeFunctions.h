@@ -81,6 +81,14 @@ mlir::FailureOr<mlir::RankedTensorType>
 inferMatmulType(mlir::RankedTensorType lhs, mlir::RankedTensorType rhs,
                 bool transposeA, bool transposeB, EmitErrorFn emitError);
 
+/// A matmul's `result` type: the shape inferMatmulType derives, an element
+/// type equal to the operands' or wider.
+mlir::LogicalResult verifyMatmulResult(mlir::RankedTensorType lhs,
+                                       mlir::RankedTensorType rhs,
+                                       bool transposeA, bool transposeB,
+                                       mlir::RankedTensorType result,
+                                       EmitErrorFn emitError);
+
 /// An axis attribute: 0 <= axis < rank.
 mlir::LogicalResult verifyAxis(int64_t axis, int64_t rank,
                                EmitErrorFn emitError);

@@ -2,17 +2,13 @@
 
 #include "runtime/cpu/CpuStepExecutor.h"
 
-#include "dialects/mpc/MpcOps.h"
-
-#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "compiler/StepDescription.h"
 
 namespace mpc::cpu {
 
 namespace {
 constexpr const char *kTrainStep = "train_step";
 constexpr const char *kForward = "forward";
-/// The skipped-step counter mpc-loss-scaling adds.
-constexpr const char *kSkippedSteps = "loss_scale.skipped_steps";
 
 /// The position of the param named `name` in `params`.
 std::optional<size_t> findParam(const std::vector<HostTensor> &params,
@@ -43,31 +39,19 @@ CpuStepExecutor::create(mlir::OwningOpRef<mlir::ModuleOp> module,
 CpuStepExecutor::CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
                                  std::unique_ptr<Executor> executor)
     : module(std::move(module)), executor(std::move(executor)) {
-  auto trainStep = (*this->module).lookupSymbol<mlir::func::FuncOp>(kTrainStep);
-  UnscaleAndCheckOp unscale;
-  UpdateLossScaleOp update;
-  trainStep.walk([&](mlir::Operation *op) {
-    if (auto found = llvm::dyn_cast<UnscaleAndCheckOp>(op))
-      unscale = found;
-    if (auto found = llvm::dyn_cast<UpdateLossScaleOp>(op))
-      update = found;
-  });
-  if (!unscale)
+  std::optional<LossScalingDescription> description =
+      describeLossScaling(*this->module);
+  if (!description)
     return;
   const std::vector<HostTensor> &params = this->executor->params();
   LossScaling scaling;
-  scaling.skippedIndex = findParam(params, kSkippedSteps);
-  if (update) {
-    scaling.dynamic = true;
-    scaling.floor = update.getMinScale().convertToDouble();
-    if (auto load = update.getScale().getDefiningOp<LoadOp>())
-      scaling.scaleIndex = findParam(params, load.getParam());
-  } else if (auto constant = unscale.getScale().getDefiningOp<ConstantOp>()) {
-    if (auto dense =
-            llvm::dyn_cast<mlir::DenseElementsAttr>(constant.getValue()))
-      scaling.staticScale =
-          (*dense.getValues<llvm::APFloat>().begin()).convertToDouble();
-  }
+  scaling.dynamic = description->dynamic;
+  scaling.floor = description->floor;
+  scaling.staticScale = description->staticScale;
+  if (description->scaleSymbol)
+    scaling.scaleIndex = findParam(params, *description->scaleSymbol);
+  if (description->skippedSymbol)
+    scaling.skippedIndex = findParam(params, *description->skippedSymbol);
   lossScaling = scaling;
 }
 
@@ -84,20 +68,7 @@ std::vector<HostTensor> CpuStepExecutor::outputSpecs() const {
   return executor->resultSpecs(kTrainStep);
 }
 
-int CpuStepExecutor::labelInput() const {
-  auto forward = (*module).lookupSymbol<mlir::func::FuncOp>(kForward);
-  mlir::Operation *terminator = forward.getBody().front().getTerminator();
-  if (terminator->getNumOperands() < 2)
-    return -1;
-  mlir::Value logits = terminator->getOperand(1);
-  int index = -1;
-  forward.walk([&](SoftmaxCrossEntropyOp op) {
-    if (op.getLogits() == logits)
-      if (auto argument = llvm::dyn_cast<mlir::BlockArgument>(op.getLabels()))
-        index = static_cast<int>(argument.getArgNumber());
-  });
-  return index;
-}
+int CpuStepExecutor::labelInput() const { return findLabelInput(*module); }
 
 void CpuStepExecutor::initialize(uint64_t seed) {
   executor->initializeParams(seed);
@@ -107,6 +78,20 @@ bool CpuStepExecutor::trainStep(const std::vector<HostTensor> &inputs,
                                 uint64_t step, std::vector<HostTensor> &outputs,
                                 std::string &error) {
   return executor->run(kTrainStep, inputs, step, outputs, error);
+}
+
+bool CpuStepExecutor::trainStep(const std::vector<HostTensor> &inputs,
+                                uint64_t step, std::string &error) {
+  if (!trainStep(inputs, step, stepOutputs, error))
+    return false;
+  pendingLosses.push_back(stepOutputs[0].f32[0]);
+  return true;
+}
+
+bool CpuStepExecutor::takeLosses(std::vector<double> &losses, std::string &) {
+  losses.insert(losses.end(), pendingLosses.begin(), pendingLosses.end());
+  pendingLosses.clear();
+  return true;
 }
 
 bool CpuStepExecutor::evaluate(const std::vector<HostTensor> &inputs,

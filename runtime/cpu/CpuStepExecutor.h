@@ -1,5 +1,4 @@
-//===- CpuStepExecutor.h - the training loop on the CPU executor -*- C++
-//-*-===//
+//===- CpuStepExecutor.h - the loop on the CPU executor ---------*- C++ -*-===//
 
 #ifndef MPC_RUNTIME_CPU_CPUSTEPEXECUTOR_H
 #define MPC_RUNTIME_CPU_CPUSTEPEXECUTOR_H
@@ -28,7 +27,12 @@ public:
   int labelInput() const override;
   void initialize(uint64_t seed) override;
   bool trainStep(const std::vector<HostTensor> &inputs, uint64_t step,
-                 std::vector<HostTensor> &outputs, std::string &error) override;
+                 std::string &error) override;
+  bool takeLosses(std::vector<double> &losses, std::string &error) override;
+  /// One training step that also returns every output of @train_step (the
+  /// loss first); its loss is not kept for takeLosses.
+  bool trainStep(const std::vector<HostTensor> &inputs, uint64_t step,
+                 std::vector<HostTensor> &outputs, std::string &error);
   bool evaluate(const std::vector<HostTensor> &inputs,
                 std::vector<HostTensor> &outputs, std::string &error) override;
   std::vector<HostTensor> state() const override;
@@ -51,6 +55,9 @@ private:
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::unique_ptr<Executor> executor;
   std::optional<LossScaling> lossScaling;
+  /// The losses of the steps since the last takeLosses.
+  std::vector<double> pendingLosses;
+  std::vector<HostTensor> stepOutputs;
 };
 
 } // namespace mpc::cpu

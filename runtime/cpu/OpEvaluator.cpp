@@ -96,6 +96,17 @@ private:
   bool unscale(UnscaleAndCheckOp op);
   bool select(SelectOp op);
   bool updateLossScale(UpdateLossScaleOp op);
+  bool fused(FusedOp op);
+  bool fusedMatmul(FusedMatmulOp op);
+  /// Whether an optimizer update with `skipIf` (its last operand) skips
+  /// this step; it then returns its `kept` inputs unchanged.
+  bool skips(Value skipIf, ArrayRef<unsigned> kept) {
+    if (!skipIf || in.back()->i64[0] == 0)
+      return false;
+    for (auto [result, input] : llvm::zip_equal(out, kept))
+      result.f32 = in[input]->f32;
+    return true;
+  }
   bool load(LoadOp op);
   bool store(StoreOp op);
 
@@ -276,6 +287,72 @@ bool Evaluation::updateLossScale(UpdateLossScaleOp op) {
   return true;
 }
 
+bool Evaluation::fused(FusedOp op) {
+  // The body's ops, one at a time on whole tensors: the same roundings as
+  // the unfused ops, so the same bits.
+  Block &body = op.getBody().front();
+  DenseMap<Value, HostTensor> values;
+  auto lookup = [&](Value value) -> const HostTensor * {
+    if (auto argument = dyn_cast<BlockArgument>(value))
+      return in[argument.getArgNumber()];
+    return &values.find(value)->second;
+  };
+  SmallVector<const HostTensor *> operands;
+  for (Operation &inner : body.without_terminator()) {
+    operands.clear();
+    for (Value operand : inner.getOperands())
+      operands.push_back(lookup(operand));
+    SmallVector<HostTensor, 1> results;
+    for (Value result : inner.getResults())
+      results.push_back(allocate(result.getType()));
+    if (!evaluate(&inner, operands, results, context, error))
+      return false;
+    for (auto [value, result] : llvm::zip(inner.getResults(), results))
+      values[value] = std::move(result);
+  }
+  auto yield = cast<YieldOp>(body.getTerminator());
+  for (auto [result, value] : llvm::zip(out, yield.getValues()))
+    result = *lookup(value);
+  return true;
+}
+
+bool Evaluation::fusedMatmul(FusedMatmulOp op) {
+  // The product stays f32 through the epilogue; evaluate() rounds each
+  // result once.
+  Shape shape = shapeOf(op.getResult());
+  std::vector<float> acc(numElements(shape));
+  cpu::matmul(data(in[0]), shapeOf(op.getLhs()), op.getTransposeA(),
+              data(in[1]), shapeOf(op.getRhs()), op.getTransposeB(), acc.data(),
+              shape);
+  unsigned next = 2;
+  if (op.getBias()) {
+    const HostTensor *bias = in[next++];
+    cpu::binary(BinaryOp::Add, acc.data(), shape, data(bias), bias->shape,
+                acc.data(), shape);
+  }
+  int64_t n = static_cast<int64_t>(acc.size());
+  switch (op.getEpilogue()) {
+  case Epilogue::bias:
+    out[0].f32 = acc;
+    break;
+  case Epilogue::relu:
+  case Epilogue::relu_bias:
+    cpu::unary(UnaryOp::Relu, acc.data(), data(out[0]), n);
+    break;
+  case Epilogue::gelu:
+  case Epilogue::gelu_bias:
+    cpu::unary(UnaryOp::Gelu, acc.data(), data(out[0]), n);
+    break;
+  case Epilogue::dgelu:
+    cpu::unaryGrad(UnaryGradOp::Gelu, acc.data(), data(in[next]), data(out[0]),
+                   n);
+    break;
+  }
+  if (op.getPreActivation())
+    out[1].f32 = std::move(acc);
+  return true;
+}
+
 bool Evaluation::load(LoadOp op) {
   out[0] = *context.params.lookup(op.getParam());
   return true;
@@ -376,12 +453,16 @@ bool Evaluation::run() {
         return true;
       })
       .Case([&](SgdUpdateOp op) {
+        if (skips(op.getSkipIf(), {0}))
+          return true;
         out[0].f32 = in[0]->f32;
         sgdUpdate(data(out[0]), data(in[1]), out[0].numElements(),
                   f32(op.getLearningRate()), f32(op.getWeightDecay()));
         return true;
       })
       .Case([&](MomentumUpdateOp op) {
+        if (skips(op.getSkipIf(), {0, 2}))
+          return true;
         out[0].f32 = in[0]->f32;
         out[1].f32 = in[2]->f32;
         momentumUpdate(data(out[0]), data(in[1]), data(out[1]),
@@ -390,6 +471,8 @@ bool Evaluation::run() {
         return true;
       })
       .Case([&](AdamWUpdateOp op) {
+        if (skips(op.getSkipIf(), {0, 2, 3}))
+          return true;
         out[0].f32 = in[0]->f32;
         out[1].f32 = in[2]->f32;
         out[2].f32 = in[3]->f32;
@@ -404,6 +487,8 @@ bool Evaluation::run() {
       .Case([&](UnscaleAndCheckOp op) { return unscale(op); })
       .Case([&](SelectOp op) { return select(op); })
       .Case([&](UpdateLossScaleOp op) { return updateLossScale(op); })
+      .Case([&](FusedOp op) { return fused(op); })
+      .Case([&](FusedMatmulOp op) { return fusedMatmul(op); })
       .Default(
           [&](Operation *) { return fail("not supported by the executor"); });
 }

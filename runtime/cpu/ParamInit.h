@@ -1,18 +1,24 @@
-//===- ParamInit.h - parameter initializers ---------------------*- C++ -*-===//
+//===- ParamInit.h - parameter initializers of mpc.param ---------*- C++
+//-*-===//
+//
+// The bridge from an mpc.param's `init` attribute to the driver's
+// MLIR-free initializer, which every backend shares.
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef MPC_RUNTIME_CPU_PARAMINIT_H
 #define MPC_RUNTIME_CPU_PARAMINIT_H
 
 #include "dialects/mpc/MpcAttrs.h"
-#include "runtime/driver/Tensor.h"
+#include "runtime/driver/ParamInit.h"
 
 namespace mpc::cpu {
 
-/// Fills `value` (sized, of the param's shape) as `init` prescribes. The
-/// random stream is `init`'s own seed when it has one, else a hash of the
-/// run's `seed` and the param's `name`; element i of the stream is a
-/// counter-based draw, so the result is deterministic and the same on any
-/// machine.
+/// The driver's form of `init`.
+driver::InitSpec toInitSpec(InitAttr init);
+
+/// Fills `value` (sized, of the param's shape) as `init` prescribes (see
+/// driver::initializeParam).
 void initializeParam(InitAttr init, llvm::StringRef name, uint64_t seed,
                      driver::HostTensor &value);
 

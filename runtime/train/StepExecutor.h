@@ -53,11 +53,15 @@ public:
   /// Draws every parameter from its initializer; optimizer state starts at
   /// zero.
   virtual void initialize(uint64_t seed) = 0;
-  /// One training step (forward, backward, update); `step` counts from 0
-  /// and selects the dropout masks.
+  /// Enqueues one training step (forward, backward, update); `step` counts
+  /// from 0 and selects the dropout masks. A device backend may return
+  /// before the step has run: its loss is read by takeLosses.
   virtual bool trainStep(const std::vector<HostTensor> &inputs, uint64_t step,
-                         std::vector<HostTensor> &outputs,
                          std::string &error) = 0;
+  /// Appends to `losses` the loss of every step run since the last call, in
+  /// step order. The loop calls it only at log points, so a device backend
+  /// waits for the device no more often than that.
+  virtual bool takeLosses(std::vector<double> &losses, std::string &error) = 0;
   /// The forward function without dropout and without updates.
   virtual bool evaluate(const std::vector<HostTensor> &inputs,
                         std::vector<HostTensor> &outputs,
@@ -74,6 +78,11 @@ public:
   virtual std::optional<LossScaleStatus> lossScaleStatus() const {
     return std::nullopt;
   }
+
+  /// The first failure of a call that has no error to return (initialize,
+  /// state, setState, lossScaleStatus on a device), or "" when there was
+  /// none. The loop checks it after those calls.
+  virtual std::string deferredError() const { return ""; }
 };
 
 } // namespace mpc::train

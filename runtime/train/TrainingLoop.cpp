@@ -113,6 +113,11 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
       if (saved.name == tensor.name)
         tensor = std::move(saved);
   executor.setState(std::move(state));
+  error = executor.deferredError();
+  if (!error.empty()) {
+    error = path + ": " + error;
+    return false;
+  }
   return true;
 }
 
@@ -120,6 +125,11 @@ bool save(const StepExecutor &executor, const std::string &path, int64_t step,
           uint64_t seed, std::string &error) {
   driver::Checkpoint checkpoint;
   checkpoint.tensors = executor.state();
+  error = executor.deferredError();
+  if (!error.empty()) {
+    error = path + ": " + error;
+    return false;
+  }
   checkpoint.metadata = {{"format", kFormat},
                          {"graph", executor.graphName()},
                          {"step", std::to_string(step)},
@@ -234,6 +244,9 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
   int64_t step = 0;
   uint64_t seed = options.seed;
   executor.initialize(seed);
+  error = executor.deferredError();
+  if (!error.empty())
+    return false;
   if (!options.resumePath.empty()) {
     if (!resume(executor, options, step, seed, error))
       return false;
@@ -244,23 +257,34 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
   std::vector<HostTensor> inputs = allocateInputs(executor);
   int64_t batch = inputs.front().shape.front();
   double itemsPerStep = double(batch * data.itemsPerSample());
-  std::vector<HostTensor> outputs;
   StuckScaleDetector stuck(step, executor.lossScaleStatus());
   Clock::time_point windowStart = Clock::now();
   int64_t windowSteps = 0;
-  double windowLoss = 0;
   for (; step < options.steps; ++step) {
     data.trainBatch(seed, step, batch, inputs);
-    if (!executor.trainStep(inputs, uint64_t(step), outputs, error)) {
+    if (!executor.trainStep(inputs, uint64_t(step), error)) {
       error = "step " + std::to_string(step + 1) + ": " + error;
       return false;
     }
-    double loss = outputs[0].f32[0];
-    result.losses.push_back(loss);
-    windowLoss += loss;
     ++windowSteps;
     int64_t done = step + 1;
     if (done % options.logEvery == 0 || done == options.steps) {
+      // The losses are read only here, so a device runs the steps between
+      // log points without waiting for the host.
+      size_t first = result.losses.size();
+      if (!executor.takeLosses(result.losses, error)) {
+        error = "step " + std::to_string(done) + ": " + error;
+        return false;
+      }
+      if (result.losses.size() - first != size_t(windowSteps)) {
+        error = "step " + std::to_string(done) + ": the backend returned " +
+                std::to_string(result.losses.size() - first) + " losses for " +
+                std::to_string(windowSteps) + " steps";
+        return false;
+      }
+      double windowLoss = 0;
+      for (size_t i = first; i < result.losses.size(); ++i)
+        windowLoss += result.losses[i];
       double seconds =
           std::chrono::duration<double>(Clock::now() - windowStart).count();
       std::fprintf(
@@ -268,6 +292,11 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
           options.steps, formatLoss(windowLoss / double(windowSteps)).c_str(),
           itemsPerStep * double(windowSteps) / seconds, data.itemName());
       std::optional<LossScaleStatus> scaling = executor.lossScaleStatus();
+      error = executor.deferredError();
+      if (!error.empty()) {
+        error = "step " + std::to_string(done) + ": " + error;
+        return false;
+      }
       if (scaling)
         std::fprintf(log, "  loss_scale %s  skipped %" PRId64,
                      formatScale(scaling->scale).c_str(),
@@ -280,7 +309,6 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
       }
       windowStart = Clock::now();
       windowSteps = 0;
-      windowLoss = 0;
     }
     if (options.evalEvery > 0 && done % options.evalEvery == 0 &&
         done != options.steps) {
@@ -297,6 +325,9 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
   printEvaluation(log, step, evaluation, data);
   result.finalEvaluation = evaluation;
   result.lossScale = executor.lossScaleStatus();
+  error = executor.deferredError();
+  if (!error.empty())
+    return false;
   if (result.lossScale) {
     std::fprintf(log,
                  "loss scaling: %" PRId64 " of %" PRId64

@@ -1,5 +1,6 @@
 # lit configuration of mpc's IR and tool tests.
 import os
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -19,8 +20,16 @@ config.substitutions.append(("%examples", os.path.join(config.mpc_src_root, "exa
 if config.mpc_have_cuda:
     config.available_features.add("cuda")
 
+# A CUDA device is present when `nvidia-smi -L` succeeds: tests of what
+# happens without one are unsupported there.
+try:
+    if subprocess.run(["nvidia-smi", "-L"], capture_output=True).returncode == 0:
+        config.available_features.add("gpu")
+except OSError:
+    pass
+
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.mpc_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["mpc-opt", "mpc-run"], [config.mpc_tools_dir])
+llvm_config.add_tool_substitutions(["mpc-opt", "mpc-run", "mpc-translate"], [config.mpc_tools_dir])

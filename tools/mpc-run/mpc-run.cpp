@@ -1,23 +1,36 @@
 //===- mpc-run.cpp - trains a model ---------------------------------------===//
 //
-// mpc-run MODEL --data FILE [--steps N] [--batch B] [--device cpu]
+// mpc-run MODEL --data FILE [--steps N] [--batch B] [--device cpu|cuda]
 //         [--seed S] [--log-every K] [--eval-every K] [--save CKPT]
 //         [--resume CKPT]
+// mpc-run MODEL --artifact DIR
 //
 // Compiles the model (a JSON graph or an mpc module) to its training step,
-// then trains it on the data and evaluates on the held-out split. Every
-// error is one line naming the file and what is wrong, with exit status 1.
+// then trains it on the data and evaluates on the held-out split; on a GPU
+// the model may also be a compiled CUDA artifact directory. Every error is
+// one line naming the file and what is wrong, with exit status 1.
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/ModelLoader.h"
-#include "runtime/cpu/CpuStepExecutor.h"
 #include "runtime/driver/Datasets.h"
 #include "runtime/train/TrainingLoop.h"
 
+#if MPC_RUN_WITH_COMPILER
+#include "compiler/ModelLoader.h"
 #include "dialects/mpc/MpcDialect.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/MLIRContext.h"
+#include "runtime/cpu/CpuStepExecutor.h"
+#endif
+#if MPC_RUN_WITH_CUDA
+#include "runtime/cuda/executor/CudaStepExecutor.h"
+#include "runtime/cuda/executor/StepCompiler.h"
+#endif
+#if MPC_RUN_WITH_COMPILER && MPC_RUN_WITH_CUDA
+#include "compiler/CudaArtifact.h"
+#include "llvm/Support/raw_ostream.h"
+#include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -26,6 +39,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <sys/stat.h>
 #include <vector>
@@ -35,7 +50,9 @@ namespace {
 const char *kUsage = R"(usage: mpc-run MODEL --data FILE [options]
 
 MODEL is a JSON graph (.json) or an mpc module (.mlir); a module without a
-@train_step gets one built with the graph's training settings.
+@train_step gets one built with the graph's training settings. With
+--device cuda, MODEL may also be a CUDA artifact directory (manifest.json
+and step.cu, as --artifact writes them).
 
   --data FILE        training data: .csv/.csv.gz rows (features, then an
                      integer label), a .txt character corpus, or .npy arrays
@@ -43,7 +60,13 @@ MODEL is a JSON graph (.json) or an mpc module (.mlir); a module without a
   --steps N          train until N steps have run (default: the graph's
                      training.steps)
   --batch B          batch size (default: the graph's training.batch_size)
-  --device cpu       where to run (cpu: the reference executor)
+  --device D         where to run: cpu (the reference executor) or cuda
+                     (the first GPU; needs nvcc, found as $MPC_NVCC,
+                     $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc or on
+                     PATH; compiled steps are cached in $MPC_CACHE_DIR,
+                     else $XDG_CACHE_HOME/mpc, else ~/.cache/mpc)
+  --artifact DIR     compile MODEL for CUDA into DIR (step.cu and
+                     manifest.json) and exit without training; needs no GPU
   --seed S           seed of initialization and batch order (default: the
                      graph's training.seed, else 0)
   --log-every K      print the mean loss every K steps (default 50)
@@ -71,11 +94,14 @@ struct Flags {
 };
 
 /// The flags that take a value; --data may repeat.
-const char *const kValueFlags[] = {
-    "steps",      "batch",           "device", "seed",
-    "log-every",  "eval-every",      "save",   "resume",
-    "data",       "dtype",           "policy", "loss-scaling",
-    "init-scale", "precision-report"};
+const char *const kValueFlags[] = {"steps",      "batch",
+                                   "device",     "seed",
+                                   "log-every",  "eval-every",
+                                   "save",       "resume",
+                                   "data",       "dtype",
+                                   "policy",     "loss-scaling",
+                                   "init-scale", "precision-report",
+                                   "artifact"};
 
 [[noreturn]] void fail(const std::string &message) {
   std::fprintf(stderr, "mpc-run: %s\n", message.c_str());
@@ -121,7 +147,7 @@ Flags parseFlags(int argc, char **argv) {
   }
   if (flags.model.empty())
     fail("no model given (see mpc-run --help)");
-  if (flags.data.empty())
+  if (flags.data.empty() && !flags.values.count("artifact"))
     fail("no --data given");
   return flags;
 }
@@ -182,28 +208,39 @@ void checkSaveDirectory(const std::string &path) {
     fail(path + ": the directory " + directory + " does not exist");
 }
 
-/// An integer from the graph's training settings, or `fallback`.
-int64_t trainingSetting(mlir::ModuleOp module, llvm::StringRef key,
-                        int64_t fallback) {
+/// Whether `path` is a directory (a CUDA artifact, not a model file).
+bool isDirectory(const std::string &path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+/// What the run trains: the executor, and the model's own training
+/// settings when it has them.
+struct Model {
+#if MPC_RUN_WITH_COMPILER
+  /// Outlives the executor, whose module lives in it.
+  std::unique_ptr<mlir::MLIRContext> context =
+      std::make_unique<mlir::MLIRContext>();
+#endif
+  std::unique_ptr<mpc::train::StepExecutor> executor;
+  std::optional<int64_t> steps, seed;
+};
+
+#if MPC_RUN_WITH_COMPILER
+/// An integer from the graph's training settings.
+std::optional<int64_t> trainingSetting(mlir::ModuleOp module,
+                                       llvm::StringRef key) {
   auto training = module->getAttrOfType<mlir::DictionaryAttr>(
       mpc::MpcDialect::kTrainingAttrName);
   if (training)
     if (auto value = training.getAs<mlir::IntegerAttr>(key))
       return value.getInt();
-  return fallback;
+  return std::nullopt;
 }
 
-} // namespace
-
-int main(int argc, char **argv) {
-  Flags flags = parseFlags(argc, argv);
-  std::string device =
-      flags.values.count("device") ? flags.values["device"] : "cpu";
-  if (device == "cuda")
-    fail("--device cuda: this build of mpc-run has no CUDA backend");
-  if (device != "cpu")
-    fail("unknown device '" + device + "'; expected cpu or cuda");
-
+/// Loads a model file with the precision flags.
+mlir::OwningOpRef<mlir::ModuleOp> loadModule(const Flags &flags,
+                                             mlir::MLIRContext &context) {
   mpc::ModelLoadOptions loadOptions;
   if (flags.values.count("batch"))
     loadOptions.batchSize = integerFlag(flags, "batch", 0, 1);
@@ -213,24 +250,189 @@ int main(int argc, char **argv) {
   loadOptions.precisionReport =
       stringFlag(flags, "precision-report", {"table", "json"});
   if (flags.values.count("policy"))
-    loadOptions.policyFile = flags.values["policy"];
+    loadOptions.policyFile = flags.values.at("policy");
   if (flags.values.count("init-scale"))
     loadOptions.initScale = positiveFlag(flags, "init-scale");
-  mlir::MLIRContext context;
   std::string error;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mpc::loadTrainingModule(flags.model, loadOptions, context, error);
   if (!module)
     fail(error);
+  return module;
+}
+#endif
+
+#if MPC_RUN_WITH_COMPILER && MPC_RUN_WITH_CUDA
+/// Writes the artifact of `module` into `directory`, which must not exist
+/// or be an empty directory.
+void writeArtifact(mlir::ModuleOp module, const std::string &directory) {
+  std::string error;
+  if (!mpc::writeCudaArtifact(module, directory, error))
+    fail(error);
+}
+
+/// The artifact of `module` in the cache, named by a hash of the module,
+/// written first unless it is there. It is written under a temporary name
+/// and renamed, so concurrent runs never see half of one.
+std::string cachedArtifact(mlir::ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream stream(text);
+  module->print(stream);
+  stream.flush();
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text)
+    hash = (hash ^ c) * 0x100000001b3ULL;
+  char key[17];
+  std::snprintf(key, sizeof key, "%016llx",
+                static_cast<unsigned long long>(hash));
+  std::string root = mpc::cuda::cacheDirectory() + "/artifacts";
+  std::string directory = root + "/" + key;
+  if (isDirectory(directory))
+    return directory;
+  std::string temporary = directory + ".tmp" + std::to_string(getpid());
+  writeArtifact(module, temporary);
+  if (std::rename(temporary.c_str(), directory.c_str()) != 0) {
+    // Another run put the same artifact there first.
+    for (const char *file : {"/step.cu", "/manifest.json"})
+      std::remove((temporary + file).c_str());
+    rmdir(temporary.c_str());
+    if (!isDirectory(directory))
+      fail(directory + ": cannot write the artifact: " + std::strerror(errno));
+  }
+  return directory;
+}
+#endif
+
+#if MPC_RUN_WITH_CUDA
+/// Opens the model on the GPU. The input is checked first, then that there
+/// is a GPU, nvcc, and enough free memory; each fails before anything is
+/// written.
+Model openCuda(const Flags &flags) {
+  Model model;
+  std::string error;
+  std::string directory = flags.model;
+  std::optional<mpc::cuda::Manifest> manifest;
+#if MPC_RUN_WITH_COMPILER
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+#endif
+  if (isDirectory(directory)) {
+    for (const char *flag :
+         {"dtype", "policy", "loss-scaling", "init-scale", "precision-report"})
+      if (flags.values.count(flag))
+        fail(std::string("--") + flag + " applies when compiling a model; " +
+             flags.model + " is a compiled artifact");
+    manifest = mpc::cuda::readManifest(directory + "/manifest.json", error);
+    if (!manifest)
+      fail(error);
+  } else {
+#if MPC_RUN_WITH_COMPILER
+    module = loadModule(flags, *model.context);
+    model.steps = trainingSetting(*module, "steps");
+    model.seed = trainingSetting(*module, "seed");
+#else
+    fail(flags.model +
+         ": not an artifact directory (this mpc-run was built without the "
+         "compiler; write one with mpc-run --artifact)");
+#endif
+  }
+  std::optional<mpc::cuda::DeviceInfo> device = mpc::cuda::probeDevice(error);
+  if (!device)
+    fail("--device cuda: " + error);
+  std::optional<std::string> nvcc = mpc::cuda::findNvcc(error);
+  if (!nvcc)
+    fail("--device cuda: " + error);
+#if MPC_RUN_WITH_COMPILER
+  if (module) {
+    directory = cachedArtifact(*module);
+    manifest = mpc::cuda::readManifest(directory + "/manifest.json", error);
+    if (!manifest)
+      fail(error);
+  }
+#endif
+  model.executor = mpc::cuda::CudaStepExecutor::create(
+      directory, std::move(*manifest), *device, *nvcc, error);
+  if (!model.executor)
+    fail("--device cuda: " + error);
+  std::printf("mpc-run: --device cuda: %s (sm_%d), %.1f GiB free\n",
+              device->name.c_str(), device->sm(),
+              double(device->freeBytes) / double(1ull << 30));
+  return model;
+}
+#endif
+
+/// Opens the model on the device the flags name.
+Model openModel(const Flags &flags, const std::string &device) {
+  if (device == "cuda") {
+#if MPC_RUN_WITH_CUDA
+    return openCuda(flags);
+#else
+    fail("--device cuda: this build of mpc-run has no CUDA backend");
+#endif
+  }
+#if MPC_RUN_WITH_COMPILER
+  if (isDirectory(flags.model))
+    fail(flags.model + ": a CUDA artifact directory runs with --device cuda");
+  Model model;
+  mlir::OwningOpRef<mlir::ModuleOp> module = loadModule(flags, *model.context);
+  model.steps = trainingSetting(*module, "steps");
+  model.seed = trainingSetting(*module, "seed");
+  std::string error;
+  model.executor = mpc::cpu::CpuStepExecutor::create(std::move(module), error);
+  if (!model.executor)
+    fail(flags.model + ": " + error);
+  return model;
+#else
+  fail("--device cpu: this build of mpc-run has no compiler (the CPU "
+       "executor runs mpc IR); use --device cuda");
+#endif
+}
+
+/// --artifact: compiles the model for CUDA and writes the artifact.
+[[noreturn]] void writeArtifactAndExit(const Flags &flags) {
+  const std::string &directory = flags.values.at("artifact");
+#if MPC_RUN_WITH_COMPILER && MPC_RUN_WITH_CUDA
+  mlir::MLIRContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> module = loadModule(flags, context);
+  writeArtifact(*module, directory);
+  std::printf("mpc-run: wrote %s (step.cu, manifest.json)\n",
+              directory.c_str());
+  std::exit(0);
+#else
+  fail("--artifact " + directory +
+       ": this build of mpc-run cannot compile models for CUDA");
+#endif
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Flags flags = parseFlags(argc, argv);
+  if (flags.values.count("artifact"))
+    writeArtifactAndExit(flags);
+#if MPC_RUN_WITH_COMPILER
+  const char *defaultDevice = "cpu";
+#else
+  const char *defaultDevice = "cuda";
+#endif
+  std::string device =
+      flags.values.count("device") ? flags.values["device"] : defaultDevice;
+  if (device != "cpu" && device != "cuda")
+    fail("unknown device '" + device + "'; expected cpu or cuda");
+
+  Model model = openModel(flags, device);
+  mpc::train::StepExecutor &executor = *model.executor;
+  int64_t batch = executor.inputSpecs()[0].shape[0];
+  if (flags.values.count("batch") && isDirectory(flags.model) &&
+      integerFlag(flags, "batch", 0, 1) != batch)
+    fail("--batch " + flags.values["batch"] + ": " + flags.model +
+         " was compiled for batch " + std::to_string(batch));
 
   mpc::train::TrainingOptions options;
-  options.steps =
-      integerFlag(flags, "steps", trainingSetting(*module, "steps", -1), 0);
+  options.steps = integerFlag(flags, "steps", model.steps.value_or(-1), 0);
   if (options.steps < 0)
     fail("no --steps given and the graph has no training.steps");
   options.seedGiven = flags.values.count("seed");
-  options.seed =
-      integerFlag(flags, "seed", trainingSetting(*module, "seed", 0), 0);
+  options.seed = integerFlag(flags, "seed", model.seed.value_or(0), 0);
   options.logEvery = integerFlag(flags, "log-every", 50, 1);
   options.evalEvery = integerFlag(flags, "eval-every", 0, 1);
   if (flags.values.count("save"))
@@ -238,22 +440,17 @@ int main(int argc, char **argv) {
   if (flags.values.count("resume"))
     options.resumePath = flags.values["resume"];
 
-  std::unique_ptr<mpc::cpu::CpuStepExecutor> executor =
-      mpc::cpu::CpuStepExecutor::create(std::move(module), error);
-  if (!executor)
-    fail(flags.model + ": " + error);
-
-  std::vector<mpc::driver::HostTensor> outputs = executor->outputSpecs();
+  std::vector<mpc::driver::HostTensor> outputs = executor.outputSpecs();
   int64_t classes = outputs.size() > 1 && !outputs[1].shape.empty()
                         ? outputs[1].shape.back()
                         : -1;
   // The train/validation split is the same for every run seed, so runs
   // (and a resumed run) are evaluated on the same rows.
+  std::string error;
   std::unique_ptr<mpc::driver::Dataset> data = mpc::driver::openDataset(
-      flags.data, kSplitSeed, executor->inputSpecs(), classes, error);
+      flags.data, kSplitSeed, executor.inputSpecs(), classes, error);
   if (!data)
     fail(error);
-  int64_t batch = executor->inputSpecs()[0].shape[0];
   if (data->numValidationBatches(batch) == 0)
     fail(flags.data.front() +
          ": the validation split holds fewer than one "
@@ -263,13 +460,12 @@ int main(int argc, char **argv) {
     checkSaveDirectory(options.savePath);
 
   std::printf("mpc-run: %s (graph '%s') on %s, batch %lld\n",
-              flags.model.c_str(), executor->graphName().c_str(),
-              device.c_str(), static_cast<long long>(batch));
+              flags.model.c_str(), executor.graphName().c_str(), device.c_str(),
+              static_cast<long long>(batch));
   std::printf("data: %s\n", data->describe().c_str());
   std::fflush(stdout);
   mpc::train::TrainingResult result;
-  if (!mpc::train::runTraining(*executor, *data, options, stdout, result,
-                               error))
+  if (!mpc::train::runTraining(executor, *data, options, stdout, result, error))
     fail(error);
   return 0;
 }

@@ -1,0 +1,34 @@
+//===- FuseRewrites.h - the rewrites of mpc-fuse ----------------*- C++ -*-===//
+//
+// The steps of mpc-fuse, each in its own file: merging equivalent loads,
+// folding the loss scaler's selects into `skip_if`, GEMM epilogues, and
+// elementwise grouping into mpc.fused regions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_PASSES_FUSEREWRITES_H
+#define MPC_PASSES_FUSEREWRITES_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mpc {
+
+/// Replaces every mpc.load in `block` by an earlier load of the same symbol
+/// and type when no mpc.store to that symbol lies between them.
+void mergeEquivalentLoads(mlir::Block &block, mlir::RewriterBase &rewriter);
+
+/// Folds `mpc.select %flag, %old, %new` around every result of an optimizer
+/// update into the update's `skip_if` operand.
+void populateSkipIfPatterns(mlir::RewritePatternSet &patterns);
+
+/// Folds bias adds and relu/gelu (and gelu_grad as `dgelu`) into the
+/// matmuls that produce their operand, as mpc.fused_matmul epilogues.
+void populateEpiloguePatterns(mlir::RewritePatternSet &patterns);
+
+/// Groups the elementwise ops of `block` into mpc.fused regions.
+mlir::LogicalResult fuseElementwise(mlir::Block &block,
+                                    mlir::RewriterBase &rewriter);
+
+} // namespace mpc
+
+#endif // MPC_PASSES_FUSEREWRITES_H

@@ -1,0 +1,158 @@
+//===- Context.cpp - creating and tearing down an mpc_rt ------------------===//
+//
+// The only place of the runtime that allocates device memory: the cuBLASLt
+// workspace and the kernel scratch are made once here, so every other call
+// can be captured into a CUDA graph.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Context.h"
+#include "GemmPlan.h"
+
+#include <cstdarg>
+#include <cstdio>
+
+mpc_rt::mpc_rt() = default;
+
+mpc_rt::~mpc_rt() {
+  gemmPlans.reset();
+  if (lt)
+    cublasLtDestroy(lt);
+  cudaFree(workspace);
+  cudaFree(scratch);
+}
+
+namespace mpc::cuda {
+
+size_t dtypeSize(mpc_dtype type) {
+  switch (type) {
+  case MPC_F32:
+  case MPC_I32:
+    return 4;
+  case MPC_F16:
+  case MPC_BF16:
+    return 2;
+  case MPC_I1:
+    return 1;
+  }
+  return 0;
+}
+
+const char *dtypeName(mpc_dtype type) {
+  switch (type) {
+  case MPC_F32:
+    return "f32";
+  case MPC_F16:
+    return "f16";
+  case MPC_BF16:
+    return "bf16";
+  case MPC_I32:
+    return "i32";
+  case MPC_I1:
+    return "i1";
+  }
+  return "unknown dtype";
+}
+
+bool isFloatType(mpc_dtype type) {
+  return type == MPC_F32 || type == MPC_F16 || type == MPC_BF16;
+}
+
+int checkFloat(mpc_rt *rt, const char *what, const char *operand,
+               mpc_dtype type) {
+  if (isFloatType(type))
+    return 0;
+  return mpc_rt_fail(rt, "%s: %s has type %s (%d), not f32, f16 or bf16", what,
+                     operand, dtypeName(type), static_cast<int>(type));
+}
+
+int checkSizes(mpc_rt *rt, const char *what,
+               std::initializer_list<int64_t> sizes) {
+  for (int64_t size : sizes)
+    if (size < 0)
+      return mpc_rt_fail(rt, "%s: negative size %lld", what,
+                         static_cast<long long>(size));
+  return 0;
+}
+
+} // namespace mpc::cuda
+
+namespace {
+
+void writeError(char *error, size_t errorSize, const char *message,
+                cudaError_t status) {
+  if (error && errorSize)
+    std::snprintf(error, errorSize, "mpc_rt_create: %s: %s", message,
+                  cudaGetErrorString(status));
+}
+
+} // namespace
+
+extern "C" {
+
+mpc_rt *mpc_rt_create(cudaStream_t stream, size_t workspace_bytes, char *error,
+                      size_t error_size) {
+  auto rt = std::make_unique<mpc_rt>();
+  rt->stream = stream;
+  if (workspace_bytes == 0)
+    workspace_bytes = mpc::cuda::kDefaultWorkspaceBytes;
+  int device = 0;
+  if (cudaError_t status = cudaGetDevice(&device); status != cudaSuccess) {
+    writeError(error, error_size, "no usable CUDA device", status);
+    return nullptr;
+  }
+  if (cublasStatus_t status = cublasLtCreate(&rt->lt);
+      status != CUBLAS_STATUS_SUCCESS) {
+    rt->lt = nullptr;
+    if (error && error_size)
+      std::snprintf(error, error_size,
+                    "mpc_rt_create: cublasLtCreate failed: %s",
+                    cublasLtGetStatusString(status));
+    return nullptr;
+  }
+  if (workspace_bytes) {
+    if (cudaError_t status = cudaMalloc(&rt->workspace, workspace_bytes);
+        status != cudaSuccess) {
+      rt->workspace = nullptr;
+      writeError(error, error_size, "cannot allocate the cuBLASLt workspace",
+                 status);
+      return nullptr;
+    }
+  }
+  rt->workspaceBytes = workspace_bytes;
+  if (cudaError_t status = cudaMalloc(&rt->scratch, mpc::cuda::kScratchBytes);
+      status != cudaSuccess) {
+    rt->scratch = nullptr;
+    writeError(error, error_size, "cannot allocate the kernel scratch", status);
+    return nullptr;
+  }
+  rt->scratchBytes = mpc::cuda::kScratchBytes;
+  rt->gemmPlans = std::make_unique<mpc::cuda::GemmPlanCache>();
+  return rt.release();
+}
+
+void mpc_rt_destroy(mpc_rt *rt) { delete rt; }
+
+cudaStream_t mpc_rt_stream(mpc_rt *rt) { return rt->stream; }
+
+const char *mpc_rt_last_error(mpc_rt *rt) { return rt->error.c_str(); }
+
+int mpc_rt_fail(mpc_rt *rt, const char *format, ...) {
+  char buffer[512];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(buffer, sizeof buffer, format, args);
+  va_end(args);
+  rt->error = buffer;
+  return -1;
+}
+
+int mpc_rt_check_launch(mpc_rt *rt, const char *what) {
+  cudaError_t status = cudaGetLastError();
+  if (status == cudaSuccess)
+    return 0;
+  return mpc_rt_fail(rt, "%s: kernel launch failed: %s", what,
+                     cudaGetErrorString(status));
+}
+
+} // extern "C"

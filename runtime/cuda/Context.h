@@ -1,0 +1,89 @@
+//===- Context.h - the mpc_rt context and shared host helpers ---*- C++ -*-===//
+//
+// Internal to the CUDA runtime: the definition of the opaque mpc_rt, the
+// scratch buffer kernels carve their temporaries from, and the argument
+// checks and launch shapes every kernel family uses.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_RUNTIME_CUDA_CONTEXT_H
+#define MPC_RUNTIME_CUDA_CONTEXT_H
+
+#include "mpc_cuda_runtime.h"
+
+#include <cublasLt.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+
+namespace mpc::cuda {
+
+class GemmPlanCache;
+
+/// The cuBLASLt workspace of a context created with workspace_bytes 0.
+constexpr size_t kDefaultWorkspaceBytes = size_t(32) << 20;
+
+/// The bytes of device scratch every context owns: layer-norm-grad statistics
+/// and partial sums, loss and norm partials, and the f32 accumulator of GEMMs
+/// whose epilogue cuBLASLt cannot fuse.
+constexpr size_t kScratchBytes = size_t(64) << 20;
+
+} // namespace mpc::cuda
+
+struct mpc_rt {
+  cudaStream_t stream = nullptr;
+  cublasLtHandle_t lt = nullptr;
+  void *workspace = nullptr;
+  size_t workspaceBytes = 0;
+  void *scratch = nullptr;
+  size_t scratchBytes = 0;
+  std::string error;
+  std::unique_ptr<mpc::cuda::GemmPlanCache> gemmPlans;
+
+  mpc_rt();
+  ~mpc_rt();
+};
+
+namespace mpc::cuda {
+
+/// Bytes per element of `type`.
+size_t dtypeSize(mpc_dtype type);
+/// "f32", "f16", ... or "dtype(N)" for a value outside the enum.
+const char *dtypeName(mpc_dtype type);
+/// Whether `type` is f32, f16 or bf16.
+bool isFloatType(mpc_dtype type);
+/// Whether `pointer` is aligned for 16-byte vector access.
+inline bool aligned16(const void *pointer) {
+  return reinterpret_cast<uintptr_t>(pointer) % 16 == 0;
+}
+
+/// Fails with "<what>: <type name> is not a float type" unless it is one.
+int checkFloat(mpc_rt *rt, const char *what, const char *operand,
+               mpc_dtype type);
+/// Fails unless every size is >= 0.
+int checkSizes(mpc_rt *rt, const char *what,
+               std::initializer_list<int64_t> sizes);
+
+/// Blocks of `threads` to cover `work` items, capped for grid-stride loops.
+inline unsigned gridFor(int64_t work, int threads) {
+  int64_t blocks = (work + threads - 1) / threads;
+  if (blocks < 1)
+    blocks = 1;
+  return static_cast<unsigned>(blocks < (1 << 20) ? blocks : (1 << 20));
+}
+
+/// A block size for one block per row of `length`: a multiple of the warp
+/// size between 32 and 256.
+inline int rowThreads(int64_t length) {
+  int64_t threads = (length + 31) / 32 * 32;
+  if (threads < 32)
+    threads = 32;
+  return static_cast<int>(threads > 256 ? 256 : threads);
+}
+
+} // namespace mpc::cuda
+
+#endif // MPC_RUNTIME_CUDA_CONTEXT_H

@@ -1,0 +1,556 @@
+//===- CudaStepExecutor.cpp - the training loop on a GPU ------------------===//
+//
+// One device allocation holds, at 256-byte aligned offsets: the parameters
+// and optimizer state (manifest order), the arena, each function's input
+// block ({seed, step}, then its inputs) and output block, and the loss ring.
+// A training step costs the host one packed copy into pinned memory, one
+// asynchronous upload and one graph launch.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/cuda/executor/CudaStepExecutor.h"
+
+#include "runtime/cuda/executor/DeviceTensors.h"
+#include "runtime/cuda/executor/LossHistory.h"
+#include "runtime/cuda/executor/StepCompiler.h"
+#include "runtime/cuda/executor/StepLibrary.h"
+#include "runtime/cuda/mpc_cuda_runtime.h"
+#include "runtime/driver/ParamInit.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mpc::cuda {
+namespace {
+
+constexpr size_t kAlignment = 256;
+/// cuBLASLt's workspace; 32 MiB is what its heuristics want on Hopper.
+constexpr size_t kWorkspaceBytes = size_t(32) << 20;
+/// Steps whose losses the device keeps before the host must read them.
+constexpr uint32_t kLossCapacity = 1024;
+/// The {seed, step} pair that heads every input block.
+constexpr size_t kSeedStepBytes = 2 * sizeof(uint64_t);
+
+size_t alignUp(size_t bytes) {
+  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+/// Aligned offsets of consecutive tensors after a header of `headerBytes`.
+struct Block {
+  std::vector<size_t> offsets;
+  size_t bytes = 0;
+};
+
+Block layoutBlock(const std::vector<size_t> &sizes, size_t headerBytes) {
+  Block block;
+  block.bytes = alignUp(headerBytes);
+  for (size_t size : sizes) {
+    block.offsets.push_back(block.bytes);
+    block.bytes += alignUp(size);
+  }
+  return block;
+}
+
+std::vector<size_t> inputSizes(const FunctionSpec &function) {
+  std::vector<size_t> sizes;
+  for (const TensorSpec &input : function.inputs)
+    sizes.push_back(input.bytes());
+  return sizes;
+}
+
+/// Results arrive as f32 (floats) or int32 (integers): four bytes each.
+std::vector<size_t> outputSizes(const FunctionSpec &function) {
+  std::vector<size_t> sizes;
+  for (const TensorSpec &output : function.outputs)
+    sizes.push_back(size_t(output.numElements()) * 4);
+  return sizes;
+}
+
+/// The device type a result arrives in.
+DType resultType(const TensorSpec &output) {
+  return isFloat(output.dtype) ? DType::F32 : DType::I32;
+}
+
+/// Where everything lives in the one device allocation.
+struct Layout {
+  Block state;
+  size_t arena = 0;
+  struct Function {
+    size_t inputs = 0, outputs = 0;
+    Block inputBlock, outputBlock;
+  };
+  Function train, forward;
+  size_t lossRing = 0, lossCount = 0;
+  size_t total = 0;
+
+  explicit Layout(const Manifest &manifest) {
+    std::vector<size_t> stateSizes;
+    for (const StateSpec &spec : manifest.state)
+      stateSizes.push_back(spec.bytes());
+    state = layoutBlock(stateSizes, 0);
+    size_t end = state.bytes;
+    arena = end;
+    end += alignUp(size_t(manifest.arenaBytes));
+    for (auto [function, name] :
+         {std::pair(&train, kTrainStep), std::pair(&forward, kForward)}) {
+      const FunctionSpec &spec = *manifest.function(name);
+      function->inputBlock = layoutBlock(inputSizes(spec), kSeedStepBytes);
+      function->outputBlock = layoutBlock(outputSizes(spec), 0);
+      function->inputs = end;
+      end += function->inputBlock.bytes;
+      function->outputs = end;
+      end += function->outputBlock.bytes;
+    }
+    lossRing = end;
+    end += alignUp(kLossCapacity * sizeof(float));
+    lossCount = end;
+    end += alignUp(sizeof(unsigned long long));
+    total = end;
+  }
+};
+
+bool check(cudaError_t status, const char *call, std::string &error) {
+  if (status == cudaSuccess)
+    return true;
+  error = std::string(call) + " failed: " + cudaGetErrorString(status);
+  return false;
+}
+
+} // namespace
+
+size_t requiredDeviceBytes(const Manifest &manifest) {
+  return Layout(manifest).total + kWorkspaceBytes;
+}
+
+/// The buffers and entry of one step function.
+struct FunctionBuffers {
+  const FunctionSpec *spec = nullptr;
+  mpc_step_fn entry = nullptr;
+  std::vector<void *> inputs, outputs;
+  mpc_step_args args{};
+};
+
+struct CudaStepExecutor::Impl {
+  Impl(Manifest manifest)
+      : manifest(std::move(manifest)), layout(this->manifest) {}
+  ~Impl();
+
+  bool open(const std::string &libraryPath, const std::string &manifestPath,
+            std::string &error);
+  /// Packs `inputs` after {seed, step} into `staging` as `function` takes
+  /// them.
+  bool pack(const FunctionBuffers &function, const Layout::Function &layout,
+            const std::vector<HostTensor> &inputs, uint64_t step, char *staging,
+            std::string &error);
+  bool captureTrainStep(std::string &error);
+  /// Moves the losses on the device ring to `drained`; waits for the
+  /// device.
+  bool drainLosses(std::string &error);
+  bool synchronize(std::string &error) {
+    return check(cudaStreamSynchronize(stream), "cudaStreamSynchronize", error);
+  }
+  /// The first error of a call that cannot return one is kept.
+  void defer(const std::string &error) const {
+    if (deferred.empty())
+      deferred = error;
+  }
+  char *stateAt(size_t index) { return device + layout.state.offsets[index]; }
+
+  Manifest manifest;
+  Layout layout;
+  std::string deviceName;
+  std::unique_ptr<StepLibrary> library;
+  cudaStream_t stream = nullptr;
+  mpc_rt *rt = nullptr;
+  char *device = nullptr;
+  /// Pinned host memory: two training input slots, the evaluation input
+  /// and output blocks, and the loss read-back.
+  char *pinned = nullptr;
+  char *trainStaging[2] = {nullptr, nullptr};
+  char *evalInputs = nullptr, *evalOutputs = nullptr;
+  float *lossStaging = nullptr;
+  /// Recorded after the upload from each training slot; the slot is reused
+  /// once it has completed, two steps later.
+  cudaEvent_t uploaded[2] = {nullptr, nullptr};
+  int slot = 0;
+  std::vector<void *> statePointers;
+  FunctionBuffers train, forward;
+  cudaGraph_t graph = nullptr;
+  cudaGraphExec_t graphExec = nullptr;
+  uint64_t seed = 0;
+  /// Graph launches, and those whose losses the host has read.
+  uint64_t launched = 0, taken = 0;
+  std::vector<double> drained;
+  mutable std::string deferred;
+};
+
+CudaStepExecutor::Impl::~Impl() {
+  if (stream)
+    cudaStreamSynchronize(stream);
+  if (graphExec)
+    cudaGraphExecDestroy(graphExec);
+  if (graph)
+    cudaGraphDestroy(graph);
+  for (cudaEvent_t event : uploaded)
+    if (event)
+      cudaEventDestroy(event);
+  if (rt)
+    mpc_rt_destroy(rt);
+  if (stream)
+    cudaStreamDestroy(stream);
+  if (device)
+    cudaFree(device);
+  if (pinned)
+    cudaFreeHost(pinned);
+}
+
+bool CudaStepExecutor::Impl::open(const std::string &libraryPath,
+                                  const std::string &manifestPath,
+                                  std::string &error) {
+  library = StepLibrary::open(libraryPath, manifestPath, manifest, error);
+  if (!library)
+    return false;
+  if (!check(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
+             "cudaStreamCreateWithFlags", error))
+    return false;
+  char message[512] = "";
+  rt = mpc_rt_create(stream, kWorkspaceBytes, message, sizeof message);
+  if (!rt) {
+    error = std::string("mpc_rt_create failed: ") + message;
+    return false;
+  }
+  if (!check(cudaMalloc(reinterpret_cast<void **>(&device), layout.total),
+             "cudaMalloc", error) ||
+      !check(cudaMemsetAsync(device, 0, layout.total, stream),
+             "cudaMemsetAsync", error))
+    return false;
+  size_t trainBytes = layout.train.inputBlock.bytes;
+  size_t pinnedBytes = 2 * trainBytes + layout.forward.inputBlock.bytes +
+                       layout.forward.outputBlock.bytes +
+                       kLossCapacity * sizeof(float);
+  if (!check(cudaHostAlloc(reinterpret_cast<void **>(&pinned), pinnedBytes,
+                           cudaHostAllocDefault),
+             "cudaHostAlloc", error))
+    return false;
+  trainStaging[0] = pinned;
+  trainStaging[1] = pinned + trainBytes;
+  evalInputs = pinned + 2 * trainBytes;
+  evalOutputs = evalInputs + layout.forward.inputBlock.bytes;
+  lossStaging =
+      reinterpret_cast<float *>(evalOutputs + layout.forward.outputBlock.bytes);
+  for (cudaEvent_t &event : uploaded)
+    if (!check(cudaEventCreateWithFlags(&event, cudaEventDisableTiming),
+               "cudaEventCreateWithFlags", error))
+      return false;
+  for (size_t i = 0; i < manifest.state.size(); ++i)
+    statePointers.push_back(stateAt(i));
+  for (auto [function, functionLayout, name] :
+       {std::tuple(&train, &layout.train, kTrainStep),
+        std::tuple(&forward, &layout.forward, kForward)}) {
+    function->spec = manifest.function(name);
+    function->entry = reinterpret_cast<mpc_step_fn>(library->entry(name));
+    char *inputs = device + functionLayout->inputs;
+    for (size_t offset : functionLayout->inputBlock.offsets)
+      function->inputs.push_back(inputs + offset);
+    for (size_t offset : functionLayout->outputBlock.offsets)
+      function->outputs.push_back(device + functionLayout->outputs + offset);
+    function->args.arena = device + layout.arena;
+    function->args.state = statePointers.data();
+    function->args.inputs = function->inputs.data();
+    function->args.outputs = function->outputs.data();
+    function->args.seed_step = reinterpret_cast<const uint64_t *>(inputs);
+  }
+  return synchronize(error);
+}
+
+bool CudaStepExecutor::Impl::pack(const FunctionBuffers &function,
+                                  const Layout::Function &functionLayout,
+                                  const std::vector<HostTensor> &inputs,
+                                  uint64_t step, char *staging,
+                                  std::string &error) {
+  const std::vector<TensorSpec> &specs = function.spec->inputs;
+  if (inputs.size() != specs.size()) {
+    error = function.spec->name + " takes " + std::to_string(specs.size()) +
+            " inputs, got " + std::to_string(inputs.size());
+    return false;
+  }
+  uint64_t header[2] = {seed, step};
+  std::memcpy(staging, header, sizeof header);
+  for (size_t i = 0; i < specs.size(); ++i)
+    if (!packTensor(inputs[i], specs[i].dtype, specs[i].numElements(),
+                    staging + functionLayout.inputBlock.offsets[i], error)) {
+      error = "input '" + specs[i].name + "': " + error;
+      return false;
+    }
+  return true;
+}
+
+bool CudaStepExecutor::Impl::captureTrainStep(std::string &error) {
+  if (!check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal),
+             "cudaStreamBeginCapture", error))
+    return false;
+  int status = train.entry(rt, &train.args);
+  cudaError_t append = cudaSuccess;
+  if (status == 0)
+    append = appendLoss(
+        static_cast<const float *>(train.outputs[0]),
+        reinterpret_cast<float *>(device + layout.lossRing),
+        reinterpret_cast<unsigned long long *>(device + layout.lossCount),
+        kLossCapacity, stream);
+  cudaGraph_t captured = nullptr;
+  cudaError_t end = cudaStreamEndCapture(stream, &captured);
+  graph = captured;
+  if (status != 0) {
+    error = train.spec->entry + " failed: " + mpc_rt_last_error(rt);
+    return false;
+  }
+  return check(append, "the loss history kernel launch", error) &&
+         check(end, "cudaStreamEndCapture", error) &&
+         check(cudaGraphInstantiate(&graphExec, graph, 0),
+               "cudaGraphInstantiate", error);
+}
+
+bool CudaStepExecutor::Impl::drainLosses(std::string &error) {
+  uint64_t pending = launched - taken;
+  if (pending == 0)
+    return synchronize(error);
+  const float *ring = reinterpret_cast<const float *>(device + layout.lossRing);
+  uint64_t start = taken % kLossCapacity;
+  uint64_t first = std::min<uint64_t>(pending, kLossCapacity - start);
+  if (!check(cudaMemcpyAsync(lossStaging, ring + start, first * sizeof(float),
+                             cudaMemcpyDeviceToHost, stream),
+             "cudaMemcpyAsync (losses)", error) ||
+      (pending > first &&
+       !check(cudaMemcpyAsync(lossStaging + first, ring,
+                              (pending - first) * sizeof(float),
+                              cudaMemcpyDeviceToHost, stream),
+              "cudaMemcpyAsync (losses)", error)) ||
+      !synchronize(error))
+    return false;
+  drained.insert(drained.end(), lossStaging, lossStaging + pending);
+  taken = launched;
+  return true;
+}
+
+CudaStepExecutor::CudaStepExecutor(std::unique_ptr<Impl> impl)
+    : impl(std::move(impl)) {}
+
+CudaStepExecutor::~CudaStepExecutor() = default;
+
+std::unique_ptr<CudaStepExecutor>
+CudaStepExecutor::create(const std::string &directory, Manifest manifest,
+                         const DeviceInfo &device, const std::string &nvcc,
+                         std::string &error) {
+  std::string manifestPath = directory + "/manifest.json";
+  size_t needed = requiredDeviceBytes(manifest);
+  if (needed > device.freeBytes) {
+    error = "the step needs " + std::to_string(needed) +
+            " bytes of GPU memory, " + std::to_string(device.freeBytes) +
+            " free on " + device.name;
+    return nullptr;
+  }
+  std::optional<std::string> library =
+      buildStepLibrary(directory, nvcc, {device.sm()}, error);
+  if (!library)
+    return nullptr;
+  auto impl = std::make_unique<Impl>(std::move(manifest));
+  impl->deviceName = device.name;
+  if (!impl->open(*library, manifestPath, error))
+    return nullptr;
+  return std::unique_ptr<CudaStepExecutor>(
+      new CudaStepExecutor(std::move(impl)));
+}
+
+std::string CudaStepExecutor::graphName() const { return impl->manifest.graph; }
+
+std::vector<HostTensor> CudaStepExecutor::inputSpecs() const {
+  std::vector<HostTensor> specs;
+  for (const TensorSpec &input : impl->train.spec->inputs)
+    specs.push_back(hostSpec(input));
+  return specs;
+}
+
+std::vector<HostTensor> CudaStepExecutor::outputSpecs() const {
+  std::vector<HostTensor> specs;
+  for (const TensorSpec &output : impl->train.spec->outputs)
+    specs.push_back(hostSpec(output));
+  return specs;
+}
+
+int CudaStepExecutor::labelInput() const { return impl->manifest.labelInput; }
+
+void CudaStepExecutor::initialize(uint64_t seed) {
+  impl->seed = seed;
+  std::vector<HostTensor> values;
+  for (const StateSpec &spec : impl->manifest.state) {
+    HostTensor value = hostSpec(spec);
+    if (value.dtype == HostTensor::DType::F32)
+      value.f32.resize(size_t(spec.numElements()));
+    else
+      value.i64.resize(size_t(spec.numElements()));
+    driver::initializeParam(spec.init, spec.name, seed, value);
+    values.push_back(std::move(value));
+  }
+  setState(std::move(values));
+}
+
+bool CudaStepExecutor::trainStep(const std::vector<HostTensor> &inputs,
+                                 uint64_t step, std::string &error) {
+  Impl &s = *impl;
+  if (!s.deferred.empty()) {
+    error = s.deferred;
+    return false;
+  }
+  if (!s.graphExec && !s.captureTrainStep(error))
+    return false;
+  // The ring holds kLossCapacity losses; older ones move to the host first.
+  if (s.launched - s.taken == kLossCapacity && !s.drainLosses(error))
+    return false;
+  s.slot ^= 1;
+  char *staging = s.trainStaging[s.slot];
+  if (!check(cudaEventSynchronize(s.uploaded[s.slot]), "cudaEventSynchronize",
+             error) ||
+      !s.pack(s.train, s.layout.train, inputs, step, staging, error) ||
+      !check(cudaMemcpyAsync(s.device + s.layout.train.inputs, staging,
+                             s.layout.train.inputBlock.bytes,
+                             cudaMemcpyHostToDevice, s.stream),
+             "cudaMemcpyAsync (inputs)", error) ||
+      !check(cudaEventRecord(s.uploaded[s.slot], s.stream), "cudaEventRecord",
+             error) ||
+      !check(cudaGraphLaunch(s.graphExec, s.stream), "cudaGraphLaunch", error))
+    return false;
+  ++s.launched;
+  return true;
+}
+
+bool CudaStepExecutor::takeLosses(std::vector<double> &losses,
+                                  std::string &error) {
+  if (!impl->deferred.empty()) {
+    error = impl->deferred;
+    return false;
+  }
+  if (!impl->drainLosses(error))
+    return false;
+  losses.insert(losses.end(), impl->drained.begin(), impl->drained.end());
+  impl->drained.clear();
+  return true;
+}
+
+bool CudaStepExecutor::evaluate(const std::vector<HostTensor> &inputs,
+                                std::vector<HostTensor> &outputs,
+                                std::string &error) {
+  Impl &s = *impl;
+  if (!s.deferred.empty()) {
+    error = s.deferred;
+    return false;
+  }
+  const Layout::Function &layout = s.layout.forward;
+  // The pinned block may still feed the previous evaluation's upload.
+  if (!s.synchronize(error) ||
+      !s.pack(s.forward, layout, inputs, 0, s.evalInputs, error) ||
+      !check(cudaMemcpyAsync(s.device + layout.inputs, s.evalInputs,
+                             layout.inputBlock.bytes, cudaMemcpyHostToDevice,
+                             s.stream),
+             "cudaMemcpyAsync (inputs)", error))
+    return false;
+  if (s.forward.entry(s.rt, &s.forward.args) != 0) {
+    error = s.forward.spec->entry + " failed: " + mpc_rt_last_error(s.rt);
+    return false;
+  }
+  if (!check(cudaMemcpyAsync(s.evalOutputs, s.device + layout.outputs,
+                             layout.outputBlock.bytes, cudaMemcpyDeviceToHost,
+                             s.stream),
+             "cudaMemcpyAsync (outputs)", error) ||
+      !s.synchronize(error))
+    return false;
+  const std::vector<TensorSpec> &specs = s.forward.spec->outputs;
+  outputs.clear();
+  for (size_t i = 0; i < specs.size(); ++i) {
+    outputs.push_back(hostSpec(specs[i]));
+    unpackTensor(s.evalOutputs + layout.outputBlock.offsets[i],
+                 resultType(specs[i]), specs[i].numElements(), outputs.back());
+  }
+  return true;
+}
+
+std::vector<HostTensor> CudaStepExecutor::state() const {
+  Impl &s = *impl;
+  std::vector<char> host(s.layout.state.bytes);
+  std::string error;
+  std::vector<HostTensor> values;
+  bool copied = check(cudaMemcpyAsync(host.data(), s.device, host.size(),
+                                      cudaMemcpyDeviceToHost, s.stream),
+                      "cudaMemcpyAsync (state)", error) &&
+                s.synchronize(error);
+  if (!copied)
+    s.defer(error);
+  for (size_t i = 0; i < s.manifest.state.size(); ++i) {
+    const StateSpec &spec = s.manifest.state[i];
+    values.push_back(hostSpec(spec));
+    unpackTensor(host.data() + s.layout.state.offsets[i], spec.dtype,
+                 spec.numElements(), values.back());
+  }
+  return values;
+}
+
+void CudaStepExecutor::setState(std::vector<HostTensor> values) {
+  Impl &s = *impl;
+  std::vector<char> host(s.layout.state.bytes);
+  std::string error;
+  for (size_t i = 0; i < s.manifest.state.size(); ++i) {
+    const StateSpec &spec = s.manifest.state[i];
+    if (i >= values.size() ||
+        !packTensor(values[i], spec.dtype, spec.numElements(),
+                    host.data() + s.layout.state.offsets[i], error)) {
+      s.defer("state '" + spec.name +
+              "': " + (error.empty() ? std::string("missing") : error));
+      return;
+    }
+  }
+  // The host buffer is pageable and dies here: wait for the copy.
+  if (!check(cudaMemcpyAsync(s.device, host.data(), host.size(),
+                             cudaMemcpyHostToDevice, s.stream),
+             "cudaMemcpyAsync (state)", error) ||
+      !s.synchronize(error))
+    s.defer(error);
+}
+
+std::optional<train::LossScaleStatus>
+CudaStepExecutor::lossScaleStatus() const {
+  Impl &s = *impl;
+  const std::optional<LossScalingSpec> &scaling = s.manifest.lossScaling;
+  if (!scaling)
+    return std::nullopt;
+  train::LossScaleStatus status;
+  status.dynamic = scaling->dynamic;
+  status.floor = scaling->floor;
+  status.scale = scaling->staticScale.value_or(1);
+  // Two f32 scalars read back together, in the loss staging block that no
+  // step is writing while the host waits here.
+  float values[2] = {0, 0};
+  std::string error;
+  for (auto [name, index] :
+       {std::pair(&scaling->scale, 0), std::pair(&scaling->skipped, 1)})
+    if (*name &&
+        !check(cudaMemcpyAsync(s.lossStaging + index,
+                               s.stateAt(*s.manifest.stateIndex(**name)),
+                               sizeof(float), cudaMemcpyDeviceToHost, s.stream),
+               "cudaMemcpyAsync (loss scale)", error)) {
+      s.defer(error);
+      return status;
+    }
+  if (!s.synchronize(error)) {
+    s.defer(error);
+    return status;
+  }
+  std::memcpy(values, s.lossStaging, sizeof values);
+  if (scaling->scale)
+    status.scale = values[0];
+  if (scaling->skipped)
+    status.skippedSteps = static_cast<int64_t>(values[1]);
+  return status;
+}
+
+std::string CudaStepExecutor::deferredError() const { return impl->deferred; }
+
+} // namespace mpc::cuda

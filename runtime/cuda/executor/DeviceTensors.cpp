@@ -1,0 +1,153 @@
+//===- DeviceTensors.cpp - host tensors in the device's layout ------------===//
+
+#include "runtime/cuda/executor/DeviceTensors.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace mpc::cuda {
+
+using driver::HostTensor;
+
+uint16_t floatToHalf(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  uint32_t sign = (bits >> 16) & 0x8000u;
+  uint32_t magnitude = bits & 0x7fffffffu;
+  if (magnitude >= 0x7f800000u) // inf, NaN (kept quiet)
+    return uint16_t(sign | (magnitude > 0x7f800000u ? 0x7e00u : 0x7c00u));
+  if (magnitude >= 0x477ff000u) // 65520 and above round to inf
+    return uint16_t(sign | 0x7c00u);
+  if (magnitude < 0x38800000u) {
+    // A subnormal half counts units of 2^-24; scaling by 2^24 is exact and
+    // the default rounding mode rounds to nearest even.
+    float absolute;
+    std::memcpy(&absolute, &magnitude, 4);
+    return uint16_t(sign | uint32_t(std::nearbyint(absolute * 16777216.0f)));
+  }
+  uint32_t rounded = magnitude + 0xfffu + ((magnitude >> 13) & 1u);
+  return uint16_t(sign | ((rounded - 0x38000000u) >> 13));
+}
+
+uint16_t floatToBFloat16(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  if ((bits & 0x7fffffffu) > 0x7f800000u)
+    return uint16_t((bits >> 16) | 0x40u);
+  return uint16_t((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+}
+
+float halfToFloat(uint16_t half) {
+  uint32_t sign = uint32_t(half & 0x8000u) << 16;
+  uint32_t exponent = (half >> 10) & 0x1fu, mantissa = half & 0x3ffu;
+  float value;
+  if (exponent == 0) {
+    value = std::ldexp(float(mantissa), -24);
+    uint32_t bits;
+    std::memcpy(&bits, &value, 4);
+    bits |= sign;
+    std::memcpy(&value, &bits, 4);
+    return value;
+  }
+  uint32_t bits =
+      sign | (exponent == 31 ? 0x7f800000u | (mantissa << 13)
+                             : ((exponent + 112) << 23) | (mantissa << 13));
+  std::memcpy(&value, &bits, 4);
+  return value;
+}
+
+float bfloat16ToFloat(uint16_t bfloat) {
+  uint32_t bits = uint32_t(bfloat) << 16;
+  float value;
+  std::memcpy(&value, &bits, 4);
+  return value;
+}
+
+HostTensor hostSpec(const TensorSpec &spec) {
+  HostTensor tensor;
+  tensor.name = spec.name;
+  tensor.shape = spec.shape;
+  tensor.dtype =
+      isFloat(spec.dtype) ? HostTensor::DType::F32 : HostTensor::DType::I64;
+  return tensor;
+}
+
+bool packTensor(const HostTensor &value, DType dtype, int64_t count, void *out,
+                std::string &error) {
+  if (value.numStoredElements() != count ||
+      (value.dtype == HostTensor::DType::F32) != isFloat(dtype)) {
+    error = "tensor '" + value.name + "' holds " +
+            std::to_string(value.numStoredElements()) + " " +
+            driver::dtypeName(value.dtype) + " values, expected " +
+            std::to_string(count) + " for " + dtypeName(dtype);
+    return false;
+  }
+  switch (dtype) {
+  case DType::F32:
+    std::memcpy(out, value.f32.data(), size_t(count) * 4);
+    return true;
+  case DType::F16:
+  case DType::BF16: {
+    auto *bits = static_cast<uint16_t *>(out);
+    for (int64_t i = 0; i < count; ++i)
+      bits[i] = dtype == DType::F16 ? floatToHalf(value.f32[i])
+                                    : floatToBFloat16(value.f32[i]);
+    return true;
+  }
+  case DType::I32: {
+    auto *ints = static_cast<int32_t *>(out);
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t v = value.i64[i];
+      if (v < INT32_MIN || v > INT32_MAX) {
+        error = "tensor '" + value.name + "': value " + std::to_string(v) +
+                " does not fit the device's int32";
+        return false;
+      }
+      ints[i] = int32_t(v);
+    }
+    return true;
+  }
+  case DType::I1: {
+    auto *bytes = static_cast<uint8_t *>(out);
+    for (int64_t i = 0; i < count; ++i)
+      bytes[i] = value.i64[i] != 0;
+    return true;
+  }
+  }
+  return true;
+}
+
+void unpackTensor(const void *in, DType dtype, int64_t count,
+                  HostTensor &value) {
+  if (isFloat(dtype))
+    value.f32.resize(size_t(count));
+  else
+    value.i64.resize(size_t(count));
+  switch (dtype) {
+  case DType::F32:
+    std::memcpy(value.f32.data(), in, size_t(count) * 4);
+    return;
+  case DType::F16:
+  case DType::BF16: {
+    const auto *bits = static_cast<const uint16_t *>(in);
+    for (int64_t i = 0; i < count; ++i)
+      value.f32[i] =
+          dtype == DType::F16 ? halfToFloat(bits[i]) : bfloat16ToFloat(bits[i]);
+    return;
+  }
+  case DType::I32: {
+    const auto *ints = static_cast<const int32_t *>(in);
+    for (int64_t i = 0; i < count; ++i)
+      value.i64[i] = ints[i];
+    return;
+  }
+  case DType::I1: {
+    const auto *bytes = static_cast<const uint8_t *>(in);
+    for (int64_t i = 0; i < count; ++i)
+      value.i64[i] = bytes[i];
+    return;
+  }
+  }
+}
+
+} // namespace mpc::cuda

@@ -1,0 +1,204 @@
+//===- StepCompiler.cpp - step.cu to step.so, with a cache ----------------===//
+
+#include "runtime/cuda/executor/StepCompiler.h"
+
+#include "runtime/cuda/mpc_cuda_runtime.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace mpc::cuda {
+namespace {
+
+std::string environment(const char *name) {
+  const char *value = std::getenv(name);
+  return value ? value : "";
+}
+
+/// Creates `path` and its parents; false with errno set on failure.
+bool makeDirectories(const std::string &path) {
+  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    std::string prefix = path.substr(0, slash);
+    if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST)
+      return false;
+    if (slash == std::string::npos)
+      return true;
+  }
+}
+
+bool readFile(const std::string &path, std::string &text) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file)
+    return false;
+  std::ostringstream buffer;
+  buffer << file.rdbuf();
+  text = buffer.str();
+  return true;
+}
+
+/// Runs `argv` with stdout and stderr into `logPath`; the exit status, or -1
+/// when it could not run.
+int run(const std::vector<std::string> &argv, const std::string &logPath) {
+  int log = open(logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (log < 0)
+    return -1;
+  pid_t child = fork();
+  if (child == 0) {
+    dup2(log, STDOUT_FILENO);
+    dup2(log, STDERR_FILENO);
+    std::vector<char *> args;
+    for (const std::string &arg : argv)
+      args.push_back(const_cast<char *>(arg.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    std::fprintf(stderr, "cannot run %s: %s\n", args[0], std::strerror(errno));
+    _exit(127);
+  }
+  close(log);
+  int status = 0;
+  if (child < 0 || waitpid(child, &status, 0) < 0)
+    return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+} // namespace
+
+std::string cacheDirectory() {
+  std::string explicitDirectory = environment("MPC_CACHE_DIR");
+  if (!explicitDirectory.empty())
+    return explicitDirectory;
+  std::string xdg = environment("XDG_CACHE_HOME");
+  if (!xdg.empty())
+    return xdg + "/mpc";
+  return environment("HOME") + "/.cache/mpc";
+}
+
+std::string runtimeIncludeDirectory() {
+  std::string directory = environment("MPC_CUDA_INCLUDE_DIR");
+  return directory.empty() ? MPC_CUDA_DEFAULT_INCLUDE_DIR : directory;
+}
+
+std::string runtimeLibraryDirectory() {
+  std::string directory = environment("MPC_CUDA_LIB_DIR");
+  return directory.empty() ? MPC_CUDA_DEFAULT_LIB_DIR : directory;
+}
+
+std::vector<std::string> nvccFlags(const std::vector<int> &archs,
+                                   const std::string &includeDirectory,
+                                   const std::string &libraryDirectory) {
+  // -fmad=false: generated elementwise kernels round every op as the CPU
+  // reference does, which a fused multiply-add would not.
+  std::vector<std::string> flags = {"-O3",        "-std=c++17", "-shared",
+                                    "-Xcompiler", "-fPIC",      "--cudart",
+                                    "shared",     "-fmad=false"};
+  for (int arch : archs) {
+    std::string number = std::to_string(arch);
+    flags.push_back("-gencode");
+    flags.push_back("arch=compute_" + number + ",code=sm_" + number);
+  }
+  flags.push_back("-I" + includeDirectory);
+  flags.push_back("-L" + libraryDirectory);
+  flags.push_back("-lmpc_cuda_runtime");
+  flags.push_back("-Xlinker");
+  flags.push_back("-rpath=" + libraryDirectory);
+  return flags;
+}
+
+std::string stepCacheKey(const std::string &source,
+                         const std::string &nvccVersion,
+                         const std::vector<std::string> &flags) {
+  // FNV-1a over every part, each followed by a separator byte that cannot
+  // occur in text, so moving bytes between parts changes the key.
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  auto add = [&](const std::string &part) {
+    for (unsigned char c : part)
+      hash = (hash ^ c) * 0x100000001b3ULL;
+    hash = (hash ^ 0xffu) * 0x100000001b3ULL;
+  };
+  add(source);
+  add(nvccVersion);
+  for (const std::string &flag : flags)
+    add(flag);
+  add("abi " + std::to_string(MPC_CUDA_ABI_VERSION));
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx",
+                static_cast<unsigned long long>(hash));
+  return text;
+}
+
+std::optional<std::string> nvccVersion(const std::string &nvcc,
+                                       std::string &error) {
+  char logTemplate[] = "/tmp/mpc-nvcc-version-XXXXXX";
+  int fd = mkstemp(logTemplate);
+  if (fd < 0) {
+    error =
+        std::string("cannot create a temporary file: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  close(fd);
+  int status = run({nvcc, "--version"}, logTemplate);
+  std::string text;
+  bool read = readFile(logTemplate, text);
+  unlink(logTemplate);
+  if (status != 0 || !read) {
+    error =
+        nvcc + " --version failed (exit status " + std::to_string(status) + ")";
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<std::string>
+buildStepLibrary(const std::string &artifactDirectory, const std::string &nvcc,
+                 const std::vector<int> &archs, std::string &error) {
+  std::string sourcePath = artifactDirectory + "/step.cu";
+  std::string source;
+  if (!readFile(sourcePath, source)) {
+    error = sourcePath + ": cannot be read";
+    return std::nullopt;
+  }
+  std::optional<std::string> version = nvccVersion(nvcc, error);
+  if (!version)
+    return std::nullopt;
+  std::vector<std::string> flags =
+      nvccFlags(archs, runtimeIncludeDirectory(), runtimeLibraryDirectory());
+  std::string directory = cacheDirectory() + "/cuda";
+  std::string stem =
+      directory + "/step-" + stepCacheKey(source, *version, flags);
+  std::string library = stem + ".so";
+  if (access(library.c_str(), R_OK) == 0)
+    return library;
+  if (!makeDirectories(directory)) {
+    error = directory +
+            ": cannot create the cache directory: " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string temporary = stem + ".tmp" + std::to_string(getpid()) + ".so";
+  std::string logPath = stem + ".log";
+  std::vector<std::string> argv = {nvcc};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.insert(argv.end(), {sourcePath, "-o", temporary});
+  int status = run(argv, logPath);
+  if (status != 0) {
+    unlink(temporary.c_str());
+    error = sourcePath + ": nvcc failed (exit status " +
+            std::to_string(status) + "); its output is in " + logPath;
+    return std::nullopt;
+  }
+  if (rename(temporary.c_str(), library.c_str()) != 0) {
+    error = library + ": cannot be written: " + std::strerror(errno);
+    unlink(temporary.c_str());
+    return std::nullopt;
+  }
+  return library;
+}
+
+} // namespace mpc::cuda

@@ -1,0 +1,56 @@
+//===- StepCompiler.h - step.cu to step.so, with a cache --------*- C++ -*-===//
+//
+// Compiles an artifact's step.cu with nvcc into a shared library linked
+// against libmpc_cuda_runtime. Libraries are cached by a hash of everything
+// that determines them, so a model is compiled once per machine.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_RUNTIME_CUDA_EXECUTOR_STEPCOMPILER_H
+#define MPC_RUNTIME_CUDA_EXECUTOR_STEPCOMPILER_H
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mpc::cuda {
+
+/// Where mpc keeps compiled artifacts: $MPC_CACHE_DIR, else
+/// $XDG_CACHE_HOME/mpc, else ~/.cache/mpc.
+std::string cacheDirectory();
+
+/// The directory holding mpc_cuda_runtime.h: $MPC_CUDA_INCLUDE_DIR, else
+/// the source tree's runtime/cuda.
+std::string runtimeIncludeDirectory();
+/// The directory holding libmpc_cuda_runtime.so: $MPC_CUDA_LIB_DIR, else
+/// the build tree's.
+std::string runtimeLibraryDirectory();
+
+/// nvcc's flags for a step library running on the SM architectures `archs`
+/// (e.g. 90 for sm_90).
+std::vector<std::string> nvccFlags(const std::vector<int> &archs,
+                                   const std::string &includeDirectory,
+                                   const std::string &libraryDirectory);
+
+/// The cache key of a step library: a hash of the source, nvcc's version
+/// text, the flags and the runtime ABI version, as 16 hex digits.
+std::string stepCacheKey(const std::string &source,
+                         const std::string &nvccVersion,
+                         const std::vector<std::string> &flags);
+
+/// What `nvcc --version` prints, or none with a one-line error.
+std::optional<std::string> nvccVersion(const std::string &nvcc,
+                                       std::string &error);
+
+/// Returns the path of the step library of `artifactDirectory`/step.cu for
+/// `archs`, compiling it into the cache unless it is there. The library is
+/// written under a temporary name and renamed, so concurrent runs never see
+/// a partial file. A failed compile is one line naming step.cu and the log
+/// file that holds nvcc's output.
+std::optional<std::string>
+buildStepLibrary(const std::string &artifactDirectory, const std::string &nvcc,
+                 const std::vector<int> &archs, std::string &error);
+
+} // namespace mpc::cuda
+
+#endif // MPC_RUNTIME_CUDA_EXECUTOR_STEPCOMPILER_H

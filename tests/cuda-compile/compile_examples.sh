@@ -1,0 +1,34 @@
+#!/bin/sh
+# Compiles the generated CUDA step of each example with nvcc and fails on any
+# error or warning. Needs the CUDA toolkit, not a GPU.
+#
+# usage: compile_examples.sh MPC_OPT MPC_TRANSLATE NVCC RUNTIME_INCLUDE EXAMPLES WORKDIR
+set -eu
+mpc_opt=$1 mpc_translate=$2 nvcc=$3 include=$4 examples=$5 work=$6
+mkdir -p "$work"
+status=0
+for config in mlp:f16 gpt:bf16 mlp:f32; do
+  graph=${config%%:*} dtype=${config#*:}
+  name=$graph-$dtype
+  if ! "$mpc_opt" "$examples/$graph.json" --mpc-train-pipeline="dtype=$dtype" \
+      --mpc-fuse --mpc-plan-memory -o "$work/$name.mlir" ||
+     ! "$mpc_translate" --mpc-to-cuda "$work/$name.mlir" -o "$work/$name.cu"; then
+    echo "FAIL $name: cannot translate"
+    status=1
+    continue
+  fi
+  if ! "$nvcc" -std=c++17 -O1 -c \
+      -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+      -I"$include" "$work/$name.cu" -o "$work/$name.o" >"$work/$name.log" 2>&1; then
+    cat "$work/$name.log"
+    echo "FAIL $name: nvcc failed"
+    status=1
+  elif [ -s "$work/$name.log" ]; then
+    cat "$work/$name.log"
+    echo "FAIL $name: nvcc printed diagnostics"
+    status=1
+  else
+    echo "ok $name"
+  fi
+done
+exit $status

@@ -1,0 +1,63 @@
+//===- GraphCaptureTest.cpp - runtime calls inside a CUDA graph -----------===//
+//
+// A step's calls are captured into a CUDA graph and replayed; the replay
+// must give what direct calls give, which fails if any call synchronizes,
+// allocates or reads host memory after returning.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuTestUtil.h"
+
+using namespace mpc::gputest;
+
+namespace {
+
+TEST_F(GpuTest, CapturedCallsReplayLikeDirectCalls) {
+  int64_t m = 32, n = 64, k = 48;
+  std::vector<float> a = randomValues(m * k, -1, 1, 30, MPC_F16);
+  std::vector<float> b = randomValues(k * n, -1, 1, 31, MPC_F16);
+  std::vector<float> bias = randomValues(n, -1, 1, 32, MPC_F16);
+  DeviceBuffer da = upload(a, MPC_F16), db = upload(b, MPC_F16);
+  DeviceBuffer dbias = upload(bias, MPC_F16);
+  DeviceBuffer c(m * n * 2), aux(m * n * 2), probs(m * n * 4), grads(m * n * 4);
+  DeviceBuffer dScale = upload({1024.0f}, MPC_F32), found(1);
+  uint64_t seedStep[2] = {7, 1};
+  DeviceBuffer dSeed = uploadBytes(seedStep, sizeof seedStep);
+  mpc_gemm_desc desc{};
+  desc.batch = 1;
+  desc.m = m;
+  desc.n = n;
+  desc.k = k;
+  desc.a_type = desc.b_type = desc.c_type = MPC_F16;
+  desc.bias_type = desc.aux_type = MPC_F16;
+  desc.epilogue = MPC_EPILOGUE_GELU_AUX_BIAS;
+  mpc_tensor_ref ref{probs.get(), grads.get(), MPC_F32, MPC_F32, m * n};
+  auto step = [&] {
+    ok(mpc_rt_gemm(rt, &desc, da.get(), db.get(), c.get(), dbias.get(),
+                   aux.get()));
+    ok(mpc_rt_dropout(rt, c.get(), c.get(), MPC_F16, m * n, 0.25,
+                      dSeed.as<uint64_t>()));
+    ok(mpc_rt_softmax(rt, c.get(), MPC_F16, probs.get(), MPC_F32, 1, m * n, 1));
+    ok(mpc_rt_unscale_and_check(rt, &ref, 1, dScale.as<float>(),
+                                found.as<uint8_t>()));
+  };
+  step();
+  sync();
+  std::vector<float> direct = download(grads.get(), MPC_F32, m * n);
+  ASSERT_EQ(cudaMemset(grads.get(), 0, m * n * 4), cudaSuccess);
+
+  cudaGraph_t graph;
+  ASSERT_EQ(cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal),
+            cudaSuccess);
+  step();
+  ASSERT_EQ(cudaStreamEndCapture(stream, &graph), cudaSuccess);
+  cudaGraphExec_t exec;
+  ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+  ASSERT_EQ(cudaGraphLaunch(exec, stream), cudaSuccess);
+  sync();
+  expectBitEqual(download(grads.get(), MPC_F32, m * n), direct, "replay");
+  cudaGraphExecDestroy(exec);
+  cudaGraphDestroy(graph);
+}
+
+} // namespace

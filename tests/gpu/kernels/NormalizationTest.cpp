@@ -1,0 +1,114 @@
+//===- NormalizationTest.cpp - softmax family and layer norm vs the CPU ---===//
+
+#include "GpuTestUtil.h"
+
+#include "runtime/cpu/kernels/Kernels.h"
+
+#include <cmath>
+
+using namespace mpc::gputest;
+namespace cpu = mpc::cpu;
+
+namespace {
+
+class Normalization : public GpuTest,
+                      public ::testing::WithParamInterface<mpc_dtype> {};
+
+std::vector<double> scaled(const std::vector<float> &want, mpc_dtype type,
+                           int64_t k, double floor) {
+  std::vector<double> tol(want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    tol[i] = tolerance(type, k, std::fabs(want[i]) + floor);
+  return tol;
+}
+
+TEST_P(Normalization, SoftmaxFamilyAlongEveryAxis) {
+  mpc_dtype type = GetParam();
+  // [outer, axis, inner]: the last axis (inner 1, one block per row) and a
+  // middle axis (one thread per column).
+  for (auto [outer, axis, inner] :
+       {std::tuple<int64_t, int64_t, int64_t>{6, 300, 1},
+        {3, 17, 10},
+        {4, 1000, 1}}) {
+    cpu::Shape shape{outer, axis, inner};
+    int64_t n = outer * axis * inner;
+    std::vector<float> x = randomValues(n, -4, 4, 5, type);
+    std::vector<float> dy = randomValues(n, -1, 1, 6, type);
+    std::vector<float> y(n), logY(n), dx(n), dlx(n);
+    cpu::softmax(x.data(), y.data(), shape, 1);
+    cpu::logSoftmax(x.data(), logY.data(), shape, 1);
+    y = roundedTo(y, type);
+    logY = roundedTo(logY, type);
+    cpu::softmaxGrad(dy.data(), y.data(), dx.data(), shape, 1);
+    cpu::logSoftmaxGrad(dy.data(), logY.data(), dlx.data(), shape, 1);
+    DeviceBuffer dX = upload(x, type), dDy = upload(dy, type);
+    DeviceBuffer dY = upload(y, type), dLogY = upload(logY, type);
+    DeviceBuffer out(n * 4), outLog(n * 4), grad(n * 4), gradLog(n * 4);
+    ok(mpc_rt_softmax(rt, dX.get(), type, out.get(), MPC_F32, outer, axis,
+                      inner));
+    ok(mpc_rt_log_softmax(rt, dX.get(), type, outLog.get(), type, outer, axis,
+                          inner));
+    ok(mpc_rt_softmax_grad(rt, dDy.get(), dY.get(), grad.get(), type, outer,
+                           axis, inner));
+    ok(mpc_rt_log_softmax_grad(rt, dDy.get(), dLogY.get(), gradLog.get(), type,
+                               outer, axis, inner));
+    sync();
+    std::vector<float> softmaxF32(n);
+    cpu::softmax(x.data(), softmaxF32.data(), shape, 1);
+    std::string what = std::string(typeName(type)) + " axis " +
+                       std::to_string(axis) + " inner " + std::to_string(inner);
+    expectClose(download(out.get(), MPC_F32, n), softmaxF32,
+                scaled(softmaxF32, MPC_F32, axis, 0), "softmax " + what);
+    expectClose(download(outLog.get(), type, n), logY,
+                scaled(logY, type, axis, 8), "log_softmax " + what);
+    // dx = y (dy - dot): dot is a sum of |dy y| <= 1.
+    expectClose(download(grad.get(), type, n), roundedTo(dx, type),
+                scaled(dx, type, axis, 1), "softmax_grad " + what);
+    expectClose(download(gradLog.get(), type, n), roundedTo(dlx, type),
+                scaled(dlx, type, axis, axis), "log_softmax_grad " + what);
+  }
+}
+
+TEST_P(Normalization, LayerNormAndGradient) {
+  mpc_dtype type = GetParam();
+  for (auto [rows, cols] : {std::pair<int64_t, int64_t>{7, 96}, {33, 1000}}) {
+    int64_t n = rows * cols;
+    std::vector<float> x = randomValues(n, -3, 5, 7, type);
+    std::vector<float> dy = randomValues(n, -1, 1, 8, type);
+    std::vector<float> gamma = randomValues(cols, 0.5, 1.5, 9, MPC_F32);
+    std::vector<float> beta = randomValues(cols, -0.5, 0.5, 10, MPC_F32);
+    std::vector<float> y(n), dx(n), dgamma(cols), dbeta(cols);
+    double eps = 1e-5;
+    cpu::layerNorm(x.data(), gamma.data(), beta.data(), y.data(), rows, cols,
+                   eps);
+    cpu::layerNormGrad(dy.data(), x.data(), gamma.data(), dx.data(),
+                       dgamma.data(), dbeta.data(), rows, cols, eps);
+    DeviceBuffer dX = upload(x, type), dDy = upload(dy, type);
+    DeviceBuffer dGamma = upload(gamma, MPC_F32), dBeta = upload(beta, MPC_F32);
+    DeviceBuffer out(n * 4), grad(n * 4), gGamma(cols * 4), gBeta(cols * 4);
+    ok(mpc_rt_layer_norm(rt, dX.get(), type, dGamma.get(), dBeta.get(), MPC_F32,
+                         out.get(), type, rows, cols, eps));
+    ok(mpc_rt_layer_norm_grad(rt, dDy.get(), dX.get(), type, dGamma.get(),
+                              MPC_F32, grad.get(), type, gGamma.get(),
+                              gBeta.get(), rows, cols, eps));
+    sync();
+    std::string what = std::string(typeName(type)) + " " +
+                       std::to_string(rows) + "x" + std::to_string(cols);
+    // Row statistics are in double on both sides: y differs by the final
+    // roundings only.
+    expectClose(download(out.get(), type, n), roundedTo(y, type),
+                scaled(y, type, 1, 1), "layer_norm " + what);
+    expectClose(download(grad.get(), type, n), roundedTo(dx, type),
+                scaled(dx, type, 1, 1), "layer_norm_grad dx " + what);
+    // dgamma, dbeta: f32 column sums over the rows in another order.
+    expectClose(download(gGamma.get(), MPC_F32, cols), dgamma,
+                tolerance(MPC_F32, rows, 3.0 * rows), "dgamma " + what);
+    expectClose(download(gBeta.get(), MPC_F32, cols), dbeta,
+                tolerance(MPC_F32, rows, 1.0 * rows), "dbeta " + what);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, Normalization,
+                         ::testing::Values(MPC_F32, MPC_F16, MPC_BF16));
+
+} // namespace

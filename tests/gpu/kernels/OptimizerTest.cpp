@@ -1,0 +1,99 @@
+//===- OptimizerTest.cpp - SGD, momentum and AdamW vs the CPU -------------===//
+//
+// The updates are elementwise f32 arithmetic without fused multiply-adds on
+// both sides, so they agree bit for bit (AdamW's double scalar factors use
+// the device's pow, which may differ in the last double bit: a few f32 ulp
+// are allowed there). A set skip_if flag must leave every array untouched.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuTestUtil.h"
+
+#include "runtime/cpu/kernels/Kernels.h"
+
+#include <cmath>
+
+using namespace mpc::gputest;
+namespace cpu = mpc::cpu;
+
+namespace {
+
+class Optimizer : public GpuTest,
+                  public ::testing::WithParamInterface<mpc_dtype> {
+protected:
+  // 8-aligned bodies with a tail, and an odd start for the scalar path.
+  static constexpr int64_t kN = 10007;
+};
+
+TEST_P(Optimizer, SgdAndMomentumAreExact) {
+  mpc_dtype type = GetParam();
+  std::vector<float> param = randomValues(kN, -1, 1, 20);
+  std::vector<float> grad = randomValues(kN, -1, 1, 21, type);
+  std::vector<float> buffer = randomValues(kN, -1, 1, 22);
+  for (int64_t offset : {0, 1}) {
+    int64_t n = kN - offset;
+    std::vector<float> p(param.begin() + offset, param.end());
+    std::vector<float> b(buffer.begin() + offset, buffer.end());
+    std::vector<float> g(grad.begin() + offset, grad.end());
+    DeviceBuffer dp = upload(param, MPC_F32), dg = upload(grad, type);
+    DeviceBuffer dp2 = upload(param, MPC_F32), db = upload(buffer, MPC_F32);
+    float *pp = dp.as<float>() + offset, *pp2 = dp2.as<float>() + offset;
+    const char *gp = dg.as<char>() + offset * sizeOf(type);
+    ok(mpc_rt_sgd(rt, pp, gp, type, n, 0.01, 0.1, nullptr));
+    ok(mpc_rt_momentum(rt, pp2, gp, type, db.as<float>() + offset, n, 0.01, 0.9,
+                       0.1, nullptr));
+    sync();
+    std::vector<float> p2 = p;
+    cpu::sgdUpdate(p.data(), g.data(), n, 0.01f, 0.1f);
+    cpu::momentumUpdate(p2.data(), g.data(), b.data(), n, 0.01f, 0.9f, 0.1f);
+    std::string what =
+        std::string(typeName(type)) + " offset " + std::to_string(offset);
+    expectBitEqual(download(pp, MPC_F32, n), p, "sgd " + what);
+    expectBitEqual(download(pp2, MPC_F32, n), p2, "momentum param " + what);
+    expectBitEqual(download(db.as<float>() + offset, MPC_F32, n), b,
+                   "momentum buffer " + what);
+  }
+}
+
+TEST_P(Optimizer, AdamwMatchesAndSkipLeavesStateUntouched) {
+  mpc_dtype type = GetParam();
+  std::vector<float> param = randomValues(kN, -1, 1, 23);
+  std::vector<float> m = randomValues(kN, -0.1f, 0.1f, 24);
+  std::vector<float> v = randomValues(kN, 0, 0.01f, 25);
+  std::vector<float> grad = randomValues(kN, -1, 1, 26, type);
+  DeviceBuffer dp = upload(param, MPC_F32), dm = upload(m, MPC_F32);
+  DeviceBuffer dv = upload(v, MPC_F32), dg = upload(grad, type);
+  DeviceBuffer dStep = upload({5.0f}, MPC_F32);
+  uint8_t flags[2] = {1, 0};
+  DeviceBuffer dFlags = uploadBytes(flags, 2);
+  // Skipped: every array keeps its bits, for all three optimizers.
+  ok(mpc_rt_adamw(rt, dp.as<float>(), dg.get(), type, dm.as<float>(),
+                  dv.as<float>(), kN, dStep.as<float>(), 1e-3, 0.9, 0.999, 1e-8,
+                  0.01, dFlags.as<uint8_t>()));
+  ok(mpc_rt_sgd(rt, dp.as<float>(), dg.get(), type, kN, 0.1, 0.0,
+                dFlags.as<uint8_t>()));
+  ok(mpc_rt_momentum(rt, dp.as<float>(), dg.get(), type, dm.as<float>(), kN,
+                     0.1, 0.9, 0.0, dFlags.as<uint8_t>()));
+  sync();
+  expectBitEqual(download(dp.get(), MPC_F32, kN), param, "skipped param");
+  expectBitEqual(download(dm.get(), MPC_F32, kN), m, "skipped m");
+  expectBitEqual(download(dv.get(), MPC_F32, kN), v, "skipped v");
+  // Not skipped (flag 0).
+  ok(mpc_rt_adamw(rt, dp.as<float>(), dg.get(), type, dm.as<float>(),
+                  dv.as<float>(), kN, dStep.as<float>(), 1e-3, 0.9, 0.999, 1e-8,
+                  0.01, dFlags.as<uint8_t>() + 1));
+  sync();
+  cpu::adamwUpdate(param.data(), grad.data(), m.data(), v.data(), kN, 5, 1e-3f,
+                   0.9f, 0.999f, 1e-8f, 0.01f);
+  std::vector<double> tol(kN);
+  for (int64_t i = 0; i < kN; ++i)
+    tol[i] = std::ldexp(std::fabs(param[i]) + 1e-3, -21);
+  expectClose(download(dp.get(), MPC_F32, kN), param, tol, "adamw param");
+  expectBitEqual(download(dm.get(), MPC_F32, kN), m, "adamw m");
+  expectBitEqual(download(dv.get(), MPC_F32, kN), v, "adamw v");
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, Optimizer,
+                         ::testing::Values(MPC_F32, MPC_F16, MPC_BF16));
+
+} // namespace

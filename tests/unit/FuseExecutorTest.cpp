@@ -1,0 +1,322 @@
+//===- FuseExecutorTest.cpp - fused steps on the CPU executor -------------===//
+//
+// mpc-fuse must not change what a training step computes: with elementwise
+// fusion and skip_if alone every loss and parameter stays bit for bit; GEMM
+// epilogues round once instead of twice, so they agree within the rounding
+// of the step's precision. Also the executor's semantics of the new ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/GraphImporter.h"
+#include "compiler/ModelLoader.h"
+#include "dialects/mpc/MpcOps.h"
+#include "passes/Passes.h"
+#include "runtime/cpu/Executor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace mlir;
+using mpc::driver::HostTensor;
+
+namespace {
+
+/// The losses of a few steps and the params and state after them.
+struct Trace {
+  std::vector<float> losses;
+  std::vector<HostTensor> params;
+};
+
+/// Inputs that vary with `step`: floats in [-1, 1], integers (labels and
+/// tokens) in [0, 10), which every example's vocabulary and classes hold.
+std::vector<HostTensor> inputsFor(const mpc::cpu::Executor &executor,
+                                  int step) {
+  std::vector<HostTensor> inputs = executor.argumentSpecs("train_step");
+  for (HostTensor &input : inputs) {
+    int64_t n = input.numElements();
+    for (int64_t i = 0; i < n; ++i) {
+      if (input.dtype == HostTensor::DType::F32)
+        input.f32.push_back(std::sin(0.37f * float(i) + float(step)));
+      else
+        input.i64.push_back((7 * i + 3 * step) % 10);
+    }
+  }
+  return inputs;
+}
+
+/// Runs `steps` training steps of `module`; at `overflowStep` the first
+/// float input holds an infinity.
+Trace train(ModuleOp module, int steps, int overflowStep = -1) {
+  Trace trace;
+  std::string error;
+  auto executor = mpc::cpu::Executor::create(module, error);
+  EXPECT_TRUE(executor) << error;
+  if (!executor)
+    return trace;
+  executor->initializeParams(7);
+  for (int step = 0; step < steps; ++step) {
+    std::vector<HostTensor> inputs = inputsFor(*executor, step);
+    if (step == overflowStep)
+      for (HostTensor &input : inputs)
+        if (input.dtype == HostTensor::DType::F32) {
+          input.f32[3] = std::numeric_limits<float>::infinity();
+          break;
+        }
+    std::vector<HostTensor> results;
+    EXPECT_TRUE(
+        executor->run("train_step", inputs, uint64_t(step), results, error))
+        << error;
+    if (results.empty())
+      return trace;
+    trace.losses.push_back(results[0].f32[0]);
+  }
+  trace.params = executor->params();
+  return trace;
+}
+
+bool sameBits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+/// The unit roundoff of the step's low precision.
+double unitRoundoff(llvm::StringRef dtype) {
+  if (dtype == "bf16")
+    return std::ldexp(1.0, -8);
+  if (dtype == "f16")
+    return std::ldexp(1.0, -11);
+  return std::ldexp(1.0, -24);
+}
+
+struct Case {
+  const char *graph;
+  const char *dtype;
+};
+
+class FuseExecutorTest : public ::testing::TestWithParam<Case> {
+protected:
+  FuseExecutorTest() {
+    DialectRegistry registry;
+    mpc::registerGraphImportDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+
+  OwningOpRef<ModuleOp> load() {
+    mpc::ModelLoadOptions options;
+    options.dtype = GetParam().dtype;
+    std::string error;
+    OwningOpRef<ModuleOp> module = mpc::loadTrainingModule(
+        std::string(MPC_EXAMPLES_DIR) + "/" + GetParam().graph + ".json",
+        options, context, error);
+    EXPECT_TRUE(module) << error;
+    return module;
+  }
+
+  OwningOpRef<ModuleOp> fused(ModuleOp module, bool epilogues) {
+    OwningOpRef<ModuleOp> copy = module.clone();
+    PassManager pm(&context);
+    pm.addPass(mpc::createFuse(mpc::FuseOptions{epilogues}));
+    EXPECT_TRUE(succeeded(pm.run(*copy)));
+    return copy;
+  }
+
+  static int count(ModuleOp module, llvm::function_ref<bool(Operation *)> is) {
+    int n = 0;
+    module.walk([&](Operation *op) { n += is(op); });
+    return n;
+  }
+
+  MLIRContext context;
+  static constexpr int kSteps = 3;
+};
+
+TEST_P(FuseExecutorTest, ElementwiseFusionChangesNoBit) {
+  OwningOpRef<ModuleOp> module = load();
+  ASSERT_TRUE(module);
+  OwningOpRef<ModuleOp> fusedModule = fused(*module, /*epilogues=*/false);
+  // The fused module really is another program.
+  EXPECT_GT(
+      count(*fusedModule, [](Operation *op) { return isa<mpc::FusedOp>(op); }),
+      0);
+  EXPECT_EQ(count(*fusedModule,
+                  [](Operation *op) {
+                    return op->hasTrait<mpc::OpTrait::Elementwise>() &&
+                           !op->getParentOfType<mpc::FusedOp>();
+                  }),
+            0);
+
+  Trace reference = train(*module, kSteps);
+  Trace trace = train(*fusedModule, kSteps);
+  ASSERT_EQ(reference.losses.size(), size_t(kSteps));
+  ASSERT_EQ(trace.losses.size(), size_t(kSteps));
+  for (int step = 0; step < kSteps; ++step)
+    EXPECT_TRUE(sameBits(reference.losses[step], trace.losses[step]))
+        << "step " << step << ": " << reference.losses[step] << " vs "
+        << trace.losses[step];
+  ASSERT_EQ(reference.params.size(), trace.params.size());
+  for (size_t p = 0; p < reference.params.size(); ++p) {
+    const HostTensor &want = reference.params[p], &got = trace.params[p];
+    ASSERT_EQ(want.f32.size(), got.f32.size()) << want.name;
+    size_t differing = 0;
+    for (size_t i = 0; i < want.f32.size(); ++i)
+      differing += !sameBits(want.f32[i], got.f32[i]);
+    EXPECT_EQ(differing, 0u) << want.name;
+  }
+}
+
+TEST_P(FuseExecutorTest, EpiloguesAgreeWithinRounding) {
+  OwningOpRef<ModuleOp> module = load();
+  ASSERT_TRUE(module);
+  OwningOpRef<ModuleOp> fusedModule = fused(*module, /*epilogues=*/true);
+  EXPECT_GT(count(*fusedModule,
+                  [](Operation *op) { return isa<mpc::FusedMatmulOp>(op); }),
+            0);
+
+  Trace reference = train(*module, kSteps);
+  Trace trace = train(*fusedModule, kSteps);
+  ASSERT_EQ(reference.losses.size(), size_t(kSteps));
+  ASSERT_EQ(trace.losses.size(), size_t(kSteps));
+  // Each epilogue skips one rounding of the product to the step's
+  // precision; averaged through the loss this stays far below one unit
+  // roundoff (measured: under u/25 over three steps). In f32 that rounding
+  // is the identity, so nothing changes at all.
+  double u = unitRoundoff(GetParam().dtype);
+  for (int step = 0; step < kSteps; ++step) {
+    if (llvm::StringRef(GetParam().dtype) == "f32")
+      EXPECT_TRUE(sameBits(trace.losses[step], reference.losses[step]))
+          << "step " << step;
+    EXPECT_NEAR(trace.losses[step], reference.losses[step],
+                u * std::fabs(reference.losses[step]))
+        << "step " << step;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Examples, FuseExecutorTest,
+    ::testing::Values(Case{"mlp", "f32"}, Case{"mlp", "bf16"},
+                      Case{"mlp", "f16"}, Case{"gpt", "f32"},
+                      Case{"gpt", "bf16"}, Case{"gpt", "f16"}),
+    [](const ::testing::TestParamInfo<Case> &info) {
+      return std::string(info.param.graph) + "_" + info.param.dtype;
+    });
+
+class FuseSemanticsTest : public ::testing::Test {
+protected:
+  FuseSemanticsTest() {
+    DialectRegistry registry;
+    mpc::registerGraphImportDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  MLIRContext context;
+};
+
+TEST_F(FuseSemanticsTest, OverflowedStepKeepsEveryParamThroughSkipIf) {
+  mpc::ModelLoadOptions options;
+  options.dtype = "f16";
+  std::string error;
+  OwningOpRef<ModuleOp> module = mpc::loadTrainingModule(
+      std::string(MPC_EXAMPLES_DIR) + "/mlp.json", options, context, error);
+  ASSERT_TRUE(module) << error;
+  OwningOpRef<ModuleOp> fusedModule = module->clone();
+  PassManager pm(&context);
+  pm.addPass(mpc::createFuse(mpc::FuseOptions{/*epilogues=*/false}));
+  ASSERT_TRUE(succeeded(pm.run(*fusedModule)));
+  int skipping = 0, selects = 0;
+  fusedModule->walk([&](Operation *op) {
+    if (auto update = dyn_cast<mpc::AdamWUpdateOp>(op))
+      skipping += bool(update.getSkipIf());
+    selects += isa<mpc::SelectOp>(op);
+  });
+  EXPECT_EQ(skipping, 4);
+  // Only the step counter's select is left.
+  EXPECT_EQ(selects, 1);
+
+  // Two clean steps, then one that overflows: it changes nothing but the
+  // scaler's state, exactly as the selects of the unfused step do.
+  Trace before = train(*fusedModule, 2);
+  Trace after = train(*fusedModule, 3, /*overflowStep=*/2);
+  Trace reference = train(*module, 3, /*overflowStep=*/2);
+  ASSERT_EQ(after.losses.size(), 3u);
+  EXPECT_TRUE(std::isinf(after.losses[2]) || std::isnan(after.losses[2]));
+  ASSERT_EQ(before.params.size(), after.params.size());
+  ASSERT_EQ(reference.params.size(), after.params.size());
+  for (size_t p = 0; p < after.params.size(); ++p) {
+    const HostTensor &got = after.params[p];
+    for (size_t i = 0; i < got.f32.size(); ++i) {
+      ASSERT_TRUE(sameBits(reference.params[p].f32[i], got.f32[i]))
+          << got.name << "[" << i << "]";
+      if (!llvm::StringRef(got.name).starts_with("loss_scale"))
+        ASSERT_TRUE(sameBits(before.params[p].f32[i], got.f32[i]))
+            << got.name << "[" << i << "]";
+    }
+  }
+}
+
+TEST_F(FuseSemanticsTest, EpiloguesRoundOnceAndSkipIfKeepsInputs) {
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(R"mlir(
+    func.func @f(%x: tensor<1x2xf16>, %w: tensor<2x1xf16>, %b: tensor<1xf16>, %dy: tensor<1x2xf32>, %wg: tensor<2x2xf32>, %pre: tensor<1x2xf32>, %flag: tensor<i1>, %p: tensor<3xf32>, %g: tensor<3xf32>)
+        -> (tensor<1x1xf16>, tensor<1x1xf16>, tensor<1x1xf16>, tensor<1x1xf16>, tensor<1x2xf32>, tensor<3xf32>, tensor<1x2xf32>) {
+      %0 = mpc.fused_matmul %x, %w bias %b epilogue = bias : (tensor<1x2xf16>, tensor<2x1xf16>, tensor<1xf16>) -> tensor<1x1xf16>
+      %1 = mpc.matmul %x, %w : (tensor<1x2xf16>, tensor<2x1xf16>) -> tensor<1x1xf16>
+      %2 = mpc.add %1, %b : (tensor<1x1xf16>, tensor<1xf16>) -> tensor<1x1xf16>
+      %3, %4 = mpc.fused_matmul %x, %w bias %b epilogue = gelu_bias : (tensor<1x2xf16>, tensor<2x1xf16>, tensor<1xf16>) -> (tensor<1x1xf16>, tensor<1x1xf16>)
+      %5 = mpc.fused_matmul %dy, %wg aux %pre epilogue = dgelu : (tensor<1x2xf32>, tensor<2x2xf32>, tensor<1x2xf32>) -> tensor<1x2xf32>
+      %6 = mpc.sgd_update %p, %g lr = 1.000000e-01 weight_decay = 0.000000e+00 skip_if %flag : tensor<3xf32>
+      %7 = mpc.matmul %dy, %wg : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+      %8 = mpc.gelu_grad %7, %pre : tensor<1x2xf32>
+      return %0, %2, %3, %4, %5, %6, %8 : tensor<1x1xf16>, tensor<1x1xf16>, tensor<1x1xf16>, tensor<1x1xf16>, tensor<1x2xf32>, tensor<3xf32>, tensor<1x2xf32>
+    }
+  )mlir",
+                                                             &context);
+  ASSERT_TRUE(module);
+  std::string error;
+  auto executor = mpc::cpu::Executor::create(*module, error);
+  ASSERT_TRUE(executor) << error;
+  auto tensor = [](std::vector<int64_t> shape, std::vector<float> data) {
+    HostTensor t;
+    t.shape = std::move(shape);
+    t.f32 = std::move(data);
+    return t;
+  };
+  float tiny = std::ldexp(1.0f, -11);
+  HostTensor flag;
+  flag.dtype = HostTensor::DType::I64;
+  for (int skip = 0; skip < 2; ++skip) {
+    flag.i64 = {skip};
+    std::vector<HostTensor> results;
+    ASSERT_TRUE(executor->run(
+        "f",
+        {tensor({1, 2}, {1.0f, tiny}), tensor({2, 1}, {1.0f, 1.0f}),
+         tensor({1}, {tiny}), tensor({1, 2}, {0.5f, -2.0f}),
+         tensor({2, 2}, {1.0f, 2.0f, 3.0f, 4.0f}),
+         tensor({1, 2}, {0.3f, -1.5f}), flag, tensor({3}, {1.0f, 2.0f, 3.0f}),
+         tensor({3}, {1.0f, 1.0f, 1.0f})},
+        0, results, error))
+        << error;
+    // 1 + 2^-11 + 2^-11 in f32 is 1 + 2^-10, an f16 value; unfused, each
+    // 1 + 2^-11 ties to the even 1.
+    EXPECT_EQ(results[0].f32[0], 1.0f + 2 * tiny);
+    EXPECT_EQ(results[1].f32[0], 1.0f);
+    EXPECT_EQ(results[3].f32[0], 1.0f + 2 * tiny);
+    float x = 1.0f + 2 * tiny;
+    float gelu =
+        0.5f * x *
+        (1.0f + std::tanh(0.7978845608f * (x + 0.044715f * x * x * x)));
+    EXPECT_NEAR(results[2].f32[0], gelu, 1e-3);
+    // dgelu is gelu_grad with the product for dy; in f32 the product's
+    // rounding is the identity, so both agree bit for bit.
+    EXPECT_EQ(results[4].f32, results[6].f32);
+    EXPECT_NE(results[4].f32[0], 0.5f * 1.0f + -2.0f * 3.0f);
+    if (skip)
+      EXPECT_EQ(results[5].f32, std::vector<float>({1.0f, 2.0f, 3.0f}));
+    else
+      EXPECT_EQ(results[5].f32, std::vector<float>({0.9f, 1.9f, 2.9f}));
+  }
+}
+
+} // namespace
