@@ -9,6 +9,7 @@
 #include "runtime/driver/Checkpoint.h"
 
 #include "runtime/driver/DataFiles.h"
+#include "runtime/driver/JsonSyntaxError.h"
 #include "runtime/driver/Text.h"
 
 #include <nlohmann/json.hpp>
@@ -24,37 +25,6 @@ namespace {
 
 using Json = nlohmann::json;
 using DType = HostTensor::DType;
-
-/// A SAX consumer that accepts everything and records why the parser
-/// stopped, to explain a header that is not JSON.
-struct SyntaxErrorRecorder {
-  size_t position = 0;
-  std::string reason;
-
-  bool null() { return true; }
-  bool boolean(bool) { return true; }
-  bool number_integer(Json::number_integer_t) { return true; }
-  bool number_unsigned(Json::number_unsigned_t) { return true; }
-  bool number_float(Json::number_float_t, const Json::string_t &) {
-    return true;
-  }
-  bool string(Json::string_t &) { return true; }
-  bool binary(Json::binary_t &) { return true; }
-  bool start_object(size_t) { return true; }
-  bool key(Json::string_t &) { return true; }
-  bool end_object() { return true; }
-  bool start_array(size_t) { return true; }
-  bool end_array() { return true; }
-  bool parse_error(size_t at, const std::string &, const Json::exception &ex) {
-    position = at;
-    reason = ex.what();
-    // Drop the "[json.exception.parse_error.101] " tag.
-    size_t tag = reason.find("] ");
-    if (tag != std::string::npos)
-      reason.erase(0, tag + 2);
-    return false;
-  }
-};
 
 /// "an object", "a number", "null": what a JSON value is, for messages.
 std::string kindOf(const Json &value) {
@@ -127,7 +97,7 @@ bool CheckpointReader::parseHeader(Json &header) {
   header = Json::parse(text.begin(), text.end(), noteKeys,
                        /*allow_exceptions=*/false);
   if (header.is_discarded()) {
-    SyntaxErrorRecorder recorder;
+    JsonSyntaxError recorder;
     Json::sax_parse(text.begin(), text.end(), &recorder);
     // The parser counts the bytes it read, including the offending one.
     size_t offset = 8 + std::max<size_t>(recorder.position, 1) - 1;

@@ -3,6 +3,7 @@
 #include "runtime/cuda/executor/Manifest.h"
 
 #include "runtime/cuda/mpc_cuda_runtime.h"
+#include "runtime/driver/JsonSyntaxError.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,34 +25,6 @@ constexpr struct {
                {DType::BF16, "bf16", 2},
                {DType::I32, "i32", 4},
                {DType::I1, "i1", 1}};
-
-/// Records where the SAX parser stopped on malformed text.
-struct SyntaxError {
-  std::string reason;
-
-  bool null() { return true; }
-  bool boolean(bool) { return true; }
-  bool number_integer(Json::number_integer_t) { return true; }
-  bool number_unsigned(Json::number_unsigned_t) { return true; }
-  bool number_float(Json::number_float_t, const Json::string_t &) {
-    return true;
-  }
-  bool string(Json::string_t &) { return true; }
-  bool binary(Json::binary_t &) { return true; }
-  bool start_object(size_t) { return true; }
-  bool key(Json::string_t &) { return true; }
-  bool end_object() { return true; }
-  bool start_array(size_t) { return true; }
-  bool end_array() { return true; }
-  bool parse_error(size_t, const std::string &, const Json::exception &ex) {
-    reason = ex.what();
-    // Drop the "[json.exception.parse_error.101] " tag.
-    size_t tag = reason.find("] ");
-    if (tag != std::string::npos)
-      reason.erase(0, tag + 2);
-    return false;
-  }
-};
 
 /// What a JSON value is, for "expected X, got Y" messages.
 std::string kindOf(const Json &value) {
@@ -458,7 +431,7 @@ std::optional<Manifest> parseManifest(const std::string &text,
                                       std::string &error) {
   Json root = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) {
-    SyntaxError syntax;
+    driver::JsonSyntaxError syntax;
     Json::sax_parse(text, &syntax);
     error = path + ": malformed JSON: " + syntax.reason;
     return std::nullopt;
