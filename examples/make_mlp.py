@@ -17,8 +17,9 @@ The output depends only on the options. Nothing is printed on success.
 """
 
 import argparse
-import json
 import sys
+
+from make_gpt import dump  # the same one-object-per-line layout
 
 
 def build(features, hidden, layers, classes, batch, activation):
@@ -61,31 +62,6 @@ def build(features, hidden, layers, classes, batch, activation):
             "seed": 0,
         },
     }
-
-
-def dump(graph):
-    """JSON text with one input, param or node object per line."""
-    one = lambda v: json.dumps(v, separators=(", ", ": "))
-    lines = ["{"]
-    keys = list(graph)
-    for n, key in enumerate(keys):
-        value = graph[key]
-        comma = "," if n + 1 < len(keys) else ""
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            lines.append("  %s: [" % one(key))
-            for m, item in enumerate(value):
-                lines.append("    " + one(item) + ("," if m + 1 < len(value) else ""))
-            lines.append("  ]" + comma)
-        elif isinstance(value, dict):
-            lines.append("  %s: {" % one(key))
-            items = list(value.items())
-            for m, (k, v) in enumerate(items):
-                lines.append("    %s: %s%s" % (one(k), one(v), "," if m + 1 < len(items) else ""))
-            lines.append("  }" + comma)
-        else:
-            lines.append("  %s: %s%s" % (one(key), one(value), comma))
-    lines.append("}")
-    return "\n".join(lines) + "\n"
 
 
 def main(argv):
