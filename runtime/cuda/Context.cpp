@@ -88,10 +88,9 @@ void writeError(char *error, size_t errorSize, const char *message,
 
 } // namespace
 
-extern "C" {
-
-mpc_rt *mpc_rt_create(cudaStream_t stream, size_t workspace_bytes, char *error,
-                      size_t error_size) {
+mpc_rt *mpc::cuda::createContext(cudaStream_t stream, size_t workspace_bytes,
+                                 size_t scratch_bytes, char *error,
+                                 size_t error_size) {
   auto rt = std::make_unique<mpc_rt>();
   rt->stream = stream;
   if (workspace_bytes == 0)
@@ -120,15 +119,23 @@ mpc_rt *mpc_rt_create(cudaStream_t stream, size_t workspace_bytes, char *error,
     }
   }
   rt->workspaceBytes = workspace_bytes;
-  if (cudaError_t status = cudaMalloc(&rt->scratch, mpc::cuda::kScratchBytes);
+  if (cudaError_t status = cudaMalloc(&rt->scratch, scratch_bytes);
       status != cudaSuccess) {
     rt->scratch = nullptr;
     writeError(error, error_size, "cannot allocate the kernel scratch", status);
     return nullptr;
   }
-  rt->scratchBytes = mpc::cuda::kScratchBytes;
+  rt->scratchBytes = scratch_bytes;
   rt->gemmPlans = std::make_unique<mpc::cuda::GemmPlanCache>();
   return rt.release();
+}
+
+extern "C" {
+
+mpc_rt *mpc_rt_create(cudaStream_t stream, size_t workspace_bytes, char *error,
+                      size_t error_size) {
+  return mpc::cuda::createContext(stream, workspace_bytes,
+                                  mpc::cuda::kScratchBytes, error, error_size);
 }
 
 void mpc_rt_destroy(mpc_rt *rt) { delete rt; }

@@ -28,7 +28,7 @@ constexpr size_t kDefaultWorkspaceBytes = size_t(32) << 20;
 
 /// The bytes of device scratch every context owns: layer-norm-grad statistics
 /// and partial sums, loss and norm partials, and the f32 accumulator of GEMMs
-/// whose epilogue cuBLASLt cannot fuse.
+/// whose epilogue cuBLASLt cannot fuse (chunked to fit).
 constexpr size_t kScratchBytes = size_t(64) << 20;
 
 } // namespace mpc::cuda
@@ -42,12 +42,20 @@ struct mpc_rt {
   size_t scratchBytes = 0;
   std::string error;
   std::unique_ptr<mpc::cuda::GemmPlanCache> gemmPlans;
+  /// Whether to print diagnostics on stderr (e.g. each GEMM's route).
+  bool debug = false;
 
   mpc_rt();
   ~mpc_rt();
 };
 
 namespace mpc::cuda {
+
+/// mpc_rt_create with a kernel scratch of `scratchBytes` instead of
+/// kScratchBytes. Not part of the ABI: tests use a small scratch to make
+/// GEMMs chunk at small sizes.
+mpc_rt *createContext(cudaStream_t stream, size_t workspaceBytes,
+                      size_t scratchBytes, char *error, size_t errorSize);
 
 /// Bytes per element of `type`.
 size_t dtypeSize(mpc_dtype type);

@@ -1,10 +1,12 @@
 //===- GemmEpilogue.h - GEMM epilogues cuBLASLt cannot fuse -----*- C++ -*-===//
 //
-// When cuBLASLt has no fused kernel for an epilogue with the requested types
-// (a bias or aux of another type than c, an aux leading dimension it does
-// not accept), the product is computed into f32 and this kernel applies the
-// epilogue with the same semantics: bias add, aux store, activation or gelu
-// gradient in f32, then one rounding to c's type.
+// When cuBLASLt may not or cannot fuse an epilogue (a bias or aux of another
+// type than c, an aux leading dimension it does not accept, gelu with an f32
+// output, which needs the exact formula: GemmFusion.h), the product is
+// computed into f32 and this kernel applies the epilogue with the same
+// semantics and the CPU reference's formulas: bias add, aux store,
+// activation or gelu gradient in f32, then one rounding to c's type. It runs
+// once per chunk when the product is chunked through the scratch.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +17,7 @@
 
 namespace mpc::cuda {
 
+/// One chunk (or the whole call): `batch` matrices of `m` rows.
 struct GemmEpilogueArgs {
   const float *acc;  ///< [batch, m, n] f32 products
   int64_t accStride; ///< elements between batch matrices of acc

@@ -37,6 +37,11 @@ struct LtGemm {
 /// The cuBLASLt view of the row-major GEMM `desc`.
 LtGemm ltGemmFor(const mpc_gemm_desc &desc);
 
+/// The cuBLASLt view of `batch` matrices of `desc` restricted to `rows` rows
+/// of c (and of op(a)) each, as a GemmChunk describes: the leading
+/// dimensions and batch strides stay those of the whole call.
+LtGemm ltGemmFor(const mpc_gemm_desc &desc, int64_t batch, int64_t rows);
+
 } // namespace mpc::cuda
 
 #endif // MPC_RUNTIME_CUDA_GEMMLAYOUT_H

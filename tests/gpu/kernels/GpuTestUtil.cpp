@@ -2,6 +2,7 @@
 
 #include "GpuTestUtil.h"
 
+#include "Context.h"
 #include "runtime/cpu/kernels/Precision.h"
 
 #include <cmath>
@@ -190,5 +191,12 @@ void GpuTest::sync() {
 }
 
 void GpuTest::ok(int status) { EXPECT_EQ(status, 0) << mpc_rt_last_error(rt); }
+
+void GpuTest::useScratchBytes(size_t scratchBytes) {
+  mpc_rt_destroy(rt);
+  char error[256] = "";
+  rt = mpc::cuda::createContext(stream, 0, scratchBytes, error, sizeof error);
+  ASSERT_NE(rt, nullptr) << error;
+}
 
 } // namespace mpc::gputest

@@ -92,6 +92,9 @@ protected:
   void sync();
   /// Expects a runtime call to succeed, printing the runtime's error if not.
   void ok(int status);
+  /// Replaces rt by a context whose kernel scratch holds `scratchBytes`
+  /// (small ones make GEMMs chunk at small sizes).
+  void useScratchBytes(size_t scratchBytes);
 
   cudaStream_t stream = nullptr;
   mpc_rt *rt = nullptr;
