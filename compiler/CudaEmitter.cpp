@@ -4,7 +4,9 @@
 // statement group per op: a runtime call (mpc_cuda_runtime.h) for the
 // library ops, a launch of the op's generated kernel for mpc.fused, device
 // copies where the memory plan moves a value, nothing for views. Pointers
-// come from each op's mpc.buffers; every call's status is checked.
+// come from each op's mpc.buffers; every call's status is checked, a failure
+// returns its error prefixed with the op, and each group that enqueues work
+// ends with the runtime's per-op hook (debug mode, docs/cuda-backend.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,14 +62,18 @@ struct ModuleState {
 class FunctionEmitter {
 public:
   FunctionEmitter(ModuleState &module, func::FuncOp function,
-                  llvm::raw_ostream &os)
-      : module(module), function(function), os(os) {}
+                  llvm::raw_ostream &entryOs)
+      : module(module), function(function), entryOs(entryOs), os(group) {}
 
   LogicalResult emit();
 
 private:
   LogicalResult assignResults(Operation *op);
   LogicalResult emitOp(Operation *op);
+  /// Writes the current op's group (its statements) to entryOs: the
+  /// comment naming the op, then, when the group enqueues work, the op's
+  /// name as a C string, the statements and the per-op hook.
+  void flushGroup(const std::string &description);
 
   /// The device pointer of a value (void * or char *).
   std::string ptr(Value value) { return pointers.lookup(value); }
@@ -78,10 +84,15 @@ private:
   std::string statePtr(StringRef symbol) {
     return "args->state[" + str(module.stateIndex.lookup(symbol)) + "]";
   }
-  /// `if (call) return -1;`
+  /// `if (call) return mpc_rt_op_failed(rt, op_N);`: the error names the
+  /// op.
   void check(const std::string &call) {
-    os << "  if (" << call << ")\n    return -1;\n";
+    os << "  if (" << call << ")\n    return mpc_rt_op_failed(rt, " << opName()
+       << ");\n";
+    enqueues = true;
   }
+  /// The C name of the current op's description.
+  std::string opName() const { return "op_" + str(opCount); }
   /// A copy of `value`'s bytes from `src` to `dst` unless they are the same
   /// buffer.
   void copy(const std::string &dst, const std::string &src, Value value,
@@ -116,7 +127,15 @@ private:
 
   ModuleState &module;
   func::FuncOp function;
-  llvm::raw_ostream &os;
+  /// The entry point's text, and the current op's group before it is
+  /// complete.
+  llvm::raw_ostream &entryOs;
+  std::string group;
+  llvm::raw_string_ostream os;
+  /// Whether the current group calls the runtime or launches a kernel.
+  bool enqueues = false;
+  /// The groups that enqueued work so far: the next op_N.
+  unsigned opCount = 0;
   DenseMap<Value, std::string> pointers;
   unsigned nextLocal = 0;
 };
@@ -356,20 +375,15 @@ LogicalResult FunctionEmitter::dropout(DropoutOp op) {
   // is on the device, so a one-thread kernel writes {seed, step} into this
   // op's key slot, which mpc_rt_dropout then reads.
   unsigned slot = module.dropoutCount++;
-  std::string key = fresh("key");
-  os << "  uint64_t *" << key << " = NULL;\n";
-  os << "  if (cudaGetSymbolAddress((void **)&" << key
-     << ", mpc_dropout_keys) != cudaSuccess)\n"
-     << "    return mpc_rt_fail(rt, \"cannot find the dropout keys\");\n";
-  os << "  " << key << " += " << 2 * slot << ";\n";
-  os << "  mpc_dropout_key<<<1, 1, 0, mpc_rt_stream(rt)>>>(" << key << ", "
-     << static_cast<uint64_t>(op.getSeed()) << "ull, args->seed_step);\n";
-  check("mpc_rt_check_launch(rt, \"mpc_dropout_key\")");
+  check("mpc_set_dropout_key(rt, " + str(slot) + ", " +
+        std::to_string(static_cast<uint64_t>(op.getSeed())) +
+        "ull, args->seed_step)");
   check("mpc_rt_dropout(rt, " + ptr(op.getInput()) + ", " +
         ptr(op.getResult()) + ", " +
         cudaDtype(elementTypeOf(op.getInput())).str() + ", " +
         str(numElementsOf(op.getInput())) + ", " +
-        doubleLiteral(op.getRate().convertToDouble()) + ", " + key + ")");
+        doubleLiteral(op.getRate().convertToDouble()) +
+        ", mpc_dropout_key_slots + " + str(2 * slot) + ")");
   return success();
 }
 
@@ -408,7 +422,6 @@ LogicalResult FunctionEmitter::ret(func::ReturnOp op) {
       copy(out, ptr(value), value, ("output #" + Twine(index)).str());
     }
   }
-  os << "  return 0;\n";
   return success();
 }
 
@@ -625,22 +638,82 @@ LogicalResult FunctionEmitter::emitOp(Operation *op) {
       });
 }
 
+void FunctionEmitter::flushGroup(const std::string &description) {
+  os.flush();
+  entryOs << "  // " << description << "\n";
+  if (enqueues)
+    entryOs << "  static const char " << opName()
+            << "[] = " << cStringLiteral(description) << ";\n";
+  entryOs << group;
+  if (enqueues) {
+    entryOs << "  if (mpc_rt_op_done(rt, " << opName()
+            << "))\n    return -1;\n";
+    ++opCount;
+  }
+  group.clear();
+  enqueues = false;
+}
+
 LogicalResult FunctionEmitter::emit() {
   for (BlockArgument argument : function.getArguments())
     pointers[argument] = "args->inputs[" + str(argument.getArgNumber()) + "]";
-  os << "\n// @" << function.getSymName() << "\n";
-  os << "extern \"C\" int " << entryPointName(function.getSymName())
-     << "(mpc_rt *rt, const mpc_step_args *args) {\n";
+  entryOs << "\n// @" << function.getSymName() << "\n";
+  entryOs << "extern \"C\" int " << entryPointName(function.getSymName())
+          << "(mpc_rt *rt, const mpc_step_args *args) {\n";
   for (Operation &op : function.getBody().front()) {
-    if (failed(assignResults(&op)))
+    if (failed(assignResults(&op)) || failed(emitOp(&op)))
       return failure();
-    if (!isa<func::ReturnOp>(op))
-      os << "  // " << describeOp(&op) << "\n";
-    if (failed(emitOp(&op)))
-      return failure();
+    flushGroup(isa<func::ReturnOp>(op)
+                   ? oneLine("results of @" + function.getSymName().str() +
+                             " (func.return)")
+                   : describeOp(&op));
   }
-  os << "}\n";
+  entryOs << "  return 0;\n}\n";
   return success();
+}
+
+/// The {seed, step} slot of each of `count` dropouts, its device address
+/// and how a step fills one.
+void emitDropoutKeys(unsigned count, llvm::raw_ostream &os) {
+  os << R"mpc(
+// {seed, step} of each dropout, read by mpc_rt_dropout.
+__device__ uint64_t mpc_dropout_keys[)mpc"
+     << 2 * count << R"mpc(];
+
+// Their device address, which mpc_step_init looks up once: the lookup may
+// load this module, which is not allowed while a stream is being captured.
+static uint64_t *mpc_dropout_key_slots = NULL;
+
+__global__ void mpc_dropout_key(uint64_t *key, uint64_t seed, const uint64_t *seed_step) {
+  key[0] = seed;
+  key[1] = seed_step[1];
+}
+
+// Enqueues {seed, the step} into the key of dropout `slot`.
+static int mpc_set_dropout_key(mpc_rt *rt, int slot, uint64_t seed, const uint64_t *seed_step) {
+  if (!mpc_dropout_key_slots)
+    return mpc_rt_fail(rt, "the dropout keys have no address (mpc_step_init was not called)");
+  mpc_dropout_key<<<1, 1, 0, mpc_rt_stream(rt)>>>(mpc_dropout_key_slots + 2 * slot, seed, seed_step);
+  return mpc_rt_check_launch(rt, "mpc_dropout_key");
+}
+)mpc";
+}
+
+/// mpc_step_init: resolves the dropout keys' address when there are any.
+void emitStepInit(unsigned dropoutCount, llvm::raw_ostream &os) {
+  if (!dropoutCount) {
+    os << "\n// Nothing to resolve: the step has no dropout.\n"
+          "extern \"C\" int mpc_step_init(mpc_rt *) { return 0; }\n";
+    return;
+  }
+  os << R"mpc(
+extern "C" int mpc_step_init(mpc_rt *rt) {
+  cudaError_t status = cudaGetSymbolAddress((void **)&mpc_dropout_key_slots, mpc_dropout_keys);
+  if (status != cudaSuccess)
+    return mpc_rt_fail(rt, "mpc_step_init: cannot find the dropout keys: %s", cudaGetErrorString(status));
+  return 0;
+}
+)mpc";
 }
 
 /// A raw string literal delimiter that does not occur in `text`.
@@ -685,14 +758,8 @@ LogicalResult emitCudaStep(ModuleOp module, llvm::raw_ostream &os) {
   emitCudaPrelude(os);
   os << "\nstatic_assert(MPC_CUDA_ABI_VERSION == " << kCudaAbiVersion
      << ", \"generated for mpc CUDA ABI " << kCudaAbiVersion << "\");\n";
-  if (state.dropoutCount) {
-    os << "\n// {seed, step} of each dropout, read by mpc_rt_dropout.\n";
-    os << "__device__ uint64_t mpc_dropout_keys[" << 2 * state.dropoutCount
-       << "];\n";
-    os << "__global__ void mpc_dropout_key(uint64_t *key, uint64_t seed, "
-          "const uint64_t *seed_step) {\n"
-          "  key[0] = seed;\n  key[1] = seed_step[1];\n}\n";
-  }
+  if (state.dropoutCount)
+    emitDropoutKeys(state.dropoutCount, os);
   os << "\n//===--- Kernels of the mpc.fused ops "
         "---------------------------------------===//\n";
   os << state.kernels;
@@ -701,6 +768,7 @@ LogicalResult emitCudaStep(ModuleOp module, llvm::raw_ostream &os) {
   os << entries;
   os << "\nextern \"C\" int mpc_abi_version(void) { return " << kCudaAbiVersion
      << "; }\n";
+  emitStepInit(state.dropoutCount, os);
   os << "\nextern \"C\" const char *mpc_manifest_json(void) {\n  return R\""
      << delimiter << "(" << json << ")" << delimiter << "\";\n}\n";
   return success();

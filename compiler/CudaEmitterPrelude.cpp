@@ -103,8 +103,8 @@ __device__ __forceinline__ float mpc_sigmoid_grad(float dy, float y) {
 #define MPC_BLOCK 256
 
 // Blocks for n elements: enough to fill the device, the grid-stride loops
-// do the rest.
-static inline unsigned mpc_grid(int64_t n) {
+// do the rest. (Host helpers may go unused in a small step: no warning.)
+[[maybe_unused]] static inline unsigned mpc_grid(int64_t n) {
   int device = 0, sms = 0;
   if (cudaGetDevice(&device) != cudaSuccess ||
       cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device) != cudaSuccess ||
@@ -116,7 +116,7 @@ static inline unsigned mpc_grid(int64_t n) {
 }
 
 // A device-to-device copy on the step's stream; nothing when dst is src.
-static inline int mpc_copy(mpc_rt *rt, void *dst, const void *src, size_t bytes, const char *what) {
+[[maybe_unused]] static inline int mpc_copy(mpc_rt *rt, void *dst, const void *src, size_t bytes, const char *what) {
   if (dst == src)
     return 0;
   cudaError_t status =

@@ -2,6 +2,7 @@
 
 #include "compiler/CudaEmitterSupport.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
@@ -155,11 +156,19 @@ std::string describeOp(Operation *op) {
   if (!position.empty())
     os << "at " << position << " ";
   os << "(" << op->getName().getStringRef() << ")";
-  // A comment must stay on its line whatever the names hold.
-  for (char &c : text)
-    if (c == '\n' || c == '\r' || c == '\\')
+  // An op the compiler made without a location is found by its function.
+  if (node.empty() && position.empty())
+    if (auto function = op->getParentOfType<func::FuncOp>())
+      os << " in @" << function.getSymName();
+  return oneLine(text);
+}
+
+std::string oneLine(StringRef text) {
+  std::string line = text.str();
+  for (char &c : line)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
       c = ' ';
-  return text;
+  return line;
 }
 
 } // namespace mpc

@@ -54,9 +54,17 @@ std::string cIdentifier(llvm::StringRef text);
 /// The graph node an op comes from (the first name in its location), or "".
 std::string nodeName(mlir::Location loc);
 
-/// "node 'fc1' at mlp.json:17:5 (mpc.matmul)": where an op comes from, on
-/// one line, for a comment.
+/// "node 'fc1' at mlp.json:17:5 (mpc.matmul)": where an op comes from, as
+/// oneLine, for a comment and, as a C string, for the errors of the
+/// generated code; "(mpc.constant) in @train_step" for an op with neither a
+/// node nor a file position.
 std::string describeOp(mlir::Operation *op);
+
+/// `text` with every control character replaced by a space: a comment stays
+/// on its line, and a C string of it holds the same text. (A backslash
+/// stays; it joins the next line only at the end of one, and every text
+/// the emitter comments with ends with ')'.)
+std::string oneLine(llvm::StringRef text);
 
 } // namespace mpc
 

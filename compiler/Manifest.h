@@ -22,7 +22,7 @@
 namespace mpc {
 
 /// The version of the manifest and of the generated code's ABI.
-constexpr int kCudaAbiVersion = 1;
+constexpr int kCudaAbiVersion = 2;
 
 /// The parameters and state of `module` in the order of the manifest's
 /// "state" list and of mpc_step_args::state: module order.

@@ -162,4 +162,34 @@ int mpc_rt_check_launch(mpc_rt *rt, const char *what) {
                      cudaGetErrorString(status));
 }
 
+void mpc_rt_set_debug(mpc_rt *rt, int on) { rt->debug = on != 0; }
+
+int mpc_rt_op_done(mpc_rt *rt, const char *op) {
+  // Outside debug mode the step may be under capture, where a synchronisation
+  // or a stream query would invalidate the graph.
+  if (!rt->debug)
+    return 0;
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  if (cudaStreamIsCapturing(rt->stream, &capture) == cudaSuccess &&
+      capture != cudaStreamCaptureStatusNone) {
+    rt->error = std::string(op) + ": debug mode while the stream is captured";
+    return -1;
+  }
+  // A launch that failed, then anything that failed while running.
+  cudaError_t status = cudaGetLastError();
+  if (status == cudaSuccess)
+    status = cudaStreamSynchronize(rt->stream);
+  if (status == cudaSuccess)
+    return 0;
+  rt->error = std::string(op) + ": " + cudaGetErrorString(status);
+  return -1;
+}
+
+int mpc_rt_op_failed(mpc_rt *rt, const char *op) {
+  rt->error =
+      std::string(op) + ": " +
+      (rt->error.empty() ? std::string("failed without a message") : rt->error);
+  return -1;
+}
+
 } // extern "C"

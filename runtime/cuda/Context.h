@@ -41,6 +41,7 @@ struct mpc_rt {
   void *scratch = nullptr;
   size_t scratchBytes = 0;
   std::string error;
+  bool debug = false;
   std::unique_ptr<mpc::cuda::GemmPlanCache> gemmPlans;
   /// Whether to print diagnostics on stderr (e.g. each GEMM's route).
   bool debug = false;

@@ -8,9 +8,14 @@
  * Conventions:
  *  - Every call is asynchronous on the context's stream and capturable into
  *    a CUDA graph: no allocation, no host synchronisation, no host-memory
- *    reads after the call returns.
+ *    reads after the call returns. The exceptions say so: creating and
+ *    destroying a context, mpc_rt_set_debug, and mpc_rt_op_done in debug
+ *    mode, which is never captured.
  *  - Every call returns 0, or -1 after recording a one-line message that
  *    mpc_rt_last_error() returns.
+ *  - Generated code ends the calls of each op with mpc_rt_op_done and
+ *    returns a failed call's error through mpc_rt_op_failed, so every error
+ *    a step function returns starts with the op that failed.
  *  - Tensors are dense and row-major. Float tensors are f32, f16 or bf16
  *    (mpc_dtype); integer tensors (ids, labels) are int32; i1 tensors (the
  *    overflow flag) are one byte each, 0 or 1.
@@ -34,7 +39,7 @@ extern "C" {
 #endif
 
 /* The version of this ABI; a step library built against another is refused. */
-#define MPC_CUDA_ABI_VERSION 1
+#define MPC_CUDA_ABI_VERSION 2
 
 typedef enum mpc_dtype {
   MPC_F32 = 0,
@@ -61,6 +66,27 @@ const char *mpc_rt_last_error(mpc_rt *rt);
 int mpc_rt_fail(mpc_rt *rt, const char *format, ...);
 /* Checks the launch just made on the stream; 0 or -1 naming `what`. */
 int mpc_rt_check_launch(mpc_rt *rt, const char *what);
+
+/*===------------------------------------------------------------------===
+ * Debug mode and the per-op hooks of generated code. `op` is the text of
+ * the op's comment in the generated file:
+ * "node 'fc1' at mlp.json:17:5 (mpc.fused_matmul)".
+ *===------------------------------------------------------------------===*/
+
+/* Turns debug mode on (on != 0) or off; off when a context is created.
+ * Host code only: never while the stream is being captured. */
+void mpc_rt_set_debug(mpc_rt *rt, int on);
+
+/* Called after the calls of each op. Outside debug mode it returns 0 at once
+ * and touches nothing, so it is capturable. In debug mode it waits for the
+ * stream and returns -1 after recording "<op>: <CUDA error>" when a launch
+ * or the execution of the op's work failed (or when the stream is being
+ * captured, which debug mode does not allow). */
+int mpc_rt_op_done(mpc_rt *rt, const char *op);
+
+/* Prefixes the recorded error with "<op>: " and returns -1: how generated
+ * code returns when a call of `op` fails. */
+int mpc_rt_op_failed(mpc_rt *rt, const char *op);
 
 /*===------------------------------------------------------------------===
  * GEMM (cuBLASLt, f32 compute)
@@ -255,8 +281,13 @@ typedef struct mpc_step_args {
 /* Exported by the generated file (C linkage):
  *   int mpc_abi_version(void);            returns MPC_CUDA_ABI_VERSION
  *   const char *mpc_manifest_json(void);  the manifest (docs/cuda-backend.md)
+ *   int mpc_step_init(mpc_rt *rt);        resolves the device addresses the
+ *                                         entry points use; called once,
+ *                                         before any entry point and outside
+ *                                         stream capture; 0 or -1
  *   int mpc_fn_<function>(mpc_rt *rt, const mpc_step_args *args);
  * for each function of the module (mpc_fn_train_step, mpc_fn_forward). */
+typedef int (*mpc_step_init_fn)(mpc_rt *rt);
 typedef int (*mpc_step_fn)(mpc_rt *rt, const mpc_step_args *args);
 
 #ifdef __cplusplus

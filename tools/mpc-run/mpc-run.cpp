@@ -1,8 +1,8 @@
 //===- mpc-run.cpp - trains a model ---------------------------------------===//
 //
 // mpc-run MODEL --data FILE [--steps N] [--batch B] [--device cpu|cuda]
-//         [--seed S] [--log-every K] [--eval-every K] [--save CKPT]
-//         [--resume CKPT]
+//         [--cuda-sync] [--seed S] [--log-every K] [--eval-every K]
+//         [--save CKPT] [--resume CKPT]
 // mpc-run MODEL --artifact DIR
 //
 // Compiles the model (a JSON graph or an mpc module) to its training step,
@@ -24,6 +24,7 @@
 #endif
 #if MPC_RUN_WITH_CUDA
 #include "runtime/cuda/executor/CudaStepExecutor.h"
+#include "runtime/cuda/executor/DebugMode.h"
 #include "runtime/cuda/executor/StepCompiler.h"
 #endif
 #if MPC_RUN_WITH_COMPILER && MPC_RUN_WITH_CUDA
@@ -41,6 +42,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <sys/stat.h>
 #include <vector>
@@ -65,6 +67,10 @@ and step.cu, as --artifact writes them).
                      $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc or on
                      PATH; compiled steps are cached in $MPC_CACHE_DIR,
                      else $XDG_CACHE_HOME/mpc, else ~/.cache/mpc)
+  --cuda-sync        with --device cuda: debug mode (also MPC_CUDA_SYNC=1);
+                     every step runs op by op without a CUDA graph, each op
+                     synchronised and checked, so the first failure names
+                     the op, its node and its place in the graph file
   --artifact DIR     compile MODEL for CUDA into DIR (step.cu and
                      manifest.json) and exit without training; needs no GPU
   --seed S           seed of initialization and batch order (default: the
@@ -91,6 +97,8 @@ struct Flags {
   std::string model;
   std::vector<std::string> data;
   std::map<std::string, std::string> values;
+  /// The flags without a value that were given.
+  std::set<std::string> switches;
 };
 
 /// The flags that take a value; --data may repeat.
@@ -102,6 +110,8 @@ const char *const kValueFlags[] = {"steps",      "batch",
                                    "policy",     "loss-scaling",
                                    "init-scale", "precision-report",
                                    "artifact"};
+/// The flags without a value.
+const char *const kSwitchFlags[] = {"cuda-sync"};
 
 [[noreturn]] void fail(const std::string &message) {
   std::fprintf(stderr, "mpc-run: %s\n", message.c_str());
@@ -129,6 +139,14 @@ Flags parseFlags(int argc, char **argv) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
       hasValue = true;
+    }
+    if (std::find(std::begin(kSwitchFlags), std::end(kSwitchFlags), name) !=
+        std::end(kSwitchFlags)) {
+      if (hasValue)
+        fail("--" + name + " takes no value");
+      if (!flags.switches.insert(name).second)
+        fail("--" + name + " given twice");
+      continue;
     }
     if (std::find(std::begin(kValueFlags), std::end(kValueFlags), name) ==
         std::end(kValueFlags))
@@ -304,10 +322,21 @@ std::string cachedArtifact(mlir::ModuleOp module) {
 #endif
 
 #if MPC_RUN_WITH_CUDA
-/// Opens the model on the GPU. The input is checked first, then that there
-/// is a GPU, nvcc, and enough free memory; each fails before anything is
-/// written.
-Model openCuda(const Flags &flags) {
+/// Whether the CUDA executor runs in debug mode: --cuda-sync or
+/// MPC_CUDA_SYNC=1.
+bool cudaDebugMode(const Flags &flags) {
+  std::string error;
+  std::optional<bool> fromEnvironment = mpc::cuda::parseSyncVariable(
+      std::getenv(mpc::cuda::kSyncVariable), error);
+  if (!fromEnvironment)
+    fail(error);
+  return *fromEnvironment || flags.switches.count("cuda-sync") != 0;
+}
+
+/// Opens the model on the GPU, in debug mode when `debug`. The input is
+/// checked first, then that there is a GPU, nvcc, and enough free memory;
+/// each fails before anything is written.
+Model openCuda(const Flags &flags, bool debug) {
   Model model;
   std::string error;
   std::string directory = flags.model;
@@ -350,12 +379,15 @@ Model openCuda(const Flags &flags) {
   }
 #endif
   model.executor = mpc::cuda::CudaStepExecutor::create(
-      directory, std::move(*manifest), *device, *nvcc, error);
+      directory, std::move(*manifest), *device, *nvcc, debug, error);
   if (!model.executor)
     fail("--device cuda: " + error);
   std::printf("mpc-run: --device cuda: %s (sm_%d), %.1f GiB free\n",
               device->name.c_str(), device->sm(),
               double(device->freeBytes) / double(1ull << 30));
+  if (debug)
+    std::printf("mpc-run: debug mode: every step runs op by op, each op "
+                "checked, without a CUDA graph\n");
   return model;
 }
 #endif
@@ -364,7 +396,7 @@ Model openCuda(const Flags &flags) {
 Model openModel(const Flags &flags, const std::string &device) {
   if (device == "cuda") {
 #if MPC_RUN_WITH_CUDA
-    return openCuda(flags);
+    return openCuda(flags, cudaDebugMode(flags));
 #else
     fail("--device cuda: this build of mpc-run has no CUDA backend");
 #endif
@@ -407,8 +439,12 @@ Model openModel(const Flags &flags, const std::string &device) {
 
 int main(int argc, char **argv) {
   Flags flags = parseFlags(argc, argv);
-  if (flags.values.count("artifact"))
+  if (flags.values.count("artifact")) {
+    if (flags.switches.count("cuda-sync"))
+      fail("--cuda-sync applies when training with --device cuda; --artifact "
+           "only writes the artifact");
     writeArtifactAndExit(flags);
+  }
 #if MPC_RUN_WITH_COMPILER
   const char *defaultDevice = "cpu";
 #else
@@ -418,6 +454,8 @@ int main(int argc, char **argv) {
       flags.values.count("device") ? flags.values["device"] : defaultDevice;
   if (device != "cpu" && device != "cuda")
     fail("unknown device '" + device + "'; expected cpu or cuda");
+  if (device != "cuda" && flags.switches.count("cuda-sync"))
+    fail("--cuda-sync applies to --device cuda, not --device " + device);
 
   Model model = openModel(flags, device);
   mpc::train::StepExecutor &executor = *model.executor;

@@ -4,12 +4,15 @@
 // and optimizer state (manifest order), the arena, each function's input
 // block ({seed, step}, then its inputs) and output block, and the loss ring.
 // A training step costs the host one packed copy into pinned memory, one
-// asynchronous upload and one graph launch.
+// asynchronous upload and one graph launch. The first step runs eagerly
+// with each op checked (DebugMode.h), the second is captured into the graph;
+// both enqueue exactly what a replay does.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cuda/executor/CudaStepExecutor.h"
 
+#include "runtime/cuda/executor/DebugMode.h"
 #include "runtime/cuda/executor/DeviceTensors.h"
 #include "runtime/cuda/executor/LossHistory.h"
 #include "runtime/cuda/executor/StepCompiler.h"
@@ -116,6 +119,11 @@ bool check(cudaError_t status, const char *call, std::string &error) {
   return false;
 }
 
+/// What a failure that surfaces in a wait says outside debug mode, where the
+/// op that failed is not known.
+constexpr char kFindTheOp[] =
+    " (MPC_CUDA_SYNC=1 runs every step op by op and names the failing op)";
+
 } // namespace
 
 size_t requiredDeviceBytes(const Manifest &manifest) {
@@ -142,12 +150,27 @@ struct CudaStepExecutor::Impl {
   bool pack(const FunctionBuffers &function, const Layout::Function &layout,
             const std::vector<HostTensor> &inputs, uint64_t step, char *staging,
             std::string &error);
+  /// Enqueues the training step's calls, then the append of its loss to
+  /// the ring: what the captured graph holds.
+  bool enqueueTrainStep(std::string &error);
   bool captureTrainStep(std::string &error);
+  /// Runs the training step eagerly, each op checked, and waits for it.
+  bool runCheckedTrainStep(std::string &error);
   /// Moves the losses on the device ring to `drained`; waits for the
   /// device.
   bool drainLosses(std::string &error);
+  /// A wait for the device; a failure of earlier work that it reports
+  /// says how to find the op outside debug mode.
+  bool waited(cudaError_t status, const char *call, std::string &error) {
+    if (check(status, call, error))
+      return true;
+    if (!debug)
+      error += kFindTheOp;
+    return false;
+  }
   bool synchronize(std::string &error) {
-    return check(cudaStreamSynchronize(stream), "cudaStreamSynchronize", error);
+    return waited(cudaStreamSynchronize(stream), "cudaStreamSynchronize",
+                  error);
   }
   /// The first error of a call that cannot return one is kept.
   void defer(const std::string &error) const {
@@ -159,6 +182,10 @@ struct CudaStepExecutor::Impl {
   Manifest manifest;
   Layout layout;
   std::string deviceName;
+  /// Debug mode: every call checked, nothing captured.
+  bool debug = false;
+  /// Training steps and evaluations this executor has run.
+  uint64_t stepsRun = 0, evaluationsRun = 0;
   std::unique_ptr<StepLibrary> library;
   cudaStream_t stream = nullptr;
   mpc_rt *rt = nullptr;
@@ -178,7 +205,8 @@ struct CudaStepExecutor::Impl {
   cudaGraph_t graph = nullptr;
   cudaGraphExec_t graphExec = nullptr;
   uint64_t seed = 0;
-  /// Graph launches, and those whose losses the host has read.
+  /// Steps enqueued (each appends its loss to the ring), and those whose
+  /// losses the host has read.
   uint64_t launched = 0, taken = 0;
   std::vector<double> drained;
   mutable std::string deferred;
@@ -217,6 +245,11 @@ bool CudaStepExecutor::Impl::open(const std::string &libraryPath,
   rt = mpc_rt_create(stream, kWorkspaceBytes, message, sizeof message);
   if (!rt) {
     error = std::string("mpc_rt_create failed: ") + message;
+    return false;
+  }
+  // Before any capture: the library looks up device addresses here.
+  if (reinterpret_cast<mpc_step_init_fn>(library->init())(rt) != 0) {
+    error = mpc_rt_last_error(rt);
     return false;
   }
   if (!check(cudaMalloc(reinterpret_cast<void **>(&device), layout.total),
@@ -285,29 +318,39 @@ bool CudaStepExecutor::Impl::pack(const FunctionBuffers &function,
   return true;
 }
 
+bool CudaStepExecutor::Impl::enqueueTrainStep(std::string &error) {
+  if (train.entry(rt, &train.args) != 0) {
+    error = train.spec->entry + " failed: " + mpc_rt_last_error(rt);
+    return false;
+  }
+  return check(appendLoss(static_cast<const float *>(train.outputs[0]),
+                          reinterpret_cast<float *>(device + layout.lossRing),
+                          reinterpret_cast<unsigned long long *>(
+                              device + layout.lossCount),
+                          kLossCapacity, stream),
+               "the loss history kernel launch", error);
+}
+
 bool CudaStepExecutor::Impl::captureTrainStep(std::string &error) {
   if (!check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal),
              "cudaStreamBeginCapture", error))
     return false;
-  int status = train.entry(rt, &train.args);
-  cudaError_t append = cudaSuccess;
-  if (status == 0)
-    append = appendLoss(
-        static_cast<const float *>(train.outputs[0]),
-        reinterpret_cast<float *>(device + layout.lossRing),
-        reinterpret_cast<unsigned long long *>(device + layout.lossCount),
-        kLossCapacity, stream);
+  bool enqueued = enqueueTrainStep(error);
   cudaGraph_t captured = nullptr;
   cudaError_t end = cudaStreamEndCapture(stream, &captured);
   graph = captured;
-  if (status != 0) {
-    error = train.spec->entry + " failed: " + mpc_rt_last_error(rt);
-    return false;
-  }
-  return check(append, "the loss history kernel launch", error) &&
-         check(end, "cudaStreamEndCapture", error) &&
+  return enqueued && check(end, "cudaStreamEndCapture", error) &&
          check(cudaGraphInstantiate(&graphExec, graph, 0),
                "cudaGraphInstantiate", error);
+}
+
+bool CudaStepExecutor::Impl::runCheckedTrainStep(std::string &error) {
+  mpc_rt_set_debug(rt, 1);
+  bool enqueued = enqueueTrainStep(error);
+  mpc_rt_set_debug(rt, 0);
+  // Every op has been waited for; this waits for the loss append.
+  return enqueued &&
+         check(cudaStreamSynchronize(stream), "the loss history kernel", error);
 }
 
 bool CudaStepExecutor::Impl::drainLosses(std::string &error) {
@@ -340,7 +383,7 @@ CudaStepExecutor::~CudaStepExecutor() = default;
 std::unique_ptr<CudaStepExecutor>
 CudaStepExecutor::create(const std::string &directory, Manifest manifest,
                          const DeviceInfo &device, const std::string &nvcc,
-                         std::string &error) {
+                         bool debug, std::string &error) {
   std::string manifestPath = directory + "/manifest.json";
   size_t needed = requiredDeviceBytes(manifest);
   if (needed > device.freeBytes) {
@@ -355,6 +398,7 @@ CudaStepExecutor::create(const std::string &directory, Manifest manifest,
     return nullptr;
   auto impl = std::make_unique<Impl>(std::move(manifest));
   impl->deviceName = device.name;
+  impl->debug = debug;
   if (!impl->open(*library, manifestPath, error))
     return nullptr;
   return std::unique_ptr<CudaStepExecutor>(
@@ -401,25 +445,30 @@ bool CudaStepExecutor::trainStep(const std::vector<HostTensor> &inputs,
     error = s.deferred;
     return false;
   }
-  if (!s.graphExec && !s.captureTrainStep(error))
+  StepRun run = trainStepRun(s.debug, s.stepsRun, s.graphExec != nullptr);
+  if (run == StepRun::Capture && !s.captureTrainStep(error))
     return false;
   // The ring holds kLossCapacity losses; older ones move to the host first.
   if (s.launched - s.taken == kLossCapacity && !s.drainLosses(error))
     return false;
   s.slot ^= 1;
   char *staging = s.trainStaging[s.slot];
-  if (!check(cudaEventSynchronize(s.uploaded[s.slot]), "cudaEventSynchronize",
-             error) ||
+  if (!s.waited(cudaEventSynchronize(s.uploaded[s.slot]),
+                "cudaEventSynchronize", error) ||
       !s.pack(s.train, s.layout.train, inputs, step, staging, error) ||
       !check(cudaMemcpyAsync(s.device + s.layout.train.inputs, staging,
                              s.layout.train.inputBlock.bytes,
                              cudaMemcpyHostToDevice, s.stream),
              "cudaMemcpyAsync (inputs)", error) ||
       !check(cudaEventRecord(s.uploaded[s.slot], s.stream), "cudaEventRecord",
-             error) ||
-      !check(cudaGraphLaunch(s.graphExec, s.stream), "cudaGraphLaunch", error))
+             error))
+    return false;
+  if (run == StepRun::Checked ? !s.runCheckedTrainStep(error)
+                              : !check(cudaGraphLaunch(s.graphExec, s.stream),
+                                       "cudaGraphLaunch", error))
     return false;
   ++s.launched;
+  ++s.stepsRun;
   return true;
 }
 
@@ -453,7 +502,11 @@ bool CudaStepExecutor::evaluate(const std::vector<HostTensor> &inputs,
                              s.stream),
              "cudaMemcpyAsync (inputs)", error))
     return false;
-  if (s.forward.entry(s.rt, &s.forward.args) != 0) {
+  // Evaluations are never captured: a checked one only waits for each op.
+  mpc_rt_set_debug(s.rt, checkedEvaluation(s.debug, s.evaluationsRun++));
+  int status = s.forward.entry(s.rt, &s.forward.args);
+  mpc_rt_set_debug(s.rt, 0);
+  if (status != 0) {
     error = s.forward.spec->entry + " failed: " + mpc_rt_last_error(s.rt);
     return false;
   }

@@ -3,7 +3,8 @@
 // Runs a compiled CUDA artifact (manifest.json and step.cu) for the training
 // loop. Parameters, optimizer state, the loss scaler and the per-step losses
 // stay on the device; the host waits for it only when it reads them (at log
-// points, evaluations and checkpoints). No CUDA header is needed to use it.
+// points, evaluations and checkpoints), and once per op in the checked calls
+// that name a failing op (DebugMode.h). No CUDA header is needed to use it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,10 +31,12 @@ public:
   /// on `device` (as probeDevice found it; the current device): checks that
   /// the step fits in the device's free memory, builds its step library with
   /// `nvcc` (or takes it from the cache), and allocates the device buffers.
-  /// Fails with a one-line message.
+  /// In `debug` mode every step runs eagerly with each op checked
+  /// (DebugMode.h). Fails with a one-line message.
   static std::unique_ptr<CudaStepExecutor>
   create(const std::string &directory, Manifest manifest,
-         const DeviceInfo &device, const std::string &nvcc, std::string &error);
+         const DeviceInfo &device, const std::string &nvcc, bool debug,
+         std::string &error);
   ~CudaStepExecutor() override;
 
   std::string graphName() const override;

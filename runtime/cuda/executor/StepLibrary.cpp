@@ -51,6 +51,9 @@ std::unique_ptr<StepLibrary> StepLibrary::open(const std::string &path,
     error = path + ": its embedded manifest differs from " + manifestPath;
     return nullptr;
   }
+  library->initEntry = symbol("mpc_step_init");
+  if (!library->initEntry)
+    return nullptr;
   for (const FunctionSpec &function : manifest.functions) {
     void *entry = symbol(function.entry);
     if (!entry)

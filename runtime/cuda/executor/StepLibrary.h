@@ -16,8 +16,8 @@ namespace mpc::cuda {
 class StepLibrary {
 public:
   /// Opens `path`; fails unless it exports mpc_abi_version() of this
-  /// runtime, an embedded manifest equal to the text of `manifestPath`, and
-  /// the entry of every function of `manifest`.
+  /// runtime, an embedded manifest equal to the text of `manifestPath`,
+  /// mpc_step_init and the entry of every function of `manifest`.
   static std::unique_ptr<StepLibrary> open(const std::string &path,
                                            const std::string &manifestPath,
                                            const Manifest &manifest,
@@ -26,11 +26,15 @@ public:
 
   /// The entry of function `name` (an mpc_step_fn), as dlsym returned it.
   void *entry(const std::string &name) const { return entries.at(name); }
+  /// mpc_step_init (an mpc_step_init_fn), as dlsym returned it: called once
+  /// before any entry.
+  void *init() const { return initEntry; }
 
 private:
   StepLibrary(void *handle) : handle(handle) {}
 
   void *handle;
+  void *initEntry = nullptr;
   std::map<std::string, void *> entries;
 };
 
