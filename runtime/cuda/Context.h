@@ -41,9 +41,9 @@ struct mpc_rt {
   void *scratch = nullptr;
   size_t scratchBytes = 0;
   std::string error;
-  bool debug = false;
   std::unique_ptr<mpc::cuda::GemmPlanCache> gemmPlans;
-  /// Whether to print diagnostics on stderr (e.g. each GEMM's route).
+  /// Debug mode (mpc_rt_set_debug): each op synchronises and checks the
+  /// device, and each new GEMM plan prints its route on stderr.
   bool debug = false;
 
   mpc_rt();
