@@ -9,11 +9,15 @@
 #   fortunes.txt       the corpus whose mpc-run batches both sides train on
 # Initial weights are not stored: PyTorch draws them with mpc's initializers
 # (bench/gpu/mpc_random.py, checked bit for bit by the bench-gpu-init test).
-# Environment: MPC_RUN (default build/bin/mpc-run).
+# Environment: MPC_RUN (default build/bin/mpc-run); MPC_ARTIFACT_ARCH (e.g.
+# sm_90) also builds each artifact's step library for that GPU (--arch), so
+# nothing is compiled on the GPU machine.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DIR=${1:-$ROOT/build-bench-gpu}
 MPC_RUN=${MPC_RUN:-$ROOT/build/bin/mpc-run}
+arch=()
+[ -n "${MPC_ARTIFACT_ARCH:-}" ] && arch=(--arch "$MPC_ARTIFACT_ARCH")
 
 mkdir -p "$DIR/graphs" "$DIR/artifacts"
 python3 "$ROOT/examples/make_gpt.py" "$DIR/graphs/gpt2.json" --layers 12 \
@@ -27,9 +31,9 @@ for model in gpt2 mlp; do
   for dtype in f32 bf16 f16; do
     artifact="$DIR/artifacts/$model-$dtype"
     rm -rf "$artifact"
-    echo "+ mpc-run graphs/$model.json --dtype $dtype --artifact $artifact"
+    echo "+ mpc-run graphs/$model.json --dtype $dtype --artifact $artifact ${arch[*]}"
     if ! "$MPC_RUN" "$DIR/graphs/$model.json" --dtype "$dtype" \
-        --artifact "$artifact"; then
+        --artifact "$artifact" "${arch[@]}"; then
       echo "prepare.sh: no artifact for $model $dtype" >&2
       status=1
     fi

@@ -9,11 +9,14 @@
 #   report  report.py: the table
 # Results accumulate in $DIR/results, so the stages may run as separate calls.
 # Environment: MPC_BENCH_DIR (default build-bench-gpu, from prepare.sh),
-# MPC_CUDA_BUILD (default build-cuda), MODELS (default "gpt2 mlp"),
-# WARMUP (10) and STEPS (50): steps per window and timed steps.
+# MPC_CUDA_BUILD (default build-cuda), MPC_RUN (default the build's
+# mpc-run; the build stage is skipped when it is given), MODELS (default
+# "gpt2 mlp"), WARMUP (10) and STEPS (50): steps per window and timed steps,
+# TORCH_MODES (default: torch_bench.py's), STEP_TIMEOUT (seconds per
+# command; default none).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-HERE="$ROOT/bench/gpu"
+HERE=$(cd "$(dirname "$0")" && pwd)
 OUT_MD=${1:?usage: run.sh OUT.md [build|data|mpc|torch|report ...]}
 shift
 STAGES=${*:-build data mpc torch report}
@@ -23,7 +26,12 @@ MODELS=${MODELS:-gpt2 mlp}
 WARMUP=${WARMUP:-10}
 STEPS=${STEPS:-50}
 RESULTS="$DIR/results"
-MPC_RUN="$BUILD/bin/mpc-run"
+given_mpc_run=${MPC_RUN:-}
+MPC_RUN=${MPC_RUN:-$BUILD/bin/mpc-run}
+limit=()
+[ -n "${STEP_TIMEOUT:-}" ] && limit=(timeout "$STEP_TIMEOUT")
+torch_modes=()
+[ -n "${TORCH_MODES:-}" ] && torch_modes=(--modes "$TORCH_MODES")
 mkdir -p "$RESULTS"
 failed=0
 
@@ -31,7 +39,7 @@ step() {  # step NAME COMMAND...: runs it, records a failure, goes on
   local name=$1
   shift
   echo "=== $name"
-  if ! "$@"; then
+  if ! "${limit[@]}" "$@"; then
     echo "run.sh: $name failed" >&2
     failed=1
   fi
@@ -47,6 +55,7 @@ data_args() {  # the --data of model $1
 for stage in $STAGES; do
   case $stage in
     build)
+      [ -n "$given_mpc_run" ] && continue
       if [ ! -f "$BUILD/build.ninja" ]; then
         step configure cmake -G Ninja -S "$ROOT" -B "$BUILD" \
           -DCMAKE_BUILD_TYPE=Release -DMPC_BUILD_COMPILER=OFF \
@@ -82,8 +91,8 @@ np.save('$DIR/mlp-y.npy', rng.integers(0, 1000, 20480).astype(np.int32))"
         corpus=()
         [ "$model" = gpt2 ] && corpus=(--corpus "$DIR/fortunes.txt")
         step "torch $model" python3 "$HERE/torch_bench.py" \
-          "$DIR/graphs/$model.json" "${corpus[@]}" --warmup "$WARMUP" \
-          --steps "$STEPS" --json "$RESULTS/torch-$model.json"
+          "$DIR/graphs/$model.json" "${corpus[@]}" "${torch_modes[@]}" \
+          --warmup "$WARMUP" --steps "$STEPS" --json "$RESULTS/torch-$model.json"
       done
       if [ -f "$RESULTS/mpc-losses-gpt2.json" ]; then
         echo "=== check gpt2 losses"

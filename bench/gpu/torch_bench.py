@@ -38,6 +38,7 @@ import argparse
 import gc
 import json
 import math
+import os
 import statistics
 import sys
 import time
@@ -227,13 +228,21 @@ def main(argv):
         add_rates(result, graph, args.peak_tflops)
         print(format_line(result), flush=True)
         results.append(result)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"graph": args.graph, "name": graph.name, "batch": graph.batch,
-                       "device": torch.cuda.get_device_name(), "torch": torch.__version__,
-                       "peak_tflops": args.peak_tflops, "warmup": args.warmup,
-                       "steps": args.steps, "results": results}, f, indent=1)
+        # Rewritten after every mode, so a run stopped by a time limit keeps
+        # the modes it finished.
+        if args.json:
+            write_results(args, graph, results)
     return 0
+
+
+def write_results(args, graph, results):
+    temporary = args.json + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as f:
+        json.dump({"graph": args.graph, "name": graph.name, "batch": graph.batch,
+                   "device": torch.cuda.get_device_name(), "torch": torch.__version__,
+                   "peak_tflops": args.peak_tflops, "warmup": args.warmup,
+                   "steps": args.steps, "results": results}, f, indent=1)
+    os.replace(temporary, args.json)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,9 @@ and step.cu, as --artifact writes them).
                      the op, its node and its place in the graph file
   --artifact DIR     compile MODEL for CUDA into DIR (step.cu and
                      manifest.json) and exit without training; needs no GPU
+  --arch sm_NN       with --artifact: also build the step library for that
+                     GPU (DIR/step.sm_NN.so, with nvcc), which --device cuda
+                     then loads without compiling
   --seed S           seed of initialization and batch order (default: the
                      graph's training.seed, else 0)
   --log-every K      print the mean loss every K steps (default 50)
@@ -109,7 +112,7 @@ const char *const kValueFlags[] = {"steps",      "batch",
                                    "data",       "dtype",
                                    "policy",     "loss-scaling",
                                    "init-scale", "precision-report",
-                                   "artifact"};
+                                   "artifact",   "arch"};
 /// The flags without a value.
 const char *const kSwitchFlags[] = {"cuda-sync"};
 
@@ -367,8 +370,10 @@ Model openCuda(const Flags &flags, bool debug) {
   std::optional<mpc::cuda::DeviceInfo> device = mpc::cuda::probeDevice(error);
   if (!device)
     fail("--device cuda: " + error);
-  std::optional<std::string> nvcc = mpc::cuda::findNvcc(error);
-  if (!nvcc)
+  // A step library prebuilt for this device needs no compiler; any other is
+  // compiled, so nvcc must be there before anything is written.
+  if (!mpc::cuda::hasPrebuiltLibrary(directory, device->sm()) &&
+      !mpc::cuda::findNvcc(error))
     fail("--device cuda: " + error);
 #if MPC_RUN_WITH_COMPILER
   if (module) {
@@ -379,7 +384,7 @@ Model openCuda(const Flags &flags, bool debug) {
   }
 #endif
   model.executor = mpc::cuda::CudaStepExecutor::create(
-      directory, std::move(*manifest), *device, *nvcc, debug, error);
+      directory, std::move(*manifest), *device, debug, error);
   if (!model.executor)
     fail("--device cuda: " + error);
   std::printf("mpc-run: --device cuda: %s (sm_%d), %.1f GiB free\n",
@@ -423,11 +428,33 @@ Model openModel(const Flags &flags, const std::string &device) {
 [[noreturn]] void writeArtifactAndExit(const Flags &flags) {
   const std::string &directory = flags.values.at("artifact");
 #if MPC_RUN_WITH_COMPILER && MPC_RUN_WITH_CUDA
+  // The architecture and nvcc are checked before anything is written.
+  std::optional<int> arch;
+  std::optional<std::string> nvcc;
+  std::string error;
+  if (flags.values.count("arch")) {
+    arch = mpc::cuda::parseArch(flags.values.at("arch"));
+    if (!arch)
+      fail("--arch must name a GPU architecture such as sm_90, got '" +
+           flags.values.at("arch") + "'");
+    nvcc = mpc::cuda::findNvcc(error);
+    if (!nvcc)
+      fail("--arch: " + error);
+  }
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module = loadModule(flags, context);
   writeArtifact(*module, directory);
-  std::printf("mpc-run: wrote %s (step.cu, manifest.json)\n",
-              directory.c_str());
+  std::string written = "step.cu, manifest.json";
+  if (arch) {
+    std::string library = mpc::cuda::prebuiltLibraryName(*arch);
+    std::string log = directory + "/" + library + ".log";
+    if (!mpc::cuda::compileStepLibrary(directory, *nvcc, {*arch},
+                                       directory + "/" + library, log, error))
+      fail(error);
+    std::remove(log.c_str());
+    written += ", " + library;
+  }
+  std::printf("mpc-run: wrote %s (%s)\n", directory.c_str(), written.c_str());
   std::exit(0);
 #else
   fail("--artifact " + directory +
@@ -445,6 +472,8 @@ int main(int argc, char **argv) {
            "only writes the artifact");
     writeArtifactAndExit(flags);
   }
+  if (flags.values.count("arch"))
+    fail("--arch applies with --artifact, which builds the step library");
 #if MPC_RUN_WITH_COMPILER
   const char *defaultDevice = "cpu";
 #else

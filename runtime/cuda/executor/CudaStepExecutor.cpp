@@ -382,8 +382,8 @@ CudaStepExecutor::~CudaStepExecutor() = default;
 
 std::unique_ptr<CudaStepExecutor>
 CudaStepExecutor::create(const std::string &directory, Manifest manifest,
-                         const DeviceInfo &device, const std::string &nvcc,
-                         bool debug, std::string &error) {
+                         const DeviceInfo &device, bool debug,
+                         std::string &error) {
   std::string manifestPath = directory + "/manifest.json";
   size_t needed = requiredDeviceBytes(manifest);
   if (needed > device.freeBytes) {
@@ -393,7 +393,7 @@ CudaStepExecutor::create(const std::string &directory, Manifest manifest,
     return nullptr;
   }
   std::optional<std::string> library =
-      buildStepLibrary(directory, nvcc, {device.sm()}, error);
+      stepLibraryFor(directory, device.sm(), error);
   if (!library)
     return nullptr;
   auto impl = std::make_unique<Impl>(std::move(manifest));

@@ -29,14 +29,14 @@ class CudaStepExecutor : public train::StepExecutor {
 public:
   /// Opens the artifact in `directory`, whose manifest.json is `manifest`,
   /// on `device` (as probeDevice found it; the current device): checks that
-  /// the step fits in the device's free memory, builds its step library with
-  /// `nvcc` (or takes it from the cache), and allocates the device buffers.
-  /// In `debug` mode every step runs eagerly with each op checked
-  /// (DebugMode.h). Fails with a one-line message.
+  /// the step fits in the device's free memory, loads its step library
+  /// (stepLibraryFor: prebuilt in the artifact, or compiled with nvcc into
+  /// the cache), and allocates the device buffers. In `debug` mode every
+  /// step runs eagerly with each op checked (DebugMode.h). Fails with a
+  /// one-line message.
   static std::unique_ptr<CudaStepExecutor>
   create(const std::string &directory, Manifest manifest,
-         const DeviceInfo &device, const std::string &nvcc, bool debug,
-         std::string &error);
+         const DeviceInfo &device, bool debug, std::string &error);
   ~CudaStepExecutor() override;
 
   std::string graphName() const override;

@@ -2,6 +2,8 @@
 
 #include "runtime/cuda/executor/StepCompiler.h"
 
+#include "runtime/cuda/executor/DeviceProbe.h"
+
 #include "runtime/cuda/mpc_cuda_runtime.h"
 
 #include <cerrno>
@@ -156,6 +158,32 @@ std::optional<std::string> nvccVersion(const std::string &nvcc,
   return text;
 }
 
+bool compileStepLibrary(const std::string &artifactDirectory,
+                        const std::string &nvcc, const std::vector<int> &archs,
+                        const std::string &output, const std::string &logPath,
+                        std::string &error) {
+  std::string sourcePath = artifactDirectory + "/step.cu";
+  std::vector<std::string> argv = {nvcc};
+  std::vector<std::string> flags =
+      nvccFlags(archs, runtimeIncludeDirectory(), runtimeLibraryDirectory());
+  std::string temporary = output + ".tmp" + std::to_string(getpid());
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.insert(argv.end(), {sourcePath, "-o", temporary});
+  int status = run(argv, logPath);
+  if (status != 0) {
+    unlink(temporary.c_str());
+    error = sourcePath + ": nvcc failed (exit status " +
+            std::to_string(status) + "); its output is in " + logPath;
+    return false;
+  }
+  if (rename(temporary.c_str(), output.c_str()) != 0) {
+    error = output + ": cannot be written: " + std::strerror(errno);
+    unlink(temporary.c_str());
+    return false;
+  }
+  return true;
+}
+
 std::optional<std::string>
 buildStepLibrary(const std::string &artifactDirectory, const std::string &nvcc,
                  const std::vector<int> &archs, std::string &error) {
@@ -181,24 +209,38 @@ buildStepLibrary(const std::string &artifactDirectory, const std::string &nvcc,
             ": cannot create the cache directory: " + std::strerror(errno);
     return std::nullopt;
   }
-  std::string temporary = stem + ".tmp" + std::to_string(getpid()) + ".so";
-  std::string logPath = stem + ".log";
-  std::vector<std::string> argv = {nvcc};
-  argv.insert(argv.end(), flags.begin(), flags.end());
-  argv.insert(argv.end(), {sourcePath, "-o", temporary});
-  int status = run(argv, logPath);
-  if (status != 0) {
-    unlink(temporary.c_str());
-    error = sourcePath + ": nvcc failed (exit status " +
-            std::to_string(status) + "); its output is in " + logPath;
+  if (!compileStepLibrary(artifactDirectory, nvcc, archs, library,
+                          stem + ".log", error))
     return std::nullopt;
-  }
-  if (rename(temporary.c_str(), library.c_str()) != 0) {
-    error = library + ": cannot be written: " + std::strerror(errno);
-    unlink(temporary.c_str());
-    return std::nullopt;
-  }
   return library;
+}
+
+std::string prebuiltLibraryName(int arch) {
+  return "step.sm_" + std::to_string(arch) + ".so";
+}
+
+bool hasPrebuiltLibrary(const std::string &artifactDirectory, int arch) {
+  std::string path = artifactDirectory + "/" + prebuiltLibraryName(arch);
+  return access(path.c_str(), R_OK) == 0;
+}
+
+std::optional<int> parseArch(const std::string &text) {
+  std::string digits = text.rfind("sm_", 0) == 0 ? text.substr(3) : text;
+  if (digits.empty() || digits.size() > 3 ||
+      digits.find_first_not_of("0123456789") != std::string::npos ||
+      digits[0] == '0')
+    return std::nullopt;
+  return std::stoi(digits);
+}
+
+std::optional<std::string> stepLibraryFor(const std::string &artifactDirectory,
+                                          int arch, std::string &error) {
+  if (hasPrebuiltLibrary(artifactDirectory, arch))
+    return artifactDirectory + "/" + prebuiltLibraryName(arch);
+  std::optional<std::string> nvcc = findNvcc(error);
+  if (!nvcc)
+    return std::nullopt;
+  return buildStepLibrary(artifactDirectory, *nvcc, {arch}, error);
 }
 
 } // namespace mpc::cuda

@@ -42,14 +42,36 @@ std::string stepCacheKey(const std::string &source,
 std::optional<std::string> nvccVersion(const std::string &nvcc,
                                        std::string &error);
 
+/// Compiles `artifactDirectory`/step.cu for `archs` into `output`, written
+/// under a temporary name and renamed, so no reader sees a partial file;
+/// nvcc's output goes to `logPath`. A failed compile is one line naming
+/// step.cu and the log.
+bool compileStepLibrary(const std::string &artifactDirectory,
+                        const std::string &nvcc, const std::vector<int> &archs,
+                        const std::string &output, const std::string &logPath,
+                        std::string &error);
+
 /// Returns the path of the step library of `artifactDirectory`/step.cu for
-/// `archs`, compiling it into the cache unless it is there. The library is
-/// written under a temporary name and renamed, so concurrent runs never see
-/// a partial file. A failed compile is one line naming step.cu and the log
-/// file that holds nvcc's output.
+/// `archs`, compiling it into the cache unless it is there.
 std::optional<std::string>
 buildStepLibrary(const std::string &artifactDirectory, const std::string &nvcc,
                  const std::vector<int> &archs, std::string &error);
+
+/// The file name of an artifact's step library prebuilt for sm_`arch`
+/// (mpc-run --artifact DIR --arch sm_90 writes step.sm_90.so).
+std::string prebuiltLibraryName(int arch);
+
+/// Whether `artifactDirectory` holds a step library prebuilt for sm_`arch`.
+bool hasPrebuiltLibrary(const std::string &artifactDirectory, int arch);
+
+/// The architecture number of "sm_90" or "90"; none for anything else.
+std::optional<int> parseArch(const std::string &text);
+
+/// The step library of an artifact for a device of sm_`arch`: the one
+/// prebuilt in the artifact when it is there, so no compiler is needed;
+/// else the cached build of step.cu, compiled with the nvcc findNvcc finds.
+std::optional<std::string> stepLibraryFor(const std::string &artifactDirectory,
+                                          int arch, std::string &error);
 
 } // namespace mpc::cuda
 

@@ -6,24 +6,16 @@ same validation accuracy after 1000 steps.
 
 Exits 77 (ctest's skip code) when the machine has no CUDA device.
 
-Tolerances: the GPU differs from the reference only in the order of f32
-accumulation and in GEMM epilogues rounding once instead of twice, so a loss
-may move by a few units of roundoff u of the step's compute type (f32 2^-24,
-bf16 2^-8, f16 2^-11) per step. The losses are compared relative to their
-size with 4u for 16-bit steps and 1e-4 for f32 (20 steps of AdamW amplify
-f32 reordering well above u), never below the printed resolution 5e-5.
+Tolerances: tests/e2e/cuda_parity.py.
 """
 
 import subprocess
 import sys
 
 import mpc_e2e
+from cuda_parity import (ACCURACY_STEPS, MAX_ACCURACY_GAP, RELATIVE_TOLERANCE,
+                         STEPS, LossComparison, accuracy_gap_ok)
 
-STEPS = 20
-ACCURACY_STEPS = 1000
-MAX_ACCURACY_GAP = 0.5  # percentage points
-RELATIVE_TOLERANCE = {"f32": 1e-4, "bf16": 4 * 2.0**-8, "f16": 4 * 2.0**-11}
-PRINT_RESOLUTION = 5e-5
 SKIP = 77
 
 
@@ -45,24 +37,17 @@ def skip_without_device(paths):
 
 
 def compare_losses(paths, name, model, data):
-    for dtype, tolerance in RELATIVE_TOLERANCE.items():
+    for dtype in RELATIVE_TOLERANCE:
         cpu = mpc_e2e.step_losses(train(paths, model, data, "cpu", dtype,
                                         STEPS, 1))
         cuda = mpc_e2e.step_losses(train(paths, model, data, "cuda", dtype,
                                          STEPS, 1))
-        mpc_e2e.check(len(cpu) == STEPS and len(cuda) == STEPS,
-                      f"{name} {dtype}: expected {STEPS} loss lines, got "
-                      f"{len(cpu)} (cpu) and {len(cuda)} (cuda)")
-        worst = 0.0
-        for step in range(1, STEPS + 1):
-            want, got = float(cpu[step]), float(cuda[step])
-            allowed = max(tolerance * abs(want), PRINT_RESOLUTION)
-            mpc_e2e.check(abs(got - want) <= allowed,
-                          f"{name} {dtype} step {step}: cuda loss {got} vs "
-                          f"cpu {want} (allowed {allowed:.2e})")
-            worst = max(worst, abs(got - want) / max(abs(want), 1e-30))
+        comparison = LossComparison(cpu, cuda, dtype)
+        mpc_e2e.check(comparison.ok,
+                      f"{name} {dtype}: " + "; ".join(comparison.problems))
         print(f"{name:>4} {dtype:>4}: {STEPS} losses agree, worst relative "
-              f"difference {worst:.2e} (allowed {tolerance:.2e})")
+              f"difference {comparison.worst:.2e} (allowed "
+              f"{comparison.tolerance:.2e})")
 
 
 def final_accuracy(paths, device):
@@ -82,7 +67,7 @@ def main():
     cpu, cuda = final_accuracy(paths, "cpu"), final_accuracy(paths, "cuda")
     print(f"digits MLP after {ACCURACY_STEPS} steps: val_accuracy cpu "
           f"{cpu:.2f}%, cuda {cuda:.2f}%")
-    mpc_e2e.check(abs(cpu - cuda) <= MAX_ACCURACY_GAP,
+    mpc_e2e.check(accuracy_gap_ok(cpu, cuda),
                   f"cuda accuracy {cuda:.2f}% is more than "
                   f"{MAX_ACCURACY_GAP} points from cpu's {cpu:.2f}%")
 

@@ -25,7 +25,16 @@ namespace {
 using mpc::cuda::CudaStepExecutor;
 using mpc::driver::HostTensor;
 
-const std::string kCounter = std::string(MPC_TEST_INPUTS) + "/counter";
+/// A directory the build names, unless the environment variable of the
+/// same name moves it (the GPU kit runs this test far from the build).
+std::string testDirectory(const char *variable, const char *built) {
+  const char *moved = std::getenv(variable);
+  return moved && *moved ? moved : built;
+}
+
+const std::string kInputs = testDirectory("MPC_TEST_INPUTS", MPC_TEST_INPUTS);
+const std::string kCache = testDirectory("MPC_TEST_CACHE", MPC_TEST_CACHE);
+const std::string kCounter = kInputs + "/counter";
 constexpr int kSteps = 5;
 
 std::string readText(const std::string &path) {
@@ -68,7 +77,7 @@ protected:
     ASSERT_TRUE(nvcc) << error;
     // Compiled libraries are kept between tests and test processes; their
     // key covers the source.
-    setenv("MPC_CACHE_DIR", MPC_TEST_CACHE, 1);
+    setenv("MPC_CACHE_DIR", kCache.c_str(), 1);
   }
 
   std::unique_ptr<CudaStepExecutor> open(const std::string &directory,
@@ -78,7 +87,7 @@ protected:
     if (!manifest)
       return nullptr;
     return CudaStepExecutor::create(directory, std::move(*manifest), *device,
-                                    *nvcc, debug, error);
+                                    debug, error);
   }
 
   /// kSteps training steps, evaluating after the second and at the end.
@@ -154,7 +163,7 @@ TEST_F(CudaStepExecutorGpuTest, GraphReplaysTrainLikeDebugModeAndTheHost) {
     std::exit(1);
   }
   std::unique_ptr<CudaStepExecutor> executor = CudaStepExecutor::create(
-      directory, std::move(*manifest), *device, *nvcc, debug, error);
+      directory, std::move(*manifest), *device, debug, error);
   if (!executor) {
     std::fprintf(stderr, "%s\n", error.c_str());
     std::exit(2);
@@ -168,8 +177,8 @@ TEST_F(CudaStepExecutorGpuTest, GraphReplaysTrainLikeDebugModeAndTheHost) {
 /// The counter artifact built with COUNTER_FAULT, written next to the
 /// compiled libraries.
 std::string faultArtifact() {
-  std::string directory = std::string(MPC_TEST_CACHE) + "/counter-fault";
-  mkdir(MPC_TEST_CACHE, 0755);
+  std::string directory = kCache + "/counter-fault";
+  mkdir(kCache.c_str(), 0755);
   mkdir(directory.c_str(), 0755);
   writeText(directory + "/manifest.json",
             readText(kCounter + "/manifest.json"));

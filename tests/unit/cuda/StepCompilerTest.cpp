@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
 
 namespace {
 
@@ -67,3 +69,52 @@ TEST(StepCompilerTest, RuntimeDirectoriesCanBeOverridden) {
 }
 
 } // namespace
+
+TEST(StepCompilerTest, ArchitecturesParseFromSmNames) {
+  EXPECT_EQ(mpc::cuda::parseArch("sm_90"), 90);
+  EXPECT_EQ(mpc::cuda::parseArch("80"), 80);
+  EXPECT_EQ(mpc::cuda::parseArch("sm_100"), 100);
+  for (const char *bad : {"", "sm_", "sm_9x", "compute_90", "sm_090", "-90",
+                          "sm_1000", "90a"})
+    EXPECT_FALSE(mpc::cuda::parseArch(bad)) << bad;
+  EXPECT_EQ(mpc::cuda::prebuiltLibraryName(90), "step.sm_90.so");
+}
+
+/// A scratch artifact directory, removed at the end of the test.
+class ArtifactDirectory {
+public:
+  ArtifactDirectory() {
+    char name[] = "/tmp/mpc-step-compiler-XXXXXX";
+    path = mkdtemp(name);
+  }
+  ~ArtifactDirectory() {
+    for (const char *file : {"/step.sm_90.so", "/step.cu"})
+      std::remove((path + file).c_str());
+    rmdir(path.c_str());
+  }
+  void write(const char *file) {
+    std::FILE *f = std::fopen((path + file).c_str(), "w");
+    ASSERT_TRUE(f);
+    std::fclose(f);
+  }
+  std::string path;
+};
+
+TEST(StepCompilerTest, PrebuiltLibraryIsTakenWithoutNvcc) {
+  ArtifactDirectory artifact;
+  artifact.write("/step.cu");
+  // No compiler anywhere: a prebuilt library for the device is still found.
+  setenv("MPC_NVCC", "/nonexistent/nvcc", 1);
+  std::string error;
+  EXPECT_FALSE(mpc::cuda::hasPrebuiltLibrary(artifact.path, 90));
+  EXPECT_FALSE(mpc::cuda::stepLibraryFor(artifact.path, 90, error));
+  EXPECT_EQ(error, "nvcc not found (looked in $MPC_NVCC=/nonexistent/nvcc)");
+  artifact.write("/step.sm_90.so");
+  EXPECT_TRUE(mpc::cuda::hasPrebuiltLibrary(artifact.path, 90));
+  EXPECT_EQ(mpc::cuda::stepLibraryFor(artifact.path, 90, error),
+            artifact.path + "/step.sm_90.so");
+  // One for another architecture is not.
+  EXPECT_FALSE(mpc::cuda::hasPrebuiltLibrary(artifact.path, 80));
+  EXPECT_FALSE(mpc::cuda::stepLibraryFor(artifact.path, 80, error));
+  unsetenv("MPC_NVCC");
+}
