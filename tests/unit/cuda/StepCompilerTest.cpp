@@ -74,8 +74,8 @@ TEST(StepCompilerTest, ArchitecturesParseFromSmNames) {
   EXPECT_EQ(mpc::cuda::parseArch("sm_90"), 90);
   EXPECT_EQ(mpc::cuda::parseArch("80"), 80);
   EXPECT_EQ(mpc::cuda::parseArch("sm_100"), 100);
-  for (const char *bad : {"", "sm_", "sm_9x", "compute_90", "sm_090", "-90",
-                          "sm_1000", "90a"})
+  for (const char *bad :
+       {"", "sm_", "sm_9x", "compute_90", "sm_090", "-90", "sm_1000", "90a"})
     EXPECT_FALSE(mpc::cuda::parseArch(bad)) << bad;
   EXPECT_EQ(mpc::cuda::prebuiltLibraryName(90), "step.sm_90.so");
 }
