@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/ModelLoader.h"
-#include "runtime/cpu/CpuStepExecutor.h"
+#include "compiler/reference/CpuStepExecutor.h"
 
 #include "mlir/IR/MLIRContext.h"
 

@@ -2,8 +2,8 @@
 
 #include "compiler/ModelLoader.h"
 
-#include "compiler/GraphImporter.h"
-#include "compiler/OneLineDiagnostics.h"
+#include "compiler/import/json/GraphImporter.h"
+#include "compiler/support/OneLineDiagnostics.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -76,6 +76,26 @@ void buildTrainPipeline(mlir::OpPassManager &pm,
 /// Registers `mpc-train-pipeline`.
 void registerTrainPipeline();
 
+/// The options of `mpc-cuda-pipeline`: what the CUDA translation needs
+/// after the training step.
+struct CudaPipelineOptions
+    : public mlir::PassPipelineOptions<CudaPipelineOptions> {
+  Option<bool> epilogues{
+      *this, "epilogues",
+      llvm::cl::desc("Fold bias and activations into GEMM epilogues"),
+      llvm::cl::init(true)};
+  Option<std::string> report{
+      *this, "report",
+      llvm::cl::desc("Print the memory plan to this file ('-': stdout)")};
+};
+
+/// Adds the CUDA backend's passes to `pm`: mpc-fuse, then mpc-plan-memory.
+void buildCudaPipeline(mlir::OpPassManager &pm,
+                       const CudaPipelineOptions &options);
+
+/// Registers `mpc-cuda-pipeline`.
+void registerCudaPipeline();
+
 } // namespace mpc
 
 #endif // MPC_PASSES_PASSES_H

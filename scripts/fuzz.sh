@@ -42,8 +42,9 @@ importer)
   seeds=tests/fuzz/corpus
   dict=tests/fuzz/graph.dict
   default_out=fuzz-out
-  covered=(compiler/*.cpp dialects/mpc/ShapeFunctions.cpp dialects/mpc/MpcAttrs.cpp)
-  uncovered_example=compiler/NodeImporter.cpp
+  covered=(compiler/import/json/*.cpp compiler/support/*.cpp
+    dialects/mpc/ShapeFunctions.cpp dialects/mpc/MpcAttrs.cpp)
+  uncovered_example=compiler/import/json/NodeImporter.cpp
   ;;
 driver)
   binary=mpc-fuzz-driver

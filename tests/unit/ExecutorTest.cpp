@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/cpu/Executor.h"
-#include "compiler/GraphImporter.h"
+#include "compiler/reference/Executor.h"
+#include "compiler/import/json/GraphImporter.h"
 #include "runtime/cpu/kernels/Precision.h"
 
 #include "mlir/IR/BuiltinOps.h"

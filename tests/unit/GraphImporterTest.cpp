@@ -1,6 +1,6 @@
 //===- GraphImporterTest.cpp - the JSON graph importer's C++ API ----------===//
 
-#include "compiler/GraphImporter.h"
+#include "compiler/import/json/GraphImporter.h"
 #include "dialects/mpc/MpcOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

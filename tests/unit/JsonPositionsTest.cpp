@@ -1,6 +1,6 @@
 //===- JsonPositionsTest.cpp - JSON Pointer to line and column ------------===//
 
-#include "compiler/JsonPositions.h"
+#include "compiler/import/json/JsonPositions.h"
 
 #include <gtest/gtest.h>
 

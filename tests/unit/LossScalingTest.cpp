@@ -7,9 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/GraphImporter.h"
+#include "compiler/import/json/GraphImporter.h"
 #include "passes/Passes.h"
-#include "runtime/cpu/CpuStepExecutor.h"
+#include "compiler/reference/CpuStepExecutor.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"

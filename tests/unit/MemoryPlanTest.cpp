@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/GraphImporter.h"
+#include "compiler/import/json/GraphImporter.h"
 #include "compiler/ModelLoader.h"
 #include "dialects/mpc/MpcDialect.h"
 #include "dialects/mpc/MpcOps.h"

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/GraphImporter.h"
-#include "compiler/OneLineDiagnostics.h"
+#include "compiler/import/json/GraphImporter.h"
+#include "compiler/support/OneLineDiagnostics.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/AsmState.h"
@@ -64,6 +64,7 @@ int main(int argc, char **argv) {
   registerTransformsPasses();
   mpc::registerMpcPasses();
   mpc::registerTrainPipeline();
+  mpc::registerCudaPipeline();
   DialectRegistry registry;
   mpc::registerGraphImportDialects(registry);
 

@@ -20,7 +20,7 @@
 #include "dialects/mpc/MpcDialect.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/MLIRContext.h"
-#include "runtime/cpu/CpuStepExecutor.h"
+#include "compiler/reference/CpuStepExecutor.h"
 #endif
 #if MPC_RUN_WITH_CUDA
 #include "runtime/cuda/executor/CudaStepExecutor.h"
@@ -28,7 +28,7 @@
 #include "runtime/cuda/executor/StepCompiler.h"
 #endif
 #if MPC_RUN_WITH_COMPILER && MPC_RUN_WITH_CUDA
-#include "compiler/CudaArtifact.h"
+#include "compiler/target/cuda/CudaArtifact.h"
 #include "llvm/Support/raw_ostream.h"
 #include <unistd.h>
 #endif

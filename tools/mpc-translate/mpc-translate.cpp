@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/CudaEmitter.h"
-#include "compiler/GraphImporter.h"
-#include "compiler/OneLineDiagnostics.h"
+#include "compiler/target/cuda/CudaEmitter.h"
+#include "compiler/import/json/GraphImporter.h"
+#include "compiler/support/OneLineDiagnostics.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"

@@ -9,7 +9,7 @@
 
 #include "dialects/mpc/MpcDialect.h"
 #include "passes/Autodiff.h"
-#include "runtime/cpu/Executor.h"
+#include "compiler/reference/Executor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"

@@ -1,0 +1,65 @@
+//===- CpuStepExecutor.h - the loop on the CPU executor ---------*- C++ -*-===//
+
+#ifndef MPC_COMPILER_REFERENCE_CPUSTEPEXECUTOR_H
+#define MPC_COMPILER_REFERENCE_CPUSTEPEXECUTOR_H
+
+#include "compiler/reference/Executor.h"
+#include "runtime/train/StepExecutor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace mpc::cpu {
+
+using driver::HostTensor;
+
+/// Runs a module's @train_step and @forward on the reference executor.
+class CpuStepExecutor : public train::StepExecutor {
+public:
+  /// `module` must hold @train_step and @forward (mpc-build-train-step's
+  /// output); fails with a one-line message otherwise.
+  static std::unique_ptr<CpuStepExecutor>
+  create(mlir::OwningOpRef<mlir::ModuleOp> module, std::string &error);
+
+  std::string graphName() const override;
+  std::vector<HostTensor> inputSpecs() const override;
+  std::vector<HostTensor> outputSpecs() const override;
+  int labelInput() const override;
+  void initialize(uint64_t seed) override;
+  bool trainStep(const std::vector<HostTensor> &inputs, uint64_t step,
+                 std::string &error) override;
+  bool takeLosses(std::vector<double> &losses, std::string &error) override;
+  /// One training step that also returns every output of @train_step (the
+  /// loss first); its loss is not kept for takeLosses.
+  bool trainStep(const std::vector<HostTensor> &inputs, uint64_t step,
+                 std::vector<HostTensor> &outputs, std::string &error);
+  bool evaluate(const std::vector<HostTensor> &inputs,
+                std::vector<HostTensor> &outputs, std::string &error) override;
+  std::vector<HostTensor> state() const override;
+  void setState(std::vector<HostTensor> values) override;
+  std::optional<train::LossScaleStatus> lossScaleStatus() const override;
+
+private:
+  /// Where the loss scaler's state lives: read from @train_step once.
+  struct LossScaling {
+    bool dynamic = false;
+    std::optional<double> floor;
+    /// A static scale; a dynamic one is in params() at `scaleIndex`.
+    double staticScale = 1;
+    std::optional<size_t> scaleIndex, skippedIndex;
+  };
+
+  CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
+                  std::unique_ptr<Executor> executor);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::unique_ptr<Executor> executor;
+  std::optional<LossScaling> lossScaling;
+  /// The losses of the steps since the last takeLosses.
+  std::vector<double> pendingLosses;
+  std::vector<HostTensor> stepOutputs;
+};
+
+} // namespace mpc::cpu
+
+#endif // MPC_COMPILER_REFERENCE_CPUSTEPEXECUTOR_H

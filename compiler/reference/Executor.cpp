@@ -1,0 +1,207 @@
+//===- Executor.cpp - the CPU reference executor --------------------------===//
+//
+// Each function is flattened once into a list of instructions over numbered
+// registers; a register is freed after its last use, so a step's memory is
+// its live set, not every intermediate.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/reference/Executor.h"
+
+#include "dialects/mpc/MpcOps.h"
+#include "compiler/reference/OpEvaluator.h"
+#include "compiler/reference/ParamInit.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+using namespace mlir;
+using mpc::driver::HostTensor;
+
+namespace mpc::cpu {
+
+/// One op with its operand and result registers.
+struct Instruction {
+  Operation *op;
+  SmallVector<unsigned> operands;
+  SmallVector<unsigned> results;
+  /// Registers whose last use is this instruction.
+  SmallVector<unsigned> releases;
+};
+
+struct CompiledFunction {
+  func::FuncOp function;
+  unsigned numRegisters = 0;
+  SmallVector<unsigned> arguments;
+  std::vector<Instruction> body;
+  SmallVector<unsigned> returned;
+};
+
+struct Executor::Impl {
+  ModuleOp module;
+  llvm::StringMap<CompiledFunction> functions;
+  std::vector<ParamOp> paramOps;
+};
+
+namespace {
+
+/// Numbers the values of `function` and records each register's last use.
+FailureOr<CompiledFunction> compile(func::FuncOp function, std::string &error) {
+  CompiledFunction compiled;
+  compiled.function = function;
+  llvm::DenseMap<Value, unsigned> registers;
+  auto number = [&](Value value) {
+    registers[value] = compiled.numRegisters;
+    return compiled.numRegisters++;
+  };
+  if (!function.getBody().hasOneBlock()) {
+    error = "function @" + function.getName().str() + " must have one block";
+    return failure();
+  }
+  Block &block = function.getBody().front();
+  for (Value argument : block.getArguments())
+    compiled.arguments.push_back(number(argument));
+  for (Operation &op : block) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (Value value : ret.getOperands())
+        compiled.returned.push_back(registers.lookup(value));
+      continue;
+    }
+    if (!isSupported(&op)) {
+      error = describeLocation(op.getLoc()) + ": " +
+              op.getName().getStringRef().str() +
+              " is not supported by the CPU executor";
+      return failure();
+    }
+    Instruction instruction{&op, {}, {}, {}};
+    for (Value operand : op.getOperands())
+      instruction.operands.push_back(registers.lookup(operand));
+    for (Value result : op.getResults())
+      instruction.results.push_back(number(result));
+    compiled.body.push_back(std::move(instruction));
+  }
+  // Last uses, found walking backward; returned values stay alive.
+  llvm::DenseSet<unsigned> live(compiled.returned.begin(),
+                                compiled.returned.end());
+  for (Instruction &instruction : llvm::reverse(compiled.body))
+    for (unsigned reg : instruction.operands)
+      if (live.insert(reg).second)
+        instruction.releases.push_back(reg);
+  return compiled;
+}
+
+std::vector<HostTensor> specsOf(TypeRange types, ArrayAttr names) {
+  std::vector<HostTensor> specs;
+  for (auto [index, type] : llvm::enumerate(types)) {
+    HostTensor spec = allocate(type);
+    spec.f32.clear();
+    spec.i64.clear();
+    if (names)
+      if (auto dict = dyn_cast_or_null<DictionaryAttr>(names[index]))
+        if (auto name = dict.getAs<StringAttr>(MpcDialect::kNameAttrName))
+          spec.name = name.str();
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
+} // namespace
+
+std::unique_ptr<Executor> Executor::create(ModuleOp module,
+                                           std::string &error) {
+  std::unique_ptr<Executor> executor(new Executor());
+  executor->impl_ = std::make_unique<Impl>();
+  Impl &impl = *executor->impl_;
+  impl.module = module;
+  for (auto function : module.getOps<func::FuncOp>()) {
+    FailureOr<CompiledFunction> compiled = compile(function, error);
+    if (failed(compiled))
+      return nullptr;
+    impl.functions[function.getName()] = std::move(*compiled);
+  }
+  for (auto param : module.getOps<ParamOp>()) {
+    impl.paramOps.push_back(param);
+    HostTensor value = allocate(param.getType());
+    value.name = param.getSymName().str();
+    executor->params_.push_back(std::move(value));
+    executor->isState_.push_back(param.getState());
+  }
+  return executor;
+}
+
+Executor::~Executor() = default;
+
+void Executor::initializeParams(uint64_t seed) {
+  for (auto [param, value] : llvm::zip(impl_->paramOps, params_))
+    initializeParam(param.getInit(), param.getSymName(), seed, value);
+}
+
+bool Executor::hasFunction(const std::string &function) const {
+  return impl_->functions.count(function);
+}
+
+std::vector<HostTensor>
+Executor::argumentSpecs(const std::string &function) const {
+  func::FuncOp op = impl_->functions.find(function)->second.function;
+  return specsOf(op.getArgumentTypes(), op.getArgAttrsAttr());
+}
+
+std::vector<HostTensor>
+Executor::resultSpecs(const std::string &function) const {
+  func::FuncOp op = impl_->functions.find(function)->second.function;
+  return specsOf(op.getResultTypes(), op.getResAttrsAttr());
+}
+
+void Executor::setParams(std::vector<HostTensor> values) {
+  params_ = std::move(values);
+}
+
+bool Executor::run(const std::string &function,
+                   const std::vector<HostTensor> &arguments, uint64_t step,
+                   std::vector<HostTensor> &results, std::string &error) {
+  auto it = impl_->functions.find(function);
+  if (it == impl_->functions.end()) {
+    error = "the module has no function @" + function;
+    return false;
+  }
+  const CompiledFunction &compiled = it->second;
+  if (arguments.size() != compiled.arguments.size()) {
+    error = "@" + function + " takes " +
+            std::to_string(compiled.arguments.size()) + " arguments, got " +
+            std::to_string(arguments.size());
+    return false;
+  }
+  EvalContext context;
+  context.step = step;
+  for (HostTensor &param : params_)
+    context.params[param.name] = &param;
+
+  std::vector<HostTensor> registers(compiled.numRegisters);
+  for (auto [reg, argument] : llvm::zip(compiled.arguments, arguments))
+    registers[reg] = argument;
+  SmallVector<const HostTensor *> operands;
+  for (const Instruction &instruction : compiled.body) {
+    operands.clear();
+    for (unsigned reg : instruction.operands)
+      operands.push_back(&registers[reg]);
+    // Results are evaluated into fresh tensors, then moved into place, so
+    // an op never sees its output aliasing an input.
+    SmallVector<HostTensor, 3> outputs;
+    for (Value result : instruction.op->getResults())
+      outputs.push_back(allocate(result.getType()));
+    if (!evaluate(instruction.op, operands, outputs, context, error))
+      return false;
+    for (auto [reg, output] : llvm::zip(instruction.results, outputs))
+      registers[reg] = std::move(output);
+    for (unsigned reg : instruction.releases)
+      registers[reg] = HostTensor();
+  }
+  results.clear();
+  for (unsigned reg : compiled.returned)
+    results.push_back(registers[reg]);
+  return true;
+}
+
+} // namespace mpc::cpu

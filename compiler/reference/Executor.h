@@ -1,0 +1,77 @@
+//===- Executor.h - the CPU reference executor ------------------*- C++ -*-===//
+//
+// Interprets an mpc module op by op on the CPU: the golden model of every
+// numerical behaviour. Float values are held as f32 and rounded to their
+// element type (f16, bf16: nearest even) at every op output; matmuls and
+// reductions accumulate in f32.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_COMPILER_REFERENCE_EXECUTOR_H
+#define MPC_COMPILER_REFERENCE_EXECUTOR_H
+
+#include "runtime/driver/Tensor.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class ModuleOp;
+} // namespace mlir
+
+namespace mpc::cpu {
+
+struct CompiledFunction;
+
+/// Runs the functions of one mpc module. Holds the module's parameters and
+/// optimizer state (its `mpc.param` symbols) between calls.
+class Executor {
+public:
+  /// Prepares every function of `module` for execution. Fails, with a one-line
+  /// message naming the op, on an op the executor does not know.
+  static std::unique_ptr<Executor> create(mlir::ModuleOp module,
+                                          std::string &error);
+  ~Executor();
+
+  /// Fills every parameter from its initializer. A param without its own
+  /// seed draws from a stream of (`seed`, its name), so the values do not
+  /// depend on which other params exist.
+  void initializeParams(uint64_t seed);
+
+  /// The names and shapes of the arguments of `function` (dtype F32 for
+  /// float element types, I64 for integers), without data.
+  std::vector<driver::HostTensor>
+  argumentSpecs(const std::string &function) const;
+  /// The same for the results.
+  std::vector<driver::HostTensor>
+  resultSpecs(const std::string &function) const;
+  bool hasFunction(const std::string &function) const;
+
+  /// Calls `function`. `step` selects the dropout masks. On failure (an
+  /// id or label out of range) `error` names the op and what is wrong.
+  bool run(const std::string &function,
+           const std::vector<driver::HostTensor> &arguments, uint64_t step,
+           std::vector<driver::HostTensor> &results, std::string &error);
+
+  /// Every param and state symbol, in module order, named by its symbol.
+  const std::vector<driver::HostTensor> &params() const { return params_; }
+  /// Whether the param at `index` of params() is optimizer state.
+  bool isState(size_t index) const { return isState_[index]; }
+  /// Replaces the params; `values` must match params() in names, shapes and
+  /// dtypes (checked by the caller, e.g. against a checkpoint).
+  void setParams(std::vector<driver::HostTensor> values);
+
+private:
+  Executor() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::vector<driver::HostTensor> params_;
+  std::vector<bool> isState_;
+};
+
+} // namespace mpc::cpu
+
+#endif // MPC_COMPILER_REFERENCE_EXECUTOR_H

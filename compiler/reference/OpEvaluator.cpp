@@ -1,0 +1,547 @@
+//===- OpEvaluator.cpp - evaluates one mpc op on host tensors -------------===//
+//
+// The semantics of every mpc op on the CPU, each a call into the kernels of
+// runtime/cpu/kernels. Float values are f32 in memory; results of f16 and
+// bf16 type are rounded to nearest even after the op, so a chain of
+// low-precision ops sees exactly the values the GPU would store.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/reference/OpEvaluator.h"
+
+#include "dialects/mpc/MpcOps.h"
+#include "runtime/cpu/kernels/Kernels.h"
+#include "runtime/cpu/kernels/Precision.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace mlir;
+using mpc::driver::HostTensor;
+
+namespace mpc::cpu {
+namespace {
+
+Shape shapeOf(Value value) {
+  auto shape = cast<RankedTensorType>(value.getType()).getShape();
+  return Shape(shape.begin(), shape.end());
+}
+
+const float *data(const HostTensor *t) { return t->f32.data(); }
+float *data(HostTensor &t) { return t.f32.data(); }
+const int64_t *ids(const HostTensor *t) { return t->i64.data(); }
+
+Precision precisionOf(Type elementType) {
+  if (elementType.isF16())
+    return Precision::F16;
+  if (elementType.isBF16())
+    return Precision::BF16;
+  return Precision::F32;
+}
+
+float f32(APFloat value) { return static_cast<float>(value.convertToDouble()); }
+
+/// The evaluation of one op: operands in, results out.
+class Evaluation {
+public:
+  Evaluation(Operation *op, ArrayRef<const HostTensor *> in,
+             MutableArrayRef<HostTensor> out, EvalContext &context,
+             std::string &error)
+      : op(op), in(in), out(out), context(context), error(error) {}
+
+  bool run();
+
+private:
+  bool fail(const Twine &message) {
+    error = describeLocation(op->getLoc()) + ": " +
+            op->getName().getStringRef().str() + ": " + message.str();
+    return false;
+  }
+
+  bool constant(ConstantOp op);
+  bool convert(CastOp op);
+  bool matmul(MatmulOp op) {
+    cpu::matmul(data(in[0]), shapeOf(op.getLhs()), op.getTransposeA(),
+                data(in[1]), shapeOf(op.getRhs()), op.getTransposeB(),
+                data(out[0]), shapeOf(op.getResult()));
+    return true;
+  }
+  bool binary(BinaryOp kind) {
+    cpu::binary(kind, data(in[0]), shapeOf(op->getOperand(0)), data(in[1]),
+                shapeOf(op->getOperand(1)), data(out[0]),
+                shapeOf(op->getResult(0)));
+    return true;
+  }
+  bool unary(UnaryOp kind) {
+    cpu::unary(kind, data(in[0]), data(out[0]), out[0].numElements());
+    return true;
+  }
+  bool unaryGrad(UnaryGradOp kind) {
+    cpu::unaryGrad(kind, data(in[0]), data(in[1]), data(out[0]),
+                   out[0].numElements());
+    return true;
+  }
+  bool layerNorm(LayerNormOp op);
+  bool layerNormGrad(LayerNormGradOp op);
+  bool embedding(EmbeddingOp op);
+  bool embeddingGrad(EmbeddingGradOp op);
+  bool maskedFill(MaskedFillOp op);
+  bool crossEntropy(SoftmaxCrossEntropyOp op);
+  bool crossEntropyGrad(SoftmaxCrossEntropyGradOp op);
+  bool clip(ClipByGlobalNormOp op);
+  bool unscale(UnscaleAndCheckOp op);
+  bool select(SelectOp op);
+  bool updateLossScale(UpdateLossScaleOp op);
+  bool fused(FusedOp op);
+  bool fusedMatmul(FusedMatmulOp op);
+  /// Whether an optimizer update with `skipIf` (its last operand) skips
+  /// this step; it then returns its `kept` inputs unchanged.
+  bool skips(Value skipIf, ArrayRef<unsigned> kept) {
+    if (!skipIf || in.back()->i64[0] == 0)
+      return false;
+    for (auto [result, input] : llvm::zip_equal(out, kept))
+      result.f32 = in[input]->f32;
+    return true;
+  }
+  bool load(LoadOp op);
+  bool store(StoreOp op);
+
+  Operation *op;
+  ArrayRef<const HostTensor *> in;
+  MutableArrayRef<HostTensor> out;
+  EvalContext &context;
+  std::string &error;
+};
+
+bool Evaluation::constant(ConstantOp op) {
+  auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
+  if (!dense)
+    return fail("only dense constants are supported");
+  HostTensor &result = out[0];
+  if (result.dtype == HostTensor::DType::F32) {
+    int64_t i = 0;
+    for (APFloat value : dense.getValues<APFloat>())
+      result.f32[i++] = f32(value);
+  } else {
+    int64_t i = 0;
+    for (APInt value : dense.getValues<APInt>())
+      result.i64[i++] = value.getBitWidth() == 1 ? value.getZExtValue()
+                                                 : value.getSExtValue();
+  }
+  return true;
+}
+
+bool Evaluation::convert(CastOp op) {
+  const HostTensor &input = *in[0];
+  HostTensor &result = out[0];
+  int64_t n = result.numElements();
+  Type target = op.getType().getElementType();
+  if (input.dtype == HostTensor::DType::F32 &&
+      result.dtype == HostTensor::DType::F32) {
+    result.f32 = input.f32;
+  } else if (input.dtype == HostTensor::DType::I64 &&
+             result.dtype == HostTensor::DType::F32) {
+    for (int64_t i = 0; i < n; ++i)
+      result.f32[i] = static_cast<float>(input.i64[i]);
+  } else if (input.dtype == HostTensor::DType::F32) {
+    // Toward zero, NaN to 0, saturating at the target's range.
+    unsigned width = target.getIntOrFloatBitWidth();
+    double low = width == 1 ? 0 : -std::ldexp(1.0, width - 1);
+    double high = width == 1 ? 1 : std::ldexp(1.0, width - 1) - 1;
+    for (int64_t i = 0; i < n; ++i) {
+      double v = std::isnan(input.f32[i]) ? 0 : std::trunc(input.f32[i]);
+      result.i64[i] = static_cast<int64_t>(std::fmin(std::fmax(v, low), high));
+      if (width == 1)
+        result.i64[i] = input.f32[i] != 0;
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      result.i64[i] = target.isInteger(1) ? input.i64[i] != 0 : input.i64[i];
+  }
+  return true;
+}
+
+bool Evaluation::layerNorm(LayerNormOp op) {
+  int64_t cols =
+      cast<RankedTensorType>(op.getGamma().getType()).getNumElements();
+  cpu::layerNorm(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
+                 out[0].numElements() / cols, cols,
+                 op.getEpsilon().convertToDouble());
+  return true;
+}
+
+bool Evaluation::layerNormGrad(LayerNormGradOp op) {
+  int64_t cols = out[1].numElements();
+  cpu::layerNormGrad(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
+                     data(out[1]), data(out[2]), out[0].numElements() / cols,
+                     cols, op.getEpsilon().convertToDouble());
+  return true;
+}
+
+bool Evaluation::embedding(EmbeddingOp op) {
+  const HostTensor &table = *in[1];
+  int64_t rows = table.shape[0], dim = table.shape[1];
+  int64_t bad = cpu::embedding(ids(in[0]), in[0]->numElements(), data(in[1]),
+                               rows, dim, data(out[0]));
+  if (bad >= 0)
+    return fail("id " + Twine(in[0]->i64[bad]) + " at position " + Twine(bad) +
+                " is outside the table's " + Twine(rows) + " rows");
+  return true;
+}
+
+bool Evaluation::embeddingGrad(EmbeddingGradOp op) {
+  const HostTensor &table = out[0];
+  int64_t rows = table.shape[0];
+  for (int64_t i = 0, e = in[1]->numElements(); i < e; ++i)
+    if (in[1]->i64[i] < 0 || in[1]->i64[i] >= rows)
+      return fail("id " + Twine(in[1]->i64[i]) + " at position " + Twine(i) +
+                  " is outside the table's " + Twine(rows) + " rows");
+  cpu::embeddingGrad(data(in[0]), ids(in[1]), in[1]->numElements(), rows,
+                     table.shape[1], data(out[0]));
+  return true;
+}
+
+bool Evaluation::maskedFill(MaskedFillOp op) {
+  std::vector<uint8_t> mask(in[1]->i64.begin(), in[1]->i64.end());
+  cpu::maskedFill(data(in[0]), shapeOf(op.getInput()), mask.data(),
+                  shapeOf(op.getMask()), f32(op.getValue()), data(out[0]));
+  return true;
+}
+
+bool Evaluation::crossEntropy(SoftmaxCrossEntropyOp op) {
+  int64_t classes = in[0]->shape.back();
+  int64_t rows = in[0]->numElements() / classes;
+  int64_t badRow = -1;
+  out[0].f32[0] =
+      softmaxCrossEntropy(data(in[0]), ids(in[1]), rows, classes, &badRow);
+  if (badRow >= 0)
+    return fail("label " + Twine(in[1]->i64[badRow]) + " at position " +
+                Twine(badRow) + " is outside [0, " + Twine(classes) + ")");
+  return true;
+}
+
+bool Evaluation::crossEntropyGrad(SoftmaxCrossEntropyGradOp op) {
+  int64_t classes = in[1]->shape.back();
+  int64_t rows = in[1]->numElements() / classes;
+  for (int64_t i = 0; i < rows; ++i)
+    if (in[2]->i64[i] < 0 || in[2]->i64[i] >= classes)
+      return fail("label " + Twine(in[2]->i64[i]) + " at position " + Twine(i) +
+                  " is outside [0, " + Twine(classes) + ")");
+  softmaxCrossEntropyGrad(in[0]->f32[0], data(in[1]), ids(in[2]), rows, classes,
+                          data(out[0]));
+  return true;
+}
+
+bool Evaluation::clip(ClipByGlobalNormOp op) {
+  size_t count = op.getGrads().size();
+  std::vector<const float *> grads;
+  std::vector<int64_t> sizes;
+  for (size_t i = 0; i < count; ++i) {
+    grads.push_back(data(in[i]));
+    sizes.push_back(in[i]->numElements());
+  }
+  float norm = globalNorm(grads, sizes);
+  float factor = clipCoefficient(norm, f32(op.getMaxNorm()));
+  for (size_t i = 0; i < count; ++i) {
+    out[i].f32 = in[i]->f32;
+    scaleInPlace(data(out[i]), sizes[i], factor);
+  }
+  out[count].f32[0] = norm;
+  return true;
+}
+
+bool Evaluation::unscale(UnscaleAndCheckOp op) {
+  size_t count = op.getGrads().size();
+  float inverse = inverseLossScale(in[count]->f32[0]);
+  bool foundInf = false;
+  for (size_t i = 0; i < count; ++i)
+    foundInf |= unscaleAndCheck(data(in[i]), data(out[i]), in[i]->numElements(),
+                                inverse);
+  out[count].i64[0] = foundInf;
+  return true;
+}
+
+bool Evaluation::select(SelectOp op) {
+  const HostTensor &chosen = in[0]->i64[0] ? *in[1] : *in[2];
+  out[0].f32 = chosen.f32;
+  out[0].i64 = chosen.i64;
+  return true;
+}
+
+bool Evaluation::updateLossScale(UpdateLossScaleOp op) {
+  LossScaleConfig config{op.getGrowthFactor().convertToDouble(),
+                         static_cast<int64_t>(op.getGrowthInterval()),
+                         op.getBackoffFactor().convertToDouble(),
+                         static_cast<int64_t>(op.getHysteresis()),
+                         op.getMinScale().convertToDouble(),
+                         op.getMaxScale().convertToDouble()};
+  out[0].f32[0] = in[0]->f32[0];
+  out[1].f32[0] = in[1]->f32[0];
+  out[2].f32[0] = in[2]->f32[0];
+  cpu::updateLossScale(out[0].f32[0], out[1].f32[0], out[2].f32[0],
+                       in[3]->i64[0] != 0, config);
+  return true;
+}
+
+bool Evaluation::fused(FusedOp op) {
+  // The body's ops, one at a time on whole tensors: the same roundings as
+  // the unfused ops, so the same bits.
+  Block &body = op.getBody().front();
+  DenseMap<Value, HostTensor> values;
+  auto lookup = [&](Value value) -> const HostTensor * {
+    if (auto argument = dyn_cast<BlockArgument>(value))
+      return in[argument.getArgNumber()];
+    return &values.find(value)->second;
+  };
+  SmallVector<const HostTensor *> operands;
+  for (Operation &inner : body.without_terminator()) {
+    operands.clear();
+    for (Value operand : inner.getOperands())
+      operands.push_back(lookup(operand));
+    SmallVector<HostTensor, 1> results;
+    for (Value result : inner.getResults())
+      results.push_back(allocate(result.getType()));
+    if (!evaluate(&inner, operands, results, context, error))
+      return false;
+    for (auto [value, result] : llvm::zip(inner.getResults(), results))
+      values[value] = std::move(result);
+  }
+  auto yield = cast<YieldOp>(body.getTerminator());
+  for (auto [result, value] : llvm::zip(out, yield.getValues()))
+    result = *lookup(value);
+  return true;
+}
+
+bool Evaluation::fusedMatmul(FusedMatmulOp op) {
+  // The product stays f32 through the epilogue; evaluate() rounds each
+  // result once.
+  Shape shape = shapeOf(op.getResult());
+  std::vector<float> acc(numElements(shape));
+  cpu::matmul(data(in[0]), shapeOf(op.getLhs()), op.getTransposeA(),
+              data(in[1]), shapeOf(op.getRhs()), op.getTransposeB(), acc.data(),
+              shape);
+  unsigned next = 2;
+  if (op.getBias()) {
+    const HostTensor *bias = in[next++];
+    cpu::binary(BinaryOp::Add, acc.data(), shape, data(bias), bias->shape,
+                acc.data(), shape);
+  }
+  int64_t n = static_cast<int64_t>(acc.size());
+  switch (op.getEpilogue()) {
+  case Epilogue::bias:
+    out[0].f32 = acc;
+    break;
+  case Epilogue::relu:
+  case Epilogue::relu_bias:
+    cpu::unary(UnaryOp::Relu, acc.data(), data(out[0]), n);
+    break;
+  case Epilogue::gelu:
+  case Epilogue::gelu_bias:
+    cpu::unary(UnaryOp::Gelu, acc.data(), data(out[0]), n);
+    break;
+  case Epilogue::dgelu:
+    cpu::unaryGrad(UnaryGradOp::Gelu, acc.data(), data(in[next]), data(out[0]),
+                   n);
+    break;
+  }
+  if (op.getPreActivation())
+    out[1].f32 = std::move(acc);
+  return true;
+}
+
+bool Evaluation::load(LoadOp op) {
+  out[0] = *context.params.lookup(op.getParam());
+  return true;
+}
+
+bool Evaluation::store(StoreOp op) {
+  HostTensor *param = context.params.lookup(op.getParam());
+  std::string name = param->name;
+  *param = *in[0];
+  param->name = name;
+  return true;
+}
+
+bool Evaluation::run() {
+  return llvm::TypeSwitch<Operation *, bool>(op)
+      .Case([&](ConstantOp op) { return constant(op); })
+      .Case([&](CastOp op) { return convert(op); })
+      .Case([&](LoadOp op) { return load(op); })
+      .Case([&](StoreOp op) { return store(op); })
+      .Case([&](MatmulOp op) { return matmul(op); })
+      .Case([&](AddOp) { return binary(BinaryOp::Add); })
+      .Case([&](SubOp) { return binary(BinaryOp::Sub); })
+      .Case([&](MulOp) { return binary(BinaryOp::Mul); })
+      .Case([&](DivOp) { return binary(BinaryOp::Div); })
+      .Case([&](ReluOp) { return unary(UnaryOp::Relu); })
+      .Case([&](GeluOp) { return unary(UnaryOp::Gelu); })
+      .Case([&](TanhOp) { return unary(UnaryOp::Tanh); })
+      .Case([&](SigmoidOp) { return unary(UnaryOp::Sigmoid); })
+      .Case([&](ExpOp) { return unary(UnaryOp::Exp); })
+      .Case([&](LogOp) { return unary(UnaryOp::Log); })
+      .Case([&](SqrtOp) { return unary(UnaryOp::Sqrt); })
+      .Case([&](RsqrtOp) { return unary(UnaryOp::Rsqrt); })
+      .Case([&](ReluGradOp) { return unaryGrad(UnaryGradOp::Relu); })
+      .Case([&](GeluGradOp) { return unaryGrad(UnaryGradOp::Gelu); })
+      .Case([&](TanhGradOp) { return unaryGrad(UnaryGradOp::Tanh); })
+      .Case([&](SigmoidGradOp) { return unaryGrad(UnaryGradOp::Sigmoid); })
+      .Case([&](SoftmaxOp op) {
+        softmax(data(in[0]), data(out[0]), out[0].shape, op.getAxis());
+        return true;
+      })
+      .Case([&](LogSoftmaxOp op) {
+        logSoftmax(data(in[0]), data(out[0]), out[0].shape, op.getAxis());
+        return true;
+      })
+      .Case([&](SoftmaxGradOp op) {
+        softmaxGrad(data(in[0]), data(in[1]), data(out[0]), out[0].shape,
+                    op.getAxis());
+        return true;
+      })
+      .Case([&](LogSoftmaxGradOp op) {
+        logSoftmaxGrad(data(in[0]), data(in[1]), data(out[0]), out[0].shape,
+                       op.getAxis());
+        return true;
+      })
+      .Case([&](LayerNormOp op) { return layerNorm(op); })
+      .Case([&](LayerNormGradOp op) { return layerNormGrad(op); })
+      .Case([&](ReduceSumOp op) {
+        reduceSum(data(in[0]), in[0]->shape, op.getAxes().vec(), data(out[0]));
+        return true;
+      })
+      .Case([&](ReduceMeanOp op) {
+        reduceMean(data(in[0]), in[0]->shape, op.getAxes().vec(), data(out[0]));
+        return true;
+      })
+      .Case([&](ReshapeOp) {
+        out[0].f32 = in[0]->f32;
+        out[0].i64 = in[0]->i64;
+        return true;
+      })
+      .Case([&](BroadcastOp) {
+        broadcastTo(data(in[0]), in[0]->shape, data(out[0]), out[0].shape);
+        return true;
+      })
+      .Case([&](TransposeOp op) {
+        std::vector<int64_t> permutation = op.getPermutation().vec();
+        if (in[0]->dtype == HostTensor::DType::F32)
+          transpose(data(in[0]), in[0]->shape, permutation, data(out[0]));
+        else
+          transpose(ids(in[0]), in[0]->shape, permutation, out[0].i64.data());
+        return true;
+      })
+      .Case([&](EmbeddingOp op) { return embedding(op); })
+      .Case([&](EmbeddingGradOp op) { return embeddingGrad(op); })
+      .Case([&](CausalMaskOp op) {
+        causalMask(data(in[0]), data(out[0]), out[0].shape, f32(op.getValue()));
+        return true;
+      })
+      .Case([&](MaskedFillOp op) { return maskedFill(op); })
+      .Case([&](DropoutOp op) {
+        dropout(data(in[0]), data(out[0]), out[0].numElements(),
+                op.getRate().convertToDouble(), op.getSeed(), context.step);
+        return true;
+      })
+      .Case([&](SoftmaxCrossEntropyOp op) { return crossEntropy(op); })
+      .Case([&](SoftmaxCrossEntropyGradOp op) { return crossEntropyGrad(op); })
+      .Case([&](MseLossOp) {
+        out[0].f32[0] = mseLoss(data(in[0]), data(in[1]), in[0]->numElements());
+        return true;
+      })
+      .Case([&](SgdUpdateOp op) {
+        if (skips(op.getSkipIf(), {0}))
+          return true;
+        out[0].f32 = in[0]->f32;
+        sgdUpdate(data(out[0]), data(in[1]), out[0].numElements(),
+                  f32(op.getLearningRate()), f32(op.getWeightDecay()));
+        return true;
+      })
+      .Case([&](MomentumUpdateOp op) {
+        if (skips(op.getSkipIf(), {0, 2}))
+          return true;
+        out[0].f32 = in[0]->f32;
+        out[1].f32 = in[2]->f32;
+        momentumUpdate(data(out[0]), data(in[1]), data(out[1]),
+                       out[0].numElements(), f32(op.getLearningRate()),
+                       f32(op.getMomentum()), f32(op.getWeightDecay()));
+        return true;
+      })
+      .Case([&](AdamWUpdateOp op) {
+        if (skips(op.getSkipIf(), {0, 2, 3}))
+          return true;
+        out[0].f32 = in[0]->f32;
+        out[1].f32 = in[2]->f32;
+        out[2].f32 = in[3]->f32;
+        adamwUpdate(data(out[0]), data(in[1]), data(out[1]), data(out[2]),
+                    out[0].numElements(), static_cast<int64_t>(in[4]->f32[0]),
+                    f32(op.getLearningRate()), f32(op.getBeta1()),
+                    f32(op.getBeta2()), f32(op.getEpsilon()),
+                    f32(op.getWeightDecay()));
+        return true;
+      })
+      .Case([&](ClipByGlobalNormOp op) { return clip(op); })
+      .Case([&](UnscaleAndCheckOp op) { return unscale(op); })
+      .Case([&](SelectOp op) { return select(op); })
+      .Case([&](UpdateLossScaleOp op) { return updateLossScale(op); })
+      .Case([&](FusedOp op) { return fused(op); })
+      .Case([&](FusedMatmulOp op) { return fusedMatmul(op); })
+      .Default(
+          [&](Operation *) { return fail("not supported by the executor"); });
+}
+
+} // namespace
+
+bool isSupported(Operation *op) {
+  return isa<MpcDialect>(op->getDialect()) && !isa<ParamOp>(op);
+}
+
+HostTensor allocate(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  HostTensor result;
+  result.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  bool isFloat = isa<FloatType>(tensor.getElementType());
+  result.dtype = isFloat ? HostTensor::DType::F32 : HostTensor::DType::I64;
+  if (isFloat)
+    result.f32.resize(tensor.getNumElements());
+  else
+    result.i64.resize(tensor.getNumElements());
+  return result;
+}
+
+bool evaluate(Operation *op, ArrayRef<const HostTensor *> operands,
+              MutableArrayRef<HostTensor> results, EvalContext &context,
+              std::string &error) {
+  if (!Evaluation(op, operands, results, context, error).run())
+    return false;
+  for (auto [value, result] : llvm::zip(op->getResults(), results)) {
+    Type element = cast<RankedTensorType>(value.getType()).getElementType();
+    if (isa<FloatType>(element))
+      roundToPrecision(precisionOf(element), result.f32.data(),
+                       static_cast<int64_t>(result.f32.size()));
+  }
+  return true;
+}
+
+std::string describeLocation(Location loc) {
+  std::string node, position;
+  loc->walk([&](Location inner) {
+    if (auto name = dyn_cast<NameLoc>(inner); name && node.empty())
+      node = name.getName().str();
+    if (auto file = dyn_cast<FileLineColLoc>(inner); file && position.empty())
+      position = (file.getFilename().str() + ":" + Twine(file.getLine()) + ":" +
+                  Twine(file.getColumn()))
+                     .str();
+    return WalkResult::advance();
+  });
+  if (position.empty()) {
+    llvm::raw_string_ostream os(position);
+    loc.print(os);
+  }
+  return node.empty() ? position : position + ": node '" + node + "'";
+}
+
+} // namespace mpc::cpu

@@ -1,0 +1,44 @@
+//===- OpEvaluator.h - evaluates one mpc op on host tensors -----*- C++ -*-===//
+
+#ifndef MPC_COMPILER_REFERENCE_OPEVALUATOR_H
+#define MPC_COMPILER_REFERENCE_OPEVALUATOR_H
+
+#include "runtime/driver/Tensor.h"
+
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <string>
+
+namespace mpc::cpu {
+
+/// What an op may read or change besides its operands.
+struct EvalContext {
+  /// The module's params by symbol name (loads read them, stores write).
+  llvm::StringMap<driver::HostTensor *> params;
+  /// Selects dropout masks.
+  uint64_t step = 0;
+};
+
+/// Whether the executor can evaluate `op`.
+bool isSupported(mlir::Operation *op);
+
+/// Evaluates `op` on `operands` into `results`, which arrive sized and typed
+/// from the op's result types; float results are then rounded to their
+/// element type. Fails, with a one-line message naming the op's location,
+/// on a run-time error such as an id out of range.
+bool evaluate(mlir::Operation *op,
+              llvm::ArrayRef<const driver::HostTensor *> operands,
+              llvm::MutableArrayRef<driver::HostTensor> results,
+              EvalContext &context, std::string &error);
+
+/// An empty host tensor of `type` (a ranked tensor) with its storage sized.
+driver::HostTensor allocate(mlir::Type type);
+
+/// `file:line:col: node 'name'` for an op imported from a graph, else the
+/// printed location.
+std::string describeLocation(mlir::Location loc);
+
+} // namespace mpc::cpu
+
+#endif // MPC_COMPILER_REFERENCE_OPEVALUATOR_H

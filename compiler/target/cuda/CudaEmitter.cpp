@@ -1,0 +1,785 @@
+//===- CudaEmitter.cpp - a planned module as CUDA C++ ---------------------===//
+//
+// Walks each function of a fused, planned module in order and writes one
+// statement group per op: a runtime call (mpc_cuda_runtime.h) for the
+// library ops, a launch of the op's generated kernel for mpc.fused, device
+// copies where the memory plan moves a value, nothing for views. Pointers
+// come from each op's mpc.buffers; every call's status is checked, a failure
+// returns its error prefixed with the op, and each group that enqueues work
+// ends with the runtime's per-op hook (debug mode, docs/cuda-backend.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/target/cuda/CudaEmitter.h"
+
+#include "compiler/target/cuda/CudaEmitterGemm.h"
+#include "compiler/target/cuda/CudaEmitterPrelude.h"
+#include "compiler/target/cuda/CudaEmitterSupport.h"
+#include "compiler/target/cuda/CudaKernelEmitter.h"
+#include "compiler/target/cuda/ManifestWriter.h"
+#include "dialects/mpc/MpcOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+namespace mpc {
+
+namespace {
+
+/// A tensor seen as [outer, axis, inner] along `axis`.
+struct AxisSplit {
+  int64_t outer = 1, axis = 1, inner = 1;
+};
+
+AxisSplit splitAt(Value value, int64_t axis) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(value.getType()).getShape();
+  AxisSplit split;
+  for (int64_t d = 0, rank = shape.size(); d < rank; ++d)
+    (d < axis ? split.outer : d == axis ? split.axis : split.inner) *= shape[d];
+  return split;
+}
+
+std::string str(int64_t value) { return std::to_string(value); }
+
+ArrayRef<int64_t> tensorTypeShape(Value value) {
+  return cast<RankedTensorType>(value.getType()).getShape();
+}
+
+/// The module-wide parts of the file: kernels and dropout keys, collected
+/// while the functions are written.
+struct ModuleState {
+  llvm::StringMap<unsigned> stateIndex;
+  std::string kernels;
+  unsigned fusedCount = 0, dropoutCount = 0;
+};
+
+/// Writes one function's entry point.
+class FunctionEmitter {
+public:
+  FunctionEmitter(ModuleState &module, func::FuncOp function,
+                  llvm::raw_ostream &entryOs)
+      : module(module), function(function), entryOs(entryOs), os(group) {}
+
+  LogicalResult emit();
+
+private:
+  LogicalResult assignResults(Operation *op);
+  LogicalResult emitOp(Operation *op);
+  /// Writes the current op's group (its statements) to entryOs: the
+  /// comment naming the op, then, when the group enqueues work, the op's
+  /// name as a C string, the statements and the per-op hook.
+  void flushGroup(const std::string &description);
+
+  /// The device pointer of a value (void * or char *).
+  std::string ptr(Value value) { return pointers.lookup(value); }
+  std::string ptr(Value value, StringRef type, bool isConst) {
+    return "(" + std::string(isConst ? "const " : "") + type.str() + " *)" +
+           ptr(value);
+  }
+  std::string statePtr(StringRef symbol) {
+    return "args->state[" + str(module.stateIndex.lookup(symbol)) + "]";
+  }
+  /// `if (call) return mpc_rt_op_failed(rt, op_N);`: the error names the
+  /// op.
+  void check(const std::string &call) {
+    os << "  if (" << call << ")\n    return mpc_rt_op_failed(rt, " << opName()
+       << ");\n";
+    enqueues = true;
+  }
+  /// The C name of the current op's description.
+  std::string opName() const { return "op_" + str(opCount); }
+  /// A copy of `value`'s bytes from `src` to `dst` unless they are the same
+  /// buffer.
+  void copy(const std::string &dst, const std::string &src, Value value,
+            StringRef what) {
+    if (dst == src) {
+      os << "  // " << what << ": in place, nothing to copy\n";
+      return;
+    }
+    int64_t bytes =
+        numElementsOf(value) * cudaElementSize(elementTypeOf(value));
+    check("mpc_copy(rt, " + dst + ", " + src + ", " + str(bytes) + ", " +
+          cStringLiteral(what) + ")");
+  }
+  std::string fresh(StringRef prefix) {
+    return prefix.str() + "_" + str(nextLocal++);
+  }
+
+  LogicalResult load(LoadOp op);
+  LogicalResult store(StoreOp op);
+  LogicalResult constant(ConstantOp op);
+  LogicalResult fused(FusedOp op);
+  LogicalResult gemm(Operation *op, Value result, Value lhs, Value rhs,
+                     bool transposeA, bool transposeB, StringRef epilogue,
+                     Value bias, Value aux);
+  LogicalResult fusedMatmul(FusedMatmulOp op);
+  LogicalResult reduce(Operation *op, ArrayRef<int64_t> axes, bool mean);
+  LogicalResult transpose(TransposeOp op);
+  LogicalResult dropout(DropoutOp op);
+  LogicalResult scalarLoss(Operation *op, const std::string &call);
+  void multiTensor(ValueRange inputs, ValueRange outputs, StringRef name);
+  LogicalResult ret(func::ReturnOp op);
+
+  ModuleState &module;
+  func::FuncOp function;
+  /// The entry point's text, and the current op's group before it is
+  /// complete.
+  llvm::raw_ostream &entryOs;
+  std::string group;
+  llvm::raw_string_ostream os;
+  /// Whether the current group calls the runtime or launches a kernel.
+  bool enqueues = false;
+  /// The groups that enqueued work so far: the next op_N.
+  unsigned opCount = 0;
+  DenseMap<Value, std::string> pointers;
+  unsigned nextLocal = 0;
+};
+
+LogicalResult FunctionEmitter::assignResults(Operation *op) {
+  if (op->getNumResults() == 0)
+    return success();
+  // A reshape is a view of its operand's buffer.
+  if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+    pointers[reshape.getResult()] = ptr(reshape.getInput());
+    return success();
+  }
+  auto buffers = op->getAttrOfType<ArrayAttr>(MpcDialect::kBuffersAttrName);
+  if (!buffers || buffers.size() != op->getNumResults())
+    return op->emitOpError(
+        "has no buffer for its results (run mpc-plan-memory first)");
+  for (auto [result, attr] : llvm::zip(op->getResults(), buffers)) {
+    auto buffer = dyn_cast<BufferAttr>(attr);
+    if (!buffer)
+      return op->emitOpError("has a malformed mpc.buffers entry ") << attr;
+    std::string pointer;
+    switch (buffer.getKind()) {
+    case BufferKind::arena:
+      pointer = "(args->arena + " + str(buffer.getOffset()) + ")";
+      break;
+    case BufferKind::input:
+      pointer = "args->inputs[" + str(buffer.getOffset()) + "]";
+      break;
+    case BufferKind::state:
+      if (!buffer.getSymbol() ||
+          !module.stateIndex.count(buffer.getSymbol().getValue()))
+        return op->emitOpError("is planned into unknown state ") << attr;
+      pointer = statePtr(buffer.getSymbol().getValue());
+      break;
+    }
+    pointers[result] = pointer;
+  }
+  return success();
+}
+
+LogicalResult FunctionEmitter::load(LoadOp op) {
+  copy(ptr(op.getResult()), statePtr(op.getParam()), op.getResult(),
+       ("load @" + op.getParam()).str());
+  return success();
+}
+
+LogicalResult FunctionEmitter::store(StoreOp op) {
+  copy(statePtr(op.getParam()), ptr(op.getValue()), op.getValue(),
+       ("store @" + op.getParam()).str());
+  return success();
+}
+
+LogicalResult FunctionEmitter::constant(ConstantOp op) {
+  auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
+  if (!dense || !dense.isSplat())
+    return op.emitOpError("is not a splat constant, which the CUDA backend "
+                          "needs");
+  Type type = elementTypeOf(op.getResult());
+  std::string value;
+  if (isa<FloatType>(type))
+    value = doubleLiteral(dense.getSplatValue<APFloat>().convertToDouble());
+  else if (type.isInteger(1))
+    value = dense.getSplatValue<APInt>().isZero() ? "0.0" : "1.0";
+  else
+    value = str(dense.getSplatValue<APInt>().getSExtValue()) + ".0";
+  check("mpc_rt_fill(rt, " + ptr(op.getResult()) + ", " +
+        cudaDtype(type).str() + ", " + str(numElementsOf(op.getResult())) +
+        ", " + value + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::fused(FusedOp op) {
+  std::string name = fusedKernelName(op, module.fusedCount++);
+  llvm::raw_string_ostream kernels(module.kernels);
+  if (failed(emitFusedKernel(op, name, kernels)))
+    return failure();
+  int64_t count = numElementsOf(op.getResult(0));
+  os << "  " << name << "<<<mpc_grid(" << count
+     << "), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>(";
+  unsigned argument = 0;
+  for (Value input : op.getInputs())
+    os << (argument++ ? ", " : "")
+       << ptr(input, cudaStorageType(elementTypeOf(input)), true);
+  for (Value result : op.getResults())
+    os << (argument++ ? ", " : "")
+       << ptr(result, cudaStorageType(elementTypeOf(result)), false);
+  os << ");\n";
+  check("mpc_rt_check_launch(rt, " + cStringLiteral(name) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::gemm(Operation *op, Value result, Value lhs,
+                                    Value rhs, bool transposeA, bool transposeB,
+                                    StringRef epilogue, Value bias, Value aux) {
+  FailureOr<GemmLayout> layout = gemmLayout(op, lhs, rhs, transposeA);
+  if (failed(layout))
+    return failure();
+  std::string desc = fresh("gemm");
+  auto dtype = [](Value value) {
+    return value ? cudaDtype(elementTypeOf(value)).str() : "MPC_F32";
+  };
+  os << "  static const mpc_gemm_desc " << desc << " = {\n"
+     << "      /*batch=*/" << layout->batch << ", /*m=*/" << layout->m
+     << ", /*n=*/" << layout->n << ", /*k=*/" << layout->k << ", /*trans_a=*/"
+     << transposeA << ", /*trans_b=*/" << transposeB << ",\n      /*stride_a=*/"
+     << layout->strideA << ", /*stride_b=*/" << layout->strideB
+     << ", /*stride_c=*/" << layout->strideC << ",\n      /*a_type=*/"
+     << dtype(lhs) << ", /*b_type=*/" << dtype(rhs) << ", /*c_type=*/"
+     << dtype(result) << ", /*bias_type=*/" << dtype(bias) << ", /*aux_type=*/"
+     << dtype(aux) << ",\n      " << epilogue << "};\n";
+  check("mpc_rt_gemm(rt, &" + desc + ", " + ptr(lhs) + ", " + ptr(rhs) + ", " +
+        ptr(result) + ", " + (bias ? ptr(bias) : "NULL") + ", " +
+        (aux ? "(void *)" + ptr(aux) : "NULL") + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::fusedMatmul(FusedMatmulOp op) {
+  Value pre = op.getPreActivation();
+  StringRef epilogue;
+  switch (op.getEpilogue()) {
+  case Epilogue::bias:
+    epilogue = "MPC_EPILOGUE_BIAS";
+    break;
+  case Epilogue::relu:
+    epilogue = "MPC_EPILOGUE_RELU";
+    break;
+  case Epilogue::relu_bias:
+    epilogue = "MPC_EPILOGUE_RELU_BIAS";
+    break;
+  case Epilogue::gelu:
+    epilogue = pre ? "MPC_EPILOGUE_GELU_AUX" : "MPC_EPILOGUE_GELU";
+    break;
+  case Epilogue::gelu_bias:
+    epilogue = pre ? "MPC_EPILOGUE_GELU_AUX_BIAS" : "MPC_EPILOGUE_GELU_BIAS";
+    break;
+  case Epilogue::dgelu:
+    epilogue = "MPC_EPILOGUE_DGELU";
+    break;
+  }
+  bool relu = op.getEpilogue() == Epilogue::relu ||
+              op.getEpilogue() == Epilogue::relu_bias;
+  if (!pre || !relu)
+    return gemm(op, op.getResult(), op.getLhs(), op.getRhs(),
+                op.getTransposeA(), op.getTransposeB(), epilogue, op.getBias(),
+                pre ? pre : op.getAux());
+  // cuBLASLt writes no pre-activation with relu: the GEMM writes it and a
+  // relu kernel the result. relu commutes with rounding, so that equals one
+  // rounding of relu(acc) when the pre-activation is the result's type or
+  // f32 (the accumulator's).
+  Type preType = elementTypeOf(pre), resultType = elementTypeOf(op.getResult());
+  if (preType != resultType && !preType.isF32())
+    return op.emitOpError("epilogue ")
+           << stringifyEpilogue(op.getEpilogue())
+           << " with a pre_activation of type " << preType
+           << " and a result of type " << resultType
+           << " has no exact CUDA form";
+  if (failed(gemm(op, pre, op.getLhs(), op.getRhs(), op.getTransposeA(),
+                  op.getTransposeB(),
+                  op.getBias() ? "MPC_EPILOGUE_BIAS" : "MPC_EPILOGUE_NONE",
+                  op.getBias(), Value())))
+    return failure();
+  int64_t count = numElementsOf(pre);
+  StringRef from = cudaStorageType(preType), to = cudaStorageType(resultType);
+  os << "  mpc_relu_kernel<" << from << ", " << to << "><<<mpc_grid(" << count
+     << "), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>(" << ptr(pre, from, true) << ", "
+     << ptr(op.getResult(), to, false) << ", " << count << ");\n";
+  check("mpc_rt_check_launch(rt, \"mpc_relu_kernel\")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::reduce(Operation *op, ArrayRef<int64_t> axes,
+                                      bool mean) {
+  Value input = op->getOperand(0), result = op->getResult(0);
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(input.getType()).getShape();
+  // Size-1 dims change nothing; neighbouring dims of one kind merge into
+  // [outer, axis, inner].
+  SmallVector<std::pair<int64_t, bool>> dims;
+  int64_t count = 1;
+  for (int64_t d = 0, rank = shape.size(); d < rank; ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    if (reduced)
+      count *= shape[d];
+    if (shape[d] == 1)
+      continue;
+    if (!dims.empty() && dims.back().second == reduced)
+      dims.back().first *= shape[d];
+    else
+      dims.push_back({shape[d], reduced});
+  }
+  unsigned groups = llvm::count_if(dims, [](auto dim) { return dim.second; });
+  if (groups > 1)
+    return op->emitOpError("reduces axes that are not adjacent, which the "
+                           "CUDA backend does not support");
+  AxisSplit split;
+  bool seen = false;
+  for (auto [size, reduced] : dims) {
+    if (reduced) {
+      split.axis = size;
+      seen = true;
+    } else {
+      (seen ? split.inner : split.outer) *= size;
+    }
+  }
+  Type in = elementTypeOf(input), out = elementTypeOf(result);
+  check("mpc_rt_reduce(rt, " + ptr(input) + ", " + cudaDtype(in).str() + ", " +
+        ptr(result) + ", " + cudaDtype(out).str() + ", " + str(split.outer) +
+        ", " + str(split.axis) + ", " + str(split.inner) + ", " +
+        (mean ? doubleLiteral(1.0 / static_cast<double>(count)) : "1.0") + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::transpose(TransposeOp op) {
+  ArrayRef<int64_t> shape = tensorTypeShape(op.getInput());
+  if (shape.size() > 8)
+    return op.emitOpError("has rank ")
+           << shape.size() << "; the CUDA backend transposes rank <= 8";
+  std::string shapeName = fresh("shape"), permName = fresh("perm");
+  auto list = [](ArrayRef<int64_t> values) {
+    std::string text;
+    for (int64_t value : values)
+      text += (text.empty() ? "" : ", ") + str(value);
+    return text;
+  };
+  os << "  static const int64_t " << shapeName << "[] = {" << list(shape)
+     << "};\n";
+  os << "  static const int64_t " << permName << "[] = {"
+     << list(op.getPermutation()) << "};\n";
+  check("mpc_rt_transpose(rt, " + ptr(op.getInput()) + ", " +
+        ptr(op.getResult()) + ", " +
+        str(cudaElementSize(elementTypeOf(op.getInput()))) + ", " +
+        str(shape.size()) + ", " + shapeName + ", " + permName + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::dropout(DropoutOp op) {
+  // The CPU reference keys the mask by the op's seed and the step; the step
+  // is on the device, so a one-thread kernel writes {seed, step} into this
+  // op's key slot, which mpc_rt_dropout then reads.
+  unsigned slot = module.dropoutCount++;
+  check("mpc_set_dropout_key(rt, " + str(slot) + ", " +
+        std::to_string(static_cast<uint64_t>(op.getSeed())) +
+        "ull, args->seed_step)");
+  check("mpc_rt_dropout(rt, " + ptr(op.getInput()) + ", " +
+        ptr(op.getResult()) + ", " +
+        cudaDtype(elementTypeOf(op.getInput())).str() + ", " +
+        str(numElementsOf(op.getInput())) + ", " +
+        doubleLiteral(op.getRate().convertToDouble()) +
+        ", mpc_dropout_key_slots + " + str(2 * slot) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::scalarLoss(Operation *op,
+                                          const std::string &call) {
+  if (!elementTypeOf(op->getResult(0)).isF32())
+    return op->emitOpError("must have an f32 result for the CUDA backend");
+  check(call);
+  return success();
+}
+
+void FunctionEmitter::multiTensor(ValueRange inputs, ValueRange outputs,
+                                  StringRef name) {
+  os << "  const mpc_tensor_ref " << name << "[] = {\n";
+  for (auto [input, output] : llvm::zip(inputs, outputs))
+    os << "      {" << ptr(input) << ", " << ptr(output) << ", "
+       << cudaDtype(elementTypeOf(input)) << ", "
+       << cudaDtype(elementTypeOf(output)) << ", " << numElementsOf(input)
+       << "},\n";
+  os << "  };\n";
+}
+
+LogicalResult FunctionEmitter::ret(func::ReturnOp op) {
+  for (auto [index, value] : llvm::enumerate(op.getOperands())) {
+    Type type = elementTypeOf(value);
+    std::string out = "args->outputs[" + str(index) + "]";
+    int64_t count = numElementsOf(value);
+    if (type.isF16() || type.isBF16() || type.isInteger(1)) {
+      StringRef from = cudaStorageType(type);
+      StringRef to = type.isInteger(1) ? "int32_t" : "float";
+      os << "  mpc_convert<" << from << ", " << to << "><<<mpc_grid(" << count
+         << "), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>(" << ptr(value, from, true)
+         << ", (" << to << " *)" << out << ", " << count << ");\n";
+      check("mpc_rt_check_launch(rt, \"mpc_convert\")");
+    } else {
+      copy(out, ptr(value), value, ("output #" + Twine(index)).str());
+    }
+  }
+  return success();
+}
+
+LogicalResult FunctionEmitter::emitOp(Operation *op) {
+  if (op->hasTrait<OpTrait::Elementwise>())
+    return op->emitOpError("is not in an mpc.fused kernel (run mpc-fuse "
+                           "first)");
+  auto in = [&](unsigned i) { return ptr(op->getOperand(i)); };
+  auto out = [&](unsigned i) { return ptr(op->getResult(i)); };
+  auto dtype = [](Value value) {
+    return cudaDtype(elementTypeOf(value)).str();
+  };
+  auto ids = [&](Value value) { return ptr(value, "int32_t", true); };
+  auto f32 = [&](Value value) { return ptr(value, "float", false); };
+  auto cf32 = [&](Value value) { return ptr(value, "float", true); };
+  auto flag = [&](Value value) {
+    return value ? ptr(value, "uint8_t", true) : std::string("NULL");
+  };
+  auto num = [](double value) { return doubleLiteral(value); };
+  auto axisArgs = [&](Value value, int64_t axis) {
+    AxisSplit split = splitAt(value, axis);
+    return str(split.outer) + ", " + str(split.axis) + ", " + str(split.inner);
+  };
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](LoadOp op) { return load(op); })
+      .Case([&](StoreOp op) { return store(op); })
+      .Case([&](ConstantOp op) { return constant(op); })
+      .Case([&](ReshapeOp) { return success(); })
+      .Case([&](FusedOp op) { return fused(op); })
+      .Case([&](MatmulOp op) {
+        return gemm(op, op.getResult(), op.getLhs(), op.getRhs(),
+                    op.getTransposeA(), op.getTransposeB(), "MPC_EPILOGUE_NONE",
+                    Value(), Value());
+      })
+      .Case([&](FusedMatmulOp op) { return fusedMatmul(op); })
+      .Case([&](SoftmaxOp op) {
+        check("mpc_rt_softmax(rt, " + in(0) + ", " + dtype(op.getInput()) +
+              ", " + out(0) + ", " + dtype(op.getResult()) + ", " +
+              axisArgs(op.getInput(), op.getAxis()) + ")");
+        return success();
+      })
+      .Case([&](LogSoftmaxOp op) {
+        check("mpc_rt_log_softmax(rt, " + in(0) + ", " + dtype(op.getInput()) +
+              ", " + out(0) + ", " + dtype(op.getResult()) + ", " +
+              axisArgs(op.getInput(), op.getAxis()) + ")");
+        return success();
+      })
+      .Case([&](SoftmaxGradOp op) {
+        check("mpc_rt_softmax_grad(rt, " + in(0) + ", " + in(1) + ", " +
+              out(0) + ", " + dtype(op.getResult()) + ", " +
+              axisArgs(op.getResult(), op.getAxis()) + ")");
+        return success();
+      })
+      .Case([&](LogSoftmaxGradOp op) {
+        check("mpc_rt_log_softmax_grad(rt, " + in(0) + ", " + in(1) + ", " +
+              out(0) + ", " + dtype(op.getResult()) + ", " +
+              axisArgs(op.getResult(), op.getAxis()) + ")");
+        return success();
+      })
+      .Case([&](LayerNormOp op) {
+        int64_t cols = numElementsOf(op.getGamma());
+        int64_t rows = numElementsOf(op.getInput()) / cols;
+        check("mpc_rt_layer_norm(rt, " + in(0) + ", " + dtype(op.getInput()) +
+              ", " + in(1) + ", " + in(2) + ", " + dtype(op.getGamma()) + ", " +
+              out(0) + ", " + dtype(op.getResult()) + ", " + str(rows) + ", " +
+              str(cols) + ", " + num(op.getEpsilon().convertToDouble()) + ")");
+        return success();
+      })
+      .Case([&](LayerNormGradOp op) {
+        int64_t cols = numElementsOf(op.getGamma());
+        int64_t rows = numElementsOf(op.getInput()) / cols;
+        check("mpc_rt_layer_norm_grad(rt, " + in(0) + ", " + in(1) + ", " +
+              dtype(op.getInput()) + ", " + in(2) + ", " +
+              dtype(op.getGamma()) + ", " + out(0) + ", " +
+              dtype(op.getInputGrad()) + ", " + out(1) + ", " + out(2) + ", " +
+              str(rows) + ", " + str(cols) + ", " +
+              num(op.getEpsilon().convertToDouble()) + ")");
+        return success();
+      })
+      .Case([&](ReduceSumOp op) {
+        return reduce(op, op.getAxes(), /*mean=*/false);
+      })
+      .Case([&](ReduceMeanOp op) {
+        return reduce(op, op.getAxes(), /*mean=*/true);
+      })
+      .Case([&](TransposeOp op) { return transpose(op); })
+      .Case([&](EmbeddingOp op) {
+        ArrayRef<int64_t> table = tensorTypeShape(op.getTable());
+        check("mpc_rt_embedding(rt, " + ids(op.getIds()) + ", " +
+              str(numElementsOf(op.getIds())) + ", " + in(1) + ", " +
+              dtype(op.getTable()) + ", " + out(0) + ", " +
+              dtype(op.getResult()) + ", " + str(table[0]) + ", " +
+              str(table[1]) + ")");
+        return success();
+      })
+      .Case([&](EmbeddingGradOp op) {
+        ArrayRef<int64_t> table = tensorTypeShape(op.getResult());
+        check("mpc_rt_embedding_grad(rt, " + in(0) + ", " +
+              dtype(op.getResultGrad()) + ", " + ids(op.getIds()) + ", " +
+              str(numElementsOf(op.getIds())) + ", " + out(0) + ", " +
+              dtype(op.getResult()) + ", " + str(table[0]) + ", " +
+              str(table[1]) + ")");
+        return success();
+      })
+      .Case([&](CausalMaskOp op) {
+        ArrayRef<int64_t> shape = tensorTypeShape(op.getInput());
+        int64_t rows = shape[shape.size() - 2], cols = shape.back();
+        int64_t batch = numElementsOf(op.getInput()) / (rows * cols);
+        check("mpc_rt_causal_mask(rt, " + in(0) + ", " + out(0) + ", " +
+              dtype(op.getInput()) + ", " + str(batch) + ", " + str(rows) +
+              ", " + str(cols) + ", " + num(op.getValue().convertToDouble()) +
+              ")");
+        return success();
+      })
+      .Case([&](DropoutOp op) { return dropout(op); })
+      .Case([&](SoftmaxCrossEntropyOp op) {
+        int64_t classes = tensorTypeShape(op.getLogits()).back();
+        int64_t rows = numElementsOf(op.getLogits()) / classes;
+        return scalarLoss(op, "mpc_rt_softmax_xent(rt, " + in(0) + ", " +
+                                  dtype(op.getLogits()) + ", " +
+                                  ids(op.getLabels()) + ", " +
+                                  f32(op.getResult()) + ", " + str(rows) +
+                                  ", " + str(classes) + ")");
+      })
+      .Case([&](SoftmaxCrossEntropyGradOp op) {
+        int64_t classes = tensorTypeShape(op.getLogits()).back();
+        int64_t rows = numElementsOf(op.getLogits()) / classes;
+        check("mpc_rt_softmax_xent_grad(rt, " + in(0) + ", " +
+              dtype(op.getLossGrad()) + ", " + in(1) + ", " +
+              dtype(op.getLogits()) + ", " + ids(op.getLabels()) + ", " +
+              out(0) + ", " + dtype(op.getResult()) + ", " + str(rows) + ", " +
+              str(classes) + ")");
+        return success();
+      })
+      .Case([&](MseLossOp op) {
+        return scalarLoss(op, "mpc_rt_mse_loss(rt, " + in(0) + ", " + in(1) +
+                                  ", " + dtype(op.getPrediction()) + ", " +
+                                  f32(op.getResult()) + ", " +
+                                  str(numElementsOf(op.getPrediction())) + ")");
+      })
+      .Case([&](UnscaleAndCheckOp op) {
+        std::string tensors = fresh("grads");
+        multiTensor(op.getGrads(), op.getUnscaled(), tensors);
+        check("mpc_rt_unscale_and_check(rt, " + tensors + ", " +
+              str(op.getGrads().size()) + ", " + cf32(op.getScale()) + ", " +
+              ptr(op.getFoundInf(), "uint8_t", false) + ")");
+        return success();
+      })
+      .Case([&](ClipByGlobalNormOp op) {
+        std::string tensors = fresh("grads");
+        multiTensor(op.getGrads(), op.getClipped(), tensors);
+        check("mpc_rt_clip_by_global_norm(rt, " + tensors + ", " +
+              str(op.getGrads().size()) + ", " +
+              num(op.getMaxNorm().convertToDouble()) + ", " +
+              f32(op.getNorm()) + ")");
+        return success();
+      })
+      .Case([&](UpdateLossScaleOp op) {
+        // Updated in place: the results start as copies of the state.
+        copy(out(0), in(0), op.getScale(), "loss scale");
+        copy(out(1), in(1), op.getGoodSteps(), "loss scale good steps");
+        copy(out(2), in(2), op.getHysteresisLeft(), "loss scale hysteresis");
+        check("mpc_rt_update_loss_scale(rt, " + f32(op.getNewScale()) + ", " +
+              f32(op.getNewGoodSteps()) + ", " +
+              f32(op.getNewHysteresisLeft()) + ", " + flag(op.getFoundInf()) +
+              ", " + num(op.getGrowthFactor().convertToDouble()) + ", " +
+              str(op.getGrowthInterval()) + ", " +
+              num(op.getBackoffFactor().convertToDouble()) + ", " +
+              str(op.getHysteresis()) + ", " +
+              num(op.getMinScale().convertToDouble()) + ", " +
+              num(op.getMaxScale().convertToDouble()) + ")");
+        return success();
+      })
+      .Case([&](SgdUpdateOp op) {
+        copy(out(0), in(0), op.getParam(), "sgd parameter");
+        check("mpc_rt_sgd(rt, " + f32(op.getNewParam()) + ", " + in(1) + ", " +
+              dtype(op.getGrad()) + ", " + str(numElementsOf(op.getParam())) +
+              ", " + num(op.getLearningRate().convertToDouble()) + ", " +
+              num(op.getWeightDecay().convertToDouble()) + ", " +
+              flag(op.getSkipIf()) + ")");
+        return success();
+      })
+      .Case([&](MomentumUpdateOp op) {
+        copy(out(0), in(0), op.getParam(), "momentum parameter");
+        copy(out(1), in(2), op.getBuffer(), "momentum buffer");
+        check("mpc_rt_momentum(rt, " + f32(op.getNewParam()) + ", " + in(1) +
+              ", " + dtype(op.getGrad()) + ", " + f32(op.getNewBuffer()) +
+              ", " + str(numElementsOf(op.getParam())) + ", " +
+              num(op.getLearningRate().convertToDouble()) + ", " +
+              num(op.getMomentum().convertToDouble()) + ", " +
+              num(op.getWeightDecay().convertToDouble()) + ", " +
+              flag(op.getSkipIf()) + ")");
+        return success();
+      })
+      .Case([&](AdamWUpdateOp op) {
+        copy(out(0), in(0), op.getParam(), "adamw parameter");
+        copy(out(1), in(2), op.getM(), "adamw first moment");
+        copy(out(2), in(3), op.getV(), "adamw second moment");
+        check("mpc_rt_adamw(rt, " + f32(op.getNewParam()) + ", " + in(1) +
+              ", " + dtype(op.getGrad()) + ", " + f32(op.getNewM()) + ", " +
+              f32(op.getNewV()) + ", " + str(numElementsOf(op.getParam())) +
+              ", " + cf32(op.getStep()) + ", " +
+              num(op.getLearningRate().convertToDouble()) + ", " +
+              num(op.getBeta1().convertToDouble()) + ", " +
+              num(op.getBeta2().convertToDouble()) + ", " +
+              num(op.getEpsilon().convertToDouble()) + ", " +
+              num(op.getWeightDecay().convertToDouble()) + ", " +
+              flag(op.getSkipIf()) + ")");
+        return success();
+      })
+      .Case([&](func::ReturnOp op) { return ret(op); })
+      .Default([&](Operation *op) {
+        return op->emitOpError("is not supported by the CUDA backend");
+      });
+}
+
+void FunctionEmitter::flushGroup(const std::string &description) {
+  os.flush();
+  entryOs << "  // " << description << "\n";
+  if (enqueues)
+    entryOs << "  static const char " << opName()
+            << "[] = " << cStringLiteral(description) << ";\n";
+  entryOs << group;
+  if (enqueues) {
+    entryOs << "  if (mpc_rt_op_done(rt, " << opName()
+            << "))\n    return -1;\n";
+    ++opCount;
+  }
+  group.clear();
+  enqueues = false;
+}
+
+LogicalResult FunctionEmitter::emit() {
+  for (BlockArgument argument : function.getArguments())
+    pointers[argument] = "args->inputs[" + str(argument.getArgNumber()) + "]";
+  entryOs << "\n// @" << function.getSymName() << "\n";
+  entryOs << "extern \"C\" int " << entryPointName(function.getSymName())
+          << "(mpc_rt *rt, const mpc_step_args *args) {\n";
+  for (Operation &op : function.getBody().front()) {
+    if (failed(assignResults(&op)) || failed(emitOp(&op)))
+      return failure();
+    flushGroup(isa<func::ReturnOp>(op)
+                   ? oneLine("results of @" + function.getSymName().str() +
+                             " (func.return)")
+                   : describeOp(&op));
+  }
+  entryOs << "  return 0;\n}\n";
+  return success();
+}
+
+/// The {seed, step} slot of each of `count` dropouts, its device address
+/// and how a step fills one.
+void emitDropoutKeys(unsigned count, llvm::raw_ostream &os) {
+  os << R"mpc(
+// {seed, step} of each dropout, read by mpc_rt_dropout.
+__device__ uint64_t mpc_dropout_keys[)mpc"
+     << 2 * count << R"mpc(];
+
+// Their device address, which mpc_step_init looks up once: the lookup may
+// load this module, which is not allowed while a stream is being captured.
+static uint64_t *mpc_dropout_key_slots = NULL;
+
+__global__ void mpc_dropout_key(uint64_t *key, uint64_t seed, const uint64_t *seed_step) {
+  key[0] = seed;
+  key[1] = seed_step[1];
+}
+
+// Enqueues {seed, the step} into the key of dropout `slot`.
+static int mpc_set_dropout_key(mpc_rt *rt, int slot, uint64_t seed, const uint64_t *seed_step) {
+  if (!mpc_dropout_key_slots)
+    return mpc_rt_fail(rt, "the dropout keys have no address (mpc_step_init was not called)");
+  mpc_dropout_key<<<1, 1, 0, mpc_rt_stream(rt)>>>(mpc_dropout_key_slots + 2 * slot, seed, seed_step);
+  return mpc_rt_check_launch(rt, "mpc_dropout_key");
+}
+)mpc";
+}
+
+/// mpc_step_init: resolves the dropout keys' address when there are any.
+void emitStepInit(unsigned dropoutCount, llvm::raw_ostream &os) {
+  if (!dropoutCount) {
+    os << "\n// Nothing to resolve: the step has no dropout.\n"
+          "extern \"C\" int mpc_step_init(mpc_rt *) { return 0; }\n";
+    return;
+  }
+  os << R"mpc(
+extern "C" int mpc_step_init(mpc_rt *rt) {
+  cudaError_t status = cudaGetSymbolAddress((void **)&mpc_dropout_key_slots, mpc_dropout_keys);
+  if (status != cudaSuccess)
+    return mpc_rt_fail(rt, "mpc_step_init: cannot find the dropout keys: %s", cudaGetErrorString(status));
+  return 0;
+}
+)mpc";
+}
+
+/// A raw string literal delimiter that does not occur in `text`.
+std::string rawDelimiter(StringRef text) {
+  std::string delimiter = "mpc_json";
+  for (unsigned n = 0; text.contains(")" + delimiter + "\""); ++n)
+    delimiter = "mpc_json" + str(n);
+  return delimiter;
+}
+
+} // namespace
+
+LogicalResult emitCudaStep(ModuleOp module, llvm::raw_ostream &os) {
+  SmallVector<func::FuncOp> functions = manifestFunctions(module);
+  for (func::FuncOp function : functions)
+    if (!function->hasAttr(MpcDialect::kArenaBytesAttrName))
+      return function.emitError("function @")
+             << function.getSymName()
+             << " has no memory plan (run mpc-plan-memory first)";
+  FailureOr<llvm::json::Value> manifest = buildManifest(module);
+  if (failed(manifest))
+    return failure();
+
+  ModuleState state;
+  for (auto [index, param] : llvm::enumerate(manifestState(module)))
+    state.stateIndex[param.getSymName()] = index;
+  std::string entries;
+  llvm::raw_string_ostream entriesOs(entries);
+  for (func::FuncOp function : functions)
+    if (failed(FunctionEmitter(state, function, entriesOs).emit()))
+      return failure();
+
+  std::string json;
+  llvm::raw_string_ostream jsonOs(json);
+  jsonOs << *manifest;
+  std::string delimiter = rawDelimiter(json);
+
+  std::optional<StringRef> graph = module.getSymName();
+  os << "// Generated by mpc-translate --mpc-to-cuda from graph '"
+     << cIdentifier(graph ? *graph : "graph") << "'.\n";
+  os << "// The training step as CUDA C++ (docs/cuda-backend.md).\n\n";
+  emitCudaPrelude(os);
+  os << "\nstatic_assert(MPC_CUDA_ABI_VERSION == " << kCudaAbiVersion
+     << ", \"generated for mpc CUDA ABI " << kCudaAbiVersion << "\");\n";
+  if (state.dropoutCount)
+    emitDropoutKeys(state.dropoutCount, os);
+  os << "\n//===--- Kernels of the mpc.fused ops "
+        "---------------------------------------===//\n";
+  os << state.kernels;
+  os << "\n//===--- Entry points "
+        "------------------------------------------------------===//\n";
+  os << entries;
+  os << "\nextern \"C\" int mpc_abi_version(void) { return " << kCudaAbiVersion
+     << "; }\n";
+  emitStepInit(state.dropoutCount, os);
+  os << "\nextern \"C\" const char *mpc_manifest_json(void) {\n  return R\""
+     << delimiter << "(" << json << ")" << delimiter << "\";\n}\n";
+  return success();
+}
+
+LogicalResult emitCudaManifest(ModuleOp module, llvm::raw_ostream &os) {
+  FailureOr<llvm::json::Value> manifest = buildManifest(module);
+  if (failed(manifest))
+    return failure();
+  os << llvm::formatv("{0:2}", *manifest) << "\n";
+  return success();
+}
+
+} // namespace mpc

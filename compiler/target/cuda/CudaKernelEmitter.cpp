@@ -1,0 +1,266 @@
+//===- CudaKernelEmitter.cpp - one CUDA kernel per mpc.fused --------------===//
+//
+// An mpc.fused body evaluated per output element: every input is loaded at
+// its broadcast index (strides fixed at emit time, 0 along broadcast dims),
+// every body op becomes one expression in f32 (int32 for integers, bool for
+// i1) rounded to the op's element type, and the yielded values are stored.
+// Numpy broadcasting composes, so an intermediate of a smaller shape read at
+// the output index has the value of its own element there.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/target/cuda/CudaKernelEmitter.h"
+
+#include "compiler/target/cuda/CudaEmitterSupport.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace mpc {
+
+namespace {
+
+/// `expression` (an f32 value) rounded to float element type `type`.
+std::string rounded(Type type, const std::string &expression) {
+  if (type.isF16())
+    return "mpc_round_f16(" + expression + ")";
+  if (type.isBF16())
+    return "mpc_round_bf16(" + expression + ")";
+  return expression;
+}
+
+/// The index into an input of `inputShape` that output element `i` of
+/// `shape` reads: dims are aligned at the end, size-1 dims dropped, and runs
+/// of dims that are all broadcast or all present merged, so the common cases
+/// come out as `i`, `i % 128`, `i / 128` or `0`.
+std::string broadcastIndex(ArrayRef<int64_t> inputShape,
+                           ArrayRef<int64_t> shape) {
+  size_t rank = shape.size(), offset = rank - inputShape.size();
+  // Per output dim: its size and the input's stride along it (0 when the
+  // input repeats along it).
+  struct Dim {
+    int64_t size, stride;
+  };
+  SmallVector<Dim> dims;
+  int64_t stride = 1;
+  SmallVector<int64_t> inputStrides(rank, 0);
+  for (size_t d = rank; d-- > offset;) {
+    int64_t size = inputShape[d - offset];
+    inputStrides[d] = size == 1 ? 0 : stride;
+    stride *= size;
+  }
+  for (size_t d = 0; d < rank; ++d)
+    if (shape[d] != 1)
+      dims.push_back({shape[d], inputStrides[d]});
+  // Merge neighbours: a present dim followed by a present dim, or a
+  // broadcast dim followed by a broadcast dim.
+  SmallVector<Dim> merged;
+  for (Dim dim : dims) {
+    if (!merged.empty() && (merged.back().stride == 0) == (dim.stride == 0)) {
+      merged.back().size *= dim.size;
+      merged.back().stride = dim.stride;
+      continue;
+    }
+    merged.push_back(dim);
+  }
+  std::string index;
+  int64_t inner = 1;
+  for (size_t g = merged.size(); g-- > 0;) {
+    Dim dim = merged[g];
+    if (dim.stride != 0) {
+      std::string term = "i";
+      if (inner != 1)
+        term = "(" + term + " / " + std::to_string(inner) + ")";
+      if (g != 0)
+        term = "(" + term + " % " + std::to_string(dim.size) + ")";
+      if (dim.stride != 1)
+        term += " * " + std::to_string(dim.stride);
+      index = index.empty() ? term : term + " + " + index;
+    }
+    inner *= dim.size;
+  }
+  return index.empty() ? "0" : index;
+}
+
+/// Emits the body of one kernel: a statement per body op.
+class BodyEmitter {
+public:
+  BodyEmitter(FusedOp op, llvm::raw_ostream &os) : fused(op), os(os) {}
+
+  LogicalResult emit();
+
+private:
+  /// The expression computing `op`'s result from its operands' variables,
+  /// or failure after an error at `op`.
+  FailureOr<std::string> expression(Operation *op);
+  FailureOr<std::string> cast(CastOp op);
+  FailureOr<std::string> constant(ConstantOp op);
+  std::string name(Value value) { return names.lookup(value); }
+
+  FusedOp fused;
+  llvm::raw_ostream &os;
+  DenseMap<Value, std::string> names;
+};
+
+FailureOr<std::string> BodyEmitter::cast(CastOp op) {
+  Type from = elementTypeOf(op.getInput()), to = elementTypeOf(op.getResult());
+  std::string x = name(op.getInput());
+  bool fromFloat = isa<FloatType>(from), toFloat = isa<FloatType>(to);
+  if (fromFloat && toFloat)
+    return rounded(to, x);
+  if (toFloat)
+    return rounded(to, from.isInteger(1) ? "(" + x + " ? 1.0f : 0.0f)"
+                                         : "(float)" + x);
+  if (to.isInteger(1))
+    return x + (fromFloat ? " != 0.0f" : " != 0");
+  if (fromFloat)
+    return "mpc_to_int(" + x + ")";
+  return "(int32_t)" + x;
+}
+
+FailureOr<std::string> BodyEmitter::constant(ConstantOp op) {
+  auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
+  if (!dense || !dense.isSplat())
+    return op.emitOpError("in an mpc.fused body must be a scalar dense "
+                          "constant");
+  Type type = elementTypeOf(op.getResult());
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    // Rounded to the constant's own type, as the CPU executor does.
+    APFloat value = dense.getSplatValue<APFloat>();
+    bool lost;
+    value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+    return floatLiteral(value.convertToFloat());
+  }
+  APInt value = dense.getSplatValue<APInt>();
+  if (type.isInteger(1))
+    return std::string(value.isZero() ? "false" : "true");
+  return std::to_string(static_cast<int32_t>(value.getSExtValue()));
+}
+
+FailureOr<std::string> BodyEmitter::expression(Operation *op) {
+  auto operand = [&](unsigned i) { return name(op->getOperand(i)); };
+  auto call = [&](StringRef function, unsigned arity) {
+    std::string text = function.str() + "(";
+    for (unsigned i = 0; i < arity; ++i)
+      text += (i ? ", " : "") + operand(i);
+    return text + ")";
+  };
+  Type type = op->getNumResults() ? elementTypeOf(op->getResult(0)) : Type();
+  auto round = [&](const std::string &text) { return rounded(type, text); };
+  return llvm::TypeSwitch<Operation *, FailureOr<std::string>>(op)
+      .Case([&](AddOp) { return round(call("__fadd_rn", 2)); })
+      .Case([&](SubOp) { return round(call("__fsub_rn", 2)); })
+      .Case([&](MulOp) { return round(call("__fmul_rn", 2)); })
+      .Case([&](DivOp) { return round(call("__fdiv_rn", 2)); })
+      .Case([&](ReluOp) { return round(call("mpc_relu", 1)); })
+      .Case([&](GeluOp) { return round(call("mpc_gelu", 1)); })
+      .Case([&](TanhOp) { return round(call("tanhf", 1)); })
+      .Case([&](SigmoidOp) { return round(call("mpc_sigmoid", 1)); })
+      .Case([&](ExpOp) { return round(call("expf", 1)); })
+      .Case([&](LogOp) { return round(call("logf", 1)); })
+      .Case([&](SqrtOp) { return round(call("__fsqrt_rn", 1)); })
+      .Case([&](RsqrtOp) { return round(call("mpc_rsqrt", 1)); })
+      .Case([&](ReluGradOp) { return round(call("mpc_relu_grad", 2)); })
+      .Case([&](GeluGradOp) { return round(call("mpc_gelu_grad", 2)); })
+      .Case([&](TanhGradOp) { return round(call("mpc_tanh_grad", 2)); })
+      .Case([&](SigmoidGradOp) { return round(call("mpc_sigmoid_grad", 2)); })
+      .Case([&](CastOp op) { return cast(op); })
+      .Case([&](ConstantOp op) { return constant(op); })
+      .Case([&](BroadcastOp) { return operand(0); })
+      .Case([&](SelectOp) {
+        return operand(0) + " ? " + operand(1) + " : " + operand(2);
+      })
+      .Case([&](MaskedFillOp op) {
+        float value = static_cast<float>(op.getValue().convertToDouble());
+        return round(operand(1) + " ? " + floatLiteral(value) + " : " +
+                     operand(0));
+      })
+      .Default([&](Operation *op) -> FailureOr<std::string> {
+        return op->emitOpError("cannot be lowered in an mpc.fused kernel");
+      });
+}
+
+LogicalResult BodyEmitter::emit() {
+  Block &body = fused.getBody().front();
+  ArrayRef<int64_t> shape = fused.getIterationShape();
+  for (BlockArgument argument : body.getArguments()) {
+    std::string variable = "a" + std::to_string(argument.getArgNumber());
+    names[argument] = variable;
+    if (argument.use_empty())
+      continue;
+    os << "    const " << cudaComputeType(elementTypeOf(argument)) << " "
+       << variable << " = mpc_load(in" << argument.getArgNumber() << ", "
+       << broadcastIndex(
+              llvm::cast<RankedTensorType>(argument.getType()).getShape(),
+              shape)
+       << ");\n";
+  }
+  unsigned next = 0;
+  for (Operation &op : body.without_terminator()) {
+    // Dead body ops compute nothing anyone reads.
+    if (op.use_empty())
+      continue;
+    FailureOr<std::string> value = expression(&op);
+    if (failed(value))
+      return failure();
+    std::string variable = "v" + std::to_string(next++);
+    names[op.getResult(0)] = variable;
+    os << "    // " << describeOp(&op) << "\n";
+    os << "    const " << cudaComputeType(elementTypeOf(op.getResult(0))) << " "
+       << variable << " = " << *value << ";\n";
+  }
+  for (auto [index, value] :
+       llvm::enumerate(body.getTerminator()->getOperands()))
+    os << "    mpc_store(out" << index << ", i, " << name(value) << ");\n";
+  return success();
+}
+
+} // namespace
+
+std::string fusedKernelName(FusedOp op, unsigned index) {
+  std::string name = "fused_" + std::to_string(index);
+  Block &body = op.getBody().front();
+  if (body.without_terminator().empty())
+    return name;
+  Operation &first = body.front();
+  std::string node = cIdentifier(nodeName(first.getLoc()));
+  if (node.size() > 40)
+    node.resize(40);
+  if (!node.empty())
+    name += "_" + node;
+  return name + "_" + cIdentifier(first.getName().stripDialect());
+}
+
+LogicalResult emitFusedKernel(FusedOp op, StringRef name,
+                              llvm::raw_ostream &os) {
+  std::string text;
+  llvm::raw_string_ostream body(text);
+  if (failed(BodyEmitter(op, body).emit()))
+    return failure();
+  int64_t count = 1;
+  for (int64_t dim : op.getIterationShape())
+    count *= dim;
+  os << "\n// " << describeOp(op) << ": " << op.getInputs().size()
+     << " inputs, " << op.getNumResults() << " results over " << count
+     << " elements.\n";
+  os << "__global__ void __launch_bounds__(MPC_BLOCK) " << name << "(";
+  unsigned parameter = 0;
+  for (auto [index, input] : llvm::enumerate(op.getInputs()))
+    os << (parameter++ ? ", " : "") << "const "
+       << cudaStorageType(elementTypeOf(input)) << " *in" << index;
+  for (auto [index, result] : llvm::enumerate(op.getResults()))
+    os << (parameter++ ? ", " : "") << cudaStorageType(elementTypeOf(result))
+       << " *out" << index;
+  os << ") {\n";
+  os << "  for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; "
+        "i < "
+     << count << "; i += (int64_t)gridDim.x * blockDim.x) {\n";
+  os << text;
+  os << "  }\n}\n";
+  return success();
+}
+
+} // namespace mpc

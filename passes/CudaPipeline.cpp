@@ -1,0 +1,27 @@
+//===- CudaPipeline.cpp - mpc-cuda-pipeline -------------------------------===//
+//
+// The CUDA backend's passes between the training step and the translation
+// to step.cu, in order, from one option string.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+void mpc::buildCudaPipeline(OpPassManager &pm,
+                            const CudaPipelineOptions &options) {
+  pm.addPass(createFuse(FuseOptions{options.epilogues}));
+  pm.addPass(createPlanMemory(PlanMemoryOptions{options.report}));
+}
+
+void mpc::registerCudaPipeline() {
+  PassPipelineRegistration<CudaPipelineOptions>(
+      "mpc-cuda-pipeline",
+      "Prepares a training step for mpc-translate --mpc-to-cuda: fusion, "
+      "then the memory plan",
+      buildCudaPipeline);
+}
