@@ -11,6 +11,8 @@
 
 #include "passes/MemoryPlan.h"
 
+#include "dialects/mpc/ElementTypes.h"
+
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/PrecisionTraits.h"
 #include "passes/ArenaPacker.h"
@@ -25,14 +27,8 @@ using namespace mlir;
 namespace mpc {
 
 std::optional<int64_t> deviceElementBytes(Type elementType) {
-  if (elementType.isF32())
-    return 4;
-  if (elementType.isF16() || elementType.isBF16())
-    return 2;
-  if (elementType.isInteger(1))
-    return 1;
-  if (isa<IntegerType>(elementType))
-    return 4;
+  if (std::optional<DType> dtype = deviceDType(elementType))
+    return static_cast<int64_t>(elementSize(*dtype));
   return std::nullopt;
 }
 

@@ -58,7 +58,7 @@ python=${PYTHON:-python3}
 export LD_LIBRARY_PATH="$kit/lib:/usr/local/cuda/lib64:/usr/local/cuda/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export PYTHONPATH="$kit/python${PYTHONPATH:+:$PYTHONPATH}"
 # A step.cu compiled here (no prebuilt library) uses the kit's runtime.
-export MPC_CUDA_INCLUDE_DIR="$kit/include" MPC_CUDA_LIB_DIR="$kit/lib"
+export MPC_CUDA_INCLUDE_DIR="$kit/include/cuda" MPC_CUDA_LIB_DIR="$kit/lib"
 export MPC_CACHE_DIR="$out/cache"
 export PYTHONUNBUFFERED=1
 : > "$out/stages.tsv"

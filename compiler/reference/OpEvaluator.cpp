@@ -9,6 +9,8 @@
 
 #include "compiler/reference/OpEvaluator.h"
 
+#include "dialects/mpc/ElementTypes.h"
+
 #include "dialects/mpc/MpcOps.h"
 #include "runtime/cpu/kernels/Kernels.h"
 #include "runtime/cpu/kernels/Precision.h"
@@ -34,14 +36,6 @@ Shape shapeOf(Value value) {
 const float *data(const HostTensor *t) { return t->f32.data(); }
 float *data(HostTensor &t) { return t.f32.data(); }
 const int64_t *ids(const HostTensor *t) { return t->i64.data(); }
-
-Precision precisionOf(Type elementType) {
-  if (elementType.isF16())
-    return Precision::F16;
-  if (elementType.isBF16())
-    return Precision::BF16;
-  return Precision::F32;
-}
 
 float f32(APFloat value) { return static_cast<float>(value.convertToDouble()); }
 
@@ -520,7 +514,8 @@ bool evaluate(Operation *op, ArrayRef<const HostTensor *> operands,
   for (auto [value, result] : llvm::zip(op->getResults(), results)) {
     Type element = cast<RankedTensorType>(value.getType()).getElementType();
     if (isa<FloatType>(element))
-      roundToPrecision(precisionOf(element), result.f32.data(),
+      roundToPrecision(deviceDType(element).value_or(DType::F32),
+                       result.f32.data(),
                        static_cast<int64_t>(result.f32.size()));
   }
   return true;

@@ -24,43 +24,9 @@ mpc_rt::~mpc_rt() {
 
 namespace mpc::cuda {
 
-size_t dtypeSize(mpc_dtype type) {
-  switch (type) {
-  case MPC_F32:
-  case MPC_I32:
-    return 4;
-  case MPC_F16:
-  case MPC_BF16:
-    return 2;
-  case MPC_I1:
-    return 1;
-  }
-  return 0;
-}
-
-const char *dtypeName(mpc_dtype type) {
-  switch (type) {
-  case MPC_F32:
-    return "f32";
-  case MPC_F16:
-    return "f16";
-  case MPC_BF16:
-    return "bf16";
-  case MPC_I32:
-    return "i32";
-  case MPC_I1:
-    return "i1";
-  }
-  return "unknown dtype";
-}
-
-bool isFloatType(mpc_dtype type) {
-  return type == MPC_F32 || type == MPC_F16 || type == MPC_BF16;
-}
-
 int checkFloat(mpc_rt *rt, const char *what, const char *operand,
                mpc_dtype type) {
-  if (isFloatType(type))
+  if (isFloat(type))
     return 0;
   return mpc_rt_fail(rt, "%s: %s has type %s (%d), not f32, f16 or bf16", what,
                      operand, dtypeName(type), static_cast<int>(type));

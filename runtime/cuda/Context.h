@@ -58,12 +58,6 @@ namespace mpc::cuda {
 mpc_rt *createContext(cudaStream_t stream, size_t workspaceBytes,
                       size_t scratchBytes, char *error, size_t errorSize);
 
-/// Bytes per element of `type`.
-size_t dtypeSize(mpc_dtype type);
-/// "f32", "f16", ... or "dtype(N)" for a value outside the enum.
-const char *dtypeName(mpc_dtype type);
-/// Whether `type` is f32, f16 or bf16.
-bool isFloatType(mpc_dtype type);
 /// Whether `pointer` is aligned for 16-byte vector access.
 inline bool aligned16(const void *pointer) {
   return reinterpret_cast<uintptr_t>(pointer) % 16 == 0;

@@ -118,7 +118,7 @@ int mpc_rt_embedding_grad(mpc_rt *rt, const void *dy, mpc_dtype dy_type,
   if (rows * dim == 0)
     return 0;
   // All-zero bits are +0 in every float type.
-  if (cudaMemsetAsync(dtable, 0, rows * dim * dtypeSize(dtable_type),
+  if (cudaMemsetAsync(dtable, 0, rows * dim * mpc::elementSize(dtable_type),
                       rt->stream) != cudaSuccess)
     return mpc_rt_fail(rt, "%s: cannot clear dtable", what);
   if (n == 0)

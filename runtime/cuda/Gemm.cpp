@@ -99,7 +99,7 @@ std::string describe(const mpc_gemm_desc &d) {
                 static_cast<long long>(d.batch), static_cast<long long>(d.m),
                 static_cast<long long>(d.k), static_cast<long long>(d.k),
                 static_cast<long long>(d.n), d.trans_a, d.trans_b,
-                dtypeName(d.a_type), dtypeName(d.b_type), dtypeName(d.c_type),
+                mpc::dtypeName(d.a_type), mpc::dtypeName(d.b_type), mpc::dtypeName(d.c_type),
                 epilogueName(d.epilogue));
   return text;
 }
@@ -114,10 +114,10 @@ struct GemmPointers {
 
 /// `pointer` advanced by `elements` elements of `type`.
 const void *offsetBy(const void *pointer, mpc_dtype type, int64_t elements) {
-  return static_cast<const char *>(pointer) + elements * dtypeSize(type);
+  return static_cast<const char *>(pointer) + elements * mpc::elementSize(type);
 }
 void *offsetBy(void *pointer, mpc_dtype type, int64_t elements) {
-  return static_cast<char *>(pointer) + elements * dtypeSize(type);
+  return static_cast<char *>(pointer) + elements * mpc::elementSize(type);
 }
 
 /// The pointers of `chunk`: the call's, offset by the chunk's elements; aux

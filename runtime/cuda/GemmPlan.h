@@ -14,6 +14,7 @@
 #define MPC_RUNTIME_CUDA_GEMMPLAN_H
 
 #include "GemmChunks.h"
+#include "runtime/core/Hash.h"
 
 #include <cublasLt.h>
 
@@ -32,10 +33,8 @@ using GemmKey = std::array<int64_t, 22>;
 
 struct GemmKeyHash {
   size_t operator()(const GemmKey &key) const {
-    uint64_t h = 1469598103934665603ull;
-    for (int64_t field : key)
-      h = (h ^ static_cast<uint64_t>(field)) * 1099511628211ull;
-    return static_cast<size_t>(h);
+    return static_cast<size_t>(fnv1a(std::string_view(
+        reinterpret_cast<const char *>(key.data()), sizeof(GemmKey))));
   }
 };
 

@@ -192,7 +192,7 @@ int mpc_rt_layer_norm_grad(mpc_rt *rt, const void *dy, const void *x,
   if (cols == 0)
     return 0;
   if (rows == 0) {
-    size_t bytes = cols * dtypeSize(param_type);
+    size_t bytes = cols * mpc::elementSize(param_type);
     if (cudaMemsetAsync(dgamma, 0, bytes, rt->stream) != cudaSuccess ||
         cudaMemsetAsync(dbeta, 0, bytes, rt->stream) != cudaSuccess)
       return mpc_rt_fail(rt, "%s: cannot clear dgamma and dbeta", what);

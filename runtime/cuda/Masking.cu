@@ -1,14 +1,15 @@
 //===- Masking.cu - causal mask and dropout -------------------------------===//
 //
 // Dropout regenerates the CPU reference's counter-based mask: element i is
-// dropped iff uniform01(dropoutBits(seed, step, i)) < rate, with the same
-// SplitMix64 arithmetic, so both backends drop the same elements. The seed
+// dropped iff uniform01(dropoutBits(dropoutKey(seed, step), i)) < rate, with
+// runtime/core/Random.h's functions on both, so both drop the same elements. The seed
 // and step are read on the device, so a replayed graph uses the current step.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Context.h"
 #include "Elementwise.cuh"
+#include "runtime/core/Random.h"
 
 namespace mpc::cuda {
 namespace {
@@ -27,21 +28,13 @@ __global__ void causalMaskKernel(const void *in, void *out, mpc_dtype type,
   }
 }
 
-constexpr uint64_t kGoldenGamma = 0x9E3779B97F4A7C15ull;
-
-__device__ uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 __global__ void dropoutKernel(const void *in, void *out, mpc_dtype type,
                               int64_t n, double rate, float scale,
                               const uint64_t *seedStep, bool vectorized) {
-  uint64_t key = mix64(mix64(seedStep[0]) ^ seedStep[1]);
+  uint64_t key = random::dropoutKey(seedStep[0], seedStep[1]);
   mapElements(in, type, out, type, n, vectorized, [=](int64_t i, float x) {
-    uint64_t bits = mix64(key + (static_cast<uint64_t>(i) + 1) * kGoldenGamma);
-    double uniform = static_cast<double>(bits >> 11) * 0x1p-53;
+    double uniform = random::uniform01(
+        random::dropoutBits(key, static_cast<uint64_t>(i)));
     return uniform < rate ? 0.0f : x * scale;
   });
 }
@@ -74,7 +67,7 @@ int mpc_rt_dropout(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
     return -1;
   if (n == 0)
     return 0;
-  size_t bytes = n * dtypeSize(type);
+  size_t bytes = n * mpc::elementSize(type);
   if (rate <= 0.0) {
     if (in != out && cudaMemcpyAsync(out, in, bytes, cudaMemcpyDeviceToDevice,
                                      rt->stream) != cudaSuccess)

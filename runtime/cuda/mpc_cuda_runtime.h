@@ -31,6 +31,11 @@
 #ifndef MPC_CUDA_RUNTIME_H
 #define MPC_CUDA_RUNTIME_H
 
+/* mpc_dtype, the element types: MPC_F32, MPC_F16, MPC_BF16, MPC_I32, MPC_I1
+ * (MPC_I64 is the host's only). A copy of these headers keeps core/ beside
+ * cuda/. */
+#include "../core/DType.h"
+
 #include <cuda_runtime.h>
 #include <stdint.h>
 
@@ -40,14 +45,6 @@ extern "C" {
 
 /* The version of this ABI; a step library built against another is refused. */
 #define MPC_CUDA_ABI_VERSION 2
-
-typedef enum mpc_dtype {
-  MPC_F32 = 0,
-  MPC_F16 = 1,
-  MPC_BF16 = 2,
-  MPC_I32 = 3,
-  MPC_I1 = 4,
-} mpc_dtype;
 
 /* The runtime context: stream, cuBLASLt handle, GEMM plan cache, workspace
  * and the last error. Owned by the host runtime. */

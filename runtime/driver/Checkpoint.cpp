@@ -25,16 +25,15 @@ using DType = HostTensor::DType;
 /// can restore the order of empty tensors, which share an offset.
 using Header = nlohmann::ordered_json;
 
-int64_t itemSize(DType dtype) { return dtype == DType::F32 ? 4 : 8; }
-
 /// The byte size of `tensor`'s data, or nullopt (with `problem` set) when
 /// its shape is invalid or disagrees with the values it holds.
 std::optional<uint64_t> dataSize(const HostTensor &tensor,
                                  std::string &problem) {
   int64_t count = 1;
   for (int64_t dim : tensor.shape) {
-    if (dim < 0 || (dim && count > std::numeric_limits<int64_t>::max() /
-                                       itemSize(tensor.dtype) / dim)) {
+    if (dim < 0 ||
+        (dim && count > std::numeric_limits<int64_t>::max() /
+                            int64_t(elementSize(tensor.dtype)) / dim)) {
       problem = "tensor '" + printable(tensor.name) + "' has shape " +
                 formatShape(tensor.shape);
       return std::nullopt;
@@ -48,7 +47,7 @@ std::optional<uint64_t> dataSize(const HostTensor &tensor,
               " needs " + std::to_string(count);
     return std::nullopt;
   }
-  return static_cast<uint64_t>(count * itemSize(tensor.dtype));
+  return static_cast<uint64_t>(count * int64_t(elementSize(tensor.dtype)));
 }
 
 /// Checks that `name` can be a header key of its own.
@@ -97,7 +96,7 @@ std::optional<std::string> headerText(const Checkpoint &checkpoint,
     // Fields in sorted order, as nlohmann::json (and so earlier files) has
     // them.
     header[tensor.name] = {{"data_offsets", {offset, offset + *size}},
-                           {"dtype", dtypeName(tensor.dtype)},
+                           {"dtype", safetensorsName(tensor.dtype)},
                            {"shape", tensor.shape}};
     offset += *size;
   }
@@ -132,7 +131,7 @@ bool writeContents(const std::string &header, const Checkpoint &checkpoint,
     const void *data = isFloat ? static_cast<const void *>(tensor.f32.data())
                                : static_cast<const void *>(tensor.i64.data());
     size_t count = isFloat ? tensor.f32.size() : tensor.i64.size();
-    size_t size = count * static_cast<size_t>(itemSize(tensor.dtype));
+    size_t size = count * elementSize(tensor.dtype);
     if (size && !write(data, size))
       return false;
   }
@@ -232,8 +231,8 @@ std::string checkpointMismatch(const Checkpoint &checkpoint,
       return "the checkpoint lacks " + name;
     const HostTensor &saved = *found->second;
     if (saved.dtype != graph.dtype)
-      return "tensor " + name + " is " + dtypeName(saved.dtype) +
-             " in the checkpoint, but " + dtypeName(graph.dtype) +
+      return "tensor " + name + " is " + safetensorsName(saved.dtype) +
+             " in the checkpoint, but " + safetensorsName(graph.dtype) +
              " in the graph";
     if (saved.shape != graph.shape)
       return "tensor " + name + " has shape " + formatShape(saved.shape) +

@@ -133,10 +133,12 @@ bool CheckpointReader::readDType(const std::string &name, const Json &entry,
     return failTensor(name,
                       "\"dtype\" is " + kindOf(*field) + ", not a string");
   const std::string &text = field->get_ref<const std::string &>();
-  if (text != "F32" && text != "I64")
+  // Host tensors hold f32 or i64 values only.
+  std::optional<DType> parsed = parseSafetensorsDType(text);
+  if (parsed != DType::F32 && parsed != DType::I64)
     return failTensor(name, "dtype \"" + printable(text) +
                                 "\" is not supported (only F32 and I64)");
-  dtype = text == "F32" ? DType::F32 : DType::I64;
+  dtype = *parsed;
   return true;
 }
 
@@ -160,7 +162,7 @@ bool CheckpointReader::readShape(const std::string &name, const Json &entry,
                                   ", not a dimension");
     shape.push_back(dim.get<int64_t>());
   }
-  size = dtype == DType::F32 ? 4 : 8;
+  size = elementSize(dtype);
   for (int64_t dim : shape) {
     if (dim && size > kLimit / dim)
       return failTensor(name, "shape " + formatShape(shape) +
@@ -189,7 +191,7 @@ bool CheckpointReader::readOffsets(const std::string &name, const Json &entry,
   if (span.end - span.begin != size)
     return failTensor(
         name, offsets + " span " + std::to_string(span.end - span.begin) +
-                  " bytes, but " + dtypeName(tensor.dtype) + " " +
+                  " bytes, but " + safetensorsName(tensor.dtype) + " " +
                   formatShape(tensor.shape) + " needs " + std::to_string(size));
   uint64_t present = bytes.size() - dataStart;
   if (span.end > present)

@@ -9,8 +9,8 @@
 namespace mpc::driver {
 
 std::string describeInput(const HostTensor &spec) {
-  return "'" + printable(spec.name) + "' (" + dtypeName(spec.dtype) + " " +
-         formatShape(spec.shape) + ")";
+  return "'" + printable(spec.name) + "' (" + safetensorsName(spec.dtype) +
+         " " + formatShape(spec.shape) + ")";
 }
 
 std::string describeInputs(const std::vector<HostTensor> &specs) {

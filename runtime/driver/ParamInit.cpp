@@ -2,6 +2,7 @@
 
 #include "runtime/driver/ParamInit.h"
 
+#include "runtime/core/Hash.h"
 #include "runtime/driver/Random.h"
 
 #include <algorithm>
@@ -36,12 +37,7 @@ double uniform(uint64_t stream, uint64_t index, double low, double high) {
 }
 
 /// FNV-1a of a param's name: a stable stream id for it.
-uint64_t nameHash(const std::string &name) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : name)
-    hash = (hash ^ c) * 0x100000001b3ULL;
-  return hash;
-}
+uint64_t nameHash(const std::string &name) { return fnv1a(name); }
 
 } // namespace
 

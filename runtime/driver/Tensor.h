@@ -8,6 +8,8 @@
 #ifndef MPC_RUNTIME_DRIVER_TENSOR_H
 #define MPC_RUNTIME_DRIVER_TENSOR_H
 
+#include "runtime/core/DType.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,9 +17,10 @@
 namespace mpc::driver {
 
 /// A named tensor in host memory. Exactly one of `f32` and `i64` holds the
-/// values (row-major), chosen by `dtype`; the other stays empty.
+/// values (row-major), chosen by `dtype`, which is F32 or I64; the other
+/// stays empty.
 struct HostTensor {
-  enum class DType { F32, I64 };
+  using DType = ::mpc::DType;
 
   std::string name;
   std::vector<int64_t> shape;
@@ -39,11 +42,6 @@ struct HostTensor {
                                : static_cast<int64_t>(i64.size());
   }
 };
-
-/// "F32" or "I64", as safetensors and diagnostics spell them.
-inline const char *dtypeName(HostTensor::DType dtype) {
-  return dtype == HostTensor::DType::F32 ? "F32" : "I64";
-}
 
 } // namespace mpc::driver
 

@@ -32,7 +32,8 @@ class Kit:
         self.mpc_run = os.path.join(self.bin, "mpc-run")
         self.kernel_tests = os.path.join(self.bin, "mpc-gpu-kernel-tests")
         self.executor_tests = os.path.join(self.bin, "mpc-cuda-gpu-tests")
-        self.include = os.path.join(self.root, "include")
+        # What nvcc gets as -I: runtime/cuda's headers (core/ beside it).
+        self.include = os.path.join(self.root, "include", "cuda")
         self.test_inputs = os.path.join(self.root, "test-inputs")
         self.artifacts = os.path.join(self.root, "artifacts")
         self.data = os.path.join(self.root, "data")

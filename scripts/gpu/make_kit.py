@@ -10,7 +10,7 @@ CUDA but no MLIR, so nothing is compiled or installed there:
   bin/mpc-cuda-gpu-tests    the GPU tests of the executor and the runtime's
                             per-op hooks, with their inputs in test-inputs/
   lib/libmpc_cuda_runtime.so
-  include/                  the runtime's headers, for a step.cu compiled
+  include/{cuda,core}/      the runtime's headers, for a step.cu compiled
                             there (the executor tests compile one)
   artifacts/M-D/            both examples (mlp, gpt) in f32, bf16 and f16:
                             step.cu, manifest.json and step.<arch>.so
@@ -133,10 +133,15 @@ def build_kit(build, kit, arch, jobs):
     mpc_run = os.path.join(build, "bin", "mpc-run")
     examples = os.path.join(ROOT, "examples")
     copy_binaries(build, kit)
-    os.makedirs(kit.include)
-    for header in glob.glob(os.path.join(ROOT, "runtime", "cuda", "*.h")) + \
-            glob.glob(os.path.join(ROOT, "runtime", "cuda", "*.cuh")):
-        shutil.copy2(header, kit.include)
+    # The headers keep their folders: runtime/cuda's include runtime/core's
+    # by relative paths.
+    for folder in ("cuda", "core"):
+        destination = os.path.join(kit.root, "include", folder)
+        os.makedirs(destination)
+        for pattern in ("*.h", "*.cuh"):
+            for header in glob.glob(os.path.join(ROOT, "runtime", folder,
+                                                 pattern)):
+                shutil.copy2(header, destination)
     shutil.copytree(os.path.join(ROOT, "tests", "unit", "cuda", "Inputs"),
                     kit.test_inputs)
     os.makedirs(kit.data)

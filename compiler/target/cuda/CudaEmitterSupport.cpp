@@ -2,6 +2,8 @@
 
 #include "compiler/target/cuda/CudaEmitterSupport.h"
 
+#include "dialects/mpc/ElementTypes.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -16,16 +18,16 @@ using namespace mlir;
 
 namespace mpc {
 
+namespace {
+/// What the device holds a tensor of `elementType` as; f32 for a type it
+/// has no tensors of (the emitter refuses those before it spells them).
+const DTypeInfo &deviceInfo(Type elementType) {
+  return *findDType(deviceDType(elementType).value_or(DType::F32));
+}
+} // namespace
+
 StringRef cudaStorageType(Type elementType) {
-  if (elementType.isF16())
-    return "__half";
-  if (elementType.isBF16())
-    return "__nv_bfloat16";
-  if (elementType.isInteger(1))
-    return "uint8_t";
-  if (elementType.isInteger())
-    return "int32_t";
-  return "float";
+  return deviceInfo(elementType).cudaType;
 }
 
 StringRef cudaComputeType(Type elementType) {
@@ -37,23 +39,11 @@ StringRef cudaComputeType(Type elementType) {
 }
 
 StringRef cudaDtype(Type elementType) {
-  if (elementType.isF16())
-    return "MPC_F16";
-  if (elementType.isBF16())
-    return "MPC_BF16";
-  if (elementType.isInteger(1))
-    return "MPC_I1";
-  if (elementType.isInteger())
-    return "MPC_I32";
-  return "MPC_F32";
+  return deviceInfo(elementType).abiName;
 }
 
 int64_t cudaElementSize(Type elementType) {
-  if (elementType.isF16() || elementType.isBF16())
-    return 2;
-  if (elementType.isInteger(1))
-    return 1;
-  return 4;
+  return static_cast<int64_t>(deviceInfo(elementType).bytes);
 }
 
 Type elementTypeOf(Value value) {

@@ -2,6 +2,8 @@
 
 #include "compiler/target/cuda/ManifestWriter.h"
 
+#include "dialects/mpc/ElementTypes.h"
+
 #include "compiler/StepDescription.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -117,15 +119,7 @@ std::string entryPointName(StringRef name) {
 }
 
 StringRef manifestDtype(Type elementType) {
-  if (elementType.isF16())
-    return "f16";
-  if (elementType.isBF16())
-    return "bf16";
-  if (elementType.isInteger(1))
-    return "i1";
-  if (elementType.isInteger())
-    return "i32";
-  return "f32";
+  return dtypeName(deviceDType(elementType).value_or(DType::F32));
 }
 
 FailureOr<json::Value> buildManifest(ModuleOp module) {

@@ -18,6 +18,8 @@
 #ifndef MPC_RUNTIME_CPU_KERNELS_KERNELS_H
 #define MPC_RUNTIME_CPU_KERNELS_KERNELS_H
 
+#include "runtime/core/Random.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -173,14 +175,17 @@ void maskedFill(const float *in, const Shape &shape, const uint8_t *mask,
 
 /// The 64 random bits of element `index` of dropout stream (seed, step):
 /// output number index + 1 of a SplitMix64 generator seeded with
-/// key = mix(mix(seed) ^ step), that is
-/// mix(key + (index + 1) * 0x9E3779B97F4A7C15), where mix is SplitMix64's
+/// key = mix64(mix64(seed) ^ step), that is
+/// mix64(key + (index + 1) * 0x9E3779B97F4A7C15), where mix64 is SplitMix64's
 /// finalizer (xor-shift-multiply by 0xBF58476D1CE4E5B9 and 0x94D049BB133111EB
-/// with shifts 30, 27, 31). All arithmetic wraps modulo 2^64.
-uint64_t dropoutBits(uint64_t seed, uint64_t step, uint64_t index);
+/// with shifts 30, 27, 31). All arithmetic wraps modulo 2^64. The formulas
+/// are runtime/core/Random.h's, which the GPU's dropout uses too.
+inline uint64_t dropoutBits(uint64_t seed, uint64_t step, uint64_t index) {
+  return random::dropoutBits(random::dropoutKey(seed, step), index);
+}
 
 /// A double in [0, 1) from the top 53 of `bits`.
-double uniform01(uint64_t bits);
+using random::uniform01;
 
 /// Inverted dropout: element i is dropped (set to 0) iff
 /// uniform01(dropoutBits(seed, step, i)) < rate; kept elements are multiplied

@@ -99,8 +99,6 @@ float bfloat16BitsToFloat(uint16_t bits) {
 
 void roundToPrecision(Precision precision, float *data, int64_t n) {
   switch (precision) {
-  case Precision::F32:
-    return;
   case Precision::F16:
     for (int64_t i = 0; i < n; ++i)
       data[i] = halfBitsToFloat(floatToHalfBits(data[i]));
@@ -108,6 +106,8 @@ void roundToPrecision(Precision precision, float *data, int64_t n) {
   case Precision::BF16:
     for (int64_t i = 0; i < n; ++i)
       data[i] = bfloat16BitsToFloat(floatToBFloat16Bits(data[i]));
+    return;
+  default:
     return;
   }
 }

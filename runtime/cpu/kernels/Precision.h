@@ -10,12 +10,14 @@
 #ifndef MPC_RUNTIME_CPU_KERNELS_PRECISION_H
 #define MPC_RUNTIME_CPU_KERNELS_PRECISION_H
 
+#include "runtime/core/DType.h"
+
 #include <cstdint>
 
 namespace mpc::cpu {
 
-/// The storage precision of a floating-point tensor.
-enum class Precision { F32, F16, BF16 };
+/// The storage precision of a floating-point tensor: F32, F16 or BF16.
+using Precision = ::mpc::DType;
 
 /// The binary16 bits nearest to `value`: round to nearest, ties to even;
 /// values too large for binary16 become infinities of their sign, values too
@@ -35,7 +37,8 @@ uint16_t floatToBFloat16Bits(float value);
 float bfloat16BitsToFloat(uint16_t bits);
 
 /// Rounds each of the `n` values of `data` to the nearest value representable
-/// in `precision` and stores it back as f32. F32 leaves the data unchanged.
+/// in `precision` and stores it back as f32. F32 (and any type that is not a
+/// 16-bit float) leaves the data unchanged.
 void roundToPrecision(Precision precision, float *data, int64_t n);
 
 } // namespace mpc::cpu

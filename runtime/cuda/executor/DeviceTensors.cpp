@@ -78,7 +78,7 @@ bool packTensor(const HostTensor &value, DType dtype, int64_t count, void *out,
       (value.dtype == HostTensor::DType::F32) != isFloat(dtype)) {
     error = "tensor '" + value.name + "' holds " +
             std::to_string(value.numStoredElements()) + " " +
-            driver::dtypeName(value.dtype) + " values, expected " +
+            safetensorsName(value.dtype) + " values, expected " +
             std::to_string(count) + " for " + dtypeName(dtype);
     return false;
   }
@@ -113,6 +113,9 @@ bool packTensor(const HostTensor &value, DType dtype, int64_t count, void *out,
       bytes[i] = value.i64[i] != 0;
     return true;
   }
+  case DType::I64:
+    std::memcpy(out, value.i64.data(), size_t(count) * 8);
+    return true;
   }
   return true;
 }
@@ -147,6 +150,9 @@ void unpackTensor(const void *in, DType dtype, int64_t count,
       value.i64[i] = bytes[i];
     return;
   }
+  case DType::I64:
+    std::memcpy(value.i64.data(), in, size_t(count) * 8);
+    return;
   }
 }
 

@@ -16,16 +16,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr struct {
-  DType dtype;
-  const char *name;
-  size_t size;
-} kDTypes[] = {{DType::F32, "f32", 4},
-               {DType::F16, "f16", 2},
-               {DType::BF16, "bf16", 2},
-               {DType::I32, "i32", 4},
-               {DType::I1, "i1", 1}};
-
 /// What a JSON value is, for "expected X, got Y" messages.
 std::string kindOf(const Json &value) {
   switch (value.type()) {
@@ -200,11 +190,11 @@ bool Reader::tensor(const Json &value, const std::string &where,
   std::string dtype;
   if (!string(value, where, "dtype", dtype))
     return false;
-  for (const auto &entry : kDTypes)
-    if (dtype == entry.name) {
-      spec.dtype = entry.dtype;
-      return true;
-    }
+  std::optional<DType> parsed = parseDType(dtype);
+  if (parsed && *parsed != DType::I64) {
+    spec.dtype = *parsed;
+    return true;
+  }
   return fail(at(where, "dtype"), "unknown dtype '" + dtype +
                                       "' (expected f32, f16, bf16, i32 or i1)");
 }
@@ -386,24 +376,6 @@ bool Reader::read(const Json &root, Manifest &manifest) {
 }
 
 } // namespace
-
-const char *dtypeName(DType dtype) {
-  for (const auto &entry : kDTypes)
-    if (entry.dtype == dtype)
-      return entry.name;
-  return "f32";
-}
-
-size_t elementSize(DType dtype) {
-  for (const auto &entry : kDTypes)
-    if (entry.dtype == dtype)
-      return entry.size;
-  return 4;
-}
-
-bool isFloat(DType dtype) {
-  return dtype == DType::F32 || dtype == DType::F16 || dtype == DType::BF16;
-}
 
 int64_t TensorSpec::numElements() const {
   int64_t count = 1;

@@ -9,6 +9,7 @@
 #ifndef MPC_RUNTIME_CUDA_EXECUTOR_MANIFEST_H
 #define MPC_RUNTIME_CUDA_EXECUTOR_MANIFEST_H
 
+#include "runtime/core/DType.h"
 #include "runtime/driver/ParamInit.h"
 
 #include <cstdint>
@@ -18,14 +19,12 @@
 
 namespace mpc::cuda {
 
-/// Element types on the device; integer tensors are int32 there.
-enum class DType { F32, F16, BF16, I32, I1 };
-
-/// "f32", "f16", "bf16", "i32" or "i1".
-const char *dtypeName(DType dtype);
-/// Bytes per element on the device.
-size_t elementSize(DType dtype);
-bool isFloat(DType dtype);
+/// Element types on the device: f32, f16, bf16, and i32 for integer
+/// tensors, i1 for flags (never i64).
+using DType = ::mpc::DType;
+using ::mpc::dtypeName;
+using ::mpc::elementSize;
+using ::mpc::isFloat;
 
 struct TensorSpec {
   std::string name;

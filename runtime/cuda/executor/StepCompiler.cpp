@@ -2,6 +2,7 @@
 
 #include "runtime/cuda/executor/StepCompiler.h"
 
+#include "runtime/core/Hash.h"
 #include "runtime/cuda/executor/DeviceProbe.h"
 
 #include "runtime/cuda/mpc_cuda_runtime.h"
@@ -117,23 +118,14 @@ std::vector<std::string> nvccFlags(const std::vector<int> &archs,
 std::string stepCacheKey(const std::string &source,
                          const std::string &nvccVersion,
                          const std::vector<std::string> &flags) {
-  // FNV-1a over every part, each followed by a separator byte that cannot
-  // occur in text, so moving bytes between parts changes the key.
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  auto add = [&](const std::string &part) {
-    for (unsigned char c : part)
-      hash = (hash ^ c) * 0x100000001b3ULL;
-    hash = (hash ^ 0xffu) * 0x100000001b3ULL;
-  };
-  add(source);
-  add(nvccVersion);
+  // Every part ends with a separator, so moving bytes between parts changes
+  // the key.
+  Fnv1a hash;
+  hash.add(source).separator().add(nvccVersion).separator();
   for (const std::string &flag : flags)
-    add(flag);
-  add("abi " + std::to_string(MPC_CUDA_ABI_VERSION));
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx",
-                static_cast<unsigned long long>(hash));
-  return text;
+    hash.add(flag).separator();
+  hash.add("abi " + std::to_string(MPC_CUDA_ABI_VERSION)).separator();
+  return hash.hex();
 }
 
 std::optional<std::string> nvccVersion(const std::string &nvcc,

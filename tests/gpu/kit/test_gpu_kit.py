@@ -54,9 +54,17 @@ def run(argv, **kwargs):
 
 def check_kit(kit_dir, kit_models, cuda_parity):
     kit = kit_models.Kit(kit_dir)
-    check(os.path.isfile(os.path.join(kit.include, "mpc_cuda_runtime.h")) and
-          os.path.isfile(os.path.join(kit.test_inputs, "counter", "step.cu")),
-          "the kit lacks the runtime headers or the executor tests' inputs")
+    check(os.path.isfile(os.path.join(kit.test_inputs, "counter", "step.cu")),
+          "the kit lacks the executor tests' inputs")
+    # A step compiled on the GPU machine finds every header in the kit.
+    nvcc = os.environ.get("MPC_NVCC") or shutil.which("nvcc") or \
+        "/usr/local/cuda/bin/nvcc"
+    compiled = run([nvcc, "-std=c++17", "-arch=sm_90", "-I", kit.include,
+                    "-c", os.path.join(kit.artifact("mlp-f16"), "step.cu"),
+                    "-o", os.path.join(kit_dir, "..", "step-check.o")])
+    check(compiled.returncode == 0,
+          f"step.cu does not compile with the kit's headers:\n"
+          f"{compiled.stderr}")
     for path in (kit.mpc_run, kit.kernel_tests, kit.executor_tests,
                  os.path.join(kit.lib, "libmpc_cuda_runtime.so")):
         check(os.access(path, os.X_OK) or path.endswith(".so")
