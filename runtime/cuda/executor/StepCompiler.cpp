@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,17 +23,6 @@ namespace {
 std::string environment(const char *name) {
   const char *value = std::getenv(name);
   return value ? value : "";
-}
-
-/// Creates `path` and its parents; false with errno set on failure.
-bool makeDirectories(const std::string &path) {
-  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
-    std::string prefix = path.substr(0, slash);
-    if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST)
-      return false;
-    if (slash == std::string::npos)
-      return true;
-  }
 }
 
 bool readFile(const std::string &path, std::string &text) {
@@ -72,17 +60,24 @@ int run(const std::vector<std::string> &argv, const std::string &logPath) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-} // namespace
-
-std::string cacheDirectory() {
-  std::string explicitDirectory = environment("MPC_CACHE_DIR");
-  if (!explicitDirectory.empty())
-    return explicitDirectory;
-  std::string xdg = environment("XDG_CACHE_HOME");
-  if (!xdg.empty())
-    return xdg + "/mpc";
-  return environment("HOME") + "/.cache/mpc";
+/// Runs `nvcc` with `flags` on `artifactDirectory`/step.cu, writing the
+/// library to `output` and nvcc's output to `logPath`.
+bool runNvcc(const std::string &artifactDirectory, const std::string &nvcc,
+             const std::vector<std::string> &flags, const std::string &output,
+             const std::string &logPath, std::string &error) {
+  std::string sourcePath = artifactDirectory + "/step.cu";
+  std::vector<std::string> argv = {nvcc};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.insert(argv.end(), {sourcePath, "-o", output});
+  int status = run(argv, logPath);
+  if (status == 0)
+    return true;
+  error = sourcePath + ": nvcc failed (exit status " + std::to_string(status) +
+          "); its output is in " + logPath;
+  return false;
 }
+
+} // namespace
 
 std::string runtimeIncludeDirectory() {
   std::string directory = environment("MPC_CUDA_INCLUDE_DIR");
@@ -154,26 +149,15 @@ bool compileStepLibrary(const std::string &artifactDirectory,
                         const std::string &nvcc, const std::vector<int> &archs,
                         const std::string &output, const std::string &logPath,
                         std::string &error) {
-  std::string sourcePath = artifactDirectory + "/step.cu";
-  std::vector<std::string> argv = {nvcc};
   std::vector<std::string> flags =
       nvccFlags(archs, runtimeIncludeDirectory(), runtimeLibraryDirectory());
-  std::string temporary = output + ".tmp" + std::to_string(getpid());
-  argv.insert(argv.end(), flags.begin(), flags.end());
-  argv.insert(argv.end(), {sourcePath, "-o", temporary});
-  int status = run(argv, logPath);
-  if (status != 0) {
-    unlink(temporary.c_str());
-    error = sourcePath + ": nvcc failed (exit status " +
-            std::to_string(status) + "); its output is in " + logPath;
-    return false;
-  }
-  if (rename(temporary.c_str(), output.c_str()) != 0) {
-    error = output + ": cannot be written: " + std::strerror(errno);
-    unlink(temporary.c_str());
-    return false;
-  }
-  return true;
+  return driver::publishAtomically(
+      output,
+      [&](const std::string &temporary, std::string &error) {
+        return runNvcc(artifactDirectory, nvcc, flags, temporary, logPath,
+                       error);
+      },
+      error);
 }
 
 std::optional<std::string>
@@ -190,21 +174,15 @@ buildStepLibrary(const std::string &artifactDirectory, const std::string &nvcc,
     return std::nullopt;
   std::vector<std::string> flags =
       nvccFlags(archs, runtimeIncludeDirectory(), runtimeLibraryDirectory());
-  std::string directory = cacheDirectory() + "/cuda";
-  std::string stem =
-      directory + "/step-" + stepCacheKey(source, *version, flags);
-  std::string library = stem + ".so";
-  if (access(library.c_str(), R_OK) == 0)
-    return library;
-  if (!makeDirectories(directory)) {
-    error = directory +
-            ": cannot create the cache directory: " + std::strerror(errno);
-    return std::nullopt;
-  }
-  if (!compileStepLibrary(artifactDirectory, nvcc, archs, library,
-                          stem + ".log", error))
-    return std::nullopt;
-  return library;
+  std::string stem = "step-" + stepCacheKey(source, *version, flags);
+  std::string logPath = driver::cacheFolder("cuda") + "/" + stem + ".log";
+  return driver::cachedEntry(
+      "cuda", stem + ".so",
+      [&](const std::string &temporary, std::string &error) {
+        return runNvcc(artifactDirectory, nvcc, flags, temporary, logPath,
+                       error);
+      },
+      error);
 }
 
 std::string prebuiltLibraryName(int arch) {

@@ -9,15 +9,16 @@
 #ifndef MPC_RUNTIME_CUDA_EXECUTOR_STEPCOMPILER_H
 #define MPC_RUNTIME_CUDA_EXECUTOR_STEPCOMPILER_H
 
+#include "runtime/driver/ArtifactCache.h"
+
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace mpc::cuda {
 
-/// Where mpc keeps compiled artifacts: $MPC_CACHE_DIR, else
-/// $XDG_CACHE_HOME/mpc, else ~/.cache/mpc.
-std::string cacheDirectory();
+/// Where mpc keeps compiled artifacts; step libraries go to its cuda/.
+using driver::cacheDirectory;
 
 /// The directory holding mpc_cuda_runtime.h: $MPC_CUDA_INCLUDE_DIR, else
 /// the source tree's runtime/cuda.
@@ -43,16 +44,17 @@ std::optional<std::string> nvccVersion(const std::string &nvcc,
                                        std::string &error);
 
 /// Compiles `artifactDirectory`/step.cu for `archs` into `output`, written
-/// under a temporary name and renamed, so no reader sees a partial file;
-/// nvcc's output goes to `logPath`. A failed compile is one line naming
-/// step.cu and the log.
+/// under a temporary name and renamed (driver::publishAtomically), so no
+/// reader sees a partial file; nvcc's output goes to `logPath`. A failed
+/// compile is one line naming step.cu and the log.
 bool compileStepLibrary(const std::string &artifactDirectory,
                         const std::string &nvcc, const std::vector<int> &archs,
                         const std::string &output, const std::string &logPath,
                         std::string &error);
 
 /// Returns the path of the step library of `artifactDirectory`/step.cu for
-/// `archs`, compiling it into the cache unless it is there.
+/// `archs`, compiling it into the cache (cuda/step-KEY.so, nvcc's output
+/// beside it in step-KEY.log) unless it is there.
 std::optional<std::string>
 buildStepLibrary(const std::string &artifactDirectory, const std::string &nvcc,
                  const std::vector<int> &archs, std::string &error);

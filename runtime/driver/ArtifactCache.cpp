@@ -1,0 +1,90 @@
+//===- ArtifactCache.cpp - What mpc compiles, kept between runs -----------===//
+
+#include "runtime/driver/ArtifactCache.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <unistd.h>
+
+namespace mpc::driver {
+
+namespace {
+
+std::string environment(const char *name) {
+  const char *value = std::getenv(name);
+  return value ? value : "";
+}
+
+/// Removes `path`, a file or a directory with its contents, if it is there.
+void removeTree(const std::string &path) {
+  std::error_code ignored;
+  std::filesystem::remove_all(path, ignored);
+}
+
+} // namespace
+
+std::string cacheDirectory() {
+  std::string explicitDirectory = environment("MPC_CACHE_DIR");
+  if (!explicitDirectory.empty())
+    return explicitDirectory;
+  std::string xdg = environment("XDG_CACHE_HOME");
+  if (!xdg.empty())
+    return xdg + "/mpc";
+  return environment("HOME") + "/.cache/mpc";
+}
+
+std::string cacheFolder(const std::string &name) {
+  return cacheDirectory() + "/" + name;
+}
+
+std::string temporaryPath(const std::string &path) {
+  return path + ".tmp" + std::to_string(getpid());
+}
+
+bool publishAtomically(const std::string &path, const EntryWriter &write,
+                       std::string &error) {
+  std::string temporary = temporaryPath(path);
+  // Only this process writes under its pid: anything there was left by an
+  // earlier run that had the same pid and died.
+  removeTree(temporary);
+  if (!write(temporary, error)) {
+    removeTree(temporary);
+    return false;
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) == 0)
+    return true;
+  int renameError = errno;
+  removeTree(temporary);
+  // A directory is not renamed over a full one: another writer published
+  // the same entry first, and that one is kept.
+  if (renameError == ENOTEMPTY || renameError == EEXIST)
+    return true;
+  error = path + ": cannot be written: " + std::strerror(renameError);
+  return false;
+}
+
+std::optional<std::string> cachedEntry(const std::string &folder,
+                                       const std::string &name,
+                                       const EntryWriter &write,
+                                       std::string &error) {
+  std::string directory = cacheFolder(folder);
+  std::string path = directory + "/" + name;
+  if (access(path.c_str(), R_OK) == 0)
+    return path;
+  std::error_code created;
+  std::filesystem::create_directories(directory, created);
+  if (created) {
+    error =
+        directory + ": cannot create the cache directory: " + created.message();
+    return std::nullopt;
+  }
+  if (!publishAtomically(path, write, error))
+    return std::nullopt;
+  return path;
+}
+
+} // namespace mpc::driver

@@ -1,0 +1,172 @@
+//===- Flags.cpp - mpc-run's command line ---------------------------------===//
+
+#include "tools/mpc-run/Flags.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace mpc::run {
+
+namespace {
+
+const char *kUsage = R"(usage: mpc-run MODEL --data FILE [options]
+
+MODEL is a JSON graph (.json) or an mpc module (.mlir); a module without a
+@train_step gets one built with the graph's training settings. With
+--device cuda, MODEL may also be a CUDA artifact directory (manifest.json
+and step.cu, as --artifact writes them).
+
+  --data FILE        training data: .csv/.csv.gz rows (features, then an
+                     integer label), a .txt character corpus, or .npy arrays
+                     (repeat --data, optionally NAME=FILE.npy); repeatable
+  --steps N          train until N steps have run (default: the graph's
+                     training.steps)
+  --batch B          batch size (default: the graph's training.batch_size)
+  --device D         where to run: cpu (the reference executor) or cuda
+                     (the first GPU; needs nvcc, found as $MPC_NVCC,
+                     $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc or on
+                     PATH; compiled steps are cached in $MPC_CACHE_DIR,
+                     else $XDG_CACHE_HOME/mpc, else ~/.cache/mpc)
+  --cuda-sync        with --device cuda: debug mode (also MPC_CUDA_SYNC=1);
+                     every step runs op by op without a CUDA graph, each op
+                     synchronised and checked, so the first failure names
+                     the op, its node and its place in the graph file
+  --artifact DIR     compile MODEL for CUDA into DIR (step.cu and
+                     manifest.json) and exit without training; needs no GPU
+  --arch sm_NN       with --artifact: also build the step library for that
+                     GPU (DIR/step.sm_NN.so, with nvcc), which --device cuda
+                     then loads without compiling
+  --seed S           seed of initialization and batch order (default: the
+                     graph's training.seed, else 0)
+  --log-every K      print the mean loss every K steps (default 50)
+  --eval-every K     evaluate on the validation split every K steps
+                     (default: only at the end)
+  --save CKPT        write parameters and optimizer state at the end
+                     (safetensors, written atomically)
+  --resume CKPT      continue a run from a checkpoint
+
+Mixed precision (when compiling a graph):
+  --dtype T          f32 (default), f16 or bf16: run allowed ops in T with
+                     f32 master weights (mpc-autocast)
+  --policy FILE      a JSON file moving ops between autocast categories
+  --loss-scaling M   none, static or dynamic (default: dynamic for f16,
+                     none otherwise)
+  --init-scale S     the first loss scale (default 65536)
+  --precision-report table|json
+                     print every op's precision and the casts before training
+)";
+
+/// The flags that take a value; --data may repeat.
+const char *const kValueFlags[] = {"steps",      "batch",
+                                   "device",     "seed",
+                                   "log-every",  "eval-every",
+                                   "save",       "resume",
+                                   "data",       "dtype",
+                                   "policy",     "loss-scaling",
+                                   "init-scale", "precision-report",
+                                   "artifact",   "arch"};
+/// The flags without a value.
+const char *const kSwitchFlags[] = {"cuda-sync"};
+
+} // namespace
+
+[[noreturn]] void fail(const std::string &message) {
+  std::fprintf(stderr, "mpc-run: %s\n", message.c_str());
+  std::exit(1);
+}
+
+Flags parseFlags(int argc, char **argv) {
+  Flags flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (arg.rfind("--", 0) != 0) {
+      if (!flags.model.empty())
+        fail("unexpected argument '" + arg + "' (the model is '" + flags.model +
+             "')");
+      flags.model = arg;
+      continue;
+    }
+    std::string name = arg.substr(2), value;
+    bool hasValue = false;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      hasValue = true;
+    }
+    if (std::find(std::begin(kSwitchFlags), std::end(kSwitchFlags), name) !=
+        std::end(kSwitchFlags)) {
+      if (hasValue)
+        fail("--" + name + " takes no value");
+      if (!flags.switches.insert(name).second)
+        fail("--" + name + " given twice");
+      continue;
+    }
+    if (std::find(std::begin(kValueFlags), std::end(kValueFlags), name) ==
+        std::end(kValueFlags))
+      fail("unknown flag '--" + name + "' (see mpc-run --help)");
+    if (!hasValue) {
+      // A value that starts with "--" is taken as the next flag; such a
+      // value can still be given as --flag=--value.
+      if (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0)
+        fail("--" + name + " needs a value");
+      value = argv[++i];
+    }
+    if (name == "data")
+      flags.data.push_back(value);
+    else if (!flags.values.emplace(name, value).second)
+      fail("--" + name + " given twice");
+  }
+  if (flags.model.empty())
+    fail("no model given (see mpc-run --help)");
+  if (flags.data.empty() && !flags.values.count("artifact"))
+    fail("no --data given");
+  return flags;
+}
+
+int64_t integerFlag(const Flags &flags, const std::string &name,
+                    int64_t fallback, int64_t minimum) {
+  auto it = flags.values.find(name);
+  if (it == flags.values.end())
+    return fallback;
+  char *end = nullptr;
+  errno = 0;
+  long long value = std::strtoll(it->second.c_str(), &end, 10);
+  if (it->second.empty() || *end || errno || value < minimum)
+    fail("--" + name + " must be an integer >= " + std::to_string(minimum) +
+         ", got '" + it->second + "'");
+  return value;
+}
+
+std::string stringFlag(const Flags &flags, const std::string &name,
+                       std::initializer_list<const char *> allowed) {
+  auto it = flags.values.find(name);
+  if (it == flags.values.end())
+    return "";
+  std::string expected;
+  for (const char *value : allowed) {
+    if (it->second == value)
+      return it->second;
+    expected += expected.empty() ? value : std::string(", ") + value;
+  }
+  fail("--" + name + " must be one of " + expected + ", got '" + it->second +
+       "'");
+}
+
+double positiveFlag(const Flags &flags, const std::string &name) {
+  const std::string &text = flags.values.at(name);
+  char *end = nullptr;
+  errno = 0;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end || errno || !(value > 0) || std::isinf(value))
+    fail("--" + name + " must be a positive number, got '" + text + "'");
+  return value;
+}
+
+} // namespace mpc::run
