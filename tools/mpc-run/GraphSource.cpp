@@ -9,6 +9,8 @@
 
 #include "tools/mpc-run/GraphSource.h"
 
+#include "runtime/core/Hash.h"
+
 #include "tools/mpc-run/Device.h"
 #include "tools/mpc-run/ModelSource.h"
 
@@ -41,13 +43,7 @@ std::optional<int64_t> trainingSetting(mlir::ModuleOp module,
 /// The cache key of a module's artifact: a hash of the module's text
 /// (FNV-1a), as 16 hex digits.
 std::string artifactKey(const std::string &moduleText) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : moduleText)
-    hash = (hash ^ c) * 0x100000001b3ULL;
-  char key[17];
-  std::snprintf(key, sizeof key, "%016llx",
-                static_cast<unsigned long long>(hash));
-  return key;
+  return Fnv1a().add(moduleText).hex();
 }
 
 /// The artifact of `module` in the cache (artifacts/KEY), written first
