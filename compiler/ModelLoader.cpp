@@ -4,6 +4,7 @@
 
 #include "compiler/import/json/GraphImporter.h"
 #include "compiler/support/OneLineDiagnostics.h"
+#include "dialects/mpc/MpcDialect.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,9 +23,10 @@ namespace {
 /// `batchSize`: the leading dim of the step's first argument.
 bool checkBatchSize(ModuleOp module, const std::string &path, int64_t batchSize,
                     std::string &error) {
-  auto step = module.lookupSymbol<func::FuncOp>("train_step");
+  auto step =
+      module.lookupSymbol<func::FuncOp>(mpc::MpcDialect::kTrainStepFuncName);
   if (!step)
-    step = module.lookupSymbol<func::FuncOp>("forward");
+    step = module.lookupSymbol<func::FuncOp>(mpc::MpcDialect::kForwardFuncName);
   if (!step || step.getNumArguments() == 0)
     return true;
   auto type = dyn_cast<RankedTensorType>(step.getArgumentTypes()[0]);
@@ -103,16 +105,17 @@ OwningOpRef<ModuleOp> mpc::loadTrainingModule(const std::string &path,
   if (!isGraph && options.batchSize &&
       !checkBatchSize(*module, path, *options.batchSize, error))
     return nullptr;
-  if (!module->lookupSymbol("train_step")) {
+  if (!module->lookupSymbol(mpc::MpcDialect::kTrainStepFuncName)) {
     if (failed(compileTrainingStep(*module, options))) {
       if (error.empty())
         error = path + ": building the training step failed";
       return nullptr;
     }
   } else if (hasPrecisionOptions(options)) {
-    error = path + ": the module already has a @train_step, so precision "
-                   "options do not apply (compile its graph with mpc-opt "
-                   "--mpc-train-pipeline=\"dtype=...\" instead)";
+    error = path + ": the module already has a @" +
+            mpc::MpcDialect::kTrainStepFuncName.str() +
+            ", so precision options do not apply (compile its graph with "
+            "mpc-opt --mpc-train-pipeline=\"dtype=...\" instead)";
     return nullptr;
   } else if (failed(verify(*module))) {
     return nullptr;

@@ -63,7 +63,8 @@ Value incrementStepCount(ModuleOp module, SymbolTable &symbols, OpBuilder &b,
   auto scalarType = RankedTensorType::get({}, b.getF32Type());
   OpBuilder moduleBuilder = OpBuilder::atBlockBegin(module.getBody());
   auto counter = moduleBuilder.create<ParamOp>(
-      loc, moduleBuilder.getStringAttr("step"), TypeAttr::get(scalarType),
+      loc, moduleBuilder.getStringAttr(MpcDialect::kStepCountSymbol),
+      TypeAttr::get(scalarType),
       InitAttr::getDefault(b.getContext(), InitKind::zeros),
       moduleBuilder.getUnitAttr());
   // Renames on a clash with an existing symbol.
@@ -178,8 +179,9 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
           param);
     return;
   case Optimizer::Momentum: {
-    ParamOp buffer = addState(symbols, param,
-                              (param.getSymName() + ".momentum").str(), type);
+    ParamOp buffer = addState(
+        symbols, param,
+        (param.getSymName() + MpcDialect::kMomentumSuffix).str(), type);
     auto update = b.create<MomentumUpdateOp>(
         loc, type, type, value, grad, load(b, loc, buffer), f64(s.learningRate),
         f64(s.momentum), f64(s.weightDecay), /*skip_if=*/Value());
@@ -189,8 +191,11 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
   }
   case Optimizer::AdamW: {
     ParamOp m =
-        addState(symbols, param, (param.getSymName() + ".m").str(), type);
-    ParamOp v = addState(symbols, m, (param.getSymName() + ".v").str(), type);
+        addState(symbols, param,
+                 (param.getSymName() + MpcDialect::kAdamMSuffix).str(), type);
+    ParamOp v =
+        addState(symbols, m,
+                 (param.getSymName() + MpcDialect::kAdamVSuffix).str(), type);
     Value mValue = load(b, loc, m);
     Value vValue = load(b, loc, v);
     auto update = b.create<AdamWUpdateOp>(
@@ -214,8 +219,9 @@ void BuildTrainStepPass::runOnOperation() {
   }
   func::FuncOp forward = loss->function;
   SymbolTable symbols(module);
-  if (symbols.lookup("train_step")) {
-    module.emitError("the module already has a @train_step");
+  if (symbols.lookup(MpcDialect::kTrainStepFuncName)) {
+    module.emitError("the module already has a @")
+        << MpcDialect::kTrainStepFuncName;
     return signalPassFailure();
   }
   FailureOr<OptimizerSettings> settings = resolveSettings(module);
@@ -235,7 +241,7 @@ void BuildTrainStepPass::runOnOperation() {
 
   // The training step starts as a copy of the forward function.
   auto trainStep = cast<func::FuncOp>(forward->clone());
-  trainStep.setName("train_step");
+  trainStep.setName(MpcDialect::kTrainStepFuncName);
   symbols.insert(trainStep, std::next(Block::iterator(forward)));
   FailureOr<SmallVector<Value>> grads =
       buildParamGradients(LossFunction{trainStep, loss->lossIndex}, params);
@@ -263,8 +269,9 @@ void BuildTrainStepPass::runOnOperation() {
   if (settings->clipNorm > 0 && !paramGrads.empty())
     clipGradients(b, NameLoc::get(b.getStringAttr("clip"), loc), paramGrads,
                   settings->clipNorm);
-  Value step = incrementStepCount(module, symbols, b,
-                                  NameLoc::get(b.getStringAttr("step"), loc));
+  Value step = incrementStepCount(
+      module, symbols, b,
+      NameLoc::get(b.getStringAttr(MpcDialect::kStepCountSymbol), loc));
   for (auto [param, value, grad] : llvm::zip(updated, values, paramGrads))
     emitUpdate(b, symbols, *settings, param, value, grad, step);
 

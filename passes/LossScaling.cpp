@@ -36,10 +36,12 @@ enum class Mode { Auto, None, Static, Dynamic };
 
 /// The state symbols the pass adds. Dynamic scaling uses all four, static
 /// scaling only the skipped-step counter.
-constexpr StringLiteral kScale = "loss_scale";
-constexpr StringLiteral kGoodSteps = "loss_scale.good_steps";
-constexpr StringLiteral kHysteresisLeft = "loss_scale.hysteresis_left";
-constexpr StringLiteral kSkippedSteps = "loss_scale.skipped_steps";
+constexpr StringLiteral kScale = MpcDialect::kLossScaleSymbol;
+constexpr StringLiteral kGoodSteps = MpcDialect::kLossScaleGoodStepsSymbol;
+constexpr StringLiteral kHysteresisLeft =
+    MpcDialect::kLossScaleHysteresisLeftSymbol;
+constexpr StringLiteral kSkippedSteps =
+    MpcDialect::kLossScaleSkippedStepsSymbol;
 
 /// Whether any value of `function` (an op result or a block argument) has
 /// f16 elements: such a step needs loss scaling, f32 and bf16 do not.
@@ -167,8 +169,7 @@ LogicalResult LossScalingPass::scale(ModuleOp module, ConstantOp seed,
   Block &body = function.getBody().front();
   Operation *terminator = body.getTerminator();
   MLIRContext *context = module.getContext();
-  Location loc =
-      NameLoc::get(StringAttr::get(context, "loss_scale"), seed.getLoc());
+  Location loc = NameLoc::get(StringAttr::get(context, kScale), seed.getLoc());
   auto scalarType = RankedTensorType::get({}, Float32Type::get(context));
   auto seedType = cast<RankedTensorType>(seed.getType());
 

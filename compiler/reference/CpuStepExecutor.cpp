@@ -2,23 +2,14 @@
 
 #include "compiler/reference/CpuStepExecutor.h"
 
-#include "compiler/StepDescription.h"
+#include "dialects/mpc/StepContract.h"
+
+#include "mlir/IR/Diagnostics.h"
 
 namespace mpc::cpu {
 
-namespace {
-constexpr const char *kTrainStep = "train_step";
-constexpr const char *kForward = "forward";
-
-/// The position of the param named `name` in `params`.
-std::optional<size_t> findParam(const std::vector<HostTensor> &params,
-                                llvm::StringRef name) {
-  for (size_t i = 0; i < params.size(); ++i)
-    if (params[i].name == name)
-      return i;
-  return std::nullopt;
-}
-} // namespace
+using step::kForward;
+using step::kTrainStep;
 
 std::unique_ptr<CpuStepExecutor>
 CpuStepExecutor::create(mlir::OwningOpRef<mlir::ModuleOp> module,
@@ -32,33 +23,38 @@ CpuStepExecutor::create(mlir::OwningOpRef<mlir::ModuleOp> module,
               " (run mpc-build-train-step first)";
       return nullptr;
     }
-  return std::unique_ptr<CpuStepExecutor>(
-      new CpuStepExecutor(std::move(module), std::move(executor)));
+  std::string message;
+  mlir::ScopedDiagnosticHandler handler(module->getContext(),
+                                        [&](mlir::Diagnostic &diagnostic) {
+                                          if (message.empty())
+                                            message = diagnostic.str();
+                                          return mlir::success();
+                                        });
+  mlir::FailureOr<StepContract> contract =
+      describeStep(*module, /*requirePlan=*/false);
+  if (failed(contract)) {
+    error = message;
+    return nullptr;
+  }
+  return std::unique_ptr<CpuStepExecutor>(new CpuStepExecutor(
+      std::move(module), std::move(executor), std::move(*contract)));
 }
 
 CpuStepExecutor::CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
-                                 std::unique_ptr<Executor> executor)
-    : module(std::move(module)), executor(std::move(executor)) {
-  std::optional<LossScalingDescription> description =
-      describeLossScaling(*this->module);
-  if (!description)
-    return;
-  const std::vector<HostTensor> &params = this->executor->params();
-  LossScaling scaling;
-  scaling.dynamic = description->dynamic;
-  scaling.floor = description->floor;
-  scaling.staticScale = description->staticScale;
-  if (description->scaleSymbol)
-    scaling.scaleIndex = findParam(params, *description->scaleSymbol);
-  if (description->skippedSymbol)
-    scaling.skippedIndex = findParam(params, *description->skippedSymbol);
-  lossScaling = scaling;
+                                 std::unique_ptr<Executor> executor,
+                                 StepContract contract)
+    : module(std::move(module)), executor(std::move(executor)),
+      contract(std::move(contract)) {
+  if (const std::optional<LossScalingSpec> &scaling =
+          this->contract.lossScaling) {
+    if (scaling->scale)
+      scaleIndex = this->contract.stateIndex(*scaling->scale);
+    if (scaling->skipped)
+      skippedIndex = this->contract.stateIndex(*scaling->skipped);
+  }
 }
 
-std::string CpuStepExecutor::graphName() const {
-  auto name = (*module).getSymName();
-  return name ? name->str() : "graph";
-}
+std::string CpuStepExecutor::graphName() const { return contract.graph; }
 
 std::vector<HostTensor> CpuStepExecutor::inputSpecs() const {
   return executor->argumentSpecs(kTrainStep);
@@ -68,7 +64,7 @@ std::vector<HostTensor> CpuStepExecutor::outputSpecs() const {
   return executor->resultSpecs(kTrainStep);
 }
 
-int CpuStepExecutor::labelInput() const { return findLabelInput(*module); }
+int CpuStepExecutor::labelInput() const { return contract.labelInput; }
 
 void CpuStepExecutor::initialize(uint64_t seed) {
   executor->initializeParams(seed);
@@ -109,18 +105,17 @@ void CpuStepExecutor::setState(std::vector<HostTensor> values) {
 }
 
 std::optional<train::LossScaleStatus> CpuStepExecutor::lossScaleStatus() const {
-  if (!lossScaling)
+  const std::optional<LossScalingSpec> &scaling = contract.lossScaling;
+  if (!scaling)
     return std::nullopt;
   const std::vector<HostTensor> &params = executor->params();
   train::LossScaleStatus status;
-  status.dynamic = lossScaling->dynamic;
-  status.floor = lossScaling->floor;
-  status.scale = lossScaling->scaleIndex
-                     ? params[*lossScaling->scaleIndex].f32[0]
-                     : lossScaling->staticScale;
-  if (lossScaling->skippedIndex)
-    status.skippedSteps =
-        static_cast<int64_t>(params[*lossScaling->skippedIndex].f32[0]);
+  status.dynamic = scaling->dynamic;
+  status.floor = scaling->floor;
+  status.scale = scaleIndex ? params[*scaleIndex].f32[0]
+                            : scaling->staticScale.value_or(1);
+  if (skippedIndex)
+    status.skippedSteps = static_cast<int64_t>(params[*skippedIndex].f32[0]);
   return status;
 }
 

@@ -4,6 +4,7 @@
 #define MPC_COMPILER_REFERENCE_CPUSTEPEXECUTOR_H
 
 #include "compiler/reference/Executor.h"
+#include "runtime/core/StepContract.h"
 #include "runtime/train/StepExecutor.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -40,21 +41,16 @@ public:
   std::optional<train::LossScaleStatus> lossScaleStatus() const override;
 
 private:
-  /// Where the loss scaler's state lives: read from @train_step once.
-  struct LossScaling {
-    bool dynamic = false;
-    std::optional<double> floor;
-    /// A static scale; a dynamic one is in params() at `scaleIndex`.
-    double staticScale = 1;
-    std::optional<size_t> scaleIndex, skippedIndex;
-  };
-
   CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
-                  std::unique_ptr<Executor> executor);
+                  std::unique_ptr<Executor> executor, StepContract contract);
 
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::unique_ptr<Executor> executor;
-  std::optional<LossScaling> lossScaling;
+  /// The step as describeStep found it: names, label input, loss scaler.
+  StepContract contract;
+  /// The positions in the executor's params() (the contract's state order)
+  /// of the loss scaler's scale and skipped-step counter, when it has them.
+  std::optional<size_t> scaleIndex, skippedIndex;
   /// The losses of the steps since the last takeLosses.
   std::vector<double> pendingLosses;
   std::vector<HostTensor> stepOutputs;

@@ -14,9 +14,6 @@
 
 namespace mpc::cpu {
 
-/// The driver's form of `init`.
-driver::InitSpec toInitSpec(InitAttr init);
-
 /// Fills `value` (sized, of the param's shape) as `init` prescribes (see
 /// driver::initializeParam).
 void initializeParam(InitAttr init, llvm::StringRef name, uint64_t seed,

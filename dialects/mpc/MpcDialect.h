@@ -3,6 +3,8 @@
 #ifndef MPC_DIALECT_MPCDIALECT_H
 #define MPC_DIALECT_MPCDIALECT_H
 
+#include "runtime/core/StepNames.h"
+
 #include "mlir/IR/Dialect.h"
 
 #include "dialects/mpc/MpcDialect.h.inc"

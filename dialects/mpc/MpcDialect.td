@@ -50,6 +50,25 @@ def Mpc_Dialect : Dialect {
     /// On a planned function: the most bytes of intermediates live at once
     /// (i64); arena_bytes above it is fragmentation.
     static constexpr ::llvm::StringLiteral kPeakLiveBytesAttrName = "mpc.peak_live_bytes";
+
+    // The names of the step's functions and state symbols, which passes
+    // create and runtimes look up (runtime/core/StepNames.h).
+    /// The imported graph, later the evaluation function.
+    static constexpr ::llvm::StringLiteral kForwardFuncName = ::mpc::step::kForward;
+    /// The training step mpc-build-train-step adds.
+    static constexpr ::llvm::StringLiteral kTrainStepFuncName = ::mpc::step::kTrainStep;
+    /// The step count (state).
+    static constexpr ::llvm::StringLiteral kStepCountSymbol = ::mpc::step::kStepCount;
+    /// Suffixes of a parameter's optimizer state: momentum's buffer, AdamW's
+    /// moments.
+    static constexpr ::llvm::StringLiteral kMomentumSuffix = ::mpc::step::kMomentumSuffix;
+    static constexpr ::llvm::StringLiteral kAdamMSuffix = ::mpc::step::kAdamMSuffix;
+    static constexpr ::llvm::StringLiteral kAdamVSuffix = ::mpc::step::kAdamVSuffix;
+    /// The loss scaler's state (mpc-loss-scaling).
+    static constexpr ::llvm::StringLiteral kLossScaleSymbol = ::mpc::step::kLossScale;
+    static constexpr ::llvm::StringLiteral kLossScaleGoodStepsSymbol = ::mpc::step::kLossScaleGoodSteps;
+    static constexpr ::llvm::StringLiteral kLossScaleHysteresisLeftSymbol = ::mpc::step::kLossScaleHysteresisLeft;
+    static constexpr ::llvm::StringLiteral kLossScaleSkippedStepsSymbol = ::mpc::step::kLossScaleSkippedSteps;
   }];
 }
 

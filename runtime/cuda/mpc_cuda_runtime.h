@@ -35,6 +35,9 @@
  * (MPC_I64 is the host's only). A copy of these headers keeps core/ beside
  * cuda/. */
 #include "../core/DType.h"
+/* MPC_CUDA_ABI_VERSION, the version of this ABI: a step library built
+ * against another is refused. */
+#include "../core/StepNames.h"
 
 #include <cuda_runtime.h>
 #include <stdint.h>
@@ -42,9 +45,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* The version of this ABI; a step library built against another is refused. */
-#define MPC_CUDA_ABI_VERSION 2
 
 /* The runtime context: stream, cuBLASLt handle, GEMM plan cache, workspace
  * and the last error. Owned by the host runtime. */

@@ -8,8 +8,8 @@
 
 #include "runtime/driver/Checkpoint.h"
 
+#include "runtime/core/JsonSyntaxError.h"
 #include "runtime/driver/DataFiles.h"
-#include "runtime/driver/JsonSyntaxError.h"
 #include "runtime/driver/Text.h"
 
 #include <nlohmann/json.hpp>

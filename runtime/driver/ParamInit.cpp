@@ -13,17 +13,6 @@ namespace {
 
 using Kind = InitSpec::Kind;
 
-constexpr struct {
-  Kind kind;
-  const char *name;
-} kKindNames[] = {{Kind::Zeros, "zeros"},
-                  {Kind::Ones, "ones"},
-                  {Kind::Constant, "constant"},
-                  {Kind::Normal, "normal"},
-                  {Kind::Uniform, "uniform"},
-                  {Kind::XavierUniform, "xavier_uniform"},
-                  {Kind::XavierNormal, "xavier_normal"}};
-
 /// A standard normal draw from two uniform draws (Box–Muller).
 double normal(uint64_t stream, uint64_t index) {
   double u1 = random::uniform01(random::hash(stream, index, 0));
@@ -40,20 +29,6 @@ double uniform(uint64_t stream, uint64_t index, double low, double high) {
 uint64_t nameHash(const std::string &name) { return fnv1a(name); }
 
 } // namespace
-
-std::optional<InitSpec::Kind> parseInitKind(const std::string &name) {
-  for (const auto &entry : kKindNames)
-    if (name == entry.name)
-      return entry.kind;
-  return std::nullopt;
-}
-
-const char *initKindName(InitSpec::Kind kind) {
-  for (const auto &entry : kKindNames)
-    if (entry.kind == kind)
-      return entry.name;
-  return "zeros";
-}
 
 void initializeParam(const InitSpec &init, const std::string &name,
                      uint64_t seed, HostTensor &value) {

@@ -8,39 +8,16 @@
 #ifndef MPC_RUNTIME_DRIVER_PARAMINIT_H
 #define MPC_RUNTIME_DRIVER_PARAMINIT_H
 
+#include "runtime/core/InitSpec.h"
 #include "runtime/driver/Tensor.h"
 
 #include <cstdint>
-#include <optional>
 #include <string>
 
 namespace mpc::driver {
 
-/// How a parameter is initialized: the mpc.param `init` attribute without
-/// MLIR. `first` and `second` mean what InitAttr's values mean for the kind
-/// (constant: the value; normal: mean, stddev; uniform: low, high; xavier:
-/// the gain).
-struct InitSpec {
-  enum class Kind {
-    Zeros,
-    Ones,
-    Constant,
-    Normal,
-    Uniform,
-    XavierUniform,
-    XavierNormal
-  };
-  Kind kind = Kind::Zeros;
-  double first = 0, second = 0;
-  /// The initializer's own random stream; otherwise the run's seed and the
-  /// parameter's name select it.
-  std::optional<uint64_t> seed;
-};
-
-/// The kind named as the InitKind enum names it ("xavier_uniform"), or none.
-std::optional<InitSpec::Kind> parseInitKind(const std::string &name);
-/// The name of `kind` as parseInitKind reads it.
-const char *initKindName(InitSpec::Kind kind);
+/// How a parameter is initialized (runtime/core/InitSpec.h).
+using InitSpec = ::mpc::InitSpec;
 
 /// Fills `value` (sized, of the param's shape) as `init` prescribes. The
 /// random stream is `init`'s own seed when it has one, else a hash of the

@@ -304,9 +304,10 @@ LogicalResult Importer::importParams(const json &root, ModuleOp module,
     if (failed(init))
       return failure();
     // Params are symbols of the module, next to the function @forward.
-    if (decl->name == "forward") {
+    if (decl->name == MpcDialect::kForwardFuncName) {
       reader.error(pointer + "/name")
-          << "param name 'forward' is taken by the function @forward";
+          << "param name '" << MpcDialect::kForwardFuncName
+          << "' is taken by the function @" << MpcDialect::kForwardFuncName;
       return failure();
     }
     Location loc = reader.namedLocationOf(decl->name, pointer);
@@ -614,8 +615,8 @@ OwningOpRef<ModuleOp> Importer::run() {
     (*module)->setAttr(MpcDialect::kTrainingAttrName,
                        training.getDictionary(context));
 
-  auto forward =
-      func::FuncOp::create(rootLoc, "forward", builder.getFunctionType({}, {}));
+  auto forward = func::FuncOp::create(rootLoc, MpcDialect::kForwardFuncName,
+                                      builder.getFunctionType({}, {}));
   module->push_back(forward);
   Block *body = new Block();
   forward.getBody().push_back(body);

@@ -5,14 +5,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MPC_RUNTIME_DRIVER_JSONSYNTAXERROR_H
-#define MPC_RUNTIME_DRIVER_JSONSYNTAXERROR_H
+#ifndef MPC_RUNTIME_CORE_JSONSYNTAXERROR_H
+#define MPC_RUNTIME_CORE_JSONSYNTAXERROR_H
 
 #include <nlohmann/json.hpp>
 
 #include <string>
 
-namespace mpc::driver {
+namespace mpc {
 
 struct JsonSyntaxError {
   using Json = nlohmann::json;
@@ -46,6 +46,6 @@ struct JsonSyntaxError {
   }
 };
 
-} // namespace mpc::driver
+} // namespace mpc
 
-#endif // MPC_RUNTIME_DRIVER_JSONSYNTAXERROR_H
+#endif // MPC_RUNTIME_CORE_JSONSYNTAXERROR_H

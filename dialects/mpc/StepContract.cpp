@@ -1,0 +1,190 @@
+//===- StepContract.cpp - the step contract of a module -------------------===//
+//
+// The one place that reads what a runtime needs to know of a step out of
+// the IR: the functions' signatures and plans, the state, the label input
+// of @forward and the loss scaler of @train_step.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/mpc/StepContract.h"
+
+#include "dialects/mpc/ElementTypes.h"
+
+using namespace mlir;
+
+namespace mpc {
+
+namespace {
+
+/// The graph name of argument or result `index` (its mpc.name), else a
+/// positional one.
+std::string valueName(DictionaryAttr attrs, StringRef prefix, unsigned index) {
+  if (attrs)
+    if (auto name = attrs.getAs<StringAttr>(MpcDialect::kNameAttrName))
+      return name.str();
+  return (prefix + Twine(index)).str();
+}
+
+/// Name, shape and device dtype of a tensor of type `type`. An element type
+/// without a device dtype reads as f32, as the CUDA target rejects it anyway.
+TensorSpec tensorSpec(std::string name, RankedTensorType type) {
+  TensorSpec spec;
+  spec.name = std::move(name);
+  spec.shape.assign(type.getShape().begin(), type.getShape().end());
+  spec.dtype = deviceDType(type.getElementType()).value_or(DType::F32);
+  return spec;
+}
+
+/// The tensors of `types`, named from `attrs` (per index) or `prefix`.
+LogicalResult tensorSpecs(func::FuncOp function, TypeRange types,
+                          function_ref<DictionaryAttr(unsigned)> attrs,
+                          StringRef prefix, std::vector<TensorSpec> &specs) {
+  for (auto [index, type] : llvm::enumerate(types)) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor)
+      return function.emitError("function @")
+             << function.getSymName() << ": " << prefix << " " << index
+             << " is " << type << ", not a ranked tensor";
+    specs.push_back(tensorSpec(valueName(attrs(index), prefix, index), tensor));
+  }
+  return success();
+}
+
+FailureOr<FunctionSpec> functionSpec(func::FuncOp function, bool requirePlan) {
+  FunctionSpec spec;
+  spec.name = function.getSymName().str();
+  spec.entry = entryPointName(spec.name);
+  auto arena =
+      function->getAttrOfType<IntegerAttr>(MpcDialect::kArenaBytesAttrName);
+  auto peak =
+      function->getAttrOfType<IntegerAttr>(MpcDialect::kPeakLiveBytesAttrName);
+  if (arena && peak) {
+    spec.arenaBytes = arena.getInt();
+    spec.peakLiveBytes = peak.getInt();
+  } else if (requirePlan) {
+    return function.emitError("function @")
+           << function.getSymName()
+           << " has no memory plan (run mpc-plan-memory first)";
+  }
+  FunctionType type = function.getFunctionType();
+  if (failed(tensorSpecs(
+          function, type.getInputs(),
+          [&](unsigned i) { return function.getArgAttrDict(i); }, "arg",
+          spec.inputs)) ||
+      failed(tensorSpecs(
+          function, type.getResults(),
+          [&](unsigned i) { return function.getResultAttrDict(i); }, "result",
+          spec.outputs)))
+    return failure();
+  return spec;
+}
+
+StateSpec stateSpec(ParamOp param) {
+  StateSpec spec;
+  static_cast<TensorSpec &>(spec) =
+      tensorSpec(param.getSymName().str(), param.getTensorType());
+  spec.trainable = !param.getState();
+  spec.init = initSpecOf(param.getInit());
+  return spec;
+}
+
+/// The argument number of @forward's class labels: the labels operand of
+/// the softmax_cross_entropy whose logits are @forward's second result, when
+/// that operand is an argument; -1 otherwise.
+int labelInputOf(func::FuncOp forward) {
+  Operation *terminator = forward.getBody().front().getTerminator();
+  if (terminator->getNumOperands() < 2)
+    return -1;
+  Value logits = terminator->getOperand(1);
+  int index = -1;
+  forward.walk([&](SoftmaxCrossEntropyOp op) {
+    if (op.getLogits() == logits)
+      if (auto argument = dyn_cast<BlockArgument>(op.getLabels()))
+        index = static_cast<int>(argument.getArgNumber());
+  });
+  return index;
+}
+
+/// The loss scaler of @train_step, or none when it does not scale its loss
+/// (no mpc.unscale_and_check).
+std::optional<LossScalingSpec> lossScalingOf(func::FuncOp trainStep) {
+  UnscaleAndCheckOp unscale;
+  UpdateLossScaleOp update;
+  trainStep.walk([&](Operation *op) {
+    if (auto found = dyn_cast<UnscaleAndCheckOp>(op))
+      unscale = found;
+    if (auto found = dyn_cast<UpdateLossScaleOp>(op))
+      update = found;
+  });
+  if (!unscale)
+    return std::nullopt;
+  LossScalingSpec scaling;
+  auto module = trainStep->getParentOfType<ModuleOp>();
+  if (module.lookupSymbol<ParamOp>(MpcDialect::kLossScaleSkippedStepsSymbol))
+    scaling.skipped = MpcDialect::kLossScaleSkippedStepsSymbol.str();
+  if (update) {
+    scaling.dynamic = true;
+    scaling.floor = update.getMinScale().convertToDouble();
+    if (auto load = update.getScale().getDefiningOp<LoadOp>())
+      scaling.scale = load.getParam().str();
+    return scaling;
+  }
+  // A static scale is the constant that unscale divides by (1 if it were
+  // computed, which mpc-loss-scaling never does).
+  scaling.staticScale = 1;
+  if (auto constant = unscale.getScale().getDefiningOp<ConstantOp>())
+    if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
+      scaling.staticScale =
+          (*dense.getValues<APFloat>().begin()).convertToDouble();
+  return scaling;
+}
+
+} // namespace
+
+SmallVector<ParamOp> manifestState(ModuleOp module) {
+  return llvm::to_vector(module.getOps<ParamOp>());
+}
+
+SmallVector<func::FuncOp> manifestFunctions(ModuleOp module) {
+  SmallVector<func::FuncOp> functions;
+  for (func::FuncOp function : module.getOps<func::FuncOp>())
+    if (!function.isExternal())
+      functions.push_back(function);
+  return functions;
+}
+
+InitSpec initSpecOf(InitAttr init) {
+  InitSpec spec;
+  // The runtime names its kinds as the dialect's enum does (a test checks
+  // every kind), so a kind maps onto its namesake.
+  if (std::optional<InitSpec::Kind> kind =
+          parseInitKind(stringifyInitKind(init.getKind())))
+    spec.kind = *kind;
+  spec.first = init.getFirstValue();
+  spec.second = init.getSecondValue();
+  spec.seed = init.getSeed();
+  return spec;
+}
+
+FailureOr<StepContract> describeStep(ModuleOp module, bool requirePlan) {
+  StepContract contract;
+  contract.abi = step::kAbiVersion;
+  std::optional<StringRef> graph = module.getSymName();
+  contract.graph = graph ? graph->str() : "graph";
+  for (ParamOp param : manifestState(module))
+    contract.state.push_back(stateSpec(param));
+  for (func::FuncOp function : manifestFunctions(module)) {
+    FailureOr<FunctionSpec> spec = functionSpec(function, requirePlan);
+    if (failed(spec))
+      return failure();
+    contract.arenaBytes = std::max(contract.arenaBytes, spec->arenaBytes);
+    contract.functions.push_back(std::move(*spec));
+    if (function.getSymName() == MpcDialect::kForwardFuncName)
+      contract.labelInput = labelInputOf(function);
+    if (function.getSymName() == MpcDialect::kTrainStepFuncName)
+      contract.lossScaling = lossScalingOf(function);
+  }
+  return contract;
+}
+
+} // namespace mpc

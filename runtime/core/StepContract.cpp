@@ -1,0 +1,458 @@
+//===- StepContract.cpp - what a compiled training step is ----------------===//
+//
+// The contract's comparisons and entry names, and the manifest reader: it
+// checks every field, naming each by its JSON path when it is wrong.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/core/StepContract.h"
+
+#include "runtime/core/JsonSyntaxError.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace mpc {
+namespace {
+
+using Json = nlohmann::json;
+namespace key = manifest;
+
+/// What a JSON value is, for "expected X, got Y" messages.
+std::string kindOf(const Json &value) {
+  switch (value.type()) {
+  case Json::value_t::null:
+    return "null";
+  case Json::value_t::object:
+    return "an object";
+  case Json::value_t::array:
+    return "an array";
+  case Json::value_t::string:
+    return "a string";
+  case Json::value_t::boolean:
+    return "a boolean";
+  case Json::value_t::number_float:
+    return "a number with a fraction";
+  default:
+    return value.is_number_integer() && value.get<int64_t>() < 0
+               ? "a negative integer"
+               : "a number";
+  }
+}
+
+/// '<name>', for messages.
+std::string quote(const std::string &name) { return "'" + name + "'"; }
+
+/// Reads the manifest's fields, naming each by its JSON path on failure.
+class Reader {
+public:
+  Reader(const std::string &path, std::string &error)
+      : path(path), error(error) {}
+
+  bool read(const Json &root, StepContract &contract);
+
+private:
+  bool fail(const std::string &where, const std::string &message) {
+    error = path + ": " + (where.empty() ? "" : where + ": ") + message;
+    return false;
+  }
+  static std::string at(const std::string &where, const std::string &key) {
+    return where.empty() ? key : where + "." + key;
+  }
+
+  /// The field `key` of object `object` (at `where`), or null on failure.
+  const Json *field(const Json &object, const std::string &where,
+                    const std::string &key) {
+    auto it = object.find(key);
+    if (it == object.end()) {
+      fail(at(where, key), "missing");
+      return nullptr;
+    }
+    return &*it;
+  }
+  bool object(const Json &value, const std::string &where) {
+    return value.is_object() ||
+           fail(where, "expected an object, got " + kindOf(value));
+  }
+  bool string(const Json &object, const std::string &where,
+              const std::string &key, std::string &value) {
+    const Json *item = field(object, where, key);
+    if (!item)
+      return false;
+    if (!item->is_string() || item->get<std::string>().empty())
+      return fail(at(where, key),
+                  "expected a non-empty string, got " + kindOf(*item));
+    value = item->get<std::string>();
+    return true;
+  }
+  bool integer(const Json &object, const std::string &where,
+               const std::string &key, int64_t minimum, int64_t &value) {
+    const Json *item = field(object, where, key);
+    if (!item)
+      return false;
+    if (!item->is_number_integer() || item->get<int64_t>() < minimum)
+      return fail(at(where, key),
+                  "expected an integer >= " + std::to_string(minimum) +
+                      ", got " + kindOf(*item));
+    value = item->get<int64_t>();
+    return true;
+  }
+  bool number(const Json &value, const std::string &where, double &result) {
+    if (!value.is_number())
+      return fail(where, "expected a number, got " + kindOf(value));
+    result = value.get<double>();
+    return true;
+  }
+  bool boolean(const Json &object, const std::string &where,
+               const std::string &key, bool &value) {
+    const Json *item = field(object, where, key);
+    if (!item)
+      return false;
+    if (!item->is_boolean())
+      return fail(at(where, key), "expected a boolean, got " + kindOf(*item));
+    value = item->get<bool>();
+    return true;
+  }
+  /// An optional name of a state tensor: a string naming one, or null.
+  bool stateName(const Json &object, const std::string &where,
+                 const std::string &key, const StepContract &contract,
+                 std::optional<std::string> &name);
+  /// An optional number: a number, or null.
+  bool optionalNumber(const Json &object, const std::string &where,
+                      const std::string &key, std::optional<double> &value);
+
+  bool tensor(const Json &value, const std::string &where, TensorSpec &spec);
+  bool tensors(const Json &object, const std::string &where,
+               const std::string &key, std::vector<TensorSpec> &specs);
+  bool init(const Json &value, const std::string &where, InitSpec &spec);
+  bool state(const Json &root, StepContract &contract);
+  bool function(const Json &value, const std::string &where,
+                const StepContract &contract, FunctionSpec &spec);
+  bool functions(const Json &root, StepContract &contract);
+  bool lossScaling(const Json &root, StepContract &contract);
+
+  const std::string &path;
+  std::string &error;
+};
+
+bool Reader::stateName(const Json &object, const std::string &where,
+                       const std::string &key, const StepContract &contract,
+                       std::optional<std::string> &name) {
+  const Json *item = field(object, where, key);
+  if (!item)
+    return false;
+  if (item->is_null())
+    return true;
+  if (!item->is_string())
+    return fail(at(where, key),
+                "expected a state name or null, got " + kindOf(*item));
+  std::optional<size_t> index = contract.stateIndex(item->get<std::string>());
+  if (!index)
+    return fail(at(where, key),
+                "no state tensor named " + quote(item->get<std::string>()));
+  const StateSpec &spec = contract.state[*index];
+  if (spec.dtype != DType::F32 || spec.numElements() != 1)
+    return fail(at(where, key),
+                "state " + quote(spec.name) + " must be one f32 value, got " +
+                    dtypeName(spec.dtype) + " with " +
+                    std::to_string(spec.numElements()) + " elements");
+  name = item->get<std::string>();
+  return true;
+}
+
+bool Reader::optionalNumber(const Json &object, const std::string &where,
+                            const std::string &key,
+                            std::optional<double> &value) {
+  const Json *item = field(object, where, key);
+  if (!item)
+    return false;
+  if (item->is_null())
+    return true;
+  double result = 0;
+  if (!number(*item, at(where, key), result))
+    return false;
+  value = result;
+  return true;
+}
+
+bool Reader::tensor(const Json &value, const std::string &where,
+                    TensorSpec &spec) {
+  if (!object(value, where) || !string(value, where, key::kName, spec.name))
+    return false;
+  const Json *shape = field(value, where, key::kShape);
+  if (!shape)
+    return false;
+  if (!shape->is_array())
+    return fail(at(where, key::kShape),
+                "expected an array, got " + kindOf(*shape));
+  for (size_t i = 0; i < shape->size(); ++i) {
+    const Json &dim = (*shape)[i];
+    if (!dim.is_number_integer() || dim.get<int64_t>() < 0)
+      return fail(at(where, key::kShape) + "[" + std::to_string(i) + "]",
+                  "expected an integer >= 0, got " + kindOf(dim));
+    spec.shape.push_back(dim.get<int64_t>());
+  }
+  std::string dtype;
+  if (!string(value, where, key::kDType, dtype))
+    return false;
+  std::optional<DType> parsed = parseDType(dtype);
+  if (parsed && *parsed != DType::I64) {
+    spec.dtype = *parsed;
+    return true;
+  }
+  return fail(at(where, key::kDType),
+              "unknown dtype " + quote(dtype) +
+                  " (expected f32, f16, bf16, i32 or i1)");
+}
+
+bool Reader::tensors(const Json &object, const std::string &where,
+                     const std::string &key, std::vector<TensorSpec> &specs) {
+  const Json *list = field(object, where, key);
+  if (!list)
+    return false;
+  if (!list->is_array())
+    return fail(at(where, key), "expected an array, got " + kindOf(*list));
+  specs.resize(list->size());
+  for (size_t i = 0; i < list->size(); ++i)
+    if (!tensor((*list)[i], at(where, key) + "[" + std::to_string(i) + "]",
+                specs[i]))
+      return false;
+  return true;
+}
+
+bool Reader::init(const Json &value, const std::string &where, InitSpec &spec) {
+  if (!object(value, where))
+    return false;
+  std::string kind;
+  if (!string(value, where, key::kKind, kind))
+    return false;
+  std::optional<InitSpec::Kind> parsed = parseInitKind(kind);
+  if (!parsed)
+    return fail(at(where, key::kKind), "unknown initializer " + quote(kind));
+  spec.kind = *parsed;
+  const Json *first = field(value, where, key::kFirst);
+  const Json *second = first ? field(value, where, key::kSecond) : nullptr;
+  if (!second || !number(*first, at(where, key::kFirst), spec.first) ||
+      !number(*second, at(where, key::kSecond), spec.second))
+    return false;
+  const Json *seed = field(value, where, key::kSeed);
+  if (!seed)
+    return false;
+  if (seed->is_null())
+    return true;
+  if (!seed->is_number_unsigned())
+    return fail(at(where, key::kSeed),
+                "expected an integer >= 0 or null, got " + kindOf(*seed));
+  spec.seed = seed->get<uint64_t>();
+  return true;
+}
+
+bool Reader::state(const Json &root, StepContract &contract) {
+  const Json *list = field(root, "", key::kState);
+  if (!list)
+    return false;
+  if (!list->is_array())
+    return fail(key::kState, "expected an array, got " + kindOf(*list));
+  std::set<std::string> names;
+  for (size_t i = 0; i < list->size(); ++i) {
+    std::string where = key::kState + ("[" + std::to_string(i) + "]");
+    const Json &entry = (*list)[i];
+    StateSpec spec;
+    if (!tensor(entry, where, spec) ||
+        !boolean(entry, where, key::kTrainable, spec.trainable))
+      return false;
+    const Json *initializer = field(entry, where, key::kInit);
+    if (!initializer || !init(*initializer, at(where, key::kInit), spec.init))
+      return false;
+    if (!names.insert(spec.name).second)
+      return fail(at(where, key::kName), quote(spec.name) + " named twice");
+    contract.state.push_back(std::move(spec));
+  }
+  return true;
+}
+
+bool Reader::function(const Json &value, const std::string &where,
+                      const StepContract &contract, FunctionSpec &spec) {
+  if (!object(value, where) || !string(value, where, key::kName, spec.name) ||
+      !string(value, where, key::kEntry, spec.entry) ||
+      !integer(value, where, key::kArenaBytes, 0, spec.arenaBytes) ||
+      !integer(value, where, key::kPeakLiveBytes, 0, spec.peakLiveBytes) ||
+      !tensors(value, where, key::kInputs, spec.inputs) ||
+      !tensors(value, where, key::kOutputs, spec.outputs))
+    return false;
+  if (spec.arenaBytes > contract.arenaBytes)
+    return fail(at(where, key::kArenaBytes),
+                std::to_string(spec.arenaBytes) + " exceeds the " +
+                    key::kArenaBytes + " " +
+                    std::to_string(contract.arenaBytes) + " of the module");
+  if (spec.outputs.empty())
+    return fail(at(where, key::kOutputs), "a function returns the loss first");
+  const TensorSpec &loss = spec.outputs.front();
+  if (loss.numElements() != 1 || !isFloat(loss.dtype))
+    return fail(at(where, key::kOutputs) + "[0]",
+                "the loss must be one float value, got " +
+                    std::to_string(loss.numElements()) + " " +
+                    dtypeName(loss.dtype) + " values");
+  return true;
+}
+
+bool Reader::functions(const Json &root, StepContract &contract) {
+  const Json *list = field(root, "", key::kFunctions);
+  if (!list)
+    return false;
+  if (!list->is_array())
+    return fail(key::kFunctions, "expected an array, got " + kindOf(*list));
+  for (size_t i = 0; i < list->size(); ++i) {
+    FunctionSpec spec;
+    std::string where = key::kFunctions + ("[" + std::to_string(i) + "]");
+    if (!function((*list)[i], where, contract, spec))
+      return false;
+    if (contract.function(spec.name))
+      return fail(at(where, key::kName), quote(spec.name) + " named twice");
+    contract.functions.push_back(std::move(spec));
+  }
+  for (const char *name : {step::kTrainStep, step::kForward})
+    if (!contract.function(name))
+      return fail(key::kFunctions, "no function named " + quote(name));
+  // The loop feeds both functions the same batches.
+  const FunctionSpec &train = *contract.function(step::kTrainStep);
+  const FunctionSpec &forward = *contract.function(step::kForward);
+  bool same = train.inputs.size() == forward.inputs.size();
+  for (size_t i = 0; same && i < train.inputs.size(); ++i)
+    same = train.inputs[i].shape == forward.inputs[i].shape &&
+           train.inputs[i].dtype == forward.inputs[i].dtype;
+  if (!same)
+    return fail(key::kFunctions, "the inputs of " + quote(step::kForward) +
+                                     " differ from those of " +
+                                     quote(step::kTrainStep));
+  if (train.inputs.empty() || train.inputs.front().shape.empty())
+    return fail(key::kFunctions, quote(step::kTrainStep) +
+                                     " needs inputs with a batch dimension");
+  return true;
+}
+
+bool Reader::lossScaling(const Json &root, StepContract &contract) {
+  const Json *value = field(root, "", key::kLossScaling);
+  if (!value)
+    return false;
+  if (value->is_null())
+    return true;
+  const std::string where = key::kLossScaling;
+  LossScalingSpec spec;
+  if (!object(*value, where) ||
+      !boolean(*value, where, key::kDynamic, spec.dynamic) ||
+      !stateName(*value, where, key::kScale, contract, spec.scale) ||
+      !optionalNumber(*value, where, key::kStaticScale, spec.staticScale) ||
+      !optionalNumber(*value, where, key::kFloor, spec.floor) ||
+      !stateName(*value, where, key::kSkipped, contract, spec.skipped))
+    return false;
+  if (spec.dynamic && !spec.scale)
+    return fail(at(where, key::kScale),
+                "dynamic scaling needs its scale state");
+  if (!spec.dynamic && !spec.staticScale)
+    return fail(at(where, key::kStaticScale), "static scaling needs a scale");
+  contract.lossScaling = spec;
+  return true;
+}
+
+bool Reader::read(const Json &root, StepContract &contract) {
+  if (!object(root, ""))
+    return false;
+  int64_t abi = 0;
+  if (!integer(root, "", key::kAbi, 0, abi))
+    return false;
+  if (abi != step::kAbiVersion)
+    return fail(key::kAbi, "version " + std::to_string(abi) +
+                               ", but this mpc runs version " +
+                               std::to_string(step::kAbiVersion) +
+                               " (recompile the model)");
+  contract.abi = int(abi);
+  int64_t labelInput = 0;
+  if (!string(root, "", key::kGraph, contract.graph) ||
+      !integer(root, "", key::kArenaBytes, 0, contract.arenaBytes) ||
+      !state(root, contract) || !functions(root, contract) ||
+      !integer(root, "", key::kLabelInput, -1, labelInput) ||
+      !lossScaling(root, contract))
+    return false;
+  const FunctionSpec &train = *contract.function(step::kTrainStep);
+  if (labelInput >= int64_t(train.inputs.size()))
+    return fail(key::kLabelInput, "input " + std::to_string(labelInput) +
+                                      " of " + quote(step::kTrainStep) +
+                                      ", which has " +
+                                      std::to_string(train.inputs.size()));
+  contract.labelInput = int(labelInput);
+  return true;
+}
+
+} // namespace
+
+bool operator==(const TensorSpec &a, const TensorSpec &b) {
+  return a.name == b.name && a.shape == b.shape && a.dtype == b.dtype;
+}
+
+bool operator==(const StateSpec &a, const StateSpec &b) {
+  return static_cast<const TensorSpec &>(a) ==
+             static_cast<const TensorSpec &>(b) &&
+         a.trainable == b.trainable && a.init == b.init;
+}
+
+bool operator==(const FunctionSpec &a, const FunctionSpec &b) {
+  return a.name == b.name && a.entry == b.entry &&
+         a.arenaBytes == b.arenaBytes && a.peakLiveBytes == b.peakLiveBytes &&
+         a.inputs == b.inputs && a.outputs == b.outputs;
+}
+
+bool operator==(const LossScalingSpec &a, const LossScalingSpec &b) {
+  return a.dynamic == b.dynamic && a.scale == b.scale &&
+         a.staticScale == b.staticScale && a.floor == b.floor &&
+         a.skipped == b.skipped;
+}
+
+bool operator==(const StepContract &a, const StepContract &b) {
+  return a.abi == b.abi && a.graph == b.graph && a.arenaBytes == b.arenaBytes &&
+         a.state == b.state && a.functions == b.functions &&
+         a.labelInput == b.labelInput && a.lossScaling == b.lossScaling;
+}
+
+std::string entryPointName(std::string_view name) {
+  std::string entry = step::kEntryPrefix;
+  for (char c : name) {
+    bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                 (c >= 'A' && c <= 'Z');
+    entry += alnum ? c : '_';
+  }
+  return entry;
+}
+
+std::optional<StepContract> parseManifest(const std::string &text,
+                                          const std::string &path,
+                                          std::string &error) {
+  Json root = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) {
+    JsonSyntaxError syntax;
+    Json::sax_parse(text, &syntax);
+    error = path + ": malformed JSON: " + syntax.reason;
+    return std::nullopt;
+  }
+  StepContract contract;
+  if (!Reader(path, error).read(root, contract))
+    return std::nullopt;
+  return contract;
+}
+
+std::optional<StepContract> readManifest(const std::string &path,
+                                         std::string &error) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    error = path + ": cannot be read";
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  return parseManifest(text.str(), path, error);
+}
+
+} // namespace mpc

@@ -1,0 +1,168 @@
+//===- StepContract.h - what a compiled training step is --------*- C++ -*-===//
+//
+// The one description of a compiled step that the compiler and the runtimes
+// share, without MLIR: its functions with their inputs and outputs, its
+// parameters and state in module order with their initializers, the input
+// holding the labels, the loss scaler, and the arena sizes of a planned
+// step. The compiler fills it once from a module (describeStep in
+// dialects/mpc/StepContract.h); the CPU reference executor reads it there;
+// the CUDA target writes it as an artifact's manifest.json
+// (compiler/target/cuda/ManifestWriter.h) and the CUDA executor reads it back
+// with parseManifest. docs/cuda-backend.md gives the manifest's format.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_RUNTIME_CORE_STEPCONTRACT_H
+#define MPC_RUNTIME_CORE_STEPCONTRACT_H
+
+#include "runtime/core/DType.h"
+#include "runtime/core/InitSpec.h"
+#include "runtime/core/StepNames.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mpc {
+
+/// A tensor as the device holds it: f32, f16, bf16, i32 for every integer
+/// type but i1, and i1 as one byte (never i64).
+struct TensorSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+  DType dtype = DType::F32;
+
+  int64_t numElements() const {
+    int64_t count = 1;
+    for (int64_t dim : shape)
+      count *= dim;
+    return count;
+  }
+  /// The bytes the tensor takes on the device.
+  size_t bytes() const { return size_t(numElements()) * elementSize(dtype); }
+};
+
+/// A parameter or a state tensor (optimizer, loss scaler, step count): an
+/// mpc.param, in module order (the order of mpc_step_args::state).
+struct StateSpec : TensorSpec {
+  /// False for state (mpc.param ... state).
+  bool trainable = false;
+  InitSpec init;
+};
+
+/// One function of the step (every function with a body, in module order).
+struct FunctionSpec {
+  std::string name;
+  /// Its C entry point in a step library (entryPointName).
+  std::string entry;
+  /// The memory plan's sizes (mpc-plan-memory); 0 in an unplanned step.
+  int64_t arenaBytes = 0, peakLiveBytes = 0;
+  /// Named by mpc.name, else "arg<n>" and "result<n>".
+  std::vector<TensorSpec> inputs, outputs;
+};
+
+/// The loss scaler of @train_step (mpc-loss-scaling).
+struct LossScalingSpec {
+  /// Whether the scale changes (mpc.update_loss_scale) or is a constant.
+  bool dynamic = false;
+  /// Dynamic: the state tensor holding the scale.
+  std::optional<std::string> scale;
+  /// Static: the scale.
+  std::optional<double> staticScale;
+  /// Dynamic: the smallest scale it backs off to.
+  std::optional<double> floor;
+  /// The state tensor counting the skipped steps, when the step has one.
+  std::optional<std::string> skipped;
+};
+
+struct StepContract {
+  /// The ABI version the step was compiled for.
+  int abi = step::kAbiVersion;
+  /// The graph's name (the module's), or "graph".
+  std::string graph;
+  /// The largest arena of any function: the one every function fits in.
+  int64_t arenaBytes = 0;
+  std::vector<StateSpec> state;
+  std::vector<FunctionSpec> functions;
+  /// The input of @forward holding the labels of the logits (its second
+  /// result), or -1.
+  int labelInput = -1;
+  /// None when the step does not scale its loss.
+  std::optional<LossScalingSpec> lossScaling;
+
+  /// The function named `name`, or null.
+  const FunctionSpec *function(std::string_view name) const {
+    for (const FunctionSpec &spec : functions)
+      if (spec.name == name)
+        return &spec;
+    return nullptr;
+  }
+  /// The index of the state tensor named `name` in `state`, or none.
+  std::optional<size_t> stateIndex(std::string_view name) const {
+    for (size_t i = 0; i < state.size(); ++i)
+      if (state[i].name == name)
+        return i;
+    return std::nullopt;
+  }
+};
+
+bool operator==(const TensorSpec &a, const TensorSpec &b);
+bool operator==(const StateSpec &a, const StateSpec &b);
+bool operator==(const FunctionSpec &a, const FunctionSpec &b);
+bool operator==(const LossScalingSpec &a, const LossScalingSpec &b);
+bool operator==(const StepContract &a, const StepContract &b);
+
+/// The C name of the entry point of function `name`: step::kEntryPrefix and
+/// the name with every character that cannot be in a C identifier replaced
+/// by '_'.
+std::string entryPointName(std::string_view name);
+
+/// The keys of the manifest, the contract as JSON. The writer and the
+/// reader both spell them from here.
+namespace manifest {
+inline constexpr char kAbi[] = "abi";
+inline constexpr char kGraph[] = "graph";
+inline constexpr char kArenaBytes[] = "arena_bytes";
+inline constexpr char kState[] = "state";
+inline constexpr char kFunctions[] = "functions";
+inline constexpr char kLabelInput[] = "label_input";
+inline constexpr char kLossScaling[] = "loss_scaling";
+// A tensor.
+inline constexpr char kName[] = "name";
+inline constexpr char kShape[] = "shape";
+inline constexpr char kDType[] = "dtype";
+// A state tensor.
+inline constexpr char kTrainable[] = "trainable";
+inline constexpr char kInit[] = "init";
+inline constexpr char kKind[] = "kind";
+inline constexpr char kFirst[] = "first";
+inline constexpr char kSecond[] = "second";
+inline constexpr char kSeed[] = "seed";
+// A function (and kName, kArenaBytes).
+inline constexpr char kEntry[] = "entry";
+inline constexpr char kPeakLiveBytes[] = "peak_live_bytes";
+inline constexpr char kInputs[] = "inputs";
+inline constexpr char kOutputs[] = "outputs";
+// The loss scaler.
+inline constexpr char kDynamic[] = "dynamic";
+inline constexpr char kScale[] = "scale";
+inline constexpr char kStaticScale[] = "static_scale";
+inline constexpr char kFloor[] = "floor";
+inline constexpr char kSkipped[] = "skipped";
+} // namespace manifest
+
+/// Parses and checks manifest text: a contract of this ABI version with a
+/// @train_step and a @forward that take the same batches; `path` names it
+/// in errors. Each error is one line: "<path>: <JSON path>: what is wrong".
+std::optional<StepContract> parseManifest(const std::string &text,
+                                          const std::string &path,
+                                          std::string &error);
+/// Reads and parses the file at `path`.
+std::optional<StepContract> readManifest(const std::string &path,
+                                         std::string &error);
+
+} // namespace mpc
+
+#endif // MPC_RUNTIME_CORE_STEPCONTRACT_H

@@ -1,0 +1,54 @@
+/*===- StepNames.h - the names a compiled step is known by -------*- C -*-===*
+ *
+ * The names that the compiler gives a training step and that every runtime
+ * looks it up by: its functions, its state symbols (the step count, the
+ * optimizer state, the loss scaler's), the C entry points of a CUDA step
+ * library and the version of their ABI. The dialect re-exports the names
+ * (MpcDialect::kTrainStepFuncName, kLossScaleSymbol, ...), so passes,
+ * importer, executors and manifest all spell a name the same way. C for
+ * the ABI version alone, which mpc_cuda_runtime.h and generated code read.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef MPC_RUNTIME_CORE_STEPNAMES_H
+#define MPC_RUNTIME_CORE_STEPNAMES_H
+
+/* The version of the CUDA step ABI (mpc_cuda_runtime.h) and of the manifest;
+ * a step library or manifest of another version is refused. */
+#define MPC_CUDA_ABI_VERSION 2
+
+#ifdef __cplusplus
+
+namespace mpc::step {
+
+inline constexpr int kAbiVersion = MPC_CUDA_ABI_VERSION;
+
+/// The functions of a step: the training step, and the forward pass that
+/// evaluates (the imported graph).
+inline constexpr char kTrainStep[] = "train_step";
+inline constexpr char kForward[] = "forward";
+
+/// The state symbol counting the steps taken (AdamW's bias correction).
+inline constexpr char kStepCount[] = "step";
+
+/// Optimizer state of parameter `p`: `p` followed by the suffix (momentum's
+/// buffer; AdamW's first and second moments). Checkpoints hold these names.
+inline constexpr char kMomentumSuffix[] = ".momentum";
+inline constexpr char kAdamMSuffix[] = ".m";
+inline constexpr char kAdamVSuffix[] = ".v";
+
+/// The loss scaler's state (mpc-loss-scaling): the scale and its counters.
+/// Dynamic scaling has all four, static scaling the skipped-step counter.
+inline constexpr char kLossScale[] = "loss_scale";
+inline constexpr char kLossScaleGoodSteps[] = "loss_scale.good_steps";
+inline constexpr char kLossScaleHysteresisLeft[] = "loss_scale.hysteresis_left";
+inline constexpr char kLossScaleSkippedSteps[] = "loss_scale.skipped_steps";
+
+/// A function's C entry point in a step library: this prefix and its name.
+inline constexpr char kEntryPrefix[] = "mpc_fn_";
+
+} // namespace mpc::step
+
+#endif /* __cplusplus */
+
+#endif /* MPC_RUNTIME_CORE_STEPNAMES_H */

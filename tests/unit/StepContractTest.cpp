@@ -1,0 +1,249 @@
+//===- StepContractTest.cpp - the step contract, filled and read back -----===//
+//
+// describeStep fills the contract from a compiled module; the manifest
+// writer and reader carry it through JSON unchanged, in each loss-scaling
+// mode; and the runtime's initializer kinds name the dialect's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/mpc/StepContract.h"
+#include "compiler/ModelLoader.h"
+#include "compiler/import/json/GraphImporter.h"
+#include "compiler/reference/CpuStepExecutor.h"
+#include "compiler/target/cuda/ManifestWriter.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <gtest/gtest.h>
+
+using namespace mlir;
+
+namespace {
+
+using mpc::StepContract;
+
+class StepContractTest : public ::testing::Test {
+protected:
+  StepContractTest() {
+    DialectRegistry registry;
+    mpc::registerGraphImportDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+
+  /// The MLP's training step compiled with `options`, fused and planned
+  /// unless `plan` is false.
+  OwningOpRef<ModuleOp> compileMlp(const mpc::ModelLoadOptions &options,
+                                   bool plan = true) {
+    std::string error;
+    OwningOpRef<ModuleOp> module = mpc::loadTrainingModule(
+        std::string(MPC_EXAMPLES_DIR) + "/mlp.json", options, context, error);
+    EXPECT_TRUE(module) << error;
+    if (!module || !plan)
+      return module;
+    PassManager pm(&context);
+    pm.addPass(mpc::createFuse());
+    pm.addPass(mpc::createPlanMemory());
+    EXPECT_TRUE(succeeded(pm.run(*module)));
+    return module;
+  }
+
+  /// `contract` written as the manifest and parsed back.
+  static std::optional<StepContract> roundTrip(const StepContract &contract) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << mpc::toJson(contract);
+    std::string error;
+    std::optional<StepContract> parsed =
+        mpc::parseManifest(os.str(), "manifest.json", error);
+    EXPECT_TRUE(parsed) << error;
+    return parsed;
+  }
+
+  MLIRContext context;
+};
+
+/// The facts every compiled MLP step has, whatever its loss scaling.
+void expectMlpStep(const StepContract &contract) {
+  EXPECT_EQ(contract.abi, MPC_CUDA_ABI_VERSION);
+  EXPECT_EQ(contract.graph, "mlp");
+  ASSERT_EQ(contract.functions.size(), 2u);
+  const mpc::FunctionSpec *forward = contract.function("forward");
+  const mpc::FunctionSpec *train = contract.function("train_step");
+  ASSERT_TRUE(forward && train);
+  EXPECT_EQ(train->entry, "mpc_fn_train_step");
+  EXPECT_EQ(forward->entry, "mpc_fn_forward");
+  ASSERT_EQ(train->inputs.size(), 2u);
+  EXPECT_EQ(train->inputs[0].name, "x");
+  EXPECT_EQ(train->inputs[0].shape, (std::vector<int64_t>{32, 64}));
+  EXPECT_EQ(train->inputs[1].dtype, mpc::DType::I32);
+  EXPECT_EQ(train->outputs[0].name, "loss");
+  EXPECT_EQ(contract.labelInput, 1);
+  EXPECT_EQ(contract.arenaBytes,
+            std::max(forward->arenaBytes, train->arenaBytes));
+  EXPECT_GT(train->arenaBytes, 0);
+  std::optional<size_t> w1 = contract.stateIndex("w1");
+  ASSERT_TRUE(w1);
+  EXPECT_TRUE(contract.state[*w1].trainable);
+  EXPECT_EQ(contract.state[*w1].init.kind, mpc::InitSpec::Kind::XavierUniform);
+  std::optional<size_t> step = contract.stateIndex("step");
+  ASSERT_TRUE(step);
+  EXPECT_FALSE(contract.state[*step].trainable);
+}
+
+TEST_F(StepContractTest, DynamicScalingRoundTrips) {
+  mpc::ModelLoadOptions options;
+  options.dtype = "f16";
+  OwningOpRef<ModuleOp> module = compileMlp(options);
+  ASSERT_TRUE(module);
+  FailureOr<StepContract> contract =
+      mpc::describeStep(*module, /*requirePlan=*/true);
+  ASSERT_TRUE(succeeded(contract));
+  expectMlpStep(*contract);
+  ASSERT_TRUE(contract->lossScaling);
+  EXPECT_TRUE(contract->lossScaling->dynamic);
+  EXPECT_EQ(contract->lossScaling->scale, "loss_scale");
+  EXPECT_EQ(contract->lossScaling->skipped, "loss_scale.skipped_steps");
+  EXPECT_EQ(contract->lossScaling->floor, 1.0);
+  EXPECT_FALSE(contract->lossScaling->staticScale);
+  std::optional<size_t> scale = contract->stateIndex("loss_scale");
+  ASSERT_TRUE(scale);
+  EXPECT_EQ(contract->state[*scale].init.kind, mpc::InitSpec::Kind::Constant);
+  EXPECT_EQ(contract->state[*scale].init.first, 65536.0);
+
+  std::optional<StepContract> parsed = roundTrip(*contract);
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(*parsed == *contract);
+}
+
+TEST_F(StepContractTest, StaticScalingRoundTrips) {
+  mpc::ModelLoadOptions options;
+  options.dtype = "bf16";
+  options.lossScaling = "static";
+  options.initScale = 1024;
+  OwningOpRef<ModuleOp> module = compileMlp(options);
+  ASSERT_TRUE(module);
+  FailureOr<StepContract> contract =
+      mpc::describeStep(*module, /*requirePlan=*/true);
+  ASSERT_TRUE(succeeded(contract));
+  expectMlpStep(*contract);
+  ASSERT_TRUE(contract->lossScaling);
+  EXPECT_FALSE(contract->lossScaling->dynamic);
+  EXPECT_EQ(contract->lossScaling->staticScale, 1024.0);
+  EXPECT_FALSE(contract->lossScaling->scale);
+  EXPECT_FALSE(contract->lossScaling->floor);
+  EXPECT_EQ(contract->lossScaling->skipped, "loss_scale.skipped_steps");
+
+  std::optional<StepContract> parsed = roundTrip(*contract);
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(*parsed == *contract);
+}
+
+TEST_F(StepContractTest, NoScalingRoundTrips) {
+  mpc::ModelLoadOptions options;
+  options.dtype = "f32";
+  OwningOpRef<ModuleOp> module = compileMlp(options);
+  ASSERT_TRUE(module);
+  FailureOr<StepContract> contract =
+      mpc::describeStep(*module, /*requirePlan=*/true);
+  ASSERT_TRUE(succeeded(contract));
+  expectMlpStep(*contract);
+  EXPECT_FALSE(contract->lossScaling);
+  EXPECT_FALSE(contract->stateIndex("loss_scale"));
+
+  std::optional<StepContract> parsed = roundTrip(*contract);
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(*parsed == *contract);
+}
+
+TEST_F(StepContractTest, SeedsAndStaticScalesRoundTrip) {
+  // What the MLP does not exercise: an initializer with its own seed, a
+  // static scale with a fraction, and a name that is no C identifier.
+  std::optional<StepContract> contract;
+  {
+    mpc::ModelLoadOptions options;
+    options.dtype = "f32";
+    OwningOpRef<ModuleOp> module = compileMlp(options);
+    ASSERT_TRUE(module);
+    FailureOr<StepContract> described =
+        mpc::describeStep(*module, /*requirePlan=*/true);
+    ASSERT_TRUE(succeeded(described));
+    contract = *described;
+  }
+  contract->state[0].init.seed = 12345;
+  contract->state[0].init.second = 0.125;
+  contract->lossScaling = mpc::LossScalingSpec{};
+  contract->lossScaling->staticScale = 0.5;
+  std::optional<StepContract> parsed = roundTrip(*contract);
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(*parsed == *contract);
+  EXPECT_EQ(mpc::entryPointName("my-step.2"), "mpc_fn_my_step_2");
+}
+
+TEST_F(StepContractTest, UnplannedStepHasNoArenas) {
+  mpc::ModelLoadOptions options;
+  options.dtype = "f16";
+  OwningOpRef<ModuleOp> module = compileMlp(options, /*plan=*/false);
+  ASSERT_TRUE(module);
+  FailureOr<StepContract> contract =
+      mpc::describeStep(*module, /*requirePlan=*/false);
+  ASSERT_TRUE(succeeded(contract));
+  EXPECT_EQ(contract->arenaBytes, 0);
+  for (const mpc::FunctionSpec &function : contract->functions)
+    EXPECT_EQ(function.arenaBytes, 0) << function.name;
+  EXPECT_EQ(contract->labelInput, 1);
+  EXPECT_TRUE(contract->lossScaling && contract->lossScaling->dynamic);
+
+  std::string message;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    message = diagnostic.str();
+    return success();
+  });
+  EXPECT_TRUE(failed(mpc::describeStep(*module, /*requirePlan=*/true)));
+  EXPECT_EQ(message,
+            "function @forward has no memory plan (run mpc-plan-memory first)");
+}
+
+TEST_F(StepContractTest, CpuExecutorRefusesAStepItCannotDescribe) {
+  // Both functions exist, but @train_step takes an i32 that no contract
+  // (and no batch) can hold.
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(R"mlir(
+    func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
+      return %x : tensor<4xf32>
+    }
+    func.func @train_step(%n: i32, %x: tensor<4xf32>) -> tensor<4xf32> {
+      return %x : tensor<4xf32>
+    }
+  )mlir",
+                                                             &context);
+  ASSERT_TRUE(module);
+  std::string error;
+  EXPECT_FALSE(mpc::cpu::CpuStepExecutor::create(std::move(module), error));
+  EXPECT_EQ(error, "function @train_step: arg 0 is 'i32', not a ranked tensor");
+}
+
+TEST(InitSpecTest, EveryDialectKindHasItsRuntimeNamesake) {
+  MLIRContext context;
+  context.loadDialect<mpc::MpcDialect>();
+  for (unsigned value = 0; value <= mpc::getMaxEnumValForInitKind(); ++value) {
+    std::optional<mpc::InitKind> kind = mpc::symbolizeInitKind(value);
+    if (!kind)
+      continue;
+    SCOPED_TRACE(mpc::stringifyInitKind(*kind).str());
+    std::optional<mpc::InitSpec::Kind> runtime =
+        mpc::parseInitKind(mpc::stringifyInitKind(*kind));
+    ASSERT_TRUE(runtime);
+    EXPECT_EQ(mpc::initKindName(*runtime), mpc::stringifyInitKind(*kind));
+    EXPECT_EQ(mpc::initSpecOf(mpc::InitAttr::getDefault(&context, *kind)).kind,
+              *runtime);
+  }
+  // And the runtime has no kind the dialect lacks.
+  for (const mpc::InitKindName &entry : mpc::kInitKinds)
+    EXPECT_TRUE(mpc::symbolizeInitKind(entry.name)) << entry.name;
+}
+
+} // namespace
