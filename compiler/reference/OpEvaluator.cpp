@@ -12,6 +12,7 @@
 #include "dialects/mpc/ElementTypes.h"
 
 #include "dialects/mpc/MpcOps.h"
+#include "runtime/core/ScalarMath.h"
 #include "runtime/cpu/kernels/Kernels.h"
 #include "runtime/cpu/kernels/Precision.h"
 
@@ -74,6 +75,9 @@ private:
     cpu::unary(kind, data(in[0]), data(out[0]), out[0].numElements());
     return true;
   }
+  /// The result of an elementwise op of the shared op lists; none for any
+  /// other op.
+  std::optional<bool> elementwise();
   bool unaryGrad(UnaryGradOp kind) {
     cpu::unaryGrad(kind, data(in[0]), data(in[1]), data(out[0]),
                    out[0].numElements());
@@ -142,15 +146,22 @@ bool Evaluation::convert(CastOp op) {
     for (int64_t i = 0; i < n; ++i)
       result.f32[i] = static_cast<float>(input.i64[i]);
   } else if (input.dtype == HostTensor::DType::F32) {
-    // Toward zero, NaN to 0, saturating at the target's range.
+    // Toward zero, NaN to 0, saturating at the target's range; i32 (the
+    // device's integers) by the formula the GPU uses.
     unsigned width = target.getIntOrFloatBitWidth();
-    double low = width == 1 ? 0 : -std::ldexp(1.0, width - 1);
-    double high = width == 1 ? 1 : std::ldexp(1.0, width - 1) - 1;
+    double low = -std::ldexp(1.0, width - 1);
+    double high = std::ldexp(1.0, width - 1) - 1;
     for (int64_t i = 0; i < n; ++i) {
-      double v = std::isnan(input.f32[i]) ? 0 : std::trunc(input.f32[i]);
-      result.i64[i] = static_cast<int64_t>(std::fmin(std::fmax(v, low), high));
-      if (width == 1)
-        result.i64[i] = input.f32[i] != 0;
+      float x = input.f32[i];
+      if (width == 1) {
+        result.i64[i] = x != 0;
+      } else if (width == 32) {
+        result.i64[i] = math::toInt32(x);
+      } else {
+        double v = std::isnan(x) ? 0 : std::trunc(x);
+        result.i64[i] =
+            static_cast<int64_t>(std::fmin(std::fmax(v, low), high));
+      }
     }
   } else {
     for (int64_t i = 0; i < n; ++i)
@@ -360,29 +371,35 @@ bool Evaluation::store(StoreOp op) {
   return true;
 }
 
+std::optional<bool> Evaluation::elementwise() {
+  // One test per row of runtime/core/ScalarMath.h's op lists.
+#define MPC_BINARY_CASE(Name, mnemonic, function, cuda, accuracy)              \
+  if (isa<Name##Op>(op))                                                       \
+    return binary(BinaryOp::Name);
+#define MPC_UNARY_CASE(Name, mnemonic, function, cuda, accuracy)               \
+  if (isa<Name##Op>(op))                                                       \
+    return unary(UnaryOp::Name);
+#define MPC_UNARY_GRAD_CASE(Name, mnemonic, function, cuda, accuracy)          \
+  if (isa<Name##GradOp>(op))                                                   \
+    return unaryGrad(UnaryGradOp::Name);
+  MPC_BINARY_OPS(MPC_BINARY_CASE)
+  MPC_UNARY_OPS(MPC_UNARY_CASE)
+  MPC_UNARY_GRAD_OPS(MPC_UNARY_GRAD_CASE)
+#undef MPC_BINARY_CASE
+#undef MPC_UNARY_CASE
+#undef MPC_UNARY_GRAD_CASE
+  return std::nullopt;
+}
+
 bool Evaluation::run() {
+  if (std::optional<bool> done = elementwise())
+    return *done;
   return llvm::TypeSwitch<Operation *, bool>(op)
       .Case([&](ConstantOp op) { return constant(op); })
       .Case([&](CastOp op) { return convert(op); })
       .Case([&](LoadOp op) { return load(op); })
       .Case([&](StoreOp op) { return store(op); })
       .Case([&](MatmulOp op) { return matmul(op); })
-      .Case([&](AddOp) { return binary(BinaryOp::Add); })
-      .Case([&](SubOp) { return binary(BinaryOp::Sub); })
-      .Case([&](MulOp) { return binary(BinaryOp::Mul); })
-      .Case([&](DivOp) { return binary(BinaryOp::Div); })
-      .Case([&](ReluOp) { return unary(UnaryOp::Relu); })
-      .Case([&](GeluOp) { return unary(UnaryOp::Gelu); })
-      .Case([&](TanhOp) { return unary(UnaryOp::Tanh); })
-      .Case([&](SigmoidOp) { return unary(UnaryOp::Sigmoid); })
-      .Case([&](ExpOp) { return unary(UnaryOp::Exp); })
-      .Case([&](LogOp) { return unary(UnaryOp::Log); })
-      .Case([&](SqrtOp) { return unary(UnaryOp::Sqrt); })
-      .Case([&](RsqrtOp) { return unary(UnaryOp::Rsqrt); })
-      .Case([&](ReluGradOp) { return unaryGrad(UnaryGradOp::Relu); })
-      .Case([&](GeluGradOp) { return unaryGrad(UnaryGradOp::Gelu); })
-      .Case([&](TanhGradOp) { return unaryGrad(UnaryGradOp::Tanh); })
-      .Case([&](SigmoidGradOp) { return unaryGrad(UnaryGradOp::Sigmoid); })
       .Case([&](SoftmaxOp op) {
         softmax(data(in[0]), data(out[0]), out[0].shape, op.getAxis());
         return true;

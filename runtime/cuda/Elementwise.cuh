@@ -16,34 +16,33 @@
 namespace mpc::cuda {
 
 /// out[i] = f(i, in[i]) for i in [begin, end) with the group index space
-/// [0, groups) split by (thread, stride). `in` may be null (f sees 0).
-template <typename F>
-__device__ void mapGroups(const void *in, mpc_dtype inType, void *out,
-                          mpc_dtype outType, int64_t begin, int64_t end,
+/// [0, groups) split by (thread, stride). `in` may be null (f sees 0). In
+/// and Out are storage types (float, __half, __nv_bfloat16).
+template <typename In, typename Out, typename F>
+__device__ void mapGroups(const In *in, Out *out, int64_t begin, int64_t end,
                           bool vectorized, int64_t thread, int64_t stride,
                           F &&f) {
   for (int64_t i = begin + thread * 8; i < end; i += stride * 8) {
     if (vectorized && i + 8 <= end) {
       float v[8] = {};
       if (in)
-        load8(in, inType, i, v);
+        load8(in, i, v);
 #pragma unroll
       for (int k = 0; k < 8; ++k)
         v[k] = f(i + k, v[k]);
-      store8(out, outType, i, v);
+      store8(out, i, v);
       continue;
     }
     for (int64_t j = i; j < end && j < i + 8; ++j)
-      storeAs(out, outType, j, f(j, in ? loadAs(in, inType, j) : 0.0f));
+      store(out, j, f(j, in ? load(in, j) : 0.0f));
   }
 }
 
 /// mapGroups over [0, n) with a grid-stride loop.
-template <typename F>
-__device__ void mapElements(const void *in, mpc_dtype inType, void *out,
-                            mpc_dtype outType, int64_t n, bool vectorized,
+template <typename In, typename Out, typename F>
+__device__ void mapElements(const In *in, Out *out, int64_t n, bool vectorized,
                             F &&f) {
-  mapGroups(in, inType, out, outType, 0, n, vectorized,
+  mapGroups(in, out, 0, n, vectorized,
             blockIdx.x * int64_t(blockDim.x) + threadIdx.x,
             int64_t(gridDim.x) * blockDim.x, f);
 }

@@ -6,9 +6,10 @@
 namespace mpc::cuda {
 namespace {
 
-__global__ void fillFloatKernel(void *out, mpc_dtype type, int64_t n,
-                                float value, bool vectorized) {
-  mapElements(nullptr, type, out, type, n, vectorized,
+template <typename T>
+__global__ void fillFloatKernel(T *out, int64_t n, float value,
+                                bool vectorized) {
+  mapElements(static_cast<const T *>(nullptr), out, n, vectorized,
               [=](int64_t, float) { return value; });
 }
 
@@ -46,7 +47,10 @@ extern "C" int mpc_rt_fill(mpc_rt *rt, void *out, mpc_dtype type, int64_t n,
   if (checkFloat(rt, what, "the output", type))
     return -1;
   // As the CPU executor: the constant is an f32 first, then rounded to type.
-  fillFloatKernel<<<elementwiseGrid(n), 256, 0, rt->stream>>>(
-      out, type, n, static_cast<float>(value), aligned16(out));
+  withFloatType(type, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    fillFloatKernel<<<elementwiseGrid(n), 256, 0, rt->stream>>>(
+        static_cast<T *>(out), n, static_cast<float>(value), aligned16(out));
+  });
   return mpc_rt_check_launch(rt, what);
 }

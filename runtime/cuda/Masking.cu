@@ -2,40 +2,41 @@
 //
 // Dropout regenerates the CPU reference's counter-based mask: element i is
 // dropped iff uniform01(dropoutBits(dropoutKey(seed, step), i)) < rate, with
-// runtime/core/Random.h's functions on both, so both drop the same elements. The seed
-// and step are read on the device, so a replayed graph uses the current step.
+// runtime/core's functions on both (math::dropout), so both drop the same
+// elements and scale the others alike. The seed and step are read on the
+// device, so a replayed graph uses the current step. Kernels are
+// instantiated per storage type.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Context.h"
 #include "Elementwise.cuh"
-#include "runtime/core/Random.h"
+#include "runtime/core/ScalarMath.h"
 
 namespace mpc::cuda {
 namespace {
 
-__global__ void causalMaskKernel(const void *in, void *out, mpc_dtype type,
-                                 int64_t batch, int64_t rows, int64_t cols,
-                                 float value) {
+template <typename T>
+__global__ void causalMaskKernel(const T *in, T *out, int64_t batch,
+                                 int64_t rows, int64_t cols, float value) {
   int64_t total = batch * rows * cols;
   for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < total;
        e += int64_t(gridDim.x) * blockDim.x) {
     int64_t j = e % cols, i = (e / cols) % rows;
     if (j > i)
-      storeAs(out, type, e, value);
+      store(out, e, value);
     else if (in != out)
-      storeAs(out, type, e, loadAs(in, type, e));
+      store(out, e, load(in, e));
   }
 }
 
-__global__ void dropoutKernel(const void *in, void *out, mpc_dtype type,
-                              int64_t n, double rate, float scale,
-                              const uint64_t *seedStep, bool vectorized) {
+template <typename T>
+__global__ void dropoutKernel(const T *in, T *out, int64_t n, double rate,
+                              float scale, const uint64_t *seedStep,
+                              bool vectorized) {
   uint64_t key = random::dropoutKey(seedStep[0], seedStep[1]);
-  mapElements(in, type, out, type, n, vectorized, [=](int64_t i, float x) {
-    double uniform = random::uniform01(
-        random::dropoutBits(key, static_cast<uint64_t>(i)));
-    return uniform < rate ? 0.0f : x * scale;
+  mapElements(in, out, n, vectorized, [=](int64_t i, float x) {
+    return math::dropout(x, key, static_cast<uint64_t>(i), rate, scale);
   });
 }
 
@@ -55,8 +56,12 @@ int mpc_rt_causal_mask(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
     return -1;
   if (batch * rows * cols == 0)
     return 0;
-  causalMaskKernel<<<gridFor(batch * rows * cols, 256), 256, 0, rt->stream>>>(
-      in, out, type, batch, rows, cols, static_cast<float>(value));
+  withFloatType(type, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    causalMaskKernel<<<gridFor(batch * rows * cols, 256), 256, 0, rt->stream>>>(
+        static_cast<const T *>(in), static_cast<T *>(out), batch, rows, cols,
+        static_cast<float>(value));
+  });
   return mpc_rt_check_launch(rt, what);
 }
 
@@ -80,9 +85,12 @@ int mpc_rt_dropout(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
     return 0;
   }
   auto scale = static_cast<float>(1.0 / (1.0 - rate));
-  dropoutKernel<<<elementwiseGrid(n), 256, 0, rt->stream>>>(
-      in, out, type, n, rate, scale, seed_step,
-      aligned16(in) && aligned16(out));
+  withFloatType(type, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    dropoutKernel<<<elementwiseGrid(n), 256, 0, rt->stream>>>(
+        static_cast<const T *>(in), static_cast<T *>(out), n, rate, scale,
+        seed_step, aligned16(in) && aligned16(out));
+  });
   return mpc_rt_check_launch(rt, what);
 }
 

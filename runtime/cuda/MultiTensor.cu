@@ -4,13 +4,15 @@
 // and types travel by value in the kernel parameters (nothing is read from
 // host memory after the call returns, nothing is allocated), and each block
 // processes one chunk of kChunk elements of one tensor, 8 elements per
-// thread with 16-byte vectors where the tensor's pointers are aligned.
+// thread with 16-byte vectors where the tensor's pointers are aligned. A
+// block picks the loop instantiated for its tensor's storage types once.
 //
 //===----------------------------------------------------------------------===//
 
 #include "BlockReduce.cuh"
 #include "Context.h"
 #include "Elementwise.cuh"
+#include "runtime/core/ScalarMath.h"
 
 #include <vector>
 
@@ -48,22 +50,29 @@ __device__ Chunk chunkOf(const TensorTable &table) {
   return {t, begin, min(table.n[t], begin + kChunk)};
 }
 
+/// mapGroups over this block's chunk, instantiated for the storage types of
+/// its tensor: one switch per block, none per element.
 template <typename F>
 __device__ void mapChunk(const TensorTable &table, const Chunk &c, F &&f) {
-  mapGroups(table.in[c.t], table.inType[c.t], table.out[c.t],
-            table.outType[c.t], c.begin, c.end, table.vectorized[c.t],
-            threadIdx.x, blockDim.x, f);
+  withFloatType(table.inType[c.t], [&](auto in) {
+    using In = typename decltype(in)::type;
+    withFloatType(table.outType[c.t], [&](auto out) {
+      using Out = typename decltype(out)::type;
+      mapGroups(static_cast<const In *>(table.in[c.t]),
+                static_cast<Out *>(table.out[c.t]), c.begin, c.end,
+                table.vectorized[c.t], threadIdx.x, blockDim.x, f);
+    });
+  });
 }
 
 __global__ void unscaleKernel(TensorTable table, const float *scale,
                               uint8_t *foundInf) {
-  // inverseLossScale: 1 / scale in double, rounded to f32 once.
-  auto inverse = static_cast<float>(1.0 / static_cast<double>(*scale));
+  float inverse = math::inverseLossScale(*scale);
   bool nonFinite = false;
   mapChunk(table, chunkOf(table), [&](int64_t, float x) {
     // x - x is NaN exactly when x is an infinity or a NaN.
     nonFinite |= isnan(x - x);
-    return x * inverse;
+    return math::mul(x, inverse);
   });
   if (nonFinite)
     *foundInf = 1;
@@ -72,10 +81,14 @@ __global__ void unscaleKernel(TensorTable table, const float *scale,
 __global__ void sumSquaresKernel(TensorTable table, double *partials) {
   Chunk c = chunkOf(table);
   double sum = 0;
-  for (int64_t i = c.begin + threadIdx.x; i < c.end; i += blockDim.x) {
-    double g = loadAs(table.in[c.t], table.inType[c.t], i);
-    sum += g * g;
-  }
+  withFloatType(table.inType[c.t], [&](auto tag) {
+    using In = typename decltype(tag)::type;
+    const auto *in = static_cast<const In *>(table.in[c.t]);
+    for (int64_t i = c.begin + threadIdx.x; i < c.end; i += blockDim.x) {
+      double g = load(in, i);
+      sum += g * g;
+    }
+  });
   sum = blockSum(sum);
   if (threadIdx.x == 0)
     partials[table.firstBlock + blockIdx.x] = sum;
@@ -94,12 +107,13 @@ __global__ void clipCoefficientKernel(const double *partials, int64_t blocks,
   auto global = static_cast<float>(sqrt(sum));
   if (norm)
     *norm = global;
-  *coefficient = fminf(1.0f, maxNorm / (global + 1e-6f));
+  *coefficient = math::clipCoefficient(global, maxNorm);
 }
 
 __global__ void scaleKernel(TensorTable table, const float *coefficient) {
   float factor = *coefficient;
-  mapChunk(table, chunkOf(table), [=](int64_t, float x) { return x * factor; });
+  mapChunk(table, chunkOf(table),
+           [=](int64_t, float x) { return math::mul(x, factor); });
 }
 
 /// Splits the tensors into launch tables; fails on a bad tensor.

@@ -4,6 +4,7 @@
 
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ShapeFunctions.h"
+#include "runtime/core/ScalarMath.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/STLExtras.h"
@@ -582,24 +583,19 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
   static constexpr llvm::StringLiteral constant[] = {"value", "shape", "dtype"};
   static constexpr llvm::StringLiteral dtype[] = {"dtype"};
   llvm::ArrayRef<llvm::StringLiteral> noAttrs;
+  // The elementwise ops: one row per row of runtime/core/ScalarMath.h's lists
+  // (their gradient ops are built by autodiff, not imported).
+#define MPC_IMPORT_BINARY(Name, mnemonic, function, cuda, accuracy)            \
+  {#mnemonic, "ff", noAttrs,                                                   \
+   &NodeImporter::buildInferredBinary<Name##Op, inferBroadcastBinaryType>},
+#define MPC_IMPORT_UNARY(Name, mnemonic, function, cuda, accuracy)             \
+  {#mnemonic, "f", noAttrs, &NodeImporter::buildUnary<Name##Op>},
   static const OpSpec specs[] = {
       {"matmul", "ff", matmul, &NodeImporter::buildMatmul},
-      {"add", "ff", noAttrs,
-       &NodeImporter::buildInferredBinary<AddOp, inferBroadcastBinaryType>},
-      {"sub", "ff", noAttrs,
-       &NodeImporter::buildInferredBinary<SubOp, inferBroadcastBinaryType>},
-      {"mul", "ff", noAttrs,
-       &NodeImporter::buildInferredBinary<MulOp, inferBroadcastBinaryType>},
-      {"div", "ff", noAttrs,
-       &NodeImporter::buildInferredBinary<DivOp, inferBroadcastBinaryType>},
-      {"relu", "f", noAttrs, &NodeImporter::buildUnary<ReluOp>},
-      {"gelu", "f", noAttrs, &NodeImporter::buildUnary<GeluOp>},
-      {"tanh", "f", noAttrs, &NodeImporter::buildUnary<TanhOp>},
-      {"sigmoid", "f", noAttrs, &NodeImporter::buildUnary<SigmoidOp>},
-      {"exp", "f", noAttrs, &NodeImporter::buildUnary<ExpOp>},
-      {"log", "f", noAttrs, &NodeImporter::buildUnary<LogOp>},
-      {"sqrt", "f", noAttrs, &NodeImporter::buildUnary<SqrtOp>},
-      {"rsqrt", "f", noAttrs, &NodeImporter::buildUnary<RsqrtOp>},
+      // clang-format off
+      MPC_BINARY_OPS(MPC_IMPORT_BINARY)
+      MPC_UNARY_OPS(MPC_IMPORT_UNARY)
+      // clang-format on
       {"softmax", "f", axis, &NodeImporter::buildSoftmaxLike<SoftmaxOp>},
       {"log_softmax", "f", axis, &NodeImporter::buildSoftmaxLike<LogSoftmaxOp>},
       {"layer_norm", "fff", eps, &NodeImporter::buildLayerNorm},
@@ -620,6 +616,8 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
       {"constant", "", constant, &NodeImporter::buildConstant},
       {"cast", "a", dtype, &NodeImporter::buildCast},
   };
+#undef MPC_IMPORT_BINARY
+#undef MPC_IMPORT_UNARY
   return specs;
 }
 

@@ -12,6 +12,7 @@
 #include "compiler/target/cuda/CudaKernelEmitter.h"
 
 #include "compiler/target/cuda/CudaEmitterSupport.h"
+#include "runtime/core/ScalarMath.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
@@ -85,6 +86,34 @@ std::string broadcastIndex(ArrayRef<int64_t> inputShape,
   return index.empty() ? "0" : index;
 }
 
+/// What a kernel calls for an elementwise op: a function of its operands.
+struct DeviceCall {
+  StringRef function;
+  unsigned arity;
+};
+
+/// The device spelling of an op of runtime/core/ScalarMath.h's lists (the
+/// CUDA intrinsic or libm function, or mpc_step.cuh's mpc_<op>); none for
+/// any other op.
+std::optional<DeviceCall> elementwiseCall(Operation *op) {
+#define MPC_EMIT_BINARY(Name, mnemonic, function, cuda, accuracy)              \
+  if (isa<Name##Op>(op))                                                       \
+    return DeviceCall{#cuda, 2};
+#define MPC_EMIT_UNARY(Name, mnemonic, function, cuda, accuracy)               \
+  if (isa<Name##Op>(op))                                                       \
+    return DeviceCall{#cuda, 1};
+#define MPC_EMIT_UNARY_GRAD(Name, mnemonic, function, cuda, accuracy)          \
+  if (isa<Name##GradOp>(op))                                                   \
+    return DeviceCall{#cuda, 2};
+  MPC_BINARY_OPS(MPC_EMIT_BINARY)
+  MPC_UNARY_OPS(MPC_EMIT_UNARY)
+  MPC_UNARY_GRAD_OPS(MPC_EMIT_UNARY_GRAD)
+#undef MPC_EMIT_BINARY
+#undef MPC_EMIT_UNARY
+#undef MPC_EMIT_UNARY_GRAD
+  return std::nullopt;
+}
+
 /// Emits the body of one kernel: a statement per body op.
 class BodyEmitter {
 public:
@@ -150,23 +179,9 @@ FailureOr<std::string> BodyEmitter::expression(Operation *op) {
   };
   Type type = op->getNumResults() ? elementTypeOf(op->getResult(0)) : Type();
   auto round = [&](const std::string &text) { return rounded(type, text); };
+  if (std::optional<DeviceCall> device = elementwiseCall(op))
+    return round(call(device->function, device->arity));
   return llvm::TypeSwitch<Operation *, FailureOr<std::string>>(op)
-      .Case([&](AddOp) { return round(call("__fadd_rn", 2)); })
-      .Case([&](SubOp) { return round(call("__fsub_rn", 2)); })
-      .Case([&](MulOp) { return round(call("__fmul_rn", 2)); })
-      .Case([&](DivOp) { return round(call("__fdiv_rn", 2)); })
-      .Case([&](ReluOp) { return round(call("mpc_relu", 1)); })
-      .Case([&](GeluOp) { return round(call("mpc_gelu", 1)); })
-      .Case([&](TanhOp) { return round(call("tanhf", 1)); })
-      .Case([&](SigmoidOp) { return round(call("mpc_sigmoid", 1)); })
-      .Case([&](ExpOp) { return round(call("expf", 1)); })
-      .Case([&](LogOp) { return round(call("logf", 1)); })
-      .Case([&](SqrtOp) { return round(call("__fsqrt_rn", 1)); })
-      .Case([&](RsqrtOp) { return round(call("mpc_rsqrt", 1)); })
-      .Case([&](ReluGradOp) { return round(call("mpc_relu_grad", 2)); })
-      .Case([&](GeluGradOp) { return round(call("mpc_gelu_grad", 2)); })
-      .Case([&](TanhGradOp) { return round(call("mpc_tanh_grad", 2)); })
-      .Case([&](SigmoidGradOp) { return round(call("mpc_sigmoid_grad", 2)); })
       .Case([&](CastOp op) { return cast(op); })
       .Case([&](ConstantOp op) { return constant(op); })
       .Case([&](BroadcastOp) { return operand(0); })

@@ -1,13 +1,12 @@
 //===- Elementwise.cpp - binary, unary and activation gradients -----------===//
 //
-// Each op is a small functor; one template per kernel shape applies it, so
-// the switch on the op happens once per call and the loops inline the op.
+// The formulas are runtime/core/ScalarMath.h's; one template per kernel
+// shape applies them, so the switch on the op happens once per call and the
+// loops inline the op.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cpu/kernels/Indexing.h"
-
-#include <cmath>
 
 namespace mpc::cpu {
 
@@ -16,19 +15,6 @@ namespace {
 //===----------------------------------------------------------------------===//
 // Binary
 //===----------------------------------------------------------------------===//
-
-struct AddFn {
-  float operator()(float x, float y) const { return x + y; }
-};
-struct SubFn {
-  float operator()(float x, float y) const { return x - y; }
-};
-struct MulFn {
-  float operator()(float x, float y) const { return x * y; }
-};
-struct DivFn {
-  float operator()(float x, float y) const { return x / y; }
-};
 
 /// out[i] = f(a[i * sa], b[i * sb]) for i < n, with the unit and zero
 /// strides (the common cases) given loops the compiler vectorizes.
@@ -76,117 +62,49 @@ void binaryImpl(F f, const float *a, const Shape &aShape, const float *b,
 // Unary
 //===----------------------------------------------------------------------===//
 
-// sqrt(2 / pi) and the cubic coefficient of the tanh approximation of gelu.
-constexpr float kGeluScale = 0.7978845608028654f;
-constexpr float kGeluCubic = 0.044715f;
-
-struct ReluFn {
-  // NaN fails `x > 0` but must propagate.
-  float operator()(float x) const { return x > 0.0f || x != x ? x : 0.0f; }
-};
-struct GeluFn {
-  float operator()(float x) const {
-    float inner = kGeluScale * (x + kGeluCubic * x * x * x);
-    return 0.5f * x * (1.0f + std::tanh(inner));
-  }
-};
-struct TanhFn {
-  float operator()(float x) const { return std::tanh(x); }
-};
-struct SigmoidFn {
-  float operator()(float x) const { return 1.0f / (1.0f + std::exp(-x)); }
-};
-struct ExpFn {
-  float operator()(float x) const { return std::exp(x); }
-};
-struct LogFn {
-  float operator()(float x) const { return std::log(x); }
-};
-struct SqrtFn {
-  float operator()(float x) const { return std::sqrt(x); }
-};
-struct RsqrtFn {
-  float operator()(float x) const { return 1.0f / std::sqrt(x); }
-};
-
 template <typename F>
 void unaryImpl(F f, const float *in, float *out, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     out[i] = f(in[i]);
 }
 
-//===----------------------------------------------------------------------===//
-// Activation gradients: f(dy, saved) -> dx
-//===----------------------------------------------------------------------===//
-
-struct ReluGradFn {
-  float operator()(float dy, float x) const { return x > 0.0f ? dy : 0.0f; }
-};
-struct GeluGradFn {
-  float operator()(float dy, float x) const {
-    // gelu = 0.5 x (1 + t), t = tanh(u), u = s (x + c x^3):
-    // gelu' = 0.5 (1 + t) + 0.5 x (1 - t^2) s (1 + 3 c x^2).
-    float x2 = x * x;
-    float t = std::tanh(kGeluScale * (x + kGeluCubic * x2 * x));
-    float du = kGeluScale * (1.0f + 3.0f * kGeluCubic * x2);
-    return dy * (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du);
-  }
-};
-struct TanhGradFn {
-  float operator()(float dy, float y) const { return dy * (1.0f - y * y); }
-};
-struct SigmoidGradFn {
-  float operator()(float dy, float y) const { return dy * y * (1.0f - y); }
-};
-
 } // namespace
+
+// One case per row of runtime/core/ScalarMath.h's lists: the switch picks
+// the op once per call, and the loop inlines its math:: formula.
 
 void binary(BinaryOp op, const float *a, const Shape &aShape, const float *b,
             const Shape &bShape, float *out, const Shape &outShape) {
   switch (op) {
-  case BinaryOp::Add:
-    return binaryImpl(AddFn(), a, aShape, b, bShape, out, outShape);
-  case BinaryOp::Sub:
-    return binaryImpl(SubFn(), a, aShape, b, bShape, out, outShape);
-  case BinaryOp::Mul:
-    return binaryImpl(MulFn(), a, aShape, b, bShape, out, outShape);
-  case BinaryOp::Div:
-    return binaryImpl(DivFn(), a, aShape, b, bShape, out, outShape);
+#define MPC_BINARY_CASE(Name, mnemonic, function, cuda, accuracy)              \
+  case BinaryOp::Name:                                                         \
+    return binaryImpl([](float x, float y) { return math::function(x, y); },   \
+                      a, aShape, b, bShape, out, outShape);
+    MPC_BINARY_OPS(MPC_BINARY_CASE)
+#undef MPC_BINARY_CASE
   }
 }
 
 void unary(UnaryOp op, const float *in, float *out, int64_t n) {
   switch (op) {
-  case UnaryOp::Relu:
-    return unaryImpl(ReluFn(), in, out, n);
-  case UnaryOp::Gelu:
-    return unaryImpl(GeluFn(), in, out, n);
-  case UnaryOp::Tanh:
-    return unaryImpl(TanhFn(), in, out, n);
-  case UnaryOp::Sigmoid:
-    return unaryImpl(SigmoidFn(), in, out, n);
-  case UnaryOp::Exp:
-    return unaryImpl(ExpFn(), in, out, n);
-  case UnaryOp::Log:
-    return unaryImpl(LogFn(), in, out, n);
-  case UnaryOp::Sqrt:
-    return unaryImpl(SqrtFn(), in, out, n);
-  case UnaryOp::Rsqrt:
-    return unaryImpl(RsqrtFn(), in, out, n);
+#define MPC_UNARY_CASE(Name, mnemonic, function, cuda, accuracy)               \
+  case UnaryOp::Name:                                                          \
+    return unaryImpl([](float x) { return math::function(x); }, in, out, n);
+    MPC_UNARY_OPS(MPC_UNARY_CASE)
+#undef MPC_UNARY_CASE
   }
 }
 
 void unaryGrad(UnaryGradOp op, const float *dy, const float *saved, float *dx,
                int64_t n) {
   switch (op) {
-  case UnaryGradOp::Relu:
-    return binaryRow(ReluGradFn(), dy, 1, saved, 1, dx, n);
-  case UnaryGradOp::Gelu:
-    return binaryRow(GeluGradFn(), dy, 1, saved, 1, dx, n);
-  case UnaryGradOp::Tanh:
-    return binaryRow(TanhGradFn(), dy, 1, saved, 1, dx, n);
-  case UnaryGradOp::Sigmoid:
-    return binaryRow(SigmoidGradFn(), dy, 1, saved, 1, dx, n);
+#define MPC_UNARY_GRAD_CASE(Name, mnemonic, function, cuda, accuracy)          \
+  case UnaryGradOp::Name:                                                      \
+    return binaryRow(                                                          \
+        [](float dy, float saved) { return math::function(dy, saved); }, dy,   \
+        1, saved, 1, dx, n);
+    MPC_UNARY_GRAD_OPS(MPC_UNARY_GRAD_CASE)
+#undef MPC_UNARY_GRAD_CASE
   }
 }
 

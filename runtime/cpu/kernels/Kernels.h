@@ -19,6 +19,7 @@
 #define MPC_RUNTIME_CPU_KERNELS_KERNELS_H
 
 #include "runtime/core/Random.h"
+#include "runtime/core/ScalarMath.h"
 
 #include <cstdint>
 #include <vector>
@@ -55,14 +56,18 @@ void matmul(const float *a, const Shape &aShape, bool transposeA,
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-enum class BinaryOp { Add, Sub, Mul, Div };
+// The op enums are expanded from runtime/core/ScalarMath.h's lists, whose
+// rows also name each op's formula (mpc::math::<function>).
+#define MPC_CPU_ENUMERATOR(Name, mnemonic, function, cuda, accuracy) Name,
+
+enum class BinaryOp { MPC_BINARY_OPS(MPC_CPU_ENUMERATOR) };
 
 /// out = a `op` b with numpy broadcasting; `outShape` must be the broadcast of
 /// the operand shapes. `out` may alias an operand of the same shape.
 void binary(BinaryOp op, const float *a, const Shape &aShape, const float *b,
             const Shape &bShape, float *out, const Shape &outShape);
 
-enum class UnaryOp { Relu, Gelu, Tanh, Sigmoid, Exp, Log, Sqrt, Rsqrt };
+enum class UnaryOp { MPC_UNARY_OPS(MPC_CPU_ENUMERATOR) };
 
 /// out[i] = op(in[i]) for the `n` elements, in f32. relu keeps NaN (and maps
 /// -0 to +0); gelu is the tanh approximation
@@ -70,7 +75,9 @@ enum class UnaryOp { Relu, Gelu, Tanh, Sigmoid, Exp, Log, Sqrt, Rsqrt };
 /// `out` may alias `in`.
 void unary(UnaryOp op, const float *in, float *out, int64_t n);
 
-enum class UnaryGradOp { Relu, Gelu, Tanh, Sigmoid };
+enum class UnaryGradOp { MPC_UNARY_GRAD_OPS(MPC_CPU_ENUMERATOR) };
+
+#undef MPC_CPU_ENUMERATOR
 
 /// dx[i] = dy[i] * op'(...). Relu and Gelu take `saved` = the forward input
 /// x (relu: dx = x > 0 ? dy : 0; gelu: the exact derivative of the tanh
@@ -250,7 +257,7 @@ void scaleInPlace(float *data, int64_t n, float factor);
 
 /// The factor clip_grad_norm_ scales gradients by:
 /// min(1, maxNorm / (norm + 1e-6)).
-float clipCoefficient(float norm, float maxNorm);
+using math::clipCoefficient;
 
 //===----------------------------------------------------------------------===//
 // Loss scaling (f32 scalars; PyTorch's GradScaler, DeepSpeed's hysteresis)
@@ -258,20 +265,14 @@ float clipCoefficient(float norm, float maxNorm);
 
 /// The factor gradients are unscaled by: 1 / scale computed in double and
 /// rounded to f32 once, so a power-of-two scale unscales exactly.
-float inverseLossScale(float scale);
+using math::inverseLossScale;
 
 /// out[i] = grad[i] * inverse for the `n` elements. Returns whether any
 /// grad[i] is an infinity or a NaN. `out` may alias `grad`.
 bool unscaleAndCheck(const float *grad, float *out, int64_t n, float inverse);
 
 /// The hyperparameters of dynamic loss scaling.
-struct LossScaleConfig {
-  double growthFactor;
-  int64_t growthInterval;
-  double backoffFactor;
-  int64_t hysteresis;
-  double minScale, maxScale;
-};
+using math::LossScaleConfig;
 
 /// One step of dynamic loss scaling on its state: the scale, the clean steps
 /// since the last change and the overflows still tolerated before backing
@@ -280,9 +281,8 @@ struct LossScaleConfig {
 /// a clean step: ++goodSteps; when it reaches growthInterval, goodSteps = 0,
 /// hysteresisLeft = hysteresis and scale = min(scale * growthFactor,
 /// maxScale) if that is finite in f32. Products are taken in double and
-/// rounded to f32 once.
-void updateLossScale(float &scale, float &goodSteps, float &hysteresisLeft,
-                     bool foundInf, const LossScaleConfig &config);
+/// rounded to f32 once. The GPU's loss-scale update is the same function.
+using math::updateLossScale;
 
 } // namespace mpc::cpu
 

@@ -1,21 +1,16 @@
-//===- LossScaling.cpp - unscaling, overflow check, dynamic loss scale ----===//
+//===- LossScaling.cpp - unscaling and the overflow check -----------------===//
 //
-// The scale update follows torch.amp.GradScaler's _amp_update_scale_ (growth
-// after a run of clean steps, capped and kept finite) with DeepSpeed's
-// hysteresis (several overflows before a backoff) and floor (min_scale).
+// The scale update itself (torch.amp.GradScaler's _amp_update_scale_ with
+// DeepSpeed's hysteresis and floor) and the inverse scale are
+// runtime/core/ScalarMath.h's, shared with the GPU.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cpu/kernels/Kernels.h"
 
-#include <algorithm>
 #include <cmath>
 
 namespace mpc::cpu {
-
-float inverseLossScale(float scale) {
-  return static_cast<float>(1.0 / static_cast<double>(scale));
-}
 
 bool unscaleAndCheck(const float *grad, float *out, int64_t n, float inverse) {
   bool foundInf = false;
@@ -26,29 +21,6 @@ bool unscaleAndCheck(const float *grad, float *out, int64_t n, float inverse) {
     out[i] = grad[i] * inverse;
   }
   return foundInf;
-}
-
-void updateLossScale(float &scale, float &goodSteps, float &hysteresisLeft,
-                     bool foundInf, const LossScaleConfig &config) {
-  if (foundInf) {
-    goodSteps = 0;
-    if (hysteresisLeft > 1) {
-      hysteresisLeft -= 1;
-      return;
-    }
-    scale = static_cast<float>(std::max(
-        static_cast<double>(scale) * config.backoffFactor, config.minScale));
-    return;
-  }
-  goodSteps += 1;
-  if (goodSteps < static_cast<float>(config.growthInterval))
-    return;
-  goodSteps = 0;
-  hysteresisLeft = static_cast<float>(config.hysteresis);
-  auto grown = static_cast<float>(std::min(
-      static_cast<double>(scale) * config.growthFactor, config.maxScale));
-  if (std::isfinite(grown))
-    scale = grown;
 }
 
 } // namespace mpc::cpu

@@ -2,13 +2,13 @@
 //
 // Updates follow PyTorch's single-tensor implementations (torch.optim.SGD and
 // AdamW, torch.nn.utils.clip_grad_norm_) operation for operation, with the
-// per-step scalars computed in double as Python computes them.
+// per-step scalars computed in double as Python computes them. The element
+// updates are runtime/core/ScalarMath.h's, shared with the GPU.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cpu/kernels/Kernels.h"
 
-#include <algorithm>
 #include <cmath>
 
 namespace mpc::cpu {
@@ -16,37 +16,22 @@ namespace mpc::cpu {
 void sgdUpdate(float *param, const float *grad, int64_t n, float lr,
                float weightDecay) {
   for (int64_t i = 0; i < n; ++i)
-    param[i] -= lr * (grad[i] + weightDecay * param[i]);
+    param[i] = math::sgdStep(param[i], grad[i], lr, weightDecay);
 }
 
 void momentumUpdate(float *param, const float *grad, float *buffer, int64_t n,
                     float lr, float momentum, float weightDecay) {
-  for (int64_t i = 0; i < n; ++i) {
-    float g = grad[i] + weightDecay * param[i];
-    buffer[i] = momentum * buffer[i] + g;
-    param[i] -= lr * buffer[i];
-  }
+  for (int64_t i = 0; i < n; ++i)
+    math::momentumStep(param[i], buffer[i], grad[i], lr, momentum, weightDecay);
 }
 
 void adamwUpdate(float *param, const float *grad, float *m, float *v, int64_t n,
                  int64_t step, float lr, float beta1, float beta2, float eps,
                  float weightDecay) {
-  auto stepD = static_cast<double>(step);
-  double biasCorrection1 = 1.0 - std::pow(static_cast<double>(beta1), stepD);
-  double biasCorrection2 = 1.0 - std::pow(static_cast<double>(beta2), stepD);
-  auto decay = static_cast<float>(1.0 - static_cast<double>(lr) * weightDecay);
-  auto stepSize = static_cast<float>(lr / biasCorrection1);
-  auto correction2Sqrt = static_cast<float>(std::sqrt(biasCorrection2));
-  float oneMinusBeta1 = 1.0f - beta1, oneMinusBeta2 = 1.0f - beta2;
-  for (int64_t i = 0; i < n; ++i) {
-    float g = grad[i];
-    param[i] *= decay;
-    m[i] = beta1 * m[i] + oneMinusBeta1 * g;
-    v[i] = beta2 * v[i] + oneMinusBeta2 * g * g;
-    float denom = std::sqrt(v[i]) / correction2Sqrt + eps;
-    // addcdiv's order: (value * m) / denom.
-    param[i] -= stepSize * m[i] / denom;
-  }
+  math::AdamwFactors factors = math::adamwFactors(static_cast<double>(step), lr,
+                                                  beta1, beta2, weightDecay);
+  for (int64_t i = 0; i < n; ++i)
+    math::adamwStep(param[i], m[i], v[i], grad[i], beta1, beta2, eps, factors);
 }
 
 float globalNorm(const std::vector<const float *> &grads,
@@ -63,10 +48,6 @@ float globalNorm(const std::vector<const float *> &grads,
 void scaleInPlace(float *data, int64_t n, float factor) {
   for (int64_t i = 0; i < n; ++i)
     data[i] *= factor;
-}
-
-float clipCoefficient(float norm, float maxNorm) {
-  return std::min(1.0f, maxNorm / (norm + 1e-6f));
 }
 
 } // namespace mpc::cpu

@@ -25,12 +25,8 @@ void dropout(const float *in, float *out, int64_t n, double rate, uint64_t seed,
   }
   auto scale = static_cast<float>(1.0 / (1.0 - rate));
   uint64_t key = random::dropoutKey(seed, step);
-  for (int64_t i = 0; i < n; ++i) {
-    bool dropped =
-        random::uniform01(random::dropoutBits(key, static_cast<uint64_t>(i))) <
-        rate;
-    out[i] = dropped ? 0.0f : in[i] * scale;
-  }
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = math::dropout(in[i], key, static_cast<uint64_t>(i), rate, scale);
 }
 
 } // namespace mpc::cpu

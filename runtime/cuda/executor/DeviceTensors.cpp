@@ -2,66 +2,11 @@
 
 #include "runtime/cuda/executor/DeviceTensors.h"
 
-#include <cmath>
 #include <cstring>
 
 namespace mpc::cuda {
 
 using driver::HostTensor;
-
-uint16_t floatToHalf(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  uint32_t sign = (bits >> 16) & 0x8000u;
-  uint32_t magnitude = bits & 0x7fffffffu;
-  if (magnitude >= 0x7f800000u) // inf, NaN (kept quiet)
-    return uint16_t(sign | (magnitude > 0x7f800000u ? 0x7e00u : 0x7c00u));
-  if (magnitude >= 0x477ff000u) // 65520 and above round to inf
-    return uint16_t(sign | 0x7c00u);
-  if (magnitude < 0x38800000u) {
-    // A subnormal half counts units of 2^-24; scaling by 2^24 is exact and
-    // the default rounding mode rounds to nearest even.
-    float absolute;
-    std::memcpy(&absolute, &magnitude, 4);
-    return uint16_t(sign | uint32_t(std::nearbyint(absolute * 16777216.0f)));
-  }
-  uint32_t rounded = magnitude + 0xfffu + ((magnitude >> 13) & 1u);
-  return uint16_t(sign | ((rounded - 0x38000000u) >> 13));
-}
-
-uint16_t floatToBFloat16(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  if ((bits & 0x7fffffffu) > 0x7f800000u)
-    return uint16_t((bits >> 16) | 0x40u);
-  return uint16_t((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
-}
-
-float halfToFloat(uint16_t half) {
-  uint32_t sign = uint32_t(half & 0x8000u) << 16;
-  uint32_t exponent = (half >> 10) & 0x1fu, mantissa = half & 0x3ffu;
-  float value;
-  if (exponent == 0) {
-    value = std::ldexp(float(mantissa), -24);
-    uint32_t bits;
-    std::memcpy(&bits, &value, 4);
-    bits |= sign;
-    std::memcpy(&value, &bits, 4);
-    return value;
-  }
-  uint32_t bits =
-      sign | (exponent == 31 ? 0x7f800000u | (mantissa << 13)
-                             : ((exponent + 112) << 23) | (mantissa << 13));
-  std::memcpy(&value, &bits, 4);
-  return value;
-}
-
-float bfloat16ToFloat(uint16_t bfloat) {
-  uint32_t bits = uint32_t(bfloat) << 16;
-  float value;
-  std::memcpy(&value, &bits, 4);
-  return value;
-}
 
 HostTensor hostSpec(const TensorSpec &spec) {
   HostTensor tensor;

@@ -9,6 +9,7 @@
 #ifndef MPC_RUNTIME_CUDA_EXECUTOR_DEVICETENSORS_H
 #define MPC_RUNTIME_CUDA_EXECUTOR_DEVICETENSORS_H
 
+#include "runtime/core/ScalarMath.h"
 #include "runtime/cuda/executor/Manifest.h"
 #include "runtime/driver/Tensor.h"
 
@@ -30,11 +31,18 @@ bool packTensor(const driver::HostTensor &value, DType dtype, int64_t count,
 void unpackTensor(const void *in, DType dtype, int64_t count,
                   driver::HostTensor &value);
 
-/// f32 to f16 and bf16 bits, rounding to nearest even; and back.
-uint16_t floatToHalf(float value);
-uint16_t floatToBFloat16(float value);
-float halfToFloat(uint16_t bits);
-float bfloat16ToFloat(uint16_t bits);
+/// f32 to f16 and bf16 bits, rounding to nearest even; and back: the
+/// conversions of runtime/core/ScalarMath.h, under the executor's names.
+inline uint16_t floatToHalf(float value) {
+  return math::floatToHalfBits(value);
+}
+inline uint16_t floatToBFloat16(float value) {
+  return math::floatToBFloat16Bits(value);
+}
+inline float halfToFloat(uint16_t bits) { return math::halfBitsToFloat(bits); }
+inline float bfloat16ToFloat(uint16_t bits) {
+  return math::bfloat16BitsToFloat(bits);
+}
 
 } // namespace mpc::cuda
 

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +34,62 @@ bool readFile(const std::string &path, std::string &text) {
   buffer << file.rdbuf();
   text = buffer.str();
   return true;
+}
+
+/// The file name of `line` when it is an #include "name" directive.
+std::optional<std::string> quotedInclude(const std::string &line) {
+  size_t at = line.find_first_not_of(" \t");
+  if (at == std::string::npos || line[at] != '#')
+    return std::nullopt;
+  at = line.find_first_not_of(" \t", at + 1);
+  if (at == std::string::npos || line.compare(at, 7, "include") != 0)
+    return std::nullopt;
+  at = line.find_first_not_of(" \t", at + 7);
+  if (at == std::string::npos || line[at] != '"')
+    return std::nullopt;
+  size_t end = line.find('"', at + 1);
+  if (end == std::string::npos)
+    return std::nullopt;
+  return line.substr(at + 1, end - at - 1);
+}
+
+/// `path` with links and dot segments resolved, or `path` itself.
+std::string canonicalPath(const std::string &path) {
+  char *resolved = realpath(path.c_str(), nullptr);
+  if (!resolved)
+    return path;
+  std::string canonical = resolved;
+  std::free(resolved);
+  return canonical;
+}
+
+/// Appends to `texts` the text of each file `path` includes with quotes,
+/// then of the files that one includes, and so on, skipping the files in
+/// `seen` (and adding the others).
+void collectIncludes(const std::string &path,
+                     const std::string &includeDirectory,
+                     std::set<std::string> &seen,
+                     std::vector<std::string> &texts) {
+  std::string text;
+  if (!readFile(path, text))
+    return;
+  std::string directory = path.substr(0, path.find_last_of('/') + 1);
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::optional<std::string> name = quotedInclude(line);
+    if (!name)
+      continue;
+    // As nvcc looks a quoted include up: beside the including file, then in
+    // the -I directory.
+    std::string found = directory + *name;
+    if (access(found.c_str(), R_OK) != 0)
+      found = includeDirectory + "/" + *name;
+    std::string header;
+    if (!seen.insert(canonicalPath(found)).second || !readFile(found, header))
+      continue;
+    texts.push_back(header);
+    collectIncludes(found, includeDirectory, seen, texts);
+  }
 }
 
 /// Runs `argv` with stdout and stderr into `logPath`; the exit status, or -1
@@ -112,7 +169,8 @@ std::vector<std::string> nvccFlags(const std::vector<int> &archs,
 
 std::string stepCacheKey(const std::string &source,
                          const std::string &nvccVersion,
-                         const std::vector<std::string> &flags) {
+                         const std::vector<std::string> &flags,
+                         const std::vector<std::string> &headers) {
   // Every part ends with a separator, so moving bytes between parts changes
   // the key.
   Fnv1a hash;
@@ -120,7 +178,18 @@ std::string stepCacheKey(const std::string &source,
   for (const std::string &flag : flags)
     hash.add(flag).separator();
   hash.add("abi " + std::to_string(MPC_CUDA_ABI_VERSION)).separator();
+  for (const std::string &header : headers)
+    hash.add(header).separator();
   return hash.hex();
+}
+
+std::vector<std::string>
+includedHeaderTexts(const std::string &sourcePath,
+                    const std::string &includeDirectory) {
+  std::vector<std::string> texts;
+  std::set<std::string> seen;
+  collectIncludes(sourcePath, includeDirectory, seen, texts);
+  return texts;
 }
 
 std::optional<std::string> nvccVersion(const std::string &nvcc,
@@ -174,7 +243,10 @@ buildStepLibrary(const std::string &artifactDirectory, const std::string &nvcc,
     return std::nullopt;
   std::vector<std::string> flags =
       nvccFlags(archs, runtimeIncludeDirectory(), runtimeLibraryDirectory());
-  std::string stem = "step-" + stepCacheKey(source, *version, flags);
+  std::string stem =
+      "step-" +
+      stepCacheKey(source, *version, flags,
+                   includedHeaderTexts(sourcePath, runtimeIncludeDirectory()));
   std::string logPath = driver::cacheFolder("cuda") + "/" + stem + ".log";
   return driver::cachedEntry(
       "cuda", stem + ".so",

@@ -34,10 +34,24 @@ std::vector<std::string> nvccFlags(const std::vector<int> &archs,
                                    const std::string &libraryDirectory);
 
 /// The cache key of a step library: a hash of the source, nvcc's version
-/// text, the flags and the runtime ABI version, as 16 hex digits.
+/// text, the flags, the runtime ABI version and the texts of the runtime
+/// headers the source includes (includedHeaderTexts: an edited formula in
+/// runtime/core/ScalarMath.h makes another library), as 16 hex digits.
 std::string stepCacheKey(const std::string &source,
                          const std::string &nvccVersion,
-                         const std::vector<std::string> &flags);
+                         const std::vector<std::string> &flags,
+                         const std::vector<std::string> &headers = {});
+
+/// The texts of the files `sourcePath` reaches through #include "..."
+/// directives, transitively, each once, in the order nvcc first reads them
+/// (include guards aside).
+/// A quoted include is looked up beside the including file, then in
+/// `includeDirectory`, as nvcc does with one -I; one found in neither is
+/// left to nvcc to report. <...> includes are the toolkit's, which nvcc's
+/// version covers.
+std::vector<std::string>
+includedHeaderTexts(const std::string &sourcePath,
+                    const std::string &includeDirectory);
 
 /// What `nvcc --version` prints, or none with a one-line error.
 std::optional<std::string> nvccVersion(const std::string &nvcc,

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -118,3 +121,77 @@ TEST(StepCompilerTest, PrebuiltLibraryIsTakenWithoutNvcc) {
   EXPECT_FALSE(mpc::cuda::stepLibraryFor(artifact.path, 80, error));
   unsetenv("MPC_NVCC");
 }
+
+namespace {
+
+/// Writes `text` to `path`.
+void writeText(const std::string &path, const std::string &text) {
+  std::ofstream file(path, std::ios::binary);
+  ASSERT_TRUE(file) << path;
+  file << text;
+}
+
+TEST(StepCompilerTest, KeyDependsOnTheRuntimeHeaders) {
+  std::vector<std::string> flags = nvccFlags({90}, "/inc", "/lib");
+  std::string key = stepCacheKey("source", "nvcc 13.0", flags, {"a", "b"});
+  EXPECT_EQ(key, stepCacheKey("source", "nvcc 13.0", flags, {"a", "b"}));
+  EXPECT_NE(key, stepCacheKey("source", "nvcc 13.0", flags, {"a", "c"}));
+  EXPECT_NE(key, stepCacheKey("source", "nvcc 13.0", flags, {"a"}));
+  EXPECT_NE(key, stepCacheKey("source", "nvcc 13.0", flags));
+  EXPECT_NE(stepCacheKey("s", "v", {}, {"ab", "c"}),
+            stepCacheKey("s", "v", {}, {"a", "bc"}));
+
+  // A step including a header of the -I directory that includes a sibling
+  // folder's header by a relative path, as mpc_step.cuh reaches
+  // runtime/core: both headers count, each once, the toolkit's do not.
+  char name[] = "/tmp/mpc-step-headers-XXXXXX";
+  std::string root = mkdtemp(name);
+  for (const char *folder : {"/artifact", "/cuda", "/core"})
+    ASSERT_EQ(mkdir((root + folder).c_str(), 0755), 0);
+  writeText(root + "/artifact/step.cu",
+            "#include \"top.cuh\"\n#include <cuda_fp16.h>\nint x;\n");
+  writeText(root + "/cuda/top.cuh", "  #  include \"../core/math.h\"\n"
+                                    "#include \"top.cuh\"\n");
+  writeText(root + "/core/math.h", "float f(float x) { return x + 1; }\n");
+  std::vector<std::string> headers = mpc::cuda::includedHeaderTexts(
+      root + "/artifact/step.cu", root + "/cuda");
+  EXPECT_EQ(headers,
+            (std::vector<std::string>{"  #  include \"../core/math.h\"\n"
+                                      "#include \"top.cuh\"\n",
+                                      "float f(float x) { return x + 1; }\n"}));
+  std::string before = stepCacheKey("step", "nvcc", flags, headers);
+  // An edited formula makes another library.
+  writeText(root + "/core/math.h", "float f(float x) { return x + 2; }\n");
+  EXPECT_NE(before,
+            stepCacheKey("step", "nvcc", flags,
+                         mpc::cuda::includedHeaderTexts(
+                             root + "/artifact/step.cu", root + "/cuda")));
+  std::filesystem::remove_all(root);
+}
+
+TEST(StepCompilerTest, GeneratedStepHeadersReachScalarMath) {
+  // What a generated step.cu includes, against this tree's runtime headers.
+  char name[] = "/tmp/mpc-step-real-XXXXXX";
+  std::string root = mkdtemp(name);
+  writeText(root + "/step.cu",
+            "#include \"mpc_cuda_runtime.h\"\n#include \"mpc_step.cuh\"\n");
+  unsetenv("MPC_CUDA_INCLUDE_DIR");
+  std::vector<std::string> headers = mpc::cuda::includedHeaderTexts(
+      root + "/step.cu", mpc::cuda::runtimeIncludeDirectory());
+  std::filesystem::remove_all(root);
+  auto defines = [&](const char *guard) {
+    return std::count_if(headers.begin(), headers.end(),
+                         [&](const std::string &text) {
+                           return text.find(std::string("#define ") + guard) !=
+                                  std::string::npos;
+                         });
+  };
+  for (const char *guard :
+       {"MPC_CUDA_RUNTIME_H", "MPC_RUNTIME_CUDA_MPC_STEP_CUH",
+        "MPC_RUNTIME_CUDA_DEVICEMATH_CUH", "MPC_RUNTIME_CORE_SCALARMATH_H",
+        "MPC_RUNTIME_CORE_HOSTDEVICE_H", "MPC_RUNTIME_CORE_RANDOM_H",
+        "MPC_RUNTIME_CORE_DTYPE_H"})
+    EXPECT_EQ(defines(guard), 1) << guard;
+}
+
+} // namespace
