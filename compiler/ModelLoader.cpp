@@ -87,7 +87,7 @@ OwningOpRef<ModuleOp> mpc::loadTrainingModule(const std::string &path,
     return nullptr;
   }
   OwningOpRef<ModuleOp> module;
-  bool isGraph = looksLikeJsonGraph((*buffer)->getBuffer());
+  bool isGraph = isJsonGraphFile(path, (*buffer)->getBuffer());
   if (isGraph) {
     GraphImportOptions importOptions;
     importOptions.batchSize = options.batchSize;

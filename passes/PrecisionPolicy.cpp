@@ -4,10 +4,12 @@
 
 #include "dialects/mpc/MpcDialect.h"
 #include "dialects/mpc/MpcOps.h"
+#include "runtime/core/JsonDepth.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
@@ -16,6 +18,10 @@ using namespace mlir;
 using namespace mpc;
 
 namespace {
+
+/// The size of the largest policy file read (a policy lists a few dozen op
+/// names).
+constexpr uint64_t kMaxPolicyFileBytes = 1 << 20;
 
 /// Reads one policy file, reporting errors at positions in it.
 class PolicyFileReader {
@@ -29,6 +35,8 @@ private:
   InFlightDiagnostic error(unsigned line, unsigned column) {
     return emitError(FileLineColLoc::get(context, path, line, column));
   }
+  /// The error at byte `offset` of the text.
+  InFlightDiagnostic errorAtOffset(size_t offset);
   /// The error for the string `quoted` (a list entry or key): positioned at
   /// its first occurrence in the text, the best a DOM parser can do.
   InFlightDiagnostic errorAt(StringRef quoted);
@@ -45,17 +53,20 @@ private:
   std::unique_ptr<llvm::MemoryBuffer> buffer;
 };
 
-InFlightDiagnostic PolicyFileReader::errorAt(StringRef quoted) {
-  StringRef text = buffer->getBuffer();
-  size_t offset = text.find(("\"" + quoted + "\"").str());
-  if (offset == StringRef::npos)
-    return error(1, 1);
-  StringRef before = text.take_front(offset);
+InFlightDiagnostic PolicyFileReader::errorAtOffset(size_t offset) {
+  StringRef before = buffer->getBuffer().take_front(offset);
   unsigned line = before.count('\n') + 1;
   size_t lineStart = before.rfind('\n');
   unsigned column =
       offset - (lineStart == StringRef::npos ? 0 : lineStart + 1) + 1;
   return error(line, column);
+}
+
+InFlightDiagnostic PolicyFileReader::errorAt(StringRef quoted) {
+  size_t offset = buffer->getBuffer().find(("\"" + quoted + "\"").str());
+  if (offset == StringRef::npos)
+    return error(1, 1);
+  return errorAtOffset(offset);
 }
 
 std::optional<StringRef> nearest(StringRef name,
@@ -128,12 +139,28 @@ LogicalResult PolicyFileReader::readList(
 
 LogicalResult PolicyFileReader::read(
     llvm::DenseMap<OperationName, PrecisionCategory> &moved) {
+  // A policy file is a few lines: a large file, or an endless one such as
+  // a device, is not one, and is refused before it is read.
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status) &&
+      status.type() != llvm::sys::fs::file_type::regular_file)
+    return emitError(loc) << "the policy file '" << path
+                          << "' is not a regular file";
+  if (status.getSize() > kMaxPolicyFileBytes)
+    return emitError(loc) << "the policy file '" << path << "' holds "
+                          << status.getSize() << " bytes; a policy file has "
+                          << "at most " << kMaxPolicyFileBytes;
   auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!file)
     return emitError(loc) << "cannot read the policy file '" << path
                           << "': " << file.getError().message();
   buffer = std::move(*file);
 
+  // llvm::json recurses once per level of nesting.
+  if (std::optional<size_t> deep =
+          findJsonNestingBeyond(buffer->getBuffer(), kMaxJsonDepth))
+    return errorAtOffset(*deep) << "the policy file is nested deeper than "
+                                << kMaxJsonDepth << " levels";
   llvm::Expected<llvm::json::Value> root =
       llvm::json::parse(buffer->getBuffer());
   if (!root) {

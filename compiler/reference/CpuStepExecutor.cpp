@@ -3,6 +3,7 @@
 #include "compiler/reference/CpuStepExecutor.h"
 
 #include "dialects/mpc/StepContract.h"
+#include "runtime/driver/HostMemory.h"
 
 #include "mlir/IR/Diagnostics.h"
 
@@ -36,6 +37,35 @@ CpuStepExecutor::create(mlir::OwningOpRef<mlir::ModuleOp> module,
     error = message;
     return nullptr;
   }
+  error = stepProblem(*contract);
+  if (!error.empty())
+    return nullptr;
+  // What a step allocates besides the params, which are allocated already.
+  uint64_t live = 0;
+  for (const char *name : {kTrainStep, kForward}) {
+    std::optional<uint64_t> bytes = executor->peakLiveBytes(name);
+    if (!bytes) {
+      error = std::string("@") + name +
+              ": its values need more bytes than 64 bits count";
+      return nullptr;
+    }
+    live = std::max(live, *bytes);
+  }
+  uint64_t params = 0;
+  for (const HostTensor &param : executor->params())
+    params += param.numStoredElements() * (param.dtype == HostTensor::DType::F32
+                                               ? sizeof(float)
+                                               : sizeof(int64_t));
+  std::string what = "a step (parameters and state " +
+                     driver::formatBytes(params) + ", values live at once " +
+                     driver::formatBytes(live) + ")";
+  std::optional<uint64_t> total = driver::addBytes(params, live);
+  if (!total) {
+    error = what + ": more bytes than 64 bits count";
+    return nullptr;
+  }
+  if (!driver::checkHostMemory(*total, what, error))
+    return nullptr;
   return std::unique_ptr<CpuStepExecutor>(new CpuStepExecutor(
       std::move(module), std::move(executor), std::move(*contract)));
 }
@@ -68,12 +98,16 @@ int CpuStepExecutor::labelInput() const { return contract.labelInput; }
 
 void CpuStepExecutor::initialize(uint64_t seed) {
   executor->initializeParams(seed);
+  stuckRun = startStuckLossScaleRun(0);
 }
 
 bool CpuStepExecutor::trainStep(const std::vector<HostTensor> &inputs,
                                 uint64_t step, std::vector<HostTensor> &outputs,
                                 std::string &error) {
-  return executor->run(kTrainStep, inputs, step, outputs, error);
+  if (!executor->run(kTrainStep, inputs, step, outputs, error))
+    return false;
+  countStuckStep();
+  return true;
 }
 
 bool CpuStepExecutor::trainStep(const std::vector<HostTensor> &inputs,
@@ -82,6 +116,27 @@ bool CpuStepExecutor::trainStep(const std::vector<HostTensor> &inputs,
     return false;
   pendingLosses.push_back(stepOutputs[0].f32[0]);
   return true;
+}
+
+std::optional<float> CpuStepExecutor::lowestScale() const {
+  const std::optional<LossScalingSpec> &scaling = contract.lossScaling;
+  if (!scaling || !skippedIndex)
+    return std::nullopt;
+  if (scaling->dynamic && scaling->floor)
+    return static_cast<float>(*scaling->floor);
+  if (!scaling->dynamic)
+    return static_cast<float>(scaling->staticScale.value_or(1));
+  return std::nullopt;
+}
+
+void CpuStepExecutor::countStuckStep() {
+  std::optional<float> lowest = lowestScale();
+  if (!lowest)
+    return;
+  const std::vector<HostTensor> &params = executor->params();
+  float scale = scaleIndex ? params[*scaleIndex].f32[0] : *lowest;
+  countStuckLossScaleStep(stuckRun, params[*skippedIndex].f32[0], scale,
+                          *lowest);
 }
 
 bool CpuStepExecutor::takeLosses(std::vector<double> &losses, std::string &) {
@@ -102,6 +157,9 @@ std::vector<HostTensor> CpuStepExecutor::state() const {
 
 void CpuStepExecutor::setState(std::vector<HostTensor> values) {
   executor->setParams(std::move(values));
+  // Steps count from here: a checkpoint's skipped steps are not new.
+  if (skippedIndex)
+    stuckRun = startStuckLossScaleRun(executor->params()[*skippedIndex].f32[0]);
 }
 
 std::optional<train::LossScaleStatus> CpuStepExecutor::lossScaleStatus() const {
@@ -116,6 +174,7 @@ std::optional<train::LossScaleStatus> CpuStepExecutor::lossScaleStatus() const {
                             : scaling->staticScale.value_or(1);
   if (skippedIndex)
     status.skippedSteps = static_cast<int64_t>(params[*skippedIndex].f32[0]);
+  status.stuckSteps = stuckRun.steps;
   return status;
 }
 

@@ -5,6 +5,7 @@
 
 #include "compiler/reference/Executor.h"
 #include "runtime/core/StepContract.h"
+#include "runtime/core/StuckLossScale.h"
 #include "runtime/train/StepExecutor.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -51,6 +52,14 @@ private:
   /// The positions in the executor's params() (the contract's state order)
   /// of the loss scaler's scale and skipped-step counter, when it has them.
   std::optional<size_t> scaleIndex, skippedIndex;
+  /// The scale the step's scale cannot go below, when it scales its loss
+  /// and counts skipped steps.
+  std::optional<float> lowestScale() const;
+  /// Counts the last step into stuckRun.
+  void countStuckStep();
+
+  /// The steps that overflowed at the lowest scale, up to the last one.
+  StuckLossScaleRun stuckRun = startStuckLossScaleRun(0);
   /// The losses of the steps since the last takeLosses.
   std::vector<double> pendingLosses;
   std::vector<HostTensor> stepOutputs;

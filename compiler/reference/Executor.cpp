@@ -8,9 +8,11 @@
 
 #include "compiler/reference/Executor.h"
 
-#include "dialects/mpc/MpcOps.h"
 #include "compiler/reference/OpEvaluator.h"
 #include "compiler/reference/ParamInit.h"
+#include "dialects/mpc/MpcOps.h"
+#include "runtime/driver/HostMemory.h"
+#include "runtime/driver/Text.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -95,9 +97,7 @@ FailureOr<CompiledFunction> compile(func::FuncOp function, std::string &error) {
 std::vector<HostTensor> specsOf(TypeRange types, ArrayAttr names) {
   std::vector<HostTensor> specs;
   for (auto [index, type] : llvm::enumerate(types)) {
-    HostTensor spec = allocate(type);
-    spec.f32.clear();
-    spec.i64.clear();
+    HostTensor spec = describe(type);
     if (names)
       if (auto dict = dyn_cast_or_null<DictionaryAttr>(names[index]))
         if (auto name = dict.getAs<StringAttr>(MpcDialect::kNameAttrName))
@@ -121,6 +121,22 @@ std::unique_ptr<Executor> Executor::create(ModuleOp module,
       return nullptr;
     impl.functions[function.getName()] = std::move(*compiled);
   }
+  // Every parameter is allocated now: their sizes are checked first.
+  uint64_t paramBytes = 0;
+  for (auto param : module.getOps<ParamOp>()) {
+    std::optional<uint64_t> bytes = hostBytes(param.getType());
+    std::optional<uint64_t> total =
+        bytes ? driver::addBytes(paramBytes, *bytes) : std::nullopt;
+    if (!total) {
+      error = "@" + param.getSymName().str() + ": " +
+              driver::formatShape(describe(param.getType()).shape) +
+              " has more elements than memory can hold";
+      return nullptr;
+    }
+    paramBytes = *total;
+  }
+  if (!driver::checkHostMemory(paramBytes, "the parameters and state", error))
+    return nullptr;
   for (auto param : module.getOps<ParamOp>()) {
     impl.paramOps.push_back(param);
     HostTensor value = allocate(param.getType());
@@ -152,6 +168,40 @@ std::vector<HostTensor>
 Executor::resultSpecs(const std::string &function) const {
   func::FuncOp op = impl_->functions.find(function)->second.function;
   return specsOf(op.getResultTypes(), op.getResAttrsAttr());
+}
+
+std::optional<uint64_t>
+Executor::peakLiveBytes(const std::string &function) const {
+  const CompiledFunction &compiled = impl_->functions.find(function)->second;
+  std::vector<uint64_t> registerBytes(compiled.numRegisters, 0);
+  uint64_t live = 0;
+  auto add = [&](unsigned reg, Type type) {
+    std::optional<uint64_t> bytes = hostBytes(type);
+    std::optional<uint64_t> sum =
+        bytes ? driver::addBytes(live, *bytes) : std::nullopt;
+    if (!sum)
+      return false;
+    registerBytes[reg] = *bytes;
+    live = *sum;
+    return true;
+  };
+  // The arguments are copied into registers; each op's results are
+  // allocated while its operands live, then last uses are freed.
+  func::FuncOp op = compiled.function;
+  for (auto [reg, type] : llvm::zip(compiled.arguments, op.getArgumentTypes()))
+    if (!add(reg, type))
+      return std::nullopt;
+  uint64_t peak = live;
+  for (const Instruction &instruction : compiled.body) {
+    for (auto [reg, result] :
+         llvm::zip(instruction.results, instruction.op->getResults()))
+      if (!add(reg, result.getType()))
+        return std::nullopt;
+    peak = std::max(peak, live);
+    for (unsigned reg : instruction.releases)
+      live -= registerBytes[reg];
+  }
+  return peak;
 }
 
 void Executor::setParams(std::vector<HostTensor> values) {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,9 @@ struct CompiledFunction;
 /// optimizer state (its `mpc.param` symbols) between calls.
 class Executor {
 public:
-  /// Prepares every function of `module` for execution. Fails, with a one-line
-  /// message naming the op, on an op the executor does not know.
+  /// Prepares every function of `module` for execution and allocates its
+  /// params. Fails, with a one-line message, on an op the executor does not
+  /// know (naming the op) or params larger than memory.
   static std::unique_ptr<Executor> create(mlir::ModuleOp module,
                                           std::string &error);
   ~Executor();
@@ -49,6 +51,11 @@ public:
   std::vector<driver::HostTensor>
   resultSpecs(const std::string &function) const;
   bool hasFunction(const std::string &function) const;
+  /// The most bytes that the values of `function` (its arguments and the
+  /// results of its ops, each freed after its last use) hold at once, or
+  /// none when that does not fit in 64 bits: what a call allocates besides
+  /// the params and the ops' scratch.
+  std::optional<uint64_t> peakLiveBytes(const std::string &function) const;
 
   /// Calls `function`. `step` selects the dropout masks. On failure (an
   /// id or label out of range) `error` names the op and what is wrong.

@@ -15,6 +15,7 @@
 #include "runtime/core/ScalarMath.h"
 #include "runtime/cpu/kernels/Kernels.h"
 #include "runtime/cpu/kernels/Precision.h"
+#include "runtime/driver/HostMemory.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -510,16 +511,31 @@ bool isSupported(Operation *op) {
   return isa<MpcDialect>(op->getDialect()) && !isa<ParamOp>(op);
 }
 
-HostTensor allocate(Type type) {
+HostTensor describe(Type type) {
   auto tensor = cast<RankedTensorType>(type);
   HostTensor result;
   result.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
   bool isFloat = isa<FloatType>(tensor.getElementType());
   result.dtype = isFloat ? HostTensor::DType::F32 : HostTensor::DType::I64;
-  if (isFloat)
-    result.f32.resize(tensor.getNumElements());
+  return result;
+}
+
+std::optional<uint64_t> hostBytes(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return 0;
+  bool isFloat = isa<FloatType>(tensor.getElementType());
+  return driver::tensorBytes(
+      {tensor.getShape().begin(), tensor.getShape().end()},
+      isFloat ? sizeof(float) : sizeof(int64_t));
+}
+
+HostTensor allocate(Type type) {
+  HostTensor result = describe(type);
+  if (result.dtype == HostTensor::DType::F32)
+    result.f32.resize(result.numElements());
   else
-    result.i64.resize(tensor.getNumElements());
+    result.i64.resize(result.numElements());
   return result;
 }
 

@@ -8,6 +8,7 @@
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <optional>
 #include <string>
 
 namespace mpc::cpu {
@@ -32,7 +33,15 @@ bool evaluate(mlir::Operation *op,
               llvm::MutableArrayRef<driver::HostTensor> results,
               EvalContext &context, std::string &error);
 
-/// An empty host tensor of `type` (a ranked tensor) with its storage sized.
+/// The name, shape and dtype of a host tensor of `type` (a ranked tensor),
+/// with no storage: what a spec is, allocating nothing.
+driver::HostTensor describe(mlir::Type type);
+
+/// The bytes a host tensor of `type` holds (f32 for floats, int64 for
+/// integers), or none when that does not fit in 64 bits.
+std::optional<uint64_t> hostBytes(mlir::Type type);
+
+/// A zeroed host tensor of `type` (a ranked tensor) with its storage sized.
 driver::HostTensor allocate(mlir::Type type);
 
 /// `file:line:col: node 'name'` for an op imported from a graph, else the

@@ -2,28 +2,17 @@
 
 #include "compiler/support/OneLineDiagnostics.h"
 
+#include "runtime/core/OneLineText.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <memory>
 
 using namespace mlir;
 
-namespace {
-void printEscaped(llvm::raw_ostream &os, llvm::StringRef text) {
-  for (unsigned char c : text) {
-    if (c == '\n')
-      os << "\\n";
-    else if (c < 0x20 || c == 0x7f)
-      os << "\\x" << llvm::hexdigit(c >> 4, true)
-         << llvm::hexdigit(c & 15, true);
-    else
-      os << c;
-  }
-}
-} // namespace
-
-std::string mpc::formatOneLine(Diagnostic &diagnostic) {
+std::string mpc::formatOneLine(Diagnostic &diagnostic, llvm::StringRef tool) {
   std::string line;
   llvm::raw_string_ostream os(line);
   Location loc = diagnostic.getLocation();
@@ -32,6 +21,8 @@ std::string mpc::formatOneLine(Diagnostic &diagnostic) {
   if (auto file = llvm::dyn_cast<FileLineColLoc>(loc))
     os << file.getFilename().getValue() << ":" << file.getLine() << ":"
        << file.getColumn();
+  else if (llvm::isa<UnknownLoc>(loc) && !tool.empty())
+    os << tool;
   else
     os << loc;
   switch (diagnostic.getSeverity()) {
@@ -41,10 +32,27 @@ std::string mpc::formatOneLine(Diagnostic &diagnostic) {
   case DiagnosticSeverity::Warning:
     os << ": warning: ";
     break;
+  case DiagnosticSeverity::Remark:
+    os << ": remark: ";
+    break;
   default:
     os << ": note: ";
     break;
   }
-  printEscaped(os, diagnostic.str());
+  os << oneLine(diagnostic.str());
   return line;
+}
+
+void mpc::printDiagnosticsOneLine(MLIRContext &context, llvm::StringRef tool) {
+  auto errorPrinted = std::make_shared<bool>(false);
+  context.getDiagEngine().registerHandler(
+      [errorPrinted, tool = tool.str()](Diagnostic &diagnostic) {
+        if (diagnostic.getSeverity() == DiagnosticSeverity::Error) {
+          if (*errorPrinted || diagnostic.str().empty())
+            return success();
+          *errorPrinted = true;
+        }
+        llvm::errs() << formatOneLine(diagnostic, tool) << "\n";
+        return success();
+      });
 }

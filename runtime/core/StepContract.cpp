@@ -7,6 +7,7 @@
 
 #include "runtime/core/StepContract.h"
 
+#include "runtime/core/JsonDepth.h"
 #include "runtime/core/JsonSyntaxError.h"
 
 #include <nlohmann/json.hpp>
@@ -288,14 +289,10 @@ bool Reader::function(const Json &value, const std::string &where,
                 std::to_string(spec.arenaBytes) + " exceeds the " +
                     key::kArenaBytes + " " +
                     std::to_string(contract.arenaBytes) + " of the module");
-  if (spec.outputs.empty())
-    return fail(at(where, key::kOutputs), "a function returns the loss first");
-  const TensorSpec &loss = spec.outputs.front();
-  if (loss.numElements() != 1 || !isFloat(loss.dtype))
-    return fail(at(where, key::kOutputs) + "[0]",
-                "the loss must be one float value, got " +
-                    std::to_string(loss.numElements()) + " " +
-                    dtypeName(loss.dtype) + " values");
+  std::string problem = lossProblem(spec);
+  if (!problem.empty())
+    return fail(at(where, key::kOutputs) + (spec.outputs.empty() ? "" : "[0]"),
+                problem);
   return true;
 }
 
@@ -314,23 +311,9 @@ bool Reader::functions(const Json &root, StepContract &contract) {
       return fail(at(where, key::kName), quote(spec.name) + " named twice");
     contract.functions.push_back(std::move(spec));
   }
-  for (const char *name : {step::kTrainStep, step::kForward})
-    if (!contract.function(name))
-      return fail(key::kFunctions, "no function named " + quote(name));
-  // The loop feeds both functions the same batches.
-  const FunctionSpec &train = *contract.function(step::kTrainStep);
-  const FunctionSpec &forward = *contract.function(step::kForward);
-  bool same = train.inputs.size() == forward.inputs.size();
-  for (size_t i = 0; same && i < train.inputs.size(); ++i)
-    same = train.inputs[i].shape == forward.inputs[i].shape &&
-           train.inputs[i].dtype == forward.inputs[i].dtype;
-  if (!same)
-    return fail(key::kFunctions, "the inputs of " + quote(step::kForward) +
-                                     " differ from those of " +
-                                     quote(step::kTrainStep));
-  if (train.inputs.empty() || train.inputs.front().shape.empty())
-    return fail(key::kFunctions, quote(step::kTrainStep) +
-                                     " needs inputs with a batch dimension");
+  std::string problem = stepProblem(contract);
+  if (!problem.empty())
+    return fail(key::kFunctions, problem);
   return true;
 }
 
@@ -427,9 +410,62 @@ std::string entryPointName(std::string_view name) {
   return entry;
 }
 
+std::string lossProblem(const FunctionSpec &function) {
+  if (function.outputs.empty())
+    return "a function returns the loss first";
+  const TensorSpec &loss = function.outputs.front();
+  // Counted without overflow: a shape of a file may be anything.
+  int64_t count = 1;
+  bool overflows = false;
+  for (int64_t dim : loss.shape)
+    overflows = overflows || __builtin_mul_overflow(count, dim, &count);
+  if (!overflows && count == 1 && isFloat(loss.dtype))
+    return "";
+  return "the loss must be one float value, got " +
+         (overflows ? std::string("too many") : std::to_string(count)) + " " +
+         dtypeName(loss.dtype) + " values";
+}
+
+std::string stepProblem(const StepContract &contract) {
+  for (const char *name : {step::kTrainStep, step::kForward}) {
+    const FunctionSpec *function = contract.function(name);
+    if (!function)
+      return "no function named " + quote(name);
+    std::string problem = lossProblem(*function);
+    if (!problem.empty())
+      return quote(name) + ": " + problem;
+  }
+  // The loop feeds both functions the same batches.
+  const FunctionSpec &train = *contract.function(step::kTrainStep);
+  const FunctionSpec &forward = *contract.function(step::kForward);
+  bool same = train.inputs.size() == forward.inputs.size();
+  for (size_t i = 0; same && i < train.inputs.size(); ++i)
+    same = train.inputs[i].shape == forward.inputs[i].shape &&
+           train.inputs[i].dtype == forward.inputs[i].dtype;
+  if (!same)
+    return "the inputs of " + quote(step::kForward) + " differ from those of " +
+           quote(step::kTrainStep);
+  if (train.inputs.empty())
+    return quote(step::kTrainStep) +
+           " takes no inputs, but training feeds it batches of data: it needs "
+           "an input with a batch dimension ([B, ...])";
+  if (train.inputs.front().shape.empty())
+    return "the first input of " + quote(step::kTrainStep) + ", " +
+           quote(train.inputs.front().name) +
+           ", is a scalar, but training feeds it batches of data: it needs a "
+           "batch dimension ([B, ...])";
+  return "";
+}
+
 std::optional<StepContract> parseManifest(const std::string &text,
                                           const std::string &path,
                                           std::string &error) {
+  if (std::optional<size_t> deep = findJsonNestingBeyond(text, kMaxJsonDepth)) {
+    error = path + ": byte " + std::to_string(*deep) +
+            ": the manifest is nested deeper than " +
+            std::to_string(kMaxJsonDepth) + " levels";
+    return std::nullopt;
+  }
   Json root = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) {
     JsonSyntaxError syntax;

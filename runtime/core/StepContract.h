@@ -119,6 +119,16 @@ bool operator==(const StepContract &a, const StepContract &b);
 /// by '_'.
 std::string entryPointName(std::string_view name);
 
+/// "" when `function` returns the loss first, as one float value; else what
+/// is wrong, in one line.
+std::string lossProblem(const FunctionSpec &function);
+
+/// "" when the training loop can run `contract`: it has a @train_step and a
+/// @forward, both return the loss first (lossProblem), they take the same
+/// inputs (the loop feeds both the same batches), and the first input has a
+/// batch dimension; else the first problem, in one line.
+std::string stepProblem(const StepContract &contract);
+
 /// The keys of the manifest, the contract as JSON. The writer and the
 /// reader both spell them from here.
 namespace manifest {

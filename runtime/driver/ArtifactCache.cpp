@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <system_error>
 #include <unistd.h>
@@ -23,6 +24,30 @@ std::string environment(const char *name) {
 void removeTree(const std::string &path) {
   std::error_code ignored;
   std::filesystem::remove_all(path, ignored);
+}
+
+/// Swaps the directories `a` and `b` in one step where the file system can
+/// (renameat2 with RENAME_EXCHANGE), else in two renames, during which `b`
+/// is briefly absent; false with `errno` set, both as they were.
+bool exchangeDirectories(const std::string &a, const std::string &b) {
+  if (renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0)
+    return true;
+  if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+    return false;
+  std::string aside = a + ".old";
+  removeTree(aside);
+  if (std::rename(b.c_str(), aside.c_str()) != 0)
+    return false;
+  if (std::rename(a.c_str(), b.c_str()) != 0) {
+    int renameError = errno;
+    std::rename(aside.c_str(), b.c_str());
+    errno = renameError;
+    return false;
+  }
+  // `a` names the old directory then, as after an exchange.
+  if (std::rename(aside.c_str(), a.c_str()) != 0)
+    removeTree(aside);
+  return true;
 }
 
 } // namespace
@@ -46,7 +71,7 @@ std::string temporaryPath(const std::string &path) {
 }
 
 bool publishAtomically(const std::string &path, const EntryWriter &write,
-                       std::string &error) {
+                       std::string &error, ExistingDirectory existing) {
   std::string temporary = temporaryPath(path);
   // Only this process writes under its pid: anything there was left by an
   // earlier run that had the same pid and died.
@@ -58,10 +83,19 @@ bool publishAtomically(const std::string &path, const EntryWriter &write,
   if (std::rename(temporary.c_str(), path.c_str()) == 0)
     return true;
   int renameError = errno;
+  // A directory is not renamed over a full one.
+  bool occupied = renameError == ENOTEMPTY || renameError == EEXIST;
+  if (occupied && existing == ExistingDirectory::Replace) {
+    if (exchangeDirectories(temporary, path)) {
+      // The old directory now has the temporary name.
+      removeTree(temporary);
+      return true;
+    }
+    renameError = errno;
+  }
   removeTree(temporary);
-  // A directory is not renamed over a full one: another writer published
-  // the same entry first, and that one is kept.
-  if (renameError == ENOTEMPTY || renameError == EEXIST)
+  // Another writer published the same entry first, and that one is kept.
+  if (occupied && existing == ExistingDirectory::Keep)
     return true;
   error = path + ": cannot be written: " + std::strerror(renameError);
   return false;

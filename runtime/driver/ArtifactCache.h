@@ -33,14 +33,24 @@ using EntryWriter =
 /// The temporary name this process writes `path` under before renaming it.
 std::string temporaryPath(const std::string &path);
 
+/// What publishAtomically does with a directory already at its path.
+enum class ExistingDirectory {
+  /// Keep it: another writer of the same cache entry put it there first.
+  Keep,
+  /// Replace it: an output written again (mpc-run --artifact DIR).
+  Replace,
+};
+
 /// Writes `path`, a file or a directory, whole or not at all: `write` fills
 /// temporaryPath(`path`), which is then renamed to `path`. A file replaces
-/// the one there; a directory that another writer put there first is kept
-/// and this copy removed. A temporary left by a run that died is removed
-/// before writing. On failure nothing is left behind and `error` is one
-/// line.
+/// the one there; a directory there is kept, and this copy removed, or
+/// replaced, as `existing` says; the replacement is one exchange of the two
+/// names, so a reader sees the old directory or the new one, never a mix. A
+/// temporary left by a run that died is removed before writing. On failure
+/// nothing is left behind, what was at `path` stays, and `error` is one line.
 bool publishAtomically(const std::string &path, const EntryWriter &write,
-                       std::string &error);
+                       std::string &error,
+                       ExistingDirectory existing = ExistingDirectory::Keep);
 
 /// The path of entry `name` in the cache's `folder`, written with `write`
 /// (through publishAtomically) unless it is there; none with a one-line

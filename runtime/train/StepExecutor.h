@@ -31,6 +31,10 @@ struct LossScaleStatus {
   /// Steps skipped because their gradients overflowed, over the whole run
   /// (a checkpoint keeps the count).
   int64_t skippedSteps = 0;
+  /// Consecutive steps, ending with the last one run, that overflowed while
+  /// the scale could not go lower (runtime/core/StuckLossScale.h): counted
+  /// at every step, since the executor was created or its state last set.
+  int64_t stuckSteps = 0;
 };
 
 /// A compiled training step and its evaluation function.

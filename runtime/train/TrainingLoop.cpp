@@ -10,6 +10,7 @@
 
 #include "runtime/driver/Checkpoint.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
@@ -35,6 +36,12 @@ int64_t countCorrect(const HostTensor &logits, const HostTensor &labels) {
     correct += best == labels.i64[row];
   }
   return correct;
+}
+
+/// The batch size: the leading dim of the first input (which the
+/// executors check the step has).
+int64_t batchOf(const StepExecutor &executor) {
+  return executor.inputSpecs().front().shape.front();
 }
 
 /// Empty tensors of the executor's input shapes, ready to be filled.
@@ -84,6 +91,23 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
             "', but the model is '" + executor.graphName() + "'";
     return false;
   }
+  // The batches and the rounding of every op depend on these: another
+  // value would not continue the run bit for bit. (Checkpoints written
+  // before they were recorded lack them.)
+  std::string savedBatch = meta("batch"),
+              batch = std::to_string(batchOf(executor));
+  if (!savedBatch.empty() && savedBatch != batch) {
+    error = path + ": the run was trained with batch " + savedBatch + ", not " +
+            batch + "; resume it with --batch " + savedBatch;
+    return false;
+  }
+  std::string savedPrecision = meta("dtype");
+  if (!savedPrecision.empty() && !options.precision.empty() &&
+      savedPrecision != options.precision) {
+    error = path + ": the run was trained in " + savedPrecision + ", not " +
+            options.precision + "; resume it with --dtype " + savedPrecision;
+    return false;
+  }
   std::string mismatch =
       driver::checkpointMismatch(*checkpoint, executor.state());
   if (!mismatch.empty()) {
@@ -121,8 +145,9 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
   return true;
 }
 
-bool save(const StepExecutor &executor, const std::string &path, int64_t step,
-          uint64_t seed, std::string &error) {
+bool save(const StepExecutor &executor, const TrainingOptions &options,
+          int64_t step, uint64_t seed, std::string &error) {
+  const std::string &path = options.savePath;
   driver::Checkpoint checkpoint;
   checkpoint.tensors = executor.state();
   error = executor.deferredError();
@@ -133,7 +158,10 @@ bool save(const StepExecutor &executor, const std::string &path, int64_t step,
   checkpoint.metadata = {{"format", kFormat},
                          {"graph", executor.graphName()},
                          {"step", std::to_string(step)},
-                         {"seed", std::to_string(seed)}};
+                         {"seed", std::to_string(seed)},
+                         {"batch", std::to_string(batchOf(executor))}};
+  if (!options.precision.empty())
+    checkpoint.metadata["dtype"] = options.precision;
   return driver::writeCheckpoint(path, checkpoint, error);
 }
 
@@ -145,10 +173,14 @@ std::string formatScale(double scale) {
   return text;
 }
 
-/// Watches the loss scaler between log points for a run that cannot
-/// recover: every step overflowing while the scale cannot go lower (at its
-/// floor, or static). Only log points are seen, so a window counts when all
-/// its steps were skipped and the scale is at its lowest at its end.
+/// Watches the loss scaler for a run that cannot recover: every step
+/// overflowing while the scale cannot go lower (at its floor, or static).
+/// The executor counts such steps as it runs them (stuckSteps), so a storm
+/// that starts between two log points is seen at the next one, or at the
+/// end of the run, with no extra wait for the device. The loop also counts
+/// whole windows between log points whose steps were all skipped and whose
+/// end finds the scale at its lowest, which includes the steps that backed
+/// the scale off to its floor.
 class StuckScaleDetector {
 public:
   StuckScaleDetector(int64_t step, const std::optional<LossScaleStatus> &status)
@@ -166,9 +198,10 @@ public:
     lastStep = step;
     lastSkipped = status.skippedSteps;
     run = allSkipped && lowest ? run + steps : 0;
-    if (run < kStuckLossScaleSteps)
+    int64_t stuck = std::max(run, status.stuckSteps);
+    if (stuck < kStuckLossScaleSteps)
       return true;
-    std::string last = "the last " + std::to_string(run) +
+    std::string last = "the last " + std::to_string(stuck) +
                        " steps all overflowed and were skipped; ";
     if (status.dynamic)
       error = "loss scale stuck at its floor " + formatScale(*status.floor) +
@@ -338,7 +371,7 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
   }
 
   if (!options.savePath.empty()) {
-    if (!save(executor, options.savePath, step, seed, error))
+    if (!save(executor, options, step, seed, error))
       return false;
     std::fprintf(log, "saved %s at step %" PRId64 "\n",
                  options.savePath.c_str(), step);

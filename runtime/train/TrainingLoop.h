@@ -27,6 +27,10 @@ struct TrainingOptions {
   /// Whether the seed was given explicitly (a resumed run otherwise takes
   /// the checkpoint's).
   bool seedGiven = false;
+  /// What the step computes in (f32, f16, bf16), or "" when unknown. A
+  /// checkpoint records it with the batch size; a run resumes only with the
+  /// same, as another would not continue bit for bit.
+  std::string precision;
 };
 
 /// Validation loss and, when the graph has logits and integer labels,

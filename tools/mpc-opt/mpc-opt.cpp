@@ -9,19 +9,23 @@
 #include "compiler/import/json/GraphImporter.h"
 #include "compiler/support/OneLineDiagnostics.h"
 #include "passes/Passes.h"
+#include "runtime/core/OneLineText.h"
+#include "runtime/driver/OutputPath.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -32,9 +36,10 @@ static llvm::cl::opt<int64_t> batchSizeOption(
                    "(overrides its training.batch_size)"),
     llvm::cl::value_desc("N"), llvm::cl::init(0));
 
-/// Prints each diagnostic as one line: "FILE:LINE:COL: error: MESSAGE".
-static void printOneLine(Diagnostic &diagnostic) {
-  llvm::errs() << mpc::formatOneLine(diagnostic) << "\n";
+/// Prints `message` as mpc-opt's one-line error and returns exit status 1.
+static int failWith(llvm::StringRef message) {
+  llvm::errs() << "mpc-opt: error: " << mpc::oneLine(message.str()) << "\n";
+  return 1;
 }
 
 /// Imports the JSON graph in `input` and returns it as MLIR text (with
@@ -43,10 +48,7 @@ static std::unique_ptr<llvm::MemoryBuffer>
 importToBuffer(const llvm::MemoryBuffer &input, llvm::StringRef fileName,
                DialectRegistry &registry) {
   MLIRContext context(registry);
-  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diagnostic) {
-    printOneLine(diagnostic);
-    return success();
-  });
+  mpc::printDiagnosticsOneLine(context, "mpc-opt");
   mpc::GraphImportOptions options;
   if (batchSizeOption.getNumOccurrences())
     options.batchSize = batchSizeOption;
@@ -60,6 +62,21 @@ importToBuffer(const llvm::MemoryBuffer &input, llvm::StringRef fileName,
   return llvm::MemoryBuffer::getMemBufferCopy(text, fileName);
 }
 
+/// Whether the MLIR in `input` parses and verifies; reports the first error
+/// in one line otherwise. The mlir-opt driver would report it over several
+/// lines (the source line and a caret), so the input is checked here first.
+static bool parsesAsMlir(const llvm::MemoryBuffer &input,
+                         DialectRegistry &registry) {
+  MLIRContext context(registry);
+  mpc::printDiagnosticsOneLine(context, "mpc-opt");
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBuffer(input.getBuffer(),
+                                       input.getBufferIdentifier()),
+      llvm::SMLoc());
+  return static_cast<bool>(parseSourceFile<ModuleOp>(sourceMgr, &context));
+}
+
 int main(int argc, char **argv) {
   registerTransformsPasses();
   mpc::registerMpcPasses();
@@ -71,11 +88,9 @@ int main(int argc, char **argv) {
   auto [inputFile, outputFile] = registerAndParseCLIOptions(
       argc, argv, "mpc optimizer driver\n", registry);
 
-  if (batchSizeOption.getNumOccurrences() && batchSizeOption < 1) {
-    llvm::errs() << "mpc-opt: error: --batch-size must be >= 1, got "
-                 << batchSizeOption << "\n";
-    return 1;
-  }
+  if (batchSizeOption.getNumOccurrences() && batchSizeOption < 1)
+    return failWith("--batch-size must be >= 1, got " +
+                    std::to_string(batchSizeOption));
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
   if (config.shouldShowDialects()) {
     llvm::outs() << "Available Dialects: ";
@@ -84,32 +99,47 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  std::string errorMessage;
-  std::unique_ptr<llvm::MemoryBuffer> input =
-      openInputFile(inputFile, &errorMessage);
+  // The output is checked before any work, and written only at the end.
+  std::string error;
+  if (outputFile != "-" &&
+      !mpc::driver::checkOutputPath(outputFile, mpc::driver::OutputKind::Stream,
+                                    error))
+    return failWith(error);
+  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFile, &error);
   if (!input) {
-    llvm::errs() << inputFile << ": error: " << errorMessage << "\n";
+    llvm::errs() << inputFile << ": error: " << mpc::oneLine(error) << "\n";
     return 1;
   }
-  if (mpc::looksLikeJsonGraph(input->getBuffer())) {
+  if (mpc::isJsonGraphFile(inputFile, input->getBuffer())) {
     input = importToBuffer(*input, inputFile == "-" ? "<stdin>" : inputFile,
                            registry);
     if (!input)
       return 1;
   } else if (batchSizeOption.getNumOccurrences()) {
-    llvm::errs() << "mpc-opt: error: --batch-size applies to JSON graphs; "
-                 << inputFile << " is MLIR\n";
-    return 1;
+    return failWith("--batch-size applies to JSON graphs; " + inputFile +
+                    " is MLIR");
   }
-  // Opened only now, so a bad graph leaves no output file behind.
-  std::unique_ptr<llvm::ToolOutputFile> output =
-      openOutputFile(outputFile, &errorMessage);
-  if (!output) {
-    llvm::errs() << outputFile << ": error: " << errorMessage << "\n";
-    return 1;
+
+  // Diagnostics are one line each, except where they are the test
+  // (-verify-diagnostics) or the input is several (-split-input-file).
+  if (!config.shouldVerifyDiagnostics()) {
+    if (config.inputSplitMarker().empty() && !parsesAsMlir(*input, registry))
+      return 1;
+    MlirOptMainConfig pipeline = config;
+    config.setPassPipelineSetupFn([pipeline](PassManager &pm) {
+      mpc::printDiagnosticsOneLine(*pm.getContext(), "mpc-opt");
+      return pipeline.setupPassPipeline(pm);
+    });
   }
-  if (failed(MlirOptMain(output->os(), std::move(input), registry, config)))
+  if (outputFile == "-")
+    return failed(
+        MlirOptMain(llvm::outs(), std::move(input), registry, config));
+  // A failure leaves an existing output file as it was.
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (failed(MlirOptMain(os, std::move(input), registry, config)))
     return 1;
-  output->keep();
+  if (!mpc::driver::writeOutputFile(outputFile, os.str(), error))
+    return failWith(error);
   return 0;
 }

@@ -23,6 +23,7 @@ Model openOnCpu(const Flags &flags) {
   model.keepAlive = graph.context;
   model.steps = graph.steps;
   model.seed = graph.seed;
+  model.precision = graph.precision;
   std::string error;
   model.executor = cpu::CpuStepExecutor::create(std::move(graph.module), error);
   if (!model.executor)

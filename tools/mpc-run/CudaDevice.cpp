@@ -59,6 +59,7 @@ Model openOnCuda(const Flags &flags) {
     graph = loadGraphArtifact(flags);
     model.steps = graph.steps;
     model.seed = graph.seed;
+    model.precision = graph.precision;
   }
   std::string error;
   std::optional<cuda::DeviceInfo> device = cuda::probeDevice(error);
@@ -98,14 +99,14 @@ StepLibraryBuilder prepareStepLibrary(const Flags &flags) {
   std::optional<std::string> nvcc = cuda::findNvcc(error);
   if (!nvcc)
     fail("--arch: " + error);
-  return [arch = *arch, nvcc = *nvcc](const std::string &directory) {
+  return [arch = *arch, nvcc = *nvcc](
+             const std::string &directory, const std::string &logPath,
+             std::string &error) -> std::optional<std::string> {
     std::string library = cuda::prebuiltLibraryName(arch);
-    std::string log = directory + "/" + library + ".log";
-    std::string error;
     if (!cuda::compileStepLibrary(directory, nvcc, {arch},
-                                  directory + "/" + library, log, error))
-      fail(error);
-    std::remove(log.c_str());
+                                  directory + "/" + library, logPath, error))
+      return std::nullopt;
+    std::remove(logPath.c_str());
     return library;
   };
 }

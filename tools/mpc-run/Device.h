@@ -14,6 +14,7 @@
 #include "tools/mpc-run/ModelSource.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace mpc::run {
@@ -32,9 +33,11 @@ Model openOnCpu(const Flags &flags);
 Model openOnCuda(const Flags &flags);
 
 /// Builds the step library of the artifact in a directory and returns its
-/// file name there.
-using StepLibraryBuilder =
-    std::function<std::string(const std::string &artifactDirectory)>;
+/// file name there, or none with a one-line `error` that names the log of
+/// the compiler at `logPath` (removed after a build that succeeds).
+using StepLibraryBuilder = std::function<std::optional<std::string>(
+    const std::string &artifactDirectory, const std::string &logPath,
+    std::string &error)>;
 
 /// With --artifact: checks --arch and that nvcc is there, before anything
 /// is written, and returns what builds the step library for that GPU

@@ -2,6 +2,8 @@
 
 #include "tools/mpc-run/Flags.h"
 
+#include "runtime/core/OneLineText.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -70,11 +72,14 @@ const char *const kValueFlags[] = {"steps",      "batch",
                                    "artifact",   "arch"};
 /// The flags without a value.
 const char *const kSwitchFlags[] = {"cuda-sync"};
+/// The flags whose value names a file or directory, which cannot be empty.
+const char *const kPathFlags[] = {"data", "save", "resume", "policy",
+                                  "artifact"};
 
 } // namespace
 
 [[noreturn]] void fail(const std::string &message) {
-  std::fprintf(stderr, "mpc-run: %s\n", message.c_str());
+  std::fprintf(stderr, "mpc-run: %s\n", oneLine(message).c_str());
   std::exit(1);
 }
 
@@ -118,6 +123,9 @@ Flags parseFlags(int argc, char **argv) {
         fail("--" + name + " needs a value");
       value = argv[++i];
     }
+    if (value.empty() && std::find(std::begin(kPathFlags), std::end(kPathFlags),
+                                   name) != std::end(kPathFlags))
+      fail("--" + name + " needs a path, got ''");
     if (name == "data")
       flags.data.push_back(value);
     else if (!flags.values.emplace(name, value).second)

@@ -25,7 +25,8 @@ struct Flags {
   std::set<std::string> switches;
 };
 
-/// Prints "mpc-run: `message`" on stderr and exits with status 1.
+/// Prints "mpc-run: `message`" on stderr, on one line (control characters
+/// escaped), and exits with status 1.
 [[noreturn]] void fail(const std::string &message);
 
 /// Reads the command line; --help prints the usage and exits, a bad command

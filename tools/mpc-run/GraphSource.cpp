@@ -18,12 +18,15 @@
 #include "compiler/target/cuda/CudaArtifact.h"
 #include "dialects/mpc/MpcDialect.h"
 #include "runtime/driver/ArtifactCache.h"
+#include "runtime/driver/OutputPath.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 namespace mpc::run {
 
@@ -38,6 +41,69 @@ std::optional<int64_t> trainingSetting(mlir::ModuleOp module,
     if (auto value = training.getAs<mlir::IntegerAttr>(key))
       return value.getInt();
   return std::nullopt;
+}
+
+/// The precision @train_step computes in: f16 or bf16 when any of its ops
+/// yields that type (mpc-autocast ran), else f32.
+std::string stepPrecision(mlir::ModuleOp module) {
+  std::string precision = "f32";
+  auto step =
+      module.lookupSymbol<mlir::func::FuncOp>(MpcDialect::kTrainStepFuncName);
+  if (!step)
+    return precision;
+  step.walk([&](mlir::Operation *op) {
+    for (mlir::Type type : op->getResultTypes())
+      if (auto tensor = mlir::dyn_cast<mlir::RankedTensorType>(type)) {
+        if (tensor.getElementType().isF16())
+          precision = "f16";
+        else if (tensor.getElementType().isBF16())
+          precision = "bf16";
+      }
+  });
+  return precision;
+}
+
+/// Fails when a precision flag would be ignored: --policy moves ops
+/// between autocast's categories, so it needs --dtype f16 or bf16;
+/// --init-scale needs loss scaling, which f32 and bf16 have only with
+/// --loss-scaling static or dynamic.
+void checkPrecisionFlags(const Flags &flags, const ModelLoadOptions &options) {
+  std::string dtype = options.dtype.empty() ? "f32" : options.dtype;
+  if (!options.policyFile.empty() && dtype == "f32")
+    fail("--policy " + options.policyFile +
+         ": a policy moves ops between autocast's categories, which runs with "
+         "--dtype f16 or bf16; with f32 every op stays f32");
+  std::string scaling = options.lossScaling;
+  if (scaling.empty())
+    scaling = dtype == "f16" ? "dynamic" : "none";
+  if (options.initScale && scaling == "none")
+    fail("--init-scale " + flags.values.at("init-scale") +
+         ": there is no loss scaling with --dtype " + dtype +
+         (options.lossScaling.empty() ? "" : " and --loss-scaling none") +
+         " (give --loss-scaling static or dynamic)");
+}
+
+/// Fails, before anything is compiled, when --artifact DIR could not be
+/// written at the end: a path that is not a directory, a directory without
+/// room for another, or one that holds files of its own, which replacing it
+/// with the artifact would delete.
+void checkArtifactOutput(const std::string &directory) {
+  std::string error;
+  if (!driver::checkOutputPath(directory, driver::OutputKind::Directory, error))
+    fail("--artifact " + error);
+  std::error_code ignored;
+  for (const auto &entry :
+       std::filesystem::directory_iterator(directory, ignored)) {
+    std::string name = entry.path().filename().string();
+    bool artifactFile = name == "step.cu" || name == "manifest.json" ||
+                        (llvm::StringRef(name).starts_with("step.sm_") &&
+                         (llvm::StringRef(name).ends_with(".so") ||
+                          llvm::StringRef(name).ends_with(".so.log")));
+    if (!artifactFile)
+      fail("--artifact " + directory + ": holds '" + name +
+           "', which no artifact has; give a new directory or an artifact's "
+           "(it is replaced whole)");
+  }
 }
 
 /// The cache key of a module's artifact: a hash of the module's text
@@ -80,6 +146,7 @@ LoadedGraph loadGraph(const Flags &flags) {
     loadOptions.policyFile = flags.values.at("policy");
   if (flags.values.count("init-scale"))
     loadOptions.initScale = positiveFlag(flags, "init-scale");
+  checkPrecisionFlags(flags, loadOptions);
   LoadedGraph graph;
   graph.context = std::make_shared<mlir::MLIRContext>();
   std::string error;
@@ -89,6 +156,7 @@ LoadedGraph loadGraph(const Flags &flags) {
     fail(error);
   graph.steps = trainingSetting(*graph.module, "steps");
   graph.seed = trainingSetting(*graph.module, "seed");
+  graph.precision = stepPrecision(*graph.module);
   return graph;
 }
 
@@ -97,21 +165,46 @@ GraphArtifact loadGraphArtifact(const Flags &flags) {
   GraphArtifact artifact;
   artifact.steps = graph->steps;
   artifact.seed = graph->seed;
+  artifact.precision = graph->precision;
   artifact.publish = [graph] { return cachedArtifact(*graph->module); };
   return artifact;
 }
 
 void writeArtifactAndExit(const Flags &flags) {
-  const std::string &directory = flags.values.at("artifact");
-  // The architecture and nvcc are checked before anything is written.
+  std::string directory = flags.values.at("artifact");
+  // "out/" names "out": its temporary sibling is "out.tmpPID", not inside.
+  while (directory.size() > 1 && directory.back() == '/')
+    directory.pop_back();
+  // The output, the architecture and nvcc are checked before any work.
+  checkArtifactOutput(directory);
   StepLibraryBuilder buildStepLibrary = prepareStepLibrary(flags);
   LoadedGraph graph = loadGraph(flags);
-  std::string error;
-  if (!writeCudaArtifact(*graph.module, directory, error))
+  // The artifact is written whole into a temporary directory, which then
+  // replaces DIR: a failure at any point leaves DIR as it was.
+  std::string written = "step.cu, manifest.json", error;
+  std::string logPath = directory + ".nvcc.log";
+  bool published = driver::publishAtomically(
+      directory,
+      [&](const std::string &temporary, std::string &error) {
+        if (!writeCudaArtifact(*graph.module, temporary, error))
+          return false;
+        if (!buildStepLibrary)
+          return true;
+        std::optional<std::string> library =
+            buildStepLibrary(temporary, logPath, error);
+        if (library)
+          written += ", " + *library;
+        return library.has_value();
+      },
+      error, driver::ExistingDirectory::Replace);
+  if (!published) {
+    // Name the files where they were to be, not where they were written.
+    std::string temporary = driver::temporaryPath(directory);
+    for (size_t at = error.find(temporary); at != std::string::npos;
+         at = error.find(temporary, at + directory.size()))
+      error.replace(at, temporary.size(), directory);
     fail(error);
-  std::string written = "step.cu, manifest.json";
-  if (buildStepLibrary)
-    written += ", " + buildStepLibrary(directory);
+  }
   std::printf("mpc-run: wrote %s (%s)\n", directory.c_str(), written.c_str());
   std::exit(0);
 }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace mpc::run {
 
@@ -27,6 +28,8 @@ struct LoadedGraph {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   /// The graph's training.steps and training.seed, when it sets them.
   std::optional<int64_t> steps, seed;
+  /// What @train_step computes in: f32, f16 or bf16.
+  std::string precision;
 };
 
 /// Loads MODEL with the precision flags; fails with one line naming the

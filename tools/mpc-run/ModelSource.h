@@ -30,6 +30,9 @@ struct Model {
   std::shared_ptr<void> keepAlive;
   std::unique_ptr<train::StepExecutor> executor;
   std::optional<int64_t> steps, seed;
+  /// What the step computes in (f32, f16, bf16), when known: a checkpoint
+  /// records it, and a run resumes only in the same precision.
+  std::string precision;
 };
 
 //===----------------------------------------------------------------------===//
@@ -60,6 +63,8 @@ void checkArtifactFlags(const Flags &flags);
 struct GraphArtifact {
   /// The graph's training.steps and training.seed, when it sets them.
   std::optional<int64_t> steps, seed;
+  /// What the step computes in: f32, f16 or bf16.
+  std::string precision;
   /// Writes the artifact into the cache unless it is there, and returns its
   /// directory.
   std::function<std::string()> publish;

@@ -21,12 +21,12 @@
 #include "tools/mpc-run/ModelSource.h"
 
 #include "runtime/driver/Datasets.h"
+#include "runtime/driver/OutputPath.h"
 #include "runtime/train/TrainingLoop.h"
 
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <sys/stat.h>
 #include <vector>
 
 using namespace mpc::run;
@@ -36,21 +36,22 @@ namespace {
 /// Seeds the shuffle that splits rows into training and validation.
 constexpr uint64_t kSplitSeed = 0;
 
-/// Fails before any training when a checkpoint could not be saved at the end
-/// because its directory does not exist.
-void checkSaveDirectory(const std::string &path) {
-  size_t slash = path.rfind('/');
-  std::string directory =
-      slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  struct stat info;
-  if (stat(directory.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
-    fail(path + ": the directory " + directory + " does not exist");
+/// Fails, before anything is loaded, when the checkpoint could not be saved
+/// at the end of the run.
+void checkSavePath(const Flags &flags) {
+  auto save = flags.values.find("save");
+  std::string error;
+  if (save != flags.values.end() &&
+      !mpc::driver::checkOutputPath(save->second, mpc::driver::OutputKind::File,
+                                    error))
+    fail("--save " + error);
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
   Flags flags = parseFlags(argc, argv);
+  checkSavePath(flags);
   if (flags.values.count("artifact")) {
     if (flags.switches.count("cuda-sync"))
       fail("--cuda-sync applies when training with --device cuda; --artifact "
@@ -86,6 +87,7 @@ int main(int argc, char **argv) {
     options.savePath = flags.values["save"];
   if (flags.values.count("resume"))
     options.resumePath = flags.values["resume"];
+  options.precision = model.precision;
 
   std::vector<mpc::driver::HostTensor> outputs = executor.outputSpecs();
   int64_t classes = outputs.size() > 1 && !outputs[1].shape.empty()
@@ -103,8 +105,6 @@ int main(int argc, char **argv) {
          ": the validation split holds fewer than one "
          "batch of " +
          std::to_string(batch));
-  if (!options.savePath.empty())
-    checkSaveDirectory(options.savePath);
 
   std::printf("mpc-run: %s (graph '%s') on %s, batch %lld\n",
               flags.model.c_str(), executor.graphName().c_str(), device.c_str(),

@@ -45,6 +45,10 @@ bool looksLikeJsonGraph(llvm::StringRef text) {
          text.starts_with("[");
 }
 
+bool isJsonGraphFile(llvm::StringRef fileName, llvm::StringRef text) {
+  return fileName.ends_with_insensitive(".json") || looksLikeJsonGraph(text);
+}
+
 namespace {
 
 /// Builds the module of one graph: the training block, the inputs as the

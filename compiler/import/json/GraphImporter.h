@@ -44,6 +44,12 @@ importGraph(llvm::StringRef text, llvm::StringRef fileName,
 /// not MLIR's "{-#" file metadata) or '['.
 bool looksLikeJsonGraph(llvm::StringRef text);
 
+/// Whether the file `fileName` holding `text` is a JSON graph: a ".json"
+/// file always is, whatever it holds (so that an empty one, or one holding
+/// `null`, gets the importer's one-line error, not the MLIR parser's view
+/// of it); any other file, or standard input, when looksLikeJsonGraph.
+bool isJsonGraphFile(llvm::StringRef fileName, llvm::StringRef text);
+
 } // namespace mpc
 
 #endif // MPC_COMPILER_IMPORT_JSON_GRAPHIMPORTER_H

@@ -83,7 +83,7 @@ struct Layout {
     Block inputBlock, outputBlock;
   };
   Function train, forward;
-  size_t lossRing = 0, lossCount = 0;
+  size_t lossRing = 0, lossCount = 0, stuckRun = 0;
   size_t total = 0;
 
   explicit Layout(const Manifest &manifest) {
@@ -108,6 +108,8 @@ struct Layout {
     end += alignUp(kLossCapacity * sizeof(float));
     lossCount = end;
     end += alignUp(sizeof(unsigned long long));
+    stuckRun = end;
+    end += alignUp(sizeof(StuckLossScaleRun));
     total = end;
   }
 };
@@ -178,6 +180,9 @@ struct CudaStepExecutor::Impl {
       deferred = error;
   }
   char *stateAt(size_t index) { return device + layout.state.offsets[index]; }
+  StuckLossScaleRun *stuckRun() {
+    return reinterpret_cast<StuckLossScaleRun *>(device + layout.stuckRun);
+  }
 
   Manifest manifest;
   Layout layout;
@@ -201,6 +206,12 @@ struct CudaStepExecutor::Impl {
   cudaEvent_t uploaded[2] = {nullptr, nullptr};
   int slot = 0;
   std::vector<void *> statePointers;
+  /// With loss scaling that counts skipped steps: the scale the step cannot
+  /// go below, the state counting skipped steps and the dynamic scale's
+  /// state (null for a static scale), which each step's count reads.
+  std::optional<float> lowestScale;
+  std::optional<size_t> skippedIndex;
+  const float *scaleState = nullptr;
   FunctionBuffers train, forward;
   cudaGraph_t graph = nullptr;
   cudaGraphExec_t graphExec = nullptr;
@@ -277,6 +288,17 @@ bool CudaStepExecutor::Impl::open(const std::string &libraryPath,
       return false;
   for (size_t i = 0; i < manifest.state.size(); ++i)
     statePointers.push_back(stateAt(i));
+  if (const std::optional<LossScalingSpec> &scaling = manifest.lossScaling;
+      scaling && scaling->skipped) {
+    skippedIndex = manifest.stateIndex(*scaling->skipped);
+    if (!scaling->dynamic)
+      lowestScale = static_cast<float>(scaling->staticScale.value_or(1));
+    else if (scaling->floor && scaling->scale) {
+      lowestScale = static_cast<float>(*scaling->floor);
+      scaleState = reinterpret_cast<const float *>(
+          stateAt(*manifest.stateIndex(*scaling->scale)));
+    }
+  }
   for (auto [function, functionLayout, name] :
        {std::tuple(&train, &layout.train, kTrainStep),
         std::tuple(&forward, &layout.forward, kForward)}) {
@@ -323,12 +345,18 @@ bool CudaStepExecutor::Impl::enqueueTrainStep(std::string &error) {
     error = train.spec->entry + " failed: " + mpc_rt_last_error(rt);
     return false;
   }
-  return check(appendLoss(static_cast<const float *>(train.outputs[0]),
-                          reinterpret_cast<float *>(device + layout.lossRing),
-                          reinterpret_cast<unsigned long long *>(
-                              device + layout.lossCount),
-                          kLossCapacity, stream),
-               "the loss history kernel launch", error);
+  if (!check(appendLoss(static_cast<const float *>(train.outputs[0]),
+                        reinterpret_cast<float *>(device + layout.lossRing),
+                        reinterpret_cast<unsigned long long *>(
+                            device + layout.lossCount),
+                        kLossCapacity, stream),
+             "the loss history kernel launch", error))
+    return false;
+  return !lowestScale || check(countStuckStep(stuckRun(),
+                                              reinterpret_cast<const float *>(
+                                                  stateAt(*skippedIndex)),
+                                              scaleState, *lowestScale, stream),
+                               "the stuck loss scale kernel launch", error);
 }
 
 bool CudaStepExecutor::Impl::captureTrainStep(std::string &error) {
@@ -560,10 +588,16 @@ void CudaStepExecutor::setState(std::vector<HostTensor> values) {
       return;
     }
   }
-  // The host buffer is pageable and dies here: wait for the copy.
+  // Steps count from here: a checkpoint's skipped steps are not new.
+  StuckLossScaleRun run = startStuckLossScaleRun(
+      s.skippedIndex ? values[*s.skippedIndex].f32[0] : 0.0f);
+  // The host buffers are pageable and die here: wait for the copies.
   if (!check(cudaMemcpyAsync(s.device, host.data(), host.size(),
                              cudaMemcpyHostToDevice, s.stream),
              "cudaMemcpyAsync (state)", error) ||
+      !check(cudaMemcpyAsync(s.stuckRun(), &run, sizeof run,
+                             cudaMemcpyHostToDevice, s.stream),
+             "cudaMemcpyAsync (stuck loss scale)", error) ||
       !s.synchronize(error))
     s.defer(error);
 }
@@ -592,7 +626,12 @@ CudaStepExecutor::lossScaleStatus() const {
       s.defer(error);
       return status;
     }
-  if (!s.synchronize(error)) {
+  // The stuck-step count follows them in the staging block.
+  char *stagedRun = reinterpret_cast<char *>(s.lossStaging + 2);
+  if (!check(cudaMemcpyAsync(stagedRun, s.stuckRun(), sizeof(StuckLossScaleRun),
+                             cudaMemcpyDeviceToHost, s.stream),
+             "cudaMemcpyAsync (stuck loss scale)", error) ||
+      !s.synchronize(error)) {
     s.defer(error);
     return status;
   }
@@ -601,6 +640,9 @@ CudaStepExecutor::lossScaleStatus() const {
     status.scale = values[0];
   if (scaling->skipped)
     status.skippedSteps = static_cast<int64_t>(values[1]);
+  StuckLossScaleRun run;
+  std::memcpy(&run, stagedRun, sizeof run);
+  status.stuckSteps = run.steps;
   return status;
 }
 

@@ -12,7 +12,20 @@ __global__ void appendLossKernel(const float *loss, float *ring,
   *count = n + 1;
 }
 
+__global__ void countStuckStepKernel(StuckLossScaleRun *run,
+                                     const float *skippedSteps,
+                                     const float *scale, float lowest) {
+  countStuckLossScaleStep(*run, *skippedSteps, scale ? *scale : lowest, lowest);
+}
+
 } // namespace
+
+cudaError_t countStuckStep(StuckLossScaleRun *run, const float *skippedSteps,
+                           const float *scale, float lowest,
+                           cudaStream_t stream) {
+  countStuckStepKernel<<<1, 1, 0, stream>>>(run, skippedSteps, scale, lowest);
+  return cudaGetLastError();
+}
 
 cudaError_t appendLoss(const float *loss, float *ring,
                        unsigned long long *count, uint32_t capacity,

@@ -1,12 +1,16 @@
 //===- LossHistory.h - the device ring of per-step losses -------*- C++ -*-===//
 //
 // Each replay of the training-step graph appends its loss to a ring on the
-// device, so the host reads losses only when it logs them.
+// device, so the host reads losses only when it logs them; with loss
+// scaling it also counts, on the device, the steps that overflowed at the
+// lowest scale (runtime/core/StuckLossScale.h).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef MPC_RUNTIME_CUDA_EXECUTOR_LOSSHISTORY_H
 #define MPC_RUNTIME_CUDA_EXECUTOR_LOSSHISTORY_H
+
+#include "runtime/core/StuckLossScale.h"
 
 #include <cuda_runtime.h>
 
@@ -18,6 +22,13 @@ namespace mpc::cuda {
 cudaError_t appendLoss(const float *loss, float *ring,
                        unsigned long long *count, uint32_t capacity,
                        cudaStream_t stream);
+
+/// Enqueues countStuckLossScaleStep(*run, *skippedSteps, scale, lowest),
+/// with the scale read from `scale`, or `lowest` itself when it is null (a
+/// static scale).
+cudaError_t countStuckStep(StuckLossScaleRun *run, const float *skippedSteps,
+                           const float *scale, float lowest,
+                           cudaStream_t stream);
 
 } // namespace mpc::cuda
 
