@@ -29,7 +29,11 @@ public:
   PolicyFileReader(StringRef path, Location loc)
       : path(path), loc(loc), context(loc.getContext()) {}
 
+  /// Reads the file at `path`, then parses it.
   LogicalResult read(llvm::DenseMap<OperationName, PrecisionCategory> &moved);
+  /// Parses `text`, the policy file at `path`.
+  LogicalResult parse(StringRef text,
+                      llvm::DenseMap<OperationName, PrecisionCategory> &moved);
 
 private:
   InFlightDiagnostic error(unsigned line, unsigned column) {
@@ -50,11 +54,11 @@ private:
   std::string path;
   Location loc;
   MLIRContext *context;
-  std::unique_ptr<llvm::MemoryBuffer> buffer;
+  StringRef text;
 };
 
 InFlightDiagnostic PolicyFileReader::errorAtOffset(size_t offset) {
-  StringRef before = buffer->getBuffer().take_front(offset);
+  StringRef before = text.take_front(offset);
   unsigned line = before.count('\n') + 1;
   size_t lineStart = before.rfind('\n');
   unsigned column =
@@ -63,7 +67,7 @@ InFlightDiagnostic PolicyFileReader::errorAtOffset(size_t offset) {
 }
 
 InFlightDiagnostic PolicyFileReader::errorAt(StringRef quoted) {
-  size_t offset = buffer->getBuffer().find(("\"" + quoted + "\"").str());
+  size_t offset = text.find(("\"" + quoted + "\"").str());
   if (offset == StringRef::npos)
     return error(1, 1);
   return errorAtOffset(offset);
@@ -154,15 +158,18 @@ LogicalResult PolicyFileReader::read(
   if (!file)
     return emitError(loc) << "cannot read the policy file '" << path
                           << "': " << file.getError().message();
-  buffer = std::move(*file);
+  return parse((*file)->getBuffer(), moved);
+}
 
+LogicalResult PolicyFileReader::parse(
+    StringRef policyText,
+    llvm::DenseMap<OperationName, PrecisionCategory> &moved) {
+  text = policyText;
   // llvm::json recurses once per level of nesting.
-  if (std::optional<size_t> deep =
-          findJsonNestingBeyond(buffer->getBuffer(), kMaxJsonDepth))
+  if (std::optional<size_t> deep = findJsonNestingBeyond(text, kMaxJsonDepth))
     return errorAtOffset(*deep) << "the policy file is nested deeper than "
                                 << kMaxJsonDepth << " levels";
-  llvm::Expected<llvm::json::Value> root =
-      llvm::json::parse(buffer->getBuffer());
+  llvm::Expected<llvm::json::Value> root = llvm::json::parse(text);
   if (!root) {
     // llvm::json reports "[LINE:COLUMN, byte=N]: message", the column
     // counted from 0.
@@ -215,6 +222,15 @@ LogicalResult PolicyFileReader::read(
 FailureOr<PrecisionPolicy> PrecisionPolicy::load(StringRef path, Location loc) {
   PrecisionPolicy policy;
   if (failed(PolicyFileReader(path, loc).read(policy.moved)))
+    return failure();
+  return policy;
+}
+
+FailureOr<PrecisionPolicy>
+PrecisionPolicy::parse(StringRef text, StringRef path, MLIRContext *context) {
+  PrecisionPolicy policy;
+  if (failed(PolicyFileReader(path, UnknownLoc::get(context))
+                 .parse(text, policy.moved)))
     return failure();
   return policy;
 }

@@ -34,9 +34,21 @@ public:
   static mlir::FailureOr<PrecisionPolicy> load(llvm::StringRef path,
                                                mlir::Location loc);
 
+  /// Parses `text`, the contents of the policy file at `path`, as load
+  /// does once the file is read (it refuses special files and files over
+  /// 1 MiB first). Every error is at a position in `path`.
+  static mlir::FailureOr<PrecisionPolicy>
+  parse(llvm::StringRef text, llvm::StringRef path, mlir::MLIRContext *context);
+
   /// The category of `op`, or none when `op` has none (an op autocast does
   /// not know, or one that keeps its types).
   std::optional<PolicyEntry> lookup(mlir::Operation *op) const;
+
+  /// The ops the policy file moved, gradient ops included, and where to.
+  const llvm::DenseMap<mlir::OperationName, PrecisionCategory> &
+  movedOps() const {
+    return moved;
+  }
 
 private:
   llvm::DenseMap<mlir::OperationName, PrecisionCategory> moved;

@@ -8,16 +8,19 @@
 #   driver              mpc-fuzz-driver, the CSV, gzip, .npy and
 #                       safetensors readers of runtime/driver
 #                       (tests/fuzz/corpus-driver/, tests/fuzz/driver.dict)
+#   policy              mpc-fuzz-policy, the policy-file reader of
+#                       mpc-autocast and --policy
+#                       (tests/fuzz/corpus-policy/, tests/fuzz/policy.dict)
 #
-#   scripts/fuzz.sh [--target importer|driver] [SECONDS] [libFuzzer flags...]
-#   scripts/fuzz.sh [--target importer|driver] --coverage
+#   scripts/fuzz.sh [--target importer|driver|policy] [SECONDS] [flags...]
+#   scripts/fuzz.sh [--target importer|driver|policy] --coverage
 #       # line coverage of the scratch corpus (llvm-cov)
 #
 # The corpus is fuzzed in a scratch copy (OUT/corpus/), so the seeds in the
 # repository stay as they are; new interesting inputs accumulate there
 # across runs. Crashes, timeouts and leaks are written to OUT (crash-*,
 # timeout-*, leak-*, oom-*) and the log to OUT/fuzz.log, where OUT is
-# fuzz-out/ for the importer and fuzz-out/driver/ for the driver.
+# fuzz-out/ for the importer and fuzz-out/TARGET/ for the others.
 # Reproduce one with  build-fuzz/bin/TARGET FILE  and shrink it with
 #   build-fuzz/bin/TARGET -minimize_crash=1 -runs=10000 FILE
 # Environment: MPC_FUZZ_BUILD_DIR (build-fuzz), MPC_FUZZ_OUT (OUT),
@@ -54,8 +57,16 @@ driver)
   covered=(runtime/driver/*.cpp)
   uncovered_example=runtime/driver/CheckpointReader.cpp
   ;;
+policy)
+  binary=mpc-fuzz-policy
+  seeds=tests/fuzz/corpus-policy
+  dict=tests/fuzz/policy.dict
+  default_out=fuzz-out/policy
+  covered=(passes/PrecisionPolicy.cpp)
+  uncovered_example=passes/PrecisionPolicy.cpp
+  ;;
 *)
-  echo "mpc: unknown fuzz target '$target' (expected importer or driver)" >&2
+  echo "mpc: unknown fuzz target '$target' (expected importer, driver or policy)" >&2
   exit 2
   ;;
 esac

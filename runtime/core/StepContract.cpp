@@ -461,7 +461,7 @@ std::optional<StepContract> parseManifest(const std::string &text,
                                           const std::string &path,
                                           std::string &error) {
   if (std::optional<size_t> deep = findJsonNestingBeyond(text, kMaxJsonDepth)) {
-    error = path + ": byte " + std::to_string(*deep) +
+    error = path + ": byte offset " + std::to_string(*deep) +
             ": the manifest is nested deeper than " +
             std::to_string(kMaxJsonDepth) + " levels";
     return std::nullopt;

@@ -214,4 +214,55 @@ TEST_F(ExecutorTest, DropoutMasksDependOnTheStep) {
     EXPECT_TRUE(v == 0.0f || v == 2.0f);
 }
 
+TEST_F(ExecutorTest, SpecsDescribeShapesWithoutAllocating) {
+  // A 2^40-element argument (4 TiB) is described, not allocated.
+  auto executor = load(R"mlir(
+    func.func @f(%x: tensor<1099511627776xf32>, %y: tensor<2x3xi32>) -> tensor<1099511627776xf32> {
+      %r = mpc.relu %x : tensor<1099511627776xf32>
+      return %r : tensor<1099511627776xf32>
+    }
+  )mlir");
+  ASSERT_TRUE(executor);
+  std::vector<HostTensor> specs = executor->argumentSpecs("f");
+  ASSERT_EQ(specs.size(), 2u);
+  EXPECT_EQ(specs[0].shape, std::vector<int64_t>{int64_t(1) << 40});
+  EXPECT_EQ(specs[0].dtype, HostTensor::DType::F32);
+  EXPECT_EQ(specs[1].dtype, HostTensor::DType::I64);
+  for (const HostTensor &spec : specs)
+    EXPECT_EQ(spec.numStoredElements(), 0);
+  EXPECT_EQ(executor->resultSpecs("f")[0].numStoredElements(), 0);
+  // The argument and the relu's result live at once.
+  EXPECT_EQ(executor->peakLiveBytes("f"), (uint64_t(1) << 42) * 2 + 6 * 8);
+}
+
+TEST_F(ExecutorTest, PeakLiveBytesFreesValuesAfterTheirLastUse) {
+  auto executor = load(R"mlir(
+    func.func @f(%x: tensor<256xf32>) -> tensor<256xf32> {
+      %a = mpc.relu %x : tensor<256xf32>
+      %b = mpc.relu %a : tensor<256xf32>
+      %c = mpc.relu %b : tensor<256xf32>
+      return %c : tensor<256xf32>
+    }
+  )mlir");
+  ASSERT_TRUE(executor);
+  // Each value, the argument too, dies at its last use: never more than
+  // two of the four 1 KiB values at once.
+  EXPECT_EQ(executor->peakLiveBytes("f"), 2u * 1024);
+}
+
+TEST_F(ExecutorTest, ParamsLargerThanMemoryAreRefusedBeforeAllocation) {
+  module = parseSourceString<ModuleOp>(R"mlir(
+    mpc.param @w : tensor<1099511627776x1024xf32> = #mpc.init<zeros>
+  )mlir",
+                                       &context);
+  ASSERT_TRUE(module);
+  std::string error;
+  EXPECT_FALSE(mpc::cpu::Executor::create(*module, error));
+  EXPECT_EQ(error.rfind("the parameters and state: 4.0 PiB of memory "
+                        "needed, more than the ",
+                        0),
+            0u)
+      << error;
+}
+
 } // namespace

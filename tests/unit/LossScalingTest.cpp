@@ -312,4 +312,48 @@ TEST_F(LossScalingTest, APowerOfTwoScaleChangesNoBitOfAnF32Model) {
   }
 }
 
+TEST_F(LossScalingTest, TheExecutorCountsStepsStuckAtTheFloor) {
+  // At its floor from the start, every overflow is a stuck step; a clean
+  // step ends the run. The count is per step, whenever it is read.
+  auto executor = compile("mode=dynamic init-scale=1 min-scale=1");
+  ASSERT_TRUE(executor);
+  for (int i = 0; i < 3; ++i)
+    step(*executor, i, /*overflow=*/true);
+  EXPECT_EQ(executor->lossScaleStatus()->stuckSteps, 3);
+  step(*executor, 3);
+  step(*executor, 4, /*overflow=*/true);
+  EXPECT_EQ(executor->lossScaleStatus()->stuckSteps, 1);
+  EXPECT_EQ(executor->lossScaleStatus()->skippedSteps, 4);
+
+  // Restored state (a checkpoint with 4 skipped steps) starts a new count,
+  // so its skipped steps are not taken for new ones.
+  std::vector<HostTensor> saved = executor->state();
+  auto resumed = compile("mode=dynamic init-scale=1 min-scale=1");
+  ASSERT_TRUE(resumed);
+  resumed->setState(saved);
+  EXPECT_EQ(resumed->lossScaleStatus()->stuckSteps, 0);
+  step(*resumed, 5);
+  EXPECT_EQ(resumed->lossScaleStatus()->stuckSteps, 0);
+  step(*resumed, 6, /*overflow=*/true);
+  EXPECT_EQ(resumed->lossScaleStatus()->stuckSteps, 1);
+}
+
+TEST_F(LossScalingTest, OverflowsAboveTheFloorAreNotStuck) {
+  // From 1024 the scale halves on each overflow: above the floor of 1 the
+  // run can still recover, so those steps do not count.
+  auto executor = compile("mode=dynamic init-scale=1024 min-scale=1");
+  ASSERT_TRUE(executor);
+  for (int i = 0; i < 10; ++i)
+    step(*executor, i, /*overflow=*/true);
+  EXPECT_EQ(scalar(*executor, "loss_scale"), 1.0f);
+  // Steps 1-9 backed off from 1024 to 2; the 10th reached the floor.
+  EXPECT_EQ(executor->lossScaleStatus()->stuckSteps, 1);
+  // A static scale cannot go lower: every overflow counts.
+  auto fixed = compile("mode=static init-scale=1024");
+  ASSERT_TRUE(fixed);
+  for (int i = 0; i < 4; ++i)
+    step(*fixed, i, /*overflow=*/true);
+  EXPECT_EQ(fixed->lossScaleStatus()->stuckSteps, 4);
+}
+
 } // namespace

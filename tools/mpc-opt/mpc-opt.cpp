@@ -20,6 +20,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Tools/ParseUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
@@ -66,15 +67,18 @@ importToBuffer(const llvm::MemoryBuffer &input, llvm::StringRef fileName,
 /// in one line otherwise. The mlir-opt driver would report it over several
 /// lines (the source line and a caret), so the input is checked here first.
 static bool parsesAsMlir(const llvm::MemoryBuffer &input,
-                         DialectRegistry &registry) {
+                         DialectRegistry &registry,
+                         const MlirOptMainConfig &config) {
   MLIRContext context(registry);
+  context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
   mpc::printDiagnosticsOneLine(context, "mpc-opt");
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(
+  auto sourceMgr = std::make_shared<llvm::SourceMgr>();
+  sourceMgr->AddNewSourceBuffer(
       llvm::MemoryBuffer::getMemBuffer(input.getBuffer(),
                                        input.getBufferIdentifier()),
       llvm::SMLoc());
-  return static_cast<bool>(parseSourceFile<ModuleOp>(sourceMgr, &context));
+  return static_cast<bool>(parseSourceFileForTool(
+      sourceMgr, ParserConfig(&context), !config.shouldUseExplicitModule()));
 }
 
 int main(int argc, char **argv) {
@@ -123,7 +127,8 @@ int main(int argc, char **argv) {
   // Diagnostics are one line each, except where they are the test
   // (-verify-diagnostics) or the input is several (-split-input-file).
   if (!config.shouldVerifyDiagnostics()) {
-    if (config.inputSplitMarker().empty() && !parsesAsMlir(*input, registry))
+    if (config.inputSplitMarker().empty() &&
+        !parsesAsMlir(*input, registry, config))
       return 1;
     MlirOptMainConfig pipeline = config;
     config.setPassPipelineSetupFn([pipeline](PassManager &pm) {

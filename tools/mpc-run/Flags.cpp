@@ -37,7 +37,9 @@ and step.cu, as --artifact writes them).
                      synchronised and checked, so the first failure names
                      the op, its node and its place in the graph file
   --artifact DIR     compile MODEL for CUDA into DIR (step.cu and
-                     manifest.json) and exit without training; needs no GPU
+                     manifest.json) and exit without training; needs no GPU;
+                     DIR is replaced whole, so it must be new, empty or an
+                     artifact
   --arch sm_NN       with --artifact: also build the step library for that
                      GPU (DIR/step.sm_NN.so, with nvcc), which --device cuda
                      then loads without compiling
@@ -47,16 +49,20 @@ and step.cu, as --artifact writes them).
   --eval-every K     evaluate on the validation split every K steps
                      (default: only at the end)
   --save CKPT        write parameters and optimizer state at the end
-                     (safetensors, written atomically)
-  --resume CKPT      continue a run from a checkpoint
+                     (safetensors, written atomically; the path is checked
+                     before anything else)
+  --resume CKPT      continue a run from a checkpoint (same seed, batch
+                     and --dtype)
 
 Mixed precision (when compiling a graph):
   --dtype T          f32 (default), f16 or bf16: run allowed ops in T with
                      f32 master weights (mpc-autocast)
   --policy FILE      a JSON file moving ops between autocast categories
+                     (with --dtype f16 or bf16)
   --loss-scaling M   none, static or dynamic (default: dynamic for f16,
                      none otherwise)
-  --init-scale S     the first loss scale (default 65536)
+  --init-scale S     the first loss scale (default 65536; with loss
+                     scaling)
   --precision-report table|json
                      print every op's precision and the casts before training
 )";
