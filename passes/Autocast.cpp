@@ -12,6 +12,7 @@
 #include "passes/PrecisionPolicy.h"
 
 #include "dialects/mpc/MpcOps.h"
+#include "dialects/mpc/OpCoverage.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -143,10 +144,14 @@ LogicalResult FunctionAutocast::collectDecisions(Block &block) {
       continue;
     }
     std::optional<PolicyEntry> entry = policy.lookup(&op);
-    if (!entry)
+    if (!entry) {
+      if (std::optional<StringRef> reason =
+              precisionCoverage(op.getName()).rejection)
+        return op.emitOpError("is outside autocast: ") << *reason;
       return op.emitOpError(
           "has no autocast category (allow, deny, infer or clear); declare "
           "one for the op, or move it with a policy file");
+    }
     FloatType override;
     if (auto precision =
             op.getAttrOfType<TypeAttr>(MpcDialect::kPrecisionAttrName))

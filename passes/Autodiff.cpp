@@ -40,6 +40,22 @@ llvm::DenseSet<Value> dependentValues(Block *block, ArrayRef<Value> wrt) {
   return dependent;
 }
 
+/// The ops that have no gradient, and why.
+constexpr mpc::Rejection kNonDifferentiable[] = {
+    {"a parameter: the gradients are taken with respect to its loads",
+     mpc::OpSet<mpc::ParamOp, mpc::LoadOp>::contains},
+    {"writes state and has no result", mpc::OpSet<mpc::StoreOp>::contains},
+    {"a constant does not depend on the parameters",
+     mpc::OpSet<mpc::ConstantOp>::contains},
+    {"gradient ops are not differentiated again (no second derivatives)",
+     mpc::GradientOps::contains},
+    {"optimizer ops come after the backward pass", mpc::OptimizerOps::contains},
+    {"loss-scaling ops come after the backward pass",
+     mpc::LossScalingOps::contains},
+    {"created by mpc-fuse after the training step is built",
+     mpc::BackendOps::contains},
+};
+
 /// Adds `grad` to the gradient accumulated for `value`.
 void accumulate(OpBuilder &b, llvm::DenseMap<Value, Value> &grads, Value value,
                 Value grad) {
@@ -80,9 +96,15 @@ FailureOr<SmallVector<Value>> mpc::buildGradients(OpBuilder &builder,
         }))
       continue;
     auto differentiable = dyn_cast<GradientOpInterface>(op);
-    if (!differentiable)
-      return op->emitOpError("has no gradient, but lies between a "
-                             "trainable parameter and the loss");
+    if (!differentiable) {
+      InFlightDiagnostic error =
+          op->emitOpError("has no gradient, but lies between a trainable "
+                          "parameter and the loss");
+      if (std::optional<StringRef> reason =
+              rejectionOf(op->getName(), kNonDifferentiable))
+        error << ": " << *reason;
+      return error;
+    }
     SmallVector<Value> operandGrads;
     size_t firstCreated = created.ops.size();
     if (failed(
@@ -111,6 +133,11 @@ FailureOr<SmallVector<Value>> mpc::buildGradients(OpBuilder &builder,
                       [&](Value v) { return kept.contains(v); }))
       op->erase();
   return result;
+}
+
+mpc::Coverage mpc::autodiffCoverage(OperationName name) {
+  return {name.hasInterface<GradientOpInterface>(),
+          rejectionOf(name, kNonDifferentiable)};
 }
 
 std::optional<mpc::LossFunction> mpc::findLossFunction(ModuleOp module) {

@@ -4,6 +4,7 @@
 #define MPC_PASSES_AUTODIFF_H
 
 #include "dialects/mpc/MpcOps.h"
+#include "dialects/mpc/OpCoverage.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -52,6 +53,10 @@ buildParamGradients(LossFunction loss, llvm::ArrayRef<ParamOp> params);
 /// gives; tests check it against finite differences.
 mlir::FailureOr<mlir::func::FuncOp> buildGradientFunction(mlir::ModuleOp module,
                                                           llvm::StringRef name);
+
+/// Which ops autodiff differentiates (those with a GradientOpInterface),
+/// and which it declares never are (tests/unit/OpCoverageTest.cpp).
+Coverage autodiffCoverage(mlir::OperationName name);
 
 } // namespace mpc
 

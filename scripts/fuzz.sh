@@ -6,7 +6,8 @@
 #   importer (default)  mpc-fuzz-import, the JSON graph importer
 #                       (tests/fuzz/corpus/, tests/fuzz/graph.dict)
 #   driver              mpc-fuzz-driver, the CSV, gzip, .npy and
-#                       safetensors readers of runtime/driver
+#                       safetensors readers of runtime/driver and the
+#                       datasets' checks of what they read
 #                       (tests/fuzz/corpus-driver/, tests/fuzz/driver.dict)
 #   policy              mpc-fuzz-policy, the policy-file reader of
 #                       mpc-autocast and --policy

@@ -3,7 +3,8 @@
 #include "compiler/reference/CpuStepExecutor.h"
 
 #include "dialects/mpc/StepContract.h"
-#include "runtime/driver/HostMemory.h"
+#include "runtime/driver/MemoryBudget.h"
+#include "runtime/driver/Text.h"
 
 #include "mlir/IR/Diagnostics.h"
 
@@ -87,7 +88,11 @@ CpuStepExecutor::CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
 std::string CpuStepExecutor::graphName() const { return contract.graph; }
 
 std::vector<HostTensor> CpuStepExecutor::inputSpecs() const {
-  return executor->argumentSpecs(kTrainStep);
+  std::vector<HostTensor> specs = executor->argumentSpecs(kTrainStep);
+  const std::vector<TensorSpec> &inputs = contract.function(kTrainStep)->inputs;
+  for (size_t i = 0; i < specs.size() && i < inputs.size(); ++i)
+    specs[i].valueBound = inputs[i].valueBound;
+  return specs;
 }
 
 std::vector<HostTensor> CpuStepExecutor::outputSpecs() const {

@@ -11,7 +11,7 @@
 #include "compiler/reference/OpEvaluator.h"
 #include "compiler/reference/ParamInit.h"
 #include "dialects/mpc/MpcOps.h"
-#include "runtime/driver/HostMemory.h"
+#include "runtime/driver/MemoryBudget.h"
 #include "runtime/driver/Text.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -10,16 +10,15 @@
 #include "compiler/reference/OpEvaluator.h"
 
 #include "dialects/mpc/ElementTypes.h"
-
 #include "dialects/mpc/MpcOps.h"
+#include "dialects/mpc/OpCoverage.h"
 #include "runtime/core/ScalarMath.h"
 #include "runtime/cpu/kernels/Kernels.h"
 #include "runtime/cpu/kernels/Precision.h"
-#include "runtime/driver/HostMemory.h"
+#include "runtime/driver/MemoryBudget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -41,6 +40,26 @@ const int64_t *ids(const HostTensor *t) { return t->i64.data(); }
 
 float f32(APFloat value) { return static_cast<float>(value.convertToDouble()); }
 
+/// The ops the executor evaluates: each is an overload of Evaluation::visit.
+using CpuEvaluated =
+    OpSet<MPC_LISTED_OP_CLASSES ConstantOp, CastOp, LoadOp, StoreOp, MatmulOp,
+          SoftmaxOp, LogSoftmaxOp, SoftmaxGradOp, LogSoftmaxGradOp, LayerNormOp,
+          LayerNormGradOp, ReduceSumOp, ReduceMeanOp, ReshapeOp, BroadcastOp,
+          TransposeOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp, MaskedFillOp,
+          DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
+          MseLossOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
+          ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp, UpdateLossScaleOp,
+          FusedOp, FusedMatmulOp>;
+
+/// The ops the executor never evaluates, and why.
+constexpr Rejection kNotEvaluated[] = {
+    {"a module symbol: the executor holds it as state, which mpc.load and "
+     "mpc.store read and write",
+     OpSet<ParamOp>::contains},
+    {"the terminator of mpc.fused, whose evaluation reads it",
+     OpSet<YieldOp>::contains},
+};
+
 /// The evaluation of one op: operands in, results out.
 class Evaluation {
 public:
@@ -49,7 +68,17 @@ public:
              std::string &error)
       : op(op), in(in), out(out), context(context), error(error) {}
 
-  bool run();
+  bool run() {
+    return CpuEvaluated::dispatch(
+        op, [&](auto op) { return visit(op); },
+        [&](Operation *op) {
+          std::string message = "not supported by the executor";
+          if (std::optional<StringRef> reason =
+                  rejectionOf(op->getName(), kNotEvaluated))
+            message += (": " + *reason).str();
+          return fail(message);
+        });
+  }
 
 private:
   bool fail(const Twine &message) {
@@ -58,14 +87,6 @@ private:
     return false;
   }
 
-  bool constant(ConstantOp op);
-  bool convert(CastOp op);
-  bool matmul(MatmulOp op) {
-    cpu::matmul(data(in[0]), shapeOf(op.getLhs()), op.getTransposeA(),
-                data(in[1]), shapeOf(op.getRhs()), op.getTransposeB(),
-                data(out[0]), shapeOf(op.getResult()));
-    return true;
-  }
   bool binary(BinaryOp kind) {
     cpu::binary(kind, data(in[0]), shapeOf(op->getOperand(0)), data(in[1]),
                 shapeOf(op->getOperand(1)), data(out[0]),
@@ -76,27 +97,107 @@ private:
     cpu::unary(kind, data(in[0]), data(out[0]), out[0].numElements());
     return true;
   }
-  /// The result of an elementwise op of the shared op lists; none for any
-  /// other op.
-  std::optional<bool> elementwise();
   bool unaryGrad(UnaryGradOp kind) {
     cpu::unaryGrad(kind, data(in[0]), data(in[1]), data(out[0]),
                    out[0].numElements());
     return true;
   }
-  bool layerNorm(LayerNormOp op);
-  bool layerNormGrad(LayerNormGradOp op);
-  bool embedding(EmbeddingOp op);
-  bool embeddingGrad(EmbeddingGradOp op);
-  bool maskedFill(MaskedFillOp op);
-  bool crossEntropy(SoftmaxCrossEntropyOp op);
-  bool crossEntropyGrad(SoftmaxCrossEntropyGradOp op);
-  bool clip(ClipByGlobalNormOp op);
-  bool unscale(UnscaleAndCheckOp op);
-  bool select(SelectOp op);
-  bool updateLossScale(UpdateLossScaleOp op);
-  bool fused(FusedOp op);
-  bool fusedMatmul(FusedMatmulOp op);
+  // The ops of runtime/core/ScalarMath.h's lists, an overload per row.
+#define MPC_VISIT_BINARY(Name, mnemonic, function, cuda, accuracy)             \
+  bool visit(Name##Op) { return binary(BinaryOp::Name); }
+#define MPC_VISIT_UNARY(Name, mnemonic, function, cuda, accuracy)              \
+  bool visit(Name##Op) { return unary(UnaryOp::Name); }
+#define MPC_VISIT_UNARY_GRAD(Name, mnemonic, function, cuda, accuracy)         \
+  bool visit(Name##GradOp) { return unaryGrad(UnaryGradOp::Name); }
+  MPC_BINARY_OPS(MPC_VISIT_BINARY)
+  MPC_UNARY_OPS(MPC_VISIT_UNARY)
+  MPC_UNARY_GRAD_OPS(MPC_VISIT_UNARY_GRAD)
+#undef MPC_VISIT_BINARY
+#undef MPC_VISIT_UNARY
+#undef MPC_VISIT_UNARY_GRAD
+
+  bool visit(ConstantOp op);
+  bool visit(CastOp op);
+  bool visit(LoadOp op);
+  bool visit(StoreOp op);
+  bool visit(MatmulOp op) {
+    cpu::matmul(data(in[0]), shapeOf(op.getLhs()), op.getTransposeA(),
+                data(in[1]), shapeOf(op.getRhs()), op.getTransposeB(),
+                data(out[0]), shapeOf(op.getResult()));
+    return true;
+  }
+  bool visit(SoftmaxOp op) {
+    softmax(data(in[0]), data(out[0]), out[0].shape, op.getAxis());
+    return true;
+  }
+  bool visit(LogSoftmaxOp op) {
+    logSoftmax(data(in[0]), data(out[0]), out[0].shape, op.getAxis());
+    return true;
+  }
+  bool visit(SoftmaxGradOp op) {
+    softmaxGrad(data(in[0]), data(in[1]), data(out[0]), out[0].shape,
+                op.getAxis());
+    return true;
+  }
+  bool visit(LogSoftmaxGradOp op) {
+    logSoftmaxGrad(data(in[0]), data(in[1]), data(out[0]), out[0].shape,
+                   op.getAxis());
+    return true;
+  }
+  bool visit(LayerNormOp op);
+  bool visit(LayerNormGradOp op);
+  bool visit(ReduceSumOp op) {
+    reduceSum(data(in[0]), in[0]->shape, op.getAxes().vec(), data(out[0]));
+    return true;
+  }
+  bool visit(ReduceMeanOp op) {
+    reduceMean(data(in[0]), in[0]->shape, op.getAxes().vec(), data(out[0]));
+    return true;
+  }
+  bool visit(ReshapeOp) {
+    out[0].f32 = in[0]->f32;
+    out[0].i64 = in[0]->i64;
+    return true;
+  }
+  bool visit(BroadcastOp) {
+    broadcastTo(data(in[0]), in[0]->shape, data(out[0]), out[0].shape);
+    return true;
+  }
+  bool visit(TransposeOp op) {
+    std::vector<int64_t> permutation = op.getPermutation().vec();
+    if (in[0]->dtype == HostTensor::DType::F32)
+      transpose(data(in[0]), in[0]->shape, permutation, data(out[0]));
+    else
+      transpose(ids(in[0]), in[0]->shape, permutation, out[0].i64.data());
+    return true;
+  }
+  bool visit(EmbeddingOp op);
+  bool visit(EmbeddingGradOp op);
+  bool visit(CausalMaskOp op) {
+    causalMask(data(in[0]), data(out[0]), out[0].shape, f32(op.getValue()));
+    return true;
+  }
+  bool visit(MaskedFillOp op);
+  bool visit(DropoutOp op) {
+    dropout(data(in[0]), data(out[0]), out[0].numElements(),
+            op.getRate().convertToDouble(), op.getSeed(), context.step);
+    return true;
+  }
+  bool visit(SoftmaxCrossEntropyOp op);
+  bool visit(SoftmaxCrossEntropyGradOp op);
+  bool visit(MseLossOp) {
+    out[0].f32[0] = mseLoss(data(in[0]), data(in[1]), in[0]->numElements());
+    return true;
+  }
+  bool visit(SgdUpdateOp op);
+  bool visit(MomentumUpdateOp op);
+  bool visit(AdamWUpdateOp op);
+  bool visit(ClipByGlobalNormOp op);
+  bool visit(UnscaleAndCheckOp op);
+  bool visit(SelectOp op);
+  bool visit(UpdateLossScaleOp op);
+  bool visit(FusedOp op);
+  bool visit(FusedMatmulOp op);
   /// Whether an optimizer update with `skipIf` (its last operand) skips
   /// this step; it then returns its `kept` inputs unchanged.
   bool skips(Value skipIf, ArrayRef<unsigned> kept) {
@@ -106,8 +207,6 @@ private:
       result.f32 = in[input]->f32;
     return true;
   }
-  bool load(LoadOp op);
-  bool store(StoreOp op);
 
   Operation *op;
   ArrayRef<const HostTensor *> in;
@@ -116,7 +215,7 @@ private:
   std::string &error;
 };
 
-bool Evaluation::constant(ConstantOp op) {
+bool Evaluation::visit(ConstantOp op) {
   auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
   if (!dense)
     return fail("only dense constants are supported");
@@ -134,7 +233,7 @@ bool Evaluation::constant(ConstantOp op) {
   return true;
 }
 
-bool Evaluation::convert(CastOp op) {
+bool Evaluation::visit(CastOp op) {
   const HostTensor &input = *in[0];
   HostTensor &result = out[0];
   int64_t n = result.numElements();
@@ -171,7 +270,7 @@ bool Evaluation::convert(CastOp op) {
   return true;
 }
 
-bool Evaluation::layerNorm(LayerNormOp op) {
+bool Evaluation::visit(LayerNormOp op) {
   int64_t cols =
       cast<RankedTensorType>(op.getGamma().getType()).getNumElements();
   cpu::layerNorm(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
@@ -180,7 +279,7 @@ bool Evaluation::layerNorm(LayerNormOp op) {
   return true;
 }
 
-bool Evaluation::layerNormGrad(LayerNormGradOp op) {
+bool Evaluation::visit(LayerNormGradOp op) {
   int64_t cols = out[1].numElements();
   cpu::layerNormGrad(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
                      data(out[1]), data(out[2]), out[0].numElements() / cols,
@@ -188,7 +287,7 @@ bool Evaluation::layerNormGrad(LayerNormGradOp op) {
   return true;
 }
 
-bool Evaluation::embedding(EmbeddingOp op) {
+bool Evaluation::visit(EmbeddingOp op) {
   const HostTensor &table = *in[1];
   int64_t rows = table.shape[0], dim = table.shape[1];
   int64_t bad = cpu::embedding(ids(in[0]), in[0]->numElements(), data(in[1]),
@@ -199,7 +298,7 @@ bool Evaluation::embedding(EmbeddingOp op) {
   return true;
 }
 
-bool Evaluation::embeddingGrad(EmbeddingGradOp op) {
+bool Evaluation::visit(EmbeddingGradOp op) {
   const HostTensor &table = out[0];
   int64_t rows = table.shape[0];
   for (int64_t i = 0, e = in[1]->numElements(); i < e; ++i)
@@ -211,14 +310,14 @@ bool Evaluation::embeddingGrad(EmbeddingGradOp op) {
   return true;
 }
 
-bool Evaluation::maskedFill(MaskedFillOp op) {
+bool Evaluation::visit(MaskedFillOp op) {
   std::vector<uint8_t> mask(in[1]->i64.begin(), in[1]->i64.end());
   cpu::maskedFill(data(in[0]), shapeOf(op.getInput()), mask.data(),
                   shapeOf(op.getMask()), f32(op.getValue()), data(out[0]));
   return true;
 }
 
-bool Evaluation::crossEntropy(SoftmaxCrossEntropyOp op) {
+bool Evaluation::visit(SoftmaxCrossEntropyOp op) {
   int64_t classes = in[0]->shape.back();
   int64_t rows = in[0]->numElements() / classes;
   int64_t badRow = -1;
@@ -230,7 +329,7 @@ bool Evaluation::crossEntropy(SoftmaxCrossEntropyOp op) {
   return true;
 }
 
-bool Evaluation::crossEntropyGrad(SoftmaxCrossEntropyGradOp op) {
+bool Evaluation::visit(SoftmaxCrossEntropyGradOp op) {
   int64_t classes = in[1]->shape.back();
   int64_t rows = in[1]->numElements() / classes;
   for (int64_t i = 0; i < rows; ++i)
@@ -242,7 +341,7 @@ bool Evaluation::crossEntropyGrad(SoftmaxCrossEntropyGradOp op) {
   return true;
 }
 
-bool Evaluation::clip(ClipByGlobalNormOp op) {
+bool Evaluation::visit(ClipByGlobalNormOp op) {
   size_t count = op.getGrads().size();
   std::vector<const float *> grads;
   std::vector<int64_t> sizes;
@@ -260,7 +359,7 @@ bool Evaluation::clip(ClipByGlobalNormOp op) {
   return true;
 }
 
-bool Evaluation::unscale(UnscaleAndCheckOp op) {
+bool Evaluation::visit(UnscaleAndCheckOp op) {
   size_t count = op.getGrads().size();
   float inverse = inverseLossScale(in[count]->f32[0]);
   bool foundInf = false;
@@ -271,14 +370,14 @@ bool Evaluation::unscale(UnscaleAndCheckOp op) {
   return true;
 }
 
-bool Evaluation::select(SelectOp op) {
+bool Evaluation::visit(SelectOp op) {
   const HostTensor &chosen = in[0]->i64[0] ? *in[1] : *in[2];
   out[0].f32 = chosen.f32;
   out[0].i64 = chosen.i64;
   return true;
 }
 
-bool Evaluation::updateLossScale(UpdateLossScaleOp op) {
+bool Evaluation::visit(UpdateLossScaleOp op) {
   LossScaleConfig config{op.getGrowthFactor().convertToDouble(),
                          static_cast<int64_t>(op.getGrowthInterval()),
                          op.getBackoffFactor().convertToDouble(),
@@ -293,7 +392,7 @@ bool Evaluation::updateLossScale(UpdateLossScaleOp op) {
   return true;
 }
 
-bool Evaluation::fused(FusedOp op) {
+bool Evaluation::visit(FusedOp op) {
   // The body's ops, one at a time on whole tensors: the same roundings as
   // the unfused ops, so the same bits.
   Block &body = op.getBody().front();
@@ -322,7 +421,7 @@ bool Evaluation::fused(FusedOp op) {
   return true;
 }
 
-bool Evaluation::fusedMatmul(FusedMatmulOp op) {
+bool Evaluation::visit(FusedMatmulOp op) {
   // The product stays f32 through the epilogue; evaluate() rounds each
   // result once.
   Shape shape = shapeOf(op.getResult());
@@ -359,12 +458,12 @@ bool Evaluation::fusedMatmul(FusedMatmulOp op) {
   return true;
 }
 
-bool Evaluation::load(LoadOp op) {
+bool Evaluation::visit(LoadOp op) {
   out[0] = *context.params.lookup(op.getParam());
   return true;
 }
 
-bool Evaluation::store(StoreOp op) {
+bool Evaluation::visit(StoreOp op) {
   HostTensor *param = context.params.lookup(op.getParam());
   std::string name = param->name;
   *param = *in[0];
@@ -372,143 +471,47 @@ bool Evaluation::store(StoreOp op) {
   return true;
 }
 
-std::optional<bool> Evaluation::elementwise() {
-  // One test per row of runtime/core/ScalarMath.h's op lists.
-#define MPC_BINARY_CASE(Name, mnemonic, function, cuda, accuracy)              \
-  if (isa<Name##Op>(op))                                                       \
-    return binary(BinaryOp::Name);
-#define MPC_UNARY_CASE(Name, mnemonic, function, cuda, accuracy)               \
-  if (isa<Name##Op>(op))                                                       \
-    return unary(UnaryOp::Name);
-#define MPC_UNARY_GRAD_CASE(Name, mnemonic, function, cuda, accuracy)          \
-  if (isa<Name##GradOp>(op))                                                   \
-    return unaryGrad(UnaryGradOp::Name);
-  MPC_BINARY_OPS(MPC_BINARY_CASE)
-  MPC_UNARY_OPS(MPC_UNARY_CASE)
-  MPC_UNARY_GRAD_OPS(MPC_UNARY_GRAD_CASE)
-#undef MPC_BINARY_CASE
-#undef MPC_UNARY_CASE
-#undef MPC_UNARY_GRAD_CASE
-  return std::nullopt;
+bool Evaluation::visit(SgdUpdateOp op) {
+  if (skips(op.getSkipIf(), {0}))
+    return true;
+  out[0].f32 = in[0]->f32;
+  sgdUpdate(data(out[0]), data(in[1]), out[0].numElements(),
+            f32(op.getLearningRate()), f32(op.getWeightDecay()));
+  return true;
 }
 
-bool Evaluation::run() {
-  if (std::optional<bool> done = elementwise())
-    return *done;
-  return llvm::TypeSwitch<Operation *, bool>(op)
-      .Case([&](ConstantOp op) { return constant(op); })
-      .Case([&](CastOp op) { return convert(op); })
-      .Case([&](LoadOp op) { return load(op); })
-      .Case([&](StoreOp op) { return store(op); })
-      .Case([&](MatmulOp op) { return matmul(op); })
-      .Case([&](SoftmaxOp op) {
-        softmax(data(in[0]), data(out[0]), out[0].shape, op.getAxis());
-        return true;
-      })
-      .Case([&](LogSoftmaxOp op) {
-        logSoftmax(data(in[0]), data(out[0]), out[0].shape, op.getAxis());
-        return true;
-      })
-      .Case([&](SoftmaxGradOp op) {
-        softmaxGrad(data(in[0]), data(in[1]), data(out[0]), out[0].shape,
-                    op.getAxis());
-        return true;
-      })
-      .Case([&](LogSoftmaxGradOp op) {
-        logSoftmaxGrad(data(in[0]), data(in[1]), data(out[0]), out[0].shape,
-                       op.getAxis());
-        return true;
-      })
-      .Case([&](LayerNormOp op) { return layerNorm(op); })
-      .Case([&](LayerNormGradOp op) { return layerNormGrad(op); })
-      .Case([&](ReduceSumOp op) {
-        reduceSum(data(in[0]), in[0]->shape, op.getAxes().vec(), data(out[0]));
-        return true;
-      })
-      .Case([&](ReduceMeanOp op) {
-        reduceMean(data(in[0]), in[0]->shape, op.getAxes().vec(), data(out[0]));
-        return true;
-      })
-      .Case([&](ReshapeOp) {
-        out[0].f32 = in[0]->f32;
-        out[0].i64 = in[0]->i64;
-        return true;
-      })
-      .Case([&](BroadcastOp) {
-        broadcastTo(data(in[0]), in[0]->shape, data(out[0]), out[0].shape);
-        return true;
-      })
-      .Case([&](TransposeOp op) {
-        std::vector<int64_t> permutation = op.getPermutation().vec();
-        if (in[0]->dtype == HostTensor::DType::F32)
-          transpose(data(in[0]), in[0]->shape, permutation, data(out[0]));
-        else
-          transpose(ids(in[0]), in[0]->shape, permutation, out[0].i64.data());
-        return true;
-      })
-      .Case([&](EmbeddingOp op) { return embedding(op); })
-      .Case([&](EmbeddingGradOp op) { return embeddingGrad(op); })
-      .Case([&](CausalMaskOp op) {
-        causalMask(data(in[0]), data(out[0]), out[0].shape, f32(op.getValue()));
-        return true;
-      })
-      .Case([&](MaskedFillOp op) { return maskedFill(op); })
-      .Case([&](DropoutOp op) {
-        dropout(data(in[0]), data(out[0]), out[0].numElements(),
-                op.getRate().convertToDouble(), op.getSeed(), context.step);
-        return true;
-      })
-      .Case([&](SoftmaxCrossEntropyOp op) { return crossEntropy(op); })
-      .Case([&](SoftmaxCrossEntropyGradOp op) { return crossEntropyGrad(op); })
-      .Case([&](MseLossOp) {
-        out[0].f32[0] = mseLoss(data(in[0]), data(in[1]), in[0]->numElements());
-        return true;
-      })
-      .Case([&](SgdUpdateOp op) {
-        if (skips(op.getSkipIf(), {0}))
-          return true;
-        out[0].f32 = in[0]->f32;
-        sgdUpdate(data(out[0]), data(in[1]), out[0].numElements(),
-                  f32(op.getLearningRate()), f32(op.getWeightDecay()));
-        return true;
-      })
-      .Case([&](MomentumUpdateOp op) {
-        if (skips(op.getSkipIf(), {0, 2}))
-          return true;
-        out[0].f32 = in[0]->f32;
-        out[1].f32 = in[2]->f32;
-        momentumUpdate(data(out[0]), data(in[1]), data(out[1]),
-                       out[0].numElements(), f32(op.getLearningRate()),
-                       f32(op.getMomentum()), f32(op.getWeightDecay()));
-        return true;
-      })
-      .Case([&](AdamWUpdateOp op) {
-        if (skips(op.getSkipIf(), {0, 2, 3}))
-          return true;
-        out[0].f32 = in[0]->f32;
-        out[1].f32 = in[2]->f32;
-        out[2].f32 = in[3]->f32;
-        adamwUpdate(data(out[0]), data(in[1]), data(out[1]), data(out[2]),
-                    out[0].numElements(), static_cast<int64_t>(in[4]->f32[0]),
-                    f32(op.getLearningRate()), f32(op.getBeta1()),
-                    f32(op.getBeta2()), f32(op.getEpsilon()),
-                    f32(op.getWeightDecay()));
-        return true;
-      })
-      .Case([&](ClipByGlobalNormOp op) { return clip(op); })
-      .Case([&](UnscaleAndCheckOp op) { return unscale(op); })
-      .Case([&](SelectOp op) { return select(op); })
-      .Case([&](UpdateLossScaleOp op) { return updateLossScale(op); })
-      .Case([&](FusedOp op) { return fused(op); })
-      .Case([&](FusedMatmulOp op) { return fusedMatmul(op); })
-      .Default(
-          [&](Operation *) { return fail("not supported by the executor"); });
+bool Evaluation::visit(MomentumUpdateOp op) {
+  if (skips(op.getSkipIf(), {0, 2}))
+    return true;
+  out[0].f32 = in[0]->f32;
+  out[1].f32 = in[2]->f32;
+  momentumUpdate(data(out[0]), data(in[1]), data(out[1]), out[0].numElements(),
+                 f32(op.getLearningRate()), f32(op.getMomentum()),
+                 f32(op.getWeightDecay()));
+  return true;
+}
+
+bool Evaluation::visit(AdamWUpdateOp op) {
+  if (skips(op.getSkipIf(), {0, 2, 3}))
+    return true;
+  out[0].f32 = in[0]->f32;
+  out[1].f32 = in[2]->f32;
+  out[2].f32 = in[3]->f32;
+  adamwUpdate(data(out[0]), data(in[1]), data(out[1]), data(out[2]),
+              out[0].numElements(), static_cast<int64_t>(in[4]->f32[0]),
+              f32(op.getLearningRate()), f32(op.getBeta1()), f32(op.getBeta2()),
+              f32(op.getEpsilon()), f32(op.getWeightDecay()));
+  return true;
 }
 
 } // namespace
 
 bool isSupported(Operation *op) {
-  return isa<MpcDialect>(op->getDialect()) && !isa<ParamOp>(op);
+  return CpuEvaluated::contains(op->getName());
+}
+
+Coverage executorCoverage(OperationName name) {
+  return {CpuEvaluated::contains(name), rejectionOf(name, kNotEvaluated)};
 }
 
 HostTensor describe(Type type) {

@@ -3,6 +3,7 @@
 #ifndef MPC_COMPILER_REFERENCE_OPEVALUATOR_H
 #define MPC_COMPILER_REFERENCE_OPEVALUATOR_H
 
+#include "dialects/mpc/OpCoverage.h"
 #include "runtime/driver/Tensor.h"
 
 #include "mlir/IR/Operation.h"
@@ -23,6 +24,10 @@ struct EvalContext {
 
 /// Whether the executor can evaluate `op`.
 bool isSupported(mlir::Operation *op);
+
+/// Which ops the executor evaluates, and which it declares it never does
+/// (tests/unit/OpCoverageTest.cpp).
+Coverage executorCoverage(mlir::OperationName name);
 
 /// Evaluates `op` on `operands` into `results`, which arrive sized and typed
 /// from the op's result types; float results are then rounded to their

@@ -193,6 +193,12 @@ LogicalResult SigmoidOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   return success();
 }
 
+LogicalResult NegOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(b.create<NegOp>(getLoc(), getType(), grads[0]));
+  return success();
+}
+
 LogicalResult ExpOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                                     SmallVectorImpl<Value> &operandGrads) {
   operandGrads.push_back(

@@ -202,6 +202,7 @@ def Mpc_ExpOp : Mpc_UnaryOp<"exp", "exp(x)", Mpc_Deny>;
 def Mpc_LogOp : Mpc_UnaryOp<"log", "natural logarithm", Mpc_Deny>;
 def Mpc_SqrtOp : Mpc_UnaryOp<"sqrt", "square root", Mpc_Deny>;
 def Mpc_RsqrtOp : Mpc_UnaryOp<"rsqrt", "1 / sqrt(x)", Mpc_Deny>;
+def Mpc_NegOp : Mpc_UnaryOp<"neg", "-x", Mpc_Clear>;
 
 //===----------------------------------------------------------------------===//
 // Normalizations

@@ -1,14 +1,17 @@
 //===- StepContract.cpp - the step contract of a module -------------------===//
 //
 // The one place that reads what a runtime needs to know of a step out of
-// the IR: the functions' signatures and plans, the state, the label input
-// of @forward and the loss scaler of @train_step.
+// the IR: the functions' signatures and plans, the bounds of their integer
+// inputs, the state, the label input of @forward and the loss scaler of
+// @train_step.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/mpc/StepContract.h"
 
 #include "dialects/mpc/ElementTypes.h"
+
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 
@@ -50,6 +53,46 @@ LogicalResult tensorSpecs(func::FuncOp function, TypeRange types,
   return success();
 }
 
+/// The exclusive upper bound that the uses of the integer value `value`
+/// put on its elements: the rows of an embedding table it indexes, the
+/// classes of a cross-entropy it labels, followed through reshapes and
+/// transposes (which keep every element); the smallest of them, or none
+/// when nothing bounds it.
+std::optional<int64_t> valueBoundOf(Value value) {
+  std::optional<int64_t> bound;
+  auto tighten = [&](Type type, int64_t dim) {
+    auto shaped = cast<ShapedType>(type);
+    if (dim < 0)
+      dim += shaped.getRank();
+    if (dim < 0 || dim >= shaped.getRank() || shaped.isDynamicDim(dim))
+      return;
+    bound = std::min(bound.value_or(shaped.getDimSize(dim)),
+                     shaped.getDimSize(dim));
+  };
+  SmallVector<Value> worklist{value};
+  while (!worklist.empty()) {
+    Value current = worklist.pop_back_val();
+    for (Operation *user : current.getUsers()) {
+      if (auto op = dyn_cast<EmbeddingOp>(user)) {
+        if (op.getIds() == current)
+          tighten(op.getTable().getType(), 0);
+      } else if (auto op = dyn_cast<EmbeddingGradOp>(user)) {
+        if (op.getIds() == current)
+          tighten(op.getType(), 0);
+      } else if (auto op = dyn_cast<SoftmaxCrossEntropyOp>(user)) {
+        if (op.getLabels() == current)
+          tighten(op.getLogits().getType(), -1);
+      } else if (auto op = dyn_cast<SoftmaxCrossEntropyGradOp>(user)) {
+        if (op.getLabels() == current)
+          tighten(op.getLogits().getType(), -1);
+      } else if (isa<ReshapeOp, TransposeOp>(user)) {
+        worklist.push_back(user->getResult(0));
+      }
+    }
+  }
+  return bound;
+}
+
 FailureOr<FunctionSpec> functionSpec(func::FuncOp function, bool requirePlan) {
   FunctionSpec spec;
   spec.name = function.getSymName().str();
@@ -76,6 +119,9 @@ FailureOr<FunctionSpec> functionSpec(func::FuncOp function, bool requirePlan) {
           [&](unsigned i) { return function.getResultAttrDict(i); }, "result",
           spec.outputs)))
     return failure();
+  for (auto [input, argument] : llvm::zip(spec.inputs, function.getArguments()))
+    if (isa<IntegerType>(getElementTypeOrSelf(argument.getType())))
+      input.valueBound = valueBoundOf(argument);
   return spec;
 }
 

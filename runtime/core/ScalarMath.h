@@ -251,6 +251,7 @@ MPC_HD float sigmoidOfExp(float e) { return div(1.0f, add(1.0f, e)); }
 MPC_HD float sigmoid(float x) { return sigmoidOfExp(exp(-x)); }
 
 MPC_HD float rsqrt(float x) { return div(1.0f, sqrt(x)); }
+MPC_HD float neg(float x) { return -x; }
 
 //===----------------------------------------------------------------------===//
 // Activation gradients: dx from dy and the saved forward input x (relu,
@@ -440,7 +441,8 @@ enum class Accuracy { Exact, Libm };
   X(Exp, exp, exp, expf, Libm)                                                 \
   X(Log, log, log, logf, Libm)                                                 \
   X(Sqrt, sqrt, sqrt, __fsqrt_rn, Exact)                                       \
-  X(Rsqrt, rsqrt, rsqrt, mpc_rsqrt, Exact)
+  X(Rsqrt, rsqrt, rsqrt, mpc_rsqrt, Exact)                                     \
+  X(Neg, neg, neg, mpc_neg, Exact)
 
 // f(dy, saved): saved is the forward input for relu and gelu, the forward
 // output for tanh and sigmoid.

@@ -200,13 +200,19 @@ bool Reader::tensor(const Json &value, const std::string &where,
   if (!string(value, where, key::kDType, dtype))
     return false;
   std::optional<DType> parsed = parseDType(dtype);
-  if (parsed && *parsed != DType::I64) {
-    spec.dtype = *parsed;
-    return true;
+  if (!parsed || *parsed == DType::I64)
+    return fail(at(where, key::kDType),
+                "unknown dtype " + quote(dtype) +
+                    " (expected f32, f16, bf16, i32 or i1)");
+  spec.dtype = *parsed;
+  // Optional: manifests written before it was recorded lack it.
+  if (value.contains(key::kValueBound)) {
+    int64_t bound = 0;
+    if (!integer(value, where, key::kValueBound, 1, bound))
+      return false;
+    spec.valueBound = bound;
   }
-  return fail(at(where, key::kDType),
-              "unknown dtype " + quote(dtype) +
-                  " (expected f32, f16, bf16, i32 or i1)");
+  return true;
 }
 
 bool Reader::tensors(const Json &object, const std::string &where,
@@ -373,7 +379,8 @@ bool Reader::read(const Json &root, StepContract &contract) {
 } // namespace
 
 bool operator==(const TensorSpec &a, const TensorSpec &b) {
-  return a.name == b.name && a.shape == b.shape && a.dtype == b.dtype;
+  return a.name == b.name && a.shape == b.shape && a.dtype == b.dtype &&
+         a.valueBound == b.valueBound;
 }
 
 bool operator==(const StateSpec &a, const StateSpec &b) {

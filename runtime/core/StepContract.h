@@ -33,6 +33,10 @@ struct TensorSpec {
   std::string name;
   std::vector<int64_t> shape;
   DType dtype = DType::F32;
+  /// An integer function input whose values index something (the rows of
+  /// an embedding table, the classes of a cross-entropy) takes values in
+  /// [0, valueBound); none when nothing bounds them.
+  std::optional<int64_t> valueBound;
 
   int64_t numElements() const {
     int64_t count = 1;
@@ -143,6 +147,7 @@ inline constexpr char kLossScaling[] = "loss_scaling";
 inline constexpr char kName[] = "name";
 inline constexpr char kShape[] = "shape";
 inline constexpr char kDType[] = "dtype";
+inline constexpr char kValueBound[] = "value_bound";
 // A state tensor.
 inline constexpr char kTrainable[] = "trainable";
 inline constexpr char kInit[] = "init";

@@ -61,6 +61,28 @@ bool bindArrays(std::vector<ArrayBinding> &arrays,
   return true;
 }
 
+/// Checks every value of an integer array against the bound of the graph
+/// input it feeds (ids, labels), so that a bad value is found now rather
+/// than when a batch reaches it.
+bool checkValues(const ArrayBinding &binding, const HostTensor &spec,
+                 std::string &error) {
+  const NpyArray &array = binding.array;
+  if (array.isFloat || !spec.valueBound)
+    return true;
+  int64_t bound = *spec.valueBound;
+  for (size_t i = 0; i < array.i64.size(); ++i) {
+    int64_t value = array.i64[i];
+    if (value >= 0 && value < bound)
+      continue;
+    error = binding.path + ": element " +
+            formatIndex(array.shape, static_cast<int64_t>(i)) + ": value " +
+            std::to_string(value) + " is outside [0, " + std::to_string(bound) +
+            "), the values graph input '" + printable(spec.name) + "' takes";
+    return false;
+  }
+  return true;
+}
+
 /// Checks that `array` can feed `spec` sample by sample.
 bool checkArray(const ArrayBinding &binding, const HostTensor &spec,
                 std::string &error) {
@@ -87,7 +109,7 @@ bool checkArray(const ArrayBinding &binding, const HostTensor &spec,
   if (array.isFloat != (spec.dtype == DType::F32))
     return fail(std::string(array.isFloat ? "a float" : "an integer") +
                 " array cannot feed graph input " + describeInput(spec));
-  return true;
+  return checkValues(binding, spec, error);
 }
 
 } // namespace

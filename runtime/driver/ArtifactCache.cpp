@@ -3,17 +3,22 @@
 #include "runtime/driver/ArtifactCache.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 #include <unistd.h>
+#include <vector>
 
 namespace mpc::driver {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 std::string environment(const char *name) {
   const char *value = std::getenv(name);
@@ -23,7 +28,7 @@ std::string environment(const char *name) {
 /// Removes `path`, a file or a directory with its contents, if it is there.
 void removeTree(const std::string &path) {
   std::error_code ignored;
-  std::filesystem::remove_all(path, ignored);
+  fs::remove_all(path, ignored);
 }
 
 /// Swaps the directories `a` and `b` in one step where the file system can
@@ -67,15 +72,44 @@ std::string cacheFolder(const std::string &name) {
 }
 
 std::string temporaryPath(const std::string &path) {
-  return path + ".tmp" + std::to_string(getpid());
+  return path + ".tmp." + std::to_string(getpid());
+}
+
+void removeStaleTemporaries(const std::string &path) {
+  fs::path entry(path);
+  fs::path directory = entry.has_parent_path() ? entry.parent_path() : ".";
+  std::string prefix = entry.filename().string() + ".tmp.";
+  std::error_code failed;
+  fs::directory_iterator it(directory, failed), end;
+  // Collected first: removing while iterating may skip entries.
+  std::vector<fs::path> stale;
+  for (; !failed && it != end; it.increment(failed)) {
+    std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix))
+      continue;
+    std::string digits = name.substr(prefix.size());
+    // A pid: 1 to 10 decimal digits without a leading zero.
+    if (digits.size() > 10 || digits[0] == '0' ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    long long pid = std::stoll(digits);
+    if (pid > std::numeric_limits<pid_t>::max())
+      continue;
+    // This process writes nothing under its pid yet; another process's
+    // temporary is stale once no process has its pid. A live pid may be a
+    // writer still at work, and is never touched.
+    bool dead = kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+    if (pid == getpid() || dead)
+      stale.push_back(it->path());
+  }
+  for (const fs::path &temporary : stale)
+    removeTree(temporary.string());
 }
 
 bool publishAtomically(const std::string &path, const EntryWriter &write,
                        std::string &error, ExistingDirectory existing) {
   std::string temporary = temporaryPath(path);
-  // Only this process writes under its pid: anything there was left by an
-  // earlier run that had the same pid and died.
-  removeTree(temporary);
+  removeStaleTemporaries(path);
   if (!write(temporary, error)) {
     removeTree(temporary);
     return false;
@@ -110,7 +144,7 @@ std::optional<std::string> cachedEntry(const std::string &folder,
   if (access(path.c_str(), R_OK) == 0)
     return path;
   std::error_code created;
-  std::filesystem::create_directories(directory, created);
+  fs::create_directories(directory, created);
   if (created) {
     error =
         directory + ": cannot create the cache directory: " + created.message();

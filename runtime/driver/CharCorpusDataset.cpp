@@ -5,6 +5,7 @@
 #include "runtime/driver/InputSpecs.h"
 #include "runtime/driver/Random.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace mpc::driver {
@@ -67,8 +68,11 @@ CharCorpusDataset::create(std::string text, const std::string &path,
     return fail("a character corpus feeds 2 I64 graph inputs of one shape "
                 "[B, T] (tokens, then targets), but the graph's inputs are " +
                 describeInputs(inputSpecs));
+  // Both inputs take every byte: the tightest bound is the vocabulary.
   if (vocabulary < 1)
     vocabulary = kByteVocabulary;
+  for (const HostTensor &spec : inputSpecs)
+    vocabulary = std::min(vocabulary, spec.valueBound.value_or(vocabulary));
   if (!checkVocabulary(text, path, vocabulary, error))
     return nullptr;
   int64_t window = inputSpecs[0].shape[1];

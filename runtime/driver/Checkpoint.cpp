@@ -2,6 +2,7 @@
 
 #include "runtime/driver/Checkpoint.h"
 
+#include "runtime/driver/ArtifactCache.h"
 #include "runtime/driver/Text.h"
 
 #include <nlohmann/json.hpp>
@@ -21,9 +22,7 @@ namespace mpc::driver {
 namespace {
 
 using DType = HostTensor::DType;
-/// The header lists the tensors in the order of their data, so that readers
-/// can restore the order of empty tensors, which share an offset.
-using Header = nlohmann::ordered_json;
+using Json = nlohmann::json;
 
 /// The byte size of `tensor`'s data, or nullopt (with `problem` set) when
 /// its shape is invalid or disagrees with the values it holds.
@@ -50,57 +49,68 @@ std::optional<uint64_t> dataSize(const HostTensor &tensor,
   return static_cast<uint64_t>(count * int64_t(elementSize(tensor.dtype)));
 }
 
-/// Checks that `name` can be a header key of its own.
-bool checkName(const std::string &name, const Header &header,
+/// Checks that `name` can be a header key of its own, beside `names`.
+bool checkName(const std::string &name, const std::set<std::string> &names,
                std::string &problem) {
   if (!isValidUtf8(name))
     problem = "tensor name '" + printable(name) + "' is not valid UTF-8";
   else if (name == "__metadata__")
     problem = "'__metadata__' is reserved and cannot name a tensor";
-  else if (header.contains(name))
+  else if (names.count(name))
     problem = "two tensors are named '" + printable(name) + "'";
   else
     return true;
   return false;
 }
 
-/// Adds the "__metadata__" entry when there is metadata.
-bool addMetadata(const Checkpoint &checkpoint, Header &header,
-                 std::string &problem) {
-  if (checkpoint.metadata.empty())
-    return true;
-  Header &metadata = header["__metadata__"];
-  metadata = Header::object();
+/// The "__metadata__" entry's value, in key order.
+std::optional<Json> metadataEntry(const Checkpoint &checkpoint,
+                                  std::string &problem) {
+  Json metadata = Json::object();
   for (const auto &[key, value] : checkpoint.metadata) {
     if (!isValidUtf8(key) || !isValidUtf8(value)) {
       problem = "metadata '" + printable(key) + "' is not valid UTF-8";
-      return false;
+      return std::nullopt;
     }
     metadata[key] = value;
   }
-  return true;
+  return metadata;
 }
 
-/// The JSON header, padded with spaces to a multiple of 8 bytes so the data
-/// that follows stays aligned.
+/// The JSON header: the metadata when there is some, then the tensors in
+/// the order of their data, so that readers can restore the order of empty
+/// tensors, which share an offset. It is padded with spaces to a multiple
+/// of 8 bytes so the data that follows stays aligned.
 std::optional<std::string> headerText(const Checkpoint &checkpoint,
                                       std::string &problem) {
-  Header header = Header::object();
-  if (!addMetadata(checkpoint, header, problem))
-    return std::nullopt;
+  // Entries are joined here as nlohmann::ordered_json would print them: its
+  // lookups are linear, which made a header of many tensors quadratic.
+  std::string text = "{";
+  auto addEntry = [&text](const std::string &key, const Json &value) {
+    if (text.size() > 1)
+      text += ',';
+    text += Json(key).dump() + ':' + value.dump();
+  };
+  if (!checkpoint.metadata.empty()) {
+    std::optional<Json> metadata = metadataEntry(checkpoint, problem);
+    if (!metadata)
+      return std::nullopt;
+    addEntry("__metadata__", *metadata);
+  }
+  std::set<std::string> names;
   uint64_t offset = 0;
   for (const HostTensor &tensor : checkpoint.tensors) {
     std::optional<uint64_t> size = dataSize(tensor, problem);
-    if (!size || !checkName(tensor.name, header, problem))
+    if (!size || !checkName(tensor.name, names, problem))
       return std::nullopt;
-    // Fields in sorted order, as nlohmann::json (and so earlier files) has
-    // them.
-    header[tensor.name] = {{"data_offsets", {offset, offset + *size}},
+    names.insert(tensor.name);
+    // Fields in sorted order, as earlier files have them.
+    addEntry(tensor.name, {{"data_offsets", {offset, offset + *size}},
                            {"dtype", safetensorsName(tensor.dtype)},
-                           {"shape", tensor.shape}};
+                           {"shape", tensor.shape}});
     offset += *size;
   }
-  std::string text = header.dump();
+  text += '}';
   text.append((8 - text.size() % 8) % 8, ' ');
   return text;
 }
@@ -200,8 +210,9 @@ bool writeCheckpoint(const std::string &path, const Checkpoint &checkpoint,
   if (!header)
     return false;
   // Same directory, so the rename cannot cross file systems; the pid keeps
-  // concurrent writers apart.
-  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  // concurrent writers apart. Writers killed while saving left theirs.
+  removeStaleTemporaries(path);
+  std::string temporary = temporaryPath(path);
   std::string action;
   int errnum = writeSynced(temporary, *header, checkpoint, action);
   if (!errnum && std::rename(temporary.c_str(), path.c_str()) != 0) {

@@ -35,6 +35,8 @@ struct Checkpoint {
 /// Writes `checkpoint` to `path` atomically: the bytes go to a temporary
 /// file beside it, which is synced and renamed over `path` only when
 /// complete. On failure `path` is untouched and the temporary file removed.
+/// Temporary files of earlier saves of `path` whose writer died (killed
+/// while saving) are removed first.
 bool writeCheckpoint(const std::string &path, const Checkpoint &checkpoint,
                      std::string &error);
 

@@ -10,6 +10,7 @@
 
 #include "runtime/core/JsonSyntaxError.h"
 #include "runtime/driver/DataFiles.h"
+#include "runtime/driver/MemoryBudget.h"
 #include "runtime/driver/Text.h"
 
 #include <nlohmann/json.hpp>
@@ -18,7 +19,9 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <new>
 #include <tuple>
+#include <vector>
 
 namespace mpc::driver {
 namespace {
@@ -42,6 +45,40 @@ struct Span {
   /// in: the only order empty tensors at one offset have.
   size_t headerIndex;
   size_t tensor;
+};
+
+/// The largest header a reader accepts, as the safetensors library's own
+/// (MAX_HEADER_SIZE): beyond it, its JSON would take gigabytes to parse.
+constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+
+/// A pass over the header's JSON that records the keys of its top-level
+/// object in order and, when the text is not JSON, where and why.
+struct HeaderKeys : JsonSyntaxError {
+  std::vector<std::string> topLevel;
+  /// Objects and arrays open around the next event.
+  int depth = 0;
+
+  bool start_object(size_t) {
+    ++depth;
+    return true;
+  }
+  bool end_object() {
+    --depth;
+    return true;
+  }
+  bool start_array(size_t) {
+    ++depth;
+    return true;
+  }
+  bool end_array() {
+    --depth;
+    return true;
+  }
+  bool key(Json::string_t &key) {
+    if (depth == 1)
+      topLevel.push_back(key);
+    return true;
+  }
 };
 
 /// Reads one safetensors file held in memory.
@@ -84,31 +121,25 @@ private:
 
 bool CheckpointReader::parseHeader(Json &header) {
   std::string_view text(bytes.data() + 8, dataStart - 8);
-  // The DOM keeps only the last of duplicate keys; catch them on the way.
-  std::string duplicate;
-  auto noteKeys = [&](int depth, Json::parse_event_t event, Json &parsed) {
-    if (event == Json::parse_event_t::key && depth == 1 && parsed.is_string() &&
-        !headerIndex.emplace(parsed.get<std::string>(), headerIndex.size())
-             .second &&
-        duplicate.empty())
-      duplicate = parsed.get<std::string>();
-    return true;
-  };
-  header = Json::parse(text.begin(), text.end(), noteKeys,
-                       /*allow_exceptions=*/false);
-  if (header.is_discarded()) {
-    JsonSyntaxError recorder;
-    Json::sax_parse(text.begin(), text.end(), &recorder);
+  // The DOM keeps only the last of duplicate keys, so a first pass notes
+  // the keys in order. (A parse callback could, but nlohmann::json then
+  // scans the whole header after each entry, which is quadratic.)
+  HeaderKeys keys;
+  if (!Json::sax_parse(text.begin(), text.end(), &keys)) {
     // The parser counts the bytes it read, including the offending one.
-    size_t offset = 8 + std::max<size_t>(recorder.position, 1) - 1;
+    size_t offset = 8 + std::max<size_t>(keys.position, 1) - 1;
     return fail("the header is not valid JSON (at file offset " +
-                std::to_string(offset) +
-                "): " + printable(recorder.reason, 160));
+                std::to_string(offset) + "): " + printable(keys.reason, 160));
   }
+  header = Json::parse(text.begin(), text.end(), nullptr,
+                       /*allow_exceptions=*/false);
+  if (header.is_discarded())
+    return fail("the header is not valid JSON");
   if (!header.is_object())
     return fail("the header is " + kindOf(header) + ", not a JSON object");
-  if (!duplicate.empty())
-    return fail("the header names '" + printable(duplicate) + "' twice");
+  for (std::string &key : keys.topLevel)
+    if (!headerIndex.emplace(key, headerIndex.size()).second)
+      return fail("the header names '" + printable(key) + "' twice");
   return true;
 }
 
@@ -263,6 +294,11 @@ std::optional<Checkpoint> CheckpointReader::read() {
          std::to_string(bytes.size()));
     return std::nullopt;
   }
+  if (length > kMaxHeaderBytes) {
+    fail("header length " + std::to_string(length) + " exceeds the limit of " +
+         std::to_string(kMaxHeaderBytes) + " bytes");
+    return std::nullopt;
+  }
   dataStart = 8 + length;
   Json header;
   if (!parseHeader(header))
@@ -306,10 +342,18 @@ std::optional<Checkpoint> parseCheckpoint(std::string_view bytes,
 
 std::optional<Checkpoint> readCheckpoint(const std::string &path,
                                          std::string &error) {
-  std::optional<std::string> bytes = readFileBytes(path, error);
-  if (!bytes)
+  // The file is bounded (MemoryBudget.h); its tensors, held beside it, and
+  // its header's JSON may still not fit.
+  try {
+    std::optional<std::string> bytes = readFileBytes(path, error);
+    if (!bytes)
+      return std::nullopt;
+    return parseCheckpoint(*bytes, path, error);
+  } catch (const std::bad_alloc &) {
+    error = path + ": out of memory while reading the checkpoint (" +
+            formatBytes(usableMemory()) + " usable)";
     return std::nullopt;
-  return parseCheckpoint(*bytes, path, error);
+  }
 }
 
 } // namespace mpc::driver

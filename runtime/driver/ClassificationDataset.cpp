@@ -89,7 +89,8 @@ ClassificationDataset::create(CsvTable table, const std::string &path,
                 " features per row, but graph input '" +
                 printable(features.name) + "' takes " +
                 std::to_string(*perRow));
-  if (!checkLabels(table, path, numClasses, error))
+  // The classes the graph's loss takes, else the caller's count.
+  if (!checkLabels(table, path, labels.valueBound.value_or(numClasses), error))
     return nullptr;
   std::unique_ptr<ClassificationDataset> dataset(
       new ClassificationDataset(std::move(table), path, seed, featuresFirst));

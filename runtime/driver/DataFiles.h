@@ -5,6 +5,8 @@
 // validates its input and reports a one-line "PATH[:LINE]: what" error
 // instead of failing on malformed files.
 //
+// Every buffer a reader fills is bounded by readLimit() (MemoryBudget.h).
+//
 // Each format has an in-memory parser (parseCsv, parseNpy, gunzip) that the
 // file loaders call once the bytes are read; `path` then only names the
 // input in messages.
@@ -13,6 +15,8 @@
 
 #ifndef MPC_RUNTIME_DRIVER_DATAFILES_H
 #define MPC_RUNTIME_DRIVER_DATAFILES_H
+
+#include "runtime/driver/MemoryBudget.h"
 
 #include <cstdint>
 #include <optional>
@@ -23,15 +27,20 @@
 namespace mpc::driver {
 
 /// The bytes of the file at `path`, gunzipped when the path ends in ".gz".
+/// The file must be a regular file (not a device or a FIFO), and neither it
+/// nor its decompressed data may exceed `limit` bytes.
 std::optional<std::string> readFileBytes(const std::string &path,
-                                         std::string &error);
+                                         std::string &error,
+                                         uint64_t limit = readLimit());
 
 /// Decompresses the gzip data `bytes` as gzread would: one or more members,
 /// then optionally trailing bytes that do not start another member, which
-/// are ignored. Errors are "PATH: not gzip data" or "PATH: corrupt gzip
-/// data: why".
+/// are ignored. Errors are "PATH: not gzip data", "PATH: corrupt gzip data:
+/// why", or "PATH: decompresses to more than ..." once the output would
+/// exceed `limit` bytes.
 std::optional<std::string> gunzip(std::string_view bytes,
-                                  const std::string &path, std::string &error);
+                                  const std::string &path, std::string &error,
+                                  uint64_t limit = readLimit());
 
 /// A numeric table whose last column is an integer class label.
 struct CsvTable {
@@ -72,11 +81,17 @@ struct NpyArray {
 
 /// Reads a NumPy .npy file (format 1.0, 2.0 or 3.0) in C order with one of
 /// the dtypes <f4 <f8 <i4 <i8 |u1 |i1 <i2 <u2 |b1; f8 is narrowed to f32.
-std::optional<NpyArray> loadNpy(const std::string &path, std::string &error);
+/// Every float must be finite and within f32's range, else the error names
+/// the first that is not: "PATH: element [7, 3]: value nan is not finite".
+/// Neither the file nor the values it is read into may exceed `limit`
+/// bytes.
+std::optional<NpyArray> loadNpy(const std::string &path, std::string &error,
+                                uint64_t limit = readLimit());
 
 /// Parses the contents of a .npy file as loadNpy does.
 std::optional<NpyArray> parseNpy(std::string_view bytes,
-                                 const std::string &path, std::string &error);
+                                 const std::string &path, std::string &error,
+                                 uint64_t limit = readLimit());
 
 } // namespace mpc::driver
 

@@ -3,9 +3,11 @@
 #include "runtime/driver/Datasets.h"
 
 #include "runtime/driver/InputSpecs.h"
+#include "runtime/driver/MemoryBudget.h"
 #include "runtime/driver/Random.h"
 #include "runtime/driver/Text.h"
 
+#include <new>
 #include <numeric>
 #include <optional>
 
@@ -152,18 +154,14 @@ std::optional<DataKind> commonKind(const std::vector<std::string> &paths,
   return first;
 }
 
-} // namespace
-
-std::unique_ptr<Dataset> openDataset(const std::vector<std::string> &paths,
-                                     uint64_t seed,
-                                     const std::vector<HostTensor> &inputSpecs,
-                                     int64_t vocabOrClasses,
-                                     std::string &error) {
-  std::optional<DataKind> kind = commonKind(paths, error);
-  if (!kind)
-    return nullptr;
+/// openDataset, once the paths are known to be of one `kind`.
+std::unique_ptr<Dataset> openKind(DataKind kind,
+                                  const std::vector<std::string> &paths,
+                                  uint64_t seed,
+                                  const std::vector<HostTensor> &inputSpecs,
+                                  int64_t vocabOrClasses, std::string &error) {
   const std::string &path = paths.front();
-  switch (*kind) {
+  switch (kind) {
   case DataKind::Csv: {
     std::optional<CsvTable> table = loadCsv(path, error);
     if (!table)
@@ -182,6 +180,27 @@ std::unique_ptr<Dataset> openDataset(const std::vector<std::string> &paths,
     return openArrays(paths, seed, inputSpecs, error);
   }
   return nullptr;
+}
+
+} // namespace
+
+std::unique_ptr<Dataset> openDataset(const std::vector<std::string> &paths,
+                                     uint64_t seed,
+                                     const std::vector<HostTensor> &inputSpecs,
+                                     int64_t vocabOrClasses,
+                                     std::string &error) {
+  std::optional<DataKind> kind = commonKind(paths, error);
+  if (!kind)
+    return nullptr;
+  // Each buffer a reader fills is bounded (MemoryBudget.h), but what the
+  // bytes are parsed into may still not fit beside them.
+  try {
+    return openKind(*kind, paths, seed, inputSpecs, vocabOrClasses, error);
+  } catch (const std::bad_alloc &) {
+    error = paths.front() + ": out of memory while loading the data (" +
+            formatBytes(usableMemory()) + " usable)";
+    return nullptr;
+  }
 }
 
 } // namespace mpc::driver

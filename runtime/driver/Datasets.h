@@ -3,7 +3,8 @@
 // Turns loaded data files into the input tensors of a training graph. Every
 // training batch is a pure function of (seed, step), so a resumed run draws
 // exactly the batches an uninterrupted one would; validation batches are
-// consecutive and unshuffled.
+// consecutive and unshuffled. A dataset checks all of its data when it is
+// created, the validation split too, so that no bad value is met mid-run.
 //
 //===----------------------------------------------------------------------===//
 
@@ -111,8 +112,9 @@ private:
 class ClassificationDataset : public ShuffledRowsDataset {
 public:
   /// Validates `table` against the graph's `inputSpecs` (exactly one float
-  /// and one integer input) and `numClasses` (-1 if unknown). `seed` drives
-  /// the train/validation split.
+  /// and one integer input) and its labels against the label input's
+  /// valueBound, or else `numClasses` (-1 if unknown). `seed` drives the
+  /// train/validation split.
   static std::unique_ptr<ClassificationDataset>
   create(CsvTable table, const std::string &path, uint64_t seed,
          const std::vector<HostTensor> &inputSpecs, int64_t numClasses,
@@ -138,7 +140,8 @@ private:
 class CharCorpusDataset : public Dataset {
 public:
   /// Validates `text` against the graph's `inputSpecs` and `vocabulary`
-  /// (every byte must be below it; -1 means 256).
+  /// (-1 means 256): every byte must be below it and below the inputs'
+  /// valueBounds.
   static std::unique_ptr<CharCorpusDataset>
   create(std::string text, const std::string &path,
          const std::vector<HostTensor> &inputSpecs, int64_t vocabulary,
@@ -192,7 +195,8 @@ struct ArrayBinding {
 class ArrayDataset : public ShuffledRowsDataset {
 public:
   /// Binds `arrays` to `inputSpecs` (by name where given, else in order) and
-  /// validates row counts, shapes and element types.
+  /// validates row counts, shapes and element types, and every value of an
+  /// integer array against its input's valueBound.
   static std::unique_ptr<ArrayDataset>
   create(std::vector<ArrayBinding> arrays, uint64_t seed,
          const std::vector<HostTensor> &inputSpecs, std::string &error);

@@ -5,6 +5,8 @@
 #include "runtime/driver/NpyHeader.h"
 #include "runtime/driver/Text.h"
 
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string_view>
@@ -24,44 +26,76 @@ int64_t NpyArray::numElements() const {
 
 namespace {
 
-/// Stores the `count` little-endian values of type `From` at `data` in `out`.
-template <typename From, typename To>
-void convertValues(const char *data, int64_t count, std::vector<To> &out) {
-  out.resize(static_cast<size_t>(count));
+/// The first value a reader refuses: its flat index and why.
+struct BadValue {
+  int64_t index = -1;
+  std::string what;
+};
+
+/// A value for messages, with the digits a float needs to round-trip.
+std::string formatValue(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", value);
+  return text;
+}
+
+/// Stores the `count` little-endian floats of type `From` at `data` as f32,
+/// refusing values that are not finite or that f32 cannot hold.
+template <typename From>
+bool toFloat(const char *data, int64_t count, NpyArray &array, BadValue &bad) {
+  array.isFloat = true;
+  array.f32.resize(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
     From value;
     std::memcpy(&value, data + i * sizeof(From), sizeof(From));
-    out[i] = static_cast<To>(value);
+    if (!std::isfinite(value) ||
+        std::fabs(double(value)) > std::numeric_limits<float>::max()) {
+      bad = {i,
+             "value " + formatValue(double(value)) +
+                 (std::isfinite(value) ? " is out of range for a 32-bit float"
+                                       : " is not finite")};
+      return false;
+    }
+    array.f32[i] = static_cast<float>(value);
   }
+  return true;
+}
+
+/// Stores the `count` little-endian integers of type `From` at `data` as i64.
+template <typename From>
+bool toInt(const char *data, int64_t count, NpyArray &array, BadValue &) {
+  array.i64.resize(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    From value;
+    std::memcpy(&value, data + i * sizeof(From), sizeof(From));
+    array.i64[i] = static_cast<int64_t>(value);
+  }
+  return true;
+}
+
+bool boolToInt(const char *data, int64_t count, NpyArray &array, BadValue &) {
+  array.i64.resize(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i)
+    array.i64[i] = data[i] != 0;
+  return true;
 }
 
 /// One supported dtype: its descr without the byte-order character, its
-/// size, and how to convert it.
+/// size, whether it is read as floats (f32) or integers (i64), and how.
 struct NpyDType {
   const char *code;
   int64_t size;
-  void (*convert)(const char *data, int64_t count, NpyArray &array);
+  bool isFloat;
+  bool (*convert)(const char *data, int64_t count, NpyArray &array,
+                  BadValue &bad);
 };
 
-template <typename From> void toFloat(const char *d, int64_t n, NpyArray &a) {
-  a.isFloat = true;
-  convertValues<From>(d, n, a.f32);
-}
-template <typename From> void toInt(const char *d, int64_t n, NpyArray &a) {
-  convertValues<From>(d, n, a.i64);
-}
-void boolToInt(const char *d, int64_t n, NpyArray &a) {
-  a.i64.resize(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i)
-    a.i64[i] = d[i] != 0;
-}
-
 const NpyDType kNpyDTypes[] = {
-    {"f4", 4, toFloat<float>}, {"f8", 8, toFloat<double>},
-    {"i4", 4, toInt<int32_t>}, {"i8", 8, toInt<int64_t>},
-    {"u1", 1, toInt<uint8_t>}, {"i1", 1, toInt<int8_t>},
-    {"i2", 2, toInt<int16_t>}, {"u2", 2, toInt<uint16_t>},
-    {"b1", 1, boolToInt},
+    {"f4", 4, true, toFloat<float>},  {"f8", 8, true, toFloat<double>},
+    {"i4", 4, false, toInt<int32_t>}, {"i8", 8, false, toInt<int64_t>},
+    {"u1", 1, false, toInt<uint8_t>}, {"i1", 1, false, toInt<int8_t>},
+    {"i2", 2, false, toInt<int16_t>}, {"u2", 2, false, toInt<uint16_t>},
+    {"b1", 1, false, boolToInt},
 };
 
 /// Looks `descr` up; on failure sets `error` after "PATH: ".
@@ -142,7 +176,8 @@ npyHeaderText(std::string_view bytes, size_t &dataStart, std::string &error) {
 } // namespace
 
 std::optional<NpyArray> parseNpy(std::string_view bytes,
-                                 const std::string &path, std::string &error) {
+                                 const std::string &path, std::string &error,
+                                 uint64_t limit) {
   auto failWith = [&](const std::string &what) -> std::optional<NpyArray> {
     error = path + ": " + what;
     return std::nullopt;
@@ -174,17 +209,28 @@ std::optional<NpyArray> parseNpy(std::string_view bytes,
                     std::to_string(needed) + " data bytes, but " +
                     std::to_string(present) + " are present after offset " +
                     std::to_string(dataStart));
+  // i64 values take up to 8 times the bytes of the file's.
+  uint64_t held = static_cast<uint64_t>(*count) * (type->isFloat ? 4 : 8);
+  if (held > limit)
+    return failWith("shape " + formatShape(header->shape) + " of " +
+                    printable(header->descr) + " takes " + formatBytes(held) +
+                    " as " + (type->isFloat ? "f32" : "i64") +
+                    " values, more than " + readLimitText(limit));
   NpyArray array;
   array.shape = header->shape;
-  type->convert(bytes.data() + dataStart, *count, array);
+  BadValue bad;
+  if (!type->convert(bytes.data() + dataStart, *count, array, bad))
+    return failWith("element " + formatIndex(array.shape, bad.index) + ": " +
+                    bad.what);
   return array;
 }
 
-std::optional<NpyArray> loadNpy(const std::string &path, std::string &error) {
-  std::optional<std::string> bytes = readFileBytes(path, error);
+std::optional<NpyArray> loadNpy(const std::string &path, std::string &error,
+                                uint64_t limit) {
+  std::optional<std::string> bytes = readFileBytes(path, error, limit);
   if (!bytes)
     return std::nullopt;
-  return parseNpy(*bytes, path, error);
+  return parseNpy(*bytes, path, error, limit);
 }
 
 } // namespace mpc::driver

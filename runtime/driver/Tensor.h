@@ -11,6 +11,7 @@
 #include "runtime/core/DType.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct HostTensor {
   DType dtype = DType::F32;
   std::vector<float> f32;
   std::vector<int64_t> i64;
+  /// For a graph input's spec: an integer input whose values index
+  /// something (embedding rows, classes) takes values in [0, valueBound);
+  /// none when the graph does not bound them.
+  std::optional<int64_t> valueBound;
 
   /// The product of the dimensions (1 for a scalar).
   int64_t numElements() const {

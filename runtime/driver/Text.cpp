@@ -2,7 +2,9 @@
 
 #include "runtime/driver/Text.h"
 
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 
 namespace mpc::driver {
 
@@ -14,6 +16,16 @@ std::string formatShape(const std::vector<int64_t> &shape) {
     text += std::to_string(shape[i]);
   }
   return text + "]";
+}
+
+std::string formatIndex(const std::vector<int64_t> &shape, int64_t flat) {
+  std::vector<int64_t> index(shape.size());
+  for (size_t i = shape.size(); i-- > 0;) {
+    int64_t dim = shape[i] > 0 ? shape[i] : 1;
+    index[i] = flat % dim;
+    flat /= dim;
+  }
+  return formatShape(index);
 }
 
 std::string printable(std::string_view text, size_t maxLength) {
@@ -81,6 +93,21 @@ bool isValidUtf8(std::string_view text) {
 bool endsWith(std::string_view path, std::string_view suffix) {
   return path.size() >= suffix.size() &&
          path.substr(path.size() - suffix.size()) == suffix;
+}
+
+std::string formatBytes(uint64_t bytes) {
+  const char *units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  if (bytes < 1024)
+    return std::to_string(bytes) + " bytes";
+  double value = double(bytes) / 1024;
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(units)) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
+  return text;
 }
 
 } // namespace mpc::driver

@@ -18,9 +18,16 @@ namespace mpc::driver {
 /// "[64, 128]"; "[]" for a scalar.
 std::string formatShape(const std::vector<int64_t> &shape);
 
+/// "[7, 3]": the index of element `flat` of a row-major array of `shape`
+/// (whose dims are positive).
+std::string formatIndex(const std::vector<int64_t> &shape, int64_t flat);
+
 /// `text` safe to embed in a one-line message: bytes outside printable
 /// ASCII become \xNN, and text longer than `maxLength` is cut with "...".
 std::string printable(std::string_view text, size_t maxLength = 40);
+
+/// "300 bytes", "512.0 MiB", "12.0 GiB": a size for messages.
+std::string formatBytes(uint64_t bytes);
 
 /// "PATH: cannot open: No such file or directory" for the errno `errnum`.
 std::string systemError(const std::string &path, const char *action,

@@ -9,6 +9,7 @@
 #include "runtime/train/TrainingLoop.h"
 
 #include "runtime/driver/Checkpoint.h"
+#include "runtime/driver/Text.h"
 
 #include <algorithm>
 #include <chrono>
@@ -81,14 +82,17 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
     auto it = checkpoint->metadata.find(key);
     return it == checkpoint->metadata.end() ? std::string() : it->second;
   };
+  // Metadata is the file's text: escaped in messages, which are one line.
   if (meta("format") != kFormat) {
     error = path + ": not an mpc checkpoint (metadata 'format' is '" +
-            meta("format") + "', expected '" + kFormat + "')";
+            driver::printable(meta("format")) + "', expected '" + kFormat +
+            "')";
     return false;
   }
   if (meta("graph") != executor.graphName()) {
-    error = path + ": checkpoint of graph '" + meta("graph") +
-            "', but the model is '" + executor.graphName() + "'";
+    error = path + ": checkpoint of graph '" +
+            driver::printable(meta("graph")) + "', but the model is '" +
+            driver::printable(executor.graphName()) + "'";
     return false;
   }
   // The batches and the rounding of every op depend on these: another
@@ -120,7 +124,8 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
     error = path +
             ": metadata 'step' and 'seed' must be non-negative "
             "integers, got '" +
-            meta("step") + "' and '" + meta("seed") + "'";
+            driver::printable(meta("step")) + "' and '" +
+            driver::printable(meta("seed")) + "'";
     return false;
   }
   if (options.seedGiven && uint64_t(savedSeed) != options.seed) {

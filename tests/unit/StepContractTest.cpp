@@ -208,6 +208,63 @@ TEST_F(StepContractTest, UnplannedStepHasNoArenas) {
             "function @forward has no memory plan (run mpc-plan-memory first)");
 }
 
+TEST_F(StepContractTest, IntegerInputsAreBoundedByWhatTheyIndex) {
+  // The MLP's labels index its 10 classes, in both functions; its features
+  // are not integers.
+  mpc::ModelLoadOptions options;
+  OwningOpRef<ModuleOp> mlp = compileMlp(options);
+  ASSERT_TRUE(mlp);
+  FailureOr<StepContract> contract =
+      mpc::describeStep(*mlp, /*requirePlan=*/true);
+  ASSERT_TRUE(succeeded(contract));
+  for (const mpc::FunctionSpec &function : contract->functions) {
+    ASSERT_EQ(function.inputs.size(), 2u) << function.name;
+    EXPECT_FALSE(function.inputs[0].valueBound) << function.name;
+    EXPECT_EQ(function.inputs[1].valueBound, 10) << function.name;
+  }
+  std::optional<StepContract> parsed = roundTrip(*contract);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->function("train_step")->inputs[1].valueBound, 10);
+  // The CPU executor hands them to the datasets with its input specs.
+  std::string error;
+  std::unique_ptr<mpc::cpu::CpuStepExecutor> executor =
+      mpc::cpu::CpuStepExecutor::create(compileMlp(options, /*plan=*/false),
+                                        error);
+  ASSERT_TRUE(executor) << error;
+  std::vector<mpc::driver::HostTensor> specs = executor->inputSpecs();
+  ASSERT_EQ(specs.size(), 2u);
+  EXPECT_FALSE(specs[0].valueBound);
+  EXPECT_EQ(specs[1].valueBound, 10);
+
+  // Through reshapes and transposes, the tightest of several uses; nothing
+  // bounds an integer that indexes nothing.
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(R"mlir(
+    func.func @f(%ids: tensor<2x3xi32>, %labels: tensor<3x2xi32>,
+                 %free: tensor<4xi32>, %wide: tensor<50x8xf32>,
+                 %narrow: tensor<20x8xf32>, %logits: tensor<6x7xf32>)
+        -> (tensor<2x3x8xf32>, tensor<6x8xf32>, tensor<f32>, tensor<4xi32>) {
+      %a = mpc.embedding %ids, %wide : (tensor<2x3xi32>, tensor<50x8xf32>) -> tensor<2x3x8xf32>
+      %t = mpc.transpose %ids [1, 0] : tensor<2x3xi32> -> tensor<3x2xi32>
+      %r = mpc.reshape %t : tensor<3x2xi32> -> tensor<6xi32>
+      %b = mpc.embedding %r, %narrow : (tensor<6xi32>, tensor<20x8xf32>) -> tensor<6x8xf32>
+      %flat = mpc.reshape %labels : tensor<3x2xi32> -> tensor<6xi32>
+      %loss = mpc.softmax_cross_entropy %logits, %flat : (tensor<6x7xf32>, tensor<6xi32>) -> tensor<f32>
+      return %a, %b, %loss, %free : tensor<2x3x8xf32>, tensor<6x8xf32>, tensor<f32>, tensor<4xi32>
+    }
+  )mlir",
+                                                             &context);
+  ASSERT_TRUE(module);
+  FailureOr<StepContract> described =
+      mpc::describeStep(*module, /*requirePlan=*/false);
+  ASSERT_TRUE(succeeded(described));
+  const std::vector<mpc::TensorSpec> &inputs = described->functions[0].inputs;
+  ASSERT_EQ(inputs.size(), 6u);
+  EXPECT_EQ(inputs[0].valueBound, 20);
+  EXPECT_EQ(inputs[1].valueBound, 7);
+  EXPECT_FALSE(inputs[2].valueBound);
+  EXPECT_FALSE(inputs[3].valueBound);
+}
+
 TEST_F(StepContractTest, CpuExecutorRefusesAStepItCannotDescribe) {
   // Both functions exist, but @train_step takes an i32 that no contract
   // (and no batch) can hold.

@@ -75,13 +75,38 @@ bool matches(OperandKind kind, Type elementType) {
 } // namespace
 
 /// The importer's view of one op: its operands (a letter each: f float,
-/// i integer, m bool mask, a any), the attrs it accepts, and its builder.
+/// i integer, m bool mask, a any), the attrs it accepts, the op class its
+/// builder creates and the builder.
 struct NodeImporter::OpSpec {
   llvm::StringLiteral name;
   llvm::StringLiteral operands;
   llvm::ArrayRef<llvm::StringLiteral> attrs;
-  FailureOr<Value> (NodeImporter::*build)(GraphNode &);
+  TypeID op;
+  FailureOr<Value> (*build)(NodeImporter &, GraphNode &);
 };
+
+namespace {
+/// The op class a builder returns.
+template <typename Builder> struct BuiltOp;
+template <typename OpTy>
+struct BuiltOp<FailureOr<OpTy> (NodeImporter::*)(GraphNode &)> {
+  using type = OpTy;
+};
+} // namespace
+
+template <auto build>
+NodeImporter::OpSpec
+NodeImporter::row(llvm::StringLiteral name, llvm::StringLiteral operands,
+                  llvm::ArrayRef<llvm::StringLiteral> attrs) {
+  using OpTy = typename BuiltOp<decltype(build)>::type;
+  return {name, operands, attrs, TypeID::get<OpTy>(),
+          [](NodeImporter &importer, GraphNode &node) -> FailureOr<Value> {
+            FailureOr<OpTy> op = (importer.*build)(node);
+            if (failed(op))
+              return failure();
+            return (*op)->getResult(0);
+          }};
+}
 
 //===----------------------------------------------------------------------===//
 // Diagnostics
@@ -163,7 +188,7 @@ FailureOr<int64_t> NodeImporter::axisAttr(const GraphNode &node,
 // GraphNode builders
 //===----------------------------------------------------------------------===//
 
-FailureOr<Value> NodeImporter::buildMatmul(GraphNode &node) {
+FailureOr<MatmulOp> NodeImporter::buildMatmul(GraphNode &node) {
   auto transposeA = boolAttr(node, "transpose_a");
   if (failed(transposeA))
     return failure();
@@ -175,41 +200,37 @@ FailureOr<Value> NodeImporter::buildMatmul(GraphNode &node) {
                               *transposeB, [&] { return nodeError(node); });
   if (failed(type))
     return failure();
-  return builder
-      .create<MatmulOp>(node.loc, *type, node.operands[0], node.operands[1],
-                        *transposeA, *transposeB)
-      .getResult();
+  return builder.create<MatmulOp>(node.loc, *type, node.operands[0],
+                                  node.operands[1], *transposeA, *transposeB);
 }
 
 template <typename OpTy, NodeImporter::InferBinaryFn infer>
-FailureOr<Value> NodeImporter::buildInferredBinary(GraphNode &node) {
+FailureOr<OpTy> NodeImporter::buildInferredBinary(GraphNode &node) {
   Value lhs = node.operands[0], rhs = node.operands[1];
   auto type =
       infer(tensorType(lhs), tensorType(rhs), [&] { return nodeError(node); });
   if (failed(type))
     return failure();
-  return builder.create<OpTy>(node.loc, *type, lhs, rhs).getResult();
+  return builder.create<OpTy>(node.loc, *type, lhs, rhs);
 }
 
 template <typename OpTy>
-FailureOr<Value> NodeImporter::buildUnary(GraphNode &node) {
+FailureOr<OpTy> NodeImporter::buildUnary(GraphNode &node) {
   Value input = node.operands[0];
-  return builder.create<OpTy>(node.loc, input.getType(), input).getResult();
+  return builder.create<OpTy>(node.loc, input.getType(), input);
 }
 
 template <typename OpTy>
-FailureOr<Value> NodeImporter::buildSoftmaxLike(GraphNode &node) {
+FailureOr<OpTy> NodeImporter::buildSoftmaxLike(GraphNode &node) {
   Value input = node.operands[0];
   auto axis = axisAttr(node, "axis", tensorType(input).getRank());
   if (failed(axis))
     return failure();
-  return builder
-      .create<OpTy>(node.loc, input.getType(), input,
-                    builder.getI64IntegerAttr(*axis))
-      .getResult();
+  return builder.create<OpTy>(node.loc, input.getType(), input,
+                              builder.getI64IntegerAttr(*axis));
 }
 
-FailureOr<Value> NodeImporter::buildLayerNorm(GraphNode &node) {
+FailureOr<LayerNormOp> NodeImporter::buildLayerNorm(GraphNode &node) {
   auto epsilon = numberAttr(node, "eps", 1e-5, false);
   if (failed(epsilon))
     return failure();
@@ -228,14 +249,12 @@ FailureOr<Value> NodeImporter::buildLayerNorm(GraphNode &node) {
   if (failed(verifyLayerNormOperands(tensorType(input), tensorType(gamma),
                                      [&] { return nodeError(node); })))
     return failure();
-  return builder
-      .create<LayerNormOp>(node.loc, input.getType(), input, gamma, beta,
-                           builder.getF64FloatAttr(*epsilon))
-      .getResult();
+  return builder.create<LayerNormOp>(node.loc, input.getType(), input, gamma,
+                                     beta, builder.getF64FloatAttr(*epsilon));
 }
 
 template <typename OpTy>
-FailureOr<Value> NodeImporter::buildReduce(GraphNode &node) {
+FailureOr<OpTy> NodeImporter::buildReduce(GraphNode &node) {
   Value input = node.operands[0];
   int64_t rank = tensorType(input).getRank();
   llvm::SmallVector<int64_t> axes;
@@ -268,13 +287,12 @@ FailureOr<Value> NodeImporter::buildReduce(GraphNode &node) {
                               [&] { return nodeError(node); });
   if (failed(type))
     return failure();
-  return builder
-      .create<OpTy>(node.loc, *type, input, builder.getDenseI64ArrayAttr(axes),
-                    *keepDims ? builder.getUnitAttr() : UnitAttr())
-      .getResult();
+  return builder.create<OpTy>(node.loc, *type, input,
+                              builder.getDenseI64ArrayAttr(axes),
+                              *keepDims ? builder.getUnitAttr() : UnitAttr());
 }
 
-FailureOr<Value> NodeImporter::buildReshape(GraphNode &node) {
+FailureOr<ReshapeOp> NodeImporter::buildReshape(GraphNode &node) {
   Value input = node.operands[0];
   const json *value = requiredAttr(node, "shape");
   if (!value)
@@ -322,10 +340,10 @@ FailureOr<Value> NodeImporter::buildReshape(GraphNode &node) {
   if (failed(verifyReshape(tensorType(input), type,
                            [&] { return nodeError(node); })))
     return failure();
-  return builder.create<ReshapeOp>(node.loc, type, input).getResult();
+  return builder.create<ReshapeOp>(node.loc, type, input);
 }
 
-FailureOr<Value> NodeImporter::buildTranspose(GraphNode &node) {
+FailureOr<TransposeOp> NodeImporter::buildTranspose(GraphNode &node) {
   Value input = node.operands[0];
   llvm::SmallVector<int64_t> permutation;
   if (const json *value = attr(node, "perm")) {
@@ -341,39 +359,33 @@ FailureOr<Value> NodeImporter::buildTranspose(GraphNode &node) {
                                  [&] { return attrError(node, "perm"); });
   if (failed(type))
     return failure();
-  return builder
-      .create<TransposeOp>(node.loc, *type, input,
-                           builder.getDenseI64ArrayAttr(permutation))
-      .getResult();
+  return builder.create<TransposeOp>(node.loc, *type, input,
+                                     builder.getDenseI64ArrayAttr(permutation));
 }
 
-FailureOr<Value> NodeImporter::buildCausalMask(GraphNode &node) {
+FailureOr<CausalMaskOp> NodeImporter::buildCausalMask(GraphNode &node) {
   Value input = node.operands[0];
   auto fill =
       numberAttr(node, "value", -std::numeric_limits<double>::infinity(), true);
   if (failed(fill) || failed(verifyCausalMask(tensorType(input),
                                               [&] { return nodeError(node); })))
     return failure();
-  return builder
-      .create<CausalMaskOp>(node.loc, input.getType(), input,
-                            builder.getF64FloatAttr(*fill))
-      .getResult();
+  return builder.create<CausalMaskOp>(node.loc, input.getType(), input,
+                                      builder.getF64FloatAttr(*fill));
 }
 
-FailureOr<Value> NodeImporter::buildMaskedFill(GraphNode &node) {
+FailureOr<MaskedFillOp> NodeImporter::buildMaskedFill(GraphNode &node) {
   Value input = node.operands[0], mask = node.operands[1];
   auto fill = numberAttr(node, "value", std::nullopt, true);
   if (failed(fill) ||
       failed(verifyMaskedFill(tensorType(input), tensorType(mask),
                               [&] { return nodeError(node); })))
     return failure();
-  return builder
-      .create<MaskedFillOp>(node.loc, input.getType(), input, mask,
-                            builder.getF64FloatAttr(*fill))
-      .getResult();
+  return builder.create<MaskedFillOp>(node.loc, input.getType(), input, mask,
+                                      builder.getF64FloatAttr(*fill));
 }
 
-FailureOr<Value> NodeImporter::buildDropout(GraphNode &node) {
+FailureOr<DropoutOp> NodeImporter::buildDropout(GraphNode &node) {
   Value input = node.operands[0];
   auto rate = numberAttr(node, "rate", std::nullopt, false);
   if (failed(rate))
@@ -387,14 +399,12 @@ FailureOr<Value> NodeImporter::buildDropout(GraphNode &node) {
       return failure();
     seed = *read;
   }
-  return builder
-      .create<DropoutOp>(node.loc, input.getType(), input,
-                         builder.getF64FloatAttr(*rate),
-                         builder.getI64IntegerAttr(seed))
-      .getResult();
+  return builder.create<DropoutOp>(node.loc, input.getType(), input,
+                                   builder.getF64FloatAttr(*rate),
+                                   builder.getI64IntegerAttr(seed));
 }
 
-FailureOr<Value> NodeImporter::buildCast(GraphNode &node) {
+FailureOr<CastOp> NodeImporter::buildCast(GraphNode &node) {
   Value input = node.operands[0];
   const json *value = requiredAttr(node, "dtype");
   if (!value)
@@ -404,7 +414,7 @@ FailureOr<Value> NodeImporter::buildCast(GraphNode &node) {
   if (failed(elementType))
     return failure();
   auto type = RankedTensorType::get(tensorType(input).getShape(), *elementType);
-  return builder.create<CastOp>(node.loc, type, input).getResult();
+  return builder.create<CastOp>(node.loc, type, input);
 }
 
 //===----------------------------------------------------------------------===//
@@ -450,7 +460,7 @@ bool flattenNested(const json &value, std::string &pointer, size_t depth,
   return true;
 }
 
-FailureOr<Value> NodeImporter::buildConstant(GraphNode &node) {
+FailureOr<ConstantOp> NodeImporter::buildConstant(GraphNode &node) {
   Type elementType = builder.getF32Type();
   if (const json *dtype = attr(node, "dtype")) {
     auto read = reader.readDType(*dtype, attrPointer(node, "dtype"), false);
@@ -517,13 +527,10 @@ FailureOr<Value> NodeImporter::buildConstant(GraphNode &node) {
       numbers.push_back(converted);
     }
     if (numbers.size() == 1)
-      return builder
-          .create<ConstantOp>(node.loc,
-                              DenseElementsAttr::get(type, numbers.front()))
-          .getResult();
-    return builder
-        .create<ConstantOp>(node.loc, DenseElementsAttr::get(type, numbers))
-        .getResult();
+      return builder.create<ConstantOp>(
+          node.loc, DenseElementsAttr::get(type, numbers.front()));
+    return builder.create<ConstantOp>(node.loc,
+                                      DenseElementsAttr::get(type, numbers));
   }
 
   unsigned width = elementType.getIntOrFloatBitWidth();
@@ -557,13 +564,10 @@ FailureOr<Value> NodeImporter::buildConstant(GraphNode &node) {
                                   /*isSigned=*/width > 1));
   }
   if (numbers.size() == 1)
-    return builder
-        .create<ConstantOp>(node.loc,
-                            DenseElementsAttr::get(type, numbers.front()))
-        .getResult();
-  return builder
-      .create<ConstantOp>(node.loc, DenseElementsAttr::get(type, numbers))
-      .getResult();
+    return builder.create<ConstantOp>(
+        node.loc, DenseElementsAttr::get(type, numbers.front()));
+  return builder.create<ConstantOp>(node.loc,
+                                    DenseElementsAttr::get(type, numbers));
 }
 
 //===----------------------------------------------------------------------===//
@@ -586,39 +590,65 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
   // The elementwise ops: one row per row of runtime/core/ScalarMath.h's lists
   // (their gradient ops are built by autodiff, not imported).
 #define MPC_IMPORT_BINARY(Name, mnemonic, function, cuda, accuracy)            \
-  {#mnemonic, "ff", noAttrs,                                                   \
-   &NodeImporter::buildInferredBinary<Name##Op, inferBroadcastBinaryType>},
+  row<&NodeImporter::buildInferredBinary<Name##Op, inferBroadcastBinaryType>>( \
+      #mnemonic, "ff", noAttrs),
 #define MPC_IMPORT_UNARY(Name, mnemonic, function, cuda, accuracy)             \
-  {#mnemonic, "f", noAttrs, &NodeImporter::buildUnary<Name##Op>},
+  row<&NodeImporter::buildUnary<Name##Op>>(#mnemonic, "f", noAttrs),
   static const OpSpec specs[] = {
-      {"matmul", "ff", matmul, &NodeImporter::buildMatmul},
+      row<&NodeImporter::buildMatmul>("matmul", "ff", matmul),
       // clang-format off
       MPC_BINARY_OPS(MPC_IMPORT_BINARY)
       MPC_UNARY_OPS(MPC_IMPORT_UNARY)
       // clang-format on
-      {"softmax", "f", axis, &NodeImporter::buildSoftmaxLike<SoftmaxOp>},
-      {"log_softmax", "f", axis, &NodeImporter::buildSoftmaxLike<LogSoftmaxOp>},
-      {"layer_norm", "fff", eps, &NodeImporter::buildLayerNorm},
-      {"reduce_sum", "f", reduce, &NodeImporter::buildReduce<ReduceSumOp>},
-      {"reduce_mean", "f", reduce, &NodeImporter::buildReduce<ReduceMeanOp>},
-      {"reshape", "a", shape, &NodeImporter::buildReshape},
-      {"transpose", "a", perm, &NodeImporter::buildTranspose},
-      {"embedding", "if", noAttrs,
-       &NodeImporter::buildInferredBinary<EmbeddingOp, inferEmbeddingType>},
-      {"causal_mask", "f", value, &NodeImporter::buildCausalMask},
-      {"masked_fill", "fm", value, &NodeImporter::buildMaskedFill},
-      {"dropout", "f", dropout, &NodeImporter::buildDropout},
-      {"softmax_cross_entropy", "fi", noAttrs,
-       &NodeImporter::buildInferredBinary<SoftmaxCrossEntropyOp,
-                                          inferCrossEntropyType>},
-      {"mse_loss", "ff", noAttrs,
-       &NodeImporter::buildInferredBinary<MseLossOp, inferMseLossType>},
-      {"constant", "", constant, &NodeImporter::buildConstant},
-      {"cast", "a", dtype, &NodeImporter::buildCast},
+      row<&NodeImporter::buildSoftmaxLike<SoftmaxOp>>("softmax", "f", axis),
+      row<&NodeImporter::buildSoftmaxLike<LogSoftmaxOp>>("log_softmax", "f",
+                                                         axis),
+      row<&NodeImporter::buildLayerNorm>("layer_norm", "fff", eps),
+      row<&NodeImporter::buildReduce<ReduceSumOp>>("reduce_sum", "f", reduce),
+      row<&NodeImporter::buildReduce<ReduceMeanOp>>("reduce_mean", "f", reduce),
+      row<&NodeImporter::buildReshape>("reshape", "a", shape),
+      row<&NodeImporter::buildTranspose>("transpose", "a", perm),
+      row<&NodeImporter::buildInferredBinary<EmbeddingOp, inferEmbeddingType>>(
+          "embedding", "if", noAttrs),
+      row<&NodeImporter::buildCausalMask>("causal_mask", "f", value),
+      row<&NodeImporter::buildMaskedFill>("masked_fill", "fm", value),
+      row<&NodeImporter::buildDropout>("dropout", "f", dropout),
+      row<&NodeImporter::buildInferredBinary<SoftmaxCrossEntropyOp,
+                                             inferCrossEntropyType>>(
+          "softmax_cross_entropy", "fi", noAttrs),
+      row<&NodeImporter::buildInferredBinary<MseLossOp, inferMseLossType>>(
+          "mse_loss", "ff", noAttrs),
+      row<&NodeImporter::buildConstant>("constant", "", constant),
+      row<&NodeImporter::buildCast>("cast", "a", dtype),
   };
 #undef MPC_IMPORT_BINARY
 #undef MPC_IMPORT_UNARY
   return specs;
+}
+
+namespace {
+/// The ops that are never graph nodes, and why.
+constexpr Rejection kNotNodes[] = {
+    {"parameters are declared in the graph's params section",
+     OpSet<ParamOp, LoadOp>::contains},
+    {"state updates are built by mpc-build-train-step and mpc-loss-scaling",
+     OpSet<StoreOp>::contains},
+    {"gradient ops are built by autodiff in mpc-build-train-step",
+     GradientOps::contains},
+    {"optimizer ops are built by mpc-build-train-step from the graph's "
+     "training block",
+     OptimizerOps::contains},
+    {"loss-scaling ops are built by mpc-loss-scaling",
+     LossScalingOps::contains},
+    {"created by mpc-fuse", BackendOps::contains},
+};
+} // namespace
+
+Coverage NodeImporter::coverage(OperationName name) {
+  bool handled = llvm::any_of(opSpecs(), [&](const OpSpec &spec) {
+    return spec.op == name.getTypeID();
+  });
+  return {handled, rejectionOf(name, kNotNodes)};
 }
 
 //===----------------------------------------------------------------------===//
@@ -632,6 +662,14 @@ FailureOr<Value> NodeImporter::import(GraphNode &node,
     return candidate.name == node.op;
   });
   if (spec == specs.end()) {
+    if (auto known = RegisteredOperationName::lookup(
+            (MpcDialect::getDialectNamespace() + "." + node.op).str(),
+            builder.getContext()))
+      if (std::optional<StringRef> reason = coverage(*known).rejection) {
+        reader.error(node.pointer + "/op")
+            << "op '" << node.op << "' is not a graph node: " << *reason;
+        return failure();
+      }
     llvm::SmallVector<llvm::StringRef> names;
     for (const OpSpec &candidate : specs)
       names.push_back(candidate.name);
@@ -669,7 +707,7 @@ FailureOr<Value> NodeImporter::import(GraphNode &node,
                                 ("attrs of " + node.op).c_str())))
       return failure();
 
-  FailureOr<Value> result = (this->*spec->build)(node);
+  FailureOr<Value> result = spec->build(*this, node);
   if (failed(result))
     return failure();
   // Inferred shapes can outgrow the operands' (broadcasting, embedding), so

@@ -17,11 +17,11 @@
 #include "compiler/target/cuda/CudaKernelEmitter.h"
 #include "compiler/target/cuda/ManifestWriter.h"
 #include "dialects/mpc/MpcOps.h"
+#include "dialects/mpc/OpCoverage.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
@@ -48,6 +48,38 @@ std::string str(int64_t value) { return std::to_string(value); }
 ArrayRef<int64_t> tensorTypeShape(Value value) {
   return cast<RankedTensorType>(value.getType()).getShape();
 }
+
+/// The runtime dtype constant of a value's element type ("MPC_BF16").
+std::string dtype(Value value) { return cudaDtype(elementTypeOf(value)).str(); }
+
+std::string num(double value) { return doubleLiteral(value); }
+
+/// `outer, axis, inner` of `value` split at `axis`.
+std::string axisArgs(Value value, int64_t axis) {
+  AxisSplit split = splitAt(value, axis);
+  return str(split.outer) + ", " + str(split.axis) + ", " + str(split.inner);
+}
+
+/// The ops a function's body holds that the step lowers, each to one
+/// statement group by an overload of FunctionEmitter::visit. Elementwise
+/// ops are lowered inside the kernels of mpc.fused (CudaKernelEmitter.h).
+using CudaStepOps =
+    OpSet<LoadOp, StoreOp, ConstantOp, ReshapeOp, FusedOp, MatmulOp,
+          FusedMatmulOp, SoftmaxOp, LogSoftmaxOp, SoftmaxGradOp,
+          LogSoftmaxGradOp, LayerNormOp, LayerNormGradOp, ReduceSumOp,
+          ReduceMeanOp, TransposeOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp,
+          DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
+          MseLossOp, UnscaleAndCheckOp, ClipByGlobalNormOp, UpdateLossScaleOp,
+          SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, func::ReturnOp>;
+
+/// The ops the CUDA backend never lowers on their own, and why.
+constexpr Rejection kNotEmitted[] = {
+    {"a module symbol: state in the manifest, which mpc.load and mpc.store "
+     "copy",
+     OpSet<ParamOp>::contains},
+    {"the terminator of mpc.fused: its kernel stores the yielded values",
+     OpSet<YieldOp>::contains},
+};
 
 /// The module-wide parts of the file: kernels and dropout keys, collected
 /// while the functions are written.
@@ -109,20 +141,56 @@ private:
     return prefix.str() + "_" + str(nextLocal++);
   }
 
-  LogicalResult load(LoadOp op);
-  LogicalResult store(StoreOp op);
-  LogicalResult constant(ConstantOp op);
-  LogicalResult fused(FusedOp op);
+  /// Pointers to an op's operand or result `i`, and to a value seen as
+  /// ids (int32), f32 data or a flag (null when absent).
+  std::string in(Operation *op, unsigned i) { return ptr(op->getOperand(i)); }
+  std::string out(Operation *op, unsigned i) { return ptr(op->getResult(i)); }
+  std::string ids(Value value) { return ptr(value, "int32_t", true); }
+  std::string f32(Value value) { return ptr(value, "float", false); }
+  std::string cf32(Value value) { return ptr(value, "float", true); }
+  std::string flag(Value value) {
+    return value ? ptr(value, "uint8_t", true) : std::string("NULL");
+  }
+
   LogicalResult gemm(Operation *op, Value result, Value lhs, Value rhs,
                      bool transposeA, bool transposeB, StringRef epilogue,
                      Value bias, Value aux);
-  LogicalResult fusedMatmul(FusedMatmulOp op);
   LogicalResult reduce(Operation *op, ArrayRef<int64_t> axes, bool mean);
-  LogicalResult transpose(TransposeOp op);
-  LogicalResult dropout(DropoutOp op);
   LogicalResult scalarLoss(Operation *op, const std::string &call);
   void multiTensor(ValueRange inputs, ValueRange outputs, StringRef name);
-  LogicalResult ret(func::ReturnOp op);
+
+  // One overload per op of CudaStepOps.
+  LogicalResult visit(LoadOp op);
+  LogicalResult visit(StoreOp op);
+  LogicalResult visit(ConstantOp op);
+  /// A view of its operand's buffer (assignResults): no statement.
+  LogicalResult visit(ReshapeOp) { return success(); }
+  LogicalResult visit(FusedOp op);
+  LogicalResult visit(MatmulOp op);
+  LogicalResult visit(FusedMatmulOp op);
+  LogicalResult visit(SoftmaxOp op);
+  LogicalResult visit(LogSoftmaxOp op);
+  LogicalResult visit(SoftmaxGradOp op);
+  LogicalResult visit(LogSoftmaxGradOp op);
+  LogicalResult visit(LayerNormOp op);
+  LogicalResult visit(LayerNormGradOp op);
+  LogicalResult visit(ReduceSumOp op);
+  LogicalResult visit(ReduceMeanOp op);
+  LogicalResult visit(TransposeOp op);
+  LogicalResult visit(EmbeddingOp op);
+  LogicalResult visit(EmbeddingGradOp op);
+  LogicalResult visit(CausalMaskOp op);
+  LogicalResult visit(DropoutOp op);
+  LogicalResult visit(SoftmaxCrossEntropyOp op);
+  LogicalResult visit(SoftmaxCrossEntropyGradOp op);
+  LogicalResult visit(MseLossOp op);
+  LogicalResult visit(UnscaleAndCheckOp op);
+  LogicalResult visit(ClipByGlobalNormOp op);
+  LogicalResult visit(UpdateLossScaleOp op);
+  LogicalResult visit(SgdUpdateOp op);
+  LogicalResult visit(MomentumUpdateOp op);
+  LogicalResult visit(AdamWUpdateOp op);
+  LogicalResult visit(func::ReturnOp op);
 
   ModuleState &module;
   func::FuncOp function;
@@ -175,19 +243,19 @@ LogicalResult FunctionEmitter::assignResults(Operation *op) {
   return success();
 }
 
-LogicalResult FunctionEmitter::load(LoadOp op) {
+LogicalResult FunctionEmitter::visit(LoadOp op) {
   copy(ptr(op.getResult()), statePtr(op.getParam()), op.getResult(),
        ("load @" + op.getParam()).str());
   return success();
 }
 
-LogicalResult FunctionEmitter::store(StoreOp op) {
+LogicalResult FunctionEmitter::visit(StoreOp op) {
   copy(statePtr(op.getParam()), ptr(op.getValue()), op.getValue(),
        ("store @" + op.getParam()).str());
   return success();
 }
 
-LogicalResult FunctionEmitter::constant(ConstantOp op) {
+LogicalResult FunctionEmitter::visit(ConstantOp op) {
   auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
   if (!dense || !dense.isSplat())
     return op.emitOpError("is not a splat constant, which the CUDA backend "
@@ -206,7 +274,7 @@ LogicalResult FunctionEmitter::constant(ConstantOp op) {
   return success();
 }
 
-LogicalResult FunctionEmitter::fused(FusedOp op) {
+LogicalResult FunctionEmitter::visit(FusedOp op) {
   std::string name = fusedKernelName(op, module.fusedCount++);
   llvm::raw_string_ostream kernels(module.kernels);
   if (failed(emitFusedKernel(op, name, kernels)))
@@ -251,7 +319,7 @@ LogicalResult FunctionEmitter::gemm(Operation *op, Value result, Value lhs,
   return success();
 }
 
-LogicalResult FunctionEmitter::fusedMatmul(FusedMatmulOp op) {
+LogicalResult FunctionEmitter::visit(FusedMatmulOp op) {
   Value pre = op.getPreActivation();
   StringRef epilogue;
   switch (op.getEpilogue()) {
@@ -346,7 +414,7 @@ LogicalResult FunctionEmitter::reduce(Operation *op, ArrayRef<int64_t> axes,
   return success();
 }
 
-LogicalResult FunctionEmitter::transpose(TransposeOp op) {
+LogicalResult FunctionEmitter::visit(TransposeOp op) {
   ArrayRef<int64_t> shape = tensorTypeShape(op.getInput());
   if (shape.size() > 8)
     return op.emitOpError("has rank ")
@@ -369,7 +437,7 @@ LogicalResult FunctionEmitter::transpose(TransposeOp op) {
   return success();
 }
 
-LogicalResult FunctionEmitter::dropout(DropoutOp op) {
+LogicalResult FunctionEmitter::visit(DropoutOp op) {
   // The CPU reference keys the mask by the op's seed and the step; the step
   // is on the device, so a one-thread kernel writes {seed, step} into this
   // op's key slot, which mpc_rt_dropout then reads.
@@ -405,7 +473,7 @@ void FunctionEmitter::multiTensor(ValueRange inputs, ValueRange outputs,
   os << "  };\n";
 }
 
-LogicalResult FunctionEmitter::ret(func::ReturnOp op) {
+LogicalResult FunctionEmitter::visit(func::ReturnOp op) {
   for (auto [index, value] : llvm::enumerate(op.getOperands())) {
     Type type = elementTypeOf(value);
     std::string out = "args->outputs[" + str(index) + "]";
@@ -428,213 +496,211 @@ LogicalResult FunctionEmitter::emitOp(Operation *op) {
   if (op->hasTrait<OpTrait::Elementwise>())
     return op->emitOpError("is not in an mpc.fused kernel (run mpc-fuse "
                            "first)");
-  auto in = [&](unsigned i) { return ptr(op->getOperand(i)); };
-  auto out = [&](unsigned i) { return ptr(op->getResult(i)); };
-  auto dtype = [](Value value) {
-    return cudaDtype(elementTypeOf(value)).str();
-  };
-  auto ids = [&](Value value) { return ptr(value, "int32_t", true); };
-  auto f32 = [&](Value value) { return ptr(value, "float", false); };
-  auto cf32 = [&](Value value) { return ptr(value, "float", true); };
-  auto flag = [&](Value value) {
-    return value ? ptr(value, "uint8_t", true) : std::string("NULL");
-  };
-  auto num = [](double value) { return doubleLiteral(value); };
-  auto axisArgs = [&](Value value, int64_t axis) {
-    AxisSplit split = splitAt(value, axis);
-    return str(split.outer) + ", " + str(split.axis) + ", " + str(split.inner);
-  };
-  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](LoadOp op) { return load(op); })
-      .Case([&](StoreOp op) { return store(op); })
-      .Case([&](ConstantOp op) { return constant(op); })
-      .Case([&](ReshapeOp) { return success(); })
-      .Case([&](FusedOp op) { return fused(op); })
-      .Case([&](MatmulOp op) {
-        return gemm(op, op.getResult(), op.getLhs(), op.getRhs(),
-                    op.getTransposeA(), op.getTransposeB(), "MPC_EPILOGUE_NONE",
-                    Value(), Value());
-      })
-      .Case([&](FusedMatmulOp op) { return fusedMatmul(op); })
-      .Case([&](SoftmaxOp op) {
-        check("mpc_rt_softmax(rt, " + in(0) + ", " + dtype(op.getInput()) +
-              ", " + out(0) + ", " + dtype(op.getResult()) + ", " +
-              axisArgs(op.getInput(), op.getAxis()) + ")");
-        return success();
-      })
-      .Case([&](LogSoftmaxOp op) {
-        check("mpc_rt_log_softmax(rt, " + in(0) + ", " + dtype(op.getInput()) +
-              ", " + out(0) + ", " + dtype(op.getResult()) + ", " +
-              axisArgs(op.getInput(), op.getAxis()) + ")");
-        return success();
-      })
-      .Case([&](SoftmaxGradOp op) {
-        check("mpc_rt_softmax_grad(rt, " + in(0) + ", " + in(1) + ", " +
-              out(0) + ", " + dtype(op.getResult()) + ", " +
-              axisArgs(op.getResult(), op.getAxis()) + ")");
-        return success();
-      })
-      .Case([&](LogSoftmaxGradOp op) {
-        check("mpc_rt_log_softmax_grad(rt, " + in(0) + ", " + in(1) + ", " +
-              out(0) + ", " + dtype(op.getResult()) + ", " +
-              axisArgs(op.getResult(), op.getAxis()) + ")");
-        return success();
-      })
-      .Case([&](LayerNormOp op) {
-        int64_t cols = numElementsOf(op.getGamma());
-        int64_t rows = numElementsOf(op.getInput()) / cols;
-        check("mpc_rt_layer_norm(rt, " + in(0) + ", " + dtype(op.getInput()) +
-              ", " + in(1) + ", " + in(2) + ", " + dtype(op.getGamma()) + ", " +
-              out(0) + ", " + dtype(op.getResult()) + ", " + str(rows) + ", " +
-              str(cols) + ", " + num(op.getEpsilon().convertToDouble()) + ")");
-        return success();
-      })
-      .Case([&](LayerNormGradOp op) {
-        int64_t cols = numElementsOf(op.getGamma());
-        int64_t rows = numElementsOf(op.getInput()) / cols;
-        check("mpc_rt_layer_norm_grad(rt, " + in(0) + ", " + in(1) + ", " +
-              dtype(op.getInput()) + ", " + in(2) + ", " +
-              dtype(op.getGamma()) + ", " + out(0) + ", " +
-              dtype(op.getInputGrad()) + ", " + out(1) + ", " + out(2) + ", " +
-              str(rows) + ", " + str(cols) + ", " +
-              num(op.getEpsilon().convertToDouble()) + ")");
-        return success();
-      })
-      .Case([&](ReduceSumOp op) {
-        return reduce(op, op.getAxes(), /*mean=*/false);
-      })
-      .Case([&](ReduceMeanOp op) {
-        return reduce(op, op.getAxes(), /*mean=*/true);
-      })
-      .Case([&](TransposeOp op) { return transpose(op); })
-      .Case([&](EmbeddingOp op) {
-        ArrayRef<int64_t> table = tensorTypeShape(op.getTable());
-        check("mpc_rt_embedding(rt, " + ids(op.getIds()) + ", " +
-              str(numElementsOf(op.getIds())) + ", " + in(1) + ", " +
-              dtype(op.getTable()) + ", " + out(0) + ", " +
-              dtype(op.getResult()) + ", " + str(table[0]) + ", " +
-              str(table[1]) + ")");
-        return success();
-      })
-      .Case([&](EmbeddingGradOp op) {
-        ArrayRef<int64_t> table = tensorTypeShape(op.getResult());
-        check("mpc_rt_embedding_grad(rt, " + in(0) + ", " +
-              dtype(op.getResultGrad()) + ", " + ids(op.getIds()) + ", " +
-              str(numElementsOf(op.getIds())) + ", " + out(0) + ", " +
-              dtype(op.getResult()) + ", " + str(table[0]) + ", " +
-              str(table[1]) + ")");
-        return success();
-      })
-      .Case([&](CausalMaskOp op) {
-        ArrayRef<int64_t> shape = tensorTypeShape(op.getInput());
-        int64_t rows = shape[shape.size() - 2], cols = shape.back();
-        int64_t batch = numElementsOf(op.getInput()) / (rows * cols);
-        check("mpc_rt_causal_mask(rt, " + in(0) + ", " + out(0) + ", " +
-              dtype(op.getInput()) + ", " + str(batch) + ", " + str(rows) +
-              ", " + str(cols) + ", " + num(op.getValue().convertToDouble()) +
-              ")");
-        return success();
-      })
-      .Case([&](DropoutOp op) { return dropout(op); })
-      .Case([&](SoftmaxCrossEntropyOp op) {
-        int64_t classes = tensorTypeShape(op.getLogits()).back();
-        int64_t rows = numElementsOf(op.getLogits()) / classes;
-        return scalarLoss(op, "mpc_rt_softmax_xent(rt, " + in(0) + ", " +
-                                  dtype(op.getLogits()) + ", " +
-                                  ids(op.getLabels()) + ", " +
-                                  f32(op.getResult()) + ", " + str(rows) +
-                                  ", " + str(classes) + ")");
-      })
-      .Case([&](SoftmaxCrossEntropyGradOp op) {
-        int64_t classes = tensorTypeShape(op.getLogits()).back();
-        int64_t rows = numElementsOf(op.getLogits()) / classes;
-        check("mpc_rt_softmax_xent_grad(rt, " + in(0) + ", " +
-              dtype(op.getLossGrad()) + ", " + in(1) + ", " +
-              dtype(op.getLogits()) + ", " + ids(op.getLabels()) + ", " +
-              out(0) + ", " + dtype(op.getResult()) + ", " + str(rows) + ", " +
-              str(classes) + ")");
-        return success();
-      })
-      .Case([&](MseLossOp op) {
-        return scalarLoss(op, "mpc_rt_mse_loss(rt, " + in(0) + ", " + in(1) +
-                                  ", " + dtype(op.getPrediction()) + ", " +
-                                  f32(op.getResult()) + ", " +
-                                  str(numElementsOf(op.getPrediction())) + ")");
-      })
-      .Case([&](UnscaleAndCheckOp op) {
-        std::string tensors = fresh("grads");
-        multiTensor(op.getGrads(), op.getUnscaled(), tensors);
-        check("mpc_rt_unscale_and_check(rt, " + tensors + ", " +
-              str(op.getGrads().size()) + ", " + cf32(op.getScale()) + ", " +
-              ptr(op.getFoundInf(), "uint8_t", false) + ")");
-        return success();
-      })
-      .Case([&](ClipByGlobalNormOp op) {
-        std::string tensors = fresh("grads");
-        multiTensor(op.getGrads(), op.getClipped(), tensors);
-        check("mpc_rt_clip_by_global_norm(rt, " + tensors + ", " +
-              str(op.getGrads().size()) + ", " +
-              num(op.getMaxNorm().convertToDouble()) + ", " +
-              f32(op.getNorm()) + ")");
-        return success();
-      })
-      .Case([&](UpdateLossScaleOp op) {
-        // Updated in place: the results start as copies of the state.
-        copy(out(0), in(0), op.getScale(), "loss scale");
-        copy(out(1), in(1), op.getGoodSteps(), "loss scale good steps");
-        copy(out(2), in(2), op.getHysteresisLeft(), "loss scale hysteresis");
-        check("mpc_rt_update_loss_scale(rt, " + f32(op.getNewScale()) + ", " +
-              f32(op.getNewGoodSteps()) + ", " +
-              f32(op.getNewHysteresisLeft()) + ", " + flag(op.getFoundInf()) +
-              ", " + num(op.getGrowthFactor().convertToDouble()) + ", " +
-              str(op.getGrowthInterval()) + ", " +
-              num(op.getBackoffFactor().convertToDouble()) + ", " +
-              str(op.getHysteresis()) + ", " +
-              num(op.getMinScale().convertToDouble()) + ", " +
-              num(op.getMaxScale().convertToDouble()) + ")");
-        return success();
-      })
-      .Case([&](SgdUpdateOp op) {
-        copy(out(0), in(0), op.getParam(), "sgd parameter");
-        check("mpc_rt_sgd(rt, " + f32(op.getNewParam()) + ", " + in(1) + ", " +
-              dtype(op.getGrad()) + ", " + str(numElementsOf(op.getParam())) +
-              ", " + num(op.getLearningRate().convertToDouble()) + ", " +
-              num(op.getWeightDecay().convertToDouble()) + ", " +
-              flag(op.getSkipIf()) + ")");
-        return success();
-      })
-      .Case([&](MomentumUpdateOp op) {
-        copy(out(0), in(0), op.getParam(), "momentum parameter");
-        copy(out(1), in(2), op.getBuffer(), "momentum buffer");
-        check("mpc_rt_momentum(rt, " + f32(op.getNewParam()) + ", " + in(1) +
-              ", " + dtype(op.getGrad()) + ", " + f32(op.getNewBuffer()) +
-              ", " + str(numElementsOf(op.getParam())) + ", " +
-              num(op.getLearningRate().convertToDouble()) + ", " +
-              num(op.getMomentum().convertToDouble()) + ", " +
-              num(op.getWeightDecay().convertToDouble()) + ", " +
-              flag(op.getSkipIf()) + ")");
-        return success();
-      })
-      .Case([&](AdamWUpdateOp op) {
-        copy(out(0), in(0), op.getParam(), "adamw parameter");
-        copy(out(1), in(2), op.getM(), "adamw first moment");
-        copy(out(2), in(3), op.getV(), "adamw second moment");
-        check("mpc_rt_adamw(rt, " + f32(op.getNewParam()) + ", " + in(1) +
-              ", " + dtype(op.getGrad()) + ", " + f32(op.getNewM()) + ", " +
-              f32(op.getNewV()) + ", " + str(numElementsOf(op.getParam())) +
-              ", " + cf32(op.getStep()) + ", " +
-              num(op.getLearningRate().convertToDouble()) + ", " +
-              num(op.getBeta1().convertToDouble()) + ", " +
-              num(op.getBeta2().convertToDouble()) + ", " +
-              num(op.getEpsilon().convertToDouble()) + ", " +
-              num(op.getWeightDecay().convertToDouble()) + ", " +
-              flag(op.getSkipIf()) + ")");
-        return success();
-      })
-      .Case([&](func::ReturnOp op) { return ret(op); })
-      .Default([&](Operation *op) {
-        return op->emitOpError("is not supported by the CUDA backend");
+  return CudaStepOps::dispatch(
+      op, [&](auto op) { return visit(op); },
+      [&](Operation *op) -> LogicalResult {
+        InFlightDiagnostic error =
+            op->emitOpError("is not supported by the CUDA backend");
+        if (std::optional<StringRef> reason =
+                rejectionOf(op->getName(), kNotEmitted))
+          error << ": " << *reason;
+        return error;
       });
+}
+
+LogicalResult FunctionEmitter::visit(MatmulOp op) {
+  return gemm(op, op.getResult(), op.getLhs(), op.getRhs(), op.getTransposeA(),
+              op.getTransposeB(), "MPC_EPILOGUE_NONE", Value(), Value());
+}
+
+LogicalResult FunctionEmitter::visit(SoftmaxOp op) {
+  check("mpc_rt_softmax(rt, " + in(op, 0) + ", " + dtype(op.getInput()) + ", " +
+        out(op, 0) + ", " + dtype(op.getResult()) + ", " +
+        axisArgs(op.getInput(), op.getAxis()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(LogSoftmaxOp op) {
+  check("mpc_rt_log_softmax(rt, " + in(op, 0) + ", " + dtype(op.getInput()) +
+        ", " + out(op, 0) + ", " + dtype(op.getResult()) + ", " +
+        axisArgs(op.getInput(), op.getAxis()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(SoftmaxGradOp op) {
+  check("mpc_rt_softmax_grad(rt, " + in(op, 0) + ", " + in(op, 1) + ", " +
+        out(op, 0) + ", " + dtype(op.getResult()) + ", " +
+        axisArgs(op.getResult(), op.getAxis()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(LogSoftmaxGradOp op) {
+  check("mpc_rt_log_softmax_grad(rt, " + in(op, 0) + ", " + in(op, 1) + ", " +
+        out(op, 0) + ", " + dtype(op.getResult()) + ", " +
+        axisArgs(op.getResult(), op.getAxis()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(LayerNormOp op) {
+  int64_t cols = numElementsOf(op.getGamma());
+  int64_t rows = numElementsOf(op.getInput()) / cols;
+  check("mpc_rt_layer_norm(rt, " + in(op, 0) + ", " + dtype(op.getInput()) +
+        ", " + in(op, 1) + ", " + in(op, 2) + ", " + dtype(op.getGamma()) +
+        ", " + out(op, 0) + ", " + dtype(op.getResult()) + ", " + str(rows) +
+        ", " + str(cols) + ", " + num(op.getEpsilon().convertToDouble()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(LayerNormGradOp op) {
+  int64_t cols = numElementsOf(op.getGamma());
+  int64_t rows = numElementsOf(op.getInput()) / cols;
+  check("mpc_rt_layer_norm_grad(rt, " + in(op, 0) + ", " + in(op, 1) + ", " +
+        dtype(op.getInput()) + ", " + in(op, 2) + ", " + dtype(op.getGamma()) +
+        ", " + out(op, 0) + ", " + dtype(op.getInputGrad()) + ", " +
+        out(op, 1) + ", " + out(op, 2) + ", " + str(rows) + ", " + str(cols) +
+        ", " + num(op.getEpsilon().convertToDouble()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(ReduceSumOp op) {
+  return reduce(op, op.getAxes(), /*mean=*/false);
+}
+
+LogicalResult FunctionEmitter::visit(ReduceMeanOp op) {
+  return reduce(op, op.getAxes(), /*mean=*/true);
+}
+
+LogicalResult FunctionEmitter::visit(EmbeddingOp op) {
+  ArrayRef<int64_t> table = tensorTypeShape(op.getTable());
+  check("mpc_rt_embedding(rt, " + ids(op.getIds()) + ", " +
+        str(numElementsOf(op.getIds())) + ", " + in(op, 1) + ", " +
+        dtype(op.getTable()) + ", " + out(op, 0) + ", " +
+        dtype(op.getResult()) + ", " + str(table[0]) + ", " + str(table[1]) +
+        ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(EmbeddingGradOp op) {
+  ArrayRef<int64_t> table = tensorTypeShape(op.getResult());
+  check("mpc_rt_embedding_grad(rt, " + in(op, 0) + ", " +
+        dtype(op.getResultGrad()) + ", " + ids(op.getIds()) + ", " +
+        str(numElementsOf(op.getIds())) + ", " + out(op, 0) + ", " +
+        dtype(op.getResult()) + ", " + str(table[0]) + ", " + str(table[1]) +
+        ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(CausalMaskOp op) {
+  ArrayRef<int64_t> shape = tensorTypeShape(op.getInput());
+  int64_t rows = shape[shape.size() - 2], cols = shape.back();
+  int64_t batch = numElementsOf(op.getInput()) / (rows * cols);
+  check("mpc_rt_causal_mask(rt, " + in(op, 0) + ", " + out(op, 0) + ", " +
+        dtype(op.getInput()) + ", " + str(batch) + ", " + str(rows) + ", " +
+        str(cols) + ", " + num(op.getValue().convertToDouble()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(SoftmaxCrossEntropyOp op) {
+  int64_t classes = tensorTypeShape(op.getLogits()).back();
+  int64_t rows = numElementsOf(op.getLogits()) / classes;
+  return scalarLoss(op, "mpc_rt_softmax_xent(rt, " + in(op, 0) + ", " +
+                            dtype(op.getLogits()) + ", " + ids(op.getLabels()) +
+                            ", " + f32(op.getResult()) + ", " + str(rows) +
+                            ", " + str(classes) + ")");
+}
+
+LogicalResult FunctionEmitter::visit(SoftmaxCrossEntropyGradOp op) {
+  int64_t classes = tensorTypeShape(op.getLogits()).back();
+  int64_t rows = numElementsOf(op.getLogits()) / classes;
+  check("mpc_rt_softmax_xent_grad(rt, " + in(op, 0) + ", " +
+        dtype(op.getLossGrad()) + ", " + in(op, 1) + ", " +
+        dtype(op.getLogits()) + ", " + ids(op.getLabels()) + ", " + out(op, 0) +
+        ", " + dtype(op.getResult()) + ", " + str(rows) + ", " + str(classes) +
+        ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(MseLossOp op) {
+  return scalarLoss(op, "mpc_rt_mse_loss(rt, " + in(op, 0) + ", " + in(op, 1) +
+                            ", " + dtype(op.getPrediction()) + ", " +
+                            f32(op.getResult()) + ", " +
+                            str(numElementsOf(op.getPrediction())) + ")");
+}
+
+LogicalResult FunctionEmitter::visit(UnscaleAndCheckOp op) {
+  std::string tensors = fresh("grads");
+  multiTensor(op.getGrads(), op.getUnscaled(), tensors);
+  check("mpc_rt_unscale_and_check(rt, " + tensors + ", " +
+        str(op.getGrads().size()) + ", " + cf32(op.getScale()) + ", " +
+        ptr(op.getFoundInf(), "uint8_t", false) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(ClipByGlobalNormOp op) {
+  std::string tensors = fresh("grads");
+  multiTensor(op.getGrads(), op.getClipped(), tensors);
+  check("mpc_rt_clip_by_global_norm(rt, " + tensors + ", " +
+        str(op.getGrads().size()) + ", " +
+        num(op.getMaxNorm().convertToDouble()) + ", " + f32(op.getNorm()) +
+        ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(UpdateLossScaleOp op) {
+  // Updated in place: the results start as copies of the state.
+  copy(out(op, 0), in(op, 0), op.getScale(), "loss scale");
+  copy(out(op, 1), in(op, 1), op.getGoodSteps(), "loss scale good steps");
+  copy(out(op, 2), in(op, 2), op.getHysteresisLeft(), "loss scale hysteresis");
+  check("mpc_rt_update_loss_scale(rt, " + f32(op.getNewScale()) + ", " +
+        f32(op.getNewGoodSteps()) + ", " + f32(op.getNewHysteresisLeft()) +
+        ", " + flag(op.getFoundInf()) + ", " +
+        num(op.getGrowthFactor().convertToDouble()) + ", " +
+        str(op.getGrowthInterval()) + ", " +
+        num(op.getBackoffFactor().convertToDouble()) + ", " +
+        str(op.getHysteresis()) + ", " +
+        num(op.getMinScale().convertToDouble()) + ", " +
+        num(op.getMaxScale().convertToDouble()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(SgdUpdateOp op) {
+  copy(out(op, 0), in(op, 0), op.getParam(), "sgd parameter");
+  check("mpc_rt_sgd(rt, " + f32(op.getNewParam()) + ", " + in(op, 1) + ", " +
+        dtype(op.getGrad()) + ", " + str(numElementsOf(op.getParam())) + ", " +
+        num(op.getLearningRate().convertToDouble()) + ", " +
+        num(op.getWeightDecay().convertToDouble()) + ", " +
+        flag(op.getSkipIf()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(MomentumUpdateOp op) {
+  copy(out(op, 0), in(op, 0), op.getParam(), "momentum parameter");
+  copy(out(op, 1), in(op, 2), op.getBuffer(), "momentum buffer");
+  check("mpc_rt_momentum(rt, " + f32(op.getNewParam()) + ", " + in(op, 1) +
+        ", " + dtype(op.getGrad()) + ", " + f32(op.getNewBuffer()) + ", " +
+        str(numElementsOf(op.getParam())) + ", " +
+        num(op.getLearningRate().convertToDouble()) + ", " +
+        num(op.getMomentum().convertToDouble()) + ", " +
+        num(op.getWeightDecay().convertToDouble()) + ", " +
+        flag(op.getSkipIf()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(AdamWUpdateOp op) {
+  copy(out(op, 0), in(op, 0), op.getParam(), "adamw parameter");
+  copy(out(op, 1), in(op, 2), op.getM(), "adamw first moment");
+  copy(out(op, 2), in(op, 3), op.getV(), "adamw second moment");
+  check("mpc_rt_adamw(rt, " + f32(op.getNewParam()) + ", " + in(op, 1) + ", " +
+        dtype(op.getGrad()) + ", " + f32(op.getNewM()) + ", " +
+        f32(op.getNewV()) + ", " + str(numElementsOf(op.getParam())) + ", " +
+        cf32(op.getStep()) + ", " +
+        num(op.getLearningRate().convertToDouble()) + ", " +
+        num(op.getBeta1().convertToDouble()) + ", " +
+        num(op.getBeta2().convertToDouble()) + ", " +
+        num(op.getEpsilon().convertToDouble()) + ", " +
+        num(op.getWeightDecay().convertToDouble()) + ", " +
+        flag(op.getSkipIf()) + ")");
+  return success();
 }
 
 void FunctionEmitter::flushGroup(const std::string &description) {
@@ -724,6 +790,11 @@ std::string rawDelimiter(StringRef text) {
 }
 
 } // namespace
+
+Coverage cudaCoverage(OperationName name) {
+  return {CudaStepOps::contains(name) || lowersInFusedKernel(name),
+          rejectionOf(name, kNotEmitted)};
+}
 
 LogicalResult emitCudaStep(ModuleOp module, llvm::raw_ostream &os) {
   SmallVector<func::FuncOp> functions = manifestFunctions(module);

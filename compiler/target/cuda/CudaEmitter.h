@@ -10,6 +10,8 @@
 #ifndef MPC_COMPILER_TARGET_CUDA_CUDAEMITTER_H
 #define MPC_COMPILER_TARGET_CUDA_CUDAEMITTER_H
 
+#include "dialects/mpc/OpCoverage.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -24,6 +26,11 @@ mlir::LogicalResult emitCudaStep(mlir::ModuleOp module, llvm::raw_ostream &os);
 /// function is an error, and then nothing is written.
 mlir::LogicalResult emitCudaManifest(mlir::ModuleOp module,
                                      llvm::raw_ostream &os);
+
+/// Which ops the CUDA backend lowers (as a statement of the step or inside
+/// an mpc.fused kernel), and which it declares it never lowers on their own
+/// (tests/unit/OpCoverageTest.cpp).
+Coverage cudaCoverage(mlir::OperationName name);
 
 } // namespace mpc
 

@@ -12,11 +12,11 @@
 #include "compiler/target/cuda/CudaKernelEmitter.h"
 
 #include "compiler/target/cuda/CudaEmitterSupport.h"
+#include "dialects/mpc/OpCoverage.h"
 #include "runtime/core/ScalarMath.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 
@@ -86,33 +86,11 @@ std::string broadcastIndex(ArrayRef<int64_t> inputShape,
   return index.empty() ? "0" : index;
 }
 
-/// What a kernel calls for an elementwise op: a function of its operands.
-struct DeviceCall {
-  StringRef function;
-  unsigned arity;
-};
-
-/// The device spelling of an op of runtime/core/ScalarMath.h's lists (the
-/// CUDA intrinsic or libm function, or mpc_step.cuh's mpc_<op>); none for
-/// any other op.
-std::optional<DeviceCall> elementwiseCall(Operation *op) {
-#define MPC_EMIT_BINARY(Name, mnemonic, function, cuda, accuracy)              \
-  if (isa<Name##Op>(op))                                                       \
-    return DeviceCall{#cuda, 2};
-#define MPC_EMIT_UNARY(Name, mnemonic, function, cuda, accuracy)               \
-  if (isa<Name##Op>(op))                                                       \
-    return DeviceCall{#cuda, 1};
-#define MPC_EMIT_UNARY_GRAD(Name, mnemonic, function, cuda, accuracy)          \
-  if (isa<Name##GradOp>(op))                                                   \
-    return DeviceCall{#cuda, 2};
-  MPC_BINARY_OPS(MPC_EMIT_BINARY)
-  MPC_UNARY_OPS(MPC_EMIT_UNARY)
-  MPC_UNARY_GRAD_OPS(MPC_EMIT_UNARY_GRAD)
-#undef MPC_EMIT_BINARY
-#undef MPC_EMIT_UNARY
-#undef MPC_EMIT_UNARY_GRAD
-  return std::nullopt;
-}
+/// The ops a kernel lowers, each to an expression by an overload of
+/// BodyEmitter::visit: the elementwise ops of runtime/core/ScalarMath.h's
+/// lists, the other elementwise ops and scalar constants.
+using CudaFusedBodyOps = OpSet<MPC_LISTED_OP_CLASSES CastOp, ConstantOp,
+                               BroadcastOp, SelectOp, MaskedFillOp>;
 
 /// Emits the body of one kernel: a statement per body op.
 class BodyEmitter {
@@ -124,17 +102,59 @@ public:
 private:
   /// The expression computing `op`'s result from its operands' variables,
   /// or failure after an error at `op`.
-  FailureOr<std::string> expression(Operation *op);
-  FailureOr<std::string> cast(CastOp op);
-  FailureOr<std::string> constant(ConstantOp op);
+  FailureOr<std::string> expression(Operation *op) {
+    return CudaFusedBodyOps::dispatch(
+        op, [&](auto op) { return visit(op); },
+        [&](Operation *op) -> FailureOr<std::string> {
+          return op->emitOpError("cannot be lowered in an mpc.fused kernel");
+        });
+  }
   std::string name(Value value) { return names.lookup(value); }
+  std::string operand(Operation *op, unsigned i) {
+    return name(op->getOperand(i));
+  }
+  /// `function(operand 0, ...)`, rounded to the type of `op`'s result.
+  std::string call(Operation *op, StringRef function, unsigned arity) {
+    std::string text = function.str() + "(";
+    for (unsigned i = 0; i < arity; ++i)
+      text += (i ? ", " : "") + operand(op, i);
+    return rounded(elementTypeOf(op->getResult(0)), text + ")");
+  }
+
+  // The ops of the lists call their device spelling (the CUDA intrinsic or
+  // libm function, or mpc_step.cuh's mpc_<op>).
+#define MPC_EMIT_BINARY(Name, mnemonic, function, cuda, accuracy)              \
+  FailureOr<std::string> visit(Name##Op op) { return call(op, #cuda, 2); }
+#define MPC_EMIT_UNARY(Name, mnemonic, function, cuda, accuracy)               \
+  FailureOr<std::string> visit(Name##Op op) { return call(op, #cuda, 1); }
+#define MPC_EMIT_UNARY_GRAD(Name, mnemonic, function, cuda, accuracy)          \
+  FailureOr<std::string> visit(Name##GradOp op) { return call(op, #cuda, 2); }
+  MPC_BINARY_OPS(MPC_EMIT_BINARY)
+  MPC_UNARY_OPS(MPC_EMIT_UNARY)
+  MPC_UNARY_GRAD_OPS(MPC_EMIT_UNARY_GRAD)
+#undef MPC_EMIT_BINARY
+#undef MPC_EMIT_UNARY
+#undef MPC_EMIT_UNARY_GRAD
+
+  FailureOr<std::string> visit(CastOp op);
+  FailureOr<std::string> visit(ConstantOp op);
+  FailureOr<std::string> visit(BroadcastOp op) { return operand(op, 0); }
+  FailureOr<std::string> visit(SelectOp op) {
+    return operand(op, 0) + " ? " + operand(op, 1) + " : " + operand(op, 2);
+  }
+  FailureOr<std::string> visit(MaskedFillOp op) {
+    float value = static_cast<float>(op.getValue().convertToDouble());
+    return rounded(elementTypeOf(op.getResult()), operand(op, 1) + " ? " +
+                                                      floatLiteral(value) +
+                                                      " : " + operand(op, 0));
+  }
 
   FusedOp fused;
   llvm::raw_ostream &os;
   DenseMap<Value, std::string> names;
 };
 
-FailureOr<std::string> BodyEmitter::cast(CastOp op) {
+FailureOr<std::string> BodyEmitter::visit(CastOp op) {
   Type from = elementTypeOf(op.getInput()), to = elementTypeOf(op.getResult());
   std::string x = name(op.getInput());
   bool fromFloat = isa<FloatType>(from), toFloat = isa<FloatType>(to);
@@ -150,7 +170,7 @@ FailureOr<std::string> BodyEmitter::cast(CastOp op) {
   return "(int32_t)" + x;
 }
 
-FailureOr<std::string> BodyEmitter::constant(ConstantOp op) {
+FailureOr<std::string> BodyEmitter::visit(ConstantOp op) {
   auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
   if (!dense || !dense.isSplat())
     return op.emitOpError("in an mpc.fused body must be a scalar dense "
@@ -167,35 +187,6 @@ FailureOr<std::string> BodyEmitter::constant(ConstantOp op) {
   if (type.isInteger(1))
     return std::string(value.isZero() ? "false" : "true");
   return std::to_string(static_cast<int32_t>(value.getSExtValue()));
-}
-
-FailureOr<std::string> BodyEmitter::expression(Operation *op) {
-  auto operand = [&](unsigned i) { return name(op->getOperand(i)); };
-  auto call = [&](StringRef function, unsigned arity) {
-    std::string text = function.str() + "(";
-    for (unsigned i = 0; i < arity; ++i)
-      text += (i ? ", " : "") + operand(i);
-    return text + ")";
-  };
-  Type type = op->getNumResults() ? elementTypeOf(op->getResult(0)) : Type();
-  auto round = [&](const std::string &text) { return rounded(type, text); };
-  if (std::optional<DeviceCall> device = elementwiseCall(op))
-    return round(call(device->function, device->arity));
-  return llvm::TypeSwitch<Operation *, FailureOr<std::string>>(op)
-      .Case([&](CastOp op) { return cast(op); })
-      .Case([&](ConstantOp op) { return constant(op); })
-      .Case([&](BroadcastOp) { return operand(0); })
-      .Case([&](SelectOp) {
-        return operand(0) + " ? " + operand(1) + " : " + operand(2);
-      })
-      .Case([&](MaskedFillOp op) {
-        float value = static_cast<float>(op.getValue().convertToDouble());
-        return round(operand(1) + " ? " + floatLiteral(value) + " : " +
-                     operand(0));
-      })
-      .Default([&](Operation *op) -> FailureOr<std::string> {
-        return op->emitOpError("cannot be lowered in an mpc.fused kernel");
-      });
 }
 
 LogicalResult BodyEmitter::emit() {
@@ -234,6 +225,10 @@ LogicalResult BodyEmitter::emit() {
 }
 
 } // namespace
+
+bool lowersInFusedKernel(OperationName name) {
+  return CudaFusedBodyOps::contains(name);
+}
 
 std::string fusedKernelName(FusedOp op, unsigned index) {
   std::string name = "fused_" + std::to_string(index);

@@ -11,6 +11,10 @@
 
 namespace mpc {
 
+/// Whether an mpc.fused kernel lowers the body ops of `name`: the
+/// elementwise ops and scalar constants.
+bool lowersInFusedKernel(mlir::OperationName name);
+
 /// The kernel name of the `index`th mpc.fused of a module: "fused_<index>"
 /// and the node and mnemonic of its first body op ("fused_3_fc1_bias_add").
 std::string fusedKernelName(FusedOp op, unsigned index);

@@ -27,9 +27,12 @@ json::Array shapeOf(const TensorSpec &spec) {
 }
 
 json::Object tensorEntry(const TensorSpec &spec) {
-  return json::Object{{key::kName, spec.name},
-                      {key::kShape, shapeOf(spec)},
-                      {key::kDType, dtypeName(spec.dtype)}};
+  json::Object entry{{key::kName, spec.name},
+                     {key::kShape, shapeOf(spec)},
+                     {key::kDType, dtypeName(spec.dtype)}};
+  if (spec.valueBound)
+    entry[key::kValueBound] = *spec.valueBound;
+  return entry;
 }
 
 json::Array tensorEntries(const std::vector<TensorSpec> &specs) {

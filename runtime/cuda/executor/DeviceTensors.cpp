@@ -14,6 +14,7 @@ HostTensor hostSpec(const TensorSpec &spec) {
   tensor.shape = spec.shape;
   tensor.dtype =
       isFloat(spec.dtype) ? HostTensor::DType::F32 : HostTensor::DType::I64;
+  tensor.valueBound = spec.valueBound;
   return tensor;
 }
 

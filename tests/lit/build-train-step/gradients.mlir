@@ -178,6 +178,25 @@ module @broadcast_add_mul {
 // -----
 
 // reduce_mean: the gradient is reshaped, broadcast to the input and scaled by 1/n = 1/32.
+// neg: dx = -dy.
+// CHECK-LABEL: module @neg {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<8x4xf32>
+// CHECK:       %[[BC:.*]] = mpc.broadcast %{{.*}} : tensor<1x1xf32> -> tensor<8x4xf32>
+// CHECK:       %[[DW:.*]] = mpc.neg %[[BC]] : tensor<8x4xf32>
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @neg {
+  mpc.param @w : tensor<8x4xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<8x4xf32>
+    %n = mpc.neg %w : tensor<8x4xf32>
+    %0 = mpc.reduce_sum %n [0, 1] : tensor<8x4xf32> -> tensor<f32>
+    return %0 : tensor<f32>
+  }
+}
+
+// -----
+
 // CHECK-LABEL: module @reduce_mean {
 // CHECK:       func.func @train_step(
 // CHECK:       %[[W:.*]] = mpc.load @w : tensor<8x4xf32>

@@ -259,6 +259,18 @@ func.func @unary_bf16(%x: tensor<2x3xbf16>) -> tensor<2x3xbf16> {
   return %7 : tensor<2x3xbf16>
 }
 
+// neg is exact in every precision.
+// CHECK-LABEL: func.func @neg
+func.func @neg(%a: tensor<8x128xf32>, %b: tensor<4xf16>, %c: tensor<2x3xbf16>) -> (tensor<8x128xf32>, tensor<4xf16>, tensor<2x3xbf16>) {
+  // CHECK-NEXT: mpc.neg %{{.*}} : tensor<8x128xf32>
+  // CHECK-NEXT: mpc.neg %{{.*}} : tensor<4xf16>
+  // CHECK-NEXT: mpc.neg %{{.*}} : tensor<2x3xbf16>
+  %0 = mpc.neg %a : tensor<8x128xf32>
+  %1 = mpc.neg %b : tensor<4xf16>
+  %2 = mpc.neg %c : tensor<2x3xbf16>
+  return %0, %1, %2 : tensor<8x128xf32>, tensor<4xf16>, tensor<2x3xbf16>
+}
+
 //===----------------------------------------------------------------------===//
 // Normalizations
 //===----------------------------------------------------------------------===//

@@ -73,4 +73,18 @@ TEST(DeviceTensorsTest, PacksAndUnpacksEachType) {
   EXPECT_EQ(error, "tensor 'y' holds 2 I64 values, expected 3 for i32");
 }
 
+TEST(DeviceTensorsTest, HostSpecsKeepTheInputsBounds) {
+  // The datasets check ids and labels against them before the first step.
+  mpc::TensorSpec labels;
+  labels.name = "y";
+  labels.shape = {32};
+  labels.dtype = DType::I32;
+  labels.valueBound = 10;
+  HostTensor spec = mpc::cuda::hostSpec(labels);
+  EXPECT_EQ(spec.dtype, HostTensor::DType::I64);
+  EXPECT_EQ(spec.valueBound, 10);
+  labels.valueBound.reset();
+  EXPECT_FALSE(mpc::cuda::hostSpec(labels).valueBound);
+}
+
 } // namespace

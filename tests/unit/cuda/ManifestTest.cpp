@@ -144,6 +144,29 @@ TEST(ManifestTest, BadValuesNameTheirPath) {
                                "'train_step', which has 2");
 }
 
+TEST(ManifestTest, InputBoundsAreOptionalPositiveIntegers) {
+  // Manifests written before bounds were recorded have none.
+  std::string error;
+  std::optional<Manifest> manifest = mpc::cuda::parseManifest(
+      validManifest().dump(), "a/manifest.json", error);
+  ASSERT_TRUE(manifest) << error;
+  EXPECT_FALSE(manifest->function("train_step")->inputs[1].valueBound);
+  Json bounded = validManifest();
+  bounded["functions"][0]["inputs"][1]["value_bound"] = 3;
+  manifest = mpc::cuda::parseManifest(bounded.dump(), "a/manifest.json", error);
+  ASSERT_TRUE(manifest) << error;
+  EXPECT_EQ(manifest->function("train_step")->inputs[1].valueBound, 3);
+  for (Json bad : {Json(0), Json(-2), Json("3"), Json(1.5)}) {
+    bounded["functions"][0]["inputs"][1]["value_bound"] = bad;
+    EXPECT_EQ(errorOf(bounded).rfind("a/manifest.json: functions[0].inputs[1]."
+                                     "value_bound: expected an integer >= 1, "
+                                     "got ",
+                                     0),
+              0u)
+        << bad.dump();
+  }
+}
+
 TEST(ManifestTest, WrongAbiIsRefused) {
   Json manifest = validManifest();
   // A manifest of the ABI before the per-op hooks.

@@ -6,9 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace mpc::driver;
 using namespace mpc::driver::test;
@@ -96,6 +99,56 @@ TEST(ReadFileBytes, PlainDataNamedGzIsAnError) {
     EXPECT_FALSE(readFileBytes(path, error));
     EXPECT_EQ(error, path + ": not gzip data");
   }
+}
+
+TEST(ReadFileBytes, SpecialFilesAreRefused) {
+  // /dev/zero never ends, and a FIFO may never be written: both are
+  // refused at once, before reading.
+  std::string error;
+  EXPECT_FALSE(readFileBytes("/dev/zero", error));
+  EXPECT_EQ(error, "/dev/zero: a character device, not a regular file");
+  ScratchDir dir;
+  std::string fifo = dir.path("data.csv");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(readFileBytes(fifo, error));
+  EXPECT_EQ(error, fifo + ": a FIFO, not a regular file");
+  // A symbolic link is followed to what it names.
+  std::string link = dir.path("zero.csv.gz");
+  ASSERT_EQ(::symlink("/dev/zero", link.c_str()), 0);
+  EXPECT_FALSE(readFileBytes(link, error));
+  EXPECT_EQ(error, link + ": a character device, not a regular file");
+}
+
+TEST(ReadFileBytes, AFileOverTheLimitIsRefused) {
+  ScratchDir dir;
+  std::string path = dir.path("a.txt");
+  writeFile(path, std::string(3000, 'x'));
+  std::string error;
+  EXPECT_TRUE(readFileBytes(path, error, 3000)) << error;
+  EXPECT_FALSE(readFileBytes(path, error, 2999));
+  EXPECT_EQ(error, path + ": the file is larger than the 2.9 KiB one file "
+                          "may take in memory (half of what mpc can use)");
+}
+
+TEST(ReadFileBytes, AGzipBombStopsAtTheLimit) {
+  // 64 MiB of zeros compress to about 64 KiB; decompressing stops at the
+  // limit rather than when memory runs out.
+  ScratchDir dir;
+  std::string path = dir.path("bomb.csv.gz");
+  writeGzip(path, std::string(64 << 20, '\0'));
+  ASSERT_LT(readFile(path).size(), 1u << 20);
+  std::string error;
+  EXPECT_FALSE(readFileBytes(path, error, 1 << 20));
+  EXPECT_EQ(error, path + ": decompresses to more than the 1.0 MiB one file "
+                          "may take in memory (half of what mpc can use)");
+  std::optional<std::string> whole = readFileBytes(path, error, 64 << 20);
+  ASSERT_TRUE(whole) << error;
+  EXPECT_EQ(whole->size(), size_t(64) << 20);
+  // Across members too.
+  std::string member = readFile(path);
+  EXPECT_FALSE(gunzip(member + member, "mem", error, (64 << 20) + 1));
+  EXPECT_EQ(error, "mem: decompresses to more than the 64.0 MiB one file may "
+                   "take in memory (half of what mpc can use)");
 }
 
 TEST(Gunzip, ReadsMembersUntilBytesThatStartNoOther) {
@@ -289,16 +342,79 @@ TEST(Npy, FloatDTypes) {
   EXPECT_TRUE(std::signbit(f4->f32[1]));
   EXPECT_TRUE(f4->i64.empty());
 
-  // f8 is narrowed; values beyond float range become infinities.
+  // f8 is narrowed; values beyond float range are refused (NonFiniteAnd
+  // OutOfRangeFloatsAreRefused).
   std::optional<NpyArray> f8 = loadNpyBytes(
-      npyFile(npyDict("<f8", "(3,)"), rawBytes<double>({0.1, -2.5, 1e300})),
+      npyFile(npyDict("<f8", "(3,)"), rawBytes<double>({0.1, -2.5, 3e38})),
       error);
   ASSERT_TRUE(f8) << error;
   EXPECT_TRUE(f8->isFloat);
   EXPECT_EQ(f8->shape, (std::vector<int64_t>{3}));
   EXPECT_EQ(f8->f32[0], 0.1f);
   EXPECT_EQ(f8->f32[1], -2.5f);
-  EXPECT_TRUE(std::isinf(f8->f32[2]));
+  EXPECT_EQ(f8->f32[2], 3e38f);
+}
+
+TEST(Npy, NonFiniteAndOutOfRangeFloatsAreRefused) {
+  // Training on them runs to "loss nan"; the first is named by its index.
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  struct Case {
+    std::string bytes;
+    std::string message;
+  };
+  const Case cases[] = {
+      {npyFile(npyDict("<f4", "(2, 3)"),
+               rawBytes<float>({1, 2, 3, 4, std::nanf(""), 6})),
+       ": element [1, 1]: value nan is not finite"},
+      {npyFile(npyDict("<f4", "(2, 3)"),
+               rawBytes<float>({1, 2, kInf, 4, -kInf, 6})),
+       ": element [0, 2]: value inf is not finite"},
+      {npyFile(npyDict("<f4", "(4,)"), rawBytes<float>({1, 2, 3, -kInf})),
+       ": element [3]: value -inf is not finite"},
+      {npyFile(npyDict("<f8", "(2, 2, 2)"),
+               rawBytes<double>({0, 0, 0, 0, 0, 1e300, 0, kNaN})),
+       ": element [1, 0, 1]: value 1e+300 is out of range for a 32-bit "
+       "float"},
+      {npyFile(npyDict("<f8", "(1, 2)"), rawBytes<double>({-3.5e38, 1})),
+       ": element [0, 0]: value -3.5e+38 is out of range for a 32-bit "
+       "float"},
+      {npyFile(npyDict("<f8", "(3,)"), rawBytes<double>({1, 2, kNaN})),
+       ": element [2]: value nan is not finite"},
+      {npyFile(npyDict("<f4", "()"), rawBytes<float>({kInf})),
+       ": element []: value inf is not finite"},
+  };
+  for (const Case &c : cases) {
+    std::string path, error;
+    EXPECT_FALSE(loadNpyBytes(c.bytes, error, &path)) << c.message;
+    EXPECT_EQ(error, path + c.message);
+  }
+  // The largest float is in range, in either width.
+  std::string error;
+  float largest = std::numeric_limits<float>::max();
+  EXPECT_TRUE(parseNpy(
+      npyFile(npyDict("<f8", "(2,)"), rawBytes<double>({largest, -largest})),
+      "mem", error))
+      << error;
+}
+
+TEST(Npy, ValuesMayNotExceedTheReadLimit) {
+  // 1000 u1 values become 8000 bytes of i64: over a 4000-byte limit though
+  // the file is not.
+  std::string bytes = npyFile(npyDict("|u1", "(1000,)"), std::string(1000, 1));
+  std::string error;
+  EXPECT_FALSE(parseNpy(bytes, "mem", error, 4000));
+  EXPECT_EQ(error, "mem: shape [1000] of |u1 takes 7.8 KiB as i64 values, "
+                   "more than the 3.9 KiB one file may take in memory (half "
+                   "of what mpc can use)");
+  EXPECT_TRUE(parseNpy(bytes, "mem", error, 8000)) << error;
+  // The file itself is over the limit.
+  ScratchDir dir;
+  writeFile(dir.path("a.npy"), bytes);
+  EXPECT_FALSE(loadNpy(dir.path("a.npy"), error, 1000));
+  EXPECT_EQ(error, dir.path("a.npy") +
+                       ": the file is larger than the 1000 bytes one file "
+                       "may take in memory (half of what mpc can use)");
 }
 
 TEST(Npy, IntegerAndBoolDTypes) {

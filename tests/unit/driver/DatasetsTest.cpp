@@ -290,6 +290,27 @@ TEST(Classification, CreateErrors) {
       << error;
 }
 
+TEST(Classification, LabelsAreCheckedAgainstTheLabelInputsBound) {
+  // The graph's own bound on its label input (its classes) decides, also
+  // when the caller knows no class count; every row is checked, the
+  // validation split's too.
+  std::vector<HostTensor> specs = classifierInputs(4, 3);
+  specs[1].valueBound = 5;
+  CsvTable table = makeTable(200, 3, 5);
+  std::string error;
+  EXPECT_TRUE(
+      ClassificationDataset::create(table, "d.csv", 1, specs, -1, error))
+      << error;
+  for (size_t row : {size_t(0), size_t(123), size_t(199)}) {
+    CsvTable bad = table;
+    bad.labels[row] = 5;
+    EXPECT_FALSE(
+        ClassificationDataset::create(bad, "d.csv", 1, specs, -1, error));
+    EXPECT_EQ(error, "d.csv:" + std::to_string(row + 2) +
+                         ": label 5 is out of range for 5 classes");
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // CharCorpusDataset
 //===----------------------------------------------------------------------===//
@@ -434,6 +455,28 @@ TEST(CharCorpus, CreateErrors) {
   }
 }
 
+TEST(CharCorpus, BytesAreCheckedAgainstTheInputsBounds) {
+  // The tightest of the vocabulary and the inputs' own bounds (an
+  // embedding's rows, a loss's classes) decides, at any offset.
+  std::string text = corpusText(2000);
+  text[1999] = 'z' + 1;
+  std::vector<HostTensor> specs = tokenInputs(2, 8);
+  specs[0].valueBound = 200;
+  specs[1].valueBound = 'z' + 1;
+  std::string error;
+  for (int64_t vocabulary : {int64_t(-1), int64_t(128)}) {
+    EXPECT_FALSE(
+        CharCorpusDataset::create(text, "c.txt", specs, vocabulary, error));
+    EXPECT_EQ(error, "c.txt: byte 0x7b at offset 1999 is outside the "
+                     "vocabulary of 123");
+  }
+  specs[1].valueBound = 'z' + 2;
+  auto dataset = CharCorpusDataset::create(text, "c.txt", specs, -1, error);
+  ASSERT_TRUE(dataset) << error;
+  EXPECT_EQ(dataset->describe(), "c.txt: 1800 train / 200 validation bytes, "
+                                 "sequence length 8, vocabulary 124");
+}
+
 //===----------------------------------------------------------------------===//
 // ArrayDataset
 //===----------------------------------------------------------------------===//
@@ -556,6 +599,47 @@ TEST(Arrays, CreateErrors) {
     EXPECT_FALSE(ArrayDataset::create(c.arrays, 1, c.specs, error));
     EXPECT_EQ(error, c.message);
   }
+}
+
+TEST(Arrays, IntegerValuesAreCheckedAgainstTheInputsBound) {
+  // y holds 10 r; an input that takes values below 400 refuses row 40 and
+  // above, negative ids always, wherever they lie (here in the last rows,
+  // which are all validation rows or not).
+  std::vector<HostTensor> specs = arrayInputs(4);
+  specs[1].valueBound = 400;
+  std::string error;
+  EXPECT_TRUE(ArrayDataset::create(
+      {{"", floatRows(40), "x.npy"}, {"", intRows(40), "y.npy"}}, 1, specs,
+      error))
+      << error;
+  EXPECT_FALSE(ArrayDataset::create(
+      {{"", floatRows(41), "x.npy"}, {"", intRows(41), "y.npy"}}, 1, specs,
+      error));
+  EXPECT_EQ(error, "y.npy: element [40]: value 400 is outside [0, 400), the "
+                   "values graph input 'y' takes");
+  NpyArray negative = intRows(40);
+  negative.i64[17] = -1;
+  EXPECT_FALSE(ArrayDataset::create(
+      {{"", floatRows(40), "x.npy"}, {"", negative, "y.npy"}}, 1, specs,
+      error));
+  EXPECT_EQ(error, "y.npy: element [17]: value -1 is outside [0, 400), the "
+                   "values graph input 'y' takes");
+  // Token ids [N, T]: the index names the row and the position.
+  NpyArray tokens;
+  tokens.shape = {40, 3};
+  tokens.i64.assign(120, 7);
+  tokens.i64[3 * 35 + 2] = 64;
+  std::vector<HostTensor> tokenSpecs = {spec("ids", {4, 3}, DType::I64)};
+  tokenSpecs[0].valueBound = 64;
+  EXPECT_FALSE(
+      ArrayDataset::create({{"", tokens, "ids.npy"}}, 1, tokenSpecs, error));
+  EXPECT_EQ(error, "ids.npy: element [35, 2]: value 64 is outside [0, 64), "
+                   "the values graph input 'ids' takes");
+  // An input nothing bounds takes any integer.
+  tokenSpecs[0].valueBound.reset();
+  EXPECT_TRUE(
+      ArrayDataset::create({{"", tokens, "ids.npy"}}, 1, tokenSpecs, error))
+      << error;
 }
 
 //===----------------------------------------------------------------------===//

@@ -330,7 +330,8 @@ INSTANTIATE_TEST_SUITE_P(Binary, GradCheck, ::testing::ValuesIn(binaryCases()),
 std::vector<GradCase> unaryCases() {
   std::vector<GradCase> cases;
   for (const char *op :
-       {"relu", "gelu", "tanh", "sigmoid", "exp", "log", "sqrt", "rsqrt"}) {
+       {"relu", "gelu", "tanh", "sigmoid", "exp", "log", "sqrt", "rsqrt",
+        "neg"}) {
     std::string name = op;
     bool positive = name == "log" || name == "sqrt" || name == "rsqrt";
     cases.push_back(oneParamCase(

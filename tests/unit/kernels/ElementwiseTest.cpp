@@ -95,13 +95,15 @@ double unaryReference(UnaryOp op, double x) {
     return std::sqrt(x);
   case UnaryOp::Rsqrt:
     return 1 / std::sqrt(x);
+  case UnaryOp::Neg:
+    return -x;
   }
   return 0;
 }
 
-const UnaryOp kUnaryOps[] = {UnaryOp::Relu,    UnaryOp::Gelu, UnaryOp::Tanh,
-                             UnaryOp::Sigmoid, UnaryOp::Exp,  UnaryOp::Log,
-                             UnaryOp::Sqrt,    UnaryOp::Rsqrt};
+const UnaryOp kUnaryOps[] = {UnaryOp::Relu,    UnaryOp::Gelu,  UnaryOp::Tanh,
+                             UnaryOp::Sigmoid, UnaryOp::Exp,   UnaryOp::Log,
+                             UnaryOp::Sqrt,    UnaryOp::Rsqrt, UnaryOp::Neg};
 
 bool needsPositive(UnaryOp op) {
   return op == UnaryOp::Log || op == UnaryOp::Sqrt || op == UnaryOp::Rsqrt;

@@ -1,6 +1,7 @@
-//===- HostMemoryTest.cpp - Sizes checked before they are allocated -------===//
+//===- MemoryBudgetTest.cpp - How much memory mpc may take ---------------===//
 
-#include "runtime/driver/HostMemory.h"
+#include "runtime/driver/MemoryBudget.h"
+#include "runtime/driver/Text.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +11,7 @@
 namespace mpc::driver {
 namespace {
 
-TEST(HostMemory, TensorBytesMultipliesWithoutOverflow) {
+TEST(MemoryBudget, TensorBytesMultipliesWithoutOverflow) {
   EXPECT_EQ(tensorBytes({}, 4), 4u);
   EXPECT_EQ(tensorBytes({64, 128}, 4), 32768u);
   EXPECT_EQ(tensorBytes({0, 128}, 4), 0u);
@@ -21,42 +22,43 @@ TEST(HostMemory, TensorBytesMultipliesWithoutOverflow) {
   EXPECT_EQ(tensorBytes({4, -1}, 4), std::nullopt);
 }
 
-TEST(HostMemory, AddBytesRefusesOverflow) {
+TEST(MemoryBudget, AddBytesRefusesOverflow) {
   EXPECT_EQ(addBytes(1, 2), 3u);
   EXPECT_EQ(addBytes(UINT64_MAX, 1), std::nullopt);
 }
 
-TEST(HostMemory, FormatsBytesForPeople) {
-  EXPECT_EQ(formatBytes(512), "512 B");
+TEST(MemoryBudget, FormatsBytesForPeople) {
+  EXPECT_EQ(formatBytes(512), "512 bytes");
   EXPECT_EQ(formatBytes(1536), "1.5 KiB");
   EXPECT_EQ(formatBytes(uint64_t(3) << 30), "3.0 GiB");
   EXPECT_EQ(formatBytes(uint64_t(12) << 40), "12.0 TiB");
   EXPECT_EQ(formatBytes(UINT64_MAX), "16.0 EiB");
 }
 
-TEST(HostMemory, TheLimitFollowsTheDataLimit) {
-  uint64_t machine = hostMemoryLimit();
-  EXPECT_GT(machine, 0u);
-  struct rlimit saved;
-  ASSERT_EQ(getrlimit(RLIMIT_DATA, &saved), 0);
-  // Below the machine's memory, above what this test uses.
-  rlimit lowered = saved;
-  lowered.rlim_cur = std::min<uint64_t>(machine / 2, uint64_t(512) << 20);
-  if (saved.rlim_cur != RLIM_INFINITY && saved.rlim_cur < lowered.rlim_cur)
-    GTEST_SKIP() << "the data limit is lower already";
-  ASSERT_EQ(setrlimit(RLIMIT_DATA, &lowered), 0);
-  uint64_t limited = hostMemoryLimit();
-  ASSERT_EQ(setrlimit(RLIMIT_DATA, &saved), 0);
-  EXPECT_EQ(limited, lowered.rlim_cur);
+TEST(MemoryBudget, FollowsTheProcessLimits) {
+  uint64_t usable = usableMemory();
+  EXPECT_GT(usable, 0u);
+  EXPECT_EQ(readLimit(), usable / 2);
+  // A lower RLIMIT_DATA lowers both; the soft limit is restored after.
+  rlimit saved;
+  ASSERT_EQ(::getrlimit(RLIMIT_DATA, &saved), 0);
+  rlimit lower = saved;
+  lower.rlim_cur = std::min<rlim_t>(usable / 2, saved.rlim_cur);
+  ASSERT_EQ(::setrlimit(RLIMIT_DATA, &lower), 0);
+  uint64_t capped = usableMemory();
+  uint64_t limit = readLimit();
+  ::setrlimit(RLIMIT_DATA, &saved);
+  EXPECT_EQ(capped, lower.rlim_cur);
+  EXPECT_EQ(limit, lower.rlim_cur / 2);
 }
 
-TEST(HostMemory, CheckNamesWhatDoesNotFit) {
+TEST(MemoryBudget, CheckNamesWhatDoesNotFit) {
   std::string error;
   EXPECT_TRUE(checkHostMemory(1024, "a tensor", error));
   EXPECT_EQ(error, "");
   EXPECT_FALSE(checkHostMemory(UINT64_MAX, "a tensor", error));
   EXPECT_EQ(error, "a tensor: 16.0 EiB of memory needed, more than the " +
-                       formatBytes(hostMemoryLimit()) +
+                       formatBytes(usableMemory()) +
                        " this process can use");
 }
 
