@@ -20,19 +20,6 @@ namespace {
 
 constexpr size_t kChunkSize = 1 << 16;
 
-/// What a file that is neither regular nor a directory is, for messages.
-const char *specialFileKind(mode_t mode) {
-  if (S_ISFIFO(mode))
-    return "a FIFO";
-  if (S_ISCHR(mode))
-    return "a character device";
-  if (S_ISBLK(mode))
-    return "a block device";
-  if (S_ISSOCK(mode))
-    return "a socket";
-  return "a special file";
-}
-
 std::string tooLarge(const std::string &path, uint64_t limit) {
   return path + ": the file is larger than " + readLimitText(limit);
 }
@@ -60,8 +47,7 @@ std::optional<std::string> readPlainFile(const std::string &path,
     return std::nullopt;
   }
   if (!S_ISREG(info.st_mode)) {
-    error =
-        path + ": " + specialFileKind(info.st_mode) + ", not a regular file";
+    error = path + ": " + fileTypeName(info.st_mode) + ", not a regular file";
     return std::nullopt;
   }
   if (uint64_t(info.st_size) > limit) {

@@ -3,6 +3,7 @@
 #include "runtime/driver/OutputPath.h"
 
 #include "runtime/driver/ArtifactCache.h"
+#include "runtime/driver/Text.h"
 
 #include <cerrno>
 #include <cstring>
@@ -14,21 +15,6 @@
 namespace mpc::driver {
 
 namespace {
-
-/// What a file that is not a regular file is, for messages.
-const char *kindOf(mode_t mode) {
-  if (S_ISDIR(mode))
-    return "a directory";
-  if (S_ISFIFO(mode))
-    return "a FIFO";
-  if (S_ISCHR(mode))
-    return "a character device";
-  if (S_ISBLK(mode))
-    return "a block device";
-  if (S_ISSOCK(mode))
-    return "a socket";
-  return "not a regular file";
-}
 
 /// Whether a file of `mode` is written in place as a stream: a FIFO or a
 /// character device.
@@ -84,7 +70,8 @@ bool checkOutputPath(const std::string &path, OutputKind kind,
       return false;
     }
     if (kind != OutputKind::Directory && !S_ISREG(info.st_mode)) {
-      error = path + ": is " + kindOf(info.st_mode) + ", not a regular file";
+      error =
+          path + ": is " + fileTypeName(info.st_mode) + ", not a regular file";
       return false;
     }
     if (kind == OutputKind::Directory && !S_ISDIR(info.st_mode)) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iterator>
+#include <sys/stat.h>
 
 namespace mpc::driver {
 
@@ -44,6 +45,20 @@ std::string printable(std::string_view text, size_t maxLength) {
     out += digits[c & 15];
   }
   return out;
+}
+
+const char *fileTypeName(mode_t mode) {
+  if (S_ISDIR(mode))
+    return "a directory";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  return "a special file";
 }
 
 std::string systemError(const std::string &path, const char *action,

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <vector>
 
 namespace mpc::driver {
@@ -28,6 +29,11 @@ std::string printable(std::string_view text, size_t maxLength = 40);
 
 /// "300 bytes", "512.0 MiB", "12.0 GiB": a size for messages.
 std::string formatBytes(uint64_t bytes);
+
+/// What a file that is not a regular file is, for messages: "a directory",
+/// "a FIFO", "a character device", "a block device", "a socket" or "a
+/// special file".
+const char *fileTypeName(mode_t mode);
 
 /// "PATH: cannot open: No such file or directory" for the errno `errnum`.
 std::string systemError(const std::string &path, const char *action,
