@@ -99,8 +99,8 @@ std::string describe(const mpc_gemm_desc &d) {
                 static_cast<long long>(d.batch), static_cast<long long>(d.m),
                 static_cast<long long>(d.k), static_cast<long long>(d.k),
                 static_cast<long long>(d.n), d.trans_a, d.trans_b,
-                mpc::dtypeName(d.a_type), mpc::dtypeName(d.b_type), mpc::dtypeName(d.c_type),
-                epilogueName(d.epilogue));
+                mpc::dtypeName(d.a_type), mpc::dtypeName(d.b_type),
+                mpc::dtypeName(d.c_type), epilogueName(d.epilogue));
   return text;
 }
 

@@ -7,11 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/import/json/GraphImporter.h"
 #include "compiler/ModelLoader.h"
+#include "compiler/import/json/GraphImporter.h"
+#include "compiler/reference/Executor.h"
 #include "dialects/mpc/MpcOps.h"
 #include "passes/Passes.h"
-#include "compiler/reference/Executor.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"

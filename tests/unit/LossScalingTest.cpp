@@ -8,8 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/import/json/GraphImporter.h"
-#include "passes/Passes.h"
 #include "compiler/reference/CpuStepExecutor.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"

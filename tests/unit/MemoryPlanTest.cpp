@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/import/json/GraphImporter.h"
 #include "compiler/ModelLoader.h"
+#include "compiler/import/json/GraphImporter.h"
 #include "dialects/mpc/MpcDialect.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/PrecisionTraits.h"

@@ -2,8 +2,8 @@
 
 #include "compiler/target/cuda/CudaArtifact.h"
 
-#include "compiler/target/cuda/CudaEmitter.h"
 #include "compiler/support/OneLineDiagnostics.h"
+#include "compiler/target/cuda/CudaEmitter.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"

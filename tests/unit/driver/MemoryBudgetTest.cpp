@@ -58,8 +58,7 @@ TEST(MemoryBudget, CheckNamesWhatDoesNotFit) {
   EXPECT_EQ(error, "");
   EXPECT_FALSE(checkHostMemory(UINT64_MAX, "a tensor", error));
   EXPECT_EQ(error, "a tensor: 16.0 EiB of memory needed, more than the " +
-                       formatBytes(usableMemory()) +
-                       " this process can use");
+                       formatBytes(usableMemory()) + " this process can use");
 }
 
 } // namespace

@@ -7,9 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/reference/Executor.h"
 #include "dialects/mpc/MpcDialect.h"
 #include "passes/Autodiff.h"
-#include "compiler/reference/Executor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -329,9 +329,8 @@ INSTANTIATE_TEST_SUITE_P(Binary, GradCheck, ::testing::ValuesIn(binaryCases()),
 
 std::vector<GradCase> unaryCases() {
   std::vector<GradCase> cases;
-  for (const char *op :
-       {"relu", "gelu", "tanh", "sigmoid", "exp", "log", "sqrt", "rsqrt",
-        "neg"}) {
+  for (const char *op : {"relu", "gelu", "tanh", "sigmoid", "exp", "log",
+                         "sqrt", "rsqrt", "neg"}) {
     std::string name = op;
     bool positive = name == "log" || name == "sqrt" || name == "rsqrt";
     cases.push_back(oneParamCase(
