@@ -499,8 +499,10 @@ bool Evaluation::visit(AdamWUpdateOp op) {
   out[2].f32 = in[3]->f32;
   adamwUpdate(data(out[0]), data(in[1]), data(out[1]), data(out[2]),
               out[0].numElements(), static_cast<int64_t>(in[4]->f32[0]),
-              f32(op.getLearningRate()), f32(op.getBeta1()), f32(op.getBeta2()),
-              f32(op.getEpsilon()), f32(op.getWeightDecay()));
+              op.getLearningRate().convertToDouble(),
+              op.getBeta1().convertToDouble(), op.getBeta2().convertToDouble(),
+              op.getEpsilon().convertToDouble(),
+              op.getWeightDecay().convertToDouble());
   return true;
 }
 

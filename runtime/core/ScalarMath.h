@@ -375,35 +375,46 @@ MPC_HD void momentumStep(float &p, float &buffer, float g, float lr,
   p = sub(p, mul(lr, buffer));
 }
 
-/// AdamW's per-step scalars, in double as Python computes them.
+/// AdamW's scalars for one step. PyTorch computes each in double from the
+/// hyperparameters the user gave (Python floats) and rounds it to f32 once,
+/// where the tensor op takes it: 1 - beta2 is 1 - 0.999 in double, not
+/// 1 - f32(0.999), which would make the second moment 1.3e-5 low.
 struct AdamwFactors {
   float decay;           ///< 1 - lr weightDecay
+  float beta1, oneMinusBeta1;
+  float beta2, oneMinusBeta2;
+  float eps;
   float stepSize;        ///< lr / (1 - beta1^step)
   float correction2Sqrt; ///< sqrt(1 - beta2^step)
 };
 
 /// The factors of AdamW step number `step` (1-based). pow is libm's (the
 /// device's may differ in the last bit of a double).
-MPC_HD AdamwFactors adamwFactors(double step, float lr, float beta1,
-                                 float beta2, float weightDecay) {
-  double biasCorrection1 = sub(1.0, ::pow(static_cast<double>(beta1), step));
-  double biasCorrection2 = sub(1.0, ::pow(static_cast<double>(beta2), step));
-  return {static_cast<float>(sub(1.0, mul(static_cast<double>(lr),
-                                          static_cast<double>(weightDecay)))),
-          static_cast<float>(div(static_cast<double>(lr), biasCorrection1)),
+MPC_HD AdamwFactors adamwFactors(double step, double lr, double beta1,
+                                 double beta2, double eps,
+                                 double weightDecay) {
+  double biasCorrection1 = sub(1.0, ::pow(beta1, step));
+  double biasCorrection2 = sub(1.0, ::pow(beta2, step));
+  return {static_cast<float>(sub(1.0, mul(lr, weightDecay))),
+          static_cast<float>(beta1),
+          static_cast<float>(sub(1.0, beta1)),
+          static_cast<float>(beta2),
+          static_cast<float>(sub(1.0, beta2)),
+          static_cast<float>(eps),
+          static_cast<float>(div(lr, biasCorrection1)),
           static_cast<float>(::sqrt(biasCorrection2))};
 }
 
-/// One AdamW element: p *= decay; m = b1 m + (1 - b1) g;
-/// v = b2 v + (1 - b2) g^2; p -= stepSize m / (sqrt(v) / sqrt(1 - b2^step) +
-/// eps), in addcdiv's order (stepSize m) / denom.
-MPC_HD void adamwStep(float &p, float &m, float &v, float g, float beta1,
-                      float beta2, float eps, const AdamwFactors &factors) {
-  p = mul(p, factors.decay);
-  m = add(mul(beta1, m), mul(sub(1.0f, beta1), g));
-  v = add(mul(beta2, v), mul(mul(sub(1.0f, beta2), g), g));
-  float denom = add(div(sqrt(v), factors.correction2Sqrt), eps);
-  p = sub(p, div(mul(factors.stepSize, m), denom));
+/// One AdamW element, as torch.optim.AdamW's single-tensor step:
+/// p *= decay; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g g;
+/// p -= (stepSize m) / (sqrt(v) / sqrt(1 - b2^step) + eps).
+MPC_HD void adamwStep(float &p, float &m, float &v, float g,
+                      const AdamwFactors &f) {
+  p = mul(p, f.decay);
+  m = add(mul(f.beta1, m), mul(f.oneMinusBeta1, g));
+  v = add(mul(f.beta2, v), mul(mul(f.oneMinusBeta2, g), g));
+  float denom = add(div(sqrt(v), f.correction2Sqrt), f.eps);
+  p = sub(p, div(mul(f.stepSize, m), denom));
 }
 
 //===----------------------------------------------------------------------===//

@@ -88,7 +88,7 @@ struct AdamwArgs {
   const void *grad;
   int64_t n;
   const float *step;
-  float lr, beta1, beta2, eps, weightDecay;
+  double lr, beta1, beta2, eps, weightDecay;
   const uint8_t *skipIf;
   bool vectorized;
 };
@@ -100,12 +100,12 @@ template <typename G> __global__ void adamwKernel(AdamwArgs a) {
   __shared__ math::AdamwFactors factors;
   if (threadIdx.x == 0)
     factors = math::adamwFactors(static_cast<double>(*a.step), a.lr, a.beta1,
-                                 a.beta2, a.weightDecay);
+                                 a.beta2, a.eps, a.weightDecay);
   __syncthreads();
   math::AdamwFactors f = factors;
   updateElements(a.param, a.m, a.v, static_cast<const G *>(a.grad), a.n,
                  a.vectorized, [&](float g, float &p, float &m, float &v) {
-                   math::adamwStep(p, m, v, g, a.beta1, a.beta2, a.eps, f);
+                   math::adamwStep(p, m, v, g, f);
                  });
 }
 
@@ -173,11 +173,11 @@ int mpc_rt_adamw(mpc_rt *rt, float *param, const void *grad,
                  grad,
                  n,
                  step,
-                 static_cast<float>(lr),
-                 static_cast<float>(beta1),
-                 static_cast<float>(beta2),
-                 static_cast<float>(eps),
-                 static_cast<float>(weight_decay),
+                 lr,
+                 beta1,
+                 beta2,
+                 eps,
+                 weight_decay,
                  skip_if,
                  aligned16(grad) && aligned16(param) && aligned16(m) &&
                      aligned16(v)};

@@ -242,10 +242,11 @@ void momentumUpdate(float *param, const float *grad, float *buffer, int64_t n,
 /// p -= lr m^ / (sqrt(v^) + eps) with m^ = m / (1 - b1^step) and
 /// v^ = v / (1 - b2^step). The last line is evaluated as PyTorch does:
 /// p -= (lr / (1 - b1^step)) m / (sqrt(v) / sqrt(1 - b2^step) + eps), with the
-/// scalar factors computed in double.
+/// scalar factors computed in double from the hyperparameters as given and
+/// rounded to f32 once (math::adamwFactors).
 void adamwUpdate(float *param, const float *grad, float *m, float *v, int64_t n,
-                 int64_t step, float lr, float beta1, float beta2, float eps,
-                 float weightDecay);
+                 int64_t step, double lr, double beta1, double beta2,
+                 double eps, double weightDecay);
 
 /// sqrt of the sum of squares of all gradients (grads[i] has sizes[i]
 /// elements), accumulated in double.

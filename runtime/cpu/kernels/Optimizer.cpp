@@ -26,12 +26,12 @@ void momentumUpdate(float *param, const float *grad, float *buffer, int64_t n,
 }
 
 void adamwUpdate(float *param, const float *grad, float *m, float *v, int64_t n,
-                 int64_t step, float lr, float beta1, float beta2, float eps,
-                 float weightDecay) {
-  math::AdamwFactors factors = math::adamwFactors(static_cast<double>(step), lr,
-                                                  beta1, beta2, weightDecay);
+                 int64_t step, double lr, double beta1, double beta2,
+                 double eps, double weightDecay) {
+  math::AdamwFactors factors = math::adamwFactors(
+      static_cast<double>(step), lr, beta1, beta2, eps, weightDecay);
   for (int64_t i = 0; i < n; ++i)
-    math::adamwStep(param[i], m[i], v[i], grad[i], beta1, beta2, eps, factors);
+    math::adamwStep(param[i], m[i], v[i], grad[i], factors);
 }
 
 float globalNorm(const std::vector<const float *> &grads,

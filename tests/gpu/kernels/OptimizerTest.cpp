@@ -83,8 +83,8 @@ TEST_P(Optimizer, AdamwMatchesAndSkipLeavesStateUntouched) {
                   dv.as<float>(), kN, dStep.as<float>(), 1e-3, 0.9, 0.999, 1e-8,
                   0.01, dFlags.as<uint8_t>() + 1));
   sync();
-  cpu::adamwUpdate(param.data(), grad.data(), m.data(), v.data(), kN, 5, 1e-3f,
-                   0.9f, 0.999f, 1e-8f, 0.01f);
+  cpu::adamwUpdate(param.data(), grad.data(), m.data(), v.data(), kN, 5, 1e-3,
+                   0.9, 0.999, 1e-8, 0.01);
   std::vector<double> tol(kN);
   for (int64_t i = 0; i < kN; ++i)
     tol[i] = std::ldexp(std::fabs(param[i]) + 1e-3, -21);

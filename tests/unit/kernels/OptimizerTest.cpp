@@ -53,10 +53,8 @@ TEST(AdamW, SecondStepMatchesHandComputation) {
   const double lr = 1e-3, b1 = 0.9, b2 = 0.95, eps = 1e-6, wd = 0.05;
   std::vector<float> p = {0.7f}, m = {0.f}, v = {0.f};
   const float g1 = 0.2f, g2 = -0.6f;
-  adamwUpdate(p.data(), &g1, m.data(), v.data(), 1, 1, float(lr), float(b1),
-              float(b2), float(eps), float(wd));
-  adamwUpdate(p.data(), &g2, m.data(), v.data(), 1, 2, float(lr), float(b1),
-              float(b2), float(eps), float(wd));
+  adamwUpdate(p.data(), &g1, m.data(), v.data(), 1, 1, lr, b1, b2, eps, wd);
+  adamwUpdate(p.data(), &g2, m.data(), v.data(), 1, 2, lr, b1, b2, eps, wd);
   double pe = 0.7, me = 0, ve = 0;
   for (int step = 1; step <= 2; ++step) {
     double g = step == 1 ? g1 : g2;
@@ -70,6 +68,41 @@ TEST(AdamW, SecondStepMatchesHandComputation) {
   EXPECT_NEAR(m[0], me, 1e-7);
   EXPECT_NEAR(v[0], ve, 1e-8);
   EXPECT_NEAR(p[0], pe, 1e-6);
+}
+
+TEST(AdamW, MomentsUsePyTorchsScalarsToRounding) {
+  // The moments in f32 against the same recurrences in double, with the
+  // scalars PyTorch passes to its f32 tensor ops: each one computed in
+  // double from the hyperparameters and rounded to f32 once. The only
+  // difference left is f32 arithmetic, a few ulp. Narrowing beta2 first,
+  // 1 - f32(0.999) in place of f32(1 - 0.999), leaves v 1.3e-5 low.
+  const double lr = 6e-4, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.1;
+  const double beta1 = float(b1), oneMinusBeta1 = float(1 - b1);
+  const double beta2 = float(b2), oneMinusBeta2 = float(1 - b2);
+  const int kSteps = 300;
+  std::vector<float> p = {0.5f, -0.25f, 2.f}, m(3, 0.f), v(3, 0.f);
+  // mScale: the recurrence of m over |g|, the size of its terms, which
+  // bounds its rounding when the terms cancel.
+  double me[3] = {}, ve[3] = {}, mScale[3] = {};
+  uint64_t state = 7;
+  for (int step = 1; step <= kSteps; ++step) {
+    float g[3];
+    for (float &gi : g) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      gi = static_cast<float>(static_cast<int64_t>(state >> 40) % 2001 - 1000) *
+           1e-3f;
+    }
+    adamwUpdate(p.data(), g, m.data(), v.data(), 3, step, lr, b1, b2, eps, wd);
+    for (int i = 0; i < 3; ++i) {
+      me[i] = beta1 * me[i] + oneMinusBeta1 * g[i];
+      mScale[i] = beta1 * mScale[i] + oneMinusBeta1 * std::fabs(g[i]);
+      ve[i] = beta2 * ve[i] + oneMinusBeta2 * g[i] * g[i];
+    }
+  }
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_NEAR(v[i], ve[i], 1e-6 * ve[i]) << i;
+    EXPECT_NEAR(m[i], me[i], 1e-6 * mScale[i]) << i;
+  }
 }
 
 TEST(GradientClipping, NormAndCoefficient) {
