@@ -192,4 +192,32 @@ def PlanMemory : Pass<"mpc-plan-memory", "::mlir::ModuleOp"> {
   ];
 }
 
+def CostReport : Pass<"mpc-cost-report", "::mlir::ModuleOp"> {
+  let summary = "Prints every launch of the planned step with its FLOPs, bytes and predicted time";
+  let description = [{
+    Reads a fused, planned module (after `mpc-fuse` and `mpc-plan-memory`)
+    and prints, per function, one row per launch the CUDA backend makes
+    (a GEMM, a generated kernel, a kernel of the runtime's library, a
+    device copy): its FLOPs, the HBM bytes it reads and writes, whether it
+    is compute- or memory-bound and its roofline time on the named chip.
+    Then the launches grouped by kind, and the totals: launches, bytes,
+    FLOPs, the predicted step time, the model FLOPs (llm.c's count: 3 x the
+    forward GEMMs, causal attention at half) and the MFU the prediction
+    implies, the arena and the peak live bytes, and the device memory the
+    plan needs. The module is not changed.
+
+    ```
+    @train_step on h100-sxm: 6 launches, 1.05 MB, 0.52 MFLOP, predicted 0.31 us
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"h100-sxm\"",
+           "The chip to predict for: h100-sxm or h200">,
+    Option<"format", "format", "std::string", /*default=*/"\"table\"",
+           "table or json">,
+    Option<"output", "output", "std::string", /*default=*/"\"\"",
+           "The file to write (- for standard output); empty: standard error">,
+  ];
+}
+
 #endif // MPC_PASSES_TD
