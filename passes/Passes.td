@@ -20,14 +20,17 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
     back), optional clipping by global norm, and the optimizer update of
     every parameter, stored back into its symbol. Optimizer state (momentum
     buffers, Adam moments, the step count) becomes `mpc.param state`
-    symbols beside the parameters. The forward function stays as the
-    evaluation function, with dropout removed.
+    symbols beside the parameters. `@train_step` returns only the loss
+    (unless `keep-outputs`): the training loop reads nothing else, and a
+    returned logits tensor would stay live through the whole backward and
+    be copied out every step. The forward function stays as the evaluation
+    function, with all its results and dropout removed.
 
     Options left unset take the value of the module's `mpc.training`
     attribute (from the graph's `training` block), else the defaults below.
 
     ```mlir
-    func.func @train_step(%x: tensor<32x64xf32>, %y: tensor<32xi32>) -> (tensor<f32>, tensor<32x10xf32>) {
+    func.func @train_step(%x: tensor<32x64xf32>, %y: tensor<32xi32>) -> (tensor<f32> {mpc.loss}) {
       ...forward...
       %dl = mpc.constant dense<1.000000e+00> : tensor<f32>
       %dlogits = mpc.softmax_cross_entropy_grad %dl, %logits, %y : ...
@@ -56,6 +59,9 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
            "Momentum: the buffer's decay">,
     Option<"clipNorm", "clip-norm", "double", /*default=*/"0",
            "Clip gradients to this global L2 norm; 0 disables clipping">,
+    Option<"keepOutputs", "keep-outputs", "bool", /*default=*/"false",
+           "Return the forward's other results (logits) from @train_step "
+           "too, not only the loss">,
   ];
 }
 
