@@ -24,22 +24,25 @@
 // causally masked, or that reads causally masked probabilities, counted at
 // half. For GPT-2 that is 6 N + 6 L T C per token.
 //
-// format=json writes one object:
+// format=json writes one object (tests/lit/cost-report/report.mlir,
+// abridged):
 //
-//   {"chip": {"name": "h100-sxm", "f16_flops": 9.895e14, ...},
+//   {"chip": {"name":"h100-sxm","f16_flops":989500000000000, ...},
 //    "functions": [{
-//      "name": "train_step",
-//      "launches": [{"location": "fc1 (mlp.json:17:5)", "class": "matmul",
-//                    "backward": false, "math": "bf16", "flops": 262144,
-//                    "bytes_read": 24576, "bytes_written": 8192,
-//                    "bound": "memory", "seconds": 9.8e-09}, ...],
-//      "classes": [{"class": "matmul", "launches": 3, ...}, ...],
-//      "summary": {"launches": 42, "gemm_launches": 6, "flops": ...,
-//                  "gemm_flops": ..., "bytes_read": ..., "bytes_written":
-//                  ..., "non_gemm_bytes": ..., "seconds": ...,
-//                  "model_flops": ..., "mfu": ..., "arena_bytes": ...,
-//                  "peak_live_bytes": ...}}, ...],
-//    "device_bytes": 123456}
+//      "name": "step",
+//      "launches": [{"location":"gemm","class":"matmul","backward":false,
+//                    "math":"bf16","flops":2147483648,
+//                    "bytes_read":4194304,"bytes_written":2097152,
+//                    "bound":"compute","seconds":2.17e-06}, ...],
+//      "classes": [{"class":"matmul","launches":1,"flops":2147483648,
+//                   "bytes":6291456,"seconds":2.17e-06}, ...],
+//      "summary": {"launches":5,"gemm_launches":1,"flops":2152727552,
+//                  "gemm_flops":2147483648,"bytes_read":10493956,
+//                  "bytes_written":6295560,"non_gemm_bytes":10498060,
+//                  "seconds":5.30e-06,"model_flops":6442450944,
+//                  "mfu":1.23,"arena_bytes":6291456,
+//                  "peak_live_bytes":6291456}}],
+//    "device_bytes": 10489860}
 //
 // Each launch, class and summary is written on one line; classes are in
 // decreasing order of predicted time.

@@ -213,7 +213,11 @@ def CostReport : Pass<"mpc-cost-report", "::mlir::ModuleOp"> {
     plan needs. The module is not changed.
 
     ```
-    @train_step on h100-sxm: 6 launches, 1.05 MB, 0.52 MFLOP, predicted 0.31 us
+    @step on h100-sxm: 5 launches, 16.79 MB, 2.15 GFLOP, predicted 5.30 us
+      launches:
+        location  launch  math  flops  read    written  bound    time
+        gemm      matmul  bf16  2.15 G 4.19 M  2.10 M   compute  2.17 us
+        ...
     ```
   }];
   let options = [
