@@ -210,6 +210,18 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
   }
 }
 
+/// Drops every result of `function` but its loss; what computed only the
+/// dropped results is left to canonicalization to remove.
+void keepOnlyLoss(func::FuncOp function, unsigned lossIndex) {
+  llvm::BitVector others(function.getNumResults(), true);
+  others.reset(lossIndex);
+  if (others.none())
+    return;
+  Operation *terminator = function.getBody().front().getTerminator();
+  terminator->eraseOperands(others);
+  function.eraseResults(others);
+}
+
 void BuildTrainStepPass::runOnOperation() {
   ModuleOp module = getOperation();
   std::optional<LossFunction> loss = findLossFunction(module);
@@ -274,6 +286,8 @@ void BuildTrainStepPass::runOnOperation() {
       NameLoc::get(b.getStringAttr(MpcDialect::kStepCountSymbol), loc));
   for (auto [param, value, grad] : llvm::zip(updated, values, paramGrads))
     emitUpdate(b, symbols, *settings, param, value, grad, step);
+  if (!keepOutputs)
+    keepOnlyLoss(trainStep, loss->lossIndex);
 
   // Evaluation: dropout is the identity.
   IRRewriter rewriter(&getContext());

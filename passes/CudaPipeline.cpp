@@ -1,7 +1,8 @@
 //===- CudaPipeline.cpp - mpc-cuda-pipeline -------------------------------===//
 //
 // The CUDA backend's passes between the training step and the translation
-// to step.cu, in order, from one option string.
+// to step.cu, in order, from one option string; the cost report reads the
+// planned step on request.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,12 +17,15 @@ void mpc::buildCudaPipeline(OpPassManager &pm,
                             const CudaPipelineOptions &options) {
   pm.addPass(createFuse(FuseOptions{options.epilogues}));
   pm.addPass(createPlanMemory(PlanMemoryOptions{options.report}));
+  if (!options.costReport.empty())
+    pm.addPass(createCostReport(CostReportOptions{
+        options.chip, options.costFormat, options.costReport}));
 }
 
 void mpc::registerCudaPipeline() {
   PassPipelineRegistration<CudaPipelineOptions>(
       "mpc-cuda-pipeline",
       "Prepares a training step for mpc-translate --mpc-to-cuda: fusion, "
-      "then the memory plan",
+      "then the memory plan (and, on request, the cost report)",
       buildCudaPipeline);
 }

@@ -39,6 +39,9 @@ struct TrainPipelineOptions
                           llvm::cl::desc("Momentum: the buffer's decay")};
   Option<double> clipNorm{*this, "clip-norm",
                           llvm::cl::desc("Clip to this global L2 norm")};
+  Option<bool> keepOutputs{
+      *this, "keep-outputs",
+      llvm::cl::desc("Return the forward's other results from @train_step")};
   Option<std::string> lossScaling{
       *this, "loss-scaling",
       llvm::cl::desc("none, static, dynamic, or auto (dynamic for f16)"),
@@ -87,9 +90,19 @@ struct CudaPipelineOptions
   Option<std::string> report{
       *this, "report",
       llvm::cl::desc("Print the memory plan to this file ('-': stdout)")};
+  Option<std::string> costReport{
+      *this, "cost-report",
+      llvm::cl::desc("Print the cost report to this file ('-': stdout)")};
+  Option<std::string> costFormat{*this, "cost-format",
+                                 llvm::cl::desc("The cost report's format"),
+                                 llvm::cl::init("table")};
+  Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("The chip the cost report predicts for"),
+      llvm::cl::init("h100-sxm")};
 };
 
-/// Adds the CUDA backend's passes to `pm`: mpc-fuse, then mpc-plan-memory.
+/// Adds the CUDA backend's passes to `pm`: mpc-fuse, then mpc-plan-memory,
+/// then mpc-cost-report when a cost report is asked for.
 void buildCudaPipeline(mlir::OpPassManager &pm,
                        const CudaPipelineOptions &options);
 

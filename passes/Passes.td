@@ -20,14 +20,17 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
     back), optional clipping by global norm, and the optimizer update of
     every parameter, stored back into its symbol. Optimizer state (momentum
     buffers, Adam moments, the step count) becomes `mpc.param state`
-    symbols beside the parameters. The forward function stays as the
-    evaluation function, with dropout removed.
+    symbols beside the parameters. `@train_step` returns only the loss
+    (unless `keep-outputs`): the training loop reads nothing else, and a
+    returned logits tensor would stay live through the whole backward and
+    be copied out every step. The forward function stays as the evaluation
+    function, with all its results and dropout removed.
 
     Options left unset take the value of the module's `mpc.training`
     attribute (from the graph's `training` block), else the defaults below.
 
     ```mlir
-    func.func @train_step(%x: tensor<32x64xf32>, %y: tensor<32xi32>) -> (tensor<f32>, tensor<32x10xf32>) {
+    func.func @train_step(%x: tensor<32x64xf32>, %y: tensor<32xi32>) -> (tensor<f32> {mpc.loss}) {
       ...forward...
       %dl = mpc.constant dense<1.000000e+00> : tensor<f32>
       %dlogits = mpc.softmax_cross_entropy_grad %dl, %logits, %y : ...
@@ -56,6 +59,9 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
            "Momentum: the buffer's decay">,
     Option<"clipNorm", "clip-norm", "double", /*default=*/"0",
            "Clip gradients to this global L2 norm; 0 disables clipping">,
+    Option<"keepOutputs", "keep-outputs", "bool", /*default=*/"false",
+           "Return the forward's other results (logits) from @train_step "
+           "too, not only the loss">,
   ];
 }
 
@@ -189,6 +195,38 @@ def PlanMemory : Pass<"mpc-plan-memory", "::mlir::ModuleOp"> {
   let options = [
     Option<"report", "report", "std::string", /*default=*/"\"\"",
            "Where to print the plan's summary (- for standard output); empty: nowhere">,
+  ];
+}
+
+def CostReport : Pass<"mpc-cost-report", "::mlir::ModuleOp"> {
+  let summary = "Prints every launch of the planned step with its FLOPs, bytes and predicted time";
+  let description = [{
+    Reads a fused, planned module (after `mpc-fuse` and `mpc-plan-memory`)
+    and prints, per function, one row per launch the CUDA backend makes
+    (a GEMM, a generated kernel, a kernel of the runtime's library, a
+    device copy): its FLOPs, the HBM bytes it reads and writes, whether it
+    is compute- or memory-bound and its roofline time on the named chip.
+    Then the launches grouped by kind, and the totals: launches, bytes,
+    FLOPs, the predicted step time, the model FLOPs (llm.c's count: 3 x the
+    forward GEMMs, causal attention at half) and the MFU the prediction
+    implies, the arena and the peak live bytes, and the device memory the
+    plan needs. The module is not changed.
+
+    ```
+    @step on h100-sxm: 5 launches, 16.79 MB, 2.15 GFLOP, predicted 5.30 us
+      launches:
+        location  launch  math  flops  read    written  bound    time
+        gemm      matmul  bf16  2.15 G 4.19 M  2.10 M   compute  2.17 us
+        ...
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"h100-sxm\"",
+           "The chip to predict for: h100-sxm or h200">,
+    Option<"format", "format", "std::string", /*default=*/"\"table\"",
+           "table or json">,
+    Option<"output", "output", "std::string", /*default=*/"\"\"",
+           "The file to write (- for standard output); empty: standard error">,
   ];
 }
 

@@ -45,6 +45,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/mpc/MpcOps.h"
+#include "passes/ReportSupport.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -137,45 +138,6 @@ std::optional<std::pair<int64_t, Type>> tensorSize(Type type) {
   return std::make_pair(tensor.getNumElements(), tensor.getElementType());
 }
 
-/// A location in the compact form `fc1 (mlp.json:17:5)`: node names, the
-/// file's base name, line and column. JSON Pointers (`/nodes/2`), which the
-/// importer nests between the two, are left out. Empty for an unknown
-/// location.
-std::string describe(Location loc) {
-  if (auto name = llvm::dyn_cast<NameLoc>(loc)) {
-    std::string child = describe(name.getChildLoc());
-    StringRef text = name.getName().strref();
-    if (text.starts_with("/"))
-      return child;
-    if (child.empty())
-      return text.str();
-    return (text + " (" + child + ")").str();
-  }
-  if (auto file = llvm::dyn_cast<FileLineColLoc>(loc))
-    return llvm::formatv("{0}:{1}:{2}",
-                         llvm::sys::path::filename(file.getFilename()),
-                         file.getLine(), file.getColumn());
-  if (auto call = llvm::dyn_cast<CallSiteLoc>(loc))
-    return describe(call.getCallee());
-  if (auto opaque = llvm::dyn_cast<OpaqueLoc>(loc))
-    return describe(opaque.getFallbackLocation());
-  if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
-    SmallVector<std::string> parts;
-    for (Location part : fused.getLocations()) {
-      std::string text = describe(part);
-      if (!text.empty() && !llvm::is_contained(parts, text))
-        parts.push_back(std::move(text));
-    }
-    return llvm::join(parts, ", ");
-  }
-  return "";
-}
-
-std::string describeOrUnknown(Location loc) {
-  std::string text = describe(loc);
-  return text.empty() ? "unknown" : text;
-}
-
 /// Where a value comes from: its defining op's location, or a function
 /// argument's graph name (`mpc.name`) and location. A load is located at
 /// its `mpc.param`, whose location no later pass merges or replaces.
@@ -197,7 +159,7 @@ std::string describe(Value value, SymbolTableCollection &symbols) {
   }
   if (name.empty())
     name = llvm::formatv("argument {0}", argument.getArgNumber());
-  std::string where = describe(argument.getLoc());
+  std::string where = mpc::describe(argument.getLoc());
   if (where.empty())
     return name;
   // An argument location that already names the value is kept as is.
@@ -220,35 +182,9 @@ StringRef reasonInWords(PrecisionReason reason) {
   return "";
 }
 
-/// The dialect-free op name (`matmul`) for mpc ops, the full name otherwise.
-std::string opName(Operation *op) {
-  if (llvm::isa_and_nonnull<MpcDialect>(op->getDialect()))
-    return op->getName().stripDialect().str();
-  return op->getName().getStringRef().str();
-}
-
 //===----------------------------------------------------------------------===//
 // Collecting
 //===----------------------------------------------------------------------===//
-
-/// The op defining the function's `mpc.loss` result, if any.
-Operation *findLossOp(FunctionOpInterface function) {
-  Region &body = function.getFunctionBody();
-  if (!body.hasOneBlock())
-    return nullptr;
-  Operation *terminator = body.front().getTerminator();
-  if (!terminator)
-    return nullptr;
-  for (unsigned i = 0, e = function.getNumResults(); i < e; ++i) {
-    if (!function.getResultAttr(i, MpcDialect::kLossAttrName) ||
-        i >= terminator->getNumOperands())
-      continue;
-    Operation *lossOp = terminator->getOperand(i).getDefiningOp();
-    if (lossOp && lossOp->getBlock() == &body.front())
-      return lossOp;
-  }
-  return nullptr;
-}
 
 /// A float-to-float mpc.cast, or null.
 CastOp asFloatCast(Operation *op) {
@@ -442,32 +378,6 @@ std::string headline(const FunctionReport &report) {
                     .str();
 }
 
-/// Writes rows as columns padded to their widest cell, the last one ragged.
-/// Columns whose `rightAlign` entry is set are right-aligned (numbers).
-void writeColumns(llvm::raw_ostream &os,
-                  ArrayRef<SmallVector<std::string>> rows,
-                  ArrayRef<bool> rightAlign) {
-  SmallVector<size_t> widths(rightAlign.size(), 0);
-  for (const auto &row : rows)
-    for (auto [i, cell] : llvm::enumerate(row))
-      widths[i] = std::max(widths[i], cell.size());
-  for (const auto &row : rows) {
-    std::string line = "   ";
-    for (auto [i, cell] : llvm::enumerate(row)) {
-      line += " ";
-      size_t pad = widths[i] - cell.size();
-      bool last = i + 1 == row.size();
-      if (rightAlign[i])
-        line += std::string(pad, ' ') + cell;
-      else
-        line += last ? cell : cell + std::string(pad, ' ');
-      if (!last)
-        line += " ";
-    }
-    os << StringRef(line).rtrim() << "\n";
-  }
-}
-
 std::string joined(ArrayRef<std::string> items) {
   return items.empty() ? "-" : llvm::join(items, " ");
 }
@@ -527,15 +437,6 @@ void writeTable(llvm::raw_ostream &os, ArrayRef<FunctionReport> reports) {
   }
 }
 
-/// One JSON object on one line, keys in the order `write` gives them.
-std::string jsonLine(llvm::function_ref<void(llvm::json::OStream &)> write) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  llvm::json::OStream json(os);
-  json.object([&] { write(json); });
-  return text;
-}
-
 void writeStrings(llvm::json::OStream &json, StringRef key,
                   ArrayRef<std::string> items) {
   json.attributeArray(key, [&] {
@@ -550,16 +451,6 @@ void writeOptional(llvm::json::OStream &json, StringRef key,
     json.attribute(key, *value);
   else
     json.attribute(key, nullptr);
-}
-
-/// Writes `lines` as the elements of a JSON array, one per line, and the
-/// comma that follows it.
-void writeArray(llvm::raw_ostream &os, StringRef key,
-                ArrayRef<std::string> lines) {
-  os << "      \"" << key << "\": [";
-  for (auto [i, line] : llvm::enumerate(lines))
-    os << (i == 0 ? "\n" : ",\n") << "        " << line;
-  os << (lines.empty() ? "]" : "\n      ]") << ",\n";
 }
 
 /// Pretty-printed down to the rows, and one row per line: readable, and
@@ -641,25 +532,8 @@ struct PrecisionReportPass
     else
       writeTable(os, reports);
 
-    if (output.empty()) {
-      llvm::errs() << text;
-      return;
-    }
-    std::string error;
-    std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(output, &error);
-    if (!file) {
-      module.emitError("mpc-precision-report: ") << error;
-      return signalPassFailure();
-    }
-    file->os() << text;
-    file->os().flush();
-    if (file->os().has_error()) {
-      module.emitError("mpc-precision-report: cannot write '")
-          << output << "': " << file->os().error().message();
-      file->os().clear_error();
-      return signalPassFailure();
-    }
-    file->keep();
+    if (failed(writeReport(module, getArgument(), output, text)))
+      signalPassFailure();
   }
 };
 

@@ -81,6 +81,15 @@ Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, bool transposeA,
   return b.create<MatmulOp>(loc, *type, lhs, rhs, transposeA, transposeB);
 }
 
+/// `value` [..., r, c] seen as one matrix [(...) r, c]: the rows of every
+/// matrix of a batch, one after the other.
+Value flattenRows(OpBuilder &b, Location loc, Value value) {
+  RankedTensorType type = tensorType(value);
+  int64_t cols = type.getShape().back();
+  return b.create<ReshapeOp>(
+      loc, type.clone({type.getNumElements() / cols, cols}), value);
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -111,8 +120,21 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   // with transpose flags instead of explicit transposes.
   Value da = ta ? matmul(b, loc, bm, dc, tb, true)
                 : matmul(b, loc, dc, bm, false, !tb);
-  Value db =
-      tb ? matmul(b, loc, dc, a, true, ta) : matmul(b, loc, a, dc, !ta, false);
+  Value db;
+  RankedTensorType aType = tensorType(a), bType = tensorType(bm);
+  if (!ta && bType.getRank() == 2 && aType.getRank() > 2 &&
+      aType.getShape().back() != 0 && tensorType(dc).getShape().back() != 0) {
+    // A matrix shared by every matrix of a batched lhs (a weight applied to
+    // every sequence): its gradient sums over the batch, which is one GEMM
+    // whose inner dimension runs over the rows of all matrices, rather
+    // than a product per matrix and a reduction of the partial products.
+    Value rows = flattenRows(b, loc, a), rowGrads = flattenRows(b, loc, dc);
+    db = tb ? matmul(b, loc, rowGrads, rows, true, false)
+            : matmul(b, loc, rows, rowGrads, true, false);
+  } else {
+    db = tb ? matmul(b, loc, dc, a, true, ta)
+            : matmul(b, loc, a, dc, !ta, false);
+  }
   operandGrads.push_back(sumToShape(b, loc, da, tensorType(a)));
   operandGrads.push_back(sumToShape(b, loc, db, tensorType(bm)));
   return success();

@@ -104,19 +104,45 @@ module @matmul_transpose_both {
 
 // -----
 
-// A weight broadcast over a batched matmul's batch dim gets its gradient summed over it.
+// A weight broadcast over a batched matmul's batch dim gets its gradient
+// summed over it: one GEMM over the rows of every batch matrix, no partial
+// products and no reduction.
 // CHECK-LABEL: module @matmul_broadcast_batch {
 // CHECK:       func.func @train_step(%[[X:.*]]: tensor<2x3x4xf32>)
 // CHECK:       %[[W:.*]] = mpc.load @w : tensor<4x5xf32>
 // CHECK:       %[[DC:.*]] = mpc.broadcast %{{.*}} : tensor<1x1x1xf32> -> tensor<2x3x5xf32>
-// CHECK:       %[[DWB:.*]] = mpc.matmul %[[X]], %[[DC]] {transpose_a} : (tensor<2x3x4xf32>, tensor<2x3x5xf32>) -> tensor<2x4x5xf32>
-// CHECK:       %[[DW:.*]] = mpc.reduce_sum %[[DWB]] [0] : tensor<2x4x5xf32> -> tensor<4x5xf32>
+// CHECK-NEXT:  %[[XR:.*]] = mpc.reshape %[[X]] : tensor<2x3x4xf32> -> tensor<6x4xf32>
+// CHECK-NEXT:  %[[DCR:.*]] = mpc.reshape %[[DC]] : tensor<2x3x5xf32> -> tensor<6x5xf32>
+// CHECK-NEXT:  %[[DW:.*]] = mpc.matmul %[[XR]], %[[DCR]] {transpose_a} : (tensor<6x4xf32>, tensor<6x5xf32>) -> tensor<4x5xf32>
+// CHECK-NOT:   mpc.reduce_sum
 // CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
 module @matmul_broadcast_batch {
   mpc.param @w : tensor<4x5xf32> = #mpc.init<normal>
   func.func @forward(%x: tensor<2x3x4xf32>) -> (tensor<f32> {mpc.loss}) {
     %w = mpc.load @w : tensor<4x5xf32>
     %c = mpc.matmul %x, %w : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
+    %l = mpc.reduce_sum %c [0, 1, 2] : tensor<2x3x5xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+// The same with the weight stored transposed: dW = dCᵀ·X over the rows.
+// CHECK-LABEL: module @matmul_broadcast_batch_transposed {
+// CHECK:       func.func @train_step(%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<5x4xf32>
+// CHECK:       %[[DC:.*]] = mpc.broadcast %{{.*}} : tensor<1x1x1xf32> -> tensor<2x3x5xf32>
+// CHECK-NEXT:  %[[XR:.*]] = mpc.reshape %[[X]] : tensor<2x3x4xf32> -> tensor<6x4xf32>
+// CHECK-NEXT:  %[[DCR:.*]] = mpc.reshape %[[DC]] : tensor<2x3x5xf32> -> tensor<6x5xf32>
+// CHECK-NEXT:  %[[DW:.*]] = mpc.matmul %[[DCR]], %[[XR]] {transpose_a} : (tensor<6x5xf32>, tensor<6x4xf32>) -> tensor<5x4xf32>
+// CHECK-NOT:   mpc.reduce_sum
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @matmul_broadcast_batch_transposed {
+  mpc.param @w : tensor<5x4xf32> = #mpc.init<normal>
+  func.func @forward(%x: tensor<2x3x4xf32>) -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<5x4xf32>
+    %c = mpc.matmul %x, %w {transpose_b} : (tensor<2x3x4xf32>, tensor<5x4xf32>) -> tensor<2x3x5xf32>
     %l = mpc.reduce_sum %c [0, 1, 2] : tensor<2x3x5xf32> -> tensor<f32>
     return %l : tensor<f32>
   }
