@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 namespace mpc::onnx_import {
@@ -28,10 +29,16 @@ namespace {
 
 using Shape = std::vector<int64_t>;
 
+/// The element count of `shape`, saturated at INT64_MAX (also for a
+/// negative dim): shapes come from the model, so every size check compares
+/// against this.
 int64_t product(const Shape &shape) {
   int64_t count = 1;
-  for (int64_t dim : shape)
+  for (int64_t dim : shape) {
+    if (dim < 0 || (dim > 0 && count > INT64_MAX / dim))
+      return INT64_MAX;
     count *= dim;
+  }
   return count;
 }
 
@@ -141,8 +148,18 @@ private:
         return false;
     return true;
   }
+  /// Records a result no larger than kMaxFoldedElements whose values fill
+  /// its shape (a shape whose element count overflows never does).
   bool emit(Literal literal) {
-    if (literal.numElements() > kMaxFoldedElements)
+    int64_t count = 1;
+    for (int64_t dim : literal.shape) {
+      if (dim < 0 || (dim > 0 && count > kMaxFoldedElements / dim))
+        return false;
+      count *= dim;
+    }
+    size_t held =
+        literal.isFloat() ? literal.floats.size() : literal.ints.size();
+    if (static_cast<size_t>(count) != held)
       return false;
     outputs.push_back(std::move(literal));
     return true;
@@ -480,7 +497,8 @@ bool Folder::slice() {
   Shape begin(rank, 0), step(rank, 1), size = shape;
   for (size_t i = 0; i < axes.size(); ++i) {
     int64_t axis = axes[i];
-    if (!normalizeAxis(axis, rank) || steps[i] == 0)
+    if (!normalizeAxis(axis, rank) || steps[i] == 0 ||
+        steps[i] == std::numeric_limits<int64_t>::min())
       return false;
     int64_t dim = shape[axis], s = (*starts)[i], e = (*ends)[i];
     if (s < 0)

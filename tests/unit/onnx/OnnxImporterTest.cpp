@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/import/onnx/OnnxImporter.h"
+#include "compiler/ModelLoader.h"
 #include "dialects/mpc/MpcDialect.h"
 #include "dialects/mpc/MpcOps.h"
 
@@ -220,6 +221,36 @@ TEST_F(OnnxImporterTest, EveryUnsupportedNodeGetsItsLine) {
                        "has no mpc mapping");
   EXPECT_EQ(errors[1], "model.onnx: error: node 'a_floor' (Floor, #2): op "
                        "Floor has no mpc mapping");
+}
+
+TEST_F(OnnxImporterTest, TheModelLoaderGivesEveryLine) {
+  // What mpc-run reads a model with: the first line and the others.
+  onnx::ModelProto model = makeModel();
+  addInput(model, "x", {2, 3});
+  addNode(model, "Abs", {"x"}, {"a"}, "first_abs");
+  addNode(model, "Floor", {"x"}, {"f"}, "a_floor");
+  addOutput(model, "a");
+  addOutput(model, "f");
+  llvm::SmallString<128> path;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("unsupported", "onnx", path));
+  {
+    std::ofstream out(path.str().str(), std::ios::binary);
+    out << model.SerializeAsString();
+  }
+  MLIRContext loaderContext;
+  std::string error;
+  std::vector<std::string> moreErrors;
+  auto loaded = mpc::loadTrainingModule(path.str().str(), {}, loaderContext,
+                                        error, &moreErrors);
+  llvm::sys::fs::remove(path);
+  EXPECT_FALSE(loaded);
+  EXPECT_EQ(error, path.str().str() +
+                       ": error: node 'first_abs' (Abs, #0): op Abs has no "
+                       "mpc mapping");
+  ASSERT_EQ(moreErrors.size(), 1u);
+  EXPECT_EQ(moreErrors[0], path.str().str() +
+                               ": error: node 'a_floor' (Floor, #1): op Floor "
+                               "has no mpc mapping");
 }
 
 TEST_F(OnnxImporterTest, LossIsTheScalarFloatOutput) {
