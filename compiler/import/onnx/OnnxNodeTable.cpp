@@ -566,6 +566,10 @@ LogicalResult mapPow(NodeContext &node) {
   const Literal *exponent = node.literal(1);
   if (!exponent || !exponent->isSplat())
     return node.unsupported("the exponent must be a constant scalar");
+  // The result has the base's shape only if the exponent does not grow it.
+  if (failed(verifyBroadcastsTo(exponent->shape, node.type(0).getShape(),
+                                "the exponent", "the base", errorsAt(node))))
+    return failure();
   double power = exponent->valueAt(0);
   Value x = node.value(0);
   Type type = x.getType();
@@ -587,9 +591,6 @@ LogicalResult mapPow(NodeContext &node) {
   else
     return node.unsupported("exponent " + std::to_string(power) +
                             " (mpc maps 1, 2, 3, 0.5, -0.5 and -1)");
-  // The exponent may broadcast the result to a larger shape.
-  if (tensorType(x).getRank() < static_cast<int64_t>(exponent->shape.size()))
-    return node.unsupported("the exponent broadcasts the base");
   node.setResult(0, result);
   return success();
 }
