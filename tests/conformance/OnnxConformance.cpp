@@ -15,6 +15,8 @@
 //                  one-line error, never a crash, and match its line (a
 //                  skipped test that now passes fails too, so the file stays
 //                  true).
+// Both modes compare each passing "*_expanded" test with its passing fused
+// twin.
 //
 //===----------------------------------------------------------------------===//
 
@@ -59,6 +61,8 @@ struct Result {
   /// For a pass: whether the import folded the whole graph into constants,
   /// so that no mpc op but mpc.constant computed it.
   bool folded = false;
+  /// For a pass: the outputs, named.
+  std::vector<HostTensor> outputs;
 };
 
 /// Whether @forward computes nothing but constants.
@@ -187,6 +191,8 @@ Result runTest(const fs::path &dir) {
   if (!executor->run(function, arguments, 0, results, error))
     return {Outcome::RunError, error};
   std::vector<HostTensor> specs = executor->resultSpecs(function);
+  for (size_t i = 0; i < results.size(); ++i)
+    results[i].name = specs[i].name;
   for (const std::string &file : filesWithPrefix(data, "output_")) {
     HostTensor expected;
     if (!mpc::readOnnxTensorFile(file, expected, error))
@@ -202,7 +208,7 @@ Result runTest(const fs::path &dir) {
                  mpc::onnxTensorFileElementType(file), problem))
       return {Outcome::Mismatch, problem};
   }
-  return {Outcome::Pass, "", folded};
+  return {Outcome::Pass, "", folded, std::move(results)};
 }
 
 bool readExpectations(const std::string &path,
@@ -305,6 +311,7 @@ int main(int argc, char **argv) {
   if (!readExpectations(expectationsFile, expectations))
     return 1;
   int passed = 0, passedFolded = 0, skipped = 0, xfailed = 0, failures = 0;
+  std::map<std::string, std::vector<HostTensor>> passedOutputs;
   for (const fs::path &dir : tests) {
     std::string name = dir.filename().string();
     auto it = expectations.find(name);
@@ -341,11 +348,42 @@ int main(int argc, char **argv) {
     if (expected.status == "pass") {
       ++passed;
       passedFolded += result.folded;
+      passedOutputs[name] = std::move(result.outputs);
     } else if (expected.status == "skip")
       ++skipped;
     else
       ++xfailed;
   }
+  // An "_expanded" test spells its op out in simpler ONNX ops; once the
+  // folder has reduced it, it must compute what mpc computes for the op
+  // itself (the twins' outputs agree to the f32 tolerance).
+  int twins = 0;
+  for (const auto &[name, outputs] : passedOutputs) {
+    llvm::StringRef expanded(name);
+    if (!expanded.consume_back("_expanded"))
+      continue;
+    auto fused = passedOutputs.find(expanded.str());
+    if (fused == passedOutputs.end())
+      continue;
+    ++twins;
+    for (const HostTensor &output : outputs) {
+      auto twin = std::find_if(
+          fused->second.begin(), fused->second.end(),
+          [&](const HostTensor &t) { return t.name == output.name; });
+      std::string problem;
+      if (twin == fused->second.end() ||
+          !compare(output, *twin, "f32", problem)) {
+        std::printf("FAIL %s: differs from %s: %s\n", name.c_str(),
+                    fused->first.c_str(),
+                    problem.empty() ? "an output is missing" : problem.c_str());
+        ++failures;
+      }
+    }
+  }
+  if (mode == "--sweep")
+    std::printf("ONNX node tests: %d expanded tests compared with their fused "
+                "twin\n",
+                twins);
   for (const auto &[name, expected] : expectations)
     if (!fs::exists(fs::path(testsDir) / name / "model.onnx")) {
       std::printf("FAIL %s: listed but not found\n", name.c_str());
