@@ -54,8 +54,8 @@ public:
   GraphImport(const onnx::ModelProto &model, const std::string &path,
               MLIRContext *context, const OnnxImportOptions &options,
               std::vector<std::string> &errors)
-      : model(model), graph(model.graph()), path(path), context(context),
-        builder(context), options(options), errors(errors) {}
+      : graph(model.graph()), path(path), context(context), builder(context),
+        options(options), errors(errors) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -76,7 +76,6 @@ private:
                           llvm::ArrayRef<Value> results, std::string &problem);
   bool importOutputs(func::FuncOp forward);
 
-  const onnx::ModelProto &model;
   const onnx::GraphProto &graph;
   std::string path;
   MLIRContext *context;

@@ -11,6 +11,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
@@ -206,6 +207,15 @@ bool prepareModel(llvm::StringRef bytes, const std::string &path,
   if (!loadAllExternalData(*model.mutable_graph(),
                            llvm::sys::path::parent_path(path), error))
     return false;
+  // libonnx's converter and shape inference assume a well-formed graph
+  // (every input defined before use, known ops, ...): ONNX's checker
+  // establishes that first.
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &exception) {
+    error = "not a valid ONNX model: " + firstLine(exception.what());
+    return false;
+  }
   try {
     if (opset != kTargetOpset) {
       model = onnx::version_conversion::ConvertVersion(

@@ -61,8 +61,16 @@ void addInput(onnx::ModelProto &model, const std::string &name,
   }
 }
 
-void addOutput(onnx::ModelProto &model, const std::string &name) {
-  model.mutable_graph()->add_output()->set_name(name);
+/// A float graph output of rank `rank` (ONNX requires the type and the
+/// rank; shape inference gives the dims).
+void addOutput(onnx::ModelProto &model, const std::string &name, int rank) {
+  auto *output = model.mutable_graph()->add_output();
+  output->set_name(name);
+  auto *type = output->mutable_type()->mutable_tensor_type();
+  type->set_elem_type(onnx::TensorProto_DataType_FLOAT);
+  auto *shape = type->mutable_shape();
+  for (int i = 0; i < rank; ++i)
+    shape->add_dim();
 }
 
 onnx::NodeProto &addNode(onnx::ModelProto &model, const std::string &op,
@@ -163,7 +171,7 @@ TEST_F(OnnxImporterTest, UnknownDomainIsOneLine) {
   import->set_version(1);
   addInput(model, "x", {2});
   addNode(model, "Relu", {"x"}, {"y"});
-  addOutput(model, "y");
+  addOutput(model, "y", 1);
   importModel(model);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0], "model.onnx: error: opset domain 'com.example' is not "
@@ -174,7 +182,7 @@ TEST_F(OnnxImporterTest, LeadingSymbolicDimTakesTheBatchSize) {
   onnx::ModelProto model = makeModel();
   addInput(model, "x", {std::string("batch"), 4});
   addNode(model, "Relu", {"x"}, {"y"});
-  addOutput(model, "y");
+  addOutput(model, "y", 2);
 
   importModel(model);
   ASSERT_EQ(errors.size(), 1u);
@@ -193,7 +201,7 @@ TEST_F(OnnxImporterTest, InnerSymbolicDimCannotBeBound) {
   onnx::ModelProto model = makeModel();
   addInput(model, "x", {2, std::string("seq")});
   addNode(model, "Relu", {"x"}, {"y"});
-  addOutput(model, "y");
+  addOutput(model, "y", 2);
   mpc::OnnxImportOptions options;
   options.batchSize = 2;
   importModel(model, options);
@@ -211,9 +219,9 @@ TEST_F(OnnxImporterTest, EveryUnsupportedNodeGetsItsLine) {
   addNode(model, "Relu", {"a"}, {"r"}, "after_abs");
   addNode(model, "Floor", {"x"}, {"f"}, "a_floor");
   addNode(model, "Relu", {"x"}, {"ok"}, "fine");
-  addOutput(model, "r");
-  addOutput(model, "f");
-  addOutput(model, "ok");
+  addOutput(model, "r", 2);
+  addOutput(model, "f", 2);
+  addOutput(model, "ok", 2);
   importModel(model);
   // The Relu after Abs depends on it and says nothing of its own.
   ASSERT_EQ(errors.size(), 2u);
@@ -229,8 +237,8 @@ TEST_F(OnnxImporterTest, TheModelLoaderGivesEveryLine) {
   addInput(model, "x", {2, 3});
   addNode(model, "Abs", {"x"}, {"a"}, "first_abs");
   addNode(model, "Floor", {"x"}, {"f"}, "a_floor");
-  addOutput(model, "a");
-  addOutput(model, "f");
+  addOutput(model, "a", 2);
+  addOutput(model, "f", 2);
   llvm::SmallString<128> path;
   ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("unsupported", "onnx", path));
   {
@@ -259,8 +267,8 @@ TEST_F(OnnxImporterTest, LossIsTheScalarFloatOutput) {
   addNode(model, "Relu", {"x"}, {"r"});
   auto &mean = addNode(model, "ReduceMean", {"r"}, {"loss"});
   setInt(mean, "keepdims", 0);
-  addOutput(model, "r");
-  addOutput(model, "loss");
+  addOutput(model, "r", 2);
+  addOutput(model, "loss", 0);
   std::string text = importModel(model);
   ASSERT_TRUE(errors.empty()) << errors[0];
   // The loss comes first, marked.
@@ -281,7 +289,7 @@ TEST_F(OnnxImporterTest, OpsAreLocatedAtTheirNode) {
   onnx::ModelProto model = makeModel();
   addInput(model, "x", {2, 3});
   addNode(model, "Relu", {"x"}, {"y"}, "act1");
-  addOutput(model, "y");
+  addOutput(model, "y", 2);
   importModel(model);
   ASSERT_TRUE(errors.empty()) << errors[0];
   mpc::ReluOp relu;
@@ -305,7 +313,7 @@ TEST_F(OnnxImporterTest, ShapeArithmeticFoldsIntoTheReshape) {
   auto &concat = addNode(model, "Concat", {"n", "minus_one"}, {"target"});
   setInt(concat, "axis", 0);
   addNode(model, "Reshape", {"x", "target"}, {"y"});
-  addOutput(model, "y");
+  addOutput(model, "y", 2);
   mpc::OnnxImportOptions options;
   options.batchSize = 5;
   std::string text = importModel(model, options);
@@ -322,7 +330,7 @@ TEST_F(OnnxImporterTest, GemmIsMatmulAndAdd) {
   addFloats(model, "c", {2}, {0.5f, -0.5f});
   auto &gemm = addNode(model, "Gemm", {"a", "b", "c"}, {"y"});
   setInt(gemm, "transB", 1);
-  addOutput(model, "y");
+  addOutput(model, "y", 2);
   std::string text = importModel(model);
   ASSERT_TRUE(errors.empty()) << errors[0];
   EXPECT_NE(text.find("transpose_b"), std::string::npos) << text;
@@ -337,7 +345,7 @@ TEST_F(OnnxImporterTest, TransposedWeightFoldsIntoMatmul) {
   auto &transpose = addNode(model, "Transpose", {"w"}, {"wt"});
   setInts(transpose, "perm", {1, 0});
   addNode(model, "MatMul", {"x", "wt"}, {"y"});
-  addOutput(model, "y");
+  addOutput(model, "y", 2);
   std::string text = importModel(model);
   ASSERT_TRUE(errors.empty()) << errors[0];
   EXPECT_EQ(count<mpc::TransposeOp>(), 0) << text;
@@ -352,7 +360,7 @@ TEST_F(OnnxImporterTest, ReciprocalSqrtBecomesRsqrt) {
   addFloats(model, "one", {}, {1.0f});
   addNode(model, "Sqrt", {"x"}, {"s"});
   addNode(model, "Div", {"one", "s"}, {"y"});
-  addOutput(model, "y");
+  addOutput(model, "y", 1);
   importModel(model);
   ASSERT_TRUE(errors.empty()) << errors[0];
   EXPECT_EQ(count<mpc::RsqrtOp>(), 1);
@@ -378,7 +386,7 @@ TEST_F(OnnxImporterTest, TanhGeluChainBecomesGelu) {
   addNode(model, "Add", {"one", "t"}, {"onePlus"});
   addNode(model, "Mul", {"x", "onePlus"}, {"xt"});
   addNode(model, "Mul", {"half", "xt"}, {"y"});
-  addOutput(model, "y");
+  addOutput(model, "y", 2);
   std::string text = importModel(model);
   ASSERT_TRUE(errors.empty()) << errors[0];
   EXPECT_EQ(count<mpc::GeluOp>(), 1) << text;
@@ -411,7 +419,7 @@ TEST_F(OnnxImporterTest, ExternalDataIsRead) {
   addEntry("offset", "4");
   addEntry("length", "16");
   addNode(model, "Add", {"x", "w"}, {"y"});
-  addOutput(model, "y");
+  addOutput(model, "y", 1);
   std::string path = (dir + "/model.onnx").str();
   std::string text = importModel(model, {}, path);
   ASSERT_TRUE(errors.empty()) << errors[0];
@@ -438,7 +446,7 @@ TEST_F(OnnxImporterTest, OlderOpsetsAreConverted) {
   addInput(model, "x", {3});
   auto &unsqueeze = addNode(model, "Unsqueeze", {"x"}, {"y"});
   setInts(unsqueeze, "axes", {0});
-  addOutput(model, "y");
+  addOutput(model, "y", 2);
   std::string text = importModel(model);
   ASSERT_TRUE(errors.empty()) << errors[0];
   EXPECT_NE(text.find("-> (tensor<1x3xf32>"), std::string::npos) << text;
