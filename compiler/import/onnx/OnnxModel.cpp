@@ -185,6 +185,36 @@ bool bindSymbolicDims(onnx::GraphProto &graph, const OnnxImportOptions &options,
   return true;
 }
 
+/// Every value a node or the graph's outputs use is defined before: by a
+/// graph input, an initializer or an earlier node (ONNX lists nodes in
+/// topological order). libonnx's converter dereferences what it finds
+/// undefined.
+bool checkWiring(const onnx::GraphProto &graph, std::string &error) {
+  std::set<std::string> defined;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    defined.insert(input.name());
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    defined.insert(tensor.name());
+  for (int index = 0; index < graph.node_size(); ++index) {
+    const onnx::NodeProto &node = graph.node(index);
+    for (const std::string &input : node.input())
+      if (!input.empty() && !defined.count(input)) {
+        error = "node '" + node.name() + "' (" + node.op_type() + ", #" +
+                std::to_string(index) + "): input '" + input +
+                "' is not defined before the node";
+        return false;
+      }
+    for (const std::string &output : node.output())
+      defined.insert(output);
+  }
+  for (const onnx::ValueInfoProto &output : graph.output())
+    if (!defined.count(output.name())) {
+      error = "graph output '" + output.name() + "' is not defined";
+      return false;
+    }
+  return true;
+}
+
 } // namespace
 
 bool prepareModel(llvm::StringRef bytes, const std::string &path,
@@ -208,8 +238,10 @@ bool prepareModel(llvm::StringRef bytes, const std::string &path,
                            llvm::sys::path::parent_path(path), error))
     return false;
   // libonnx's converter and shape inference assume a well-formed graph
-  // (every input defined before use, known ops, ...): ONNX's checker
-  // establishes that first.
+  // (every value defined before use, known ops, ...): the wiring and ONNX's
+  // checker establish that first.
+  if (!checkWiring(model.graph(), error))
+    return false;
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception &exception) {
