@@ -16,6 +16,7 @@
 #include "compiler/import/onnx/OnnxRewrites.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ShapeFunctions.h"
+#include "runtime/core/OneLineText.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -431,11 +432,13 @@ OwningOpRef<ModuleOp> GraphImport::run() {
 } // namespace
 } // namespace onnx_import
 
-OwningOpRef<ModuleOp> importOnnxModelBytes(llvm::StringRef bytes,
-                                           const std::string &path,
-                                           MLIRContext *context,
-                                           const OnnxImportOptions &options,
-                                           std::vector<std::string> &errors) {
+namespace {
+
+OwningOpRef<ModuleOp> importPrepared(llvm::StringRef bytes,
+                                     const std::string &path,
+                                     MLIRContext *context,
+                                     const OnnxImportOptions &options,
+                                     std::vector<std::string> &errors) {
   onnx::ModelProto model;
   std::string error;
   if (!onnx_import::prepareModel(bytes, path, options, model, error)) {
@@ -450,6 +453,21 @@ OwningOpRef<ModuleOp> importOnnxModelBytes(llvm::StringRef bytes,
     errors.push_back(path + ": error: " + exception.what());
     return nullptr;
   }
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importOnnxModelBytes(llvm::StringRef bytes,
+                                           const std::string &path,
+                                           MLIRContext *context,
+                                           const OnnxImportOptions &options,
+                                           std::vector<std::string> &errors) {
+  OwningOpRef<ModuleOp> module =
+      importPrepared(bytes, path, context, options, errors);
+  // Names in a model are text from outside: each error stays one line.
+  for (std::string &line : errors)
+    line = oneLine(line);
+  return module;
 }
 
 OwningOpRef<ModuleOp> importOnnxModel(const std::string &path,
