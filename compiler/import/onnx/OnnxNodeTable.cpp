@@ -60,7 +60,10 @@ LogicalResult onlyOutputs(NodeContext &node, size_t count) {
   return success();
 }
 
-EmitErrorFn errorsAt(NodeContext &node) {
+/// The error reporter of the shape rules, for `node`. It returns the lambda
+/// itself: an EmitErrorFn (a function_ref) must not outlive the call it is
+/// passed to.
+auto errorsAt(NodeContext &node) {
   return [&node] { return emitError(node.loc); };
 }
 
