@@ -3,6 +3,7 @@
 #include "compiler/ModelLoader.h"
 
 #include "compiler/import/json/GraphImporter.h"
+#include "compiler/import/onnx/OnnxImporter.h"
 #include "compiler/support/OneLineDiagnostics.h"
 #include "dialects/mpc/MpcDialect.h"
 #include "passes/Passes.h"
@@ -66,10 +67,11 @@ LogicalResult compileTrainingStep(ModuleOp module,
 
 } // namespace
 
-OwningOpRef<ModuleOp> mpc::loadTrainingModule(const std::string &path,
-                                              const ModelLoadOptions &options,
-                                              MLIRContext &context,
-                                              std::string &error) {
+OwningOpRef<ModuleOp>
+mpc::loadTrainingModule(const std::string &path,
+                        const ModelLoadOptions &options, MLIRContext &context,
+                        std::string &error,
+                        std::vector<std::string> *moreErrors) {
   DialectRegistry registry;
   registerGraphImportDialects(registry);
   context.appendDialectRegistry(registry);
@@ -81,21 +83,37 @@ OwningOpRef<ModuleOp> mpc::loadTrainingModule(const std::string &path,
     return success();
   });
 
-  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
-  if (!buffer) {
-    error = path + ": cannot open: " + buffer.getError().message();
-    return nullptr;
-  }
   OwningOpRef<ModuleOp> module;
-  bool isGraph = isJsonGraphFile(path, (*buffer)->getBuffer());
-  if (isGraph) {
-    GraphImportOptions importOptions;
+  // A model file (JSON graph or ONNX) is imported and given the batch
+  // size; an MLIR module was compiled for one.
+  bool isGraph = true;
+  if (isOnnxModelFile(path)) {
+    OnnxImportOptions importOptions;
     importOptions.batchSize = options.batchSize;
-    module = importGraph((*buffer)->getBuffer(), path, &context, importOptions);
+    std::vector<std::string> errors;
+    module = importOnnxModel(path, &context, importOptions, errors);
+    if (!module && !errors.empty()) {
+      error = errors[0];
+      if (moreErrors)
+        moreErrors->assign(errors.begin() + 1, errors.end());
+    }
   } else {
-    llvm::SourceMgr sourceMgr;
-    sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
-    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
+    if (!buffer) {
+      error = path + ": cannot open: " + buffer.getError().message();
+      return nullptr;
+    }
+    isGraph = isJsonGraphFile(path, (*buffer)->getBuffer());
+    if (isGraph) {
+      GraphImportOptions importOptions;
+      importOptions.batchSize = options.batchSize;
+      module =
+          importGraph((*buffer)->getBuffer(), path, &context, importOptions);
+    } else {
+      llvm::SourceMgr sourceMgr;
+      sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+      module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    }
   }
   if (!module) {
     if (error.empty())

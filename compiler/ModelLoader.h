@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mpc {
 
@@ -28,15 +29,19 @@ struct ModelLoadOptions {
   std::string precisionReport;
 };
 
-/// Reads `path`, a JSON graph or an MLIR module, and returns a verified
+/// Reads `path`, a JSON graph, an ONNX model (.onnx) or an MLIR module, and
+/// returns a verified
 /// module holding @train_step and @forward: a graph is imported and given
 /// its training step (mpc-build-train-step with the graph's settings), as is
 /// a module that has none yet, through mpc-train-pipeline with the
 /// precision options. On failure returns null and sets `error` to
-/// one line naming the file and position.
+/// one line naming the file and position. An ONNX model with several
+/// unsupported nodes has one line each: the first in `error`, the others in
+/// `moreErrors` when given.
 mlir::OwningOpRef<mlir::ModuleOp>
 loadTrainingModule(const std::string &path, const ModelLoadOptions &options,
-                   mlir::MLIRContext &context, std::string &error);
+                   mlir::MLIRContext &context, std::string &error,
+                   std::vector<std::string> *moreErrors = nullptr);
 
 } // namespace mpc
 

@@ -12,9 +12,11 @@
 #   policy              mpc-fuzz-policy, the policy-file reader of
 #                       mpc-autocast and --policy
 #                       (tests/fuzz/corpus-policy/, tests/fuzz/policy.dict)
+#   onnx                mpc-fuzz-onnx, the ONNX front end
+#                       (tests/fuzz/corpus-onnx/, no dictionary)
 #
-#   scripts/fuzz.sh [--target importer|driver|policy] [SECONDS] [flags...]
-#   scripts/fuzz.sh [--target importer|driver|policy] --coverage
+#   scripts/fuzz.sh [--target importer|driver|policy|onnx] [SECONDS] [flags...]
+#   scripts/fuzz.sh [--target importer|driver|policy|onnx] --coverage
 #       # line coverage of the scratch corpus (llvm-cov)
 #
 # The corpus is fuzzed in a scratch copy (OUT/corpus/), so the seeds in the
@@ -66,8 +68,16 @@ policy)
   covered=(passes/PrecisionPolicy.cpp)
   uncovered_example=passes/PrecisionPolicy.cpp
   ;;
+onnx)
+  binary=mpc-fuzz-onnx
+  seeds=tests/fuzz/corpus-onnx
+  dict=
+  default_out=fuzz-out/onnx
+  covered=(compiler/import/onnx/*.cpp)
+  uncovered_example=compiler/import/onnx/OnnxFolder.cpp
+  ;;
 *)
-  echo "mpc: unknown fuzz target '$target' (expected importer, driver or policy)" >&2
+  echo "mpc: unknown fuzz target '$target' (expected importer, driver, policy or onnx)" >&2
   exit 2
   ;;
 esac
@@ -117,7 +127,7 @@ cp -n "$seeds"/* "$out_dir/corpus/"
 
 root=$PWD
 fuzzer=("$build_dir/bin/$binary"
-  -dict="$root/$dict"
+  ${dict:+-dict="$root/$dict"}
   -max_len=8192 -timeout=10 -rss_limit_mb=4096
   -max_total_time="$seconds"
   -artifact_prefix="$out_dir/"

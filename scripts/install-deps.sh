@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build ccache g++ python3
   libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
   nlohmann-json3-dev libgtest-dev python3-jsonschema zlib1g-dev
+  libonnx-dev libonnx-testdata libprotobuf-dev
 )
 # Extra packages a caller needs, e.g. the fuzzer's clang.
 packages+=("$@")

@@ -15,6 +15,8 @@ config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py"]
 
 config.substitutions.append(("%mpc_src_root", config.mpc_src_root))
 config.substitutions.append(("%examples", os.path.join(config.mpc_src_root, "examples")))
+# ONNX's node tests (Debian libonnx-testdata): models for the ONNX front end.
+config.substitutions.append(("%onnx_node_tests", config.onnx_node_tests))
 
 # The CUDA toolkit was found at configure time: GPU-backend tests need it.
 if config.mpc_have_cuda:

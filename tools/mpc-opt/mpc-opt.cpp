@@ -1,12 +1,14 @@
 //===- mpc-opt.cpp - the mpc optimizer driver -----------------------------===//
 //
-// mlir-opt for the mpc dialect. It also reads a JSON graph directly: the
-// graph is imported first (errors are one line naming file, line, column and
-// JSON Pointer), then the module runs through the usual mlir-opt driver.
+// mlir-opt for the mpc dialect. It also reads a JSON graph or an ONNX model
+// directly: the model is imported first (errors are one line each, naming
+// the file and the JSON Pointer or ONNX node), then the module runs through
+// the usual mlir-opt driver.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/import/json/GraphImporter.h"
+#include "compiler/import/onnx/OnnxImporter.h"
 #include "compiler/support/OneLineDiagnostics.h"
 #include "passes/Passes.h"
 #include "runtime/core/OneLineText.h"
@@ -34,8 +36,15 @@ using namespace mlir;
 static llvm::cl::opt<int64_t> batchSizeOption(
     "batch-size",
     llvm::cl::desc("Batch size for the \"batch\" dims of a JSON graph "
-                   "(overrides its training.batch_size)"),
+                   "(overrides its training.batch_size) or the symbolic "
+                   "leading dims of an ONNX model's inputs"),
     llvm::cl::value_desc("N"), llvm::cl::init(0));
+
+static llvm::cl::opt<std::string> lossOption(
+    "loss",
+    llvm::cl::desc("The graph output of an ONNX model that is the loss "
+                   "(default: its only scalar float output)"),
+    llvm::cl::value_desc("NAME"), llvm::cl::init(""));
 
 /// Prints `message` as mpc-opt's one-line error and returns exit status 1.
 static int failWith(llvm::StringRef message) {
@@ -57,6 +66,29 @@ importToBuffer(const llvm::MemoryBuffer &input, llvm::StringRef fileName,
       mpc::importGraph(input.getBuffer(), fileName, &context, options);
   if (!module)
     return nullptr;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os, OpPrintingFlags().enableDebugInfo());
+  return llvm::MemoryBuffer::getMemBufferCopy(text, fileName);
+}
+
+/// Imports the ONNX model `fileName` and returns it as MLIR text (with
+/// locations), or null after printing one line per problem.
+static std::unique_ptr<llvm::MemoryBuffer>
+importOnnxToBuffer(const std::string &fileName, DialectRegistry &registry) {
+  MLIRContext context(registry);
+  mpc::OnnxImportOptions options;
+  if (batchSizeOption.getNumOccurrences())
+    options.batchSize = batchSizeOption;
+  options.loss = lossOption;
+  std::vector<std::string> errors;
+  OwningOpRef<ModuleOp> module =
+      mpc::importOnnxModel(fileName, &context, options, errors);
+  if (!module) {
+    for (const std::string &line : errors)
+      llvm::errs() << mpc::oneLine(line) << "\n";
+    return nullptr;
+  }
   std::string text;
   llvm::raw_string_ostream os(text);
   module->print(os, OpPrintingFlags().enableDebugInfo());
@@ -114,14 +146,21 @@ int main(int argc, char **argv) {
     llvm::errs() << inputFile << ": error: " << mpc::oneLine(error) << "\n";
     return 1;
   }
-  if (mpc::isJsonGraphFile(inputFile, input->getBuffer())) {
+  if (lossOption.getNumOccurrences() && !mpc::isOnnxModelFile(inputFile))
+    return failWith("--loss applies to ONNX models; " + inputFile +
+                    " is not one (.onnx)");
+  if (mpc::isOnnxModelFile(inputFile)) {
+    input = importOnnxToBuffer(inputFile, registry);
+    if (!input)
+      return 1;
+  } else if (mpc::isJsonGraphFile(inputFile, input->getBuffer())) {
     input = importToBuffer(*input, inputFile == "-" ? "<stdin>" : inputFile,
                            registry);
     if (!input)
       return 1;
   } else if (batchSizeOption.getNumOccurrences()) {
-    return failWith("--batch-size applies to JSON graphs; " + inputFile +
-                    " is MLIR");
+    return failWith("--batch-size applies to JSON graphs and ONNX models; " +
+                    inputFile + " is MLIR");
   }
 
   // Diagnostics are one line each, except where they are the test

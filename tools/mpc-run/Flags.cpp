@@ -16,8 +16,9 @@ namespace {
 
 const char *kUsage = R"(usage: mpc-run MODEL --data FILE [options]
 
-MODEL is a JSON graph (.json) or an mpc module (.mlir); a module without a
-@train_step gets one built with the graph's training settings. With
+MODEL is a JSON graph (.json), an ONNX model (.onnx, docs/onnx.md) or an
+mpc module (.mlir); a module without a @train_step gets one built with the
+graph's training settings. With
 --device cuda, MODEL may also be a CUDA artifact directory (manifest.json
 and step.cu, as --artifact writes them).
 

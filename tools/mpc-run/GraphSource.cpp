@@ -10,6 +10,7 @@
 #include "tools/mpc-run/GraphSource.h"
 
 #include "runtime/core/Hash.h"
+#include "runtime/core/OneLineText.h"
 
 #include "tools/mpc-run/Device.h"
 #include "tools/mpc-run/ModelSource.h"
@@ -150,10 +151,20 @@ LoadedGraph loadGraph(const Flags &flags) {
   LoadedGraph graph;
   graph.context = std::make_shared<mlir::MLIRContext>();
   std::string error;
-  graph.module =
-      loadTrainingModule(flags.model, loadOptions, *graph.context, error);
-  if (!graph.module)
+  std::vector<std::string> moreErrors;
+  graph.module = loadTrainingModule(flags.model, loadOptions, *graph.context,
+                                    error, &moreErrors);
+  if (!graph.module) {
+    // One line per problem (an ONNX model's unsupported nodes), all of them.
+    if (!moreErrors.empty()) {
+      std::fprintf(stderr, "mpc-run: %s\n", oneLine(error).c_str());
+      error = moreErrors.back();
+      moreErrors.pop_back();
+      for (const std::string &line : moreErrors)
+        std::fprintf(stderr, "mpc-run: %s\n", oneLine(line).c_str());
+    }
     fail(error);
+  }
   graph.steps = trainingSetting(*graph.module, "steps");
   graph.seed = trainingSetting(*graph.module, "seed");
   graph.precision = stepPrecision(*graph.module);
