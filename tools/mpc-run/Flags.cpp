@@ -53,6 +53,9 @@ and step.cu, as --artifact writes them).
                      before anything else)
   --resume CKPT      continue a run from a checkpoint (same seed, batch
                      and --dtype)
+  --metrics FILE     write every log point and evaluation to FILE as JSON
+                     Lines (loss, validation, loss scale, throughput; see
+                     docs/training.md); a resumed run continues the file
 
 Mixed precision (when compiling a graph):
   --dtype T          f32 (default), f16 or bf16: run allowed ops in T with
@@ -75,12 +78,13 @@ const char *const kValueFlags[] = {"steps",      "batch",
                                    "data",       "dtype",
                                    "policy",     "loss-scaling",
                                    "init-scale", "precision-report",
-                                   "artifact",   "arch"};
+                                   "artifact",   "arch",
+                                   "metrics"};
 /// The flags without a value.
 const char *const kSwitchFlags[] = {"cuda-sync"};
 /// The flags whose value names a file or directory, which cannot be empty.
-const char *const kPathFlags[] = {"data", "save", "resume", "policy",
-                                  "artifact"};
+const char *const kPathFlags[] = {"data",   "save",     "resume",
+                                  "policy", "artifact", "metrics"};
 
 } // namespace
 

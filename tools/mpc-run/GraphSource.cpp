@@ -17,6 +17,7 @@
 #include "compiler/ModelLoader.h"
 #include "compiler/target/cuda/CudaArtifact.h"
 #include "dialects/mpc/MpcDialect.h"
+#include "dialects/mpc/MpcOps.h"
 #include "runtime/driver/ArtifactCache.h"
 #include "runtime/driver/OutputPath.h"
 
@@ -61,6 +62,25 @@ std::string stepPrecision(mlir::ModuleOp module) {
       }
   });
   return precision;
+}
+
+/// The learning rate of @train_step's optimizer: the first update op's.
+std::optional<double> stepLearningRate(mlir::ModuleOp module) {
+  auto step =
+      module.lookupSymbol<mlir::func::FuncOp>(MpcDialect::kTrainStepFuncName);
+  std::optional<double> rate;
+  if (!step)
+    return rate;
+  step.walk([&](mlir::Operation *op) {
+    if (auto sgd = mlir::dyn_cast<SgdUpdateOp>(op))
+      rate = sgd.getLearningRateAttr().getValueAsDouble();
+    else if (auto momentum = mlir::dyn_cast<MomentumUpdateOp>(op))
+      rate = momentum.getLearningRateAttr().getValueAsDouble();
+    else if (auto adamw = mlir::dyn_cast<AdamWUpdateOp>(op))
+      rate = adamw.getLearningRateAttr().getValueAsDouble();
+    return rate ? mlir::WalkResult::interrupt() : mlir::WalkResult::advance();
+  });
+  return rate;
 }
 
 /// Fails when a precision flag would be ignored: --policy moves ops
@@ -157,6 +177,7 @@ LoadedGraph loadGraph(const Flags &flags) {
   graph.steps = trainingSetting(*graph.module, "steps");
   graph.seed = trainingSetting(*graph.module, "seed");
   graph.precision = stepPrecision(*graph.module);
+  graph.learningRate = stepLearningRate(*graph.module);
   return graph;
 }
 
@@ -166,6 +187,7 @@ GraphArtifact loadGraphArtifact(const Flags &flags) {
   artifact.steps = graph->steps;
   artifact.seed = graph->seed;
   artifact.precision = graph->precision;
+  artifact.learningRate = graph->learningRate;
   artifact.publish = [graph] { return cachedArtifact(*graph->module); };
   return artifact;
 }
