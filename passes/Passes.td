@@ -139,10 +139,25 @@ def PrecisionReport : Pass<"mpc-precision-report", "::mlir::ModuleOp"> {
     reason; every cast with the bytes it moves; and a summary: ops per
     precision, casts and bytes moved per step, and the activation memory
     saved for backward against an all-f32 step. The module is not changed.
+
+    `format=dot` draws one function as a Graphviz graph instead (render it
+    with `dot -Tsvg`): ops are nodes coloured by precision and labelled with
+    their graph node's name and the op, casts are red edges with the bytes
+    they move per step, and backward and optimizer sit in clusters of their
+    own:
+
+    ```sh
+    mpc-opt mlp.json --mpc-train-pipeline="dtype=bf16" \
+        --mpc-precision-report="format=dot output=mlp.dot" -o /dev/null
+    ```
   }];
   let options = [
     Option<"format", "format", "std::string", /*default=*/"\"table\"",
-           "table or json">,
+           "table, json or dot">,
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "format=dot: the function to draw (default: train_step, else the first)">,
+    Option<"forwardOnly", "forward-only", "bool", /*default=*/"false",
+           "format=dot: draw the forward ops only">,
     Option<"output", "output", "std::string", /*default=*/"\"\"",
            "The file to write (- for standard output); empty: standard error">,
   ];
