@@ -39,6 +39,9 @@ struct TrainPipelineOptions
                           llvm::cl::desc("Momentum: the buffer's decay")};
   Option<double> clipNorm{*this, "clip-norm",
                           llvm::cl::desc("Clip to this global L2 norm")};
+  Option<bool> recordGradNorm{
+      *this, "record-grad-norm",
+      llvm::cl::desc("Store the gradients' global norm each step")};
   Option<std::string> lossScaling{
       *this, "loss-scaling",
       llvm::cl::desc("none, static, dynamic, or auto (dynamic for f16)"),

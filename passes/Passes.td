@@ -20,8 +20,11 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
     back), optional clipping by global norm, and the optimizer update of
     every parameter, stored back into its symbol. Optimizer state (momentum
     buffers, Adam moments, the step count) becomes `mpc.param state`
-    symbols beside the parameters. The forward function stays as the
-    evaluation function, with dropout removed.
+    symbols beside the parameters. With clipping (or `record-grad-norm`)
+    the gradients' global norm before clipping is stored in
+    `mpc.param state @grad_norm` each step, where `mpc-run --metrics` reads
+    it. The forward function stays as the evaluation function, with
+    dropout removed.
 
     Options left unset take the value of the module's `mpc.training`
     attribute (from the graph's `training` block), else the defaults below.
@@ -56,6 +59,10 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
            "Momentum: the buffer's decay">,
     Option<"clipNorm", "clip-norm", "double", /*default=*/"0",
            "Clip gradients to this global L2 norm; 0 disables clipping">,
+    Option<"recordGradNorm", "record-grad-norm", "bool", /*default=*/"false",
+           "Store the gradients' global norm in @grad_norm each step even "
+           "without clipping (clipping always stores it); costs one pass over "
+           "the gradients">,
   ];
 }
 

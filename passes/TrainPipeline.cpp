@@ -44,6 +44,7 @@ void mpc::buildTrainPipeline(OpPassManager &pm,
   appendIfGiven(trainStepOptions, "weight-decay", options.weightDecay);
   appendIfGiven(trainStepOptions, "momentum", options.momentum);
   appendIfGiven(trainStepOptions, "clip-norm", options.clipNorm);
+  appendIfGiven(trainStepOptions, "record-grad-norm", options.recordGradNorm);
   std::unique_ptr<Pass> trainStep = createBuildTrainStep();
   // Only typed values are printed above, so the options always parse.
   (void)trainStep->initializeOptions(trainStepOptions,

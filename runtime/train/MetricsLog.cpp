@@ -215,6 +215,7 @@ bool MetricsLog::append(const MetricsRecord &record, std::string &error) {
   json["loss_scale"] = number(record.lossScale);
   json["skipped_steps"] =
       record.skippedSteps ? Json(*record.skippedSteps) : Json(nullptr);
+  json["grad_norm"] = number(record.gradNorm);
   json["items_per_second"] = number(record.itemsPerSecond);
   json["device"] = device;
   // One write per line: O_APPEND puts it at the end whole, so a reader

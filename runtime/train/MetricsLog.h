@@ -54,6 +54,8 @@ struct MetricsRecord {
   /// The loss scaler after this step, when the step scales its loss.
   std::optional<double> lossScale;
   std::optional<int64_t> skippedSteps;
+  /// The global norm of this step's gradients, when the step records it.
+  std::optional<double> gradNorm;
 };
 
 class MetricsLog {

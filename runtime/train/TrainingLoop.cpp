@@ -376,6 +376,14 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
       record->step = done;
       record->loss = meanLoss;
       record->itemsPerSecond = itemsPerSecond;
+      if (metrics) {
+        record->gradNorm = executor.gradNorm();
+        error = executor.deferredError();
+        if (!error.empty()) {
+          error = "step " + std::to_string(done) + ": " + error;
+          return false;
+        }
+      }
       if (scaling) {
         record->lossScale = scaling->scale;
         record->skippedSteps = scaling->skippedSteps;

@@ -11,6 +11,8 @@
   losses equal those of the uninterrupted run.
 - An f16 run whose first loss scale overflows records the scale backing off
   and the skipped steps; an f32 run records no scale.
+- With --grad-norm every log point records the gradients' global norm, and
+  the run trains exactly as without it; without, there is none.
 - The GPT's records count tokens; a file of another graph is refused."""
 
 import json
@@ -30,7 +32,8 @@ STEP_FIELDS = {
     "loss": (float, None), "val_loss": (float, None),
     "val_accuracy": (float, None), "learning_rate": (float, None),
     "loss_scale": (float, None), "skipped_steps": (int, None),
-    "items_per_second": (float, None), "device": str,
+    "grad_norm": (float, None), "items_per_second": (float, None),
+    "device": str,
 }
 
 
@@ -136,6 +139,7 @@ def check_fresh_run(paths, directory):
                           f"record has a validation loss: {record}")
         mpc_e2e.check(record["loss_scale"] is None
                       and record["skipped_steps"] is None
+                      and record["grad_norm"] is None
                       and record["learning_rate"] == 0.001,
                       f"mlp f32: step {step}: {record}")
     print(f"fresh run: {len(steps)} step records, fields and values as logged")
@@ -211,6 +215,32 @@ def check_loss_scale(paths, directory):
           f"{skipped[-1]} skipped steps")
 
 
+def check_grad_norm(paths, directory, uninterrupted):
+    """--grad-norm records a positive norm at every log point and changes
+    no loss; it needs --metrics."""
+    metrics = os.path.join(directory, "norm.jsonl")
+    train(paths, paths.mlp, paths.digits, 60, metrics,
+          ["--log-every", "10", "--eval-every", "25", "--grad-norm"])
+    records = read_records(metrics)
+    check_fields("grad norm", records)
+    steps = step_records(records)
+    norms = [r["grad_norm"] for r in steps if r["loss"] is not None]
+    mpc_e2e.check(len(norms) == 6 and all(n > 0 for n in norms),
+                  f"grad norm: the log points record norms {norms}")
+    mpc_e2e.check(all(r["grad_norm"] is None for r in steps
+                      if r["loss"] is None),
+                  f"grad norm: an evaluation-only record has a norm: {steps}")
+    mpc_e2e.check([r["loss"] for r in steps]
+                  == [r["loss"] for r in step_records(uninterrupted)],
+                  "grad norm: recording the norm changed the losses")
+    alone = mpc_e2e.run([paths.mpc_run, paths.mlp, "--data", paths.digits,
+                         "--steps", "1", "--grad-norm"], expect_status=1)
+    mpc_e2e.check(alone.stderr == "mpc-run: --grad-norm records the gradient "
+                  "norm in the metrics; give --metrics FILE\n",
+                  f"--grad-norm without --metrics: {alone.stderr!r}")
+    print(f"grad norm: {norms[0]:.3f} -> {norms[-1]:.3f}, losses unchanged")
+
+
 def check_tokens(paths, directory, mlp_metrics):
     """The GPT counts tokens; resuming it into the MLP's file is refused,
     before any step, and leaves that file as it was."""
@@ -245,6 +275,7 @@ def main():
         uninterrupted = check_fresh_run(paths, directory)
         resumed = check_resume(paths, directory, uninterrupted)
         check_loss_scale(paths, directory)
+        check_grad_norm(paths, directory, uninterrupted)
         check_tokens(paths, directory, resumed)
     print("PASS")
 

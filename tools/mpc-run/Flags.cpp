@@ -68,6 +68,9 @@ Mixed precision (when compiling a graph):
                      scaling)
   --precision-report table|json
                      print every op's precision and the casts before training
+  --grad-norm        store the gradients' global norm each step, for
+                     --metrics (a step that clips stores it anyway); costs
+                     one pass over the gradients
 )";
 
 /// The flags that take a value; --data may repeat.
@@ -81,7 +84,7 @@ const char *const kValueFlags[] = {"steps",      "batch",
                                    "artifact",   "arch",
                                    "metrics"};
 /// The flags without a value.
-const char *const kSwitchFlags[] = {"cuda-sync"};
+const char *const kSwitchFlags[] = {"cuda-sync", "grad-norm"};
 /// The flags whose value names a file or directory, which cannot be empty.
 const char *const kPathFlags[] = {"data",   "save",     "resume",
                                   "policy", "artifact", "metrics"};

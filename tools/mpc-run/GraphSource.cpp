@@ -166,6 +166,7 @@ LoadedGraph loadGraph(const Flags &flags) {
     loadOptions.policyFile = flags.values.at("policy");
   if (flags.values.count("init-scale"))
     loadOptions.initScale = positiveFlag(flags, "init-scale");
+  loadOptions.recordGradNorm = flags.switches.count("grad-norm");
   checkPrecisionFlags(flags, loadOptions);
   LoadedGraph graph;
   graph.context = std::make_shared<mlir::MLIRContext>();

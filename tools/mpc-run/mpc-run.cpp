@@ -62,10 +62,16 @@ int main(int argc, char **argv) {
     if (flags.values.count("metrics"))
       fail("--metrics applies when training; --artifact only writes the "
            "artifact");
+    if (flags.switches.count("grad-norm"))
+      fail("--grad-norm records the norm for --metrics when training; "
+           "--artifact only writes the artifact");
     writeArtifactAndExit(flags);
   }
   if (flags.values.count("arch"))
     fail("--arch applies with --artifact, which builds the step library");
+  if (flags.switches.count("grad-norm") && !flags.values.count("metrics"))
+    fail("--grad-norm records the gradient norm in the metrics; give "
+         "--metrics FILE");
   std::string device =
       flags.values.count("device") ? flags.values["device"] : kDefaultDevice;
   if (device != "cpu" && device != "cuda")
