@@ -131,6 +131,8 @@ llvm::DenseMap<Operation *, Cluster> clustersOf(ArrayRef<Operation *> ops,
   return clusters;
 }
 
+/// Writes one function's digraph: the clusters of op nodes, the parameter
+/// and input nodes, the legend, then every edge.
 class DotWriter {
 public:
   DotWriter(llvm::raw_ostream &os, FunctionOpInterface function,
