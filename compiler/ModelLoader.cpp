@@ -60,6 +60,8 @@ LogicalResult compileTrainingStep(ModuleOp module,
     pipeline.lossScaling = options.lossScaling;
   if (options.initScale)
     pipeline.initScale = *options.initScale;
+  if (options.recordGradNorm)
+    pipeline.recordGradNorm = true;
   PassManager pm(module.getContext());
   mpc::buildTrainPipeline(pm, pipeline);
   return pm.run(module);
@@ -134,6 +136,13 @@ mpc::loadTrainingModule(const std::string &path,
             mpc::MpcDialect::kTrainStepFuncName.str() +
             ", so precision options do not apply (compile its graph with "
             "mpc-opt --mpc-train-pipeline=\"dtype=...\" instead)";
+    return nullptr;
+  } else if (options.recordGradNorm) {
+    error = path + ": the module already has a @" +
+            mpc::MpcDialect::kTrainStepFuncName.str() +
+            ", so the gradient norm cannot be added (compile its graph with "
+            "mpc-opt --mpc-train-pipeline=\"record-grad-norm=true\" "
+            "instead)";
     return nullptr;
   } else if (failed(verify(*module))) {
     return nullptr;

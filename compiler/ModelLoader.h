@@ -27,6 +27,9 @@ struct ModelLoadOptions {
   std::optional<double> initScale;
   /// table or json: print the precision report to standard output.
   std::string precisionReport;
+  /// Store the gradients' global norm each step (mpc-build-train-step
+  /// record-grad-norm), for the metrics.
+  bool recordGradNorm = false;
 };
 
 /// Reads `path`, a JSON graph, an ONNX model (.onnx) or an MLIR module, and

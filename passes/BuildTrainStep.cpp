@@ -18,6 +18,8 @@
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <limits>
+
 namespace mpc {
 #define GEN_PASS_DEF_BUILDTRAINSTEP
 #include "passes/Passes.h.inc"
@@ -43,9 +45,10 @@ Value load(OpBuilder &b, Location loc, ParamOp param) {
                           FlatSymbolRefAttr::get(param.getSymNameAttr()));
 }
 
-/// Replaces `grads` by their clipped values: one op sees them all.
-void clipGradients(OpBuilder &b, Location loc, SmallVectorImpl<Value> &grads,
-                   double maxNorm) {
+/// Replaces `grads` by their clipped values: one op sees them all. Returns
+/// their global norm before clipping.
+Value clipGradients(OpBuilder &b, Location loc, SmallVectorImpl<Value> &grads,
+                    double maxNorm) {
   SmallVector<Type> types;
   for (Value grad : grads)
     types.push_back(grad.getType());
@@ -53,6 +56,23 @@ void clipGradients(OpBuilder &b, Location loc, SmallVectorImpl<Value> &grads,
       loc, types, RankedTensorType::get({}, b.getF32Type()), grads,
       b.getF64FloatAttr(maxNorm));
   llvm::copy(clip.getClipped(), grads.begin());
+  return clip.getNorm();
+}
+
+/// Adds the state symbol holding the last step's gradient norm (after the
+/// step count, so that it is not first) and, at the builder, the store of
+/// `norm` into it.
+void storeGradNorm(ModuleOp module, SymbolTable &symbols, OpBuilder &b,
+                   Location loc, Value norm) {
+  OpBuilder moduleBuilder = OpBuilder::atBlockBegin(module.getBody());
+  auto state = moduleBuilder.create<ParamOp>(
+      loc, moduleBuilder.getStringAttr(MpcDialect::kGradNormSymbol),
+      TypeAttr::get(norm.getType()),
+      InitAttr::getDefault(b.getContext(), InitKind::zeros),
+      moduleBuilder.getUnitAttr());
+  // Renames on a clash with an existing symbol.
+  symbols.insert(state, Block::iterator(state));
+  b.create<StoreOp>(loc, norm, FlatSymbolRefAttr::get(state.getSymNameAttr()));
 }
 
 /// Adds the step-count state symbol (first in the module) and, at the
@@ -278,9 +298,16 @@ void BuildTrainStepPass::runOnOperation() {
 
   OpBuilder b(trainStep.getBody().front().getTerminator());
   Location loc = forward.getLoc();
-  if (settings->clipNorm > 0 && !paramGrads.empty())
-    clipGradients(b, NameLoc::get(b.getStringAttr("clip"), loc), paramGrads,
-                  settings->clipNorm);
+  if ((settings->clipNorm > 0 || recordGradNorm) && !paramGrads.empty()) {
+    // Recording alone clips to the largest f32: the factor is exactly 1 for
+    // every finite norm, so the gradients stay as they are, bit for bit.
+    double maxNorm = settings->clipNorm > 0
+                         ? settings->clipNorm
+                         : double(std::numeric_limits<float>::max());
+    Location clipLoc = NameLoc::get(b.getStringAttr("clip"), loc);
+    Value norm = clipGradients(b, clipLoc, paramGrads, maxNorm);
+    storeGradNorm(module, symbols, b, clipLoc, norm);
+  }
   Value step = incrementStepCount(
       module, symbols, b,
       NameLoc::get(b.getStringAttr(MpcDialect::kStepCountSymbol), loc));

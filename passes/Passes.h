@@ -42,6 +42,9 @@ struct TrainPipelineOptions
   Option<bool> keepOutputs{
       *this, "keep-outputs",
       llvm::cl::desc("Return the forward's other results from @train_step")};
+  Option<bool> recordGradNorm{
+      *this, "record-grad-norm",
+      llvm::cl::desc("Store the gradients' global norm each step")};
   Option<std::string> lossScaling{
       *this, "loss-scaling",
       llvm::cl::desc("none, static, dynamic, or auto (dynamic for f16)"),

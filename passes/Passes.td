@@ -20,11 +20,14 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
     back), optional clipping by global norm, and the optimizer update of
     every parameter, stored back into its symbol. Optimizer state (momentum
     buffers, Adam moments, the step count) becomes `mpc.param state`
-    symbols beside the parameters. `@train_step` returns only the loss
-    (unless `keep-outputs`): the training loop reads nothing else, and a
-    returned logits tensor would stay live through the whole backward and
-    be copied out every step. The forward function stays as the evaluation
-    function, with all its results and dropout removed.
+    symbols beside the parameters. With clipping (or `record-grad-norm`)
+    the gradients' global norm before clipping is stored in
+    `mpc.param state @grad_norm` each step, where `mpc-run --metrics` reads
+    it. `@train_step` returns only the loss (unless `keep-outputs`): the
+    training loop reads nothing else, and a returned logits tensor would
+    stay live through the whole backward and be copied out every step. The
+    forward function stays as the evaluation function, with all its
+    results and dropout removed.
 
     Options left unset take the value of the module's `mpc.training`
     attribute (from the graph's `training` block), else the defaults below.
@@ -62,6 +65,10 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
     Option<"keepOutputs", "keep-outputs", "bool", /*default=*/"false",
            "Return the forward's other results (logits) from @train_step "
            "too, not only the loss">,
+    Option<"recordGradNorm", "record-grad-norm", "bool", /*default=*/"false",
+           "Store the gradients' global norm in @grad_norm each step even "
+           "without clipping (clipping always stores it); costs one pass over "
+           "the gradients">,
   ];
 }
 
@@ -145,10 +152,25 @@ def PrecisionReport : Pass<"mpc-precision-report", "::mlir::ModuleOp"> {
     reason; every cast with the bytes it moves; and a summary: ops per
     precision, casts and bytes moved per step, and the activation memory
     saved for backward against an all-f32 step. The module is not changed.
+
+    `format=dot` draws one function as a Graphviz graph instead (render it
+    with `dot -Tsvg`): ops are nodes coloured by precision and labelled with
+    their graph node's name and the op, casts are red edges with the bytes
+    they move per step, and backward and optimizer sit in clusters of their
+    own:
+
+    ```sh
+    mpc-opt mlp.json --mpc-train-pipeline="dtype=bf16" \
+        --mpc-precision-report="format=dot output=mlp.dot" -o /dev/null
+    ```
   }];
   let options = [
     Option<"format", "format", "std::string", /*default=*/"\"table\"",
-           "table or json">,
+           "table, json or dot">,
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "format=dot: the function to draw (default: train_step, else the first)">,
+    Option<"forwardOnly", "forward-only", "bool", /*default=*/"false",
+           "format=dot: draw the forward ops only">,
     Option<"output", "output", "std::string", /*default=*/"\"\"",
            "The file to write (- for standard output); empty: standard error">,
   ];

@@ -17,6 +17,9 @@
 // (the report gives their bytes apart). A function without a loss result,
 // or with nothing after the loss op but casts, gets no activation figures.
 //
+// format=dot writes one function as a Graphviz graph instead
+// (PrecisionReportDot.cpp): @train_step unless `function` names another.
+//
 // format=json writes one object (the f16 digits classifier, abridged):
 //
 //   {"functions": [{
@@ -42,6 +45,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/PrecisionReport.h"
 #include "passes/Passes.h"
 
 #include "dialects/mpc/MpcOps.h"
@@ -68,42 +72,8 @@ namespace mpc {
 } // namespace mpc
 
 using namespace mlir;
-using namespace mpc;
 
-namespace {
-
-//===----------------------------------------------------------------------===//
-// What the report says about one function
-//===----------------------------------------------------------------------===//
-
-struct OpRow {
-  std::string op, location;
-  bool backward;
-  PrecisionCategory category;
-  PrecisionReason reason;
-  SmallVector<std::string> inputs, outputs;
-};
-
-struct CastRow {
-  std::string location;
-  bool backward;
-  std::string from, to;
-  int64_t elements, bytes;
-};
-
-struct FunctionReport {
-  std::string name;
-  std::vector<OpRow> ops;
-  std::vector<CastRow> casts;
-  /// Decided ops by the element type of their first float result.
-  std::map<std::string, int64_t> opsByPrecision;
-  int64_t castBytes = 0;
-  /// Set only where the function has a forward/backward boundary.
-  /// `activationCopyBytes` is the part of `activationBytes` held in casts of
-  /// parameters, constants and arguments.
-  std::optional<int64_t> activationBytes, activationCopyBytes,
-      activationBytesF32;
-};
+namespace mpc::precision_report {
 
 //===----------------------------------------------------------------------===//
 // Types and locations in words
@@ -260,24 +230,33 @@ void measureActivations(FunctionReport &report, Operation *lossOp,
   report.activationBytesF32 = bytesF32;
 }
 
+FunctionOps functionOps(FunctionOpInterface function) {
+  FunctionOps body;
+  function.getFunctionBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
+    body.order[op] = body.ops.size();
+    body.ops.push_back(op);
+  });
+  // The loss op, where the function has a backward to separate.
+  body.boundary = findLossOp(function);
+  if (body.boundary && !hasBackward(body.boundary, body.order, body.ops))
+    body.boundary = nullptr;
+  return body;
+}
+
+bool FunctionOps::isBackward(Operation *op) const {
+  return boundary && order.lookup(op) > order.lookup(boundary);
+}
+
 FunctionReport collect(FunctionOpInterface function,
                        SymbolTableCollection &symbols) {
   FunctionReport report;
   report.name = function.getName().str();
 
-  SmallVector<Operation *> ops;
-  llvm::DenseMap<Operation *, unsigned> order;
-  function.getFunctionBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
-    order[op] = ops.size();
-    ops.push_back(op);
-  });
-  // The loss op, where the function has a backward to separate.
-  Operation *boundary = findLossOp(function);
-  if (boundary && !hasBackward(boundary, order, ops))
-    boundary = nullptr;
-  auto isBackward = [&](Operation *op) {
-    return boundary && order.lookup(op) > order.lookup(boundary);
-  };
+  FunctionOps body = functionOps(function);
+  auto isBackward = [&](Operation *op) { return body.isBackward(op); };
+  ArrayRef<Operation *> ops = body.ops;
+  Operation *boundary = body.boundary;
+  const llvm::DenseMap<Operation *, unsigned> &order = body.order;
 
   for (Operation *op : ops) {
     if (auto decision =
@@ -501,36 +480,89 @@ void writeJson(llvm::raw_ostream &os, ArrayRef<FunctionReport> reports) {
   os << (reports.empty() ? "]\n}\n" : "\n  ]\n}\n");
 }
 
+} // namespace mpc::precision_report
+
 //===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
+
+namespace {
+
+using namespace mpc;
+using namespace mpc::precision_report;
 
 struct PrecisionReportPass
     : mpc::impl::PrecisionReportBase<PrecisionReportPass> {
   using PrecisionReportBase::PrecisionReportBase;
 
+  /// The function format=dot draws: the one named by `function`, else
+  /// @train_step, else the first; none, with an error, when there is no
+  /// such function.
+  std::optional<size_t>
+  functionToDraw(ModuleOp module, ArrayRef<FunctionOpInterface> functions) {
+    std::string wanted = function;
+    auto named = [&](StringRef name) -> std::optional<size_t> {
+      for (size_t i = 0; i < functions.size(); ++i)
+        if (FunctionOpInterface(functions[i]).getName() == name)
+          return i;
+      return std::nullopt;
+    };
+    if (wanted.empty()) {
+      if (std::optional<size_t> step = named(MpcDialect::kTrainStepFuncName))
+        return step;
+      if (!functions.empty())
+        return 0;
+      module.emitError("mpc-precision-report: no function with a body to draw");
+      return std::nullopt;
+    }
+    if (std::optional<size_t> found = named(wanted))
+      return found;
+    SmallVector<std::string> names;
+    for (FunctionOpInterface candidate : functions)
+      names.push_back("@" + candidate.getName().str());
+    module.emitError("mpc-precision-report: no function @")
+        << wanted << " to draw; the module has "
+        << (names.empty() ? std::string("none") : llvm::join(names, ", "));
+    return std::nullopt;
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     markAllAnalysesPreserved();
-    if (format != "table" && format != "json") {
+    if (format != "table" && format != "json" && format != "dot") {
       module.emitError("unknown report format '")
-          << format << "'; expected table or json";
+          << format << "'; expected table, json or dot";
+      return signalPassFailure();
+    }
+    if (format != "dot" && (forwardOnly || !function.empty())) {
+      module.emitError("mpc-precision-report: ")
+          << (forwardOnly ? "forward-only" : "function")
+          << " applies to format=dot, which draws one function";
       return signalPassFailure();
     }
 
+    std::vector<FunctionOpInterface> functions;
+    for (auto candidate : module.getOps<FunctionOpInterface>())
+      if (!candidate.isExternal())
+        functions.push_back(candidate);
     std::vector<FunctionReport> reports;
     SymbolTableCollection symbols;
-    for (auto function : module.getOps<FunctionOpInterface>())
-      if (!function.isExternal())
-        reports.push_back(collect(function, symbols));
+    for (FunctionOpInterface candidate : functions)
+      reports.push_back(collect(candidate, symbols));
 
     // Composed in memory first, so a failure leaves no partial file.
     std::string text;
     llvm::raw_string_ostream os(text);
-    if (format == "json")
+    if (format == "dot") {
+      std::optional<size_t> drawn = functionToDraw(module, functions);
+      if (!drawn)
+        return signalPassFailure();
+      writeDot(os, functions[*drawn], reports[*drawn], forwardOnly);
+    } else if (format == "json") {
       writeJson(os, reports);
-    else
+    } else {
       writeTable(os, reports);
+    }
 
     if (failed(writeReport(module, getArgument(), output, text)))
       signalPassFailure();

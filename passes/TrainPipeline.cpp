@@ -45,6 +45,7 @@ void mpc::buildTrainPipeline(OpPassManager &pm,
   appendIfGiven(trainStepOptions, "momentum", options.momentum);
   appendIfGiven(trainStepOptions, "clip-norm", options.clipNorm);
   appendIfGiven(trainStepOptions, "keep-outputs", options.keepOutputs);
+  appendIfGiven(trainStepOptions, "record-grad-norm", options.recordGradNorm);
   std::unique_ptr<Pass> trainStep = createBuildTrainStep();
   // Only typed values are printed above, so the options always parse.
   (void)trainStep->initializeOptions(trainStepOptions,

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mpc builds and tests with, and numpy for the
 # tests' python3. Idempotent: when nothing is missing it only queries.
+# graphviz renders the precision plan (mpc-precision-report format=dot) and
+# python3-matplotlib draws scripts/mpc-plot's curves; their tests need them.
 set -euo pipefail
 
 packages=(
@@ -8,6 +10,7 @@ packages=(
   libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
   nlohmann-json3-dev libgtest-dev python3-jsonschema zlib1g-dev
   libonnx-dev libonnx-testdata libprotobuf-dev
+  graphviz python3-matplotlib
 )
 # Extra packages a caller needs, e.g. the fuzzer's clang.
 packages+=("$@")

@@ -83,6 +83,7 @@ CpuStepExecutor::CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
     if (scaling->skipped)
       skippedIndex = this->contract.stateIndex(*scaling->skipped);
   }
+  gradNormIndex = this->contract.gradNormIndex();
 }
 
 std::string CpuStepExecutor::graphName() const { return contract.graph; }
@@ -181,6 +182,12 @@ std::optional<train::LossScaleStatus> CpuStepExecutor::lossScaleStatus() const {
     status.skippedSteps = static_cast<int64_t>(params[*skippedIndex].f32[0]);
   status.stuckSteps = stuckRun.steps;
   return status;
+}
+
+std::optional<double> CpuStepExecutor::gradNorm() const {
+  if (!gradNormIndex)
+    return std::nullopt;
+  return executor->params()[*gradNormIndex].f32[0];
 }
 
 } // namespace mpc::cpu

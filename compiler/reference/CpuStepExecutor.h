@@ -40,6 +40,7 @@ public:
   std::vector<HostTensor> state() const override;
   void setState(std::vector<HostTensor> values) override;
   std::optional<train::LossScaleStatus> lossScaleStatus() const override;
+  std::optional<double> gradNorm() const override;
 
 private:
   CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
@@ -52,6 +53,8 @@ private:
   /// The positions in the executor's params() (the contract's state order)
   /// of the loss scaler's scale and skipped-step counter, when it has them.
   std::optional<size_t> scaleIndex, skippedIndex;
+  /// The position of the recorded gradient norm, when the step has one.
+  std::optional<size_t> gradNormIndex;
   /// The scale the step's scale cannot go below, when it scales its loss
   /// and counts skipped steps.
   std::optional<float> lowestScale() const;

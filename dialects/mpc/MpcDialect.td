@@ -69,6 +69,8 @@ def Mpc_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kLossScaleGoodStepsSymbol = ::mpc::step::kLossScaleGoodSteps;
     static constexpr ::llvm::StringLiteral kLossScaleHysteresisLeftSymbol = ::mpc::step::kLossScaleHysteresisLeft;
     static constexpr ::llvm::StringLiteral kLossScaleSkippedStepsSymbol = ::mpc::step::kLossScaleSkippedSteps;
+    /// The last step's gradient norm (state), with clipping or when asked.
+    static constexpr ::llvm::StringLiteral kGradNormSymbol = ::mpc::step::kGradNorm;
   }];
 }
 

@@ -110,6 +110,15 @@ struct StepContract {
         return i;
     return std::nullopt;
   }
+  /// The index of the state scalar holding the last step's gradient norm
+  /// (step::kGradNorm), or none when the step does not record it.
+  std::optional<size_t> gradNormIndex() const {
+    std::optional<size_t> index = stateIndex(step::kGradNorm);
+    if (index && (state[*index].trainable || !state[*index].shape.empty() ||
+                  state[*index].dtype != DType::F32))
+      return std::nullopt;
+    return index;
+  }
 };
 
 bool operator==(const TensorSpec &a, const TensorSpec &b);

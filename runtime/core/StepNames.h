@@ -44,6 +44,11 @@ inline constexpr char kLossScaleGoodSteps[] = "loss_scale.good_steps";
 inline constexpr char kLossScaleHysteresisLeft[] = "loss_scale.hysteresis_left";
 inline constexpr char kLossScaleSkippedSteps[] = "loss_scale.skipped_steps";
 
+/// The global L2 norm of the last step's gradients (before clipping and
+/// after unscaling), which the step stores when it clips or is asked to
+/// record it (mpc-build-train-step record-grad-norm).
+inline constexpr char kGradNorm[] = "grad_norm";
+
 /// A function's C entry point in a step library: this prefix and its name.
 inline constexpr char kEntryPrefix[] = "mpc_fn_";
 

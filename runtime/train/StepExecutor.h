@@ -83,6 +83,11 @@ public:
     return std::nullopt;
   }
 
+  /// The global norm of the last step's gradients, or none when the step
+  /// does not record it (mpc-build-train-step: with clipping, or
+  /// record-grad-norm). Read at log points only, like the loss scale.
+  virtual std::optional<double> gradNorm() const { return std::nullopt; }
+
   /// The first failure of a call that has no error to return (initialize,
   /// state, setState, lossScaleStatus on a device), or "" when there was
   /// none. The loop checks it after those calls.

@@ -10,12 +10,15 @@
 
 #include "runtime/driver/Checkpoint.h"
 #include "runtime/driver/Text.h"
+#include "runtime/train/MetricsLog.h"
+#include "runtime/train/Progress.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 
 namespace mpc::train {
 namespace {
@@ -295,9 +298,30 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
   std::vector<HostTensor> inputs = allocateInputs(executor);
   int64_t batch = inputs.front().shape.front();
   double itemsPerStep = double(batch * data.itemsPerSample());
+  std::unique_ptr<MetricsLog> metrics;
+  if (!options.metricsPath.empty()) {
+    MetricsRunInfo run{
+        executor.graphName(), options.device,  options.precision,   batch, seed,
+        options.steps,        data.itemName(), options.learningRate};
+    metrics = MetricsLog::open(options.metricsPath, run, step,
+                               !options.resumePath.empty(), error);
+    if (!metrics)
+      return false;
+  }
+  Progress progress(step, options.steps, options.progressTerminal);
   StuckScaleDetector stuck(step, executor.lossScaleStatus());
   Clock::time_point windowStart = Clock::now();
   int64_t windowSteps = 0;
+  // The step's record for the metrics file: filled at a log point and at
+  // an evaluation, written once the step is through with both.
+  std::optional<MetricsRecord> record;
+  auto writeRecord = [&] {
+    if (!metrics || !record)
+      return true;
+    bool written = metrics->append(*record, error);
+    record.reset();
+    return written;
+  };
   for (; step < options.steps; ++step) {
     data.trainBatch(seed, step, batch, inputs);
     if (!executor.trainStep(inputs, uint64_t(step), error)) {
@@ -306,7 +330,11 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
     }
     ++windowSteps;
     int64_t done = step + 1;
-    if (done % options.logEvery == 0 || done == options.steps) {
+    bool logPoint = done % options.logEvery == 0 || done == options.steps;
+    if (!logPoint)
+      progress.stepDone(done);
+    if (logPoint) {
+      progress.clear();
       // The losses are read only here, so a device runs the steps between
       // log points without waiting for the host.
       size_t first = result.losses.size();
@@ -325,10 +353,11 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
         windowLoss += result.losses[i];
       double seconds =
           std::chrono::duration<double>(Clock::now() - windowStart).count();
-      std::fprintf(
-          log, "step %" PRId64 "/%" PRId64 "  loss %s  %.0f %s/s", done,
-          options.steps, formatLoss(windowLoss / double(windowSteps)).c_str(),
-          itemsPerStep * double(windowSteps) / seconds, data.itemName());
+      double meanLoss = windowLoss / double(windowSteps),
+             itemsPerSecond = itemsPerStep * double(windowSteps) / seconds;
+      std::fprintf(log, "step %" PRId64 "/%" PRId64 "  loss %s  %.0f %s/s",
+                   done, options.steps, formatLoss(meanLoss).c_str(),
+                   itemsPerSecond, data.itemName());
       std::optional<LossScaleStatus> scaling = executor.lossScaleStatus();
       error = executor.deferredError();
       if (!error.empty()) {
@@ -339,8 +368,26 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
         std::fprintf(log, "  loss_scale %s  skipped %" PRId64,
                      formatScale(scaling->scale).c_str(),
                      scaling->skippedSteps);
+      if (std::optional<double> left = progress.secondsLeft(done))
+        std::fprintf(log, "  eta %s", formatDuration(*left).c_str());
       std::fprintf(log, "\n");
       std::fflush(log);
+      record = MetricsRecord{};
+      record->step = done;
+      record->loss = meanLoss;
+      record->itemsPerSecond = itemsPerSecond;
+      if (metrics) {
+        record->gradNorm = executor.gradNorm();
+        error = executor.deferredError();
+        if (!error.empty()) {
+          error = "step " + std::to_string(done) + ": " + error;
+          return false;
+        }
+      }
+      if (scaling) {
+        record->lossScale = scaling->scale;
+        record->skippedSteps = scaling->skippedSteps;
+      }
       if (scaling && !stuck.check(done, *scaling, error)) {
         error = "step " + std::to_string(done) + ": " + error;
         return false;
@@ -350,17 +397,35 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
     }
     if (options.evalEvery > 0 && done % options.evalEvery == 0 &&
         done != options.steps) {
+      progress.clear();
       Evaluation evaluation;
       if (!evaluateValidation(executor, data, evaluation, error))
         return false;
       printEvaluation(log, done, evaluation, data);
+      if (!record) {
+        record = MetricsRecord{};
+        record->step = done;
+      }
+      record->validationLoss = evaluation.loss;
+      record->validationAccuracy = evaluation.accuracy;
     }
+    // The last step's record waits for the final evaluation.
+    if (done != options.steps && !writeRecord())
+      return false;
   }
 
   Evaluation evaluation;
   if (!evaluateValidation(executor, data, evaluation, error))
     return false;
   printEvaluation(log, step, evaluation, data);
+  // A resumed run with no step left has no record: its checkpoint's step
+  // already has one.
+  if (record) {
+    record->validationLoss = evaluation.loss;
+    record->validationAccuracy = evaluation.accuracy;
+    if (!writeRecord())
+      return false;
+  }
   result.finalEvaluation = evaluation;
   result.lossScale = executor.lossScaleStatus();
   error = executor.deferredError();

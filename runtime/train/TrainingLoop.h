@@ -31,6 +31,14 @@ struct TrainingOptions {
   /// checkpoint records it with the batch size; a run resumes only with the
   /// same, as another would not continue bit for bit.
   std::string precision;
+  /// Where the run's metrics go, as JSON Lines (MetricsLog.h), when not
+  /// empty; `device` and `learningRate` are recorded there.
+  std::string metricsPath;
+  std::string device;
+  std::optional<double> learningRate;
+  /// A terminal for the line that counts the steps between log points, or
+  /// null for none.
+  std::FILE *progressTerminal = nullptr;
 };
 
 /// Validation loss and, when the graph has logits and integer labels,
@@ -56,7 +64,9 @@ constexpr int64_t kStuckLossScaleSteps = 20;
 /// Runs the training loop: resumes when asked, trains, logs every
 /// `logEvery` steps, evaluates, and saves. Progress goes to `log`; with loss
 /// scaling each progress line adds the scale and the skipped steps, and the
-/// run ends with their total. Returns false with a one-line `error` naming
+/// run ends with their total; every line of an unfinished run ends with the
+/// estimated time left. Log points and evaluations are also appended to the
+/// metrics file when there is one. Returns false with a one-line `error` naming
 /// the file or step on failure, including a loss scale stuck at its floor
 /// (see kStuckLossScaleSteps); a failed run leaves no partial checkpoint.
 bool runTraining(StepExecutor &executor, const driver::Dataset &data,

@@ -1,5 +1,6 @@
 # lit configuration of mpc's IR and tool tests.
 import os
+import shutil
 import subprocess
 
 import lit.formats
@@ -29,6 +30,11 @@ try:
         config.available_features.add("gpu")
 except OSError:
     pass
+
+# Graphviz renders the precision plan's DOT (scripts/install-deps.sh
+# installs it); without it the render test is unsupported.
+if shutil.which("dot"):
+    config.available_features.add("graphviz")
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

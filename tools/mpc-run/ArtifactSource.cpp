@@ -23,6 +23,9 @@ void checkArtifactFlags(const Flags &flags) {
     if (flags.values.count(flag))
       fail(std::string("--") + flag + " applies when compiling a model; " +
            flags.model + " is a compiled artifact");
+  if (flags.switches.count("grad-norm"))
+    fail("--grad-norm applies when compiling a model; " + flags.model +
+         " is a compiled artifact");
 }
 
 void failArtifactOnCpu(const Flags &flags) {

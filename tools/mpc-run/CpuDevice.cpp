@@ -24,6 +24,7 @@ Model openOnCpu(const Flags &flags) {
   model.steps = graph.steps;
   model.seed = graph.seed;
   model.precision = graph.precision;
+  model.learningRate = graph.learningRate;
   std::string error;
   model.executor = cpu::CpuStepExecutor::create(std::move(graph.module), error);
   if (!model.executor)

@@ -60,6 +60,7 @@ Model openOnCuda(const Flags &flags) {
     model.steps = graph.steps;
     model.seed = graph.seed;
     model.precision = graph.precision;
+    model.learningRate = graph.learningRate;
   }
   std::string error;
   std::optional<cuda::DeviceInfo> device = cuda::probeDevice(error);

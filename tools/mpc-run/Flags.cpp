@@ -54,6 +54,9 @@ and step.cu, as --artifact writes them).
                      before anything else)
   --resume CKPT      continue a run from a checkpoint (same seed, batch
                      and --dtype)
+  --metrics FILE     write every log point and evaluation to FILE as JSON
+                     Lines (loss, validation, loss scale, throughput; see
+                     docs/training.md); a resumed run continues the file
 
 Mixed precision (when compiling a graph):
   --dtype T          f32 (default), f16 or bf16: run allowed ops in T with
@@ -66,6 +69,9 @@ Mixed precision (when compiling a graph):
                      scaling)
   --precision-report table|json
                      print every op's precision and the casts before training
+  --grad-norm        store the gradients' global norm each step, for
+                     --metrics (a step that clips stores it anyway); costs
+                     one pass over the gradients
 )";
 
 /// The flags that take a value; --data may repeat.
@@ -76,12 +82,13 @@ const char *const kValueFlags[] = {"steps",      "batch",
                                    "data",       "dtype",
                                    "policy",     "loss-scaling",
                                    "init-scale", "precision-report",
-                                   "artifact",   "arch"};
+                                   "artifact",   "arch",
+                                   "metrics"};
 /// The flags without a value.
-const char *const kSwitchFlags[] = {"cuda-sync"};
+const char *const kSwitchFlags[] = {"cuda-sync", "grad-norm"};
 /// The flags whose value names a file or directory, which cannot be empty.
-const char *const kPathFlags[] = {"data", "save", "resume", "policy",
-                                  "artifact"};
+const char *const kPathFlags[] = {"data",   "save",     "resume",
+                                  "policy", "artifact", "metrics"};
 
 } // namespace
 

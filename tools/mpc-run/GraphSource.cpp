@@ -18,6 +18,7 @@
 #include "compiler/ModelLoader.h"
 #include "compiler/target/cuda/CudaArtifact.h"
 #include "dialects/mpc/MpcDialect.h"
+#include "dialects/mpc/MpcOps.h"
 #include "runtime/driver/ArtifactCache.h"
 #include "runtime/driver/OutputPath.h"
 
@@ -62,6 +63,25 @@ std::string stepPrecision(mlir::ModuleOp module) {
       }
   });
   return precision;
+}
+
+/// The learning rate of @train_step's optimizer: the first update op's.
+std::optional<double> stepLearningRate(mlir::ModuleOp module) {
+  auto step =
+      module.lookupSymbol<mlir::func::FuncOp>(MpcDialect::kTrainStepFuncName);
+  std::optional<double> rate;
+  if (!step)
+    return rate;
+  step.walk([&](mlir::Operation *op) {
+    if (auto sgd = mlir::dyn_cast<SgdUpdateOp>(op))
+      rate = sgd.getLearningRateAttr().getValueAsDouble();
+    else if (auto momentum = mlir::dyn_cast<MomentumUpdateOp>(op))
+      rate = momentum.getLearningRateAttr().getValueAsDouble();
+    else if (auto adamw = mlir::dyn_cast<AdamWUpdateOp>(op))
+      rate = adamw.getLearningRateAttr().getValueAsDouble();
+    return rate ? mlir::WalkResult::interrupt() : mlir::WalkResult::advance();
+  });
+  return rate;
 }
 
 /// Fails when a precision flag would be ignored: --policy moves ops
@@ -147,6 +167,7 @@ LoadedGraph loadGraph(const Flags &flags) {
     loadOptions.policyFile = flags.values.at("policy");
   if (flags.values.count("init-scale"))
     loadOptions.initScale = positiveFlag(flags, "init-scale");
+  loadOptions.recordGradNorm = flags.switches.count("grad-norm");
   checkPrecisionFlags(flags, loadOptions);
   LoadedGraph graph;
   graph.context = std::make_shared<mlir::MLIRContext>();
@@ -168,6 +189,7 @@ LoadedGraph loadGraph(const Flags &flags) {
   graph.steps = trainingSetting(*graph.module, "steps");
   graph.seed = trainingSetting(*graph.module, "seed");
   graph.precision = stepPrecision(*graph.module);
+  graph.learningRate = stepLearningRate(*graph.module);
   return graph;
 }
 
@@ -177,6 +199,7 @@ GraphArtifact loadGraphArtifact(const Flags &flags) {
   artifact.steps = graph->steps;
   artifact.seed = graph->seed;
   artifact.precision = graph->precision;
+  artifact.learningRate = graph->learningRate;
   artifact.publish = [graph] { return cachedArtifact(*graph->module); };
   return artifact;
 }

@@ -30,6 +30,8 @@ struct LoadedGraph {
   std::optional<int64_t> steps, seed;
   /// What @train_step computes in: f32, f16 or bf16.
   std::string precision;
+  /// The learning rate of @train_step's optimizer, when it has one.
+  std::optional<double> learningRate;
 };
 
 /// Loads MODEL with the precision flags; fails with one line naming the

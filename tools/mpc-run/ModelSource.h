@@ -33,6 +33,9 @@ struct Model {
   /// What the step computes in (f32, f16, bf16), when known: a checkpoint
   /// records it, and a run resumes only in the same precision.
   std::string precision;
+  /// The optimizer's learning rate, when known (an artifact's manifest does
+  /// not record it); the metrics file records it.
+  std::optional<double> learningRate;
 };
 
 //===----------------------------------------------------------------------===//
@@ -65,6 +68,8 @@ struct GraphArtifact {
   std::optional<int64_t> steps, seed;
   /// What the step computes in: f32, f16 or bf16.
   std::string precision;
+  /// The learning rate of the step's optimizer, when it has one.
+  std::optional<double> learningRate;
   /// Writes the artifact into the cache unless it is there, and returns its
   /// directory.
   std::function<std::string()> publish;

@@ -2,7 +2,7 @@
 //
 // mpc-run MODEL --data FILE [--steps N] [--batch B] [--device cpu|cuda]
 //         [--cuda-sync] [--seed S] [--log-every K] [--eval-every K]
-//         [--save CKPT] [--resume CKPT]
+//         [--save CKPT] [--resume CKPT] [--metrics FILE]
 // mpc-run MODEL --artifact DIR
 //
 // Compiles the model (a JSON graph or an mpc module) to its training step,
@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace mpc::run;
@@ -36,30 +37,41 @@ namespace {
 /// Seeds the shuffle that splits rows into training and validation.
 constexpr uint64_t kSplitSeed = 0;
 
-/// Fails, before anything is loaded, when the checkpoint could not be saved
-/// at the end of the run.
-void checkSavePath(const Flags &flags) {
-  auto save = flags.values.find("save");
-  std::string error;
-  if (save != flags.values.end() &&
-      !mpc::driver::checkOutputPath(save->second, mpc::driver::OutputKind::File,
-                                    error))
-    fail("--save " + error);
+/// Fails, before anything is loaded, when the checkpoint or the metrics
+/// could not be written.
+void checkOutputPaths(const Flags &flags) {
+  for (const char *flag : {"save", "metrics"}) {
+    auto path = flags.values.find(flag);
+    std::string error;
+    if (path != flags.values.end() &&
+        !mpc::driver::checkOutputPath(path->second,
+                                      mpc::driver::OutputKind::File, error))
+      fail("--" + std::string(flag) + " " + error);
+  }
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
   Flags flags = parseFlags(argc, argv);
-  checkSavePath(flags);
+  checkOutputPaths(flags);
   if (flags.values.count("artifact")) {
     if (flags.switches.count("cuda-sync"))
       fail("--cuda-sync applies when training with --device cuda; --artifact "
            "only writes the artifact");
+    if (flags.values.count("metrics"))
+      fail("--metrics applies when training; --artifact only writes the "
+           "artifact");
+    if (flags.switches.count("grad-norm"))
+      fail("--grad-norm records the norm for --metrics when training; "
+           "--artifact only writes the artifact");
     writeArtifactAndExit(flags);
   }
   if (flags.values.count("arch"))
     fail("--arch applies with --artifact, which builds the step library");
+  if (flags.switches.count("grad-norm") && !flags.values.count("metrics"))
+    fail("--grad-norm records the gradient norm in the metrics; give "
+         "--metrics FILE");
   std::string device =
       flags.values.count("device") ? flags.values["device"] : kDefaultDevice;
   if (device != "cpu" && device != "cuda")
@@ -88,6 +100,14 @@ int main(int argc, char **argv) {
   if (flags.values.count("resume"))
     options.resumePath = flags.values["resume"];
   options.precision = model.precision;
+  if (flags.values.count("metrics"))
+    options.metricsPath = flags.values["metrics"];
+  options.device = device;
+  options.learningRate = model.learningRate;
+  // The updating progress line is for a person watching a terminal; logs
+  // and pipes get the log lines alone.
+  if (isatty(STDERR_FILENO))
+    options.progressTerminal = stderr;
 
   std::vector<mpc::driver::HostTensor> outputs = executor.outputSpecs();
   int64_t classes = outputs.size() > 1 && !outputs[1].shape.empty()

@@ -646,6 +646,25 @@ CudaStepExecutor::lossScaleStatus() const {
   return status;
 }
 
+std::optional<double> CudaStepExecutor::gradNorm() const {
+  Impl &s = *impl;
+  std::optional<size_t> index = s.manifest.gradNormIndex();
+  if (!index)
+    return std::nullopt;
+  // Into pageable memory: the copy is complete when the call returns, and
+  // the synchronize below reports a failure of the stream.
+  float norm = 0;
+  std::string error;
+  if (!check(cudaMemcpyAsync(&norm, s.stateAt(*index), sizeof norm,
+                             cudaMemcpyDeviceToHost, s.stream),
+             "cudaMemcpyAsync (gradient norm)", error) ||
+      !s.synchronize(error)) {
+    s.defer(error);
+    return std::nullopt;
+  }
+  return norm;
+}
+
 std::string CudaStepExecutor::deferredError() const { return impl->deferred; }
 
 } // namespace mpc::cuda

@@ -2,6 +2,8 @@
 // RUN: mpc-opt %s --mpc-build-train-step="optimizer=sgd learning-rate=0.5" | FileCheck %s --check-prefix=SGD
 // RUN: mpc-opt %s --mpc-build-train-step="optimizer=momentum momentum=0.8 weight-decay=0.1" | FileCheck %s --check-prefix=MOMENTUM
 // RUN: mpc-opt %s --mpc-build-train-step="optimizer=sgd clip-norm=1.0" | FileCheck %s --check-prefix=CLIP
+// RUN: mpc-opt %s --mpc-build-train-step="optimizer=sgd record-grad-norm=true" | FileCheck %s --check-prefix=NORM
+// RUN: mpc-opt %s --mpc-build-train-step | FileCheck %s --check-prefix=NO-NORM
 
 // A linear model with a broadcast bias: the graph's training block picks
 // AdamW with lr 0.01; options override it.
@@ -69,10 +71,25 @@ module @linear attributes {mpc.training = {optimizer = "adamw", learning_rate = 
 // MOMENTUM:       mpc.store %[[NW]], @w
 // MOMENTUM:       mpc.store %[[NB]], @w.momentum
 
-// Clipping sees every gradient at once, before any update.
+// Clipping sees every gradient at once, before any update, and stores
+// their norm before clipping in a state scalar.
+// CLIP:       mpc.param state @grad_norm : tensor<f32> = #mpc.init<zeros>
 // CLIP-LABEL: func.func @train_step(
 // CLIP:       %[[DB:.*]] = mpc.reduce_sum
 // CLIP:       %[[DW:.*]] = mpc.matmul
-// CLIP:       %[[C:.*]]:2, %{{.*}} = mpc.clip_by_global_norm %[[DW]], %[[DB]] max_norm = 1.000000e+00
+// CLIP:       %[[C:.*]]:2, %[[GN:.*]] = mpc.clip_by_global_norm %[[DW]], %[[DB]] max_norm = 1.000000e+00
+// CLIP-NEXT:  mpc.store %[[GN]], @grad_norm : tensor<f32>
 // CLIP:       mpc.sgd_update %{{.*}}, %[[C]]#0
 // CLIP:       mpc.sgd_update %{{.*}}, %[[C]]#1
+
+// Recording the norm without clipping: a clip to the largest f32, whose
+// factor is exactly 1 for every finite norm.
+// NORM:       mpc.param state @grad_norm : tensor<f32> = #mpc.init<zeros>
+// NORM-LABEL: func.func @train_step(
+// NORM:       %[[C:.*]]:2, %[[GN:.*]] = mpc.clip_by_global_norm %{{.*}}, %{{.*}} max_norm = 3.4028234663852886E+38
+// NORM-NEXT:  mpc.store %[[GN]], @grad_norm : tensor<f32>
+// NORM:       mpc.sgd_update %{{.*}}, %[[C]]#0
+
+// Neither: no norm, no state for it.
+// NO-NORM-NOT: grad_norm
+// NO-NORM-NOT: clip_by_global_norm

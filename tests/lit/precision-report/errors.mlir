@@ -6,13 +6,13 @@
 // RUN: not mpc-opt %s --mpc-precision-report=format=xml -o %t/xml.mlir 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=FORMAT --implicit-check-not=error:
 // RUN: not test -e %t/xml.mlir
-// FORMAT: errors.mlir:[[@LINE+17]]:1: error: unknown report format 'xml'; expected table or json
+// FORMAT: errors.mlir:[[@LINE+17]]:1: error: unknown report format 'xml'; expected table, json or dot
 // RUN: not mpc-opt %s --mpc-precision-report=format=JSON 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=UPPER --implicit-check-not=error:
-// UPPER: error: unknown report format 'JSON'; expected table or json
+// UPPER: error: unknown report format 'JSON'; expected table, json or dot
 // RUN: not mpc-opt %s --mpc-precision-report=format= 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=EMPTY --implicit-check-not=error:
-// EMPTY: error: unknown report format ''; expected table or json
+// EMPTY: error: unknown report format ''; expected table, json or dot
 
 // An output file that cannot be opened: a missing folder, a folder.
 // RUN: not mpc-opt %s --mpc-precision-report=output=%t/missing/report.txt -o %t/missing.mlir 2>&1 \
