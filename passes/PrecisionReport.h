@@ -10,6 +10,7 @@
 #define MPC_PASSES_PRECISIONREPORT_H
 
 #include "dialects/mpc/MpcOps.h"
+#include "passes/ReportSupport.h"
 
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -87,13 +88,6 @@ int64_t elementBytes(mlir::Type type);
 /// The element count and element type of a statically shaped tensor of int
 /// or float elements; none for anything else.
 std::optional<std::pair<int64_t, mlir::Type>> tensorSize(mlir::Type type);
-
-/// A location in the compact form `fc1 (mlp.json:17:5)`; empty for an
-/// unknown location.
-std::string describe(mlir::Location loc);
-
-/// The dialect-free op name (`matmul`) for mpc ops, the full name otherwise.
-std::string opName(mlir::Operation *op);
 
 /// The headline of a function's section: "@train_step: 7 of 15 ops in bf16,
 /// 8 in f32; 8 casts move 98364 bytes (96.1 KiB) per step".
