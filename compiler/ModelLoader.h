@@ -26,6 +26,10 @@ struct ModelLoadOptions {
   std::optional<double> initScale;
   /// table or json: print the precision report to standard output.
   std::string precisionReport;
+  /// Instrument the step with mpc-check-numerics: its f16/bf16 ops, or with
+  /// `checkAllOps` every float op.
+  bool checkNumerics = false;
+  bool checkAllOps = false;
 };
 
 /// Reads `path`, a JSON graph or an MLIR module, and returns a verified

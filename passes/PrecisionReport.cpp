@@ -44,6 +44,8 @@
 
 #include "passes/Passes.h"
 
+#include "passes/OpDescription.h"
+
 #include "dialects/mpc/MpcOps.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -70,6 +72,8 @@ using namespace mlir;
 using namespace mpc;
 
 namespace {
+
+using mpc::describe;
 
 //===----------------------------------------------------------------------===//
 // What the report says about one function
@@ -137,45 +141,6 @@ std::optional<std::pair<int64_t, Type>> tensorSize(Type type) {
   return std::make_pair(tensor.getNumElements(), tensor.getElementType());
 }
 
-/// A location in the compact form `fc1 (mlp.json:17:5)`: node names, the
-/// file's base name, line and column. JSON Pointers (`/nodes/2`), which the
-/// importer nests between the two, are left out. Empty for an unknown
-/// location.
-std::string describe(Location loc) {
-  if (auto name = llvm::dyn_cast<NameLoc>(loc)) {
-    std::string child = describe(name.getChildLoc());
-    StringRef text = name.getName().strref();
-    if (text.starts_with("/"))
-      return child;
-    if (child.empty())
-      return text.str();
-    return (text + " (" + child + ")").str();
-  }
-  if (auto file = llvm::dyn_cast<FileLineColLoc>(loc))
-    return llvm::formatv("{0}:{1}:{2}",
-                         llvm::sys::path::filename(file.getFilename()),
-                         file.getLine(), file.getColumn());
-  if (auto call = llvm::dyn_cast<CallSiteLoc>(loc))
-    return describe(call.getCallee());
-  if (auto opaque = llvm::dyn_cast<OpaqueLoc>(loc))
-    return describe(opaque.getFallbackLocation());
-  if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
-    SmallVector<std::string> parts;
-    for (Location part : fused.getLocations()) {
-      std::string text = describe(part);
-      if (!text.empty() && !llvm::is_contained(parts, text))
-        parts.push_back(std::move(text));
-    }
-    return llvm::join(parts, ", ");
-  }
-  return "";
-}
-
-std::string describeOrUnknown(Location loc) {
-  std::string text = describe(loc);
-  return text.empty() ? "unknown" : text;
-}
-
 /// Where a value comes from: its defining op's location, or a function
 /// argument's graph name (`mpc.name`) and location. A load is located at
 /// its `mpc.param`, whose location no later pass merges or replaces.
@@ -220,35 +185,9 @@ StringRef reasonInWords(PrecisionReason reason) {
   return "";
 }
 
-/// The dialect-free op name (`matmul`) for mpc ops, the full name otherwise.
-std::string opName(Operation *op) {
-  if (llvm::isa_and_nonnull<MpcDialect>(op->getDialect()))
-    return op->getName().stripDialect().str();
-  return op->getName().getStringRef().str();
-}
-
 //===----------------------------------------------------------------------===//
 // Collecting
 //===----------------------------------------------------------------------===//
-
-/// The op defining the function's `mpc.loss` result, if any.
-Operation *findLossOp(FunctionOpInterface function) {
-  Region &body = function.getFunctionBody();
-  if (!body.hasOneBlock())
-    return nullptr;
-  Operation *terminator = body.front().getTerminator();
-  if (!terminator)
-    return nullptr;
-  for (unsigned i = 0, e = function.getNumResults(); i < e; ++i) {
-    if (!function.getResultAttr(i, MpcDialect::kLossAttrName) ||
-        i >= terminator->getNumOperands())
-      continue;
-    Operation *lossOp = terminator->getOperand(i).getDefiningOp();
-    if (lossOp && lossOp->getBlock() == &body.front())
-      return lossOp;
-  }
-  return nullptr;
-}
 
 /// A float-to-float mpc.cast, or null.
 CastOp asFloatCast(Operation *op) {
@@ -258,20 +197,6 @@ CastOp asFloatCast(Operation *op) {
       !llvm::isa<FloatType>(cast.getType().getElementType()))
     return {};
   return cast;
-}
-
-/// Whether anything but casts and the terminator follows `lossOp`: an
-/// evaluation function may cast its outputs after the loss, and has no
-/// backward all the same.
-bool hasBackward(Operation *lossOp,
-                 const llvm::DenseMap<Operation *, unsigned> &order,
-                 ArrayRef<Operation *> ops) {
-  unsigned boundary = order.lookup(lossOp);
-  return llvm::any_of(ops, [&](Operation *op) {
-    return order.lookup(op) > boundary &&
-           !op->hasTrait<mlir::OpTrait::IsTerminator>() &&
-           !llvm::isa<CastOp>(op);
-  });
 }
 
 /// Fills the activation figures: what crosses from ops at or before

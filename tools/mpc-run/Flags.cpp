@@ -65,22 +65,34 @@ Mixed precision (when compiling a graph):
                      scaling)
   --precision-report table|json
                      print every op's precision and the casts before training
+
+Numerics (CPU device):
+  --check-numerics   measure the outputs of every f16/bf16 op at each step
+                     (inf/NaN, those produced from finite inputs, values
+                     flushed to zero or subnormals, max |x|) and print one
+                     line per op that points at a precision problem
+  --check-numerics-all
+                     the same for every float op, f32 ones too
+  --numerics-report FILE
+                     also write the whole report as JSON to FILE
 )";
 
 /// The flags that take a value; --data may repeat.
-const char *const kValueFlags[] = {"steps",      "batch",
-                                   "device",     "seed",
-                                   "log-every",  "eval-every",
-                                   "save",       "resume",
-                                   "data",       "dtype",
-                                   "policy",     "loss-scaling",
-                                   "init-scale", "precision-report",
-                                   "artifact",   "arch"};
+const char *const kValueFlags[] = {"steps",          "batch",
+                                   "device",         "seed",
+                                   "log-every",      "eval-every",
+                                   "save",           "resume",
+                                   "data",           "dtype",
+                                   "policy",         "loss-scaling",
+                                   "init-scale",     "precision-report",
+                                   "artifact",       "arch",
+                                   "numerics-report"};
 /// The flags without a value.
-const char *const kSwitchFlags[] = {"cuda-sync"};
+const char *const kSwitchFlags[] = {"cuda-sync", "check-numerics",
+                                    "check-numerics-all"};
 /// The flags whose value names a file or directory, which cannot be empty.
-const char *const kPathFlags[] = {"data", "save", "resume", "policy",
-                                  "artifact"};
+const char *const kPathFlags[] = {"data",   "save",     "resume",
+                                  "policy", "artifact", "numerics-report"};
 
 } // namespace
 

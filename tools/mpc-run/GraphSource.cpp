@@ -146,6 +146,9 @@ LoadedGraph loadGraph(const Flags &flags) {
     loadOptions.policyFile = flags.values.at("policy");
   if (flags.values.count("init-scale"))
     loadOptions.initScale = positiveFlag(flags, "init-scale");
+  loadOptions.checkAllOps = flags.switches.count("check-numerics-all");
+  loadOptions.checkNumerics =
+      loadOptions.checkAllOps || flags.switches.count("check-numerics");
   checkPrecisionFlags(flags, loadOptions);
   LoadedGraph graph;
   graph.context = std::make_shared<mlir::MLIRContext>();
