@@ -51,6 +51,10 @@ struct CheckNumericsPass
     else
       llvm::append_range(functions, module.getOps<func::FuncOp>());
 
+    // A module instrumented before is numbered afresh.
+    module.walk([](Operation *op) {
+      op->removeAttr(MpcDialect::kNumericsProbeAttrName);
+    });
     SmallVector<Attribute> probes;
     for (func::FuncOp function : functions)
       instrument(function, builder, probes);

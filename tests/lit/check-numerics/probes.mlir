@@ -3,6 +3,8 @@
 // RUN: mpc-opt %s --mpc-check-numerics | FileCheck %s --check-prefix=LOW
 // RUN: mpc-opt %s --mpc-check-numerics=all-ops=true | FileCheck %s --check-prefix=ALL
 // RUN: mpc-opt %s | FileCheck %s --check-prefix=OFF
+// Run again, the pass numbers the probes afresh: none is left behind.
+// RUN: mpc-opt %s --mpc-check-numerics=all-ops=true --mpc-check-numerics | FileCheck %s --check-prefix=LOW
 
 // Off, nothing is added: a step without the pass carries no probe.
 // OFF-NOT: mpc.numerics_probe
