@@ -147,6 +147,15 @@ mpc::loadTrainingModule(const std::string &path,
   } else if (failed(verify(*module))) {
     return nullptr;
   }
+  if (options.checkNumerics) {
+    PassManager pm(&context);
+    pm.addPass(createCheckNumerics(CheckNumericsOptions{options.checkAllOps}));
+    if (failed(pm.run(*module))) {
+      if (error.empty())
+        error = path + ": instrumenting the step (--check-numerics) failed";
+      return nullptr;
+    }
+  }
   if (!options.precisionReport.empty()) {
     PassManager pm(&context);
     pm.addPass(createPrecisionReport(

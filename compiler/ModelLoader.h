@@ -30,6 +30,10 @@ struct ModelLoadOptions {
   /// Store the gradients' global norm each step (mpc-build-train-step
   /// record-grad-norm), for the metrics.
   bool recordGradNorm = false;
+  /// Instrument the step with mpc-check-numerics: its f16/bf16 ops, or with
+  /// `checkAllOps` every float op.
+  bool checkNumerics = false;
+  bool checkAllOps = false;
 };
 
 /// Reads `path`, a JSON graph, an ONNX model (.onnx) or an MLIR module, and

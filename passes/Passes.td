@@ -176,6 +176,34 @@ def PrecisionReport : Pass<"mpc-precision-report", "::mlir::ModuleOp"> {
   ];
 }
 
+def CheckNumerics : Pass<"mpc-check-numerics", "::mlir::ModuleOp"> {
+  let summary = "Marks the ops whose output statistics a run gathers";
+  let description = [{
+    Instruments every op that computes in f16 or bf16 (with `all-ops`,
+    every op with a float result) for `mpc-run --check-numerics`: the op
+    gets `mpc.numerics_probe = N`, and the module's `mpc.numerics_probes`
+    names probe N by function, op, location (`node (file:line:col)`, as the
+    precision report names it), output dtype and forward or backward. A
+    backend that runs an instrumented step measures each probed op's outputs
+    (runtime/core/NumericsCheck.h): inf/NaN, those produced from finite
+    inputs, nonzero values flushed to zero or subnormals, the largest |x|.
+    Loads and constants compute nothing and are not probed. Without this
+    pass a step carries no instrumentation and costs nothing.
+
+    ```mlir
+    module attributes {mpc.numerics_probes = [
+        {backward = false, dtype = "f16", function = "train_step",
+         location = "gate_exp (exp_logits.json:16:5)", op = "exp"} ]} {
+      ...
+      %e = mpc.exp %s {mpc.numerics_probe = 0 : i64} : tensor<32x128xf16>
+    ```
+  }];
+  let options = [
+    Option<"allOps", "all-ops", "bool", /*default=*/"false",
+           "Probe every op with a float result, f32 ones too">,
+  ];
+}
+
 def Fuse : Pass<"mpc-fuse", "::mlir::ModuleOp"> {
   let summary = "Groups the training step into kernels: fused elementwise chains and GEMM epilogues";
   let description = [{

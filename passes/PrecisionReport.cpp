@@ -166,20 +166,6 @@ CastOp asFloatCast(Operation *op) {
   return cast;
 }
 
-/// Whether anything but casts and the terminator follows `lossOp`: an
-/// evaluation function may cast its outputs after the loss, and has no
-/// backward all the same.
-bool hasBackward(Operation *lossOp,
-                 const llvm::DenseMap<Operation *, unsigned> &order,
-                 ArrayRef<Operation *> ops) {
-  unsigned boundary = order.lookup(lossOp);
-  return llvm::any_of(ops, [&](Operation *op) {
-    return order.lookup(op) > boundary &&
-           !op->hasTrait<mlir::OpTrait::IsTerminator>() &&
-           !llvm::isa<CastOp>(op);
-  });
-}
-
 /// Fills the activation figures: what crosses from ops at or before
 /// `lossOp` to ops after it. `order` numbers the function's ops.
 void measureActivations(FunctionReport &report, Operation *lossOp,

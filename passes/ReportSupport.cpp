@@ -73,6 +73,16 @@ Operation *findLossOp(FunctionOpInterface function) {
   return nullptr;
 }
 
+bool hasBackward(Operation *lossOp,
+                 const llvm::DenseMap<Operation *, unsigned> &order,
+                 ArrayRef<Operation *> ops) {
+  unsigned boundary = order.lookup(lossOp);
+  return llvm::any_of(ops, [&](Operation *op) {
+    return order.lookup(op) > boundary &&
+           !op->hasTrait<mlir::OpTrait::IsTerminator>() && !isa<CastOp>(op);
+  });
+}
+
 void writeColumns(llvm::raw_ostream &os,
                   ArrayRef<SmallVector<std::string>> rows,
                   ArrayRef<bool> rightAlign) {

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -34,6 +35,13 @@ std::string opName(mlir::Operation *op);
 /// The op defining the function's `mpc.loss` result, if any: the last
 /// forward op; what follows it is backward and optimizer.
 mlir::Operation *findLossOp(mlir::FunctionOpInterface function);
+
+/// Whether anything but casts and the terminator follows `lossOp`: an
+/// evaluation function may cast its outputs after the loss, and has no
+/// backward all the same. `order` numbers `ops`, the function's ops.
+bool hasBackward(mlir::Operation *lossOp,
+                 const llvm::DenseMap<mlir::Operation *, unsigned> &order,
+                 llvm::ArrayRef<mlir::Operation *> ops);
 
 /// Writes rows as columns padded to their widest cell, the last one ragged.
 /// Columns whose `rightAlign` entry is set are right-aligned (numbers).

@@ -2,6 +2,7 @@
 
 #include "compiler/reference/CpuStepExecutor.h"
 
+#include "dialects/mpc/MpcDialect.h"
 #include "dialects/mpc/StepContract.h"
 #include "runtime/driver/MemoryBudget.h"
 #include "runtime/driver/Text.h"
@@ -84,6 +85,9 @@ CpuStepExecutor::CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
       skippedIndex = this->contract.stateIndex(*scaling->skipped);
   }
   gradNormIndex = this->contract.gradNormIndex();
+  if ((*this->module)->hasAttr(MpcDialect::kNumericsProbesAttrName))
+    numerics = std::make_unique<train::NumericsReport>(
+        this->executor->numericsProbes());
 }
 
 std::string CpuStepExecutor::graphName() const { return contract.graph; }
@@ -112,6 +116,8 @@ bool CpuStepExecutor::trainStep(const std::vector<HostTensor> &inputs,
                                 std::string &error) {
   if (!executor->run(kTrainStep, inputs, step, outputs, error))
     return false;
+  if (numerics)
+    numerics->record(step, executor->numericsCounts());
   countStuckStep();
   return true;
 }

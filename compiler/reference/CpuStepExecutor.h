@@ -41,6 +41,9 @@ public:
   void setState(std::vector<HostTensor> values) override;
   std::optional<train::LossScaleStatus> lossScaleStatus() const override;
   std::optional<double> gradNorm() const override;
+  const train::NumericsReport *numericsReport() const override {
+    return numerics.get();
+  }
 
 private:
   CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
@@ -66,6 +69,9 @@ private:
   /// The losses of the steps since the last takeLosses.
   std::vector<double> pendingLosses;
   std::vector<HostTensor> stepOutputs;
+  /// The statistics of the probed ops over the steps run, when the module
+  /// was instrumented by mpc-check-numerics.
+  std::unique_ptr<train::NumericsReport> numerics;
 };
 
 } // namespace mpc::cpu

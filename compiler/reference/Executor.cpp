@@ -8,6 +8,7 @@
 
 #include "compiler/reference/Executor.h"
 
+#include "compiler/reference/NumericsProbes.h"
 #include "compiler/reference/OpEvaluator.h"
 #include "compiler/reference/ParamInit.h"
 #include "dialects/mpc/MpcOps.h"
@@ -31,6 +32,8 @@ struct Instruction {
   SmallVector<unsigned> results;
   /// Registers whose last use is this instruction.
   SmallVector<unsigned> releases;
+  /// Its mpc.numerics_probe, when --check-numerics measures it.
+  std::optional<unsigned> probe;
 };
 
 struct CompiledFunction {
@@ -77,7 +80,7 @@ FailureOr<CompiledFunction> compile(func::FuncOp function, std::string &error) {
               " is not supported by the CPU executor";
       return failure();
     }
-    Instruction instruction{&op, {}, {}, {}};
+    Instruction instruction{&op, {}, {}, {}, numericsProbeOf(&op)};
     for (Value operand : op.getOperands())
       instruction.operands.push_back(registers.lookup(operand));
     for (Value result : op.getResults())
@@ -137,6 +140,20 @@ std::unique_ptr<Executor> Executor::create(ModuleOp module,
   }
   if (!driver::checkHostMemory(paramBytes, "the parameters and state", error))
     return nullptr;
+  std::optional<std::vector<train::NumericsProbe>> probes =
+      readNumericsProbes(module, error);
+  if (!probes)
+    return nullptr;
+  for (const auto &[name, compiled] : impl.functions)
+    for (const Instruction &instruction : compiled.body)
+      if (instruction.probe && *instruction.probe >= probes->size()) {
+        error = describeLocation(instruction.op->getLoc()) +
+                ": numerics probe " + std::to_string(*instruction.probe) +
+                " is not in the module's " +
+                MpcDialect::kNumericsProbesAttrName.str();
+        return nullptr;
+      }
+  executor->numericsProbes_ = std::move(*probes);
   for (auto param : module.getOps<ParamOp>()) {
     impl.paramOps.push_back(param);
     HostTensor value = allocate(param.getType());
@@ -223,6 +240,7 @@ bool Executor::run(const std::string &function,
             std::to_string(arguments.size());
     return false;
   }
+  numericsCounts_.assign(numericsProbes_.size(), {});
   EvalContext context;
   context.step = step;
   for (HostTensor &param : params_)
@@ -241,8 +259,13 @@ bool Executor::run(const std::string &function,
     SmallVector<HostTensor, 3> outputs;
     for (Value result : instruction.op->getResults())
       outputs.push_back(allocate(result.getType()));
-    if (!evaluate(instruction.op, operands, outputs, context, error))
+    if (!evaluateUnrounded(instruction.op, operands, outputs, context, error))
       return false;
+    if (instruction.probe)
+      numericsCounts_[*instruction.probe] =
+          roundAndMeasure(instruction.op, operands, outputs);
+    else
+      roundResults(instruction.op, outputs);
     for (auto [reg, output] : llvm::zip(instruction.results, outputs))
       registers[reg] = std::move(output);
     for (unsigned reg : instruction.releases)

@@ -10,7 +10,9 @@
 #ifndef MPC_COMPILER_REFERENCE_EXECUTOR_H
 #define MPC_COMPILER_REFERENCE_EXECUTOR_H
 
+#include "runtime/core/NumericsCheck.h"
 #include "runtime/driver/Tensor.h"
+#include "runtime/train/NumericsReport.h"
 
 #include <cstdint>
 #include <map>
@@ -71,12 +73,23 @@ public:
   /// dtypes (checked by the caller, e.g. against a checkpoint).
   void setParams(std::vector<driver::HostTensor> values);
 
+  /// The ops mpc-check-numerics probed (none when it did not run), and the
+  /// statistics of their outputs in the last call of run(), by probe.
+  const std::vector<train::NumericsProbe> &numericsProbes() const {
+    return numericsProbes_;
+  }
+  const std::vector<numerics::NumericsCounts> &numericsCounts() const {
+    return numericsCounts_;
+  }
+
 private:
   Executor() = default;
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::vector<driver::HostTensor> params_;
   std::vector<bool> isState_;
+  std::vector<train::NumericsProbe> numericsProbes_;
+  std::vector<numerics::NumericsCounts> numericsCounts_;
 };
 
 } // namespace mpc::cpu

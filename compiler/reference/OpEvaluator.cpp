@@ -544,11 +544,13 @@ HostTensor allocate(Type type) {
   return result;
 }
 
-bool evaluate(Operation *op, ArrayRef<const HostTensor *> operands,
-              MutableArrayRef<HostTensor> results, EvalContext &context,
-              std::string &error) {
-  if (!Evaluation(op, operands, results, context, error).run())
-    return false;
+bool evaluateUnrounded(Operation *op, ArrayRef<const HostTensor *> operands,
+                       MutableArrayRef<HostTensor> results,
+                       EvalContext &context, std::string &error) {
+  return Evaluation(op, operands, results, context, error).run();
+}
+
+void roundResults(Operation *op, MutableArrayRef<HostTensor> results) {
   for (auto [value, result] : llvm::zip(op->getResults(), results)) {
     Type element = cast<RankedTensorType>(value.getType()).getElementType();
     if (isa<FloatType>(element))
@@ -556,6 +558,14 @@ bool evaluate(Operation *op, ArrayRef<const HostTensor *> operands,
                        result.f32.data(),
                        static_cast<int64_t>(result.f32.size()));
   }
+}
+
+bool evaluate(Operation *op, ArrayRef<const HostTensor *> operands,
+              MutableArrayRef<HostTensor> results, EvalContext &context,
+              std::string &error) {
+  if (!evaluateUnrounded(op, operands, results, context, error))
+    return false;
+  roundResults(op, results);
   return true;
 }
 

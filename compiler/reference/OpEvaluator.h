@@ -38,6 +38,16 @@ bool evaluate(mlir::Operation *op,
               llvm::MutableArrayRef<driver::HostTensor> results,
               EvalContext &context, std::string &error);
 
+/// evaluate() in two halves, for a caller that looks at the results
+/// before they are rounded (--check-numerics): the op in f32, then the
+/// rounding of its float results to their element types.
+bool evaluateUnrounded(mlir::Operation *op,
+                       llvm::ArrayRef<const driver::HostTensor *> operands,
+                       llvm::MutableArrayRef<driver::HostTensor> results,
+                       EvalContext &context, std::string &error);
+void roundResults(mlir::Operation *op,
+                  llvm::MutableArrayRef<driver::HostTensor> results);
+
 /// The name, shape and dtype of a host tensor of `type` (a ranked tensor),
 /// with no storage: what a spec is, allocating nothing.
 driver::HostTensor describe(mlir::Type type);

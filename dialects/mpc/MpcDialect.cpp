@@ -69,6 +69,20 @@ LogicalResult MpcDialect::verifyOperationAttribute(Operation *op,
       return op->emitError("'") << name << "' must be a dictionary on a module";
     return success();
   }
+  if (name == kNumericsProbeAttrName) {
+    auto index = llvm::dyn_cast<IntegerAttr>(attribute.getValue());
+    if (!index || index.getValue().isNegative())
+      return op->emitError("'") << name << "' must be a probe index >= 0";
+    return success();
+  }
+  if (name == kNumericsProbesAttrName) {
+    auto probes = llvm::dyn_cast<ArrayAttr>(attribute.getValue());
+    if (!llvm::isa<ModuleOp>(op) || !probes ||
+        !llvm::all_of(probes, llvm::IsaPred<DictionaryAttr>))
+      return op->emitError("'")
+             << name << "' must be an array of dictionaries on a module";
+    return success();
+  }
   if (name == kBuffersAttrName) {
     auto buffers = llvm::dyn_cast<ArrayAttr>(attribute.getValue());
     if (!buffers || buffers.size() != op->getNumResults() ||

@@ -50,6 +50,12 @@ def Mpc_Dialect : Dialect {
     /// On a planned function: the most bytes of intermediates live at once
     /// (i64); arena_bytes above it is fragmentation.
     static constexpr ::llvm::StringLiteral kPeakLiveBytesAttrName = "mpc.peak_live_bytes";
+    /// An op whose outputs mpc-check-numerics measures: its index (i64)
+    /// into the module's kNumericsProbesAttrName.
+    static constexpr ::llvm::StringLiteral kNumericsProbeAttrName = "mpc.numerics_probe";
+    /// On a module: one dictionary per numerics probe, naming its op
+    /// (function, op, location, dtype, backward), in probe order.
+    static constexpr ::llvm::StringLiteral kNumericsProbesAttrName = "mpc.numerics_probes";
 
     // The names of the step's functions and state symbols, which passes
     // create and runtimes look up (runtime/core/StepNames.h).

@@ -169,6 +169,13 @@ int mpc_rt_reduce(mpc_rt *rt, const void *in, mpc_dtype in_type, void *out,
                   mpc_dtype out_type, int64_t outer, int64_t axis,
                   int64_t inner, double scale);
 
+/* --check-numerics: adds the statistics of the n stored values of `in`
+ * (runtime/core/NumericsCheck.h, classified from the stored value alone) to
+ * `counts`, a device mpc::numerics::NumericsCounts the caller zeroed; its
+ * `produced` field is the caller's, which knows the op's inputs. */
+int mpc_rt_check_numerics(mpc_rt *rt, const void *in, mpc_dtype type, int64_t n,
+                          void *counts);
+
 /* Permutes the dimensions (rank <= 8): dimension i of out is dimension
  * perm[i] of in; elem_size is 1, 2, 4 or 8 bytes. */
 int mpc_rt_transpose(mpc_rt *rt, const void *in, void *out, int elem_size,

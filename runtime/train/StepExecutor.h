@@ -10,6 +10,7 @@
 #define MPC_RUNTIME_TRAIN_STEPEXECUTOR_H
 
 #include "runtime/driver/Tensor.h"
+#include "runtime/train/NumericsReport.h"
 
 #include <cstdint>
 #include <optional>
@@ -92,6 +93,10 @@ public:
   /// state, setState, lossScaleStatus on a device), or "" when there was
   /// none. The loop checks it after those calls.
   virtual std::string deferredError() const { return ""; }
+
+  /// What --check-numerics measured over the training steps run so far, or
+  /// null when the step is not instrumented (mpc-check-numerics).
+  virtual const NumericsReport *numericsReport() const { return nullptr; }
 };
 
 } // namespace mpc::train

@@ -72,6 +72,16 @@ Mixed precision (when compiling a graph):
   --grad-norm        store the gradients' global norm each step, for
                      --metrics (a step that clips stores it anyway); costs
                      one pass over the gradients
+
+Numerics (CPU device):
+  --check-numerics   measure the outputs of every f16/bf16 op at each step
+                     (inf/NaN, those produced from finite inputs, values
+                     flushed to zero or subnormals, max |x|) and print one
+                     line per op that points at a precision problem
+  --check-numerics-all
+                     the same for every float op, f32 ones too
+  --numerics-report FILE
+                     also write the whole report as JSON to FILE
 )";
 
 /// The flags that take a value; --data may repeat.
@@ -83,12 +93,14 @@ const char *const kValueFlags[] = {"steps",      "batch",
                                    "policy",     "loss-scaling",
                                    "init-scale", "precision-report",
                                    "artifact",   "arch",
-                                   "metrics"};
+                                   "metrics",    "numerics-report"};
 /// The flags without a value.
-const char *const kSwitchFlags[] = {"cuda-sync", "grad-norm"};
+const char *const kSwitchFlags[] = {"cuda-sync", "grad-norm", "check-numerics",
+                                    "check-numerics-all"};
 /// The flags whose value names a file or directory, which cannot be empty.
-const char *const kPathFlags[] = {"data",   "save",     "resume",
-                                  "policy", "artifact", "metrics"};
+const char *const kPathFlags[] = {"data",           "save",     "resume",
+                                  "policy",         "artifact", "metrics",
+                                  "numerics-report"};
 
 } // namespace
 

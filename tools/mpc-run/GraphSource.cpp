@@ -168,6 +168,9 @@ LoadedGraph loadGraph(const Flags &flags) {
   if (flags.values.count("init-scale"))
     loadOptions.initScale = positiveFlag(flags, "init-scale");
   loadOptions.recordGradNorm = flags.switches.count("grad-norm");
+  loadOptions.checkAllOps = flags.switches.count("check-numerics-all");
+  loadOptions.checkNumerics =
+      loadOptions.checkAllOps || flags.switches.count("check-numerics");
   checkPrecisionFlags(flags, loadOptions);
   LoadedGraph graph;
   graph.context = std::make_shared<mlir::MLIRContext>();

@@ -50,6 +50,39 @@ void checkOutputPaths(const Flags &flags) {
   }
 }
 
+/// Fails, before anything is loaded, on numerics flags that would be
+/// ignored, and when the JSON report could not be written at the end.
+void checkNumericsFlags(const Flags &flags, const std::string &device) {
+  bool check = flags.switches.count("check-numerics") ||
+               flags.switches.count("check-numerics-all");
+  auto report = flags.values.find("numerics-report");
+  if (report != flags.values.end() && !check)
+    fail("--numerics-report " + report->second +
+         ": give --check-numerics, which gathers the statistics");
+  if (!check)
+    return;
+  if (device != "cpu")
+    fail("--check-numerics runs on the CPU reference executor (--device "
+         "cpu); the CUDA step does not gather the statistics");
+  std::string error;
+  if (report != flags.values.end() &&
+      !mpc::driver::checkOutputPath(report->second,
+                                    mpc::driver::OutputKind::Stream, error))
+    fail("--numerics-report " + error);
+}
+
+/// Prints what --check-numerics found, one line per flagged op, and writes
+/// the JSON report when asked.
+void reportNumerics(const Flags &flags,
+                    const mpc::train::NumericsReport &report) {
+  report.writeTable(stdout);
+  std::fflush(stdout);
+  auto path = flags.values.find("numerics-report");
+  std::string error;
+  if (path != flags.values.end() && !report.writeJson(path->second, error))
+    fail("--numerics-report " + error);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -65,6 +98,10 @@ int main(int argc, char **argv) {
     if (flags.switches.count("grad-norm"))
       fail("--grad-norm records the norm for --metrics when training; "
            "--artifact only writes the artifact");
+    if (flags.switches.count("check-numerics") ||
+        flags.switches.count("check-numerics-all"))
+      fail("--check-numerics measures a training run; --artifact only writes "
+           "the artifact");
     writeArtifactAndExit(flags);
   }
   if (flags.values.count("arch"))
@@ -78,6 +115,7 @@ int main(int argc, char **argv) {
     fail("unknown device '" + device + "'; expected cpu or cuda");
   if (device != "cuda" && flags.switches.count("cuda-sync"))
     fail("--cuda-sync applies to --device cuda, not --device " + device);
+  checkNumericsFlags(flags, device);
 
   Model model = device == "cuda" ? openOnCuda(flags) : openOnCpu(flags);
   mpc::train::StepExecutor &executor = *model.executor;
@@ -132,7 +170,12 @@ int main(int argc, char **argv) {
   std::printf("data: %s\n", data->describe().c_str());
   std::fflush(stdout);
   mpc::train::TrainingResult result;
-  if (!mpc::train::runTraining(executor, *data, options, stdout, result, error))
+  bool trained =
+      mpc::train::runTraining(executor, *data, options, stdout, result, error);
+  // The statistics name the op behind a run that failed, too.
+  if (const mpc::train::NumericsReport *numerics = executor.numericsReport())
+    reportNumerics(flags, *numerics);
+  if (!trained)
     fail(error);
   return 0;
 }
