@@ -26,6 +26,11 @@ struct ModelLoadOptions {
   std::optional<double> initScale;
   /// table or json: print the precision report to standard output.
   std::string precisionReport;
+  /// The learning-rate schedule (mpc-build-train-step's options of the same
+  /// names); unset: the graph's training settings.
+  std::string lrSchedule;
+  std::optional<int64_t> warmupSteps, decaySteps, lrStepSize;
+  std::optional<double> minLrRatio, lrGamma;
 };
 
 /// Reads `path`, a JSON graph or an MLIR module, and returns a verified

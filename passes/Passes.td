@@ -25,6 +25,10 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
 
     Options left unset take the value of the module's `mpc.training`
     attribute (from the graph's `training` block), else the defaults below.
+    A learning-rate schedule (`lr-schedule`, `warmup-steps`, ...) becomes the
+    `schedule` of every update, which then reads the step count; `lr` is
+    its peak. `@train_step` records the rate and schedule
+    (`mpc.learning_rate`, `mpc.lr_schedule`) for the driver's log.
 
     ```mlir
     func.func @train_step(%x: tensor<32x64xf32>, %y: tensor<32xi32>) -> (tensor<f32>, tensor<32x10xf32>) {
@@ -56,6 +60,19 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
            "Momentum: the buffer's decay">,
     Option<"clipNorm", "clip-norm", "double", /*default=*/"0",
            "Clip gradients to this global L2 norm; 0 disables clipping">,
+    Option<"lrSchedule", "lr-schedule", "std::string", /*default=*/"\"constant\"",
+           "Learning-rate schedule after the warmup: constant, cosine, linear or step">,
+    Option<"warmupSteps", "warmup-steps", "int64_t", /*default=*/"0",
+           "Steps of linear warmup to the learning rate">,
+    Option<"decaySteps", "decay-steps", "int64_t", /*default=*/"0",
+           "cosine, linear: the step the floor is reached at (warmup included); "
+           "unset: training.steps">,
+    Option<"minLrRatio", "min-lr-ratio", "double", /*default=*/"0",
+           "cosine, linear: the floor, a fraction of the learning rate">,
+    Option<"lrStepSize", "lr-step-size", "int64_t", /*default=*/"0",
+           "step: steps between two decays">,
+    Option<"lrGamma", "lr-gamma", "double", /*default=*/"1",
+           "step: the factor of each decay">,
   ];
 }
 

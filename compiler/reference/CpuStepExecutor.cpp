@@ -183,4 +183,11 @@ std::optional<train::LossScaleStatus> CpuStepExecutor::lossScaleStatus() const {
   return status;
 }
 
+std::optional<double> CpuStepExecutor::learningRate() const {
+  std::optional<size_t> step = contract.stateIndex(step::kStepCount);
+  if (!contract.learningRate || !step)
+    return std::nullopt;
+  return contract.learningRate->at(executor->params()[*step].f32[0]);
+}
+
 } // namespace mpc::cpu

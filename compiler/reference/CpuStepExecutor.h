@@ -40,6 +40,7 @@ public:
   std::vector<HostTensor> state() const override;
   void setState(std::vector<HostTensor> values) override;
   std::optional<train::LossScaleStatus> lossScaleStatus() const override;
+  std::optional<double> learningRate() const override;
 
 private:
   CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,

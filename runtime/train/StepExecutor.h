@@ -83,6 +83,11 @@ public:
     return std::nullopt;
   }
 
+  /// The learning rate of the last update applied, at the step count
+  /// (skipped steps do not advance it), before per-group multipliers; none
+  /// when the step does not record its rate. Read at log points only.
+  virtual std::optional<double> learningRate() const { return std::nullopt; }
+
   /// The first failure of a call that has no error to return (initialize,
   /// state, setState, lossScaleStatus on a device), or "" when there was
   /// none. The loop checks it after those calls.

@@ -329,6 +329,8 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
           log, "step %" PRId64 "/%" PRId64 "  loss %s  %.0f %s/s", done,
           options.steps, formatLoss(windowLoss / double(windowSteps)).c_str(),
           itemsPerStep * double(windowSteps) / seconds, data.itemName());
+      if (std::optional<double> rate = executor.learningRate())
+        std::fprintf(log, "  lr %.4e", *rate);
       std::optional<LossScaleStatus> scaling = executor.lossScaleStatus();
       error = executor.deferredError();
       if (!error.empty()) {

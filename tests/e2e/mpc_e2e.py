@@ -12,10 +12,11 @@ import re
 import subprocess
 import sys
 
-# "step 100/500  loss 1.4212  173209 samples/s", with loss scaling followed
-# by "  loss_scale 65536  skipped 0"
+# "step 100/500  loss 1.4212  173209 samples/s  lr 1.0000e-03", with loss
+# scaling followed by "  loss_scale 65536  skipped 0"
 STEP_LINE = re.compile(
-    r"^step (\d+)/(\d+)  loss (\S+)  \d+ \w+/s(?:  loss_scale \S+  skipped \d+)?$")
+    r"^step (\d+)/(\d+)  loss (\S+)  \d+ \w+/s  lr \S+"
+    r"(?:  loss_scale \S+  skipped \d+)?$")
 # "eval  step 500  val_loss 0.1418  val_accuracy 96.02%  (352 samples)"
 EVAL_LINE = re.compile(
     r"^eval  step (\d+)  val_loss (\S+)(?:  val_accuracy (\S+)%)?  \((\d+) \w+\)$")

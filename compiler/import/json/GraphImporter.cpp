@@ -125,8 +125,9 @@ LogicalResult Importer::importTraining(const json &root) {
   if (!section)
     return success();
   static constexpr llvm::StringLiteral keys[] = {
-      "batch_size", "optimizer", "learning_rate",
-      "steps",      "seed",      "weight_decay"};
+      "batch_size",  "optimizer",    "learning_rate", "steps",
+      "seed",        "weight_decay", "lr_schedule",   "warmup_steps",
+      "decay_steps", "min_lr_ratio", "lr_step_size",  "lr_gamma"};
   if (failed(reader.checkKeys(*section, "/training", keys, "training")))
     return failure();
   for (auto it = section->begin(); it != section->end(); ++it) {
@@ -141,6 +142,27 @@ LogicalResult Importer::importTraining(const json &root) {
       if (failed(optimizer))
         return failure();
       training.append(key, builder.getStringAttr(*optimizer));
+    } else if (key == "lr_schedule") {
+      static constexpr llvm::StringLiteral schedules[] = {"constant", "cosine",
+                                                          "linear", "step"};
+      auto schedule =
+          reader.readChoice(value, pointer, "lr_schedule", schedules);
+      if (failed(schedule))
+        return failure();
+      training.append(key, builder.getStringAttr(*schedule));
+    } else if (key == "min_lr_ratio" || key == "lr_gamma") {
+      auto number = reader.readNumber(value, pointer, false);
+      if (failed(number))
+        return failure();
+      bool minRatio = key == "min_lr_ratio";
+      if (minRatio ? !(*number >= 0 && *number <= 1)
+                   : !(*number > 0 && *number <= 1)) {
+        reader.error(pointer)
+            << key << " must lie in " << (minRatio ? "[0, 1]" : "(0, 1]")
+            << ", got " << *number;
+        return failure();
+      }
+      training.append(key, builder.getF64FloatAttr(*number));
     } else if (key == "learning_rate" || key == "weight_decay") {
       auto number = reader.readNumber(value, pointer, false);
       if (failed(number))
@@ -153,7 +175,8 @@ LogicalResult Importer::importTraining(const json &root) {
       }
       training.append(key, builder.getF64FloatAttr(*number));
     } else {
-      auto number = reader.readInt(value, pointer, key == "seed" ? 0 : 1);
+      bool mayBeZero = key == "seed" || key == "warmup_steps";
+      auto number = reader.readInt(value, pointer, mayBeZero ? 0 : 1);
       if (failed(number))
         return failure();
       if (key == "batch_size")

@@ -52,6 +52,7 @@ public:
   std::vector<HostTensor> state() const override;
   void setState(std::vector<HostTensor> values) override;
   std::optional<train::LossScaleStatus> lossScaleStatus() const override;
+  std::optional<double> learningRate() const override;
   std::string deferredError() const override;
 
   struct Impl;
