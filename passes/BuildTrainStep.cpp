@@ -17,6 +17,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/GlobPattern.h"
 
 #include <tuple>
 
@@ -40,6 +41,33 @@ struct OptimizerSettings {
   /// None for a constant rate without warmup.
   LrScheduleAttr schedule;
 };
+
+/// A `param_groups` entry of the graph's training block: the parameters
+/// whose names match `pattern` (a glob) take its weight decay and scale
+/// their learning rate.
+struct ParamGroup {
+  std::string match;
+  llvm::GlobPattern pattern;
+  std::optional<double> weightDecay, lrScale;
+  bool used = false;
+};
+
+/// Whether weight decay is off for `param` by default: a vector (biases,
+/// norm gains and shifts) or an embedding table, as minGPT, nanoGPT and
+/// llm.c exempt them. Decided by use, not by name.
+bool isDecayExempt(ParamOp param, func::FuncOp forward) {
+  if (param.getTensorType().getRank() <= 1)
+    return true;
+  bool table = false;
+  forward.walk([&](LoadOp load) {
+    if (load.getParamAttr().getAttr() != param.getSymNameAttr())
+      return;
+    for (Operation *user : load->getUsers())
+      if (auto embedding = dyn_cast<EmbeddingOp>(user))
+        table |= embedding.getTable() == load.getResult();
+  });
+  return table;
+}
 
 /// Emits a load of a param at the builder's position.
 Value load(OpBuilder &b, Location loc, ParamOp param) {
@@ -91,6 +119,7 @@ private:
   FailureOr<OptimizerSettings> resolveSettings(ModuleOp module);
   FailureOr<LrScheduleAttr> resolveSchedule(ModuleOp module,
                                             DictionaryAttr training);
+  FailureOr<SmallVector<ParamGroup>> resolveGroups(ModuleOp module);
   ParamOp addState(SymbolTable &symbols, ParamOp after, StringRef name,
                    RankedTensorType type);
   void emitUpdate(OpBuilder &b, SymbolTable &symbols, const OptimizerSettings &,
@@ -234,6 +263,40 @@ BuildTrainStepPass::resolveSchedule(ModuleOp module, DictionaryAttr training) {
   return schedule;
 }
 
+FailureOr<SmallVector<ParamGroup>>
+BuildTrainStepPass::resolveGroups(ModuleOp module) {
+  SmallVector<ParamGroup> groups;
+  auto training =
+      module->getAttrOfType<DictionaryAttr>(MpcDialect::kTrainingAttrName);
+  Attribute value = training ? training.get("param_groups") : Attribute();
+  if (!value)
+    return groups;
+  auto entries = dyn_cast<ArrayAttr>(value);
+  if (!entries)
+    return module.emitError("training.param_groups must be an array");
+  for (auto [index, entry] : llvm::enumerate(entries)) {
+    auto dictionary = dyn_cast<DictionaryAttr>(entry);
+    auto match = dictionary ? dictionary.getAs<StringAttr>("match") : nullptr;
+    if (!match)
+      return module.emitError("training.param_groups[")
+             << index << "] needs a string 'match'";
+    llvm::Expected<llvm::GlobPattern> pattern =
+        llvm::GlobPattern::create(match.getValue());
+    if (!pattern)
+      return module.emitError("training.param_groups[")
+             << index << "]: bad pattern '" << match.getValue()
+             << "': " << llvm::toString(pattern.takeError());
+    ParamGroup group{match.str(), std::move(*pattern), std::nullopt,
+                     std::nullopt};
+    if (auto decay = dictionary.getAs<FloatAttr>("weight_decay"))
+      group.weightDecay = decay.getValueAsDouble();
+    if (auto scale = dictionary.getAs<FloatAttr>("lr_scale"))
+      group.lrScale = scale.getValueAsDouble();
+    groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
 ParamOp BuildTrainStepPass::addState(SymbolTable &symbols, ParamOp after,
                                      StringRef name, RankedTensorType type) {
   OpBuilder b(after->getContext());
@@ -316,6 +379,9 @@ void BuildTrainStepPass::runOnOperation() {
   FailureOr<OptimizerSettings> settings = resolveSettings(module);
   if (failed(settings))
     return signalPassFailure();
+  FailureOr<SmallVector<ParamGroup>> groups = resolveGroups(module);
+  if (failed(groups))
+    return signalPassFailure();
 
   SmallVector<ParamOp> params = trainableParams(module);
   for (ParamOp param : params) {
@@ -366,8 +432,30 @@ void BuildTrainStepPass::runOnOperation() {
   Value step = incrementStepCount(
       module, symbols, b,
       NameLoc::get(b.getStringAttr(MpcDialect::kStepCountSymbol), loc));
-  for (auto [param, value, grad] : llvm::zip(updated, values, paramGrads))
-    emitUpdate(b, symbols, *settings, param, value, grad, step);
+  for (auto [param, value, grad] : llvm::zip(updated, values, paramGrads)) {
+    // The parameter's group: the first whose pattern matches its name.
+    OptimizerSettings own = *settings;
+    if (isDecayExempt(param, forward))
+      own.weightDecay = 0;
+    for (ParamGroup &group : *groups) {
+      if (!group.pattern.match(param.getSymName()))
+        continue;
+      group.used = true;
+      own.weightDecay = group.weightDecay.value_or(own.weightDecay);
+      own.learningRate *= group.lrScale.value_or(1.0);
+      break;
+    }
+    emitUpdate(b, symbols, own, param, value, grad, step);
+  }
+  // A pattern that names no parameter is most likely a typo.
+  for (auto [index, group] : llvm::enumerate(*groups))
+    if (!group.used) {
+      module.emitError("training.param_groups[")
+          << index << "]: '" << group.match
+          << "' matches no trained parameter (or only ones an earlier group "
+             "took)";
+      return signalPassFailure();
+    }
 
   // Evaluation: dropout is the identity.
   IRRewriter rewriter(&getContext());
