@@ -47,6 +47,13 @@ bool hasPrecisionOptions(const mpc::ModelLoadOptions &options) {
          !options.lossScaling.empty() || options.initScale;
 }
 
+/// Whether any learning-rate schedule option asks for compilation.
+bool hasScheduleOptions(const mpc::ModelLoadOptions &options) {
+  return !options.lrSchedule.empty() || options.warmupSteps ||
+         options.decaySteps || options.lrStepSize || options.minLrRatio ||
+         options.lrGamma;
+}
+
 /// Compiles a module without a training step: mpc-train-pipeline with the
 /// graph's training settings and the precision options.
 LogicalResult compileTrainingStep(ModuleOp module,
@@ -62,6 +69,18 @@ LogicalResult compileTrainingStep(ModuleOp module,
     pipeline.initScale = *options.initScale;
   if (options.recordGradNorm)
     pipeline.recordGradNorm = true;
+  if (!options.lrSchedule.empty())
+    pipeline.lrSchedule = options.lrSchedule;
+  if (options.warmupSteps)
+    pipeline.warmupSteps = *options.warmupSteps;
+  if (options.decaySteps)
+    pipeline.decaySteps = *options.decaySteps;
+  if (options.lrStepSize)
+    pipeline.lrStepSize = *options.lrStepSize;
+  if (options.minLrRatio)
+    pipeline.minLrRatio = *options.minLrRatio;
+  if (options.lrGamma)
+    pipeline.lrGamma = *options.lrGamma;
   PassManager pm(module.getContext());
   mpc::buildTrainPipeline(pm, pipeline);
   return pm.run(module);
@@ -142,6 +161,13 @@ mpc::loadTrainingModule(const std::string &path,
             mpc::MpcDialect::kTrainStepFuncName.str() +
             ", so the gradient norm cannot be added (compile its graph with "
             "mpc-opt --mpc-train-pipeline=\"record-grad-norm=true\" "
+            "instead)";
+    return nullptr;
+  } else if (hasScheduleOptions(options)) {
+    error = path + ": the module already has a @" +
+            mpc::MpcDialect::kTrainStepFuncName.str() +
+            ", so learning-rate schedule options do not apply (compile its "
+            "graph with mpc-opt --mpc-train-pipeline=\"lr-schedule=...\" "
             "instead)";
     return nullptr;
   } else if (failed(verify(*module))) {

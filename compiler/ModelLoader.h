@@ -34,6 +34,11 @@ struct ModelLoadOptions {
   /// `checkAllOps` every float op.
   bool checkNumerics = false;
   bool checkAllOps = false;
+  /// The learning-rate schedule (mpc-build-train-step's options of the same
+  /// names); unset: the graph's training settings.
+  std::string lrSchedule;
+  std::optional<int64_t> warmupSteps, decaySteps, lrStepSize;
+  std::optional<double> minLrRatio, lrGamma;
 };
 
 /// Reads `path`, a JSON graph, an ONNX model (.onnx) or an MLIR module, and

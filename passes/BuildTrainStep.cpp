@@ -17,6 +17,9 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/GlobPattern.h"
+
+#include <tuple>
 
 #include <limits>
 
@@ -37,7 +40,36 @@ enum class Optimizer { Sgd, Momentum, AdamW };
 struct OptimizerSettings {
   Optimizer kind;
   double learningRate, beta1, beta2, epsilon, weightDecay, momentum, clipNorm;
+  /// None for a constant rate without warmup.
+  LrScheduleAttr schedule;
 };
+
+/// A `param_groups` entry of the graph's training block: the parameters
+/// whose names match `pattern` (a glob) take its weight decay and scale
+/// their learning rate.
+struct ParamGroup {
+  std::string match;
+  llvm::GlobPattern pattern;
+  std::optional<double> weightDecay, lrScale;
+  bool used = false;
+};
+
+/// Whether weight decay is off for `param` by default: a vector (biases,
+/// norm gains and shifts) or an embedding table, as minGPT, nanoGPT and
+/// llm.c exempt them. Decided by use, not by name.
+bool isDecayExempt(ParamOp param, func::FuncOp forward) {
+  if (param.getTensorType().getRank() <= 1)
+    return true;
+  bool table = false;
+  forward.walk([&](LoadOp load) {
+    if (load.getParamAttr().getAttr() != param.getSymNameAttr())
+      return;
+    for (Operation *user : load->getUsers())
+      if (auto embedding = dyn_cast<EmbeddingOp>(user))
+        table |= embedding.getTable() == load.getResult();
+  });
+  return table;
+}
 
 /// Emits a load of a param at the builder's position.
 Value load(OpBuilder &b, Location loc, ParamOp param) {
@@ -105,6 +137,9 @@ struct BuildTrainStepPass
 
 private:
   FailureOr<OptimizerSettings> resolveSettings(ModuleOp module);
+  FailureOr<LrScheduleAttr> resolveSchedule(ModuleOp module,
+                                            DictionaryAttr training);
+  FailureOr<SmallVector<ParamGroup>> resolveGroups(ModuleOp module);
   ParamOp addState(SymbolTable &symbols, ParamOp after, StringRef name,
                    RankedTensorType type);
   void emitUpdate(OpBuilder &b, SymbolTable &symbols, const OptimizerSettings &,
@@ -135,8 +170,12 @@ BuildTrainStepPass::resolveSettings(ModuleOp module) {
     return module.emitError("unknown optimizer '")
            << name << "'; expected sgd, momentum or adamw";
 
-  OptimizerSettings settings{*kind,   learningRate, beta1,    beta2,
-                             epsilon, weightDecay,  momentum, clipNorm};
+  FailureOr<LrScheduleAttr> schedule = resolveSchedule(module, training);
+  if (failed(schedule))
+    return failure();
+  OptimizerSettings settings{*kind,    learningRate, beta1,
+                             beta2,    epsilon,      weightDecay,
+                             momentum, clipNorm,     *schedule};
   if (!learningRate.hasValue())
     settings.learningRate = fromGraph("learning_rate").value_or(learningRate);
   if (!weightDecay.hasValue())
@@ -169,6 +208,115 @@ BuildTrainStepPass::resolveSettings(ModuleOp module) {
   return settings;
 }
 
+FailureOr<LrScheduleAttr>
+BuildTrainStepPass::resolveSchedule(ModuleOp module, DictionaryAttr training) {
+  auto fromGraph = [&](StringRef key) -> Attribute {
+    return training ? training.get(key) : Attribute();
+  };
+  auto intOf = [&](const Option<int64_t> &option, StringRef key,
+                   int64_t fallback) {
+    if (option.hasValue())
+      return static_cast<int64_t>(option);
+    if (auto value = dyn_cast_or_null<IntegerAttr>(fromGraph(key)))
+      return value.getInt();
+    return fallback;
+  };
+  auto doubleOf = [&](const Option<double> &option, StringRef key,
+                      double fallback) {
+    if (option.hasValue())
+      return static_cast<double>(option);
+    if (auto value = dyn_cast_or_null<FloatAttr>(fromGraph(key)))
+      return value.getValueAsDouble();
+    return fallback;
+  };
+  std::string name = lrSchedule;
+  if (!lrSchedule.hasValue())
+    if (auto value = dyn_cast_or_null<StringAttr>(fromGraph("lr_schedule")))
+      name = value.str();
+  std::optional<LrScheduleKind> kind = symbolizeLrScheduleKind(name);
+  if (!kind)
+    return module.emitError("unknown lr-schedule '")
+           << name << "'; expected constant, cosine, linear or step";
+  bool decays =
+      *kind == LrScheduleKind::cosine || *kind == LrScheduleKind::linear;
+  bool steps = *kind == LrScheduleKind::step;
+  // An option the kind does not read is an error; the graph's settings of
+  // another kind (overridden by lr-schedule) are ignored.
+  constexpr StringLiteral kDecayKinds = "cosine and linear";
+  for (auto [given, option, applies, kinds] :
+       {std::tuple(decaySteps.hasValue(), "decay-steps", decays, kDecayKinds),
+        std::tuple(minLrRatio.hasValue(), "min-lr-ratio", decays, kDecayKinds),
+        std::tuple(lrStepSize.hasValue(), "lr-step-size", steps,
+                   StringLiteral("step")),
+        std::tuple(lrGamma.hasValue(), "lr-gamma", steps,
+                   StringLiteral("step"))})
+    if (given && !applies)
+      return module.emitError(option) << " does not apply to lr-schedule "
+                                      << name << " (only to " << kinds << ")";
+  int64_t warmup = intOf(warmupSteps, "warmup_steps", 0);
+  int64_t decay = 0, stepSize = 0;
+  double minRatio = 0, gamma = 1;
+  if (decays) {
+    // A decay runs over the graph's training run unless told otherwise.
+    decay = intOf(decaySteps, "decay_steps", intOf(decaySteps, "steps", 0));
+    if (decay == 0)
+      return module.emitError("lr-schedule ")
+             << name
+             << " needs decay-steps (or the graph's training.steps): the step "
+                "its decay ends at";
+    minRatio = doubleOf(minLrRatio, "min_lr_ratio", 0.0);
+  }
+  if (steps) {
+    stepSize = intOf(lrStepSize, "lr_step_size", 0);
+    if (stepSize == 0)
+      return module.emitError("lr-schedule step needs lr-step-size");
+    gamma = doubleOf(lrGamma, "lr_gamma", 1.0);
+  }
+  auto schedule = LrScheduleAttr::getChecked(
+      [&] { return module.emitError(); }, module.getContext(), *kind, warmup,
+      decay, APFloat(minRatio), stepSize, APFloat(gamma));
+  if (!schedule)
+    return failure();
+  // A constant rate needs no schedule, nor the step count in SGD.
+  if (*kind == LrScheduleKind::constant && warmup == 0)
+    return LrScheduleAttr();
+  return schedule;
+}
+
+FailureOr<SmallVector<ParamGroup>>
+BuildTrainStepPass::resolveGroups(ModuleOp module) {
+  SmallVector<ParamGroup> groups;
+  auto training =
+      module->getAttrOfType<DictionaryAttr>(MpcDialect::kTrainingAttrName);
+  Attribute value = training ? training.get("param_groups") : Attribute();
+  if (!value)
+    return groups;
+  auto entries = dyn_cast<ArrayAttr>(value);
+  if (!entries)
+    return module.emitError("training.param_groups must be an array");
+  for (auto [index, entry] : llvm::enumerate(entries)) {
+    auto dictionary = dyn_cast<DictionaryAttr>(entry);
+    auto match = dictionary ? dictionary.getAs<StringAttr>("match") : nullptr;
+    if (!match)
+      return module.emitError("training.param_groups[")
+             << index << "] needs a string 'match'";
+    llvm::Expected<llvm::GlobPattern> pattern =
+        llvm::GlobPattern::create(match.getValue());
+    if (!pattern)
+      return module.emitError("training.param_groups[")
+             << index << "]: bad pattern '" << match.getValue()
+             << "': " << llvm::toString(pattern.takeError());
+    ParamGroup group{match.str(), std::move(*pattern), std::nullopt,
+                     std::nullopt};
+    if (auto decay = dictionary.getAs<FloatAttr>("weight_decay"))
+      group.weightDecay = decay.getValueAsDouble();
+    if (auto scale = dictionary.getAs<FloatAttr>("lr_scale"))
+      group.lrScale = scale.getValueAsDouble();
+    groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
 ParamOp BuildTrainStepPass::addState(SymbolTable &symbols, ParamOp after,
                                      StringRef name, RankedTensorType type) {
   OpBuilder b(after->getContext());
@@ -192,10 +340,13 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
                       FlatSymbolRefAttr::get(target.getSymNameAttr()));
   };
   auto f64 = [&](double v) { return b.getF64FloatAttr(v); };
+  // SGD and momentum read the step count only for a schedule.
+  Value scheduleStep = s.schedule ? step : Value();
   switch (s.kind) {
   case Optimizer::Sgd:
-    store(b.create<SgdUpdateOp>(loc, value, grad, f64(s.learningRate),
-                                f64(s.weightDecay), /*skip_if=*/Value()),
+    store(b.create<SgdUpdateOp>(loc, value, grad, scheduleStep,
+                                f64(s.learningRate), f64(s.weightDecay),
+                                s.schedule, /*skip_if=*/Value()),
           param);
     return;
   case Optimizer::Momentum: {
@@ -203,8 +354,9 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
         symbols, param,
         (param.getSymName() + MpcDialect::kMomentumSuffix).str(), type);
     auto update = b.create<MomentumUpdateOp>(
-        loc, type, type, value, grad, load(b, loc, buffer), f64(s.learningRate),
-        f64(s.momentum), f64(s.weightDecay), /*skip_if=*/Value());
+        loc, type, type, value, grad, load(b, loc, buffer), scheduleStep,
+        f64(s.learningRate), f64(s.momentum), f64(s.weightDecay), s.schedule,
+        /*skip_if=*/Value());
     store(update.getNewParam(), param);
     store(update.getNewBuffer(), buffer);
     return;
@@ -221,7 +373,7 @@ void BuildTrainStepPass::emitUpdate(OpBuilder &b, SymbolTable &symbols,
     auto update = b.create<AdamWUpdateOp>(
         loc, type, type, type, value, grad, mValue, vValue, step,
         f64(s.learningRate), f64(s.beta1), f64(s.beta2), f64(s.epsilon),
-        f64(s.weightDecay), /*skip_if=*/Value());
+        f64(s.weightDecay), s.schedule, /*skip_if=*/Value());
     store(update.getNewParam(), param);
     store(update.getNewM(), m);
     store(update.getNewV(), v);
@@ -259,6 +411,9 @@ void BuildTrainStepPass::runOnOperation() {
   FailureOr<OptimizerSettings> settings = resolveSettings(module);
   if (failed(settings))
     return signalPassFailure();
+  FailureOr<SmallVector<ParamGroup>> groups = resolveGroups(module);
+  if (failed(groups))
+    return signalPassFailure();
 
   SmallVector<ParamOp> params = trainableParams(module);
   for (ParamOp param : params) {
@@ -274,6 +429,11 @@ void BuildTrainStepPass::runOnOperation() {
   // The training step starts as a copy of the forward function.
   auto trainStep = cast<func::FuncOp>(forward->clone());
   trainStep.setName(MpcDialect::kTrainStepFuncName);
+  trainStep->setAttr(
+      MpcDialect::kLearningRateAttrName,
+      FloatAttr::get(Float64Type::get(&getContext()), settings->learningRate));
+  if (settings->schedule)
+    trainStep->setAttr(MpcDialect::kLrScheduleAttrName, settings->schedule);
   symbols.insert(trainStep, std::next(Block::iterator(forward)));
   FailureOr<SmallVector<Value>> grads =
       buildParamGradients(LossFunction{trainStep, loss->lossIndex}, params);
@@ -311,8 +471,30 @@ void BuildTrainStepPass::runOnOperation() {
   Value step = incrementStepCount(
       module, symbols, b,
       NameLoc::get(b.getStringAttr(MpcDialect::kStepCountSymbol), loc));
-  for (auto [param, value, grad] : llvm::zip(updated, values, paramGrads))
-    emitUpdate(b, symbols, *settings, param, value, grad, step);
+  for (auto [param, value, grad] : llvm::zip(updated, values, paramGrads)) {
+    // The parameter's group: the first whose pattern matches its name.
+    OptimizerSettings own = *settings;
+    if (isDecayExempt(param, forward))
+      own.weightDecay = 0;
+    for (ParamGroup &group : *groups) {
+      if (!group.pattern.match(param.getSymName()))
+        continue;
+      group.used = true;
+      own.weightDecay = group.weightDecay.value_or(own.weightDecay);
+      own.learningRate *= group.lrScale.value_or(1.0);
+      break;
+    }
+    emitUpdate(b, symbols, own, param, value, grad, step);
+  }
+  // A pattern that names no parameter is most likely a typo.
+  for (auto [index, group] : llvm::enumerate(*groups))
+    if (!group.used) {
+      module.emitError("training.param_groups[")
+          << index << "]: '" << group.match
+          << "' matches no trained parameter (or only ones an earlier group "
+             "took)";
+      return signalPassFailure();
+    }
   if (!keepOutputs)
     keepOnlyLoss(trainStep, loss->lossIndex);
 

@@ -45,6 +45,20 @@ struct TrainPipelineOptions
   Option<bool> recordGradNorm{
       *this, "record-grad-norm",
       llvm::cl::desc("Store the gradients' global norm each step")};
+  Option<std::string> lrSchedule{
+      *this, "lr-schedule", llvm::cl::desc("constant, cosine, linear or step")};
+  Option<int64_t> warmupSteps{*this, "warmup-steps",
+                              llvm::cl::desc("Steps of linear warmup")};
+  Option<int64_t> decaySteps{
+      *this, "decay-steps",
+      llvm::cl::desc("cosine, linear: the step the decay ends at")};
+  Option<double> minLrRatio{
+      *this, "min-lr-ratio",
+      llvm::cl::desc("cosine, linear: the floor, a fraction of the rate")};
+  Option<int64_t> lrStepSize{*this, "lr-step-size",
+                             llvm::cl::desc("step: steps between decays")};
+  Option<double> lrGamma{*this, "lr-gamma",
+                         llvm::cl::desc("step: the factor of each decay")};
   Option<std::string> lossScaling{
       *this, "loss-scaling",
       llvm::cl::desc("none, static, dynamic, or auto (dynamic for f16)"),

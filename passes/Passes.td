@@ -31,6 +31,10 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
 
     Options left unset take the value of the module's `mpc.training`
     attribute (from the graph's `training` block), else the defaults below.
+    A learning-rate schedule (`lr-schedule`, `warmup-steps`, ...) becomes the
+    `schedule` of every update, which then reads the step count; `lr` is
+    its peak. `@train_step` records the rate and schedule
+    (`mpc.learning_rate`, `mpc.lr_schedule`) for the driver's log.
 
     ```mlir
     func.func @train_step(%x: tensor<32x64xf32>, %y: tensor<32xi32>) -> (tensor<f32> {mpc.loss}) {
@@ -69,6 +73,19 @@ def BuildTrainStep : Pass<"mpc-build-train-step", "::mlir::ModuleOp"> {
            "Store the gradients' global norm in @grad_norm each step even "
            "without clipping (clipping always stores it); costs one pass over "
            "the gradients">,
+    Option<"lrSchedule", "lr-schedule", "std::string", /*default=*/"\"constant\"",
+           "Learning-rate schedule after the warmup: constant, cosine, linear or step">,
+    Option<"warmupSteps", "warmup-steps", "int64_t", /*default=*/"0",
+           "Steps of linear warmup to the learning rate">,
+    Option<"decaySteps", "decay-steps", "int64_t", /*default=*/"0",
+           "cosine, linear: the step the floor is reached at (warmup included); "
+           "unset: training.steps">,
+    Option<"minLrRatio", "min-lr-ratio", "double", /*default=*/"0",
+           "cosine, linear: the floor, a fraction of the learning rate">,
+    Option<"lrStepSize", "lr-step-size", "int64_t", /*default=*/"0",
+           "step: steps between two decays">,
+    Option<"lrGamma", "lr-gamma", "double", /*default=*/"1",
+           "step: the factor of each decay">,
   ];
 }
 

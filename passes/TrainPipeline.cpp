@@ -46,6 +46,12 @@ void mpc::buildTrainPipeline(OpPassManager &pm,
   appendIfGiven(trainStepOptions, "clip-norm", options.clipNorm);
   appendIfGiven(trainStepOptions, "keep-outputs", options.keepOutputs);
   appendIfGiven(trainStepOptions, "record-grad-norm", options.recordGradNorm);
+  appendIfGiven(trainStepOptions, "lr-schedule", options.lrSchedule);
+  appendIfGiven(trainStepOptions, "warmup-steps", options.warmupSteps);
+  appendIfGiven(trainStepOptions, "decay-steps", options.decaySteps);
+  appendIfGiven(trainStepOptions, "min-lr-ratio", options.minLrRatio);
+  appendIfGiven(trainStepOptions, "lr-step-size", options.lrStepSize);
+  appendIfGiven(trainStepOptions, "lr-gamma", options.lrGamma);
   std::unique_ptr<Pass> trainStep = createBuildTrainStep();
   // Only typed values are printed above, so the options always parse.
   (void)trainStep->initializeOptions(trainStepOptions,

@@ -196,4 +196,11 @@ std::optional<double> CpuStepExecutor::gradNorm() const {
   return executor->params()[*gradNormIndex].f32[0];
 }
 
+std::optional<double> CpuStepExecutor::learningRate() const {
+  std::optional<size_t> step = contract.stateIndex(step::kStepCount);
+  if (!contract.learningRate || !step)
+    return std::nullopt;
+  return contract.learningRate->at(executor->params()[*step].f32[0]);
+}
+
 } // namespace mpc::cpu

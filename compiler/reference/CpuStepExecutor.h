@@ -44,6 +44,7 @@ public:
   const train::NumericsReport *numericsReport() const override {
     return numerics.get();
   }
+  std::optional<double> learningRate() const override;
 
 private:
   CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,

@@ -471,12 +471,26 @@ bool Evaluation::visit(StoreOp op) {
   return true;
 }
 
+/// The learning rate of an update this step, in double: its `lr`, or the
+/// rate its schedule gives at the step count (operand `stepIndex`).
+template <typename UpdateOp>
+static double learningRateOf(UpdateOp op, ArrayRef<const HostTensor *> in,
+                             unsigned stepIndex) {
+  double peak = op.getLearningRate().convertToDouble();
+  if (!op.getScheduleAttr())
+    return peak;
+  return math::scheduledLearningRate(
+      peak, toRuntimeSchedule(op.getScheduleAttr()),
+      static_cast<double>(in[stepIndex]->f32[0]));
+}
+
 bool Evaluation::visit(SgdUpdateOp op) {
   if (skips(op.getSkipIf(), {0}))
     return true;
   out[0].f32 = in[0]->f32;
   sgdUpdate(data(out[0]), data(in[1]), out[0].numElements(),
-            f32(op.getLearningRate()), f32(op.getWeightDecay()));
+            static_cast<float>(learningRateOf(op, in, 2)),
+            f32(op.getWeightDecay()));
   return true;
 }
 
@@ -486,8 +500,8 @@ bool Evaluation::visit(MomentumUpdateOp op) {
   out[0].f32 = in[0]->f32;
   out[1].f32 = in[2]->f32;
   momentumUpdate(data(out[0]), data(in[1]), data(out[1]), out[0].numElements(),
-                 f32(op.getLearningRate()), f32(op.getMomentum()),
-                 f32(op.getWeightDecay()));
+                 static_cast<float>(learningRateOf(op, in, 3)),
+                 f32(op.getMomentum()), f32(op.getWeightDecay()));
   return true;
 }
 
@@ -499,8 +513,8 @@ bool Evaluation::visit(AdamWUpdateOp op) {
   out[2].f32 = in[3]->f32;
   adamwUpdate(data(out[0]), data(in[1]), data(out[1]), data(out[2]),
               out[0].numElements(), static_cast<int64_t>(in[4]->f32[0]),
-              op.getLearningRate().convertToDouble(),
-              op.getBeta1().convertToDouble(), op.getBeta2().convertToDouble(),
+              learningRateOf(op, in, 4), op.getBeta1().convertToDouble(),
+              op.getBeta2().convertToDouble(),
               op.getEpsilon().convertToDouble(),
               op.getWeightDecay().convertToDouble());
   return true;

@@ -120,6 +120,65 @@ void InitAttr::print(AsmPrinter &printer) const {
 }
 
 LogicalResult
+LrScheduleAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
+                       LrScheduleKind kind, int64_t warmupSteps,
+                       int64_t decaySteps, llvm::APFloat minRatioValue,
+                       int64_t stepSize, llvm::APFloat gammaValue) {
+  double minRatio = minRatioValue.convertToDouble();
+  double gamma = gammaValue.convertToDouble();
+  // An argument that the kind does not read is an error rather than
+  // silently ignored.
+  bool decays =
+      kind == LrScheduleKind::cosine || kind == LrScheduleKind::linear;
+  bool steps = kind == LrScheduleKind::step;
+  std::string name = stringifyLrScheduleKind(kind).str();
+  if (warmupSteps < 0)
+    return emitError() << "lr schedule: warmup_steps must be >= 0, got "
+                       << warmupSteps;
+  if (decays) {
+    if (decaySteps <= warmupSteps)
+      return emitError() << "lr schedule " << name
+                         << ": decay_steps must be greater than warmup_steps ("
+                         << warmupSteps << "), got " << decaySteps;
+    if (!(minRatio >= 0 && minRatio <= 1))
+      return emitError() << "lr schedule " << name
+                         << ": min_ratio must lie in [0, 1], got " << minRatio;
+  } else if (decaySteps != 0 || minRatio != 0) {
+    return emitError() << "lr schedule " << name
+                       << ": decay_steps and min_ratio apply to cosine and "
+                          "linear only";
+  }
+  if (steps) {
+    if (stepSize < 1)
+      return emitError() << "lr schedule step: step_size must be >= 1, got "
+                         << stepSize;
+    if (!(gamma > 0 && gamma <= 1))
+      return emitError() << "lr schedule step: gamma must lie in (0, 1], got "
+                         << gamma;
+  } else if (stepSize != 0 || gamma != 1) {
+    return emitError() << "lr schedule " << name
+                       << ": step_size and gamma apply to step only";
+  }
+  return success();
+}
+
+static_assert(static_cast<int>(LrScheduleKind::constant) == MPC_LR_CONSTANT &&
+              static_cast<int>(LrScheduleKind::cosine) == MPC_LR_COSINE &&
+              static_cast<int>(LrScheduleKind::linear) == MPC_LR_LINEAR &&
+              static_cast<int>(LrScheduleKind::step) == MPC_LR_STEP);
+
+mpc_lr_schedule mpc::toRuntimeSchedule(LrScheduleAttr schedule) {
+  if (!schedule)
+    return {MPC_LR_CONSTANT, 0, 0, 0.0, 0, 1.0};
+  return {static_cast<int32_t>(schedule.getKind()),
+          schedule.getWarmupSteps(),
+          schedule.getDecaySteps(),
+          schedule.getMinRatio().convertToDouble(),
+          schedule.getStepSize(),
+          schedule.getGamma().convertToDouble()};
+}
+
+LogicalResult
 InitAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
                  InitKind kind, llvm::APFloat first, llvm::APFloat second,
                  std::optional<uint64_t>) {

@@ -12,6 +12,8 @@
 #include "llvm/ADT/StringRef.h"
 #include <optional>
 
+#include "runtime/core/LrSchedule.h"
+
 #include "dialects/mpc/MpcEnums.h.inc"
 
 namespace mpc {
@@ -32,5 +34,11 @@ constexpr int64_t kArenaAlignment = 256;
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/mpc/MpcAttrs.h.inc"
+
+namespace mpc {
+/// The runtime's form of an optimizer's `schedule`; none is the constant
+/// rate.
+mpc_lr_schedule toRuntimeSchedule(LrScheduleAttr schedule);
+} // namespace mpc
 
 #endif // MPC_DIALECT_MPCATTRS_H

@@ -66,6 +66,69 @@ def Mpc_InitAttr : Mpc_Attr<"Init", "init"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Learning-rate schedules
+//===----------------------------------------------------------------------===//
+
+/// A double argument written as a plain float (`0.1`), elided at its
+/// default.
+class Mpc_F64Parameter<string desc, string value>
+    : AttrOrTypeParameter<"::llvm::APFloat", desc> {
+  let comparator = "$_lhs.bitwiseIsEqual($_rhs)";
+  let parser = [{
+    [&]() -> ::mlir::FailureOr<::llvm::APFloat> {
+      double value;
+      if ($_parser.parseFloat(value))
+        return ::mlir::failure();
+      return ::llvm::APFloat(value);
+    }()
+  }];
+  let printer = [{ $_printer.printFloat($_self) }];
+  let defaultValue = "::llvm::APFloat(" # value # ")";
+}
+
+// The values are runtime/core/LrSchedule.h's mpc_lr_schedule_kind.
+def Mpc_LrScheduleKind : I32EnumAttr<"LrScheduleKind",
+    "what the learning rate does after its warmup", [
+  I32EnumAttrCase<"constant", 0>,
+  I32EnumAttrCase<"cosine", 1>,
+  I32EnumAttrCase<"linear", 2>,
+  I32EnumAttrCase<"step", 3>
+]> {
+  let cppNamespace = "::mpc";
+  let genSpecializedAttr = 0;
+}
+
+def Mpc_LrScheduleAttr : Mpc_Attr<"LrSchedule", "lr_schedule"> {
+  let summary = "The factor an optimizer's learning rate follows, per step";
+  let description = [{
+    The `schedule` of an optimizer update: its learning rate is the op's
+    `lr` times the factor after `step - 1` completed steps
+    (`mpc::math::learningRateFactor`, runtime/core/ScalarMath.h). A linear
+    warmup of `warmup_steps` comes first; then `constant` stays at 1,
+    `cosine` and `linear` decay to `min_ratio` at `decay_steps` (counted
+    from step 0, warmup included) and stay there, `step` multiplies by
+    `gamma` every `step_size` steps. Arguments at their defaults are left
+    out of the text.
+
+    ```mlir
+    #mpc.lr_schedule<kind = constant, warmup_steps = 100>
+    #mpc.lr_schedule<kind = cosine, warmup_steps = 100, decay_steps = 5000, min_ratio = 1.000000e-01>
+    #mpc.lr_schedule<kind = step, step_size = 1000, gamma = 5.000000e-01>
+    ```
+  }];
+  let parameters = (ins
+    EnumParameter<Mpc_LrScheduleKind>:$kind,
+    DefaultValuedParameter<"int64_t", "0">:$warmup_steps,
+    DefaultValuedParameter<"int64_t", "0">:$decay_steps,
+    Mpc_F64Parameter<"floor of cosine and linear, a fraction of lr", "0.0">:$min_ratio,
+    DefaultValuedParameter<"int64_t", "0">:$step_size,
+    Mpc_F64Parameter<"factor of the step decay", "1.0">:$gamma
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Autocast decisions
 //===----------------------------------------------------------------------===//
 

@@ -83,6 +83,21 @@ LogicalResult MpcDialect::verifyOperationAttribute(Operation *op,
              << name << "' must be an array of dictionaries on a module";
     return success();
   }
+  if (name == kLearningRateAttrName) {
+    auto rate = llvm::dyn_cast<FloatAttr>(attribute.getValue());
+    if (!llvm::isa<FunctionOpInterface>(op) || !rate ||
+        !rate.getType().isF64() || !(rate.getValueAsDouble() > 0))
+      return op->emitError("'")
+             << name << "' must be a positive f64 on a function";
+    return success();
+  }
+  if (name == kLrScheduleAttrName) {
+    if (!llvm::isa<FunctionOpInterface>(op) ||
+        !llvm::isa<LrScheduleAttr>(attribute.getValue()))
+      return op->emitError("'")
+             << name << "' must be a #mpc.lr_schedule on a function";
+    return success();
+  }
   if (name == kBuffersAttrName) {
     auto buffers = llvm::dyn_cast<ArrayAttr>(attribute.getValue());
     if (!buffers || buffers.size() != op->getNumResults() ||

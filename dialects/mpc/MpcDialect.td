@@ -42,6 +42,11 @@ def Mpc_Dialect : Dialect {
     /// Marks the scalar constant that seeds backward (d loss / d loss = 1);
     /// loss scaling replaces it with the scale.
     static constexpr ::llvm::StringLiteral kLossSeedAttrName = "mpc.loss_seed";
+    /// On @train_step: the peak learning rate (f64, before per-group
+    /// multipliers) and its schedule (an LrScheduleAttr, absent for a
+    /// constant rate), which the driver logs the rate of each step from.
+    static constexpr ::llvm::StringLiteral kLearningRateAttrName = "mpc.learning_rate";
+    static constexpr ::llvm::StringLiteral kLrScheduleAttrName = "mpc.lr_schedule";
     /// The device buffer of each result of an op (an array of BufferAttr),
     /// set by mpc-plan-memory.
     static constexpr ::llvm::StringLiteral kBuffersAttrName = "mpc.buffers";

@@ -12,44 +12,57 @@
 #ifndef MPC_OPTIMIZER_OPS_TD
 #define MPC_OPTIMIZER_OPS_TD
 
-def Mpc_SgdUpdateOp : Mpc_Op<"sgd_update", [Pure, Mpc_KeepsPrecision, AllTypesMatch<["param", "grad", "new_param"]>]> {
+def Mpc_SgdUpdateOp : Mpc_Op<"sgd_update", [Pure, Mpc_KeepsPrecision,
+    AttrSizedOperandSegments, AllTypesMatch<["param", "grad", "new_param"]>]> {
   let summary = "Stochastic gradient descent: p - lr · (g + weight_decay · p)";
   let description = [{
+    With a `schedule`, `lr` is its peak and the op reads the step count
+    `%t` (after this step's increment) to compute the rate of this step.
+
     ```mlir
     %w1_new = mpc.sgd_update %w1, %dw1 lr = 1.000000e-01 weight_decay = 0.000000e+00 : tensor<64x128xf32>
+    %w1_new = mpc.sgd_update %w1, %dw1 step %t lr = 1.000000e-01 weight_decay = 0.000000e+00 {schedule = #mpc.lr_schedule<kind = constant, warmup_steps = 10>} : tensor<64x128xf32>
     ```
   }];
   let arguments = (ins Mpc_F32Tensor:$param, Mpc_F32Tensor:$grad,
+                       Optional<Mpc_ScalarF32Tensor>:$step,
                        F64Attr:$learning_rate, F64Attr:$weight_decay,
+                       OptionalAttr<Mpc_LrScheduleAttr>:$schedule,
                        Optional<Mpc_FlagTensor>:$skip_if);
   let results = (outs Mpc_F32Tensor:$new_param);
   let assemblyFormat = [{
-    $param `,` $grad `lr` `=` $learning_rate `weight_decay` `=` $weight_decay
-    (`skip_if` $skip_if^)? attr-dict `:` type($param)
+    $param `,` $grad (`step` $step^)? `lr` `=` $learning_rate
+    `weight_decay` `=` $weight_decay (`skip_if` $skip_if^)? attr-dict
+    `:` type($param)
   }];
   let hasVerifier = 1;
 }
 
 def Mpc_MomentumUpdateOp : Mpc_Op<"momentum_update", [Pure, Mpc_KeepsPrecision,
-    AllTypesMatch<["param", "grad", "buffer", "new_param", "new_buffer"]>]> {
+    AttrSizedOperandSegments, AllTypesMatch<["param", "grad", "buffer", "new_param", "new_buffer"]>]> {
   let summary = "SGD with momentum (PyTorch's, dampening 0)";
   let description = [{
     `g' = g + weight_decay · p; buffer' = momentum · buffer + g';
     p' = p - lr · buffer'`. The buffer starts at zero, so the first step
-    moves by `lr · g'`.
+    moves by `lr · g'`. With a `schedule`, `lr` is its peak and the op reads
+    the step count `%t`, as `mpc.sgd_update`.
 
     ```mlir
     %w1_new, %buf_new = mpc.momentum_update %w1, %dw1, %buf lr = 1.000000e-01 momentum = 9.000000e-01 weight_decay = 0.000000e+00 : tensor<64x128xf32>
     ```
   }];
   let arguments = (ins Mpc_F32Tensor:$param, Mpc_F32Tensor:$grad,
-                       Mpc_F32Tensor:$buffer, F64Attr:$learning_rate,
-                       F64Attr:$momentum, F64Attr:$weight_decay,
+                       Mpc_F32Tensor:$buffer,
+                       Optional<Mpc_ScalarF32Tensor>:$step,
+                       F64Attr:$learning_rate, F64Attr:$momentum,
+                       F64Attr:$weight_decay,
+                       OptionalAttr<Mpc_LrScheduleAttr>:$schedule,
                        Optional<Mpc_FlagTensor>:$skip_if);
   let results = (outs Mpc_F32Tensor:$new_param, Mpc_F32Tensor:$new_buffer);
   let assemblyFormat = [{
-    $param `,` $grad `,` $buffer `lr` `=` $learning_rate `momentum` `=` $momentum
-    `weight_decay` `=` $weight_decay (`skip_if` $skip_if^)? attr-dict `:` type($param)
+    $param `,` $grad `,` $buffer (`step` $step^)? `lr` `=` $learning_rate
+    `momentum` `=` $momentum `weight_decay` `=` $weight_decay
+    (`skip_if` $skip_if^)? attr-dict `:` type($param)
   }];
   let hasVerifier = 1;
 }
@@ -60,7 +73,8 @@ def Mpc_AdamWUpdateOp : Mpc_Op<"adamw_update", [Pure, Mpc_KeepsPrecision,
   let description = [{
     With `t` the step count after this step (1 on the first):
     `p ·= 1 - lr · weight_decay; m' = β1·m + (1-β1)·g; v' = β2·v + (1-β2)·g²;
-    p' = p - lr · (m' / (1-β1^t)) / (sqrt(v' / (1-β2^t)) + eps)`.
+    p' = p - lr · (m' / (1-β1^t)) / (sqrt(v' / (1-β2^t)) + eps)`. With a
+    `schedule`, `lr` is its peak and the rate of step `t` is the schedule's.
 
     ```mlir
     %w_new, %m_new, %v_new = mpc.adamw_update %w, %dw, %m, %v, %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decay = 0.01 : tensor<64x128xf32>
@@ -70,13 +84,16 @@ def Mpc_AdamWUpdateOp : Mpc_Op<"adamw_update", [Pure, Mpc_KeepsPrecision,
                        Mpc_F32Tensor:$m, Mpc_F32Tensor:$v,
                        Mpc_ScalarF32Tensor:$step, F64Attr:$learning_rate,
                        F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon,
-                       F64Attr:$weight_decay, Optional<Mpc_FlagTensor>:$skip_if);
+                       F64Attr:$weight_decay,
+                       OptionalAttr<Mpc_LrScheduleAttr>:$schedule,
+                       Optional<Mpc_FlagTensor>:$skip_if);
   let results = (outs Mpc_F32Tensor:$new_param, Mpc_F32Tensor:$new_m,
                       Mpc_F32Tensor:$new_v);
   let assemblyFormat = [{
     $param `,` $grad `,` $m `,` $v `,` $step `lr` `=` $learning_rate
     `betas` `=` `(` $beta1 `,` $beta2 `)` `eps` `=` $epsilon
-    `weight_decay` `=` $weight_decay (`skip_if` $skip_if^)? attr-dict `:` type($param)
+    `weight_decay` `=` $weight_decay (`skip_if` $skip_if^)? attr-dict
+    `:` type($param)
   }];
   let hasVerifier = 1;
 }

@@ -62,20 +62,33 @@ static LogicalResult verifyHyperparameterAttr(Operation *op, StringRef name,
                                    [&] { return op->emitOpError(); });
 }
 
+/// A schedule computes the rate from the step count, which an SGD or
+/// momentum update reads only when it has one.
+static LogicalResult
+verifyScheduleHasStep(Operation *op, LrScheduleAttr schedule, Value step) {
+  if (schedule && !step)
+    return op->emitOpError("has a schedule but no step operand to read it at");
+  return success();
+}
+
 LogicalResult SgdUpdateOp::verify() {
-  return failure(failed(verifyHyperparameterAttr(
-                     *this, "learning_rate", getLearningRate(), kPositive)) ||
-                 failed(verifyHyperparameterAttr(
-                     *this, "weight_decay", getWeightDecay(), kNonNegative)));
+  return failure(
+      failed(verifyScheduleHasStep(*this, getScheduleAttr(), getStep())) ||
+      failed(verifyHyperparameterAttr(*this, "learning_rate", getLearningRate(),
+                                      kPositive)) ||
+      failed(verifyHyperparameterAttr(*this, "weight_decay", getWeightDecay(),
+                                      kNonNegative)));
 }
 
 LogicalResult MomentumUpdateOp::verify() {
-  return failure(failed(verifyHyperparameterAttr(
-                     *this, "learning_rate", getLearningRate(), kPositive)) ||
-                 failed(verifyHyperparameterAttr(
-                     *this, "momentum", getMomentum(), kUnitInterval)) ||
-                 failed(verifyHyperparameterAttr(
-                     *this, "weight_decay", getWeightDecay(), kNonNegative)));
+  return failure(
+      failed(verifyScheduleHasStep(*this, getScheduleAttr(), getStep())) ||
+      failed(verifyHyperparameterAttr(*this, "learning_rate", getLearningRate(),
+                                      kPositive)) ||
+      failed(verifyHyperparameterAttr(*this, "momentum", getMomentum(),
+                                      kUnitInterval)) ||
+      failed(verifyHyperparameterAttr(*this, "weight_decay", getWeightDecay(),
+                                      kNonNegative)));
 }
 
 LogicalResult AdamWUpdateOp::verify() {

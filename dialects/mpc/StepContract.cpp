@@ -185,6 +185,18 @@ std::optional<LossScalingSpec> lossScalingOf(func::FuncOp trainStep) {
   return scaling;
 }
 
+/// The learning rate @train_step records (mpc-build-train-step), or none.
+std::optional<LearningRateSpec> learningRateOf(func::FuncOp trainStep) {
+  auto peak =
+      trainStep->getAttrOfType<FloatAttr>(MpcDialect::kLearningRateAttrName);
+  if (!peak)
+    return std::nullopt;
+  return LearningRateSpec{
+      peak.getValueAsDouble(),
+      toRuntimeSchedule(trainStep->getAttrOfType<LrScheduleAttr>(
+          MpcDialect::kLrScheduleAttrName))};
+}
+
 } // namespace
 
 SmallVector<ParamOp> manifestState(ModuleOp module) {
@@ -227,8 +239,10 @@ FailureOr<StepContract> describeStep(ModuleOp module, bool requirePlan) {
     contract.functions.push_back(std::move(*spec));
     if (function.getSymName() == MpcDialect::kForwardFuncName)
       contract.labelInput = labelInputOf(function);
-    if (function.getSymName() == MpcDialect::kTrainStepFuncName)
+    if (function.getSymName() == MpcDialect::kTrainStepFuncName) {
       contract.lossScaling = lossScalingOf(function);
+      contract.learningRate = learningRateOf(function);
+    }
   }
   return contract;
 }

@@ -25,6 +25,7 @@
 #define MPC_RUNTIME_CORE_SCALARMATH_H
 
 #include "HostDevice.h"
+#include "LrSchedule.h"
 #include "Random.h"
 
 #include <math.h>
@@ -48,6 +49,7 @@ MPC_HD float sub(float x, float y) { return __fsub_rn(x, y); }
 MPC_HD float mul(float x, float y) { return __fmul_rn(x, y); }
 MPC_HD float div(float x, float y) { return __fdiv_rn(x, y); }
 MPC_HD float sqrt(float x) { return __fsqrt_rn(x); }
+MPC_HD double add(double x, double y) { return __dadd_rn(x, y); }
 MPC_HD double sub(double x, double y) { return __dsub_rn(x, y); }
 MPC_HD double mul(double x, double y) { return __dmul_rn(x, y); }
 MPC_HD double div(double x, double y) { return __ddiv_rn(x, y); }
@@ -57,6 +59,7 @@ MPC_HD float sub(float x, float y) { return x - y; }
 MPC_HD float mul(float x, float y) { return x * y; }
 MPC_HD float div(float x, float y) { return x / y; }
 MPC_HD float sqrt(float x) { return ::sqrtf(x); }
+MPC_HD double add(double x, double y) { return x + y; }
 MPC_HD double sub(double x, double y) { return x - y; }
 MPC_HD double mul(double x, double y) { return x * y; }
 MPC_HD double div(double x, double y) { return x / y; }
@@ -354,6 +357,51 @@ MPC_HD void updateLossScale(float &scale, float &goodSteps,
 //===----------------------------------------------------------------------===//
 // Optimizers (PyTorch's single-tensor SGD and AdamW, clip_grad_norm_)
 //===----------------------------------------------------------------------===//
+
+/// The factor of the peak learning rate after `completed` optimizer steps,
+/// as torch.optim.lr_scheduler.LambdaLR's lambda: the first update uses 0.
+/// With W = warmup_steps, D = decay_steps, r = min_ratio:
+///   s < W:    (s + 1) / W                     (linear warmup)
+///   constant: 1
+///   cosine:   r + (1 - r) (1 + cos(pi q)) / 2 with q = min((s - W) / (D - W),
+///   1) linear:   r + (1 - r) (1 - q) step:     gamma^floor((s - W) /
+///   step_size)
+/// In double, as Python computes it; cos and pow are libm's (the device's
+/// may differ in the last bit of a double, which rounding the rate to f32
+/// almost always hides).
+MPC_HD double learningRateFactor(const mpc_lr_schedule &schedule,
+                                 double completed) {
+  auto warmup = static_cast<double>(schedule.warmup_steps);
+  if (completed < warmup)
+    return div(add(completed, 1.0), warmup);
+  double sinceWarmup = sub(completed, warmup);
+  switch (schedule.kind) {
+  case MPC_LR_COSINE:
+  case MPC_LR_LINEAR: {
+    double length = sub(static_cast<double>(schedule.decay_steps), warmup);
+    double progress = minOf(div(sinceWarmup, length), 1.0);
+    double shape =
+        schedule.kind == MPC_LR_COSINE
+            ? mul(0.5, add(1.0, ::cos(mul(3.141592653589793, progress))))
+            : sub(1.0, progress);
+    return add(schedule.min_ratio, mul(sub(1.0, schedule.min_ratio), shape));
+  }
+  case MPC_LR_STEP:
+    return ::pow(
+        schedule.gamma,
+        ::floor(div(sinceWarmup, static_cast<double>(schedule.step_size))));
+  default:
+    return 1.0;
+  }
+}
+
+/// The learning rate of optimizer step number `step` (1-based: the step
+/// count after this step's increment, which AdamW reads too) for the peak
+/// rate `lr`: lr times the factor after step - 1 completed steps.
+MPC_HD double scheduledLearningRate(double lr, const mpc_lr_schedule &schedule,
+                                    double step) {
+  return mul(lr, learningRateFactor(schedule, sub(step, 1.0)));
+}
 
 /// The factor clip_grad_norm_ scales gradients by:
 /// min(1, maxNorm / (norm + 1e-6)).

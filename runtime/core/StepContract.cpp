@@ -9,6 +9,7 @@
 
 #include "runtime/core/JsonDepth.h"
 #include "runtime/core/JsonSyntaxError.h"
+#include "runtime/core/ScalarMath.h"
 
 #include <nlohmann/json.hpp>
 
@@ -107,6 +108,12 @@ private:
     result = value.get<double>();
     return true;
   }
+  /// The number member `key` of `object`.
+  bool number(const Json &object, const std::string &where,
+              const std::string &key, double &result) {
+    const Json *item = field(object, where, key);
+    return item && number(*item, at(where, key), result);
+  }
   bool boolean(const Json &object, const std::string &where,
                const std::string &key, bool &value) {
     const Json *item = field(object, where, key);
@@ -134,6 +141,7 @@ private:
                 const StepContract &contract, FunctionSpec &spec);
   bool functions(const Json &root, StepContract &contract);
   bool lossScaling(const Json &root, StepContract &contract);
+  bool learningRate(const Json &root, StepContract &contract);
 
   const std::string &path;
   std::string &error;
@@ -347,6 +355,33 @@ bool Reader::lossScaling(const Json &root, StepContract &contract) {
   return true;
 }
 
+bool Reader::learningRate(const Json &root, StepContract &contract) {
+  // Optional: a step that does not record its rate logs none.
+  if (!root.contains(key::kLearningRate) || root[key::kLearningRate].is_null())
+    return true;
+  const Json &value = root[key::kLearningRate];
+  const std::string where = key::kLearningRate;
+  LearningRateSpec spec;
+  int64_t kind = 0;
+  mpc_lr_schedule &schedule = spec.schedule;
+  if (!object(value, where) || !number(value, where, key::kPeak, spec.peak) ||
+      !integer(value, where, key::kKind, MPC_LR_CONSTANT, kind) ||
+      !integer(value, where, key::kWarmupSteps, 0, schedule.warmup_steps) ||
+      !integer(value, where, key::kDecaySteps, 0, schedule.decay_steps) ||
+      !number(value, where, key::kMinRatio, schedule.min_ratio) ||
+      !integer(value, where, key::kStepSize, 0, schedule.step_size) ||
+      !number(value, where, key::kGamma, schedule.gamma))
+    return false;
+  if (kind > MPC_LR_STEP)
+    return fail(at(where, key::kKind),
+                "unknown schedule kind " + std::to_string(kind));
+  if (!(spec.peak > 0))
+    return fail(at(where, key::kPeak), "the rate must be positive");
+  spec.schedule.kind = static_cast<int32_t>(kind);
+  contract.learningRate = spec;
+  return true;
+}
+
 bool Reader::read(const Json &root, StepContract &contract) {
   if (!object(root, ""))
     return false;
@@ -364,7 +399,7 @@ bool Reader::read(const Json &root, StepContract &contract) {
       !integer(root, "", key::kArenaBytes, 0, contract.arenaBytes) ||
       !state(root, contract) || !functions(root, contract) ||
       !integer(root, "", key::kLabelInput, -1, labelInput) ||
-      !lossScaling(root, contract))
+      !lossScaling(root, contract) || !learningRate(root, contract))
     return false;
   const FunctionSpec &train = *contract.function(step::kTrainStep);
   if (labelInput >= int64_t(train.inputs.size()))
@@ -401,10 +436,23 @@ bool operator==(const LossScalingSpec &a, const LossScalingSpec &b) {
          a.skipped == b.skipped;
 }
 
+bool operator==(const LearningRateSpec &a, const LearningRateSpec &b) {
+  const mpc_lr_schedule &x = a.schedule, &y = b.schedule;
+  return a.peak == b.peak && x.kind == y.kind &&
+         x.warmup_steps == y.warmup_steps && x.decay_steps == y.decay_steps &&
+         x.min_ratio == y.min_ratio && x.step_size == y.step_size &&
+         x.gamma == y.gamma;
+}
+
+double LearningRateSpec::at(double step) const {
+  return math::scheduledLearningRate(peak, schedule, step);
+}
+
 bool operator==(const StepContract &a, const StepContract &b) {
   return a.abi == b.abi && a.graph == b.graph && a.arenaBytes == b.arenaBytes &&
          a.state == b.state && a.functions == b.functions &&
-         a.labelInput == b.labelInput && a.lossScaling == b.lossScaling;
+         a.labelInput == b.labelInput && a.lossScaling == b.lossScaling &&
+         a.learningRate == b.learningRate;
 }
 
 std::string entryPointName(std::string_view name) {

@@ -17,6 +17,7 @@
 
 #include "runtime/core/DType.h"
 #include "runtime/core/InitSpec.h"
+#include "runtime/core/LrSchedule.h"
 #include "runtime/core/StepNames.h"
 
 #include <cstdint>
@@ -81,6 +82,18 @@ struct LossScalingSpec {
   std::optional<std::string> skipped;
 };
 
+/// The learning rate of the step's updates, for the driver's log: the
+/// updates compute it themselves (mpc::math::scheduledLearningRate).
+struct LearningRateSpec {
+  /// The peak rate, before per-group multipliers.
+  double peak = 0;
+  mpc_lr_schedule schedule = {MPC_LR_CONSTANT, 0, 0, 0.0, 0, 1.0};
+
+  /// The rate of the update whose step count (after its increment) is
+  /// `step`.
+  double at(double step) const;
+};
+
 struct StepContract {
   /// The ABI version the step was compiled for.
   int abi = step::kAbiVersion;
@@ -95,6 +108,8 @@ struct StepContract {
   int labelInput = -1;
   /// None when the step does not scale its loss.
   std::optional<LossScalingSpec> lossScaling;
+  /// None when the step does not record its learning rate.
+  std::optional<LearningRateSpec> learningRate;
 
   /// The function named `name`, or null.
   const FunctionSpec *function(std::string_view name) const {
@@ -125,6 +140,7 @@ bool operator==(const TensorSpec &a, const TensorSpec &b);
 bool operator==(const StateSpec &a, const StateSpec &b);
 bool operator==(const FunctionSpec &a, const FunctionSpec &b);
 bool operator==(const LossScalingSpec &a, const LossScalingSpec &b);
+bool operator==(const LearningRateSpec &a, const LearningRateSpec &b);
 bool operator==(const StepContract &a, const StepContract &b);
 
 /// The C name of the entry point of function `name`: step::kEntryPrefix and
@@ -175,6 +191,13 @@ inline constexpr char kScale[] = "scale";
 inline constexpr char kStaticScale[] = "static_scale";
 inline constexpr char kFloor[] = "floor";
 inline constexpr char kSkipped[] = "skipped";
+inline constexpr char kLearningRate[] = "learning_rate";
+inline constexpr char kPeak[] = "peak";
+inline constexpr char kWarmupSteps[] = "warmup_steps";
+inline constexpr char kDecaySteps[] = "decay_steps";
+inline constexpr char kMinRatio[] = "min_ratio";
+inline constexpr char kStepSize[] = "step_size";
+inline constexpr char kGamma[] = "gamma";
 } // namespace manifest
 
 /// Parses and checks manifest text: a contract of this ABI version with a

@@ -5,7 +5,9 @@
 // storage type.
 // Each thread updates 8 consecutive elements, with 16-byte vectors when
 // every pointer is aligned. When skip_if is set and the flag is 1 on the
-// device, the kernel returns before writing anything.
+// device, the kernel returns before writing anything. The learning rate of
+// the step is computed on the device from the step count and the schedule,
+// once per block, so a captured graph follows the schedule.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,12 +60,36 @@ __device__ void updateElements(float *param, float *s1, float *s2,
   }
 }
 
+/// The learning rate of this step: `lr` as given, or the schedule's rate
+/// at the device step count; null `step` is the constant rate.
+struct Rate {
+  const float *step;
+  double lr;
+  mpc_lr_schedule schedule;
+
+  __device__ double at() const {
+    return step ? math::scheduledLearningRate(lr, schedule,
+                                              static_cast<double>(*step))
+                : lr;
+  }
+};
+
+/// The rate rounded to f32 (SGD's and momentum's scalar), once per block.
+__device__ float blockRate(const Rate &rate) {
+  __shared__ float value;
+  if (threadIdx.x == 0)
+    value = static_cast<float>(rate.at());
+  __syncthreads();
+  return value;
+}
+
 template <typename G>
-__global__ void sgdKernel(float *param, const G *grad, int64_t n, float lr,
+__global__ void sgdKernel(float *param, const G *grad, int64_t n, Rate rate,
                           float weightDecay, const uint8_t *skipIf,
                           bool vectorized) {
   if (skipIf && *skipIf)
     return;
+  float lr = blockRate(rate);
   updateElements(param, nullptr, nullptr, grad, n, vectorized,
                  [&](float g, float &p, float &, float &) {
                    p = math::sgdStep(p, g, lr, weightDecay);
@@ -72,11 +98,12 @@ __global__ void sgdKernel(float *param, const G *grad, int64_t n, float lr,
 
 template <typename G>
 __global__ void momentumKernel(float *param, const G *grad, float *buffer,
-                               int64_t n, float lr, float momentum,
+                               int64_t n, Rate rate, float momentum,
                                float weightDecay, const uint8_t *skipIf,
                                bool vectorized) {
   if (skipIf && *skipIf)
     return;
+  float lr = blockRate(rate);
   updateElements(param, buffer, nullptr, grad, n, vectorized,
                  [&](float g, float &p, float &b, float &) {
                    math::momentumStep(p, b, g, lr, momentum, weightDecay);
@@ -88,7 +115,9 @@ struct AdamwArgs {
   const void *grad;
   int64_t n;
   const float *step;
-  double lr, beta1, beta2, eps, weightDecay;
+  double lr;
+  mpc_lr_schedule schedule;
+  double beta1, beta2, eps, weightDecay;
   const uint8_t *skipIf;
   bool vectorized;
 };
@@ -98,9 +127,12 @@ template <typename G> __global__ void adamwKernel(AdamwArgs a) {
     return;
   // The per-step scalars, once per block.
   __shared__ math::AdamwFactors factors;
-  if (threadIdx.x == 0)
-    factors = math::adamwFactors(static_cast<double>(*a.step), a.lr, a.beta1,
-                                 a.beta2, a.eps, a.weightDecay);
+  if (threadIdx.x == 0) {
+    auto step = static_cast<double>(*a.step);
+    factors = math::adamwFactors(
+        step, math::scheduledLearningRate(a.lr, a.schedule, step), a.beta1,
+        a.beta2, a.eps, a.weightDecay);
+  }
   __syncthreads();
   math::AdamwFactors f = factors;
   updateElements(a.param, a.m, a.v, static_cast<const G *>(a.grad), a.n,
@@ -114,6 +146,17 @@ int checkOptimizer(mpc_rt *rt, const char *what, mpc_dtype type, int64_t n) {
                                                                          : 0;
 }
 
+/// A schedule other than the constant rate reads the step count.
+int checkSchedule(mpc_rt *rt, const char *what, const float *step,
+                  const mpc_lr_schedule &schedule) {
+  bool constant =
+      schedule.kind == MPC_LR_CONSTANT && schedule.warmup_steps == 0;
+  if (step || constant)
+    return 0;
+  return mpc_rt_fail(rt, "%s: a learning-rate schedule needs the step count",
+                     what);
+}
+
 } // namespace
 } // namespace mpc::cuda
 
@@ -122,17 +165,19 @@ using namespace mpc::cuda;
 extern "C" {
 
 int mpc_rt_sgd(mpc_rt *rt, float *param, const void *grad, mpc_dtype grad_type,
-               int64_t n, double lr, double weight_decay,
+               int64_t n, const float *step, double lr,
+               mpc_lr_schedule schedule, double weight_decay,
                const uint8_t *skip_if) {
   const char *what = "mpc_rt_sgd";
-  if (checkOptimizer(rt, what, grad_type, n))
+  if (checkOptimizer(rt, what, grad_type, n) ||
+      checkSchedule(rt, what, step, schedule))
     return -1;
   if (n == 0)
     return 0;
   withFloatType(grad_type, [&](auto tag) {
     using G = typename decltype(tag)::type;
     sgdKernel<<<elementwiseGrid(n), 256, 0, rt->stream>>>(
-        param, static_cast<const G *>(grad), n, static_cast<float>(lr),
+        param, static_cast<const G *>(grad), n, Rate{step, lr, schedule},
         static_cast<float>(weight_decay), skip_if,
         aligned16(grad) && aligned16(param));
   });
@@ -140,19 +185,22 @@ int mpc_rt_sgd(mpc_rt *rt, float *param, const void *grad, mpc_dtype grad_type,
 }
 
 int mpc_rt_momentum(mpc_rt *rt, float *param, const void *grad,
-                    mpc_dtype grad_type, float *buffer, int64_t n, double lr,
+                    mpc_dtype grad_type, float *buffer, int64_t n,
+                    const float *step, double lr, mpc_lr_schedule schedule,
                     double momentum, double weight_decay,
                     const uint8_t *skip_if) {
   const char *what = "mpc_rt_momentum";
-  if (checkOptimizer(rt, what, grad_type, n))
+  if (checkOptimizer(rt, what, grad_type, n) ||
+      checkSchedule(rt, what, step, schedule))
     return -1;
   if (n == 0)
     return 0;
   withFloatType(grad_type, [&](auto tag) {
     using G = typename decltype(tag)::type;
     momentumKernel<<<elementwiseGrid(n), 256, 0, rt->stream>>>(
-        param, static_cast<const G *>(grad), buffer, n, static_cast<float>(lr),
-        static_cast<float>(momentum), static_cast<float>(weight_decay), skip_if,
+        param, static_cast<const G *>(grad), buffer, n,
+        Rate{step, lr, schedule}, static_cast<float>(momentum),
+        static_cast<float>(weight_decay), skip_if,
         aligned16(grad) && aligned16(param) && aligned16(buffer));
   });
   return mpc_rt_check_launch(rt, what);
@@ -160,27 +208,29 @@ int mpc_rt_momentum(mpc_rt *rt, float *param, const void *grad,
 
 int mpc_rt_adamw(mpc_rt *rt, float *param, const void *grad,
                  mpc_dtype grad_type, float *m, float *v, int64_t n,
-                 const float *step, double lr, double beta1, double beta2,
-                 double eps, double weight_decay, const uint8_t *skip_if) {
+                 const float *step, double lr, mpc_lr_schedule schedule,
+                 double beta1, double beta2, double eps, double weight_decay,
+                 const uint8_t *skip_if) {
   const char *what = "mpc_rt_adamw";
   if (checkOptimizer(rt, what, grad_type, n))
     return -1;
   if (n == 0)
     return 0;
-  AdamwArgs args{param,
-                 m,
-                 v,
-                 grad,
-                 n,
-                 step,
-                 lr,
-                 beta1,
-                 beta2,
-                 eps,
-                 weight_decay,
-                 skip_if,
-                 aligned16(grad) && aligned16(param) && aligned16(m) &&
-                     aligned16(v)};
+  AdamwArgs args{
+      param,
+      m,
+      v,
+      grad,
+      n,
+      step,
+      lr,
+      schedule,
+      beta1,
+      beta2,
+      eps,
+      weight_decay,
+      skip_if,
+      aligned16(grad) && aligned16(param) && aligned16(m) && aligned16(v)};
   withFloatType(grad_type, [&](auto tag) {
     using G = typename decltype(tag)::type;
     adamwKernel<G><<<elementwiseGrid(n), 256, 0, rt->stream>>>(args);

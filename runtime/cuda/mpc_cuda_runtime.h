@@ -38,6 +38,8 @@
 /* MPC_CUDA_ABI_VERSION, the version of this ABI: a step library built
  * against another is refused. */
 #include "../core/StepNames.h"
+/* mpc_lr_schedule, a learning-rate schedule passed by value. */
+#include "../core/LrSchedule.h"
 
 #include <cuda_runtime.h>
 #include <stdint.h>
@@ -256,18 +258,24 @@ int mpc_rt_update_loss_scale(mpc_rt *rt, float *scale, float *good_steps,
  * grad is f32, f16 or bf16; n elements.
  *===------------------------------------------------------------------===*/
 
+/* step is the device f32 step count after this step's increment; the
+ * learning rate of the step is scheduledLearningRate(lr, schedule, *step),
+ * computed on the device. SGD and momentum take a null step for the
+ * constant rate (kind MPC_LR_CONSTANT, no warmup), where it is lr. */
 int mpc_rt_sgd(mpc_rt *rt, float *param, const void *grad,
-               mpc_dtype grad_type, int64_t n, double lr,
-               double weight_decay, const uint8_t *skip_if);
+               mpc_dtype grad_type, int64_t n, const float *step, double lr,
+               mpc_lr_schedule schedule, double weight_decay,
+               const uint8_t *skip_if);
 int mpc_rt_momentum(mpc_rt *rt, float *param, const void *grad,
-                    mpc_dtype grad_type, float *buffer, int64_t n, double lr,
+                    mpc_dtype grad_type, float *buffer, int64_t n,
+                    const float *step, double lr, mpc_lr_schedule schedule,
                     double momentum, double weight_decay,
                     const uint8_t *skip_if);
-/* step is the device f32 step count after this step's increment. */
 int mpc_rt_adamw(mpc_rt *rt, float *param, const void *grad,
                  mpc_dtype grad_type, float *m, float *v, int64_t n,
-                 const float *step, double lr, double beta1, double beta2,
-                 double eps, double weight_decay, const uint8_t *skip_if);
+                 const float *step, double lr, mpc_lr_schedule schedule,
+                 double beta1, double beta2, double eps, double weight_decay,
+                 const uint8_t *skip_if);
 
 /*===------------------------------------------------------------------===
  * What a generated step library exports

@@ -211,7 +211,8 @@ bool MetricsLog::append(const MetricsRecord &record, std::string &error) {
   json["loss"] = number(record.loss);
   json["val_loss"] = number(record.validationLoss);
   json["val_accuracy"] = number(record.validationAccuracy);
-  json["learning_rate"] = number(learningRate);
+  json["learning_rate"] =
+      number(record.learningRate ? record.learningRate : learningRate);
   json["loss_scale"] = number(record.lossScale);
   json["skipped_steps"] =
       record.skippedSteps ? Json(*record.skippedSteps) : Json(nullptr);

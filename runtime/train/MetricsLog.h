@@ -56,6 +56,9 @@ struct MetricsRecord {
   std::optional<int64_t> skippedSteps;
   /// The global norm of this step's gradients, when the step records it.
   std::optional<double> gradNorm;
+  /// The learning rate of this step's update, when the step records its
+  /// schedule; else the run's rate (MetricsRunInfo) is written.
+  std::optional<double> learningRate;
 };
 
 class MetricsLog {

@@ -88,6 +88,10 @@ public:
   /// does not record it (mpc-build-train-step: with clipping, or
   /// record-grad-norm). Read at log points only, like the loss scale.
   virtual std::optional<double> gradNorm() const { return std::nullopt; }
+  /// The learning rate of the last update applied, at the step count
+  /// (skipped steps do not advance it), before per-group multipliers; none
+  /// when the step does not record its rate. Read at log points only.
+  virtual std::optional<double> learningRate() const { return std::nullopt; }
 
   /// The first failure of a call that has no error to return (initialize,
   /// state, setState, lossScaleStatus on a device), or "" when there was

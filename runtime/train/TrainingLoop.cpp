@@ -358,6 +358,9 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
       std::fprintf(log, "step %" PRId64 "/%" PRId64 "  loss %s  %.0f %s/s",
                    done, options.steps, formatLoss(meanLoss).c_str(),
                    itemsPerSecond, data.itemName());
+      std::optional<double> rate = executor.learningRate();
+      if (rate)
+        std::fprintf(log, "  lr %.4e", *rate);
       std::optional<LossScaleStatus> scaling = executor.lossScaleStatus();
       error = executor.deferredError();
       if (!error.empty()) {
@@ -376,6 +379,7 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
       record->step = done;
       record->loss = meanLoss;
       record->itemsPerSecond = itemsPerSecond;
+      record->learningRate = rate;
       if (metrics) {
         record->gradNorm = executor.gradNorm();
         error = executor.deferredError();

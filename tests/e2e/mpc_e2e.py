@@ -12,11 +12,12 @@ import re
 import subprocess
 import sys
 
-# "step 100/500  loss 1.4212  173209 samples/s", with loss scaling followed
-# by "  loss_scale 65536  skipped 0", and before the last step by the time
-# left, "  eta 3m05s"
+# "step 100/500  loss 1.4212  173209 samples/s  lr 1.0000e-03", with loss
+# scaling followed by "  loss_scale 65536  skipped 0", and before the last
+# step by the time left, "  eta 3m05s"
 STEP_LINE = re.compile(
-    r"^step (\d+)/(\d+)  loss (\S+)  \d+ \w+/s(?:  loss_scale \S+  skipped \d+)?"
+    r"^step (\d+)/(\d+)  loss (\S+)  \d+ \w+/s  lr \S+"
+    r"(?:  loss_scale \S+  skipped \d+)?"
     r"(?:  eta (?:\d+h\d\dm|\d+m\d\ds|\d+s))?$")
 # "eval  step 500  val_loss 0.1418  val_accuracy 96.02%  (352 samples)"
 EVAL_LINE = re.compile(

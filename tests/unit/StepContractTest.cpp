@@ -120,6 +120,34 @@ TEST_F(StepContractTest, DynamicScalingRoundTrips) {
   EXPECT_TRUE(*parsed == *contract);
 }
 
+TEST_F(StepContractTest, LearningRateScheduleRoundTrips) {
+  mpc::ModelLoadOptions options;
+  options.lrSchedule = "cosine";
+  options.warmupSteps = 10;
+  options.decaySteps = 110;
+  options.minLrRatio = 0.1;
+  OwningOpRef<ModuleOp> module = compileMlp(options);
+  ASSERT_TRUE(module);
+  FailureOr<StepContract> contract =
+      mpc::describeStep(*module, /*requirePlan=*/true);
+  ASSERT_TRUE(succeeded(contract));
+  ASSERT_TRUE(contract->learningRate);
+  const mpc::LearningRateSpec &rate = *contract->learningRate;
+  EXPECT_EQ(rate.peak, 1e-3); // mlp.json's learning_rate
+  EXPECT_EQ(rate.schedule.kind, MPC_LR_COSINE);
+  EXPECT_EQ(rate.schedule.warmup_steps, 10);
+  EXPECT_EQ(rate.schedule.decay_steps, 110);
+  EXPECT_EQ(rate.schedule.min_ratio, 0.1);
+  // Step 5 is in the warmup (5/10 of the peak); step 61 is halfway down
+  // the cosine: 0.1 + 0.9 / 2 of the peak.
+  EXPECT_EQ(rate.at(5), 1e-3 * 0.5);
+  EXPECT_DOUBLE_EQ(rate.at(61), 1e-3 * 0.55);
+
+  std::optional<StepContract> parsed = roundTrip(*contract);
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(*parsed == *contract);
+}
+
 TEST_F(StepContractTest, StaticScalingRoundTrips) {
   mpc::ModelLoadOptions options;
   options.dtype = "bf16";

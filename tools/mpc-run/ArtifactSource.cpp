@@ -2,7 +2,7 @@
 //
 // In every build: a directory given as MODEL is a CUDA artifact (step.cu
 // and manifest.json, as --artifact writes them). It is compiled already, so
-// it runs only on the GPU and takes no precision flags.
+// it runs only on the GPU and takes no precision or schedule flags.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,7 +19,9 @@ bool isArtifactDirectory(const std::string &model) {
 
 void checkArtifactFlags(const Flags &flags) {
   for (const char *flag :
-       {"dtype", "policy", "loss-scaling", "init-scale", "precision-report"})
+       {"dtype", "policy", "loss-scaling", "init-scale", "precision-report",
+        "lr-schedule", "warmup-steps", "decay-steps", "min-lr-ratio",
+        "lr-step-size", "lr-gamma"})
     if (flags.values.count(flag))
       fail(std::string("--") + flag + " applies when compiling a model; " +
            flags.model + " is a compiled artifact");

@@ -82,18 +82,33 @@ Numerics (CPU device):
                      the same for every float op, f32 ones too
   --numerics-report FILE
                      also write the whole report as JSON to FILE
+
+Learning-rate schedule (when compiling a graph; default: the graph's
+training settings, else constant):
+  --lr-schedule K    constant, cosine, linear or step: what the rate does
+                     after the warmup
+  --warmup-steps N   steps of linear warmup to the peak rate
+  --decay-steps N    cosine, linear: the step the decay reaches its floor at,
+                     warmup included (default: the graph's training.steps)
+  --min-lr-ratio R   cosine, linear: the floor, a fraction of the peak
+                     (default 0)
+  --lr-step-size N   step: steps between two decays
+  --lr-gamma G       step: the factor of each decay
 )";
 
 /// The flags that take a value; --data may repeat.
-const char *const kValueFlags[] = {"steps",      "batch",
-                                   "device",     "seed",
-                                   "log-every",  "eval-every",
-                                   "save",       "resume",
-                                   "data",       "dtype",
-                                   "policy",     "loss-scaling",
-                                   "init-scale", "precision-report",
-                                   "artifact",   "arch",
-                                   "metrics",    "numerics-report"};
+const char *const kValueFlags[] = {"steps",        "batch",
+                                   "device",       "seed",
+                                   "log-every",    "eval-every",
+                                   "save",         "resume",
+                                   "data",         "dtype",
+                                   "policy",       "loss-scaling",
+                                   "init-scale",   "precision-report",
+                                   "artifact",     "arch",
+                                   "metrics",      "numerics-report",
+                                   "lr-schedule",  "warmup-steps",
+                                   "decay-steps",  "min-lr-ratio",
+                                   "lr-step-size", "lr-gamma"};
 /// The flags without a value.
 const char *const kSwitchFlags[] = {"cuda-sync", "grad-norm", "check-numerics",
                                     "check-numerics-all"};
@@ -191,6 +206,16 @@ std::string stringFlag(const Flags &flags, const std::string &name,
   }
   fail("--" + name + " must be one of " + expected + ", got '" + it->second +
        "'");
+}
+
+double numberFlag(const Flags &flags, const std::string &name) {
+  const std::string &text = flags.values.at(name);
+  char *end = nullptr;
+  errno = 0;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end || errno || !std::isfinite(value))
+    fail("--" + name + " must be a finite number, got '" + text + "'");
+  return value;
 }
 
 double positiveFlag(const Flags &flags, const std::string &name) {

@@ -41,6 +41,9 @@ int64_t integerFlag(const Flags &flags, const std::string &name,
 std::string stringFlag(const Flags &flags, const std::string &name,
                        std::initializer_list<const char *> allowed);
 
+/// Reads flag `name` as a finite number.
+double numberFlag(const Flags &flags, const std::string &name);
+
 /// Reads flag `name` as a finite number > 0.
 double positiveFlag(const Flags &flags, const std::string &name);
 

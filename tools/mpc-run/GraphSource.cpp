@@ -172,6 +172,18 @@ LoadedGraph loadGraph(const Flags &flags) {
   loadOptions.checkNumerics =
       loadOptions.checkAllOps || flags.switches.count("check-numerics");
   checkPrecisionFlags(flags, loadOptions);
+  loadOptions.lrSchedule = stringFlag(flags, "lr-schedule",
+                                      {"constant", "cosine", "linear", "step"});
+  for (auto [name, value] :
+       {std::pair("warmup-steps", &loadOptions.warmupSteps),
+        std::pair("decay-steps", &loadOptions.decaySteps),
+        std::pair("lr-step-size", &loadOptions.lrStepSize)})
+    if (flags.values.count(name))
+      *value = integerFlag(flags, name, 0, 0);
+  for (auto [name, value] : {std::pair("min-lr-ratio", &loadOptions.minLrRatio),
+                             std::pair("lr-gamma", &loadOptions.lrGamma)})
+    if (flags.values.count(name))
+      *value = numberFlag(flags, name);
   LoadedGraph graph;
   graph.context = std::make_shared<mlir::MLIRContext>();
   std::string error;

@@ -80,6 +80,9 @@ private:
   FailureOr<InitAttr> readInit(const json &value, const std::string &pointer,
                                RankedTensorType type);
   LogicalResult importTraining(const json &root);
+  /// training.param_groups: [{match, weight_decay?, lr_scale?}, ...].
+  FailureOr<ArrayAttr> readParamGroups(const json &value,
+                                       llvm::StringRef pointer);
   LogicalResult importInputs(const json &root, Block &body);
   LogicalResult importParams(const json &root, ModuleOp module, Block &body);
   LogicalResult importNodes(const json &root);
@@ -120,20 +123,79 @@ LogicalResult Importer::defineValue(llvm::StringRef name, Value value,
   return success();
 }
 
+FailureOr<ArrayAttr> Importer::readParamGroups(const json &value,
+                                               llvm::StringRef pointer) {
+  if (!value.is_array()) {
+    reader.error(pointer) << "expected an array of parameter groups, got "
+                          << jsonKindName(value);
+    return failure();
+  }
+  static constexpr llvm::StringLiteral keys[] = {"match", "weight_decay",
+                                                 "lr_scale"};
+  SmallVector<Attribute> groups;
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::string where = (pointer + "/" + llvm::Twine(i)).str();
+    const json &group = value[i];
+    if (failed(reader.checkKeys(group, where, keys, "a parameter group")))
+      return failure();
+    const json *match =
+        reader.require(group, "match", where, "a parameter group");
+    if (!match)
+      return failure();
+    FailureOr<std::string> pattern = reader.readName(*match, where + "/match");
+    if (failed(pattern))
+      return failure();
+    NamedAttrList entry;
+    entry.append("match", builder.getStringAttr(*pattern));
+    for (llvm::StringRef key : {"weight_decay", "lr_scale"}) {
+      auto member = group.find(key.str());
+      if (member == group.end())
+        continue;
+      std::string memberPointer = where + "/" + key.str();
+      FailureOr<double> number =
+          reader.readNumber(*member, memberPointer, false);
+      if (failed(number))
+        return failure();
+      bool scale = key == "lr_scale";
+      if (scale ? !(*number > 0) : *number < 0) {
+        reader.error(memberPointer)
+            << key << " must be " << (scale ? "> 0" : ">= 0") << ", got "
+            << *number;
+        return failure();
+      }
+      entry.append(key, builder.getF64FloatAttr(*number));
+    }
+    if (entry.getAttrs().size() == 1) {
+      reader.error(where)
+          << "a parameter group sets weight_decay, lr_scale or both";
+      return failure();
+    }
+    groups.push_back(entry.getDictionary(builder.getContext()));
+  }
+  return builder.getArrayAttr(groups);
+}
+
 LogicalResult Importer::importTraining(const json &root) {
   const json *section = jsonMember(root, "training");
   if (!section)
     return success();
   static constexpr llvm::StringLiteral keys[] = {
-      "batch_size", "optimizer", "learning_rate",
-      "steps",      "seed",      "weight_decay"};
+      "batch_size",  "optimizer",    "learning_rate", "steps",
+      "seed",        "weight_decay", "lr_schedule",   "warmup_steps",
+      "decay_steps", "min_lr_ratio", "lr_step_size",  "lr_gamma",
+      "param_groups"};
   if (failed(reader.checkKeys(*section, "/training", keys, "training")))
     return failure();
   for (auto it = section->begin(); it != section->end(); ++it) {
     std::string pointer = "/training/" + it.key();
     llvm::StringRef key = it.key();
     const json &value = it.value();
-    if (key == "optimizer") {
+    if (key == "param_groups") {
+      FailureOr<ArrayAttr> groups = readParamGroups(value, pointer);
+      if (failed(groups))
+        return failure();
+      training.append(key, *groups);
+    } else if (key == "optimizer") {
       static constexpr llvm::StringLiteral optimizers[] = {"sgd", "momentum",
                                                            "adamw"};
       auto optimizer =
@@ -141,6 +203,27 @@ LogicalResult Importer::importTraining(const json &root) {
       if (failed(optimizer))
         return failure();
       training.append(key, builder.getStringAttr(*optimizer));
+    } else if (key == "lr_schedule") {
+      static constexpr llvm::StringLiteral schedules[] = {"constant", "cosine",
+                                                          "linear", "step"};
+      auto schedule =
+          reader.readChoice(value, pointer, "lr_schedule", schedules);
+      if (failed(schedule))
+        return failure();
+      training.append(key, builder.getStringAttr(*schedule));
+    } else if (key == "min_lr_ratio" || key == "lr_gamma") {
+      auto number = reader.readNumber(value, pointer, false);
+      if (failed(number))
+        return failure();
+      bool minRatio = key == "min_lr_ratio";
+      if (minRatio ? !(*number >= 0 && *number <= 1)
+                   : !(*number > 0 && *number <= 1)) {
+        reader.error(pointer)
+            << key << " must lie in " << (minRatio ? "[0, 1]" : "(0, 1]")
+            << ", got " << *number;
+        return failure();
+      }
+      training.append(key, builder.getF64FloatAttr(*number));
     } else if (key == "learning_rate" || key == "weight_decay") {
       auto number = reader.readNumber(value, pointer, false);
       if (failed(number))
@@ -153,7 +236,8 @@ LogicalResult Importer::importTraining(const json &root) {
       }
       training.append(key, builder.getF64FloatAttr(*number));
     } else {
-      auto number = reader.readInt(value, pointer, key == "seed" ? 0 : 1);
+      bool mayBeZero = key == "seed" || key == "warmup_steps";
+      auto number = reader.readInt(value, pointer, mayBeZero ? 0 : 1);
       if (failed(number))
         return failure();
       if (key == "batch_size")

@@ -54,6 +54,15 @@ std::string dtype(Value value) { return cudaDtype(elementTypeOf(value)).str(); }
 
 std::string num(double value) { return doubleLiteral(value); }
 
+/// An mpc_lr_schedule literal of an optimizer's schedule (none: constant).
+std::string scheduleLiteral(LrScheduleAttr attr) {
+  mpc_lr_schedule schedule = toRuntimeSchedule(attr);
+  return "mpc_lr_schedule{" + str(schedule.kind) + ", " +
+         str(schedule.warmup_steps) + ", " + str(schedule.decay_steps) + ", " +
+         num(schedule.min_ratio) + ", " + str(schedule.step_size) + ", " +
+         num(schedule.gamma) + "}";
+}
+
 /// `outer, axis, inner` of `value` split at `axis`.
 std::string axisArgs(Value value, int64_t axis) {
   AxisSplit split = splitAt(value, axis);
@@ -150,6 +159,10 @@ private:
   std::string cf32(Value value) { return ptr(value, "float", true); }
   std::string flag(Value value) {
     return value ? ptr(value, "uint8_t", true) : std::string("NULL");
+  }
+  /// The step count an SGD or momentum update reads, NULL when it has none.
+  std::string optionalStep(Value value) {
+    return value ? cf32(value) : std::string("NULL");
   }
 
   LogicalResult gemm(Operation *op, Value result, Value lhs, Value rhs,
@@ -667,7 +680,9 @@ LogicalResult FunctionEmitter::visit(SgdUpdateOp op) {
   copy(out(op, 0), in(op, 0), op.getParam(), "sgd parameter");
   check("mpc_rt_sgd(rt, " + f32(op.getNewParam()) + ", " + in(op, 1) + ", " +
         dtype(op.getGrad()) + ", " + str(numElementsOf(op.getParam())) + ", " +
+        optionalStep(op.getStep()) + ", " +
         num(op.getLearningRate().convertToDouble()) + ", " +
+        scheduleLiteral(op.getScheduleAttr()) + ", " +
         num(op.getWeightDecay().convertToDouble()) + ", " +
         flag(op.getSkipIf()) + ")");
   return success();
@@ -678,8 +693,9 @@ LogicalResult FunctionEmitter::visit(MomentumUpdateOp op) {
   copy(out(op, 1), in(op, 2), op.getBuffer(), "momentum buffer");
   check("mpc_rt_momentum(rt, " + f32(op.getNewParam()) + ", " + in(op, 1) +
         ", " + dtype(op.getGrad()) + ", " + f32(op.getNewBuffer()) + ", " +
-        str(numElementsOf(op.getParam())) + ", " +
-        num(op.getLearningRate().convertToDouble()) + ", " +
+        str(numElementsOf(op.getParam())) + ", " + optionalStep(op.getStep()) +
+        ", " + num(op.getLearningRate().convertToDouble()) + ", " +
+        scheduleLiteral(op.getScheduleAttr()) + ", " +
         num(op.getMomentum().convertToDouble()) + ", " +
         num(op.getWeightDecay().convertToDouble()) + ", " +
         flag(op.getSkipIf()) + ")");
@@ -695,6 +711,7 @@ LogicalResult FunctionEmitter::visit(AdamWUpdateOp op) {
         f32(op.getNewV()) + ", " + str(numElementsOf(op.getParam())) + ", " +
         cf32(op.getStep()) + ", " +
         num(op.getLearningRate().convertToDouble()) + ", " +
+        scheduleLiteral(op.getScheduleAttr()) + ", " +
         num(op.getBeta1().convertToDouble()) + ", " +
         num(op.getBeta2().convertToDouble()) + ", " +
         num(op.getEpsilon().convertToDouble()) + ", " +

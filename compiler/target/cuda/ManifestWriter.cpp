@@ -74,6 +74,19 @@ json::Value lossScalingEntry(const std::optional<LossScalingSpec> &scaling) {
                       {key::kSkipped, orNull(scaling->skipped)}};
 }
 
+json::Value learningRateEntry(const std::optional<LearningRateSpec> &rate) {
+  if (!rate)
+    return nullptr;
+  const mpc_lr_schedule &schedule = rate->schedule;
+  return json::Object{{key::kPeak, rate->peak},
+                      {key::kKind, schedule.kind},
+                      {key::kWarmupSteps, schedule.warmup_steps},
+                      {key::kDecaySteps, schedule.decay_steps},
+                      {key::kMinRatio, schedule.min_ratio},
+                      {key::kStepSize, schedule.step_size},
+                      {key::kGamma, schedule.gamma}};
+}
+
 } // namespace
 
 json::Value toJson(const StepContract &contract) {
@@ -89,7 +102,8 @@ json::Value toJson(const StepContract &contract) {
       {key::kState, std::move(state)},
       {key::kFunctions, std::move(functions)},
       {key::kLabelInput, contract.labelInput},
-      {key::kLossScaling, lossScalingEntry(contract.lossScaling)}};
+      {key::kLossScaling, lossScalingEntry(contract.lossScaling)},
+      {key::kLearningRate, learningRateEntry(contract.learningRate)}};
 }
 
 FailureOr<json::Value> buildManifest(ModuleOp module) {

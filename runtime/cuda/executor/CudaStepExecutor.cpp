@@ -602,6 +602,24 @@ void CudaStepExecutor::setState(std::vector<HostTensor> values) {
     s.defer(error);
 }
 
+std::optional<double> CudaStepExecutor::learningRate() const {
+  Impl &s = *impl;
+  std::optional<size_t> index = s.manifest.stateIndex(step::kStepCount);
+  if (!s.manifest.learningRate || !index)
+    return std::nullopt;
+  // The step count, read back at a log point (the loop waits there anyway).
+  float count = 0;
+  std::string error;
+  if (!check(cudaMemcpyAsync(&count, s.stateAt(*index), sizeof count,
+                             cudaMemcpyDeviceToHost, s.stream),
+             "cudaMemcpyAsync (step count)", error) ||
+      !s.synchronize(error)) {
+    s.defer(error);
+    return std::nullopt;
+  }
+  return s.manifest.learningRate->at(count);
+}
+
 std::optional<train::LossScaleStatus>
 CudaStepExecutor::lossScaleStatus() const {
   Impl &s = *impl;

@@ -53,6 +53,7 @@ public:
   void setState(std::vector<HostTensor> values) override;
   std::optional<train::LossScaleStatus> lossScaleStatus() const override;
   std::optional<double> gradNorm() const override;
+  std::optional<double> learningRate() const override;
   std::string deferredError() const override;
 
   struct Impl;

@@ -4,11 +4,13 @@
 // both sides, so they agree bit for bit (AdamW's double scalar factors use
 // the device's pow, which may differ in the last double bit: a few f32 ulp
 // are allowed there). A set skip_if flag must leave every array untouched.
+// A learning-rate schedule is followed on the device from the step count.
 //
 //===----------------------------------------------------------------------===//
 
 #include "GpuTestUtil.h"
 
+#include "runtime/core/ScalarMath.h"
 #include "runtime/cpu/kernels/Kernels.h"
 
 #include <cmath>
@@ -17,6 +19,8 @@ using namespace mpc::gputest;
 namespace cpu = mpc::cpu;
 
 namespace {
+
+constexpr mpc_lr_schedule kConstant{MPC_LR_CONSTANT, 0, 0, 0.0, 0, 1.0};
 
 class Optimizer : public GpuTest,
                   public ::testing::WithParamInterface<mpc_dtype> {
@@ -39,9 +43,9 @@ TEST_P(Optimizer, SgdAndMomentumAreExact) {
     DeviceBuffer dp2 = upload(param, MPC_F32), db = upload(buffer, MPC_F32);
     float *pp = dp.as<float>() + offset, *pp2 = dp2.as<float>() + offset;
     const char *gp = dg.as<char>() + offset * sizeOf(type);
-    ok(mpc_rt_sgd(rt, pp, gp, type, n, 0.01, 0.1, nullptr));
-    ok(mpc_rt_momentum(rt, pp2, gp, type, db.as<float>() + offset, n, 0.01, 0.9,
-                       0.1, nullptr));
+    ok(mpc_rt_sgd(rt, pp, gp, type, n, nullptr, 0.01, kConstant, 0.1, nullptr));
+    ok(mpc_rt_momentum(rt, pp2, gp, type, db.as<float>() + offset, n, nullptr,
+                       0.01, kConstant, 0.9, 0.1, nullptr));
     sync();
     std::vector<float> p2 = p;
     cpu::sgdUpdate(p.data(), g.data(), n, 0.01f, 0.1f);
@@ -68,20 +72,20 @@ TEST_P(Optimizer, AdamwMatchesAndSkipLeavesStateUntouched) {
   DeviceBuffer dFlags = uploadBytes(flags, 2);
   // Skipped: every array keeps its bits, for all three optimizers.
   ok(mpc_rt_adamw(rt, dp.as<float>(), dg.get(), type, dm.as<float>(),
-                  dv.as<float>(), kN, dStep.as<float>(), 1e-3, 0.9, 0.999, 1e-8,
-                  0.01, dFlags.as<uint8_t>()));
-  ok(mpc_rt_sgd(rt, dp.as<float>(), dg.get(), type, kN, 0.1, 0.0,
-                dFlags.as<uint8_t>()));
+                  dv.as<float>(), kN, dStep.as<float>(), 1e-3, kConstant, 0.9,
+                  0.999, 1e-8, 0.01, dFlags.as<uint8_t>()));
+  ok(mpc_rt_sgd(rt, dp.as<float>(), dg.get(), type, kN, nullptr, 0.1, kConstant,
+                0.0, dFlags.as<uint8_t>()));
   ok(mpc_rt_momentum(rt, dp.as<float>(), dg.get(), type, dm.as<float>(), kN,
-                     0.1, 0.9, 0.0, dFlags.as<uint8_t>()));
+                     nullptr, 0.1, kConstant, 0.9, 0.0, dFlags.as<uint8_t>()));
   sync();
   expectBitEqual(download(dp.get(), MPC_F32, kN), param, "skipped param");
   expectBitEqual(download(dm.get(), MPC_F32, kN), m, "skipped m");
   expectBitEqual(download(dv.get(), MPC_F32, kN), v, "skipped v");
   // Not skipped (flag 0).
   ok(mpc_rt_adamw(rt, dp.as<float>(), dg.get(), type, dm.as<float>(),
-                  dv.as<float>(), kN, dStep.as<float>(), 1e-3, 0.9, 0.999, 1e-8,
-                  0.01, dFlags.as<uint8_t>() + 1));
+                  dv.as<float>(), kN, dStep.as<float>(), 1e-3, kConstant, 0.9,
+                  0.999, 1e-8, 0.01, dFlags.as<uint8_t>() + 1));
   sync();
   cpu::adamwUpdate(param.data(), grad.data(), m.data(), v.data(), kN, 5, 1e-3,
                    0.9, 0.999, 1e-8, 0.01);
@@ -91,6 +95,47 @@ TEST_P(Optimizer, AdamwMatchesAndSkipLeavesStateUntouched) {
   expectClose(download(dp.get(), MPC_F32, kN), param, tol, "adamw param");
   expectBitEqual(download(dm.get(), MPC_F32, kN), m, "adamw m");
   expectBitEqual(download(dv.get(), MPC_F32, kN), v, "adamw v");
+}
+
+TEST_P(Optimizer, ScheduledRatesFollowTheDeviceStepCount) {
+  mpc_dtype type = GetParam();
+  std::vector<float> param = randomValues(kN, -1, 1, 30);
+  std::vector<float> grad = randomValues(kN, -1, 1, 31, type);
+  std::vector<float> m = randomValues(kN, -0.1f, 0.1f, 32);
+  std::vector<float> v = randomValues(kN, 0, 0.01f, 33);
+  // Step 7 of a cosine schedule after 3 warmup steps: a rate below the peak.
+  const mpc_lr_schedule cosine{MPC_LR_COSINE, 3, 20, 0.1, 0, 1.0};
+  double rate = mpc::math::scheduledLearningRate(0.1, cosine, 7.0);
+  ASSERT_LT(rate, 0.1);
+  DeviceBuffer dStep = upload({7.0f}, MPC_F32);
+  DeviceBuffer dp = upload(param, MPC_F32), dg = upload(grad, type);
+  DeviceBuffer dp2 = upload(param, MPC_F32), db = upload(m, MPC_F32);
+  DeviceBuffer dp3 = upload(param, MPC_F32), dm = upload(m, MPC_F32);
+  DeviceBuffer dv = upload(v, MPC_F32);
+  ok(mpc_rt_sgd(rt, dp.as<float>(), dg.get(), type, kN, dStep.as<float>(), 0.1,
+                cosine, 0.01, nullptr));
+  ok(mpc_rt_momentum(rt, dp2.as<float>(), dg.get(), type, db.as<float>(), kN,
+                     dStep.as<float>(), 0.1, cosine, 0.9, 0.01, nullptr));
+  ok(mpc_rt_adamw(rt, dp3.as<float>(), dg.get(), type, dm.as<float>(),
+                  dv.as<float>(), kN, dStep.as<float>(), 0.1, cosine, 0.9,
+                  0.999, 1e-8, 0.01, nullptr));
+  sync();
+  std::vector<float> p = param, p2 = param, p3 = param, b = m, m3 = m, v3 = v;
+  cpu::sgdUpdate(p.data(), grad.data(), kN, static_cast<float>(rate), 0.01f);
+  cpu::momentumUpdate(p2.data(), grad.data(), b.data(), kN,
+                      static_cast<float>(rate), 0.9f, 0.01f);
+  cpu::adamwUpdate(p3.data(), grad.data(), m3.data(), v3.data(), kN, 7, rate,
+                   0.9, 0.999, 1e-8, 0.01);
+  expectBitEqual(download(dp.get(), MPC_F32, kN), p, "scheduled sgd");
+  expectBitEqual(download(dp2.get(), MPC_F32, kN), p2, "scheduled momentum");
+  std::vector<double> tol(kN);
+  for (int64_t i = 0; i < kN; ++i)
+    tol[i] = std::ldexp(std::fabs(p3[i]) + 1e-3, -21);
+  expectClose(download(dp3.get(), MPC_F32, kN), p3, tol, "scheduled adamw");
+  // A schedule without the step count is refused.
+  EXPECT_EQ(mpc_rt_sgd(rt, dp.as<float>(), dg.get(), type, kN, nullptr, 0.1,
+                       cosine, 0.0, nullptr),
+            -1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, Optimizer,

@@ -8,6 +8,22 @@
 // RUN:   | FileCheck %s --check-prefix=NAN-CLIP --implicit-check-not=error:
 // RUN: not mpc-opt %t/options.mlir --mpc-build-train-step="optimizer=sgd learning-rate=0" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=ZERO-LR --implicit-check-not=error:
+// RUN: not mpc-opt %t/options.mlir --mpc-build-train-step="lr-schedule=cos" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=UNKNOWN-SCHEDULE --implicit-check-not=error:
+// RUN: not mpc-opt %t/options.mlir --mpc-build-train-step="lr-schedule=cosine" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=NO-DECAY-STEPS --implicit-check-not=error:
+// RUN: not mpc-opt %t/options.mlir --mpc-build-train-step="lr-schedule=cosine warmup-steps=100 decay-steps=100" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=DECAY-IN-WARMUP --implicit-check-not=error:
+// RUN: not mpc-opt %t/options.mlir --mpc-build-train-step="lr-schedule=linear decay-steps=10 min-lr-ratio=1.5" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BAD-RATIO --implicit-check-not=error:
+// RUN: not mpc-opt %t/options.mlir --mpc-build-train-step="lr-schedule=step" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=NO-STEP-SIZE --implicit-check-not=error:
+// RUN: not mpc-opt %t/options.mlir --mpc-build-train-step="lr-schedule=step lr-step-size=10 lr-gamma=2" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BAD-GAMMA --implicit-check-not=error:
+// RUN: not mpc-opt %t/options.mlir --mpc-build-train-step="warmup-steps=5 min-lr-ratio=0.1" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=STRAY-OPTION --implicit-check-not=error:
+// RUN: not mpc-opt %t/options.mlir --mpc-build-train-step="warmup-steps=-1" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=NEGATIVE-WARMUP --implicit-check-not=error:
 
 // The errors of mpc-build-train-step, one case each. The cases of the pass
 // options run on the last module, options.mlir.
@@ -168,3 +184,12 @@ module @options {
 }
 // A learning rate of 0 is rejected as an option, at the module.
 // ZERO-LR: options.mlir:{{[0-9]+}}:1: error: learning-rate must be in (0.000000e+00, inf), got 0.000000e+00
+// The learning-rate schedule's options, each error one line at the module.
+// UNKNOWN-SCHEDULE: options.mlir:{{[0-9]+}}:1: error: unknown lr-schedule 'cos'; expected constant, cosine, linear or step
+// NO-DECAY-STEPS: options.mlir:{{[0-9]+}}:1: error: lr-schedule cosine needs decay-steps (or the graph's training.steps): the step its decay ends at
+// DECAY-IN-WARMUP: options.mlir:{{[0-9]+}}:1: error: lr schedule cosine: decay_steps must be greater than warmup_steps (100), got 100
+// BAD-RATIO: options.mlir:{{[0-9]+}}:1: error: lr schedule linear: min_ratio must lie in [0, 1], got 1.5
+// NO-STEP-SIZE: options.mlir:{{[0-9]+}}:1: error: lr-schedule step needs lr-step-size
+// BAD-GAMMA: options.mlir:{{[0-9]+}}:1: error: lr schedule step: gamma must lie in (0, 1], got 2
+// STRAY-OPTION: options.mlir:{{[0-9]+}}:1: error: min-lr-ratio does not apply to lr-schedule constant (only to cosine and linear)
+// NEGATIVE-WARMUP: options.mlir:{{[0-9]+}}:1: error: lr schedule: warmup_steps must be >= 0, got -1

@@ -139,27 +139,28 @@ module @ops {
     %m = mpc.load @w.m {mpc.buffers = [#mpc.buffer<state, 0, @w.m>]} : tensor<4x8xf32>
     %v = mpc.load @w.v {mpc.buffers = [#mpc.buffer<state, 0, @w.v>]} : tensor<4x8xf32>
     %t = mpc.load @step {mpc.buffers = [#mpc.buffer<state, 0, @step>]} : tensor<f32>
-    // CHECK: if (mpc_rt_adamw(rt, (float *)args->state[0], (args->arena + 0), MPC_F32, (float *)args->state[2], (float *)args->state[3], 32, (const float *)args->state[4], 0.001, 0.90000000000000002, 0.999, 1e-08, 0.01, (const uint8_t *)(args->arena + 256)))
+    // CHECK: if (mpc_rt_adamw(rt, (float *)args->state[0], (args->arena + 0), MPC_F32, (float *)args->state[2], (float *)args->state[3], 32, (const float *)args->state[4], 0.001, mpc_lr_schedule{0, 0, 0, 0.0, 0, 1.0}, 0.90000000000000002, 0.999, 1e-08, 0.01, (const uint8_t *)(args->arena + 256)))
     %nw, %nm, %nv = mpc.adamw_update %w, %cl, %m, %v, %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decay = 1.000000e-02 skip_if %found {mpc.buffers = [#mpc.buffer<state, 0, @w>, #mpc.buffer<state, 0, @w.m>, #mpc.buffer<state, 0, @w.v>]} : tensor<4x8xf32>
     // CHECK: // store @w: in place, nothing to copy
     mpc.store %nw, @w : tensor<4x8xf32>
     // An update the plan did not put in place starts from a copy.
     // CHECK: if (mpc_copy(rt, (args->arena + 1024), args->state[0], 128, "sgd parameter"))
-    // CHECK: if (mpc_rt_sgd(rt, (float *)(args->arena + 1024), (args->arena + 0), MPC_F32, 32, 0.10000000000000001, 0.0, NULL))
+    // CHECK: if (mpc_rt_sgd(rt, (float *)(args->arena + 1024), (args->arena + 0), MPC_F32, 32, NULL, 0.10000000000000001, mpc_lr_schedule{0, 0, 0, 0.0, 0, 1.0}, 0.0, NULL))
     %sw = mpc.sgd_update %nw, %cl lr = 1.000000e-01 weight_decay = 0.000000e+00 {mpc.buffers = [#mpc.buffer<arena, 1024>]} : tensor<4x8xf32>
-    // CHECK: if (mpc_rt_momentum(rt, (float *)(args->arena + 1024), (args->arena + 0), MPC_F32, (float *)args->state[2], 32, 0.10000000000000001, 0.90000000000000002, 0.0, NULL))
-    %mw, %mb = mpc.momentum_update %sw, %cl, %nm lr = 1.000000e-01 momentum = 9.000000e-01 weight_decay = 0.000000e+00 {mpc.buffers = [#mpc.buffer<arena, 1024>, #mpc.buffer<state, 0, @w.m>]} : tensor<4x8xf32>
+    // A scheduled update reads the step count; the schedule is passed by value.
+    // CHECK: if (mpc_rt_momentum(rt, (float *)(args->arena + 1024), (args->arena + 0), MPC_F32, (float *)args->state[2], 32, (const float *)args->state[4], 0.10000000000000001, mpc_lr_schedule{1, 10, 100, 0.10000000000000001, 0, 1.0}, 0.90000000000000002, 0.0, NULL))
+    %mw, %mb = mpc.momentum_update %sw, %cl, %nm step %t lr = 1.000000e-01 momentum = 9.000000e-01 weight_decay = 0.000000e+00 {schedule = #mpc.lr_schedule<kind = cosine, warmup_steps = 10, decay_steps = 100, min_ratio = 0.1>, mpc.buffers = [#mpc.buffer<arena, 1024>, #mpc.buffer<state, 0, @w.m>]} : tensor<4x8xf32>
     // CHECK: if (mpc_copy(rt, args->state[0], (args->arena + 1024), 128, "store @w"))
     mpc.store %mw, @w : tensor<4x8xf32>
     return
   }
 }
 
-// CHECK: extern "C" int mpc_abi_version(void) { return 2; }
+// CHECK: extern "C" int mpc_abi_version(void) { return 3; }
 // CHECK: extern "C" int mpc_step_init(mpc_rt *rt) {
 // CHECK-NEXT: cudaError_t status = cudaGetSymbolAddress((void **)&mpc_dropout_key_slots, mpc_dropout_keys);
 // CHECK-NEXT: if (status != cudaSuccess)
 // CHECK-NEXT: return mpc_rt_fail(rt, "mpc_step_init: cannot find the dropout keys: %s", cudaGetErrorString(status));
 // CHECK-NEXT: return 0;
 // CHECK: extern "C" const char *mpc_manifest_json(void) {
-// CHECK-NEXT: return R"mpc_json({"abi":2,"arena_bytes":8192,
+// CHECK-NEXT: return R"mpc_json({"abi":3,"arena_bytes":8192,

@@ -309,6 +309,51 @@ func.func @cross_entropy_grad_result_type(%dl: tensor<f32>, %logits: tensor<8x10
 // sgd_update
 //===----------------------------------------------------------------------===//
 
+// A schedule computes the rate from the step count, which SGD must read.
+func.func @sgd_schedule_without_step(%p: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.sgd_update' op has a schedule but no step operand to read it at}}
+  %0 = mpc.sgd_update %p, %g lr = 0.1 weight_decay = 0.0 {schedule = #mpc.lr_schedule<kind = constant, warmup_steps = 10>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Momentum too.
+func.func @momentum_schedule_without_step(%p: tensor<4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.momentum_update' op has a schedule but no step operand to read it at}}
+  %0:2 = mpc.momentum_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 {schedule = #mpc.lr_schedule<kind = step, step_size = 5, gamma = 0.5>} : tensor<4xf32>
+  return %0#0 : tensor<4xf32>
+}
+
+// -----
+
+// A decay must end after the warmup.
+func.func @schedule_decay_within_warmup(%p: tensor<4xf32>, %g: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{lr schedule cosine: decay_steps must be greater than warmup_steps (10), got 10}}
+  %0 = mpc.sgd_update %p, %g step %t lr = 0.1 weight_decay = 0.0 {schedule = #mpc.lr_schedule<kind = cosine, warmup_steps = 10, decay_steps = 10>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// An argument the kind does not read is an error, not ignored.
+func.func @schedule_stray_argument(%p: tensor<4xf32>, %g: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{lr schedule cosine: step_size and gamma apply to step only}}
+  %0 = mpc.sgd_update %p, %g step %t lr = 0.1 weight_decay = 0.0 {schedule = #mpc.lr_schedule<kind = cosine, decay_steps = 10, gamma = 0.5>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// The step decay needs its period.
+func.func @schedule_step_without_size(%p: tensor<4xf32>, %g: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{lr schedule step: step_size must be >= 1, got 0}}
+  %0 = mpc.sgd_update %p, %g step %t lr = 0.1 weight_decay = 0.0 {schedule = #mpc.lr_schedule<kind = step, gamma = 0.5>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
 // A zero learning rate is out of range.
 func.func @sgd_zero_lr(%p: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'mpc.sgd_update' op learning_rate must be in (0.000000e+00, inf), got 0.000000e+00}}
@@ -366,7 +411,7 @@ func.func @sgd_f16(%p: tensor<4xf16>, %g: tensor<4xf16>) -> tensor<4xf16> {
 // The gradient has the param's type.
 func.func @sgd_grad_type(%p: tensor<4xf32>, %g: tensor<2x2xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'mpc.sgd_update' op failed to verify that all of {param, grad, new_param} have same type}}
-  %0 = "mpc.sgd_update"(%p, %g) {learning_rate = 0.1 : f64, weight_decay = 0.0 : f64} : (tensor<4xf32>, tensor<2x2xf32>) -> tensor<4xf32>
+  %0 = "mpc.sgd_update"(%p, %g) {learning_rate = 0.1 : f64, weight_decay = 0.0 : f64, operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<4xf32>, tensor<2x2xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
 
@@ -433,7 +478,7 @@ func.func @momentum_negative_weight_decay(%p: tensor<4xf32>, %g: tensor<4xf32>, 
 // The buffer has the param's type.
 func.func @momentum_buffer_type(%p: tensor<4xf32>, %g: tensor<4xf32>, %b: tensor<8xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'mpc.momentum_update' op failed to verify that all of {param, grad, buffer, new_param, new_buffer} have same type}}
-  %np, %nb = "mpc.momentum_update"(%p, %g, %b) {learning_rate = 0.1 : f64, momentum = 0.9 : f64, weight_decay = 0.0 : f64} : (tensor<4xf32>, tensor<4xf32>, tensor<8xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  %np, %nb = "mpc.momentum_update"(%p, %g, %b) {learning_rate = 0.1 : f64, momentum = 0.9 : f64, weight_decay = 0.0 : f64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<4xf32>, tensor<4xf32>, tensor<8xf32>) -> (tensor<4xf32>, tensor<4xf32>)
   return %np : tensor<4xf32>
 }
 

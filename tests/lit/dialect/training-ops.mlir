@@ -161,6 +161,21 @@ func.func @adamw_update(%p: tensor<64x128xf32>, %g: tensor<64x128xf32>, %m: tens
   return %new_p, %new_m, %new_v : tensor<64x128xf32>, tensor<64x128xf32>, tensor<64x128xf32>
 }
 
+// A learning-rate schedule: SGD and momentum then read the step count;
+// arguments at their defaults are left out of the text.
+// CHECK-LABEL: func.func @scheduled_updates
+// CHECK-SAME: (%[[P:.*]]: tensor<8xf32>, %[[G:.*]]: tensor<8xf32>, %[[M:.*]]: tensor<8xf32>, %[[V:.*]]: tensor<8xf32>, %[[T:.*]]: tensor<f32>, %[[F:.*]]: tensor<i1>)
+func.func @scheduled_updates(%p: tensor<8xf32>, %g: tensor<8xf32>, %m: tensor<8xf32>, %v: tensor<8xf32>, %t: tensor<f32>, %f: tensor<i1>) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  // CHECK: %[[A:.*]] = mpc.sgd_update %[[P]], %[[G]] step %[[T]] lr = 1.000000e-01 weight_decay = 0.000000e+00 skip_if %[[F]] {schedule = #mpc.lr_schedule<kind = constant, warmup_steps = 10>} : tensor<8xf32>
+  %0 = mpc.sgd_update %p, %g step %t lr = 0.1 weight_decay = 0.0 skip_if %f {schedule = #mpc.lr_schedule<kind = constant, warmup_steps = 10, decay_steps = 0, gamma = 1.0>} : tensor<8xf32>
+  // CHECK-NEXT: %[[B:.*]], %{{.*}} = mpc.momentum_update %[[A]], %[[G]], %[[M]] step %[[T]] lr = 1.000000e-01 momentum = 9.000000e-01 weight_decay = 0.000000e+00 {schedule = #mpc.lr_schedule<kind = step, step_size = 100, gamma = 5.000000e-01>} : tensor<8xf32>
+  %1:2 = mpc.momentum_update %0, %g, %m step %t lr = 0.1 momentum = 0.9 weight_decay = 0.0 {schedule = #mpc.lr_schedule<kind = step, step_size = 100, gamma = 0.5>} : tensor<8xf32>
+  // CHECK-NEXT: %[[C:.*]], %{{.*}}, %{{.*}} = mpc.adamw_update %[[B]], %[[G]], %[[M]], %[[V]], %[[T]] lr = 1.000000e-03 betas = (9.000000e-01, 0.99899999999999999) eps = 1.000000e-08 weight_decay = 1.000000e-02 {schedule = #mpc.lr_schedule<kind = cosine, warmup_steps = 100, decay_steps = 1000, min_ratio = 1.000000e-01>} : tensor<8xf32>
+  %2:3 = mpc.adamw_update %1#0, %g, %m, %v, %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decay = 0.01 {schedule = #mpc.lr_schedule<kind = cosine, warmup_steps = 100, decay_steps = 1000, min_ratio = 0.1>} : tensor<8xf32>
+  // CHECK-NEXT: return %[[A]], %[[B]], %[[C]]
+  return %0, %1#0, %2#0 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
 // clip_by_global_norm returns one clipped gradient per input, then the norm.
 // CHECK-LABEL: func.func @clip_by_global_norm
 // CHECK-SAME: (%[[DW:.*]]: tensor<64x128xf32>, %[[DB:.*]]: tensor<128xf32>)

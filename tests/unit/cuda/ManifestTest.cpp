@@ -14,7 +14,7 @@ using Json = nlohmann::json;
 /// A valid manifest of a two-parameter MLP step with dynamic loss scaling.
 Json validManifest() {
   return Json::parse(R"({
-    "abi": 2, "graph": "mlp", "arena_bytes": 4096,
+    "abi": 3, "graph": "mlp", "arena_bytes": 4096,
     "state": [
       {"name": "w1", "shape": [4, 3], "dtype": "f32", "trainable": true,
        "init": {"kind": "xavier_uniform", "first": 1.0, "second": 0.0,
@@ -99,6 +99,33 @@ TEST(ManifestTest, NoLossScalingIsNull) {
   EXPECT_FALSE(parsed->lossScaling);
 }
 
+TEST(ManifestTest, LearningRateIsOptionalAndChecked) {
+  Json manifest = validManifest();
+  std::string error;
+  auto parsed =
+      mpc::cuda::parseManifest(manifest.dump(), "a/manifest.json", error);
+  ASSERT_TRUE(parsed) << error;
+  EXPECT_FALSE(parsed->learningRate);
+  manifest["learning_rate"] = Json::parse(R"({"peak": 0.01, "kind": 3,
+      "warmup_steps": 2, "decay_steps": 0, "min_ratio": 0, "step_size": 10,
+      "gamma": 0.5})");
+  parsed = mpc::cuda::parseManifest(manifest.dump(), "a/manifest.json", error);
+  ASSERT_TRUE(parsed) << error;
+  ASSERT_TRUE(parsed->learningRate);
+  EXPECT_EQ(parsed->learningRate->schedule.kind, MPC_LR_STEP);
+  // Step 23 follows 22 completed steps: two decays after the warmup.
+  EXPECT_EQ(parsed->learningRate->at(23), 0.01 * 0.25);
+  manifest["learning_rate"]["kind"] = 9;
+  EXPECT_EQ(errorOf(manifest),
+            "a/manifest.json: learning_rate.kind: unknown schedule kind 9");
+  manifest["learning_rate"]["kind"] = 0;
+  manifest["learning_rate"]["peak"] = 0;
+  EXPECT_EQ(errorOf(manifest),
+            "a/manifest.json: learning_rate.peak: the rate must be positive");
+  manifest["learning_rate"].erase("peak");
+  EXPECT_EQ(errorOf(manifest), "a/manifest.json: learning_rate.peak: missing");
+}
+
 TEST(ManifestTest, MalformedJsonNamesTheFile) {
   std::string error;
   EXPECT_FALSE(
@@ -172,7 +199,7 @@ TEST(ManifestTest, WrongAbiIsRefused) {
   // A manifest of the ABI before the per-op hooks.
   manifest["abi"] = 1;
   EXPECT_EQ(errorOf(manifest),
-            "a/manifest.json: abi: version 1, but this mpc runs version 2 "
+            "a/manifest.json: abi: version 1, but this mpc runs version 3 "
             "(recompile the model)");
 }
 

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-static_assert(MPC_CUDA_ABI_VERSION == 2, "written for mpc CUDA ABI 2");
+static_assert(MPC_CUDA_ABI_VERSION == 3, "written for mpc CUDA ABI 3");
 
 __global__ void counter_add_step(const float *loss, const uint64_t *seed_step, float *out) {
   out[0] = loss[0] + (float)seed_step[1];
@@ -41,7 +41,7 @@ extern "C" int mpc_fn_forward(mpc_rt *rt, const mpc_step_args *args) {
 extern "C" int mpc_fn_train_step(mpc_rt *rt, const mpc_step_args *args) {
   // node 'update' at counter.json:2:5 (mpc.sgd_update)
   static const char op_0[] = "node 'update' at counter.json:2:5 (mpc.sgd_update)";
-  if (mpc_rt_sgd(rt, (float *)args->state[0], args->inputs[0], MPC_F32, 4, 0.5, 0.0, NULL))
+  if (mpc_rt_sgd(rt, (float *)args->state[0], args->inputs[0], MPC_F32, 4, NULL, 0.5, mpc_lr_schedule{0, 0, 0, 0.0, 0, 1.0}, 0.0, NULL))
     return mpc_rt_op_failed(rt, op_0);
   if (mpc_rt_op_done(rt, op_0))
     return -1;
@@ -61,12 +61,12 @@ extern "C" int mpc_fn_train_step(mpc_rt *rt, const mpc_step_args *args) {
   return 0;
 }
 
-extern "C" int mpc_abi_version(void) { return 2; }
+extern "C" int mpc_abi_version(void) { return 3; }
 
 extern "C" int mpc_step_init(mpc_rt *) { return 0; }
 
 extern "C" const char *mpc_manifest_json(void) {
-  return R"mpc_json({"abi": 2, "graph": "counter", "arena_bytes": 256,
+  return R"mpc_json({"abi": 3, "graph": "counter", "arena_bytes": 256,
  "state": [{"name": "w", "shape": [4], "dtype": "f32", "trainable": true,
             "init": {"kind": "constant", "first": 1.0, "second": 0.0,
                      "seed": null}}],
