@@ -10,6 +10,7 @@
 #include "compiler/import/json/GraphImporter.h"
 #include "compiler/import/json/JsonReader.h"
 #include "compiler/import/json/NodeImporter.h"
+#include "dialects/mpc/ForwardFunction.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ShapeFunctions.h"
 
@@ -100,7 +101,6 @@ private:
   JsonReader reader;
 
   NamedAttrList training;
-  llvm::SmallVector<Type> inputTypes;
   llvm::SmallVector<std::string> inputNames;
   /// Every value defined so far, and where in the file it is defined.
   llvm::StringMap<Value> values;
@@ -363,7 +363,6 @@ LogicalResult Importer::importInputs(const json &root, Block &body) {
     Value argument = body.addArgument(decl->type, reader.locationOf(pointer));
     if (failed(defineValue(decl->name, argument, pointer + "/name")))
       return failure();
-    inputTypes.push_back(decl->type);
     inputNames.push_back(decl->name);
   }
   return success();
@@ -637,20 +636,8 @@ LogicalResult Importer::importResults(const json &root, func::FuncOp forward) {
         return failure();
   }
 
-  Block &body = forward.getBody().front();
-  OpBuilder::atBlockEnd(&body).create<func::ReturnOp>(
-      reader.locationOf("/loss"), results);
-  llvm::SmallVector<Type> resultTypes;
-  for (Value result : results)
-    resultTypes.push_back(result.getType());
-  forward.setFunctionType(builder.getFunctionType(inputTypes, resultTypes));
-  for (auto [index, name] : llvm::enumerate(inputNames))
-    forward.setArgAttr(index, MpcDialect::kNameAttrName,
-                       builder.getStringAttr(name));
-  for (auto [index, name] : llvm::enumerate(names))
-    forward.setResultAttr(index, MpcDialect::kNameAttrName,
-                          builder.getStringAttr(name));
-  forward.setResultAttr(0, MpcDialect::kLossAttrName, builder.getUnitAttr());
+  finishForwardFunction(forward, reader.locationOf("/loss"), results,
+                        inputNames, names, /*firstIsLoss=*/true);
   return success();
 }
 

@@ -14,6 +14,7 @@
 #include "compiler/import/onnx/OnnxModel.h"
 #include "compiler/import/onnx/OnnxNode.h"
 #include "compiler/import/onnx/OnnxRewrites.h"
+#include "dialects/mpc/ForwardFunction.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ShapeFunctions.h"
 #include "runtime/core/OneLineText.h"
@@ -87,7 +88,6 @@ private:
   llvm::StringMap<Entry> values;
   /// Static shapes and element types ONNX shape inference gave.
   llvm::StringMap<const onnx::TypeProto *> inferred;
-  llvm::SmallVector<Type> inputTypes;
   llvm::SmallVector<std::string> inputNames;
 };
 
@@ -204,7 +204,6 @@ bool GraphImport::importInputs(Block &body) {
         tensorType, NameLoc::get(StringAttr::get(context, input.name()),
                                  FileLineColLoc::get(context, path, 0, 0)));
     values[input.name()].value = argument;
-    inputTypes.push_back(tensorType);
     inputNames.push_back(input.name());
   }
   return true;
@@ -371,21 +370,8 @@ bool GraphImport::importOutputs(func::FuncOp forward) {
     std::swap(names[0], names[*loss]);
   }
 
-  Block &body = forward.getBody().front();
-  OpBuilder::atBlockEnd(&body).create<func::ReturnOp>(
-      FileLineColLoc::get(context, path, 0, 0), results);
-  llvm::SmallVector<Type> resultTypes;
-  for (Value result : results)
-    resultTypes.push_back(result.getType());
-  forward.setFunctionType(builder.getFunctionType(inputTypes, resultTypes));
-  for (auto [index, name] : llvm::enumerate(inputNames))
-    forward.setArgAttr(index, MpcDialect::kNameAttrName,
-                       builder.getStringAttr(name));
-  for (auto [index, name] : llvm::enumerate(names))
-    forward.setResultAttr(index, MpcDialect::kNameAttrName,
-                          builder.getStringAttr(name));
-  if (loss)
-    forward.setResultAttr(0, MpcDialect::kLossAttrName, builder.getUnitAttr());
+  finishForwardFunction(forward, FileLineColLoc::get(context, path, 0, 0),
+                        results, inputNames, names, loss.has_value());
   return true;
 }
 
