@@ -14,9 +14,12 @@
 #                       (tests/fuzz/corpus-policy/, tests/fuzz/policy.dict)
 #   onnx                mpc-fuzz-onnx, the ONNX front end
 #                       (tests/fuzz/corpus-onnx/, no dictionary)
+#   metrics             mpc-fuzz-metrics, the metrics file a resumed
+#                       mpc-run --metrics continues
+#                       (tests/fuzz/corpus-metrics/, no dictionary)
 #
-#   scripts/fuzz.sh [--target importer|driver|policy|onnx] [SECONDS] [flags...]
-#   scripts/fuzz.sh [--target importer|driver|policy|onnx] --coverage
+#   scripts/fuzz.sh [--target importer|driver|policy|onnx|metrics] [SECONDS] [flags...]
+#   scripts/fuzz.sh [--target importer|driver|policy|onnx|metrics] --coverage
 #       # line coverage of the scratch corpus (llvm-cov)
 #
 # The corpus is fuzzed in a scratch copy (OUT/corpus/), so the seeds in the
@@ -67,6 +70,14 @@ policy)
   default_out=fuzz-out/policy
   covered=(passes/PrecisionPolicy.cpp)
   uncovered_example=passes/PrecisionPolicy.cpp
+  ;;
+metrics)
+  binary=mpc-fuzz-metrics
+  seeds=tests/fuzz/corpus-metrics
+  dict=
+  default_out=fuzz-out/metrics
+  covered=(runtime/train/MetricsLog.cpp)
+  uncovered_example=runtime/train/MetricsLog.cpp
   ;;
 onnx)
   binary=mpc-fuzz-onnx
