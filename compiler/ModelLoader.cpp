@@ -54,6 +54,27 @@ bool hasScheduleOptions(const mpc::ModelLoadOptions &options) {
          options.lrGamma;
 }
 
+/// An option that only compiling a graph can honour, as the error for a
+/// module that is compiled already says it.
+struct CompileOnlyOption {
+  const char *consequence;
+  const char *pipelineOption;
+};
+
+/// The first compile-only option `options` gives, if any.
+std::optional<CompileOnlyOption>
+compileOnlyOption(const mpc::ModelLoadOptions &options) {
+  if (hasPrecisionOptions(options))
+    return CompileOnlyOption{"precision options do not apply", "dtype=..."};
+  if (options.recordGradNorm)
+    return CompileOnlyOption{"the gradient norm cannot be added",
+                             "record-grad-norm=true"};
+  if (hasScheduleOptions(options))
+    return CompileOnlyOption{"learning-rate schedule options do not apply",
+                             "lr-schedule=..."};
+  return std::nullopt;
+}
+
 /// Compiles a module without a training step: mpc-train-pipeline with the
 /// graph's training settings and the precision options.
 LogicalResult compileTrainingStep(ModuleOp module,
@@ -150,25 +171,12 @@ mpc::loadTrainingModule(const std::string &path,
         error = path + ": building the training step failed";
       return nullptr;
     }
-  } else if (hasPrecisionOptions(options)) {
+  } else if (std::optional<CompileOnlyOption> given =
+                 compileOnlyOption(options)) {
     error = path + ": the module already has a @" +
-            mpc::MpcDialect::kTrainStepFuncName.str() +
-            ", so precision options do not apply (compile its graph with "
-            "mpc-opt --mpc-train-pipeline=\"dtype=...\" instead)";
-    return nullptr;
-  } else if (options.recordGradNorm) {
-    error = path + ": the module already has a @" +
-            mpc::MpcDialect::kTrainStepFuncName.str() +
-            ", so the gradient norm cannot be added (compile its graph with "
-            "mpc-opt --mpc-train-pipeline=\"record-grad-norm=true\" "
-            "instead)";
-    return nullptr;
-  } else if (hasScheduleOptions(options)) {
-    error = path + ": the module already has a @" +
-            mpc::MpcDialect::kTrainStepFuncName.str() +
-            ", so learning-rate schedule options do not apply (compile its "
-            "graph with mpc-opt --mpc-train-pipeline=\"lr-schedule=...\" "
-            "instead)";
+            mpc::MpcDialect::kTrainStepFuncName.str() + ", so " +
+            given->consequence + " (compile its graph with mpc-opt " +
+            "--mpc-train-pipeline=\"" + given->pipelineOption + "\" instead)";
     return nullptr;
   } else if (failed(verify(*module))) {
     return nullptr;

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/import/json/GraphImporter.h"
+#include "tests/fuzz/DiagnosticHarness.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -37,41 +38,7 @@ namespace {
 
 constexpr const char *kFileName = "fuzz.json";
 
-struct Harness {
-  Harness()
-      : context(makeRegistry(), MLIRContext::Threading::DISABLED),
-        handler(&context, [this](Diagnostic &diagnostic) {
-          ++count;
-          if (count == 1) {
-            severity = diagnostic.getSeverity();
-            location = diagnostic.getLocation();
-            message = diagnostic.str();
-          }
-          return success();
-        }) {
-    context.loadAllAvailableDialects();
-  }
-
-  static DialectRegistry makeRegistry() {
-    DialectRegistry registry;
-    mpc::registerGraphImportDialects(registry);
-    return registry;
-  }
-
-  void reset() {
-    count = 0;
-    severity = DiagnosticSeverity::Note;
-    location = std::nullopt;
-    message.clear();
-  }
-
-  MLIRContext context;
-  ScopedDiagnosticHandler handler;
-  unsigned count = 0;
-  DiagnosticSeverity severity = DiagnosticSeverity::Note;
-  std::optional<Location> location;
-  std::string message;
-};
+using Harness = mpc::fuzz::DiagnosticHarness;
 
 [[noreturn]] void fail(const char *what, const Harness &harness) {
   std::fprintf(stderr, "mpc-fuzz-import: %s (%u diagnostics; first: %s)\n",

@@ -22,6 +22,7 @@
 #include "compiler/support/OneLineDiagnostics.h"
 #include "dialects/mpc/PrecisionTraits.h"
 #include "passes/PrecisionPolicy.h"
+#include "tests/fuzz/DiagnosticHarness.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -38,41 +39,7 @@ namespace {
 
 constexpr const char *kFileName = "fuzz.policy.json";
 
-struct Harness {
-  Harness()
-      : context(makeRegistry(), MLIRContext::Threading::DISABLED),
-        handler(&context, [this](Diagnostic &diagnostic) {
-          ++count;
-          if (count == 1) {
-            severity = diagnostic.getSeverity();
-            location = diagnostic.getLocation();
-            line = mpc::formatOneLine(diagnostic);
-          }
-          return success();
-        }) {
-    context.loadAllAvailableDialects();
-  }
-
-  static DialectRegistry makeRegistry() {
-    DialectRegistry registry;
-    mpc::registerGraphImportDialects(registry);
-    return registry;
-  }
-
-  void reset() {
-    count = 0;
-    severity = DiagnosticSeverity::Note;
-    location = std::nullopt;
-    line.clear();
-  }
-
-  MLIRContext context;
-  ScopedDiagnosticHandler handler;
-  unsigned count = 0;
-  DiagnosticSeverity severity = DiagnosticSeverity::Note;
-  std::optional<Location> location;
-  std::string line;
-};
+using Harness = mpc::fuzz::DiagnosticHarness;
 
 [[noreturn]] void fail(const char *what, const Harness &harness) {
   std::fprintf(stderr, "mpc-fuzz-policy: %s (%u diagnostics; first: %s)\n",

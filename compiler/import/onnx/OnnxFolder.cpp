@@ -86,26 +86,35 @@ std::optional<Shape> broadcast(const Shape &lhs, const Shape &rhs) {
   return result;
 }
 
-/// For each element of `to`, the index of the element of `from` that
-/// broadcasts onto it.
-std::vector<int64_t> broadcastIndices(const Shape &from, const Shape &to) {
-  Shape fromStrides = stridesOf(from);
-  size_t offset = to.size() - from.size();
-  std::vector<int64_t> indices(product(to));
-  Shape position(to.size(), 0);
+/// The flat index, in the source, of each element of a result of `size`
+/// in row-major order: `sourceOf` maps a result position to it.
+template <typename SourceOf>
+std::vector<int64_t> sourceIndices(const Shape &size, SourceOf sourceOf) {
+  std::vector<int64_t> indices(product(size));
+  Shape position(size.size(), 0);
   for (int64_t &index : indices) {
-    int64_t source = 0;
-    for (size_t d = offset; d < to.size(); ++d)
-      if (from[d - offset] != 1)
-        source += position[d] * fromStrides[d - offset];
-    index = source;
-    for (int64_t d = static_cast<int64_t>(to.size()) - 1; d >= 0; --d) {
-      if (++position[d] < to[d])
+    index = sourceOf(position);
+    for (int64_t d = static_cast<int64_t>(size.size()) - 1; d >= 0; --d) {
+      if (++position[d] < size[d])
         break;
       position[d] = 0;
     }
   }
   return indices;
+}
+
+/// For each element of `to`, the index of the element of `from` that
+/// broadcasts onto it.
+std::vector<int64_t> broadcastIndices(const Shape &from, const Shape &to) {
+  Shape fromStrides = stridesOf(from);
+  size_t offset = to.size() - from.size();
+  return sourceIndices(to, [&](const Shape &position) {
+    int64_t source = 0;
+    for (size_t d = offset; d < to.size(); ++d)
+      if (from[d - offset] != 1)
+        source += position[d] * fromStrides[d - offset];
+    return source;
+  });
 }
 
 /// Rounds `value` to what `kind` holds.
@@ -520,18 +529,12 @@ bool Folder::slice() {
   if (product(size) > kMaxFoldedElements)
     return false;
   Shape strides = stridesOf(shape);
-  std::vector<int64_t> indices(product(size));
-  Shape position(rank, 0);
-  for (int64_t &index : indices) {
-    index = 0;
+  std::vector<int64_t> indices = sourceIndices(size, [&](const Shape &at) {
+    int64_t source = 0;
     for (int64_t d = 0; d < rank; ++d)
-      index += (begin[d] + position[d] * step[d]) * strides[d];
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (++position[d] < size[d])
-        break;
-      position[d] = 0;
-    }
-  }
+      source += (begin[d] + at[d] * step[d]) * strides[d];
+    return source;
+  });
   return emit(pick(*in(0), size, indices));
 }
 
@@ -581,18 +584,12 @@ bool Folder::transpose() {
   for (int64_t d = 0; d < rank; ++d)
     result[d] = shape[perm[d]];
   Shape strides = stridesOf(shape);
-  std::vector<int64_t> indices(product(result));
-  Shape position(rank, 0);
-  for (int64_t &index : indices) {
-    index = 0;
+  std::vector<int64_t> indices = sourceIndices(result, [&](const Shape &at) {
+    int64_t source = 0;
     for (int64_t d = 0; d < rank; ++d)
-      index += position[d] * strides[perm[d]];
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (++position[d] < result[d])
-        break;
-      position[d] = 0;
-    }
-  }
+      source += at[d] * strides[perm[d]];
+    return source;
+  });
   return emit(pick(*in(0), result, indices));
 }
 

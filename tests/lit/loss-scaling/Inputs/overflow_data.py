@@ -5,23 +5,13 @@ mpc-run refuses data holding inf or NaN, so a model that overflows on every
 row scales its inputs past the float range. Usage: overflow_data.py DIR [ROWS]
 """
 
-import struct
+import os
 import sys
 
-
-def write_npy(path, descr, shape, fmt, values):
-    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (
-        descr,
-        "".join("%d, " % dim for dim in shape),
-    )
-    # The header is padded with spaces to a multiple of 64 bytes, newline last.
-    padding = 64 - (10 + len(header) + 1) % 64
-    header += " " * padding + "\n"
-    with open(path, "wb") as out:
-        out.write(b"\x93NUMPY\x01\x00")
-        out.write(struct.pack("<H", len(header)))
-        out.write(header.encode("latin1"))
-        out.write(struct.pack("<%d%s" % (len(values), fmt), *values))
+# The .npy writer the lit tests share, in tests/lit/Inputs.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "Inputs"))
+from npy_file import write_npy  # noqa: E402
 
 
 def main():
@@ -30,8 +20,8 @@ def main():
     features = []
     for row in range(rows):
         features.extend(float((row + i) % 16) for i in range(64))
-    write_npy(directory + "/x.npy", "<f4", (rows, 64), "f", features)
-    write_npy(directory + "/y.npy", "<i8", (rows,), "q", [r % 10 for r in range(rows)])
+    write_npy(directory + "/x.npy", "<f4", (rows, 64), features)
+    write_npy(directory + "/y.npy", "<i8", (rows,), [r % 10 for r in range(rows)])
 
 
 if __name__ == "__main__":

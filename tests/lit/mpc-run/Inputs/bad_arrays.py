@@ -18,25 +18,13 @@ For the GPT (tokens, targets: [40, 64] byte ids, a vocabulary of 128):
 Usage: bad_arrays.py DIR
 """
 
-import struct
+import os
 import sys
 
-FORMATS = {"<f4": "f", "<f8": "d", "<i8": "q", "<i2": "h", "|u1": "B"}
-
-
-def write_npy(path, descr, shape, values):
-    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (
-        descr,
-        "".join("%d, " % dim for dim in shape),
-    )
-    # The header is padded with spaces to a multiple of 64 bytes, newline last.
-    padding = 64 - (10 + len(header) + 1) % 64
-    header += " " * padding + "\n"
-    with open(path, "wb") as out:
-        out.write(b"\x93NUMPY\x01\x00")
-        out.write(struct.pack("<H", len(header)))
-        out.write(header.encode("latin1"))
-        out.write(struct.pack("<%d%s" % (len(values), FORMATS[descr]), *values))
+# The .npy writer the lit tests share, in tests/lit/Inputs.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "Inputs"))
+from npy_file import write_npy  # noqa: E402
 
 
 def with_value(values, index, value):
