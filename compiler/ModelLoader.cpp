@@ -192,8 +192,10 @@ mpc::loadTrainingModule(const std::string &path,
   }
   if (!options.precisionReport.empty()) {
     PassManager pm(&context);
-    pm.addPass(createPrecisionReport(
-        PrecisionReportOptions{options.precisionReport, "-"}));
+    PrecisionReportOptions report;
+    report.format = options.precisionReport;
+    report.output = "-";
+    pm.addPass(createPrecisionReport(report));
     if (failed(pm.run(*module))) {
       if (error.empty())
         error = path + ": the precision report failed";
