@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
 
@@ -47,8 +48,11 @@ RankedTensorType withElementType(Type type, Type element) {
 struct Decision {
   Operation *op;
   PolicyEntry entry;
-  /// The node's `precision` field, when it has one.
+  /// The node's `precision` field, or the policy file's entry for the
+  /// node, which wins, when it has one.
   FloatType override;
+  /// The policy file's reason for the override, when it gave one.
+  std::string note;
   /// The element type of its float operands and results once decided.
   FloatType precision;
 };
@@ -104,8 +108,8 @@ void clampFillValue(Operation *op, FloatType precision) {
 class FunctionAutocast {
 public:
   FunctionAutocast(func::FuncOp function, FloatType low,
-                   const PrecisionPolicy &policy)
-      : function(function), low(low), policy(policy),
+                   const PrecisionPolicy &policy, llvm::StringSet<> &usedNodes)
+      : function(function), low(low), policy(policy), usedNodes(usedNodes),
         f32(Float32Type::get(function.getContext())) {}
 
   LogicalResult run();
@@ -123,6 +127,8 @@ private:
   func::FuncOp function;
   FloatType low;
   const PrecisionPolicy &policy;
+  /// The policy file's node entries some op followed.
+  llvm::StringSet<> &usedNodes;
   FloatType f32;
   SmallVector<Decision> decisions;
   llvm::DenseMap<Operation *, unsigned> decisionOf;
@@ -156,8 +162,14 @@ LogicalResult FunctionAutocast::collectDecisions(Block &block) {
     if (auto precision =
             op.getAttrOfType<TypeAttr>(MpcDialect::kPrecisionAttrName))
       override = cast<FloatType>(precision.getValue());
+    std::string note;
+    if (const auto *node = policy.lookupNode(&op)) {
+      override = node->getValue().precision;
+      note = node->getValue().reason;
+      usedNodes.insert(node->getKey());
+    }
     decisionOf[&op] = decisions.size();
-    decisions.push_back({&op, *entry, override, f32});
+    decisions.push_back({&op, *entry, override, std::move(note), f32});
   }
   return success();
 }
@@ -222,6 +234,9 @@ void FunctionAutocast::rewriteResultTypes() {
     op->setAttr(
         MpcDialect::kAutocastAttrName,
         AutocastAttr::get(op->getContext(), decision.entry.category, reason));
+    if (!decision.note.empty())
+      op->setAttr(MpcDialect::kPrecisionNoteAttrName,
+                  StringAttr::get(op->getContext(), decision.note));
   }
 }
 
@@ -300,9 +315,20 @@ struct AutocastPass : public mpc::impl::AutocastBase<AutocastPass> {
         return signalPassFailure();
       policy = std::move(*loaded);
     }
+    llvm::StringSet<> usedNodes;
     for (auto function : module.getOps<func::FuncOp>())
-      if (failed(FunctionAutocast(function, low, policy).run()))
+      if (failed(FunctionAutocast(function, low, policy, usedNodes).run()))
         return signalPassFailure();
+    // A node name the graph does not have is a typo or another graph's
+    // policy: applying the rest would silently leave that node as it was.
+    for (const auto &node : policy.nodes())
+      if (!usedNodes.contains(node.getKey())) {
+        module.emitError("the policy file '")
+            << policyFile << "' lists node '" << node.getKey() << "' (/nodes/"
+            << node.getKey()
+            << "), but no op of the graph comes from a node of that name";
+        return signalPassFailure();
+      }
   }
 };
 

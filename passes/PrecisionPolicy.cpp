@@ -2,6 +2,8 @@
 
 #include "passes/PrecisionPolicy.h"
 
+#include "passes/ReportSupport.h"
+
 #include "dialects/mpc/MpcDialect.h"
 #include "dialects/mpc/MpcOps.h"
 #include "runtime/core/JsonDepth.h"
@@ -30,10 +32,12 @@ public:
       : path(path), loc(loc), context(loc.getContext()) {}
 
   /// Reads the file at `path`, then parses it.
-  LogicalResult read(llvm::DenseMap<OperationName, PrecisionCategory> &moved);
+  LogicalResult read(llvm::DenseMap<OperationName, PrecisionCategory> &moved,
+                     llvm::StringMap<NodePrecision> &nodes);
   /// Parses `text`, the policy file at `path`.
   LogicalResult parse(StringRef text,
-                      llvm::DenseMap<OperationName, PrecisionCategory> &moved);
+                      llvm::DenseMap<OperationName, PrecisionCategory> &moved,
+                      llvm::StringMap<NodePrecision> &nodes);
 
 private:
   InFlightDiagnostic error(unsigned line, unsigned column) {
@@ -48,6 +52,10 @@ private:
   readList(StringRef key, const llvm::json::Value &value,
            PrecisionCategory category, llvm::StringMap<std::string> &listedIn,
            llvm::DenseMap<OperationName, PrecisionCategory> &moved);
+  /// Reads the `nodes` object: node name to a precision, or to an object
+  /// with `precision` and an optional `reason`.
+  LogicalResult readNodes(const llvm::json::Value &value,
+                          llvm::StringMap<NodePrecision> &nodes);
   /// The registered mpc op `name` names, or an error.
   FailureOr<OperationName> resolve(StringRef pointer, StringRef name);
 
@@ -141,8 +149,54 @@ LogicalResult PolicyFileReader::readList(
   return success();
 }
 
-LogicalResult PolicyFileReader::read(
-    llvm::DenseMap<OperationName, PrecisionCategory> &moved) {
+LogicalResult
+PolicyFileReader::readNodes(const llvm::json::Value &value,
+                            llvm::StringMap<NodePrecision> &nodes) {
+  const llvm::json::Object *object = value.getAsObject();
+  if (!object)
+    return errorAt("nodes") << "/nodes: must be an object mapping node names "
+                               "to f32, f16 or bf16";
+  for (const auto &member : *object) {
+    StringRef name = member.first;
+    std::string pointer = ("/nodes/" + name).str();
+    const llvm::json::Value *precision = &member.second;
+    std::string reason;
+    if (const llvm::json::Object *entry = member.second.getAsObject()) {
+      for (const auto &field : *entry)
+        if (StringRef(field.first) != "precision" &&
+            StringRef(field.first) != "reason")
+          return errorAt(field.first)
+                 << pointer << ": unknown key '" << field.first.str()
+                 << "'; expected precision and reason";
+      precision = entry->get("precision");
+      if (!precision)
+        return errorAt(name) << pointer << ": needs a precision";
+      if (const llvm::json::Value *why = entry->get("reason")) {
+        if (!why->getAsString())
+          return errorAt(name) << pointer << "/reason: must be a string";
+        reason = why->getAsString()->str();
+      }
+    }
+    std::optional<StringRef> dtype = precision->getAsString();
+    FloatType type;
+    if (dtype == "f32")
+      type = Float32Type::get(context);
+    else if (dtype == "f16")
+      type = Float16Type::get(context);
+    else if (dtype == "bf16")
+      type = BFloat16Type::get(context);
+    else
+      return errorAt(name) << pointer
+                           << ": the precision must be f32, f16 or "
+                              "bf16";
+    nodes[name] = NodePrecision{type, std::move(reason)};
+  }
+  return success();
+}
+
+LogicalResult
+PolicyFileReader::read(llvm::DenseMap<OperationName, PrecisionCategory> &moved,
+                       llvm::StringMap<NodePrecision> &nodes) {
   // A policy file is a few lines: a large file, or an endless one such as
   // a device, is not one, and is refused before it is read.
   llvm::sys::fs::file_status status;
@@ -158,12 +212,13 @@ LogicalResult PolicyFileReader::read(
   if (!file)
     return emitError(loc) << "cannot read the policy file '" << path
                           << "': " << file.getError().message();
-  return parse((*file)->getBuffer(), moved);
+  return parse((*file)->getBuffer(), moved, nodes);
 }
 
-LogicalResult PolicyFileReader::parse(
-    StringRef policyText,
-    llvm::DenseMap<OperationName, PrecisionCategory> &moved) {
+LogicalResult
+PolicyFileReader::parse(StringRef policyText,
+                        llvm::DenseMap<OperationName, PrecisionCategory> &moved,
+                        llvm::StringMap<NodePrecision> &nodes) {
   text = policyText;
   // llvm::json recurses once per level of nesting.
   if (std::optional<size_t> deep = findJsonNestingBeyond(text, kMaxJsonDepth))
@@ -187,7 +242,7 @@ LogicalResult PolicyFileReader::parse(
   const llvm::json::Object *object = root->getAsObject();
   if (!object)
     return error(1, 1) << "a policy file is a JSON object with the keys "
-                          "allow, deny, infer and clear";
+                          "allow, deny, infer, clear and nodes";
 
   static constexpr std::pair<StringLiteral, PrecisionCategory> kLists[] = {
       {"allow", PrecisionCategory::allow},
@@ -195,11 +250,16 @@ LogicalResult PolicyFileReader::parse(
       {"infer", PrecisionCategory::infer},
       {"clear", PrecisionCategory::clear}};
   for (const auto &member : *object)
-    if (llvm::none_of(kLists, [&](auto list) {
+    if (StringRef(member.first) != "nodes" &&
+        llvm::none_of(kLists, [&](auto list) {
           return list.first == StringRef(member.first);
         }))
-      return errorAt(member.first) << "unknown key '" << member.first.str()
-                                   << "'; expected allow, deny, infer or clear";
+      return errorAt(member.first)
+             << "unknown key '" << member.first.str()
+             << "'; expected allow, deny, infer, clear or nodes";
+  if (const llvm::json::Value *listed = object->get("nodes"))
+    if (failed(readNodes(*listed, nodes)))
+      return failure();
   llvm::StringMap<std::string> listedIn;
   for (auto [key, category] : kLists)
     if (const llvm::json::Value *list = object->get(key))
@@ -221,7 +281,8 @@ LogicalResult PolicyFileReader::parse(
 
 FailureOr<PrecisionPolicy> PrecisionPolicy::load(StringRef path, Location loc) {
   PrecisionPolicy policy;
-  if (failed(PolicyFileReader(path, loc).read(policy.moved)))
+  if (failed(
+          PolicyFileReader(path, loc).read(policy.moved, policy.nodeEntries)))
     return failure();
   return policy;
 }
@@ -230,7 +291,7 @@ FailureOr<PrecisionPolicy>
 PrecisionPolicy::parse(StringRef text, StringRef path, MLIRContext *context) {
   PrecisionPolicy policy;
   if (failed(PolicyFileReader(path, UnknownLoc::get(context))
-                 .parse(text, policy.moved)))
+                 .parse(text, policy.moved, policy.nodeEntries)))
     return failure();
   return policy;
 }
@@ -242,4 +303,14 @@ std::optional<PolicyEntry> PrecisionPolicy::lookup(Operation *op) const {
   if (std::optional<PrecisionCategory> category = declaredCategory(op))
     return PolicyEntry{*category, PrecisionReason::default_policy};
   return std::nullopt;
+}
+
+const llvm::StringMapEntry<NodePrecision> *
+PrecisionPolicy::lookupNode(Operation *op) const {
+  if (nodeEntries.empty())
+    return nullptr;
+  for (const std::string &name : nodeNames(op->getLoc()))
+    if (auto it = nodeEntries.find(name); it != nodeEntries.end())
+      return &*it;
+  return nullptr;
 }

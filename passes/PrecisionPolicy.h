@@ -13,6 +13,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <optional>
 
@@ -24,11 +25,22 @@ struct PolicyEntry {
   PrecisionReason source;
 };
 
+/// A graph node the policy file gives a precision (its `nodes` key).
+struct NodePrecision {
+  /// f32, f16 or bf16.
+  mlir::FloatType precision;
+  /// Why, in words (a precision repair's evidence); may be empty.
+  std::string reason;
+};
+
 class PrecisionPolicy {
 public:
   /// Reads a policy file: a JSON object whose keys `allow`, `deny`, `infer`
   /// and `clear` each list op names (`gelu` or `mpc.gelu`). An entry also
   /// moves the op's gradient op (`gelu_grad`) unless that is listed itself.
+  /// Its key `nodes` maps graph node names to a precision, `"f32"` or
+  /// `{"precision": "f32", "reason": "..."}`, which overrides the node's
+  /// own `precision` field (mpc-run --repair-precision writes such files).
   /// Errors are emitted at their position in the file, or at `loc` when
   /// the file cannot be read, and yield failure.
   static mlir::FailureOr<PrecisionPolicy> load(llvm::StringRef path,
@@ -50,8 +62,18 @@ public:
     return moved;
   }
 
+  /// The entry the policy file gives the node of `op` (the first of its
+  /// node names, nodeNames() in ReportSupport.h, that it lists), or null.
+  /// Gradient ops carry their node's name, so they follow it.
+  const llvm::StringMapEntry<NodePrecision> *
+  lookupNode(mlir::Operation *op) const;
+
+  /// The nodes the policy file lists, by name.
+  const llvm::StringMap<NodePrecision> &nodes() const { return nodeEntries; }
+
 private:
   llvm::DenseMap<mlir::OperationName, PrecisionCategory> moved;
+  llvm::StringMap<NodePrecision> nodeEntries;
 };
 
 } // namespace mpc

@@ -37,6 +37,9 @@
 //                  "activation_bytes_f32": 42240}}, ...]}
 //
 // Each op, cast and summary is written on one line.
+// An op whose precision a policy file's node entry set with a reason (a
+// precision repair's evidence, mpc.precision_note) adds it: `"note"` in
+// JSON, after the reason in the table.
 // `category` and `reason` are the enum names of #mpc.autocast; `inputs` and
 // `outputs` are element types; a cast's `location` is that of the value it
 // converts; `bytes` is elements × (source + destination element bytes) per
@@ -253,7 +256,11 @@ FunctionReport collect(FunctionOpInterface function,
                 decision.getCategory(),
                 decision.getReason(),
                 {},
+                {},
                 {}};
+      if (auto note =
+              op->getAttrOfType<StringAttr>(MpcDialect::kPrecisionNoteAttrName))
+        row.note = note.str();
       for (Type type : op->getOperandTypes())
         row.inputs.push_back(precisionOf(type));
       for (Type type : op->getResultTypes())
@@ -361,7 +368,8 @@ void writeTable(llvm::raw_ostream &os, ArrayRef<FunctionReport> reports) {
         rows.push_back({op.location + (op.backward ? " (backward)" : ""), op.op,
                         stringifyPrecisionCategory(op.category).str(),
                         joined(op.inputs), joined(op.outputs),
-                        reasonInWords(op.reason).str()});
+                        reasonInWords(op.reason).str() +
+                            (op.note.empty() ? "" : ": " + op.note)});
       os << "  ops:\n";
       writeColumns(os, rows, {false, false, false, false, false, false});
     }
@@ -434,6 +442,8 @@ void writeJson(llvm::raw_ostream &os, ArrayRef<FunctionReport> reports) {
         json.attribute("backward", op.backward);
         json.attribute("category", stringifyPrecisionCategory(op.category));
         json.attribute("reason", stringifyPrecisionReason(op.reason));
+        if (!op.note.empty())
+          json.attribute("note", op.note);
         writeStrings(json, "inputs", op.inputs);
         writeStrings(json, "outputs", op.outputs);
       }));

@@ -35,6 +35,9 @@ struct OpRow {
   PrecisionCategory category;
   PrecisionReason reason;
   llvm::SmallVector<std::string> inputs, outputs;
+  /// Why a policy file's node entry set the precision (mpc.precision_note),
+  /// or empty.
+  std::string note;
 };
 
 struct CastRow {

@@ -44,6 +44,19 @@ std::string describe(Location loc) {
   return "";
 }
 
+llvm::SmallVector<std::string> nodeNames(Location loc) {
+  llvm::SmallVector<std::string> names;
+  loc->walk([&](Location part) {
+    if (auto name = llvm::dyn_cast<NameLoc>(part)) {
+      StringRef text = name.getName().strref();
+      if (!text.starts_with("/") && !llvm::is_contained(names, text))
+        names.push_back(text.str());
+    }
+    return WalkResult::advance();
+  });
+  return names;
+}
+
 std::string describeOrUnknown(Location loc) {
   std::string text = describe(loc);
   return text.empty() ? "unknown" : text;

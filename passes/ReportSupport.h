@@ -29,6 +29,11 @@ std::string describe(mlir::Location loc);
 /// describe(loc), or `unknown`.
 std::string describeOrUnknown(mlir::Location loc);
 
+/// The graph node names in `loc` (its NameLocs, JSON Pointers left out), in
+/// order and each once: one for an op of a node, several for an op fused or
+/// accumulated from several, none for one the compiler made alone.
+llvm::SmallVector<std::string> nodeNames(mlir::Location loc);
+
 /// The dialect-free op name (`matmul`) for mpc ops, the full name otherwise.
 std::string opName(mlir::Operation *op);
 

@@ -54,6 +54,12 @@ LogicalResult MpcDialect::verifyOperationAttribute(Operation *op,
                                 << attribute.getValue();
     return success();
   }
+  if (name == kPrecisionNoteAttrName) {
+    if (!llvm::isa<StringAttr>(attribute.getValue()))
+      return op->emitError("'")
+             << name << "' must be a string, got " << attribute.getValue();
+    return success();
+  }
   if (name == kLossSeedAttrName) {
     auto constant = llvm::dyn_cast<ConstantOp>(op);
     if (!llvm::isa<UnitAttr>(attribute.getValue()) || !constant ||

@@ -39,6 +39,10 @@ def Mpc_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kLossAttrName = "mpc.loss";
     /// The autocast decision of an op (an AutocastAttr).
     static constexpr ::llvm::StringLiteral kAutocastAttrName = "mpc.autocast";
+    /// Why a policy file's `nodes` entry set the op's precision (a string,
+    /// the entry's `reason`), beside the decision: what a precision repair
+    /// measured.
+    static constexpr ::llvm::StringLiteral kPrecisionNoteAttrName = "mpc.precision_note";
     /// Marks the scalar constant that seeds backward (d loss / d loss = 1);
     /// loss scaling replaces it with the scale.
     static constexpr ::llvm::StringLiteral kLossSeedAttrName = "mpc.loss_seed";
@@ -59,7 +63,8 @@ def Mpc_Dialect : Dialect {
     /// into the module's kNumericsProbesAttrName.
     static constexpr ::llvm::StringLiteral kNumericsProbeAttrName = "mpc.numerics_probe";
     /// On a module: one dictionary per numerics probe, naming its op
-    /// (function, op, location, dtype, backward), in probe order.
+    /// (function, op, location, dtype, backward, and the graph nodes a
+    /// precision repair moves to f32 for it), in probe order.
     static constexpr ::llvm::StringLiteral kNumericsProbesAttrName = "mpc.numerics_probes";
 
     // The names of the step's functions and state symbols, which passes
