@@ -28,6 +28,27 @@ using namespace mpc;
 
 namespace {
 
+/// The graph nodes whose move to f32 takes `op`'s output out of its low
+/// precision: its own, or for a cast, which autocast places where the
+/// consumers want another precision, those of its consumers.
+SmallVector<Attribute> repairNodes(Operation *op, Builder &builder) {
+  SmallVector<std::string> names;
+  auto addNames = [&](Location loc) {
+    for (std::string &name : nodeNames(loc))
+      if (!llvm::is_contained(names, name))
+        names.push_back(std::move(name));
+  };
+  if (isa<CastOp>(op))
+    for (Operation *user : op->getUsers())
+      addNames(user->getLoc());
+  else
+    addNames(op->getLoc());
+  SmallVector<Attribute> attrs;
+  for (const std::string &name : names)
+    attrs.push_back(builder.getStringAttr(name));
+  return attrs;
+}
+
 /// The element type of the op's first float tensor result, if any.
 FloatType outputPrecision(Operation *op) {
   for (Type type : op->getResultTypes())
@@ -95,6 +116,8 @@ struct CheckNumericsPass
               builder.getStringAttr(describeOrUnknown(op->getLoc()))),
           builder.getNamedAttr("dtype", builder.getStringAttr(dtype)),
           builder.getNamedAttr("backward", builder.getBoolAttr(backward)),
+          builder.getNamedAttr("nodes",
+                               builder.getArrayAttr(repairNodes(op, builder))),
       }));
     }
   }

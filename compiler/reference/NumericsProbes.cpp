@@ -70,7 +70,20 @@ readNumericsProbes(ModuleOp module, std::string &error) {
               "] must hold function, op, location, dtype and backward";
       return std::nullopt;
     }
-    probes.push_back({*function, *op, *location, *dtype, backward.getValue()});
+    train::NumericsProbe probe{*function, *op, *location, *dtype,
+                               backward.getValue()};
+    // The nodes a repair moves (older modules lack them: none).
+    if (auto nodes = dict.getAs<ArrayAttr>("nodes"))
+      for (Attribute node : nodes) {
+        auto name = dyn_cast<StringAttr>(node);
+        if (!name) {
+          error = MpcDialect::kNumericsProbesAttrName.str() + "[" +
+                  std::to_string(index) + "].nodes must hold node names";
+          return std::nullopt;
+        }
+        probe.nodes.push_back(name.str());
+      }
+    probes.push_back(std::move(probe));
   }
   return probes;
 }

@@ -202,7 +202,8 @@ bool NumericsReport::writeJson(const std::string &path,
                    {"non_finite_steps", summary.nonFiniteSteps},
                    {"first_culprit_steps", summary.firstCulpritSteps},
                    {"findings", findings},
-                   {"reason", explain(i)}});
+                   {"reason", explain(i)},
+                   {"nodes", probe.nodes}});
   }
   nlohmann::ordered_json report = {
       {"steps", steps_},

@@ -35,6 +35,9 @@ struct NumericsProbe {
   std::string dtype;
   /// After the loss: a gradient or optimizer op.
   bool backward = false;
+  /// The graph nodes whose move to f32 takes the op's output out of its
+  /// 16-bit type (the op's node; for a cast, its consumers' nodes).
+  std::vector<std::string> nodes;
 };
 
 /// Why a probe is flagged.

@@ -26,6 +26,11 @@ extern const char *const kDefaultDevice;
 /// Opens MODEL on the CPU reference executor.
 Model openOnCpu(const Flags &flags);
 
+/// Opens MODEL on the CPU reference executor for --repair-precision: every
+/// float op instrumented, and the step compiled again with a policy file
+/// when the statistics ask for it (runtime/train/PrecisionRepair.h).
+Model openForRepair(const Flags &flags);
+
 /// Opens MODEL on the GPU, in debug mode with --cuda-sync or
 /// MPC_CUDA_SYNC=1. MODEL is checked first, then that there is a GPU, nvcc
 /// (unless the artifact holds a step library built for that GPU), and

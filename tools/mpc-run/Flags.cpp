@@ -82,6 +82,16 @@ Numerics (CPU device):
                      the same for every float op, f32 ones too
   --numerics-report FILE
                      also write the whole report as JSON to FILE
+  --repair-precision measure every float op at each step and, when a 16-bit
+                     op overflows (inf/NaN from finite inputs) or flushes
+                     over 1% of its values to zero, move its graph nodes to
+                     f32, compile the step again and run that step again
+                     with the state carried over; stop when the model
+                     overflows in f32 itself (docs/mixed-precision.md)
+  --repair-policy-out FILE
+                     with --repair-precision: write the policy file with the
+                     moved nodes and their evidence to FILE (give it to
+                     --policy to keep the repair; default: a temporary file)
 
 Learning-rate schedule (when compiling a graph; default: the graph's
 training settings, else constant):
@@ -97,25 +107,38 @@ training settings, else constant):
 )";
 
 /// The flags that take a value; --data may repeat.
-const char *const kValueFlags[] = {"steps",        "batch",
-                                   "device",       "seed",
-                                   "log-every",    "eval-every",
-                                   "save",         "resume",
-                                   "data",         "dtype",
-                                   "policy",       "loss-scaling",
-                                   "init-scale",   "precision-report",
-                                   "artifact",     "arch",
-                                   "metrics",      "numerics-report",
-                                   "lr-schedule",  "warmup-steps",
-                                   "decay-steps",  "min-lr-ratio",
-                                   "lr-step-size", "lr-gamma"};
+const char *const kValueFlags[] = {"steps",
+                                   "batch",
+                                   "device",
+                                   "seed",
+                                   "log-every",
+                                   "eval-every",
+                                   "save",
+                                   "resume",
+                                   "data",
+                                   "dtype",
+                                   "policy",
+                                   "loss-scaling",
+                                   "init-scale",
+                                   "precision-report",
+                                   "artifact",
+                                   "arch",
+                                   "metrics",
+                                   "numerics-report",
+                                   "lr-schedule",
+                                   "warmup-steps",
+                                   "decay-steps",
+                                   "min-lr-ratio",
+                                   "lr-step-size",
+                                   "lr-gamma",
+                                   "repair-policy-out"};
 /// The flags without a value.
 const char *const kSwitchFlags[] = {"cuda-sync", "grad-norm", "check-numerics",
-                                    "check-numerics-all"};
+                                    "check-numerics-all", "repair-precision"};
 /// The flags whose value names a file or directory, which cannot be empty.
-const char *const kPathFlags[] = {"data",           "save",     "resume",
-                                  "policy",         "artifact", "metrics",
-                                  "numerics-report"};
+const char *const kPathFlags[] = {
+    "data",     "save",    "resume",          "policy",
+    "artifact", "metrics", "numerics-report", "repair-policy-out"};
 
 } // namespace
 

@@ -168,7 +168,9 @@ LoadedGraph loadGraph(const Flags &flags) {
   if (flags.values.count("init-scale"))
     loadOptions.initScale = positiveFlag(flags, "init-scale");
   loadOptions.recordGradNorm = flags.switches.count("grad-norm");
-  loadOptions.checkAllOps = flags.switches.count("check-numerics-all");
+  // A repair judges f32 ops too: one that overflows is the model's own.
+  loadOptions.checkAllOps = flags.switches.count("check-numerics-all") ||
+                            flags.switches.count("repair-precision");
   loadOptions.checkNumerics =
       loadOptions.checkAllOps || flags.switches.count("check-numerics");
   checkPrecisionFlags(flags, loadOptions);

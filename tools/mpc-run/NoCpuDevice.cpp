@@ -17,4 +17,9 @@ Model openOnCpu(const Flags &) {
        "executor runs mpc IR); use --device cuda");
 }
 
+Model openForRepair(const Flags &) {
+  fail("--repair-precision: this build of mpc-run has no compiler, which "
+       "compiles the repaired step");
+}
+
 } // namespace mpc::run

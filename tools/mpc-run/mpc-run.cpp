@@ -22,6 +22,7 @@
 
 #include "runtime/driver/Datasets.h"
 #include "runtime/driver/OutputPath.h"
+#include "runtime/train/PrecisionRepair.h"
 #include "runtime/train/TrainingLoop.h"
 
 #include <cstdio>
@@ -53,22 +54,32 @@ void checkOutputPaths(const Flags &flags) {
 /// Fails, before anything is loaded, on numerics flags that would be
 /// ignored, and when the JSON report could not be written at the end.
 void checkNumericsFlags(const Flags &flags, const std::string &device) {
-  bool check = flags.switches.count("check-numerics") ||
+  bool repair = flags.switches.count("repair-precision");
+  bool check = repair || flags.switches.count("check-numerics") ||
                flags.switches.count("check-numerics-all");
   auto report = flags.values.find("numerics-report");
   if (report != flags.values.end() && !check)
     fail("--numerics-report " + report->second +
          ": give --check-numerics, which gathers the statistics");
+  auto policyOut = flags.values.find("repair-policy-out");
+  if (policyOut != flags.values.end() && !repair)
+    fail("--repair-policy-out " + policyOut->second +
+         ": give --repair-precision, which writes the policy");
   if (!check)
     return;
   if (device != "cpu")
-    fail("--check-numerics runs on the CPU reference executor (--device "
-         "cpu); the CUDA step does not gather the statistics");
+    fail(std::string(repair ? "--repair-precision" : "--check-numerics") +
+         " runs on the CPU reference executor (--device cpu); the CUDA step "
+         "does not gather the statistics");
   std::string error;
   if (report != flags.values.end() &&
       !mpc::driver::checkOutputPath(report->second,
                                     mpc::driver::OutputKind::Stream, error))
     fail("--numerics-report " + error);
+  if (policyOut != flags.values.end() &&
+      !mpc::driver::checkOutputPath(policyOut->second,
+                                    mpc::driver::OutputKind::File, error))
+    fail("--repair-policy-out " + error);
 }
 
 /// Prints what --check-numerics found, one line per flagged op, and writes
@@ -81,6 +92,30 @@ void reportNumerics(const Flags &flags,
   std::string error;
   if (path != flags.values.end() && !report.writeJson(path->second, error))
     fail("--numerics-report " + error);
+}
+
+/// Says what --repair-precision moved, and where its policy file is.
+void reportRepair(const Flags &flags,
+                  const mpc::train::PrecisionRepair &repair) {
+  const auto &moved = repair.moved();
+  if (moved.empty()) {
+    std::printf("repair: no node moved: no 16-bit op overflowed or flushed "
+                "over 1%% of its values\n");
+  } else {
+    std::string names;
+    for (const mpc::train::RepairedNode &node : moved)
+      names += (names.empty() ? "" : ", ") + node.name;
+    auto out = flags.values.find("repair-policy-out");
+    std::printf("repair: %zu node(s) moved to f32: %s; %s\n", moved.size(),
+                names.c_str(),
+                out != flags.values.end()
+                    ? ("policy written to " + out->second +
+                       " (train with --policy " + out->second +
+                       " to keep the repair)")
+                          .c_str()
+                    : "give --repair-policy-out FILE to keep the policy");
+  }
+  std::fflush(stdout);
 }
 
 } // namespace
@@ -102,6 +137,9 @@ int main(int argc, char **argv) {
         flags.switches.count("check-numerics-all"))
       fail("--check-numerics measures a training run; --artifact only writes "
            "the artifact");
+    if (flags.switches.count("repair-precision"))
+      fail("--repair-precision repairs a training run; --artifact only "
+           "writes the artifact");
     writeArtifactAndExit(flags);
   }
   if (flags.values.count("arch"))
@@ -117,7 +155,10 @@ int main(int argc, char **argv) {
     fail("--cuda-sync applies to --device cuda, not --device " + device);
   checkNumericsFlags(flags, device);
 
-  Model model = device == "cuda" ? openOnCuda(flags) : openOnCpu(flags);
+  Model model = device == "cuda" ? openOnCuda(flags)
+                : flags.switches.count("repair-precision")
+                    ? openForRepair(flags)
+                    : openOnCpu(flags);
   mpc::train::StepExecutor &executor = *model.executor;
   int64_t batch = executor.inputSpecs()[0].shape[0];
   if (flags.values.count("batch") && isArtifactDirectory(flags.model) &&
@@ -172,6 +213,9 @@ int main(int argc, char **argv) {
   mpc::train::TrainingResult result;
   bool trained =
       mpc::train::runTraining(executor, *data, options, stdout, result, error);
+  if (const auto *repair =
+          dynamic_cast<const mpc::train::PrecisionRepair *>(&executor))
+    reportRepair(flags, *repair);
   // The statistics name the op behind a run that failed, too.
   if (const mpc::train::NumericsReport *numerics = executor.numericsReport())
     reportNumerics(flags, *numerics);

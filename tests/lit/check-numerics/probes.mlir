@@ -9,18 +9,20 @@
 // Off, nothing is added: a step without the pass carries no probe.
 // OFF-NOT: mpc.numerics_probe
 
-// The module lists the probes in program order, forward then backward.
+// The module lists the probes in program order, forward then backward,
+// each with the nodes a precision repair moves to f32 for it: the op's own,
+// or for a cast the nodes of its consumers (the exp e wants the f16 x16).
 //      LOW: module attributes {mpc.numerics_probes = [
-// LOW-SAME: {backward = false, dtype = "f16", function = "train_step", location = "x16 (g.json:3:5)", op = "cast"}
-// LOW-SAME: {backward = false, dtype = "f16", function = "train_step", location = "e (g.json:4:5)", op = "exp"}
-// LOW-SAME: {backward = true, dtype = "bf16", function = "train_step", location = "g (g.json:6:5)", op = "mul"}]}
+// LOW-SAME: {backward = false, dtype = "f16", function = "train_step", location = "x16 (g.json:3:5)", nodes = ["e"], op = "cast"}
+// LOW-SAME: {backward = false, dtype = "f16", function = "train_step", location = "e (g.json:4:5)", nodes = ["e"], op = "exp"}
+// LOW-SAME: {backward = true, dtype = "bf16", function = "train_step", location = "g (g.json:6:5)", nodes = ["g"], op = "mul"}]}
 
 // All ops: the f32 ones too, but never loads or constants.
 //      ALL: module attributes {mpc.numerics_probes = [
 // ALL-SAME: location = "x16 (g.json:3:5)"
 // ALL-SAME: location = "e (g.json:4:5)"
-// ALL-SAME: dtype = "f32", function = "train_step", location = "s (g.json:5:5)", op = "reduce_sum"
-// ALL-SAME: location = "g (g.json:6:5)", op = "mul"}]}
+// ALL-SAME: dtype = "f32", function = "train_step", location = "s (g.json:5:5)", nodes = ["s"], op = "reduce_sum"
+// ALL-SAME: location = "g (g.json:6:5)", nodes = ["g"], op = "mul"}]}
 
 module {
   mpc.param @w : tensor<4xf32> = #mpc.init<zeros>
