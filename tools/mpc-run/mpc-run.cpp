@@ -106,14 +106,13 @@ void reportRepair(const Flags &flags,
     for (const mpc::train::RepairedNode &node : moved)
       names += (names.empty() ? "" : ", ") + node.name;
     auto out = flags.values.find("repair-policy-out");
+    std::string kept = out == flags.values.end()
+                           ? "give --repair-policy-out FILE to keep the policy"
+                           : "policy written to " + out->second +
+                                 " (train with --policy " + out->second +
+                                 " to keep the repair)";
     std::printf("repair: %zu node(s) moved to f32: %s; %s\n", moved.size(),
-                names.c_str(),
-                out != flags.values.end()
-                    ? ("policy written to " + out->second +
-                       " (train with --policy " + out->second +
-                       " to keep the repair)")
-                          .c_str()
-                    : "give --repair-policy-out FILE to keep the policy");
+                names.c_str(), kept.c_str());
   }
   std::fflush(stdout);
 }
