@@ -72,6 +72,9 @@ compileOnlyOption(const mpc::ModelLoadOptions &options) {
   if (hasScheduleOptions(options))
     return CompileOnlyOption{"learning-rate schedule options do not apply",
                              "lr-schedule=..."};
+  if (options.accumulate)
+    return CompileOnlyOption{"gradient accumulation cannot be added",
+                             "accumulate=N"};
   return std::nullopt;
 }
 
@@ -90,6 +93,8 @@ LogicalResult compileTrainingStep(ModuleOp module,
     pipeline.initScale = *options.initScale;
   if (options.recordGradNorm)
     pipeline.recordGradNorm = true;
+  if (options.accumulate)
+    pipeline.accumulate = *options.accumulate;
   if (!options.lrSchedule.empty())
     pipeline.lrSchedule = options.lrSchedule;
   if (options.warmupSteps)
