@@ -20,9 +20,9 @@ nearly 0 has only an absolute error) bounds that with a margin of 5. The
 comparison can fail: a run on half the rows per step (--accumulate 2) must
 differ from the large batch by far more. (AdamW hardly sees a gradient's
 scale, so a missing division by N is caught by the unit test
-AccumulateGradientsTest, which trains with SGD and momentum too.)
-The losses are compared as the metrics file
-records them, at full precision, with the same relative tolerance.
+AccumulateGradientsTest, which trains with SGD and momentum too.) The
+losses are compared as the metrics file records them, at full precision,
+with the same relative tolerance.
 """
 
 import json

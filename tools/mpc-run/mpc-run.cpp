@@ -1,7 +1,8 @@
 //===- mpc-run.cpp - trains a model ---------------------------------------===//
 //
-// mpc-run MODEL --data FILE [--steps N] [--batch B] [--device cpu|cuda]
-//         [--cuda-sync] [--seed S] [--log-every K] [--eval-every K]
+// mpc-run MODEL --data FILE [--steps N] [--batch B] [--accumulate N]
+//         [--device cpu|cuda] [--cuda-sync] [--seed S] [--log-every K]
+//         [--eval-every K]
 //         [--save CKPT] [--resume CKPT] [--metrics FILE]
 // mpc-run MODEL --artifact DIR
 //

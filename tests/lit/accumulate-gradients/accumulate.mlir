@@ -14,6 +14,8 @@
 // RUN:   | FileCheck %s --check-prefix=SCALED
 // RUN: mpc-opt %s --mpc-train-pipeline="optimizer=sgd accumulate=3" \
 // RUN:   | FileCheck %s --check-prefix=PIPELINE
+// RUN: mpc-opt %s --mpc-train-pipeline="optimizer=sgd loss-scaling=dynamic accumulate=4" --mpc-fuse \
+// RUN:   | FileCheck %s --check-prefix=FUSED
 
 // A linear model trained with SGD.
 
@@ -124,3 +126,14 @@ module @linear {
 // PIPELINE:         %[[N:.*]] = mpc.constant dense<3.000000e+00> : tensor<f32>
 // PIPELINE:         mpc.div %{{.*}}, %[[N]] : (tensor<4x3xf32>, tensor<f32>) -> tensor<4x3xf32>
 // PIPELINE:         mpc.div %{{.*}}, %[[N]] : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+
+// mpc-fuse folds the one flag into each update's skip_if, as it folds the
+// loss scaler's: the update of every micro-batch but the last is skipped.
+// FUSED-LABEL: func.func @train_step(
+// FUSED:         mpc.unscale_and_check
+// FUSED:         %[[FLAGS:.*]]:2 = mpc.fused
+// FUSED-NEXT:    ^bb0(%[[NOT_LAST:.*]]: tensor<i1>, %[[FOUND_INF:.*]]: tensor<i1>
+// FUSED-NEXT:      %{{.*}} = mpc.select %[[NOT_LAST]], %[[NOT_LAST]], %[[FOUND_INF]] : tensor<i1>
+// FUSED:         mpc.sgd_update %{{.*}}, %{{.*}} lr = 1.000000e-03 weight_decay = 0.000000e+00 skip_if %[[FLAGS]]#0 : tensor<4x3xf32>
+// FUSED-NOT:     mpc.select
+// FUSED:         mpc.sgd_update %{{.*}}, %{{.*}} lr = 1.000000e-03 weight_decay = 0.000000e+00 skip_if %[[FLAGS]]#0 : tensor<3xf32>
