@@ -72,7 +72,26 @@ compileOnlyOption(const mpc::ModelLoadOptions &options) {
   if (hasScheduleOptions(options))
     return CompileOnlyOption{"learning-rate schedule options do not apply",
                              "lr-schedule=..."};
+  if (options.accumulate)
+    return CompileOnlyOption{"gradient accumulation cannot be added",
+                             "accumulate=N"};
   return std::nullopt;
+}
+
+/// `options` without an accumulate count that `module`'s @train_step was
+/// compiled with already: asking for it again changes nothing.
+mpc::ModelLoadOptions
+withoutCompiledAccumulate(ModuleOp module,
+                          const mpc::ModelLoadOptions &options) {
+  mpc::ModelLoadOptions kept = options;
+  auto step =
+      module.lookupSymbol<func::FuncOp>(mpc::MpcDialect::kTrainStepFuncName);
+  auto count = step ? step->getAttrOfType<IntegerAttr>(
+                          mpc::MpcDialect::kAccumulateAttrName)
+                    : IntegerAttr();
+  if (kept.accumulate && *kept.accumulate == (count ? count.getInt() : 1))
+    kept.accumulate.reset();
+  return kept;
 }
 
 /// Compiles a module without a training step: mpc-train-pipeline with the
@@ -90,6 +109,8 @@ LogicalResult compileTrainingStep(ModuleOp module,
     pipeline.initScale = *options.initScale;
   if (options.recordGradNorm)
     pipeline.recordGradNorm = true;
+  if (options.accumulate)
+    pipeline.accumulate = *options.accumulate;
   if (!options.lrSchedule.empty())
     pipeline.lrSchedule = options.lrSchedule;
   if (options.warmupSteps)
@@ -171,8 +192,8 @@ mpc::loadTrainingModule(const std::string &path,
         error = path + ": building the training step failed";
       return nullptr;
     }
-  } else if (std::optional<CompileOnlyOption> given =
-                 compileOnlyOption(options)) {
+  } else if (std::optional<CompileOnlyOption> given = compileOnlyOption(
+                 withoutCompiledAccumulate(*module, options))) {
     error = path + ": the module already has a @" +
             mpc::MpcDialect::kTrainStepFuncName.str() + ", so " +
             given->consequence + " (compile its graph with mpc-opt " +

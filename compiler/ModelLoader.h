@@ -16,6 +16,9 @@ struct ModelLoadOptions {
   /// The batch size: binds a JSON graph's "batch" dims; an MLIR module was
   /// compiled for one and must match.
   std::optional<int64_t> batchSize;
+  /// Micro-batches per optimizer step (mpc-train-pipeline accumulate);
+  /// unset: the graph's training.accumulate.
+  std::optional<int64_t> accumulate;
   /// Mixed precision when compiling a graph: f16 or bf16; empty or f32
   /// trains in f32.
   std::string dtype;

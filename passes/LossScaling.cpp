@@ -13,6 +13,7 @@
 
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ShapeFunctions.h"
+#include "passes/GradientUses.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -58,28 +59,6 @@ bool computesInF16(func::FuncOp function) {
     return WalkResult::advance();
   });
   return found.wasInterrupted();
-}
-
-/// The uses that read a gradient: the operands of a clip (which then
-/// passes clipped gradients on), else the optimizer's grad operand.
-SmallVector<OpOperand *> gradientUses(Block &body) {
-  SmallVector<OpOperand *> uses;
-  auto addOptimizerGrad = [&](OpOperand &grad) {
-    if (!grad.get().getDefiningOp<ClipByGlobalNormOp>())
-      uses.push_back(&grad);
-  };
-  for (Operation &op : body) {
-    if (auto clip = dyn_cast<ClipByGlobalNormOp>(op))
-      for (OpOperand &grad : clip.getGradsMutable())
-        uses.push_back(&grad);
-    else if (auto sgd = dyn_cast<SgdUpdateOp>(op))
-      addOptimizerGrad(sgd.getGradMutable());
-    else if (auto momentum = dyn_cast<MomentumUpdateOp>(op))
-      addOptimizerGrad(momentum.getGradMutable());
-    else if (auto adamw = dyn_cast<AdamWUpdateOp>(op))
-      addOptimizerGrad(adamw.getGradMutable());
-  }
-  return uses;
 }
 
 struct LossScalingPass : public mpc::impl::LossScalingBase<LossScalingPass> {

@@ -59,6 +59,10 @@ struct TrainPipelineOptions
                              llvm::cl::desc("step: steps between decays")};
   Option<double> lrGamma{*this, "lr-gamma",
                          llvm::cl::desc("step: the factor of each decay")};
+  Option<int64_t> accumulate{
+      *this, "accumulate",
+      llvm::cl::desc("Micro-batches per optimizer step (gradient "
+                     "accumulation); unset: the graph's, else 1")};
   Option<std::string> lossScaling{
       *this, "loss-scaling",
       llvm::cl::desc("none, static, dynamic, or auto (dynamic for f16)"),

@@ -161,6 +161,53 @@ def LossScaling : Pass<"mpc-loss-scaling", "::mlir::ModuleOp"> {
   ];
 }
 
+def AccumulateGradients : Pass<"mpc-accumulate-gradients", "::mlir::ModuleOp"> {
+  let summary = "Sums the gradients of N micro-batches per optimizer step";
+  let description = [{
+    Makes each call of `@train_step` one micro-batch: an optimizer step then
+    takes `accumulate` calls, and equals one step on a batch `accumulate`
+    times larger, to rounding. Runs after `mpc-loss-scaling`.
+
+    The state `@accumulate.phase` counts the micro-batches (0 between
+    optimizer steps), and each gradient the optimizer reads gets an f32 sum
+    `@<param>.grad_accum`. Every call adds its gradient (still scaled, with
+    loss scaling) to the sum and hands `sum / N` (the mean over the large
+    batch, as the loss is a mean) on to the unscale, the clip and the
+    optimizer. Every other store keeps its symbol's value unless this is the
+    last micro-batch: a store the loss scaler keeps on overflow
+    (`mpc.select %found_inf, %old, %new`) gets the one flag
+    `not_last or found_inf`; any other store (the loss scaler's own state)
+    is kept by a select on `not_last`. So the unscale's overflow check, the
+    skip, the scale update and the step count act once per optimizer step,
+    and an inf or NaN in any micro-batch, carried by the f32 sum, skips the
+    whole step. The last micro-batch resets the sums and the phase to 0.
+
+    ```mlir
+    %phase = mpc.load @accumulate.phase : tensor<f32>
+    %next = mpc.add %phase, %one : (tensor<f32>, tensor<f32>) -> tensor<f32>
+    %left = mpc.sub %n, %next : (tensor<f32>, tensor<f32>) -> tensor<f32>
+    %not_last = mpc.cast %left : tensor<f32> to tensor<i1>
+    ...
+    %acc = mpc.load @w1.grad_accum : tensor<64x128xf32>
+    %sum = mpc.add %acc, %dw1 : (tensor<64x128xf32>, tensor<64x128xf32>) -> tensor<64x128xf32>
+    %mean = mpc.div %sum, %n : (tensor<64x128xf32>, tensor<f32>) -> tensor<64x128xf32>
+    %kept_sum = mpc.select %not_last, %sum, %zeros : tensor<64x128xf32>
+    mpc.store %kept_sum, @w1.grad_accum : tensor<64x128xf32>
+    ```
+
+    With `accumulate` 1 (the default, unless the graph's
+    `training.accumulate` says otherwise) the pass changes nothing.
+    `@train_step` records the count as `mpc.accumulate`, which the training
+    loop reads to feed the micro-batches.
+  }];
+  let dependentDialects = ["::mpc::MpcDialect"];
+  let options = [
+    Option<"accumulate", "accumulate", "int64_t", /*default=*/"1",
+           "Micro-batches per optimizer step; unset: the graph's "
+           "training.accumulate, else 1">,
+  ];
+}
+
 def PrecisionReport : Pass<"mpc-precision-report", "::mlir::ModuleOp"> {
   let summary = "Prints the precision of every op, the casts, and their cost";
   let description = [{

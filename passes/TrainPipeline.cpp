@@ -73,6 +73,15 @@ void mpc::buildTrainPipeline(OpPassManager &pm,
   scaling.maxScale = options.maxScale;
   pm.addPass(createLossScaling(scaling));
 
+  // After loss scaling, whose check and skip it makes once per optimizer
+  // step; without an accumulate option, the graph's training.accumulate.
+  std::string accumulateOptions;
+  appendIfGiven(accumulateOptions, "accumulate", options.accumulate);
+  std::unique_ptr<Pass> accumulate = createAccumulateGradients();
+  (void)accumulate->initializeOptions(accumulateOptions,
+                                      [](const Twine &) { return failure(); });
+  pm.addPass(std::move(accumulate));
+
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

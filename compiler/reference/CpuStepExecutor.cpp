@@ -85,6 +85,7 @@ CpuStepExecutor::CpuStepExecutor(mlir::OwningOpRef<mlir::ModuleOp> module,
       skippedIndex = this->contract.stateIndex(*scaling->skipped);
   }
   gradNormIndex = this->contract.gradNormIndex();
+  phaseIndex = this->contract.accumulatePhaseIndex();
   if ((*this->module)->hasAttr(MpcDialect::kNumericsProbesAttrName))
     numerics = std::make_unique<train::NumericsReport>(
         this->executor->numericsProbes());
@@ -147,8 +148,9 @@ void CpuStepExecutor::countStuckStep() {
     return;
   const std::vector<HostTensor> &params = executor->params();
   float scale = scaleIndex ? params[*scaleIndex].f32[0] : *lowest;
+  float phase = phaseIndex ? params[*phaseIndex].f32[0] : 0.0f;
   countStuckLossScaleStep(stuckRun, params[*skippedIndex].f32[0], scale,
-                          *lowest);
+                          *lowest, phase);
 }
 
 bool CpuStepExecutor::takeLosses(std::vector<double> &losses, std::string &) {

@@ -27,6 +27,7 @@ public:
   std::vector<HostTensor> inputSpecs() const override;
   std::vector<HostTensor> outputSpecs() const override;
   int labelInput() const override;
+  int64_t microBatches() const override { return contract.accumulate; }
   void initialize(uint64_t seed) override;
   bool trainStep(const std::vector<HostTensor> &inputs, uint64_t step,
                  std::string &error) override;
@@ -59,6 +60,8 @@ private:
   std::optional<size_t> scaleIndex, skippedIndex;
   /// The position of the recorded gradient norm, when the step has one.
   std::optional<size_t> gradNormIndex;
+  /// The position of the accumulation phase, when the step accumulates.
+  std::optional<size_t> phaseIndex;
   /// The scale the step's scale cannot go below, when it scales its loss
   /// and counts skipped steps.
   std::optional<float> lowestScale() const;

@@ -97,6 +97,14 @@ LogicalResult MpcDialect::verifyOperationAttribute(Operation *op,
              << name << "' must be a positive f64 on a function";
     return success();
   }
+  if (name == kAccumulateAttrName) {
+    auto count = llvm::dyn_cast<IntegerAttr>(attribute.getValue());
+    if (!llvm::isa<FunctionOpInterface>(op) || !count ||
+        !count.getType().isInteger(64) || count.getInt() < 2)
+      return op->emitError("'")
+             << name << "' must be an i64 of at least 2 on a function";
+    return success();
+  }
   if (name == kLrScheduleAttrName) {
     if (!llvm::isa<FunctionOpInterface>(op) ||
         !llvm::isa<LrScheduleAttr>(attribute.getValue()))

@@ -51,6 +51,9 @@ def Mpc_Dialect : Dialect {
     /// constant rate), which the driver logs the rate of each step from.
     static constexpr ::llvm::StringLiteral kLearningRateAttrName = "mpc.learning_rate";
     static constexpr ::llvm::StringLiteral kLrScheduleAttrName = "mpc.lr_schedule";
+    /// On @train_step: the micro-batches per optimizer step (i64 > 1), set by
+    /// mpc-accumulate-gradients; absent, every call is an optimizer step.
+    static constexpr ::llvm::StringLiteral kAccumulateAttrName = "mpc.accumulate";
     /// The device buffer of each result of an op (an array of BufferAttr),
     /// set by mpc-plan-memory.
     static constexpr ::llvm::StringLiteral kBuffersAttrName = "mpc.buffers";
@@ -87,6 +90,10 @@ def Mpc_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kLossScaleSkippedStepsSymbol = ::mpc::step::kLossScaleSkippedSteps;
     /// The last step's gradient norm (state), with clipping or when asked.
     static constexpr ::llvm::StringLiteral kGradNormSymbol = ::mpc::step::kGradNorm;
+    /// Gradient accumulation's state (mpc-accumulate-gradients): the phase,
+    /// and the suffix of a parameter's gradient sum.
+    static constexpr ::llvm::StringLiteral kAccumulatePhaseSymbol = ::mpc::step::kAccumulatePhase;
+    static constexpr ::llvm::StringLiteral kGradAccumSuffix = ::mpc::step::kGradAccumSuffix;
   }];
 }
 

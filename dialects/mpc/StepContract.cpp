@@ -242,6 +242,9 @@ FailureOr<StepContract> describeStep(ModuleOp module, bool requirePlan) {
     if (function.getSymName() == MpcDialect::kTrainStepFuncName) {
       contract.lossScaling = lossScalingOf(function);
       contract.learningRate = learningRateOf(function);
+      if (auto count = function->getAttrOfType<IntegerAttr>(
+              MpcDialect::kAccumulateAttrName))
+        contract.accumulate = count.getInt();
     }
   }
   return contract;

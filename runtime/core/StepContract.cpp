@@ -401,6 +401,15 @@ bool Reader::read(const Json &root, StepContract &contract) {
       !integer(root, "", key::kLabelInput, -1, labelInput) ||
       !lossScaling(root, contract) || !learningRate(root, contract))
     return false;
+  if (root.contains(key::kAccumulate)) {
+    if (!integer(root, "", key::kAccumulate, 2, contract.accumulate))
+      return false;
+    if (!contract.accumulatePhaseIndex())
+      return fail(key::kAccumulate,
+                  std::to_string(contract.accumulate) +
+                      " micro-batches, but no f32 scalar state " +
+                      quote(step::kAccumulatePhase) + " holds the phase");
+  }
   const FunctionSpec &train = *contract.function(step::kTrainStep);
   if (labelInput >= int64_t(train.inputs.size()))
     return fail(key::kLabelInput, "input " + std::to_string(labelInput) +
@@ -452,7 +461,7 @@ bool operator==(const StepContract &a, const StepContract &b) {
   return a.abi == b.abi && a.graph == b.graph && a.arenaBytes == b.arenaBytes &&
          a.state == b.state && a.functions == b.functions &&
          a.labelInput == b.labelInput && a.lossScaling == b.lossScaling &&
-         a.learningRate == b.learningRate;
+         a.learningRate == b.learningRate && a.accumulate == b.accumulate;
 }
 
 std::string entryPointName(std::string_view name) {

@@ -110,6 +110,9 @@ struct StepContract {
   std::optional<LossScalingSpec> lossScaling;
   /// None when the step does not record its learning rate.
   std::optional<LearningRateSpec> learningRate;
+  /// The calls of @train_step (micro-batches) per optimizer step
+  /// (mpc-accumulate-gradients); 1 without accumulation.
+  int64_t accumulate = 1;
 
   /// The function named `name`, or null.
   const FunctionSpec *function(std::string_view name) const {
@@ -124,6 +127,15 @@ struct StepContract {
       if (state[i].name == name)
         return i;
     return std::nullopt;
+  }
+  /// The index of the state scalar holding the accumulation phase
+  /// (step::kAccumulatePhase), or none when the step does not accumulate.
+  std::optional<size_t> accumulatePhaseIndex() const {
+    std::optional<size_t> index = stateIndex(step::kAccumulatePhase);
+    if (index && (state[*index].trainable || !state[*index].shape.empty() ||
+                  state[*index].dtype != DType::F32))
+      return std::nullopt;
+    return index;
   }
   /// The index of the state scalar holding the last step's gradient norm
   /// (step::kGradNorm), or none when the step does not record it.
@@ -168,6 +180,8 @@ inline constexpr char kState[] = "state";
 inline constexpr char kFunctions[] = "functions";
 inline constexpr char kLabelInput[] = "label_input";
 inline constexpr char kLossScaling[] = "loss_scaling";
+/// Written only when above 1; absent, 1.
+inline constexpr char kAccumulate[] = "accumulate";
 // A tensor.
 inline constexpr char kName[] = "name";
 inline constexpr char kShape[] = "shape";

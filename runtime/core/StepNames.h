@@ -49,6 +49,12 @@ inline constexpr char kLossScaleSkippedSteps[] = "loss_scale.skipped_steps";
 /// record it (mpc-build-train-step record-grad-norm).
 inline constexpr char kGradNorm[] = "grad_norm";
 
+/// Gradient accumulation (mpc-accumulate-gradients): the micro-batch a
+/// step is at, 0 to N-1, which is 0 between optimizer steps; and the
+/// suffix of a parameter's f32 gradient sum over the micro-batches so far.
+inline constexpr char kAccumulatePhase[] = "accumulate.phase";
+inline constexpr char kGradAccumSuffix[] = ".grad_accum";
+
 /// A function's C entry point in a step library: this prefix and its name.
 inline constexpr char kEntryPrefix[] = "mpc_fn_";
 

@@ -38,8 +38,14 @@ MPC_HD StuckLossScaleRun startStuckLossScaleRun(float skippedSteps) {
 /// Counts one step: `skippedSteps` and `scale` are the state after it, and
 /// `lowest` the scale it cannot go below (a dynamic scale's floor, or the
 /// static scale itself). The scale is f32 state, so it is compared as one.
+/// With gradient accumulation a call is one micro-batch, and only the last
+/// of an optimizer step, which leaves `phase` (the state
+/// @accumulate.phase after it) at 0, may skip: the others are not counted.
 MPC_HD void countStuckLossScaleStep(StuckLossScaleRun &run, float skippedSteps,
-                                    float scale, float lowest) {
+                                    float scale, float lowest,
+                                    float phase = 0) {
+  if (phase != 0)
+    return;
   bool overflowed = skippedSteps > run.skippedSteps;
   run.skippedSteps = skippedSteps;
   run.steps = overflowed && scale <= lowest ? run.steps + 1 : 0;

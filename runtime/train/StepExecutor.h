@@ -54,6 +54,10 @@ public:
   /// loss, or -1 when the graph has no such pair; accuracy is reported
   /// against it.
   virtual int labelInput() const = 0;
+  /// The calls of trainStep that make one optimizer step (gradient
+  /// accumulation): each takes one micro-batch of the inputs' shape, and
+  /// only the last updates the parameters. 1 without accumulation.
+  virtual int64_t microBatches() const { return 1; }
 
   /// Draws every parameter from its initializer; optimizer state starts at
   /// zero.

@@ -8,6 +8,7 @@
 
 #include "runtime/train/TrainingLoop.h"
 
+#include "runtime/core/StepNames.h"
 #include "runtime/driver/Checkpoint.h"
 #include "runtime/driver/Text.h"
 #include "runtime/train/MetricsLog.h"
@@ -60,6 +61,20 @@ std::vector<HostTensor> allocateInputs(const StepExecutor &executor) {
   return inputs;
 }
 
+/// Copies rows [first, first + B) of every tensor of `batch` into `micro`,
+/// whose leading dim is B: one micro-batch of a larger batch.
+void copyMicroBatch(const std::vector<HostTensor> &batch, int64_t first,
+                    std::vector<HostTensor> &micro) {
+  for (size_t i = 0; i < micro.size(); ++i) {
+    int64_t rowSize = micro[i].numElements() / micro[i].shape.front();
+    int64_t offset = first * rowSize, count = micro[i].numElements();
+    if (micro[i].dtype == HostTensor::DType::F32)
+      std::copy_n(batch[i].f32.begin() + offset, count, micro[i].f32.begin());
+    else
+      std::copy_n(batch[i].i64.begin() + offset, count, micro[i].i64.begin());
+  }
+}
+
 bool parseInteger(const std::string &text, int64_t &value) {
   if (text.empty())
     return false;
@@ -106,6 +121,18 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
   if (!savedBatch.empty() && savedBatch != batch) {
     error = path + ": the run was trained with batch " + savedBatch + ", not " +
             batch + "; resume it with --batch " + savedBatch;
+    return false;
+  }
+  // Another count would sum other micro-batches (and have other state).
+  std::string savedAccumulate = meta("accumulate"),
+              accumulate = std::to_string(executor.microBatches());
+  if (savedAccumulate.empty())
+    savedAccumulate = "1";
+  if (savedAccumulate != accumulate) {
+    error = path + ": the run was trained with --accumulate " +
+            driver::printable(savedAccumulate) + ", not " + accumulate +
+            "; resume it with --accumulate " +
+            driver::printable(savedAccumulate);
     return false;
   }
   std::string savedPrecision = meta("dtype");
@@ -170,6 +197,18 @@ bool save(const StepExecutor &executor, const TrainingOptions &options,
                          {"batch", std::to_string(batchOf(executor))}};
   if (!options.precision.empty())
     checkpoint.metadata["dtype"] = options.precision;
+  if (executor.microBatches() > 1) {
+    checkpoint.metadata["accumulate"] = std::to_string(executor.microBatches());
+    // The loop saves between optimizer steps, where no micro-batch is
+    // pending: the sums are zero, and the phase is 0.
+    for (const HostTensor &tensor : checkpoint.tensors)
+      if (tensor.name == mpc::step::kAccumulatePhase && tensor.f32.at(0) != 0) {
+        error = path + ": not saved: the accumulation phase is " +
+                std::to_string(tensor.f32[0]) +
+                ", not 0, at the end of an optimizer step";
+        return false;
+      }
+  }
   return driver::writeCheckpoint(path, checkpoint, error);
 }
 
@@ -297,12 +336,24 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
 
   std::vector<HostTensor> inputs = allocateInputs(executor);
   int64_t batch = inputs.front().shape.front();
-  double itemsPerStep = double(batch * data.itemsPerSample());
+  // With gradient accumulation, an optimizer step takes the batch of
+  // `micro` times the step's batch that (seed, step) defines, fed as
+  // `micro` consecutive row slices; so it trains as a run with the large
+  // batch does, to rounding.
+  int64_t micro = executor.microBatches();
+  std::vector<HostTensor> largeBatch =
+      micro > 1 ? inputs : std::vector<HostTensor>();
+  double itemsPerStep = double(micro * batch * data.itemsPerSample());
   std::unique_ptr<MetricsLog> metrics;
   if (!options.metricsPath.empty()) {
-    MetricsRunInfo run{
-        executor.graphName(), options.device,  options.precision,   batch, seed,
-        options.steps,        data.itemName(), options.learningRate};
+    MetricsRunInfo run{executor.graphName(),
+                       options.device,
+                       options.precision,
+                       micro * batch,
+                       seed,
+                       options.steps,
+                       data.itemName(),
+                       options.learningRate};
     metrics = MetricsLog::open(options.metricsPath, run, step,
                                !options.resumePath.empty(), error);
     if (!metrics)
@@ -323,10 +374,25 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
     return written;
   };
   for (; step < options.steps; ++step) {
-    data.trainBatch(seed, step, batch, inputs);
-    if (!executor.trainStep(inputs, uint64_t(step), error)) {
-      error = "step " + std::to_string(step + 1) + ": " + error;
-      return false;
+    if (micro == 1) {
+      data.trainBatch(seed, step, batch, inputs);
+      if (!executor.trainStep(inputs, uint64_t(step), error)) {
+        error = "step " + std::to_string(step + 1) + ": " + error;
+        return false;
+      }
+    } else {
+      data.trainBatch(seed, step, micro * batch, largeBatch);
+      for (int64_t k = 0; k < micro; ++k) {
+        copyMicroBatch(largeBatch, k * batch, inputs);
+        // Each micro-batch is a call of its own number, which selects its
+        // dropout masks.
+        if (!executor.trainStep(inputs, uint64_t(step * micro + k), error)) {
+          error = "step " + std::to_string(step + 1) + ", micro-batch " +
+                  std::to_string(k + 1) + " of " + std::to_string(micro) +
+                  ": " + error;
+          return false;
+        }
+      }
     }
     ++windowSteps;
     int64_t done = step + 1;
@@ -338,15 +404,25 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
       // The losses are read only here, so a device runs the steps between
       // log points without waiting for the host.
       size_t first = result.losses.size();
-      if (!executor.takeLosses(result.losses, error)) {
+      std::vector<double> taken;
+      if (!executor.takeLosses(taken, error)) {
         error = "step " + std::to_string(done) + ": " + error;
         return false;
       }
-      if (result.losses.size() - first != size_t(windowSteps)) {
+      if (taken.size() != size_t(windowSteps * micro)) {
         error = "step " + std::to_string(done) + ": the backend returned " +
-                std::to_string(result.losses.size() - first) + " losses for " +
-                std::to_string(windowSteps) + " steps";
+                std::to_string(taken.size()) + " losses for " +
+                std::to_string(windowSteps * micro) +
+                (micro == 1 ? " steps" : " micro-batches");
         return false;
+      }
+      // A step's loss is the mean over its batch: with accumulation, the
+      // mean of its micro-batches' means.
+      for (size_t i = 0; i < taken.size(); i += size_t(micro)) {
+        double sum = 0;
+        for (int64_t k = 0; k < micro; ++k)
+          sum += taken[i + size_t(k)];
+        result.losses.push_back(sum / double(micro));
       }
       double windowLoss = 0;
       for (size_t i = first; i < result.losses.size(); ++i)

@@ -1,16 +1,20 @@
 #!/bin/sh
-# Compiles the generated CUDA step of each example with nvcc and fails on any
-# error or warning. Needs the CUDA toolkit, not a GPU.
+# Compiles the generated CUDA step of each example (some with gradient
+# accumulation) with nvcc and fails on any error or warning. Needs the CUDA
+# toolkit, not a GPU.
 #
 # usage: compile_examples.sh MPC_OPT MPC_TRANSLATE NVCC RUNTIME_INCLUDE EXAMPLES WORKDIR
 set -eu
 mpc_opt=$1 mpc_translate=$2 nvcc=$3 include=$4 examples=$5 work=$6
 mkdir -p "$work"
 status=0
-for config in mlp:f16 gpt:bf16 mlp:f32; do
-  graph=${config%%:*} dtype=${config#*:}
-  name=$graph-$dtype
-  if ! "$mpc_opt" "$examples/$graph.json" --mpc-train-pipeline="dtype=$dtype" \
+# GRAPH:DTYPE:ACCUMULATE (micro-batches per optimizer step).
+for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2; do
+  graph=${config%%:*} rest=${config#*:}
+  dtype=${rest%%:*} accumulate=${rest#*:}
+  name=$graph-$dtype-x$accumulate
+  if ! "$mpc_opt" "$examples/$graph.json" \
+      --mpc-train-pipeline="dtype=$dtype accumulate=$accumulate" \
       --mpc-fuse --mpc-plan-memory -o "$work/$name.mlir" ||
      ! "$mpc_translate" --mpc-to-cuda "$work/$name.mlir" -o "$work/$name.cu"; then
     echo "FAIL $name: cannot translate"

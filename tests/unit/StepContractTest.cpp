@@ -188,6 +188,47 @@ TEST_F(StepContractTest, NoScalingRoundTrips) {
   EXPECT_TRUE(*parsed == *contract);
 }
 
+TEST_F(StepContractTest, AccumulationRoundTripsAndIsChecked) {
+  mpc::ModelLoadOptions options;
+  options.accumulate = 4;
+  OwningOpRef<ModuleOp> module = compileMlp(options);
+  ASSERT_TRUE(module);
+  FailureOr<StepContract> contract =
+      mpc::describeStep(*module, /*requirePlan=*/true);
+  ASSERT_TRUE(succeeded(contract));
+  expectMlpStep(*contract);
+  EXPECT_EQ(contract->accumulate, 4);
+  ASSERT_TRUE(contract->accumulatePhaseIndex());
+  std::optional<size_t> sum = contract->stateIndex("w1.grad_accum");
+  ASSERT_TRUE(sum);
+  EXPECT_FALSE(contract->state[*sum].trainable);
+  EXPECT_EQ(contract->state[*sum].shape, (std::vector<int64_t>{64, 128}));
+
+  std::optional<StepContract> parsed = roundTrip(*contract);
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(*parsed == *contract);
+
+  // A count below 2 is never written, and a count needs the phase.
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << mpc::toJson(*contract);
+  auto parse = [](std::string manifest, std::string &error) {
+    return mpc::parseManifest(manifest, "m.json", error);
+  };
+  std::string error;
+  std::string one = text;
+  one.replace(one.find("\"accumulate\":4"), 14, "\"accumulate\":1");
+  EXPECT_FALSE(parse(one, error));
+  EXPECT_EQ(error,
+            "m.json: accumulate: expected an integer >= 2, got a number");
+  std::string noPhase = text;
+  noPhase.replace(noPhase.find("\"accumulate.phase\""), 18,
+                  "\"accumulate.other\"");
+  EXPECT_FALSE(parse(noPhase, error));
+  EXPECT_EQ(error, "m.json: accumulate: 4 micro-batches, but no f32 scalar "
+                   "state 'accumulate.phase' holds the phase");
+}
+
 TEST_F(StepContractTest, SeedsAndStaticScalesRoundTrip) {
   // What the MLP does not exercise: an initializer with its own seed, a
   // static scale with a fraction, and a name that is no C identifier.

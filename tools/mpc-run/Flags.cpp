@@ -28,6 +28,10 @@ and step.cu, as --artifact writes them).
   --steps N          train until N steps have run (default: the graph's
                      training.steps)
   --batch B          batch size (default: the graph's training.batch_size)
+  --accumulate N     gradient accumulation: each optimizer step sums the
+                     gradients of N micro-batches of B, as one step on a
+                     batch of N x B (default: the graph's
+                     training.accumulate, else 1)
   --device D         where to run: cpu (the reference executor) or cuda
                      (the first GPU; needs nvcc, found as $MPC_NVCC,
                      $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc or on
@@ -109,6 +113,7 @@ training settings, else constant):
 /// The flags that take a value; --data may repeat.
 const char *const kValueFlags[] = {"steps",
                                    "batch",
+                                   "accumulate",
                                    "device",
                                    "seed",
                                    "log-every",

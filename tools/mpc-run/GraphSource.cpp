@@ -158,6 +158,8 @@ LoadedGraph loadGraph(const Flags &flags) {
   ModelLoadOptions loadOptions;
   if (flags.values.count("batch"))
     loadOptions.batchSize = integerFlag(flags, "batch", 0, 1);
+  if (flags.values.count("accumulate"))
+    loadOptions.accumulate = integerFlag(flags, "accumulate", 0, 1);
   loadOptions.dtype = stringFlag(flags, "dtype", {"f32", "f16", "bf16"});
   loadOptions.lossScaling =
       stringFlag(flags, "loss-scaling", {"none", "static", "dynamic"});

@@ -1,7 +1,8 @@
 //===- mpc-run.cpp - trains a model ---------------------------------------===//
 //
-// mpc-run MODEL --data FILE [--steps N] [--batch B] [--device cpu|cuda]
-//         [--cuda-sync] [--seed S] [--log-every K] [--eval-every K]
+// mpc-run MODEL --data FILE [--steps N] [--batch B] [--accumulate N]
+//         [--device cpu|cuda] [--cuda-sync] [--seed S] [--log-every K]
+//         [--eval-every K]
 //         [--save CKPT] [--resume CKPT] [--metrics FILE]
 // mpc-run MODEL --artifact DIR
 //
@@ -164,6 +165,11 @@ int main(int argc, char **argv) {
       integerFlag(flags, "batch", 0, 1) != batch)
     fail("--batch " + flags.values["batch"] + ": " + flags.model +
          " was compiled for batch " + std::to_string(batch));
+  int64_t micro = executor.microBatches();
+  if (flags.values.count("accumulate") && isArtifactDirectory(flags.model) &&
+      integerFlag(flags, "accumulate", 0, 1) != micro)
+    fail("--accumulate " + flags.values["accumulate"] + ": " + flags.model +
+         " was compiled for --accumulate " + std::to_string(micro));
 
   mpc::train::TrainingOptions options;
   options.steps = integerFlag(flags, "steps", model.steps.value_or(-1), 0);
@@ -198,15 +204,24 @@ int main(int argc, char **argv) {
       flags.data, kSplitSeed, executor.inputSpecs(), classes, error);
   if (!data)
     fail(error);
+  if (micro * batch > data->trainSize())
+    fail(flags.data.front() + ": batch " + std::to_string(micro * batch) +
+         " (" + std::to_string(micro) + " micro-batches of " +
+         std::to_string(batch) + ") is larger than the " +
+         std::to_string(data->trainSize()) + " training samples");
   if (data->numValidationBatches(batch) == 0)
     fail(flags.data.front() +
          ": the validation split holds fewer than one "
          "batch of " +
          std::to_string(batch));
 
-  std::printf("mpc-run: %s (graph '%s') on %s, batch %lld\n",
-              flags.model.c_str(), executor.graphName().c_str(), device.c_str(),
-              static_cast<long long>(batch));
+  std::printf("mpc-run: %s (graph '%s') on %s, batch %lld", flags.model.c_str(),
+              executor.graphName().c_str(), device.c_str(),
+              static_cast<long long>(micro * batch));
+  if (micro > 1)
+    std::printf(" (%lld micro-batches of %lld)", static_cast<long long>(micro),
+                static_cast<long long>(batch));
+  std::printf("\n");
   std::printf("data: %s\n", data->describe().c_str());
   std::fflush(stdout);
   mpc::train::TrainingResult result;

@@ -180,10 +180,10 @@ LogicalResult Importer::importTraining(const json &root) {
   if (!section)
     return success();
   static constexpr llvm::StringLiteral keys[] = {
-      "batch_size",  "optimizer",    "learning_rate", "steps",
-      "seed",        "weight_decay", "lr_schedule",   "warmup_steps",
-      "decay_steps", "min_lr_ratio", "lr_step_size",  "lr_gamma",
-      "param_groups"};
+      "batch_size",   "optimizer",    "learning_rate", "steps",
+      "seed",         "weight_decay", "lr_schedule",   "warmup_steps",
+      "decay_steps",  "min_lr_ratio", "lr_step_size",  "lr_gamma",
+      "param_groups", "accumulate"};
   if (failed(reader.checkKeys(*section, "/training", keys, "training")))
     return failure();
   for (auto it = section->begin(); it != section->end(); ++it) {
@@ -242,6 +242,13 @@ LogicalResult Importer::importTraining(const json &root) {
         return failure();
       if (key == "batch_size")
         reader.setBatchSize(*number);
+      // The step counts its micro-batches in f32, exact to 2^24.
+      constexpr int64_t kMaxAccumulate = int64_t(1) << 24;
+      if (key == "accumulate" && *number > kMaxAccumulate) {
+        reader.error(pointer) << "accumulate must be at most " << kMaxAccumulate
+                              << ", got " << *number;
+        return failure();
+      }
       training.append(key, builder.getI64IntegerAttr(*number));
     }
   }

@@ -95,7 +95,7 @@ json::Value toJson(const StepContract &contract) {
     state.push_back(stateEntry(spec));
   for (const FunctionSpec &spec : contract.functions)
     functions.push_back(functionEntry(spec));
-  return json::Object{
+  json::Object manifest{
       {key::kAbi, contract.abi},
       {key::kGraph, contract.graph},
       {key::kArenaBytes, contract.arenaBytes},
@@ -104,6 +104,9 @@ json::Value toJson(const StepContract &contract) {
       {key::kLabelInput, contract.labelInput},
       {key::kLossScaling, lossScalingEntry(contract.lossScaling)},
       {key::kLearningRate, learningRateEntry(contract.learningRate)}};
+  if (contract.accumulate > 1)
+    manifest[key::kAccumulate] = contract.accumulate;
+  return manifest;
 }
 
 FailureOr<json::Value> buildManifest(ModuleOp module) {

@@ -212,6 +212,8 @@ struct CudaStepExecutor::Impl {
   std::optional<float> lowestScale;
   std::optional<size_t> skippedIndex;
   const float *scaleState = nullptr;
+  /// The accumulation phase, when the step accumulates gradients.
+  const float *phaseState = nullptr;
   FunctionBuffers train, forward;
   cudaGraph_t graph = nullptr;
   cudaGraphExec_t graphExec = nullptr;
@@ -288,6 +290,8 @@ bool CudaStepExecutor::Impl::open(const std::string &libraryPath,
       return false;
   for (size_t i = 0; i < manifest.state.size(); ++i)
     statePointers.push_back(stateAt(i));
+  if (std::optional<size_t> phase = manifest.accumulatePhaseIndex())
+    phaseState = reinterpret_cast<const float *>(stateAt(*phase));
   if (const std::optional<LossScalingSpec> &scaling = manifest.lossScaling;
       scaling && scaling->skipped) {
     skippedIndex = manifest.stateIndex(*scaling->skipped);
@@ -352,11 +356,12 @@ bool CudaStepExecutor::Impl::enqueueTrainStep(std::string &error) {
                         kLossCapacity, stream),
              "the loss history kernel launch", error))
     return false;
-  return !lowestScale || check(countStuckStep(stuckRun(),
-                                              reinterpret_cast<const float *>(
-                                                  stateAt(*skippedIndex)),
-                                              scaleState, *lowestScale, stream),
-                               "the stuck loss scale kernel launch", error);
+  return !lowestScale ||
+         check(countStuckStep(
+                   stuckRun(),
+                   reinterpret_cast<const float *>(stateAt(*skippedIndex)),
+                   scaleState, *lowestScale, phaseState, stream),
+               "the stuck loss scale kernel launch", error);
 }
 
 bool CudaStepExecutor::Impl::captureTrainStep(std::string &error) {
@@ -450,6 +455,10 @@ std::vector<HostTensor> CudaStepExecutor::outputSpecs() const {
 }
 
 int CudaStepExecutor::labelInput() const { return impl->manifest.labelInput; }
+
+int64_t CudaStepExecutor::microBatches() const {
+  return impl->manifest.accumulate;
+}
 
 void CudaStepExecutor::initialize(uint64_t seed) {
   impl->seed = seed;

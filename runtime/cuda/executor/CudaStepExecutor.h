@@ -43,6 +43,7 @@ public:
   std::vector<HostTensor> inputSpecs() const override;
   std::vector<HostTensor> outputSpecs() const override;
   int labelInput() const override;
+  int64_t microBatches() const override;
   void initialize(uint64_t seed) override;
   bool trainStep(const std::vector<HostTensor> &inputs, uint64_t step,
                  std::string &error) override;

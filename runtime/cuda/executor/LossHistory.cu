@@ -14,16 +14,19 @@ __global__ void appendLossKernel(const float *loss, float *ring,
 
 __global__ void countStuckStepKernel(StuckLossScaleRun *run,
                                      const float *skippedSteps,
-                                     const float *scale, float lowest) {
-  countStuckLossScaleStep(*run, *skippedSteps, scale ? *scale : lowest, lowest);
+                                     const float *scale, float lowest,
+                                     const float *phase) {
+  countStuckLossScaleStep(*run, *skippedSteps, scale ? *scale : lowest, lowest,
+                          phase ? *phase : 0.0f);
 }
 
 } // namespace
 
 cudaError_t countStuckStep(StuckLossScaleRun *run, const float *skippedSteps,
-                           const float *scale, float lowest,
+                           const float *scale, float lowest, const float *phase,
                            cudaStream_t stream) {
-  countStuckStepKernel<<<1, 1, 0, stream>>>(run, skippedSteps, scale, lowest);
+  countStuckStepKernel<<<1, 1, 0, stream>>>(run, skippedSteps, scale, lowest,
+                                            phase);
   return cudaGetLastError();
 }
 

@@ -23,11 +23,12 @@ cudaError_t appendLoss(const float *loss, float *ring,
                        unsigned long long *count, uint32_t capacity,
                        cudaStream_t stream);
 
-/// Enqueues countStuckLossScaleStep(*run, *skippedSteps, scale, lowest),
-/// with the scale read from `scale`, or `lowest` itself when it is null (a
-/// static scale).
+/// Enqueues countStuckLossScaleStep(*run, *skippedSteps, scale, lowest,
+/// phase), with the scale read from `scale`, or `lowest` itself when it is
+/// null (a static scale), and the accumulation phase from `phase`, or 0
+/// when it is null (no accumulation).
 cudaError_t countStuckStep(StuckLossScaleRun *run, const float *skippedSteps,
-                           const float *scale, float lowest,
+                           const float *scale, float lowest, const float *phase,
                            cudaStream_t stream);
 
 } // namespace mpc::cuda

@@ -119,6 +119,25 @@ TEST(StuckLossScaleTest, AResumedRunCountsOnlyNewSkips) {
   EXPECT_EQ(run.steps, 1);
 }
 
+TEST(StuckLossScaleTest, OnlyTheLastMicroBatchOfAStepCounts) {
+  // Gradient accumulation with 3 micro-batches: the calls with the phase at
+  // 1 and 2 after them are not optimizer steps, and their unchanged
+  // skipped count does not end the run of overflows.
+  mpc::StuckLossScaleRun run = mpc::startStuckLossScaleRun(0);
+  mpc::countStuckLossScaleStep(run, 1, 1, 1, /*phase=*/0);
+  EXPECT_EQ(run.steps, 1);
+  mpc::countStuckLossScaleStep(run, 1, 1, 1, /*phase=*/1);
+  mpc::countStuckLossScaleStep(run, 1, 1, 1, /*phase=*/2);
+  EXPECT_EQ(run.steps, 1);
+  mpc::countStuckLossScaleStep(run, 2, 1, 1, /*phase=*/0);
+  EXPECT_EQ(run.steps, 2);
+  // A clean optimizer step still ends it.
+  mpc::countStuckLossScaleStep(run, 2, 1, 1, /*phase=*/1);
+  mpc::countStuckLossScaleStep(run, 2, 1, 1, /*phase=*/2);
+  mpc::countStuckLossScaleStep(run, 2, 1, 1, /*phase=*/0);
+  EXPECT_EQ(run.steps, 0);
+}
+
 TEST(StuckLossScaleTest, TheScaleIsComparedAsAnF32) {
   // A floor that is no f32 value: the scale stored as f32 is at it.
   float floor = static_cast<float>(0.1);
