@@ -127,6 +127,12 @@ def build(layers, channels, heads, seq, vocab, batch):
             "learning_rate": 0.003,
             "steps": 2000,
             "seed": 0,
+            # Warmup, then cosine decay to a tenth of the peak at `steps`
+            # (nanoGPT's and llm.c's schedule): measured in
+            # docs/training.md#the-examples-schedules.
+            "lr_schedule": "cosine",
+            "warmup_steps": 100,
+            "min_lr_ratio": 0.1,
         },
     }
 

@@ -167,6 +167,7 @@ std::unique_ptr<Executor> Executor::create(ModuleOp module,
 Executor::~Executor() = default;
 
 void Executor::initializeParams(uint64_t seed) {
+  runSeed_ = seed;
   for (auto [param, value] : llvm::zip(impl_->paramOps, params_))
     initializeParam(param.getInit(), param.getSymName(), seed, value);
 }
@@ -242,6 +243,7 @@ bool Executor::run(const std::string &function,
   }
   numericsCounts_.assign(numericsProbes_.size(), {});
   EvalContext context;
+  context.runSeed = runSeed_;
   context.step = step;
   for (HostTensor &param : params_)
     context.params[param.name] = &param;

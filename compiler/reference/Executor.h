@@ -42,7 +42,8 @@ public:
 
   /// Fills every parameter from its initializer. A param without its own
   /// seed draws from a stream of (`seed`, its name), so the values do not
-  /// depend on which other params exist.
+  /// depend on which other params exist. `seed` is also the run's seed,
+  /// which every dropout mask depends on (0 until this is called).
   void initializeParams(uint64_t seed);
 
   /// The names and shapes of the arguments of `function` (dtype F32 for
@@ -59,8 +60,9 @@ public:
   /// the params and the ops' scratch.
   std::optional<uint64_t> peakLiveBytes(const std::string &function) const;
 
-  /// Calls `function`. `step` selects the dropout masks. On failure (an
-  /// id or label out of range) `error` names the op and what is wrong.
+  /// Calls `function`. `step` and the run's seed select the dropout masks.
+  /// On failure (an id or label out of range) `error` names the op and what
+  /// is wrong.
   bool run(const std::string &function,
            const std::vector<driver::HostTensor> &arguments, uint64_t step,
            std::vector<driver::HostTensor> &results, std::string &error);
@@ -88,6 +90,7 @@ private:
   std::unique_ptr<Impl> impl_;
   std::vector<driver::HostTensor> params_;
   std::vector<bool> isState_;
+  uint64_t runSeed_ = 0;
   std::vector<train::NumericsProbe> numericsProbes_;
   std::vector<numerics::NumericsCounts> numericsCounts_;
 };

@@ -180,7 +180,8 @@ private:
   bool visit(MaskedFillOp op);
   bool visit(DropoutOp op) {
     dropout(data(in[0]), data(out[0]), out[0].numElements(),
-            op.getRate().convertToDouble(), op.getSeed(), context.step);
+            op.getRate().convertToDouble(), context.runSeed, op.getSeed(),
+            context.step);
     return true;
   }
   bool visit(SoftmaxCrossEntropyOp op);

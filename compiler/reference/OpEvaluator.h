@@ -18,7 +18,9 @@ namespace mpc::cpu {
 struct EvalContext {
   /// The module's params by symbol name (loads read them, stores write).
   llvm::StringMap<driver::HostTensor *> params;
-  /// Selects dropout masks.
+  /// The run's seed and the step: with each dropout's own seed, they select
+  /// its mask.
+  uint64_t runSeed = 0;
   uint64_t step = 0;
 };
 

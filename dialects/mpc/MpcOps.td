@@ -372,7 +372,9 @@ def Mpc_DropoutOp : Mpc_Op<"dropout", [Mpc_Clear, SameOperandsAndResultType, Mpc
   let summary = "Zeroes elements with probability `rate`, scales the rest by 1/(1-rate)";
   let description = [{
     Active in training steps, the identity in evaluation. The mask is drawn
-    from `seed` and the step number.
+    from the run's seed, `seed` and the step number, so runs with different
+    seeds draw different masks and a resumed run draws the masks of the
+    uninterrupted one.
 
     ```mlir
     %d = mpc.dropout %x rate = 1.000000e-01 seed = 0 : tensor<8x128xf32>

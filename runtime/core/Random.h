@@ -47,9 +47,13 @@ inline uint64_t below(uint64_t bits, uint64_t n) {
                                64);
 }
 
-/// The key of a dropout mask: one per (seed, step).
-MPC_HD uint64_t dropoutKey(uint64_t seed, uint64_t step) {
-  return mix64(mix64(seed) ^ step);
+/// The key of the mask that a dropout op draws at `step` of a run: one per
+/// (the run's seed, the op's `seed` attribute, the step). The run's seed
+/// makes runs with different seeds draw different masks; the op's seed
+/// makes two dropouts of one step draw different masks. The CPU reference
+/// and the CUDA runtime both call this, so they drop the same elements.
+MPC_HD uint64_t dropoutKey(uint64_t runSeed, uint64_t opSeed, uint64_t step) {
+  return mix64(mix64(mix64(runSeed) ^ opSeed) ^ step);
 }
 
 /// The random bits deciding element `index` of the mask of `key`; the

@@ -1,11 +1,11 @@
 //===- Masking.cu - causal mask and dropout -------------------------------===//
 //
 // Dropout regenerates the CPU reference's counter-based mask: element i is
-// dropped iff uniform01(dropoutBits(dropoutKey(seed, step), i)) < rate, with
-// runtime/core's functions on both (math::dropout), so both drop the same
-// elements and scale the others alike. The seed and step are read on the
-// device, so a replayed graph uses the current step. Kernels are
-// instantiated per storage type.
+// dropped iff uniform01(dropoutBits(dropoutKey(run seed, op seed, step), i))
+// < rate, with runtime/core's functions on both (math::dropout), so both
+// drop the same elements and scale the others alike. The run's seed and the
+// step are read on the device, so a replayed graph uses the current step.
+// Kernels are instantiated per storage type.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,9 +32,9 @@ __global__ void causalMaskKernel(const T *in, T *out, int64_t batch,
 
 template <typename T>
 __global__ void dropoutKernel(const T *in, T *out, int64_t n, double rate,
-                              float scale, const uint64_t *seedStep,
-                              bool vectorized) {
-  uint64_t key = random::dropoutKey(seedStep[0], seedStep[1]);
+                              float scale, uint64_t opSeed,
+                              const uint64_t *seedStep, bool vectorized) {
+  uint64_t key = random::dropoutKey(seedStep[0], opSeed, seedStep[1]);
   mapElements(in, out, n, vectorized, [=](int64_t i, float x) {
     return math::dropout(x, key, static_cast<uint64_t>(i), rate, scale);
   });
@@ -66,7 +66,8 @@ int mpc_rt_causal_mask(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
 }
 
 int mpc_rt_dropout(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
-                   int64_t n, double rate, const uint64_t *seed_step) {
+                   int64_t n, double rate, uint64_t op_seed,
+                   const uint64_t *seed_step) {
   const char *what = "mpc_rt_dropout";
   if (checkSizes(rt, what, {n}) || checkFloat(rt, what, "the tensor", type))
     return -1;
@@ -89,7 +90,7 @@ int mpc_rt_dropout(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
     using T = typename decltype(tag)::type;
     dropoutKernel<<<elementwiseGrid(n), 256, 0, rt->stream>>>(
         static_cast<const T *>(in), static_cast<T *>(out), n, rate, scale,
-        seed_step, aligned16(in) && aligned16(out));
+        op_seed, seed_step, aligned16(in) && aligned16(out));
   });
   return mpc_rt_check_launch(rt, what);
 }

@@ -199,10 +199,12 @@ int mpc_rt_causal_mask(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
                        double value);
 
 /* Inverted dropout with the CPU reference's counter-based mask, keyed by
- * seed_step[0] (the run's seed) and seed_step[1] (the step), both on the
- * device so a replayed graph sees the current step. */
+ * op_seed (the op's seed attribute), seed_step[0] (the run's seed) and
+ * seed_step[1] (the step), the last two on the device so a replayed graph
+ * sees the current step. */
 int mpc_rt_dropout(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
-                   int64_t n, double rate, const uint64_t *seed_step);
+                   int64_t n, double rate, uint64_t op_seed,
+                   const uint64_t *seed_step);
 
 /* loss = mean over rows of logsumexp(row) - row[label]; loss is one f32.
  * No probabilities are stored. */

@@ -60,11 +60,13 @@ public:
   virtual int64_t microBatches() const { return 1; }
 
   /// Draws every parameter from its initializer; optimizer state starts at
-  /// zero.
+  /// zero. `seed` is the run's seed: the training steps after this call
+  /// mix it into every dropout mask.
   virtual void initialize(uint64_t seed) = 0;
   /// Enqueues one training step (forward, backward, update); `step` counts
-  /// from 0 and selects the dropout masks. A device backend may return
-  /// before the step has run: its loss is read by takeLosses.
+  /// from 0 and, with the run's seed, selects the dropout masks. A device
+  /// backend may return before the step has run: its loss is read by
+  /// takeLosses.
   virtual bool trainStep(const std::vector<HostTensor> &inputs, uint64_t step,
                          std::string &error) = 0;
   /// Appends to `losses` the loss of every step run since the last call, in

@@ -1,7 +1,8 @@
 //===- TrainingLoop.cpp - steps, logging, evaluation, checkpoints ---------===//
 //
-// A batch is a pure function of (seed, step) and the checkpoint holds every
-// parameter, the optimizer state and the step, so a resumed run continues
+// A batch and a dropout mask are pure functions of the run's seed and the
+// step, and the checkpoint holds every parameter, the optimizer and loss
+// scaler state, the step and the seed, so a resumed run continues
 // bit-exactly where the interrupted one stopped.
 //
 //===----------------------------------------------------------------------===//
@@ -87,15 +88,17 @@ bool parseInteger(const std::string &text, int64_t &value) {
   return true;
 }
 
-/// Loads a checkpoint into the executor; sets the step to continue from and
-/// the run's seed.
-bool resume(StepExecutor &executor, const TrainingOptions &options,
-            int64_t &step, uint64_t &seed, std::string &error) {
+/// Reads the checkpoint to resume from and checks its metadata; sets the
+/// step to continue from and the run's seed. Its tensors go into the
+/// executor once it is initialized with that seed (restoreState).
+std::optional<driver::Checkpoint>
+readResumePoint(const StepExecutor &executor, const TrainingOptions &options,
+                int64_t &step, uint64_t &seed, std::string &error) {
   const std::string &path = options.resumePath;
   std::optional<driver::Checkpoint> checkpoint =
       driver::readCheckpoint(path, error);
   if (!checkpoint)
-    return false;
+    return std::nullopt;
   auto meta = [&](const char *key) {
     auto it = checkpoint->metadata.find(key);
     return it == checkpoint->metadata.end() ? std::string() : it->second;
@@ -105,13 +108,13 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
     error = path + ": not an mpc checkpoint (metadata 'format' is '" +
             driver::printable(meta("format")) + "', expected '" + kFormat +
             "')";
-    return false;
+    return std::nullopt;
   }
   if (meta("graph") != executor.graphName()) {
     error = path + ": checkpoint of graph '" +
             driver::printable(meta("graph")) + "', but the model is '" +
             driver::printable(executor.graphName()) + "'";
-    return false;
+    return std::nullopt;
   }
   // The batches and the rounding of every op depend on these: another
   // value would not continue the run bit for bit. (Checkpoints written
@@ -121,7 +124,7 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
   if (!savedBatch.empty() && savedBatch != batch) {
     error = path + ": the run was trained with batch " + savedBatch + ", not " +
             batch + "; resume it with --batch " + savedBatch;
-    return false;
+    return std::nullopt;
   }
   // Another count would sum other micro-batches (and have other state).
   std::string savedAccumulate = meta("accumulate"),
@@ -140,13 +143,7 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
       savedPrecision != options.precision) {
     error = path + ": the run was trained in " + savedPrecision + ", not " +
             options.precision + "; resume it with --dtype " + savedPrecision;
-    return false;
-  }
-  std::string mismatch =
-      driver::checkpointMismatch(*checkpoint, executor.state());
-  if (!mismatch.empty()) {
-    error = path + ": " + mismatch;
-    return false;
+    return std::nullopt;
   }
   int64_t savedSeed = 0;
   if (!parseInteger(meta("step"), step) ||
@@ -156,19 +153,31 @@ bool resume(StepExecutor &executor, const TrainingOptions &options,
             "integers, got '" +
             driver::printable(meta("step")) + "' and '" +
             driver::printable(meta("seed")) + "'";
-    return false;
+    return std::nullopt;
   }
   if (options.seedGiven && uint64_t(savedSeed) != options.seed) {
     error = path + ": the run was trained with --seed " +
             std::to_string(savedSeed) + "; resume it with the same seed";
-    return false;
+    return std::nullopt;
   }
   seed = uint64_t(savedSeed);
+  return checkpoint;
+}
+
+/// Replaces the executor's parameters and state with the checkpoint's
+/// (read from `path`), which must match them in names, shapes and dtypes.
+bool restoreState(StepExecutor &executor, driver::Checkpoint &checkpoint,
+                  const std::string &path, std::string &error) {
+  std::vector<HostTensor> state = executor.state();
+  std::string mismatch = driver::checkpointMismatch(checkpoint, state);
+  if (!mismatch.empty()) {
+    error = path + ": " + mismatch;
+    return false;
+  }
   // The checkpoint's tensors come in its own order; the executor's order
   // is the module's.
-  std::vector<HostTensor> state = executor.state();
   for (HostTensor &tensor : state)
-    for (HostTensor &saved : checkpoint->tensors)
+    for (HostTensor &saved : checkpoint.tensors)
       if (saved.name == tensor.name)
         tensor = std::move(saved);
   executor.setState(std::move(state));
@@ -323,12 +332,20 @@ bool runTraining(StepExecutor &executor, const driver::Dataset &data,
                  TrainingResult &result, std::string &error) {
   int64_t step = 0;
   uint64_t seed = options.seed;
+  std::optional<driver::Checkpoint> checkpoint;
+  if (!options.resumePath.empty()) {
+    checkpoint = readResumePoint(executor, options, step, seed, error);
+    if (!checkpoint)
+      return false;
+  }
+  // Initialized with the run's seed, a resumed run's from its checkpoint:
+  // the executor mixes it into every dropout mask.
   executor.initialize(seed);
   error = executor.deferredError();
   if (!error.empty())
     return false;
-  if (!options.resumePath.empty()) {
-    if (!resume(executor, options, step, seed, error))
+  if (checkpoint) {
+    if (!restoreState(executor, *checkpoint, options.resumePath, error))
       return false;
     std::fprintf(log, "resumed from %s at step %" PRId64 "\n",
                  options.resumePath.c_str(), step);

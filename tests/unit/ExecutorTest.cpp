@@ -7,6 +7,7 @@
 
 #include "compiler/reference/Executor.h"
 #include "compiler/import/json/GraphImporter.h"
+#include "runtime/cpu/kernels/Kernels.h"
 #include "runtime/cpu/kernels/Precision.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -212,6 +213,34 @@ TEST_F(ExecutorTest, DropoutMasksDependOnTheStep) {
   EXPECT_NE(a[0].f32, c[0].f32);
   for (float v : a[0].f32)
     EXPECT_TRUE(v == 0.0f || v == 2.0f);
+}
+
+TEST_F(ExecutorTest, DropoutMasksDependOnTheRunSeed) {
+  const char *source = R"mlir(
+    func.func @f(%x: tensor<256xf32>) -> tensor<256xf32> {
+      %d = mpc.dropout %x rate = 5.000000e-01 seed = 3 : tensor<256xf32>
+      return %d : tensor<256xf32>
+    }
+  )mlir";
+  HostTensor x = floats({256}, std::vector<float>(256, 1.0f));
+  // The mask of each run seed, from an executor of its own, at step 5.
+  auto maskOf = [&](uint64_t seed) {
+    auto executor = load(source);
+    EXPECT_TRUE(executor);
+    executor->initializeParams(seed);
+    std::vector<HostTensor> out;
+    std::string error;
+    EXPECT_TRUE(executor->run("f", {x}, 5, out, error)) << error;
+    return out.at(0).f32;
+  };
+  std::vector<float> seed1 = maskOf(1);
+  EXPECT_EQ(maskOf(1), seed1);
+  EXPECT_NE(maskOf(2), seed1);
+  // The mask is the kernel's for (run seed, op seed, step).
+  std::vector<float> want(256);
+  mpc::cpu::dropout(x.f32.data(), want.data(), 256, 0.5, /*runSeed=*/1,
+                    /*opSeed=*/3, /*step=*/5);
+  EXPECT_EQ(seed1, want);
 }
 
 TEST_F(ExecutorTest, SpecsDescribeShapesWithoutAllocating) {

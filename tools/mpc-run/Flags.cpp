@@ -48,16 +48,17 @@ and step.cu, as --artifact writes them).
   --arch sm_NN       with --artifact: also build the step library for that
                      GPU (DIR/step.sm_NN.so, with nvcc), which --device cuda
                      then loads without compiling
-  --seed S           seed of initialization and batch order (default: the
-                     graph's training.seed, else 0)
+  --seed S           seed of initialization, batch order and dropout masks
+                     (default: the graph's training.seed, else 0; a resumed
+                     run: the checkpoint's)
   --log-every K      print the mean loss every K steps (default 50)
   --eval-every K     evaluate on the validation split every K steps
                      (default: only at the end)
   --save CKPT        write parameters and optimizer state at the end
                      (safetensors, written atomically; the path is checked
                      before anything else)
-  --resume CKPT      continue a run from a checkpoint (same seed, batch
-                     and --dtype)
+  --resume CKPT      continue a run from a checkpoint, bit for bit (same
+                     seed, batch and --dtype)
   --metrics FILE     write every log point and evaluation to FILE as JSON
                      Lines (loss, validation, loss scale, throughput; see
                      docs/training.md); a resumed run continues the file

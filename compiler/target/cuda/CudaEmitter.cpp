@@ -90,12 +90,12 @@ constexpr Rejection kNotEmitted[] = {
      OpSet<YieldOp>::contains},
 };
 
-/// The module-wide parts of the file: kernels and dropout keys, collected
-/// while the functions are written.
+/// The module-wide parts of the file: kernels, collected while the
+/// functions are written.
 struct ModuleState {
   llvm::StringMap<unsigned> stateIndex;
   std::string kernels;
-  unsigned fusedCount = 0, dropoutCount = 0;
+  unsigned fusedCount = 0;
 };
 
 /// Writes one function's entry point.
@@ -451,19 +451,16 @@ LogicalResult FunctionEmitter::visit(TransposeOp op) {
 }
 
 LogicalResult FunctionEmitter::visit(DropoutOp op) {
-  // The CPU reference keys the mask by the op's seed and the step; the step
-  // is on the device, so a one-thread kernel writes {seed, step} into this
-  // op's key slot, which mpc_rt_dropout then reads.
-  unsigned slot = module.dropoutCount++;
-  check("mpc_set_dropout_key(rt, " + str(slot) + ", " +
-        std::to_string(static_cast<uint64_t>(op.getSeed())) +
-        "ull, args->seed_step)");
+  // As on the CPU reference, the mask is keyed by the run's seed, the op's
+  // seed and the step; the run's seed and the step are on the device
+  // (args->seed_step), so a replayed graph draws the current step's mask.
   check("mpc_rt_dropout(rt, " + ptr(op.getInput()) + ", " +
         ptr(op.getResult()) + ", " +
         cudaDtype(elementTypeOf(op.getInput())).str() + ", " +
         str(numElementsOf(op.getInput())) + ", " +
-        doubleLiteral(op.getRate().convertToDouble()) +
-        ", mpc_dropout_key_slots + " + str(2 * slot) + ")");
+        doubleLiteral(op.getRate().convertToDouble()) + ", " +
+        std::to_string(static_cast<uint64_t>(op.getSeed())) +
+        "ull, args->seed_step)");
   return success();
 }
 
@@ -754,50 +751,6 @@ LogicalResult FunctionEmitter::emit() {
   return success();
 }
 
-/// The {seed, step} slot of each of `count` dropouts, its device address
-/// and how a step fills one.
-void emitDropoutKeys(unsigned count, llvm::raw_ostream &os) {
-  os << R"mpc(
-// {seed, step} of each dropout, read by mpc_rt_dropout.
-__device__ uint64_t mpc_dropout_keys[)mpc"
-     << 2 * count << R"mpc(];
-
-// Their device address, which mpc_step_init looks up once: the lookup may
-// load this module, which is not allowed while a stream is being captured.
-static uint64_t *mpc_dropout_key_slots = NULL;
-
-__global__ void mpc_dropout_key(uint64_t *key, uint64_t seed, const uint64_t *seed_step) {
-  key[0] = seed;
-  key[1] = seed_step[1];
-}
-
-// Enqueues {seed, the step} into the key of dropout `slot`.
-static int mpc_set_dropout_key(mpc_rt *rt, int slot, uint64_t seed, const uint64_t *seed_step) {
-  if (!mpc_dropout_key_slots)
-    return mpc_rt_fail(rt, "the dropout keys have no address (mpc_step_init was not called)");
-  mpc_dropout_key<<<1, 1, 0, mpc_rt_stream(rt)>>>(mpc_dropout_key_slots + 2 * slot, seed, seed_step);
-  return mpc_rt_check_launch(rt, "mpc_dropout_key");
-}
-)mpc";
-}
-
-/// mpc_step_init: resolves the dropout keys' address when there are any.
-void emitStepInit(unsigned dropoutCount, llvm::raw_ostream &os) {
-  if (!dropoutCount) {
-    os << "\n// Nothing to resolve: the step has no dropout.\n"
-          "extern \"C\" int mpc_step_init(mpc_rt *) { return 0; }\n";
-    return;
-  }
-  os << R"mpc(
-extern "C" int mpc_step_init(mpc_rt *rt) {
-  cudaError_t status = cudaGetSymbolAddress((void **)&mpc_dropout_key_slots, mpc_dropout_keys);
-  if (status != cudaSuccess)
-    return mpc_rt_fail(rt, "mpc_step_init: cannot find the dropout keys: %s", cudaGetErrorString(status));
-  return 0;
-}
-)mpc";
-}
-
 /// A raw string literal delimiter that does not occur in `text`.
 std::string rawDelimiter(StringRef text) {
   std::string delimiter = "mpc_json";
@@ -846,8 +799,6 @@ LogicalResult emitCudaStep(ModuleOp module, llvm::raw_ostream &os) {
   os << "#include \"mpc_cuda_runtime.h\"\n#include \"mpc_step.cuh\"\n";
   os << "\nstatic_assert(MPC_CUDA_ABI_VERSION == " << kCudaAbiVersion
      << ", \"generated for mpc CUDA ABI " << kCudaAbiVersion << "\");\n";
-  if (state.dropoutCount)
-    emitDropoutKeys(state.dropoutCount, os);
   os << "\n//===--- Kernels of the mpc.fused ops "
         "---------------------------------------===//\n";
   os << state.kernels;
@@ -856,7 +807,8 @@ LogicalResult emitCudaStep(ModuleOp module, llvm::raw_ostream &os) {
   os << entries;
   os << "\nextern \"C\" int mpc_abi_version(void) { return " << kCudaAbiVersion
      << "; }\n";
-  emitStepInit(state.dropoutCount, os);
+  // Nothing to resolve: the entry points reach no device symbol.
+  os << "\nextern \"C\" int mpc_step_init(mpc_rt *) { return 0; }\n";
   os << "\nextern \"C\" const char *mpc_manifest_json(void) {\n  return R\""
      << delimiter << "(" << json << ")" << delimiter << "\";\n}\n";
   return success();

@@ -180,27 +180,29 @@ void causalMask(const float *in, float *out, const Shape &shape, float value);
 void maskedFill(const float *in, const Shape &shape, const uint8_t *mask,
                 const Shape &maskShape, float value, float *out);
 
-/// The 64 random bits of element `index` of dropout stream (seed, step):
-/// output number index + 1 of a SplitMix64 generator seeded with
-/// key = mix64(mix64(seed) ^ step), that is
+/// The 64 random bits of element `index` of the mask that the dropout op
+/// seeded `opSeed` draws at `step` of the run seeded `runSeed`: output
+/// number index + 1 of a SplitMix64 generator seeded with
+/// key = mix64(mix64(mix64(runSeed) ^ opSeed) ^ step), that is
 /// mix64(key + (index + 1) * 0x9E3779B97F4A7C15), where mix64 is SplitMix64's
 /// finalizer (xor-shift-multiply by 0xBF58476D1CE4E5B9 and 0x94D049BB133111EB
 /// with shifts 30, 27, 31). All arithmetic wraps modulo 2^64. The formulas
 /// are runtime/core/Random.h's, which the GPU's dropout uses too.
-inline uint64_t dropoutBits(uint64_t seed, uint64_t step, uint64_t index) {
-  return random::dropoutBits(random::dropoutKey(seed, step), index);
+inline uint64_t dropoutBits(uint64_t runSeed, uint64_t opSeed, uint64_t step,
+                            uint64_t index) {
+  return random::dropoutBits(random::dropoutKey(runSeed, opSeed, step), index);
 }
 
 /// A double in [0, 1) from the top 53 of `bits`.
 using random::uniform01;
 
 /// Inverted dropout: element i is dropped (set to 0) iff
-/// uniform01(dropoutBits(seed, step, i)) < rate; kept elements are multiplied
-/// by float(1 / (1 - rate)). The mask depends only on (seed, step, i), so the
-/// gradient is the same call applied to dy. rate <= 0 copies; rate >= 1 drops
-/// everything. `out` may alias `in`.
-void dropout(const float *in, float *out, int64_t n, double rate, uint64_t seed,
-             uint64_t step);
+/// uniform01(dropoutBits(runSeed, opSeed, step, i)) < rate; kept elements are
+/// multiplied by float(1 / (1 - rate)). The mask depends only on
+/// (runSeed, opSeed, step, i), so the gradient is the same call applied to
+/// dy. rate <= 0 copies; rate >= 1 drops everything. `out` may alias `in`.
+void dropout(const float *in, float *out, int64_t n, double rate,
+             uint64_t runSeed, uint64_t opSeed, uint64_t step);
 
 //===----------------------------------------------------------------------===//
 // Losses

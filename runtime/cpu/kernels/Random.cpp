@@ -1,8 +1,9 @@
 //===- Random.cpp - counter-based dropout ---------------------------------===//
 //
 // Dropout draws no state: the keep decision of element i is a pure function
-// of (seed, step, i), so the backward pass, a re-run, or another backend
-// regenerates the same mask from the same three numbers.
+// of (the run's seed, the op's seed, the step, i), so the backward pass, a
+// resumed run, or another backend regenerates the same mask from the same
+// four numbers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,8 +13,8 @@
 
 namespace mpc::cpu {
 
-void dropout(const float *in, float *out, int64_t n, double rate, uint64_t seed,
-             uint64_t step) {
+void dropout(const float *in, float *out, int64_t n, double rate,
+             uint64_t runSeed, uint64_t opSeed, uint64_t step) {
   if (rate <= 0.0) {
     if (in != out)
       std::copy(in, in + n, out);
@@ -24,7 +25,7 @@ void dropout(const float *in, float *out, int64_t n, double rate, uint64_t seed,
     return;
   }
   auto scale = static_cast<float>(1.0 / (1.0 - rate));
-  uint64_t key = random::dropoutKey(seed, step);
+  uint64_t key = random::dropoutKey(runSeed, opSeed, step);
   for (int64_t i = 0; i < n; ++i)
     out[i] = math::dropout(in[i], key, static_cast<uint64_t>(i), rate, scale);
 }

@@ -217,6 +217,8 @@ struct CudaStepExecutor::Impl {
   FunctionBuffers train, forward;
   cudaGraph_t graph = nullptr;
   cudaGraphExec_t graphExec = nullptr;
+  /// The run's seed (initialize), which heads every input block with the
+  /// step: dropout masks mix it in.
   uint64_t seed = 0;
   /// Steps enqueued (each appends its loss to the ring), and those whose
   /// losses the host has read.

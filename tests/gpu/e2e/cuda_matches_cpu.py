@@ -2,13 +2,16 @@
 """The CUDA backend trains like the CPU reference executor: for the digits
 MLP and the GPT example in f32, bf16 and f16, the first 20 training losses of
 `mpc-run --device cuda` agree with `--device cpu`, and the MLP reaches the
-same validation accuracy after 1000 steps.
+same validation accuracy after 1000 steps. The same holds for an MLP with
+dropout (rate 0.5) at seed 5, which only a GPU drawing the CPU's masks for
+the run's seed, the op's seed and the step can match.
 
 Exits 77 (ctest's skip code) when the machine has no CUDA device.
 
 Tolerances: tests/e2e/cuda_parity.py.
 """
 
+import os
 import subprocess
 import sys
 
@@ -19,10 +22,10 @@ from cuda_parity import (ACCURACY_STEPS, MAX_ACCURACY_GAP, RELATIVE_TOLERANCE,
 SKIP = 77
 
 
-def train(paths, model, data, device, dtype, steps, log_every):
+def train(paths, model, data, device, dtype, steps, log_every, seed=0):
     argv = [paths.mpc_run, model, "--data", data, "--steps", str(steps),
-            "--seed", "0", "--log-every", str(log_every), "--device", device,
-            "--dtype", dtype]
+            "--seed", str(seed), "--log-every", str(log_every), "--device",
+            device, "--dtype", dtype]
     return mpc_e2e.run(argv).stdout
 
 
@@ -36,12 +39,12 @@ def skip_without_device(paths):
         sys.exit(SKIP)
 
 
-def compare_losses(paths, name, model, data):
+def compare_losses(paths, name, model, data, seed=0):
     for dtype in RELATIVE_TOLERANCE:
         cpu = mpc_e2e.step_losses(train(paths, model, data, "cpu", dtype,
-                                        STEPS, 1))
+                                        STEPS, 1, seed))
         cuda = mpc_e2e.step_losses(train(paths, model, data, "cuda", dtype,
-                                         STEPS, 1))
+                                         STEPS, 1, seed))
         comparison = LossComparison(cpu, cuda, dtype)
         mpc_e2e.check(comparison.ok,
                       f"{name} {dtype}: " + "; ".join(comparison.problems))
@@ -64,6 +67,9 @@ def main():
     skip_without_device(paths)
     compare_losses(paths, "mlp", paths.mlp, paths.digits)
     compare_losses(paths, "gpt", paths.gpt, paths.fortunes)
+    dropout = os.path.join(paths.source_dir, "tests", "lit", "mpc-run",
+                           "Inputs", "mlp_dropout.json")
+    compare_losses(paths, "mlp_dropout", dropout, paths.digits, seed=5)
     cpu, cuda = final_accuracy(paths, "cpu"), final_accuracy(paths, "cuda")
     print(f"digits MLP after {ACCURACY_STEPS} steps: val_accuracy cpu "
           f"{cpu:.2f}%, cuda {cuda:.2f}%")

@@ -35,7 +35,7 @@ TEST_F(GpuTest, CapturedCallsReplayLikeDirectCalls) {
   auto step = [&] {
     ok(mpc_rt_gemm(rt, &desc, da.get(), db.get(), c.get(), dbias.get(),
                    aux.get()));
-    ok(mpc_rt_dropout(rt, c.get(), c.get(), MPC_F16, m * n, 0.25,
+    ok(mpc_rt_dropout(rt, c.get(), c.get(), MPC_F16, m * n, 0.25, 3,
                       dSeed.as<uint64_t>()));
     ok(mpc_rt_softmax(rt, c.get(), MPC_F16, probs.get(), MPC_F32, 1, m * n, 1));
     ok(mpc_rt_unscale_and_check(rt, &ref, 1, dScale.as<float>(),

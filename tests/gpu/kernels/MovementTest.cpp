@@ -88,8 +88,10 @@ TEST_P(Movement, CausalMaskDropoutAndFillAreExact) {
   std::vector<float> x = randomValues(n, -3, 3, 17, type);
   std::vector<float> masked(n), dropped(n);
   cpu::causalMask(x.data(), masked.data(), {batch, rows, cols}, -1e9f);
-  uint64_t seedStep[2] = {1234, 7};
-  cpu::dropout(x.data(), dropped.data(), n, 0.3, seedStep[0], seedStep[1]);
+  // {the run's seed, the step}, as a step's args->seed_step holds them.
+  uint64_t seedStep[2] = {1234, 7}, opSeed = 99;
+  cpu::dropout(x.data(), dropped.data(), n, 0.3, seedStep[0], opSeed,
+               seedStep[1]);
   DeviceBuffer dx = upload(x, type), inPlace = upload(x, type);
   DeviceBuffer mask(n * 4), drop(n * 4), fill((n + 5) * 4);
   DeviceBuffer dSeed = uploadBytes(seedStep, sizeof seedStep);
@@ -97,7 +99,7 @@ TEST_P(Movement, CausalMaskDropoutAndFillAreExact) {
                         -1e9));
   ok(mpc_rt_causal_mask(rt, inPlace.get(), inPlace.get(), type, batch, rows,
                         cols, -1e9));
-  ok(mpc_rt_dropout(rt, dx.get(), drop.get(), type, n, 0.3,
+  ok(mpc_rt_dropout(rt, dx.get(), drop.get(), type, n, 0.3, opSeed,
                     dSeed.as<uint64_t>()));
   // An unaligned start exercises the scalar head of the vector loop.
   char *unaligned = fill.as<char>() + sizeOf(type);

@@ -166,6 +166,12 @@ struct FromBFloat16Bits {
 struct ToInt {
   __device__ int32_t operator()(float x) const { return mpc_to_int(x); }
 };
+struct DropoutKeys {
+  uint64_t runSeed, opSeed;
+  __device__ uint64_t operator()(int64_t step) const {
+    return random::dropoutKey(runSeed, opSeed, static_cast<uint64_t>(step));
+  }
+};
 struct DropoutBits {
   uint64_t key;
   __device__ uint64_t operator()(int64_t i) const {
@@ -268,6 +274,14 @@ std::vector<float> deviceFromBits(DType type,
 
 std::vector<int32_t> deviceToInt(const std::vector<float> &x) {
   return map<int32_t>(x, ToInt());
+}
+
+std::vector<uint64_t> deviceDropoutKeys(uint64_t runSeed, uint64_t opSeed,
+                                        int64_t steps) {
+  std::vector<int64_t> step(steps);
+  for (int64_t i = 0; i < steps; ++i)
+    step[i] = i;
+  return map<uint64_t>(step, DropoutKeys{runSeed, opSeed});
 }
 
 std::vector<uint64_t> deviceDropoutBits(uint64_t key, int64_t n) {

@@ -47,6 +47,9 @@ std::vector<float> deviceFromBits(DType type,
 /// mpc_to_int of each element.
 std::vector<int32_t> deviceToInt(const std::vector<float> &x);
 
+/// random::dropoutKey(runSeed, opSeed, step) for step in [0, steps).
+std::vector<uint64_t> deviceDropoutKeys(uint64_t runSeed, uint64_t opSeed,
+                                        int64_t steps);
 /// random::dropoutBits(key, i) for i in [0, n).
 std::vector<uint64_t> deviceDropoutBits(uint64_t key, int64_t n);
 /// math::dropout(x[i], key, i, rate, scale) for each element.

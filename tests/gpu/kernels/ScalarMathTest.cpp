@@ -448,22 +448,38 @@ TEST_F(ScalarMath, FloatToIntMatchesTheCpuCast) {
 // Dropout, loss scaling, clipping
 //===----------------------------------------------------------------------===//
 
-TEST_F(ScalarMath, DropoutBitsAndMasksMatchTheCpu) {
-  const int64_t n = int64_t(1) << 20;
-  for (auto [seed, step] :
-       {std::pair<uint64_t, uint64_t>{0, 0}, {1234, 1}, {~0ull, 123456789}}) {
-    uint64_t key = random::dropoutKey(seed, step);
+TEST_F(ScalarMath, DropoutKeysBitsAndMasksMatchTheCpu) {
+  const int64_t n = int64_t(1) << 20, steps = 4096;
+  struct Case {
+    uint64_t runSeed, opSeed, step;
+  };
+  for (Case c : {Case{0, 0, 0}, Case{1234, 7, 1}, Case{~0ull, 99, 123456789}}) {
+    std::string what = "run seed " + std::to_string(c.runSeed) + " op seed " +
+                       std::to_string(c.opSeed) + " step " +
+                       std::to_string(c.step);
+    // The key of (run seed, op seed, step), computed on the device.
+    std::vector<uint64_t> keys = deviceDropoutKeys(c.runSeed, c.opSeed, steps);
+    ASSERT_EQ(keys.size(), size_t(steps));
+    int64_t badKeys = 0;
+    for (int64_t s = 0; s < steps; ++s)
+      badKeys +=
+          keys[s] != random::dropoutKey(c.runSeed, c.opSeed, uint64_t(s));
+    EXPECT_EQ(badKeys, 0) << what;
+
+    uint64_t key = random::dropoutKey(c.runSeed, c.opSeed, c.step);
     std::vector<uint64_t> device = deviceDropoutBits(key, n);
     ASSERT_EQ(device.size(), size_t(n));
     int64_t bad = 0;
     for (int64_t i = 0; i < n; ++i)
-      bad += device[i] != cpu::dropoutBits(seed, step, uint64_t(i));
-    EXPECT_EQ(bad, 0) << "seed " << seed << " step " << step;
+      bad += device[i] !=
+             cpu::dropoutBits(c.runSeed, c.opSeed, c.step, uint64_t(i));
+    EXPECT_EQ(bad, 0) << what;
 
     std::vector<float> x = sweep(100000, 100000);
     for (double rate : {0.1, 0.5, 0.9}) {
       std::vector<float> cpu(x.size());
-      cpu::dropout(x.data(), cpu.data(), int64_t(x.size()), rate, seed, step);
+      cpu::dropout(x.data(), cpu.data(), int64_t(x.size()), rate, c.runSeed,
+                   c.opSeed, c.step);
       auto scale = static_cast<float>(1.0 / (1.0 - rate));
       expectSameBits(x, deviceDropout(x, key, rate, scale), cpu,
                      "dropout rate " + std::to_string(rate));

@@ -4,15 +4,9 @@
 // buffers are written by hand: what matters is that each op reads and
 // writes the pointers its mpc.buffers name.
 
-// The dropout keys' device address is looked up once by mpc_step_init,
-// never inside an entry point (which may be captured into a graph).
-// CHECK: __device__ uint64_t mpc_dropout_keys[2];
-// CHECK: static uint64_t *mpc_dropout_key_slots = NULL;
-// CHECK: static int mpc_set_dropout_key(mpc_rt *rt, int slot, uint64_t seed, const uint64_t *seed_step) {
-// CHECK-NEXT: if (!mpc_dropout_key_slots)
-// CHECK-NEXT: return mpc_rt_fail(rt, "the dropout keys have no address (mpc_step_init was not called)");
-// CHECK-NEXT: mpc_dropout_key<<<1, 1, 0, mpc_rt_stream(rt)>>>(mpc_dropout_key_slots + 2 * slot, seed, seed_step);
-// CHECK-NEXT: return mpc_rt_check_launch(rt, "mpc_dropout_key");
+// A dropout needs no device symbol of its own: the run's seed and the step
+// come in args->seed_step, the op's seed as a literal.
+// CHECK-NOT: __device__ uint64_t
 
 module @ops {
   mpc.param @w : tensor<4x8xf32> = #mpc.init<xavier_uniform, gain = 1.000000e+00>
@@ -104,10 +98,8 @@ module @ops {
     %e = mpc.embedding %ids, %rh {mpc.buffers = [#mpc.buffer<arena, 5120>]} : (tensor<2x3xi32>, tensor<6x8xf32>) -> tensor<2x3x8xf32>
     // CHECK: if (mpc_rt_causal_mask(rt, (args->arena + 5120), (args->arena + 5120), MPC_F32, 2, 3, 8, -HUGE_VAL))
     %cm = mpc.causal_mask %e value = 0xFFF0000000000000 {mpc.buffers = [#mpc.buffer<arena, 5120>]} : tensor<2x3x8xf32>
-    // CHECK: if (mpc_set_dropout_key(rt, 0, 7ull, args->seed_step))
+    // CHECK: if (mpc_rt_dropout(rt, (args->arena + 5120), (args->arena + 5376), MPC_F32, 48, 0.10000000000000001, 7ull, args->seed_step))
     // CHECK-NEXT: return mpc_rt_op_failed(rt, [[DROPOUT:op_[0-9]+]]);
-    // CHECK-NEXT: if (mpc_rt_dropout(rt, (args->arena + 5120), (args->arena + 5376), MPC_F32, 48, 0.10000000000000001, mpc_dropout_key_slots + 0))
-    // CHECK-NEXT: return mpc_rt_op_failed(rt, [[DROPOUT]]);
     // CHECK-NEXT: if (mpc_rt_op_done(rt, [[DROPOUT]]))
     %dr = mpc.dropout %cm rate = 1.000000e-01 seed = 7 {mpc.buffers = [#mpc.buffer<arena, 5376>]} : tensor<2x3x8xf32>
     // CHECK: if (mpc_rt_softmax_xent(rt, (args->arena + 5376), MPC_F32, (const int32_t *)args->inputs[2], (float *)(args->arena + 5632), 6, 8))
@@ -156,11 +148,8 @@ module @ops {
   }
 }
 
-// CHECK: extern "C" int mpc_abi_version(void) { return 3; }
-// CHECK: extern "C" int mpc_step_init(mpc_rt *rt) {
-// CHECK-NEXT: cudaError_t status = cudaGetSymbolAddress((void **)&mpc_dropout_key_slots, mpc_dropout_keys);
-// CHECK-NEXT: if (status != cudaSuccess)
-// CHECK-NEXT: return mpc_rt_fail(rt, "mpc_step_init: cannot find the dropout keys: %s", cudaGetErrorString(status));
-// CHECK-NEXT: return 0;
+// CHECK: extern "C" int mpc_abi_version(void) { return 4; }
+// CHECK: extern "C" int mpc_step_init(mpc_rt *) { return 0; }
+// CHECK-NOT: cudaGetSymbolAddress
 // CHECK: extern "C" const char *mpc_manifest_json(void) {
-// CHECK-NEXT: return R"mpc_json({"abi":3,"arena_bytes":8192,
+// CHECK-NEXT: return R"mpc_json({"abi":4,"arena_bytes":8192,

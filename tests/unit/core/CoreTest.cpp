@@ -93,7 +93,7 @@ TEST(CoreRandomTest, SplitMixAndItsDerivedDraws) {
   // SplitMix64 from state 0: the generator's first output.
   EXPECT_EQ(mpc::random::mix(0), 0xE220A8397B1DCDAFull);
   EXPECT_EQ(mpc::random::mix64(0), 0u);
-  EXPECT_EQ(mpc::random::dropoutBits(mpc::random::dropoutKey(0, 0), 0),
+  EXPECT_EQ(mpc::random::dropoutBits(mpc::random::dropoutKey(0, 0, 0), 0),
             0xE220A8397B1DCDAFull);
   EXPECT_EQ(mpc::random::hash(1, 2, 3),
             mpc::random::mix(mpc::random::mix(mpc::random::mix(1) ^ 2) ^ 3));
@@ -101,6 +101,25 @@ TEST(CoreRandomTest, SplitMixAndItsDerivedDraws) {
   EXPECT_LT(mpc::random::uniform01(~0ull), 1.0);
   EXPECT_EQ(mpc::random::below(~0ull, 7), 6u);
   EXPECT_EQ(mpc::random::below(0, 7), 0u);
+}
+
+TEST(CoreRandomTest, DropoutKeyMixesRunSeedOpSeedAndStep) {
+  using mpc::random::dropoutBits;
+  using mpc::random::dropoutKey;
+  // Values of the documented formula, key = mix64(mix64(mix64(run seed) ^
+  // op seed) ^ step) and bits = mix64(key + (i + 1) * golden gamma),
+  // computed independently (Python integers modulo 2^64). Checkpoints and
+  // the CUDA runtime depend on them staying put.
+  EXPECT_EQ(dropoutKey(3, 7, 5), 0xF09100E824A40DB7ull);
+  EXPECT_EQ(dropoutBits(dropoutKey(3, 7, 5), 0), 0xD064EFAC660A9AC7ull);
+  EXPECT_EQ(dropoutBits(dropoutKey(3, 7, 5), 41), 0x6A4A7912C6F2ADCAull);
+  // Each of the three selects the mask, and they are not interchangeable.
+  uint64_t key = dropoutKey(3, 7, 5);
+  EXPECT_NE(dropoutKey(4, 7, 5), key);
+  EXPECT_NE(dropoutKey(3, 8, 5), key);
+  EXPECT_NE(dropoutKey(3, 7, 6), key);
+  EXPECT_NE(dropoutKey(7, 3, 5), key);
+  EXPECT_NE(dropoutKey(3, 5, 7), key);
 }
 
 } // namespace
