@@ -17,4 +17,9 @@ Model openOnCpu(const Flags &) {
        "executor runs mpc IR); use --device cuda");
 }
 
+void runForwardAndExit(const Flags &) {
+  fail("--forward runs on the CPU reference executor, which this build of "
+       "mpc-run lacks (it has no compiler)");
+}
+
 } // namespace mpc::run

@@ -4,6 +4,7 @@
 //         [--cuda-sync] [--seed S] [--log-every K] [--eval-every K]
 //         [--save CKPT] [--resume CKPT] [--metrics FILE]
 // mpc-run MODEL --artifact DIR
+// mpc-run MODEL --forward --input NAME=FILE.npy ... --output-dir DIR
 //
 // Compiles the model (a JSON graph or an mpc module) to its training step,
 // then trains it on the data and evaluates on the held-out split; on a GPU
@@ -87,6 +88,10 @@ void reportNumerics(const Flags &flags,
 
 int main(int argc, char **argv) {
   Flags flags = parseFlags(argc, argv);
+  if (flags.switches.count("forward"))
+    runForwardAndExit(flags);
+  if (!flags.inputs.empty() || flags.values.count("output-dir"))
+    fail("--input and --output-dir apply with --forward");
   checkOutputPaths(flags);
   if (flags.values.count("artifact")) {
     if (flags.switches.count("cuda-sync"))
