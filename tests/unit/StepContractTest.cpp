@@ -319,10 +319,17 @@ constexpr const char *kValueParams = R"mlir(
 mpc.param @w : tensor<2x2xf32> = dense_resource<w> : tensor<2x2xf32>
 mpc.param @b : tensor<2xf32> = dense<[5.0, 6.0]> : tensor<2xf32>
 mpc.param state @m : tensor<2xf32> = #mpc.init<zeros>
-func.func @forward(%x: tensor<2xf32>) -> tensor<2xf32> {
+func.func @forward(%x: tensor<2xf32>) -> (tensor<f32> {mpc.loss}) {
   %b = mpc.load @b : tensor<2xf32>
   %y = mpc.add %x, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
-  return %y : tensor<2xf32>
+  %loss = mpc.reduce_sum %y [0] : tensor<2xf32> -> tensor<f32>
+  return %loss : tensor<f32>
+}
+func.func @train_step(%x: tensor<2xf32>) -> (tensor<f32> {mpc.loss}) {
+  %b = mpc.load @b : tensor<2xf32>
+  %y = mpc.add %x, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %loss = mpc.reduce_sum %y [0] : tensor<2xf32> -> tensor<f32>
+  return %loss : tensor<f32>
 }
 {-#
   dialect_resources: {
@@ -412,9 +419,11 @@ TEST(InitSpecTest, EveryDialectKindHasItsRuntimeNamesake) {
   }
   // And the runtime has no kind the dialect lacks, but for the values a
   // param holds itself (an ElementsAttr in the dialect, not a rule).
-  for (const mpc::InitKindName &entry : mpc::kInitKinds)
-    if (entry.kind != mpc::InitSpec::Kind::Values)
+  for (const mpc::InitKindName &entry : mpc::kInitKinds) {
+    if (entry.kind != mpc::InitSpec::Kind::Values) {
       EXPECT_TRUE(mpc::symbolizeInitKind(entry.name)) << entry.name;
+    }
+  }
 }
 
 } // namespace

@@ -90,7 +90,7 @@ def linear(directory):
     rng = np.random.default_rng(7)
     wt = rng.normal(0, 0.5, (3, 3)).astype(np.float32)  # [classes, features]
     b = np.array([0.1, -0.2, 0.05], np.float32)
-    s = np.array([2.0, 3.0, 4.0], np.float32)
+    s = np.full(3, 2.0, np.float32)  # A splat, which the CUDA backend holds.
     nodes = [
         node("Transpose", ["wt"], ["w"], "w_t"),
         node("MatMul", ["x", "w"], ["h"], "matmul"),
