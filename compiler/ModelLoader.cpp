@@ -75,6 +75,8 @@ compileOnlyOption(const mpc::ModelLoadOptions &options) {
   if (options.accumulate)
     return CompileOnlyOption{"gradient accumulation cannot be added",
                              "accumulate=N"};
+  if (!options.optimizer.empty() || options.learningRate || options.weightDecay)
+    return CompileOnlyOption{"optimizer options do not apply", "optimizer=..."};
   return std::nullopt;
 }
 
@@ -123,6 +125,12 @@ LogicalResult compileTrainingStep(ModuleOp module,
     pipeline.minLrRatio = *options.minLrRatio;
   if (options.lrGamma)
     pipeline.lrGamma = *options.lrGamma;
+  if (!options.optimizer.empty())
+    pipeline.optimizer = options.optimizer;
+  if (options.learningRate)
+    pipeline.learningRate = *options.learningRate;
+  if (options.weightDecay)
+    pipeline.weightDecay = *options.weightDecay;
   PassManager pm(module.getContext());
   mpc::buildTrainPipeline(pm, pipeline);
   return pm.run(module);
@@ -130,22 +138,16 @@ LogicalResult compileTrainingStep(ModuleOp module,
 
 } // namespace
 
-OwningOpRef<ModuleOp>
-mpc::loadTrainingModule(const std::string &path,
-                        const ModelLoadOptions &options, MLIRContext &context,
-                        std::string &error,
-                        std::vector<std::string> *moreErrors) {
-  DialectRegistry registry;
-  registerGraphImportDialects(registry);
-  context.appendDialectRegistry(registry);
-  context.loadAllAvailableDialects();
-  // The first error becomes the message; the rest are its notes.
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
-    if (error.empty() && diagnostic.getSeverity() == DiagnosticSeverity::Error)
-      error = formatOneLine(diagnostic);
-    return success();
-  });
+namespace {
 
+/// Reads `path` (JSON graph, ONNX model or MLIR module) into a verified
+/// module, binding the batch size; null with `error` (and `moreErrors`) on
+/// failure.
+OwningOpRef<ModuleOp> importModel(const std::string &path,
+                                  const mpc::ModelLoadOptions &options,
+                                  MLIRContext &context, std::string &error,
+                                  std::vector<std::string> *moreErrors) {
+  using namespace mpc;
   OwningOpRef<ModuleOp> module;
   // A model file (JSON graph or ONNX) is imported and given the batch
   // size; an MLIR module was compiled for one.
@@ -153,6 +155,7 @@ mpc::loadTrainingModule(const std::string &path,
   if (isOnnxModelFile(path)) {
     OnnxImportOptions importOptions;
     importOptions.batchSize = options.batchSize;
+    importOptions.loss = options.loss;
     std::vector<std::string> errors;
     module = importOnnxModel(path, &context, importOptions, errors);
     if (!module && !errors.empty()) {
@@ -161,6 +164,11 @@ mpc::loadTrainingModule(const std::string &path,
         moreErrors->assign(errors.begin() + 1, errors.end());
     }
   } else {
+    if (!options.loss.empty()) {
+      error = path + ": --loss names the loss of an ONNX model; a graph or "
+                     "module marks its own";
+      return nullptr;
+    }
     auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
     if (!buffer) {
       error = path + ": cannot open: " + buffer.getError().message();
@@ -186,6 +194,48 @@ mpc::loadTrainingModule(const std::string &path,
   if (!isGraph && options.batchSize &&
       !checkBatchSize(*module, path, *options.batchSize, error))
     return nullptr;
+  return module;
+}
+
+/// Registers the dialects and makes the first error diagnostic `error`.
+struct LoaderDiagnostics {
+  LoaderDiagnostics(MLIRContext &context, std::string &error)
+      : handler(&context, [&error](Diagnostic &diagnostic) {
+          if (error.empty() &&
+              diagnostic.getSeverity() == DiagnosticSeverity::Error)
+            error = mpc::formatOneLine(diagnostic);
+          return success();
+        }) {}
+  ScopedDiagnosticHandler handler;
+};
+
+void loadDialects(MLIRContext &context) {
+  DialectRegistry registry;
+  mpc::registerGraphImportDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+}
+
+/// Whether @forward returns a loss (mpc.loss on its first result).
+bool forwardHasLoss(ModuleOp module) {
+  auto forward =
+      module.lookupSymbol<func::FuncOp>(mpc::MpcDialect::kForwardFuncName);
+  return forward && forward.getNumResults() > 0 &&
+         forward.getResultAttr(0, mpc::MpcDialect::kLossAttrName);
+}
+
+} // namespace
+
+namespace {
+
+/// Gives an imported module its training step (unless it has one) and the
+/// instrumentation and report the options ask for.
+OwningOpRef<ModuleOp> finishTrainingModule(OwningOpRef<ModuleOp> module,
+                                           const std::string &path,
+                                           const mpc::ModelLoadOptions &options,
+                                           std::string &error) {
+  using namespace mpc;
+  MLIRContext &context = *module->getContext();
   if (!module->lookupSymbol(mpc::MpcDialect::kTrainStepFuncName)) {
     if (failed(compileTrainingStep(*module, options))) {
       if (error.empty())
@@ -220,6 +270,65 @@ mpc::loadTrainingModule(const std::string &path,
     if (failed(pm.run(*module))) {
       if (error.empty())
         error = path + ": the precision report failed";
+      return nullptr;
+    }
+  }
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp>
+mpc::loadTrainingModule(const std::string &path,
+                        const ModelLoadOptions &options, MLIRContext &context,
+                        std::string &error,
+                        std::vector<std::string> *moreErrors) {
+  loadDialects(context);
+  // The first error becomes the message; the rest are its notes.
+  LoaderDiagnostics diagnostics(context, error);
+  OwningOpRef<ModuleOp> module =
+      importModel(path, options, context, error, moreErrors);
+  if (!module)
+    return nullptr;
+  return finishTrainingModule(std::move(module), path, options, error);
+}
+
+OwningOpRef<ModuleOp>
+mpc::loadForwardModule(const std::string &path, const ModelLoadOptions &options,
+                       MLIRContext &context, std::string &error,
+                       std::vector<std::string> *moreErrors) {
+  loadDialects(context);
+  LoaderDiagnostics diagnostics(context, error);
+  OwningOpRef<ModuleOp> module =
+      importModel(path, options, context, error, moreErrors);
+  if (!module)
+    return nullptr;
+  if (!module->lookupSymbol(MpcDialect::kForwardFuncName)) {
+    error = path + ": the model has no @" + MpcDialect::kForwardFuncName.str() +
+            " to evaluate";
+    return nullptr;
+  }
+  // A model that trains is evaluated as it trains: with its step compiled,
+  // so that --dtype and a checkpoint apply as they do to training.
+  if (module->lookupSymbol(MpcDialect::kTrainStepFuncName) ||
+      forwardHasLoss(*module))
+    return finishTrainingModule(std::move(module), path, options, error);
+  // Without a loss there is no step: only the precision plan applies.
+  if (!options.lossScaling.empty() || options.initScale ||
+      options.recordGradNorm || hasScheduleOptions(options) ||
+      !options.optimizer.empty() || options.learningRate ||
+      options.weightDecay) {
+    error = path + ": the model has no loss, so it has no training step for "
+                   "training options to apply to";
+    return nullptr;
+  }
+  if (!options.dtype.empty() && options.dtype != "f32") {
+    PassManager pm(&context);
+    pm.addPass(
+        createAutocast(AutocastOptions{options.dtype, options.policyFile}));
+    if (failed(pm.run(*module))) {
+      if (error.empty())
+        error = path + ": assigning the precisions failed";
       return nullptr;
     }
   }

@@ -42,6 +42,13 @@ struct ModelLoadOptions {
   std::string lrSchedule;
   std::optional<int64_t> warmupSteps, decaySteps, lrStepSize;
   std::optional<double> minLrRatio, lrGamma;
+  /// The optimizer and its settings (mpc-build-train-step's options of the
+  /// same names); unset: the graph's training settings, else AdamW.
+  std::string optimizer;
+  std::optional<double> learningRate, weightDecay;
+  /// An ONNX model's graph output that is the loss; empty: its only scalar
+  /// float output.
+  std::string loss;
 };
 
 /// Reads `path`, a JSON graph, an ONNX model (.onnx) or an MLIR module, and
@@ -57,6 +64,16 @@ mlir::OwningOpRef<mlir::ModuleOp>
 loadTrainingModule(const std::string &path, const ModelLoadOptions &options,
                    mlir::MLIRContext &context, std::string &error,
                    std::vector<std::string> *moreErrors = nullptr);
+
+/// Reads `path` as loadTrainingModule does, for evaluating @forward on
+/// given inputs: a model with a loss gets its training step (so that --dtype
+/// and a checkpoint apply as in training); a model without one (an ONNX
+/// inference graph) is imported alone, with autocast when `options.dtype`
+/// is f16 or bf16.
+mlir::OwningOpRef<mlir::ModuleOp>
+loadForwardModule(const std::string &path, const ModelLoadOptions &options,
+                  mlir::MLIRContext &context, std::string &error,
+                  std::vector<std::string> *moreErrors = nullptr);
 
 } // namespace mpc
 

@@ -12,6 +12,7 @@
 #include "compiler/reference/OpEvaluator.h"
 #include "compiler/reference/ParamInit.h"
 #include "dialects/mpc/MpcOps.h"
+#include "dialects/mpc/ParamValue.h"
 #include "runtime/driver/MemoryBudget.h"
 #include "runtime/driver/Text.h"
 
@@ -48,6 +49,8 @@ struct Executor::Impl {
   ModuleOp module;
   llvm::StringMap<CompiledFunction> functions;
   std::vector<ParamOp> paramOps;
+  /// Per param: its own initial value, or null when a rule draws it.
+  std::vector<std::shared_ptr<std::vector<float>>> initialValues;
 };
 
 namespace {
@@ -158,6 +161,18 @@ std::unique_ptr<Executor> Executor::create(ModuleOp module,
     impl.paramOps.push_back(param);
     HostTensor value = allocate(param.getType());
     value.name = param.getSymName().str();
+    // A param's own initial value is read once, here, so that a blob
+    // without data fails before anything runs.
+    std::shared_ptr<std::vector<float>> initial;
+    if (ElementsAttr attr = param.getInitialValue()) {
+      initial = std::make_shared<std::vector<float>>();
+      std::string problem;
+      if (!readParamValue(attr, *initial, problem)) {
+        error = "@" + value.name + ": " + problem;
+        return nullptr;
+      }
+    }
+    impl.initialValues.push_back(std::move(initial));
     executor->params_.push_back(std::move(value));
     executor->isState_.push_back(param.getState());
   }
@@ -168,8 +183,13 @@ Executor::~Executor() = default;
 
 void Executor::initializeParams(uint64_t seed) {
   runSeed_ = seed;
-  for (auto [param, value] : llvm::zip(impl_->paramOps, params_))
-    initializeParam(param.getInit(), param.getSymName(), seed, value);
+  for (auto [param, initial, value] :
+       llvm::zip(impl_->paramOps, impl_->initialValues, params_)) {
+    if (initial)
+      value.f32 = *initial;
+    else
+      initializeParam(param.getInitRule(), param.getSymName(), seed, value);
+  }
 }
 
 bool Executor::hasFunction(const std::string &function) const {

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/mpc/MpcOps.h"
+#include "dialects/mpc/ParamValue.h"
 #include "dialects/mpc/ShapeFunctions.h"
 
 #include "mlir/IR/Builders.h"
@@ -35,7 +36,16 @@ LogicalResult verifyDerivedType(Operation *op,
 //===----------------------------------------------------------------------===//
 
 LogicalResult ParamOp::verify() {
-  return getInit().verifyFor(getTensorType(), [&] { return emitOpError(); });
+  if (InitAttr rule = getInitRule())
+    return rule.verifyFor(getTensorType(), [&] { return emitOpError(); });
+  ElementsAttr value = getInitialValue();
+  if (value.getType() != getType())
+    return emitOpError("initial value of type ")
+           << value.getType() << " differs from the param's type " << getType();
+  std::string problem;
+  if (!checkParamValue(value, problem))
+    return emitOpError(problem);
+  return success();
 }
 
 /// Resolves `symbol` to an mpc.param whose type is `type`.

@@ -37,14 +37,20 @@ def Mpc_ParamOp : Mpc_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     momentum buffers, the step count). Functions read it with `mpc.load` and
     write it with `mpc.store`; checkpoints hold both kinds.
 
+    The initializer is an `#mpc.init` rule, or the initial value itself (an
+    imported model's pretrained weights): a `dense_resource` blob, which
+    keeps large values out of the op's line and prints them once at the end
+    of the module, or a `dense` literal. The value has the param's type.
+
     ```mlir
     mpc.param @w1 : tensor<64x128xf32> = #mpc.init<xavier_uniform, gain = 1.000000e+00>
     mpc.param state @w1.m : tensor<64x128xf32> = #mpc.init<zeros>
+    mpc.param @fc.weight : tensor<4x3xf32> = dense_resource<fc.weight> : tensor<4x3xf32>
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        TypeAttrOf<Mpc_AnyTensor>:$type,
-                       Mpc_InitAttr:$init,
+                       AnyAttrOf<[Mpc_InitAttr, ElementsAttr]>:$init,
                        UnitAttr:$state);
   let assemblyFormat = [{
     (`state` $state^)? $sym_name `:` $type `=` qualified($init) attr-dict
@@ -53,6 +59,14 @@ def Mpc_ParamOp : Mpc_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
   let extraClassDeclaration = [{
     ::mlir::RankedTensorType getTensorType() {
       return ::llvm::cast<::mlir::RankedTensorType>(getType());
+    }
+    /// The initializer rule, or null when the param holds its initial value.
+    ::mpc::InitAttr getInitRule() {
+      return ::llvm::dyn_cast<::mpc::InitAttr>(getInit());
+    }
+    /// The initial value, or null when an initializer rule draws it.
+    ::mlir::ElementsAttr getInitialValue() {
+      return ::llvm::dyn_cast<::mlir::ElementsAttr>(getInit());
     }
   }];
 }

@@ -10,6 +10,7 @@
 #include "dialects/mpc/StepContract.h"
 
 #include "dialects/mpc/ElementTypes.h"
+#include "dialects/mpc/ParamValue.h"
 
 #include "mlir/IR/TypeUtilities.h"
 
@@ -125,12 +126,24 @@ FailureOr<FunctionSpec> functionSpec(func::FuncOp function, bool requirePlan) {
   return spec;
 }
 
-StateSpec stateSpec(ParamOp param) {
+/// The spec of state tensor number `index`; a param whose initial value
+/// cannot be read is an error at its location.
+FailureOr<StateSpec> stateSpec(ParamOp param, size_t index) {
   StateSpec spec;
   static_cast<TensorSpec &>(spec) =
       tensorSpec(param.getSymName().str(), param.getTensorType());
   spec.trainable = !param.getState();
-  spec.init = initSpecOf(param.getInit());
+  if (InitAttr rule = param.getInitRule()) {
+    spec.init = initSpecOf(rule);
+    return spec;
+  }
+  auto values = std::make_shared<std::vector<float>>();
+  std::string problem;
+  if (!readParamValue(param.getInitialValue(), *values, problem))
+    return param.emitOpError(problem);
+  spec.init.kind = InitSpec::Kind::Values;
+  spec.init.values = std::move(values);
+  spec.init.file = manifest::initValuesFile(index);
   return spec;
 }
 
@@ -229,8 +242,12 @@ FailureOr<StepContract> describeStep(ModuleOp module, bool requirePlan) {
   contract.abi = step::kAbiVersion;
   std::optional<StringRef> graph = module.getSymName();
   contract.graph = graph ? graph->str() : "graph";
-  for (ParamOp param : manifestState(module))
-    contract.state.push_back(stateSpec(param));
+  for (ParamOp param : manifestState(module)) {
+    FailureOr<StateSpec> spec = stateSpec(param, contract.state.size());
+    if (failed(spec))
+      return failure();
+    contract.state.push_back(std::move(*spec));
+  }
   for (func::FuncOp function : manifestFunctions(module)) {
     FailureOr<FunctionSpec> spec = functionSpec(function, requirePlan);
     if (failed(spec))

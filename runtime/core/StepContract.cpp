@@ -136,6 +136,8 @@ private:
   bool tensors(const Json &object, const std::string &where,
                const std::string &key, std::vector<TensorSpec> &specs);
   bool init(const Json &value, const std::string &where, InitSpec &spec);
+  /// The values file of a Kind::Values initializer.
+  bool initValues(const Json &value, const std::string &where, InitSpec &spec);
   bool state(const Json &root, StepContract &contract);
   bool function(const Json &value, const std::string &where,
                 const StepContract &contract, FunctionSpec &spec);
@@ -265,6 +267,20 @@ bool Reader::init(const Json &value, const std::string &where, InitSpec &spec) {
   return true;
 }
 
+bool Reader::initValues(const Json &value, const std::string &where,
+                        InitSpec &spec) {
+  if (spec.kind != InitSpec::Kind::Values)
+    return true;
+  if (!string(value, where, key::kFile, spec.file))
+    return false;
+  // The file lies inside the artifact directory.
+  if (spec.file.empty() || spec.file.front() == '/' ||
+      spec.file.find("..") != std::string::npos)
+    return fail(at(where, key::kFile),
+                "expected a path inside the artifact, got " + quote(spec.file));
+  return true;
+}
+
 bool Reader::state(const Json &root, StepContract &contract) {
   const Json *list = field(root, "", key::kState);
   if (!list)
@@ -280,7 +296,8 @@ bool Reader::state(const Json &root, StepContract &contract) {
         !boolean(entry, where, key::kTrainable, spec.trainable))
       return false;
     const Json *initializer = field(entry, where, key::kInit);
-    if (!initializer || !init(*initializer, at(where, key::kInit), spec.init))
+    if (!initializer || !init(*initializer, at(where, key::kInit), spec.init) ||
+        !initValues(*initializer, at(where, key::kInit), spec.init))
       return false;
     if (!names.insert(spec.name).second)
       return fail(at(where, key::kName), quote(spec.name) + " named twice");

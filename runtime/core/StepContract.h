@@ -194,6 +194,7 @@ inline constexpr char kKind[] = "kind";
 inline constexpr char kFirst[] = "first";
 inline constexpr char kSecond[] = "second";
 inline constexpr char kSeed[] = "seed";
+inline constexpr char kFile[] = "file";
 // A function (and kName, kArenaBytes).
 inline constexpr char kEntry[] = "entry";
 inline constexpr char kPeakLiveBytes[] = "peak_live_bytes";
@@ -212,6 +213,12 @@ inline constexpr char kDecaySteps[] = "decay_steps";
 inline constexpr char kMinRatio[] = "min_ratio";
 inline constexpr char kStepSize[] = "step_size";
 inline constexpr char kGamma[] = "gamma";
+
+/// The file, in an artifact directory, holding the initial values of state
+/// tensor number `index` (InitSpec::Kind::Values) as a .npy array.
+inline std::string initValuesFile(size_t index) {
+  return "values/" + std::to_string(index) + ".npy";
+}
 } // namespace manifest
 
 /// Parses and checks manifest text: a contract of this ABI version with a

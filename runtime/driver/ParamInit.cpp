@@ -35,6 +35,13 @@ void initializeParam(const InitSpec &init, const std::string &name,
   uint64_t stream = init.seed ? random::mix(*init.seed)
                               : random::hash(seed, nameHash(name), 3);
   int64_t n = value.numElements();
+  if (init.kind == Kind::Values) {
+    // The values were checked against the param's shape where they were
+    // read (the module's verifier, or loadInitValues for a manifest).
+    if (init.values && static_cast<int64_t>(init.values->size()) == n)
+      value.f32.assign(init.values->begin(), init.values->end());
+    return;
+  }
   if (value.dtype == HostTensor::DType::I64) {
     std::fill(value.i64.begin(), value.i64.end(), 0);
     return;
@@ -71,6 +78,8 @@ void initializeParam(const InitSpec &init, const std::string &name,
     case Kind::XavierNormal:
       v = first * std::sqrt(2.0 / (fanIn + fanOut)) * normal(stream, i);
       break;
+    case Kind::Values:
+      break; // Handled above.
     }
     value.f32[i] = static_cast<float>(v);
   }

@@ -12,11 +12,14 @@
 #include "compiler/reference/CpuStepExecutor.h"
 #include "compiler/target/cuda/ManifestWriter.h"
 #include "passes/Passes.h"
+#include "runtime/driver/InitValues.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <gtest/gtest.h>
@@ -352,6 +355,94 @@ TEST_F(StepContractTest, CpuExecutorRefusesAStepItCannotDescribe) {
   EXPECT_EQ(error, "function @train_step: arg 0 is 'i32', not a ranked tensor");
 }
 
+/// A module whose params hold their values: a blob and a dense literal.
+constexpr const char *kValueParams = R"mlir(
+mpc.param @w : tensor<2x2xf32> = dense_resource<w> : tensor<2x2xf32>
+mpc.param @b : tensor<2xf32> = dense<[5.0, 6.0]> : tensor<2xf32>
+mpc.param state @m : tensor<2xf32> = #mpc.init<zeros>
+func.func @forward(%x: tensor<2xf32>) -> (tensor<f32> {mpc.loss}) {
+  %b = mpc.load @b : tensor<2xf32>
+  %y = mpc.add %x, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %loss = mpc.reduce_sum %y [0] : tensor<2xf32> -> tensor<f32>
+  return %loss : tensor<f32>
+}
+func.func @train_step(%x: tensor<2xf32>) -> (tensor<f32> {mpc.loss}) {
+  %b = mpc.load @b : tensor<2xf32>
+  %y = mpc.add %x, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %loss = mpc.reduce_sum %y [0] : tensor<2xf32> -> tensor<f32>
+  return %loss : tensor<f32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x040000000000803F000000400000404000008040"
+    }
+  }
+#-}
+)mlir";
+
+TEST_F(StepContractTest, ParamValuesTravelAsFilesBesideTheManifest) {
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(kValueParams, &context);
+  ASSERT_TRUE(module);
+  FailureOr<StepContract> contract =
+      mpc::describeStep(*module, /*requirePlan=*/false);
+  ASSERT_TRUE(succeeded(contract));
+  ASSERT_EQ(contract->state.size(), 3u);
+  const mpc::InitSpec &w = contract->state[0].init;
+  EXPECT_EQ(w.kind, mpc::InitSpec::Kind::Values);
+  ASSERT_TRUE(w.values);
+  EXPECT_EQ(*w.values, (std::vector<float>{1, 2, 3, 4}));
+  EXPECT_EQ(w.file, "values/0.npy");
+  ASSERT_TRUE(contract->state[1].init.values);
+  EXPECT_EQ(*contract->state[1].init.values, (std::vector<float>{5, 6}));
+  EXPECT_EQ(contract->state[2].init.kind, mpc::InitSpec::Kind::Zeros);
+
+  llvm::SmallString<128> directory;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("mpc-values", directory));
+  std::string error;
+  ASSERT_TRUE(
+      mpc::driver::writeInitValues(*contract, directory.str().str(), error))
+      << error;
+  std::optional<StepContract> parsed = roundTrip(*contract);
+  ASSERT_TRUE(parsed);
+  // The manifest names the files; the values come from them.
+  EXPECT_FALSE(parsed->state[0].init.values);
+  ASSERT_TRUE(
+      mpc::driver::loadInitValues(*parsed, directory.str().str(), error))
+      << error;
+  EXPECT_TRUE(*parsed == *contract);
+
+  // A file of the wrong shape is refused, naming it.
+  llvm::SmallString<128> bias(directory);
+  llvm::sys::path::append(bias, "values", "1.npy");
+  llvm::SmallString<128> weight(directory);
+  llvm::sys::path::append(weight, "values", "0.npy");
+  ASSERT_FALSE(llvm::sys::fs::copy_file(weight, bias));
+  std::optional<StepContract> again = roundTrip(*contract);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(
+      mpc::driver::loadInitValues(*again, directory.str().str(), error));
+  EXPECT_EQ(error, bias.str().str() +
+                       ": the initial values of 'b' must be floats of shape "
+                       "[2], got floats of shape [2, 2]");
+  llvm::sys::fs::remove_directories(directory);
+}
+
+TEST_F(StepContractTest, ParamValueMustHaveTheParamsType) {
+  std::string diagnostic;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &d) {
+    diagnostic = d.str();
+    return success();
+  });
+  EXPECT_FALSE(parseSourceString<ModuleOp>(
+      "mpc.param @w : tensor<2xf32> = dense<[1.0, 2.0, 3.0]> : tensor<3xf32>",
+      &context));
+  EXPECT_EQ(diagnostic, "'mpc.param' op initial value of type "
+                        "'tensor<3xf32>' differs from the param's type "
+                        "'tensor<2xf32>'");
+}
+
 TEST(InitSpecTest, EveryDialectKindHasItsRuntimeNamesake) {
   MLIRContext context;
   context.loadDialect<mpc::MpcDialect>();
@@ -367,9 +458,13 @@ TEST(InitSpecTest, EveryDialectKindHasItsRuntimeNamesake) {
     EXPECT_EQ(mpc::initSpecOf(mpc::InitAttr::getDefault(&context, *kind)).kind,
               *runtime);
   }
-  // And the runtime has no kind the dialect lacks.
-  for (const mpc::InitKindName &entry : mpc::kInitKinds)
-    EXPECT_TRUE(mpc::symbolizeInitKind(entry.name)) << entry.name;
+  // And the runtime has no kind the dialect lacks, but for the values a
+  // param holds itself (an ElementsAttr in the dialect, not a rule).
+  for (const mpc::InitKindName &entry : mpc::kInitKinds) {
+    if (entry.kind != mpc::InitSpec::Kind::Values) {
+      EXPECT_TRUE(mpc::symbolizeInitKind(entry.name)) << entry.name;
+    }
+  }
 }
 
 } // namespace

@@ -37,6 +37,11 @@ Model openForRepair(const Flags &flags);
 /// enough free memory; each fails before anything is written.
 Model openOnCuda(const Flags &flags);
 
+/// --forward: evaluates @forward of MODEL once on the CPU reference
+/// executor, on the --input files, writes every output to --output-dir and
+/// exits (ForwardRun.cpp); fails in a build without the CPU executor.
+[[noreturn]] void runForwardAndExit(const Flags &flags);
+
 /// Builds the step library of the artifact in a directory and returns its
 /// file name there, or none with a one-line `error` that names the log of
 /// the compiler at `logPath` (removed after a build that succeeds).

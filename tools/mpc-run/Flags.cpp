@@ -109,6 +109,21 @@ training settings, else constant):
                      (default 0)
   --lr-step-size N   step: steps between two decays
   --lr-gamma G       step: the factor of each decay
+
+Optimizer (when compiling a graph; default: the graph's training settings,
+else AdamW with learning rate 1e-3):
+  --optimizer O      sgd, momentum or adamw
+  --learning-rate LR the peak step size
+  --weight-decay W   weight decay (decoupled for AdamW)
+  --loss NAME        an ONNX model's graph output that is the loss (default:
+                     its only scalar float output)
+
+Forward (CPU device; docs/mpc-run.md):
+  --forward          evaluate @forward once on the given inputs instead of
+                     training, with --resume CKPT on the trained weights
+  --input NAME=FILE  a .npy array for the input NAME; repeat for each input
+  --output-dir DIR   write every output as DIR/NAME.npy (DIR is created, or
+                     replaced whole when it holds only .npy files)
 )";
 
 /// The flags that take a value; --data may repeat.
@@ -137,14 +152,22 @@ const char *const kValueFlags[] = {"steps",
                                    "min-lr-ratio",
                                    "lr-step-size",
                                    "lr-gamma",
-                                   "repair-policy-out"};
+                                   "repair-policy-out",
+                                   "optimizer",
+                                   "learning-rate",
+                                   "weight-decay",
+                                   "loss",
+                                   "input",
+                                   "output-dir"};
 /// The flags without a value.
-const char *const kSwitchFlags[] = {"cuda-sync", "grad-norm", "check-numerics",
-                                    "check-numerics-all", "repair-precision"};
+const char *const kSwitchFlags[] = {"cuda-sync",        "grad-norm",
+                                    "check-numerics",   "check-numerics-all",
+                                    "repair-precision", "forward"};
 /// The flags whose value names a file or directory, which cannot be empty.
 const char *const kPathFlags[] = {
-    "data",     "save",    "resume",          "policy",
-    "artifact", "metrics", "numerics-report", "repair-policy-out"};
+    "data",     "save",      "resume",          "policy",
+    "artifact", "metrics",   "numerics-report", "repair-policy-out",
+    "input",    "output-dir"};
 
 } // namespace
 
@@ -198,12 +221,15 @@ Flags parseFlags(int argc, char **argv) {
       fail("--" + name + " needs a path, got ''");
     if (name == "data")
       flags.data.push_back(value);
+    else if (name == "input")
+      flags.inputs.push_back(value);
     else if (!flags.values.emplace(name, value).second)
       fail("--" + name + " given twice");
   }
   if (flags.model.empty())
     fail("no model given (see mpc-run --help)");
-  if (flags.data.empty() && !flags.values.count("artifact"))
+  if (flags.data.empty() && !flags.values.count("artifact") &&
+      !flags.switches.count("forward"))
     fail("no --data given");
   return flags;
 }

@@ -20,6 +20,8 @@ namespace mpc::run {
 struct Flags {
   std::string model;
   std::vector<std::string> data;
+  /// --forward's inputs, NAME=FILE.npy, in order; --input may repeat.
+  std::vector<std::string> inputs;
   std::map<std::string, std::string> values;
   /// The flags without a value that were given.
   std::set<std::string> switches;

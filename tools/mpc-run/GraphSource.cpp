@@ -117,6 +117,7 @@ void checkArtifactOutput(const std::string &directory) {
        std::filesystem::directory_iterator(directory, ignored)) {
     std::string name = entry.path().filename().string();
     bool artifactFile = name == "step.cu" || name == "manifest.json" ||
+                        name == "values" ||
                         (llvm::StringRef(name).starts_with("step.sm_") &&
                          (llvm::StringRef(name).ends_with(".so") ||
                           llvm::StringRef(name).ends_with(".so.log")));
@@ -154,7 +155,7 @@ std::string cachedArtifact(mlir::ModuleOp module) {
 
 } // namespace
 
-LoadedGraph loadGraph(const Flags &flags) {
+ModelLoadOptions modelLoadOptions(const Flags &flags) {
   ModelLoadOptions loadOptions;
   if (flags.values.count("batch"))
     loadOptions.batchSize = integerFlag(flags, "batch", 0, 1);
@@ -188,23 +189,39 @@ LoadedGraph loadGraph(const Flags &flags) {
                              std::pair("lr-gamma", &loadOptions.lrGamma)})
     if (flags.values.count(name))
       *value = numberFlag(flags, name);
+  loadOptions.optimizer =
+      stringFlag(flags, "optimizer", {"sgd", "momentum", "adamw"});
+  if (flags.values.count("learning-rate"))
+    loadOptions.learningRate = positiveFlag(flags, "learning-rate");
+  if (flags.values.count("weight-decay"))
+    loadOptions.weightDecay = numberFlag(flags, "weight-decay");
+  if (flags.values.count("loss"))
+    loadOptions.loss = flags.values.at("loss");
+  return loadOptions;
+}
+
+void failToLoad(std::string error, std::vector<std::string> moreErrors) {
+  // One line per problem (an ONNX model's unsupported nodes), all of them.
+  if (!moreErrors.empty()) {
+    std::fprintf(stderr, "mpc-run: %s\n", oneLine(error).c_str());
+    error = moreErrors.back();
+    moreErrors.pop_back();
+    for (const std::string &line : moreErrors)
+      std::fprintf(stderr, "mpc-run: %s\n", oneLine(line).c_str());
+  }
+  fail(error);
+}
+
+LoadedGraph loadGraph(const Flags &flags) {
+  ModelLoadOptions loadOptions = modelLoadOptions(flags);
   LoadedGraph graph;
   graph.context = std::make_shared<mlir::MLIRContext>();
   std::string error;
   std::vector<std::string> moreErrors;
   graph.module = loadTrainingModule(flags.model, loadOptions, *graph.context,
                                     error, &moreErrors);
-  if (!graph.module) {
-    // One line per problem (an ONNX model's unsupported nodes), all of them.
-    if (!moreErrors.empty()) {
-      std::fprintf(stderr, "mpc-run: %s\n", oneLine(error).c_str());
-      error = moreErrors.back();
-      moreErrors.pop_back();
-      for (const std::string &line : moreErrors)
-        std::fprintf(stderr, "mpc-run: %s\n", oneLine(line).c_str());
-    }
-    fail(error);
-  }
+  if (!graph.module)
+    failToLoad(error, moreErrors);
   graph.steps = trainingSetting(*graph.module, "steps");
   graph.seed = trainingSetting(*graph.module, "seed");
   graph.precision = stepPrecision(*graph.module);

@@ -10,6 +10,8 @@
 
 #include "tools/mpc-run/Flags.h"
 
+#include "compiler/ModelLoader.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -18,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mpc::run {
 
@@ -37,6 +40,14 @@ struct LoadedGraph {
 /// Loads MODEL with the precision flags; fails with one line naming the
 /// file and the position when it does not load.
 LoadedGraph loadGraph(const Flags &flags);
+
+/// The compiler's options that the flags give (precision, schedule,
+/// optimizer, an ONNX model's loss); fails on a bad value.
+ModelLoadOptions modelLoadOptions(const Flags &flags);
+
+/// Fails with `error`, after printing `moreErrors` (one line each) first.
+[[noreturn]] void failToLoad(std::string error,
+                             std::vector<std::string> moreErrors);
 
 } // namespace mpc::run
 

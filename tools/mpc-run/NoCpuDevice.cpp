@@ -22,4 +22,9 @@ Model openForRepair(const Flags &) {
        "compiles the repaired step");
 }
 
+void runForwardAndExit(const Flags &) {
+  fail("--forward runs on the CPU reference executor, which this build of "
+       "mpc-run lacks (it has no compiler)");
+}
+
 } // namespace mpc::run

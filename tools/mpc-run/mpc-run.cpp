@@ -5,6 +5,7 @@
 //         [--eval-every K]
 //         [--save CKPT] [--resume CKPT] [--metrics FILE]
 // mpc-run MODEL --artifact DIR
+// mpc-run MODEL --forward --input NAME=FILE.npy ... --output-dir DIR
 //
 // Compiles the model (a JSON graph or an mpc module) to its training step,
 // then trains it on the data and evaluates on the held-out split; on a GPU
@@ -122,6 +123,10 @@ void reportRepair(const Flags &flags,
 
 int main(int argc, char **argv) {
   Flags flags = parseFlags(argc, argv);
+  if (flags.switches.count("forward"))
+    runForwardAndExit(flags);
+  if (!flags.inputs.empty() || flags.values.count("output-dir"))
+    fail("--input and --output-dir apply with --forward");
   checkOutputPaths(flags);
   if (flags.values.count("artifact")) {
     if (flags.switches.count("cuda-sync"))

@@ -13,6 +13,7 @@
 #include "compiler/import/onnx/OnnxLiteral.h"
 #include "compiler/import/onnx/OnnxModel.h"
 #include "compiler/import/onnx/OnnxNode.h"
+#include "compiler/import/onnx/OnnxParams.h"
 #include "compiler/import/onnx/OnnxRewrites.h"
 #include "dialects/mpc/ForwardFunction.h"
 #include "dialects/mpc/MpcOps.h"
@@ -89,6 +90,8 @@ private:
   /// Static shapes and element types ONNX shape inference gave.
   llvm::StringMap<const onnx::TypeProto *> inferred;
   llvm::SmallVector<std::string> inputNames;
+  /// Whether @forward's first result is the loss.
+  bool hasLoss = false;
 };
 
 std::string GraphImport::describeNode(const onnx::NodeProto &node,
@@ -133,6 +136,8 @@ bool GraphImport::importInitializers() {
       error("initializer '" + tensor.name() + "': " + problem);
       return false;
     }
+    if (entry.literal->isFloat())
+      entry.literal->initializer = tensor.name();
     values[tensor.name()] = std::move(entry);
   }
   // Bound inputs take the element type the graph declares for them.
@@ -262,13 +267,21 @@ void GraphImport::importNode(const onnx::NodeProto &node, size_t index) {
 
   Location loc = nodeLocation(node, index);
   NodeContext nodeContext(node, inputs, builder, loc);
+  // Data movement on a weight is imported as ops, so that the weight stays
+  // the initializer's and can be trained.
+  bool movesInitializer =
+      passesInitializerThrough(node.op_type()) &&
+      llvm::any_of(inputs, [](const NodeInput &input) {
+        return input.literal && !input.literal->initializer.empty();
+      });
   std::vector<Literal> folded;
-  if (foldNode(nodeContext, folded)) {
+  if (!movesInitializer && foldNode(nodeContext, folded)) {
     for (auto [position, literal] : llvm::enumerate(folded))
       if (position < static_cast<size_t>(node.output_size()) &&
           !node.output(position).empty()) {
         Entry entry;
         entry.literal = std::move(literal);
+        entry.literal->initializer.clear(); // Computed, not the initializer.
         values[node.output(position)] = std::move(entry);
       }
     return;
@@ -365,6 +378,7 @@ bool GraphImport::importOutputs(func::FuncOp forward) {
         loss = i;
       }
   }
+  hasLoss = loss.has_value();
   if (loss && *loss != 0) {
     std::swap(results[0], results[*loss]);
     std::swap(names[0], names[*loss]);
@@ -396,6 +410,7 @@ OwningOpRef<ModuleOp> GraphImport::run() {
     importNode(node, index);
   if (!errors.empty() || !importOutputs(forward))
     return nullptr;
+  promoteInitializersToParams(*module, forward, hasLoss);
 
   // Whatever fails here is a defect of a mapping: it is reported, at the
   // node, like an unsupported one.

@@ -38,6 +38,10 @@ struct Literal {
   /// `floats` for float kinds.
   std::vector<int64_t> ints;
   std::vector<double> floats;
+  /// The name of the float initializer this literal is, unchanged; empty
+  /// for anything else. Its constants carry the name (kInitializerAttrName)
+  /// until the importer decides which initializers are weights.
+  std::string initializer;
 
   bool isFloat() const {
     return kind == ElementKind::F32 || kind == ElementKind::F16 ||

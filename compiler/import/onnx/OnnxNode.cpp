@@ -2,6 +2,8 @@
 
 #include "compiler/import/onnx/OnnxNode.h"
 
+#include "compiler/import/onnx/OnnxParams.h"
+
 #include "dialects/mpc/MpcOps.h"
 
 #include <onnx/onnx_pb.h>
@@ -25,10 +27,15 @@ Value NodeContext::value(size_t index) {
     return Value();
   if (inputs[index].value)
     return inputs[index].value;
-  if (!inputs[index].literal)
+  const Literal *literal = inputs[index].literal;
+  if (!literal)
     return Value();
-  return builder.create<ConstantOp>(
-      loc, denseAttrOf(*inputs[index].literal, builder.getContext()));
+  auto constant = builder.create<ConstantOp>(
+      loc, denseAttrOf(*literal, builder.getContext()));
+  if (!literal->initializer.empty())
+    constant->setAttr(kInitializerAttrName,
+                      builder.getStringAttr(literal->initializer));
+  return constant;
 }
 
 RankedTensorType NodeContext::type(size_t index) const {

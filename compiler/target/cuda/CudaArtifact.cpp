@@ -4,7 +4,9 @@
 
 #include "compiler/support/OneLineDiagnostics.h"
 #include "compiler/target/cuda/CudaEmitter.h"
+#include "dialects/mpc/StepContract.h"
 #include "passes/Passes.h"
+#include "runtime/driver/InitValues.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
@@ -59,8 +61,14 @@ bool writeCudaArtifact(ModuleOp module, llvm::StringRef directory,
   llvm::SmallString<256> stepPath(directory), manifestPath(directory);
   llvm::sys::path::append(stepPath, "step.cu");
   llvm::sys::path::append(manifestPath, "manifest.json");
-  return writeFileAtomically(stepPath, step, error) &&
-         writeFileAtomically(manifestPath, manifest, error);
+  if (!writeFileAtomically(stepPath, step, error) ||
+      !writeFileAtomically(manifestPath, manifest, error))
+    return false;
+  // Pretrained values travel as files beside the manifest, which names them.
+  FailureOr<StepContract> contract = describeStep(module, /*requirePlan=*/true);
+  if (failed(contract))
+    return fail("the step contract cannot be described");
+  return driver::writeInitValues(*contract, directory.str(), error);
 }
 
 } // namespace mpc

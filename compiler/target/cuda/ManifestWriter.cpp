@@ -48,10 +48,13 @@ json::Object stateEntry(const StateSpec &spec) {
   if (spec.init.seed)
     seed = static_cast<int64_t>(*spec.init.seed);
   entry[key::kTrainable] = spec.trainable;
-  entry[key::kInit] = json::Object{{key::kKind, initKindName(spec.init.kind)},
-                                   {key::kFirst, spec.init.first},
-                                   {key::kSecond, spec.init.second},
-                                   {key::kSeed, std::move(seed)}};
+  json::Object init{{key::kKind, initKindName(spec.init.kind)},
+                    {key::kFirst, spec.init.first},
+                    {key::kSecond, spec.init.second},
+                    {key::kSeed, std::move(seed)}};
+  if (spec.init.kind == InitSpec::Kind::Values)
+    init[key::kFile] = spec.init.file;
+  entry[key::kInit] = std::move(init);
   return entry;
 }
 

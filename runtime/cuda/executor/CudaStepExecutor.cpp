@@ -18,6 +18,7 @@
 #include "runtime/cuda/executor/StepCompiler.h"
 #include "runtime/cuda/executor/StepLibrary.h"
 #include "runtime/cuda/mpc_cuda_runtime.h"
+#include "runtime/driver/InitValues.h"
 #include "runtime/driver/ParamInit.h"
 
 #include <algorithm>
@@ -430,6 +431,9 @@ CudaStepExecutor::create(const std::string &directory, Manifest manifest,
   std::optional<std::string> library =
       stepLibraryFor(directory, device.sm(), error);
   if (!library)
+    return nullptr;
+  // Pretrained values are read now, so a missing file fails before a step.
+  if (!driver::loadInitValues(manifest, directory, error))
     return nullptr;
   auto impl = std::make_unique<Impl>(std::move(manifest));
   impl->deviceName = device.name;

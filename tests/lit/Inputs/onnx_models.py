@@ -1,0 +1,157 @@
+"""Writes small ONNX models with initializers, and their data, for lit tests.
+
+The protobuf is encoded here, by field number (onnx/onnx.proto), so the
+tests need no ONNX or protobuf package:
+
+  onnx_models.py linear DIR   DIR/linear.onnx: logits = x @ Transpose(wt) + b,
+                              loss = SoftmaxCrossEntropyLoss(logits, y), and
+                              scaled = x * s (s does not reach the loss);
+                              DIR/inference.onnx: the logits alone, no loss;
+                              DIR/x.npy, DIR/y.npy: 64 rows of a separable
+                              3-class problem; DIR/x4.npy, DIR/y4.npy: 4 rows;
+                              DIR/expected_logits.npy: numpy's x4 @ wt.T + b;
+                              DIR/wt.npy, DIR/b.npy: the initializers
+  onnx_models.py masks DIR    DIR/masks.onnx: a weight, an additive mask
+                              holding -inf and a table gathered at constant
+                              positions, into a loss
+"""
+
+import os
+import struct
+import sys
+
+import numpy as np
+
+FLOAT, INT64, BOOL = 1, 7, 9
+
+
+def varint(value):
+    out = bytearray()
+    value &= (1 << 64) - 1
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def field(number, payload):
+    """A length-delimited field (strings, bytes, messages)."""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def int_field(number, value):
+    return varint(number << 3) + varint(value)
+
+
+def tensor(name, array):
+    """A TensorProto with raw_data."""
+    array = np.ascontiguousarray(array)
+    kind = {np.float32: FLOAT, np.int64: INT64, np.bool_: BOOL}[array.dtype.type]
+    out = b"".join(int_field(1, dim) for dim in array.shape)
+    out += int_field(2, kind) + field(8, name) + field(9, array.tobytes())
+    return out
+
+
+def value_info(name, kind, shape):
+    dims = b"".join(
+        field(1, field(2, dim) if isinstance(dim, str) else int_field(1, dim))
+        for dim in shape)
+    tensor_type = int_field(1, kind) + field(2, dims)
+    return field(1, name) + field(2, field(1, tensor_type))
+
+
+def node(op_type, inputs, outputs, name, attributes=b""):
+    out = b"".join(field(1, i) for i in inputs)
+    out += b"".join(field(2, o) for o in outputs)
+    return out + field(3, name) + field(4, op_type) + attributes
+
+
+def string_attribute(name, value):
+    # AttributeProto: name = 1, s = 4, type = 20 (STRING = 3).
+    return field(5, field(1, name) + field(4, value) + int_field(20, 3))
+
+
+def model(graph_name, nodes, initializers, inputs, outputs):
+    graph = b"".join(field(1, n) for n in nodes) + field(2, graph_name)
+    graph += b"".join(field(5, t) for t in initializers)
+    graph += b"".join(field(11, i) for i in inputs)
+    graph += b"".join(field(12, o) for o in outputs)
+    # ir_version = 1, graph = 7, opset_import = 8 (version = 2).
+    return int_field(1, 8) + field(7, graph) + field(8, int_field(2, 17))
+
+
+def linear(directory):
+    rng = np.random.default_rng(7)
+    wt = rng.normal(0, 0.5, (3, 3)).astype(np.float32)  # [classes, features]
+    b = np.array([0.1, -0.2, 0.05], np.float32)
+    s = np.full(3, 2.0, np.float32)  # A splat, which the CUDA backend holds.
+    nodes = [
+        node("Transpose", ["wt"], ["w"], "w_t"),
+        node("MatMul", ["x", "w"], ["h"], "matmul"),
+        node("Add", ["h", "b"], ["logits"], "bias"),
+        node("SoftmaxCrossEntropyLoss", ["logits", "y"], ["loss"], "sce",
+             string_attribute("reduction", "mean")),
+        node("Mul", ["x", "s"], ["scaled"], "scale"),
+    ]
+    data = model(
+        "linear", nodes,
+        [tensor("wt", wt), tensor("b", b), tensor("s", s)],
+        [value_info("x", FLOAT, ["batch", 3]),
+         value_info("y", INT64, ["batch"])],
+        [value_info("loss", FLOAT, []),
+         value_info("logits", FLOAT, ["batch", 3]),
+         value_info("scaled", FLOAT, ["batch", 3])])
+    with open(os.path.join(directory, "linear.onnx"), "wb") as out:
+        out.write(data)
+    # The same logits without a loss: a graph for inference.
+    data = model(
+        "inference", nodes[:3], [tensor("wt", wt), tensor("b", b)],
+        [value_info("x", FLOAT, ["batch", 3])],
+        [value_info("logits", FLOAT, ["batch", 3])])
+    with open(os.path.join(directory, "inference.onnx"), "wb") as out:
+        out.write(data)
+    # Three separable classes: the label is the largest feature.
+    x = rng.normal(0, 1, (64, 3)).astype(np.float32)
+    y = np.argmax(x, axis=1).astype(np.int64)
+    np.save(os.path.join(directory, "x.npy"), x)
+    np.save(os.path.join(directory, "y.npy"), y)
+    np.save(os.path.join(directory, "x4.npy"), x[:4])
+    np.save(os.path.join(directory, "y4.npy"), y[:4])
+    np.save(os.path.join(directory, "expected_logits.npy"), x[:4] @ wt.T + b)
+    np.save(os.path.join(directory, "wt.npy"), wt)
+    np.save(os.path.join(directory, "b.npy"), b)
+
+
+def masks(directory):
+    w = np.full((4, 4), 0.25, np.float32)
+    additive = np.triu(np.full((4, 4), -np.inf, np.float32), 1)
+    # A rotary-style table, gathered at constant positions.
+    rope = np.arange(32, dtype=np.float32).reshape(8, 4) / 32
+    nodes = [
+        node("MatMul", ["x", "w"], ["h"], "matmul"),
+        node("Gather", ["rope", "positions"], ["table"], "gather"),
+        node("Mul", ["h", "table"], ["rotated"], "rotate"),
+        node("Add", ["rotated", "additive"], ["masked"], "add_mask"),
+        node("Softmax", ["masked"], ["p"], "softmax"),
+        node("ReduceSum", ["p"], ["loss"], "sum",
+             field(5, field(1, "keepdims") + int_field(3, 0) +
+                   int_field(20, 2))),
+    ]
+    data = model(
+        "masks", nodes,
+        [tensor("w", w), tensor("additive", additive), tensor("rope", rope),
+         tensor("positions", np.arange(4, dtype=np.int64))],
+        [value_info("x", FLOAT, [4, 4])],
+        [value_info("loss", FLOAT, [])])
+    with open(os.path.join(directory, "masks.onnx"), "wb") as out:
+        out.write(data)
+
+
+if __name__ == "__main__":
+    {"linear": linear, "masks": masks}[sys.argv[1]](sys.argv[2])
