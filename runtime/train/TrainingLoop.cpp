@@ -136,7 +136,7 @@ readResumePoint(const StepExecutor &executor, const TrainingOptions &options,
             driver::printable(savedAccumulate) + ", not " + accumulate +
             "; resume it with --accumulate " +
             driver::printable(savedAccumulate);
-    return false;
+    return std::nullopt;
   }
   std::string savedPrecision = meta("dtype");
   if (!savedPrecision.empty() && !options.precision.empty() &&
