@@ -12,6 +12,7 @@
 #include "compiler/reference/OpEvaluator.h"
 #include "compiler/reference/ParamInit.h"
 #include "dialects/mpc/MpcOps.h"
+#include "dialects/mpc/StepContract.h"
 #include "runtime/driver/MemoryBudget.h"
 #include "runtime/driver/Text.h"
 

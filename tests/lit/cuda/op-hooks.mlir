@@ -52,6 +52,6 @@ module @hooks {
 }
 
 // Without a dropout there is no device address to resolve.
-// CHECK: extern "C" int mpc_abi_version(void) { return 3; }
+// CHECK: extern "C" int mpc_abi_version(void) { return 4; }
 // CHECK: extern "C" int mpc_step_init(mpc_rt *) { return 0; }
 // CHECK-NOT: cudaGetSymbolAddress

@@ -156,11 +156,11 @@ module @ops {
   }
 }
 
-// CHECK: extern "C" int mpc_abi_version(void) { return 3; }
+// CHECK: extern "C" int mpc_abi_version(void) { return 4; }
 // CHECK: extern "C" int mpc_step_init(mpc_rt *rt) {
 // CHECK-NEXT: cudaError_t status = cudaGetSymbolAddress((void **)&mpc_dropout_key_slots, mpc_dropout_keys);
 // CHECK-NEXT: if (status != cudaSuccess)
 // CHECK-NEXT: return mpc_rt_fail(rt, "mpc_step_init: cannot find the dropout keys: %s", cudaGetErrorString(status));
 // CHECK-NEXT: return 0;
 // CHECK: extern "C" const char *mpc_manifest_json(void) {
-// CHECK-NEXT: return R"mpc_json({"abi":3,"arena_bytes":8192,
+// CHECK-NEXT: return R"mpc_json({"abi":4,"arena_bytes":8192,
