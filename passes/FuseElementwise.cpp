@@ -8,7 +8,9 @@
 // group's output come back into it through another op (or another group,
 // or the order of loads and stores of a symbol) is refused, so the groups
 // form a DAG; the block is then rescheduled in that DAG's topological order,
-// each group at its first member's place when its inputs allow.
+// each group at its first member's place when its inputs allow. An op that
+// mpc-check-numerics probes forms a group of its own, which carries its
+// probe index.
 //
 //===----------------------------------------------------------------------===//
 
@@ -181,14 +183,15 @@ bool Grouping::createsCycle(ArrayRef<unsigned> roots) {
 
 void Grouping::group() {
   for (auto [index, op] : llvm::enumerate(ops)) {
-    if (!isElementwise(op))
+    if (!isElementwise(op) || isNumericsProbe(op))
       continue;
     ArrayRef<int64_t> shape = tensorType(op->getResult(0)).getShape();
     SmallVector<unsigned> chosen{static_cast<unsigned>(index)};
     for (Value operand : op->getOperands()) {
       Operation *producer = operand.getDefiningOp();
       if (!producer || producer->getBlock() != &block ||
-          !isElementwise(producer) || tensorType(operand).getShape() != shape)
+          !isElementwise(producer) || isNumericsProbe(producer) ||
+          tensorType(operand).getShape() != shape)
         continue;
       unsigned root = find(position.lookup(producer));
       if (llvm::is_contained(chosen, root))
@@ -282,12 +285,19 @@ void Grouping::emitGroup(RewriterBase &rewriter, unsigned root,
         rewriter.clone(*operand.getDefiningOp(), mapping);
         clonedConstants.insert(operand.getDefiningOp());
       }
-    rewriter.clone(*op, mapping);
+    // The probe index moves to the mpc.fused (below).
+    rewriter.clone(*op, mapping)
+        ->removeAttr(MpcDialect::kNumericsProbeAttrName);
   }
   SmallVector<Value> yielded;
   for (Value output : outputs)
     yielded.push_back(mapping.lookup(output));
   rewriter.create<YieldOp>(fused.getLoc(), yielded);
+  // A probed op is a group of its own: the kernel's output is its output.
+  Operation *only = ops[members[root].front()];
+  if (members[root].size() == 1 && isNumericsProbe(only))
+    fused->setAttr(MpcDialect::kNumericsProbeAttrName,
+                   only->getAttr(MpcDialect::kNumericsProbeAttrName));
 
   for (auto [output, result] : llvm::zip(outputs, fused.getResults()))
     rewriter.replaceUsesWithIf(output, Value(result), isOutside);

@@ -49,7 +49,8 @@ bool isGradientOf(Operation *op, Operation *activation, Value pre) {
 Operation *foldableActivation(Value pre, Type type) {
   Operation *activation = nullptr;
   for (Operation *user : pre.getUsers()) {
-    if (!isa<ReluOp, GeluOp>(user) || user->getResult(0).getType() != type)
+    if (!isa<ReluOp, GeluOp>(user) || isNumericsProbe(user) ||
+        user->getResult(0).getType() != type)
       continue;
     if (activation)
       return nullptr;
@@ -79,13 +80,15 @@ struct FoldBiasActivation : public OpRewritePattern<MatmulOp> {
 
   LogicalResult matchAndRewrite(MatmulOp matmul,
                                 PatternRewriter &rewriter) const override {
+    if (isNumericsProbe(matmul))
+      return rewriter.notifyMatchFailure(matmul, "probed by check-numerics");
     Value product = matmul.getResult();
     RankedTensorType type = matmul.getType();
     AddOp add;
     Value bias;
     if (product.hasOneUse())
       if (auto user = dyn_cast<AddOp>(*product.user_begin());
-          user && user.getType() == type) {
+          user && !isNumericsProbe(user) && user.getType() == type) {
         Value other = user.getLhs() == product ? user.getRhs() : user.getLhs();
         if (other != product && isBiasOf(other, type)) {
           add = user;
@@ -139,6 +142,8 @@ struct FoldGeluGrad : public OpRewritePattern<MatmulOp> {
     if (!product.hasOneUse())
       return rewriter.notifyMatchFailure(matmul, "not a single use");
     auto grad = dyn_cast<GeluGradOp>(*product.user_begin());
+    if (isNumericsProbe(matmul) || isNumericsProbe(grad))
+      return rewriter.notifyMatchFailure(matmul, "probed by check-numerics");
     if (!grad || grad.getResultGrad() != product ||
         grad.getSaved() == product || grad.getType() != matmul.getType())
       return rewriter.notifyMatchFailure(matmul, "not the dy of a gelu_grad");

@@ -2,16 +2,26 @@
 //
 // The steps of mpc-fuse, each in its own file: merging equivalent loads,
 // folding the loss scaler's selects into `skip_if`, GEMM epilogues, and
-// elementwise grouping into mpc.fused regions.
+// elementwise grouping into mpc.fused regions. None of them fuses an op
+// that mpc-check-numerics probes (isNumericsProbe).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef MPC_PASSES_FUSEREWRITES_H
 #define MPC_PASSES_FUSEREWRITES_H
 
+#include "dialects/mpc/MpcDialect.h"
+
 #include "mlir/IR/PatternMatch.h"
 
 namespace mpc {
+
+/// Whether mpc-check-numerics measures `op`'s outputs. Such an op is never
+/// fused with another: its outputs are then written to memory as they are
+/// on the CPU, and the CUDA step measures them after the op's kernel.
+inline bool isNumericsProbe(mlir::Operation *op) {
+  return op && op->hasAttr(MpcDialect::kNumericsProbeAttrName);
+}
 
 /// Replaces every mpc.load in `block` by an earlier load of the same symbol
 /// and type when no mpc.store to that symbol lies between them.

@@ -63,6 +63,9 @@ struct FoldSkipSelects : public OpRewritePattern<UpdateOp> {
                                 PatternRewriter &rewriter) const override {
     if (update.getSkipIf())
       return rewriter.notifyMatchFailure(update, "already has skip_if");
+    // A probed update is measured before the selects keep the old values.
+    if (isNumericsProbe(update))
+      return rewriter.notifyMatchFailure(update, "probed by check-numerics");
     Value flag;
     SmallVector<SelectOp> selects;
     for (auto [result, kept] :
@@ -70,7 +73,7 @@ struct FoldSkipSelects : public OpRewritePattern<UpdateOp> {
       if (!result.hasOneUse())
         return rewriter.notifyMatchFailure(update, "a result has other uses");
       auto select = dyn_cast<SelectOp>(*result.user_begin());
-      if (!select || select.getOnFalse() != result ||
+      if (!select || isNumericsProbe(select) || select.getOnFalse() != result ||
           select.getOnTrue() != kept || (flag && select.getCondition() != flag))
         return rewriter.notifyMatchFailure(
             update, "a result is not kept by a select on the common flag");

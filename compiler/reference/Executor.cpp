@@ -13,6 +13,7 @@
 #include "compiler/reference/ParamInit.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ParamValue.h"
+#include "dialects/mpc/StepContract.h"
 #include "runtime/driver/MemoryBudget.h"
 #include "runtime/driver/Text.h"
 

@@ -47,45 +47,4 @@ numerics::NumericsCounts roundAndMeasure(Operation *op,
   return counts;
 }
 
-std::optional<std::vector<train::NumericsProbe>>
-readNumericsProbes(ModuleOp module, std::string &error) {
-  std::vector<train::NumericsProbe> probes;
-  auto entries =
-      module->getAttrOfType<ArrayAttr>(MpcDialect::kNumericsProbesAttrName);
-  if (!entries)
-    return probes;
-  for (auto [index, entry] : llvm::enumerate(entries)) {
-    auto dict = dyn_cast<DictionaryAttr>(entry);
-    auto text = [&](StringRef key) -> std::optional<std::string> {
-      if (auto value = dict ? dict.getAs<StringAttr>(key) : StringAttr())
-        return value.str();
-      return std::nullopt;
-    };
-    auto backward = dict ? dict.getAs<BoolAttr>("backward") : BoolAttr();
-    auto function = text("function"), op = text("op"),
-         location = text("location"), dtype = text("dtype");
-    if (!function || !op || !location || !dtype || !backward) {
-      error = MpcDialect::kNumericsProbesAttrName.str() + "[" +
-              std::to_string(index) +
-              "] must hold function, op, location, dtype and backward";
-      return std::nullopt;
-    }
-    train::NumericsProbe probe{*function, *op, *location, *dtype,
-                               backward.getValue()};
-    // The nodes a repair moves (older modules lack them: none).
-    if (auto nodes = dict.getAs<ArrayAttr>("nodes"))
-      for (Attribute node : nodes) {
-        auto name = dyn_cast<StringAttr>(node);
-        if (!name) {
-          error = MpcDialect::kNumericsProbesAttrName.str() + "[" +
-                  std::to_string(index) + "].nodes must hold node names";
-          return std::nullopt;
-        }
-        probe.nodes.push_back(name.str());
-      }
-    probes.push_back(std::move(probe));
-  }
-  return probes;
-}
-
 } // namespace mpc::cpu

@@ -2,7 +2,8 @@
 //
 // The reference executor's side of mpc-check-numerics: the statistics of a
 // probed op's outputs, taken from its f32 results before they are rounded
-// to their element types, and the probes' names from the module.
+// to their element types (the probes' names are the step contract's,
+// readNumericsProbes in dialects/mpc/StepContract.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,12 +32,6 @@ numerics::NumericsCounts
 roundAndMeasure(mlir::Operation *op,
                 llvm::ArrayRef<const driver::HostTensor *> operands,
                 llvm::MutableArrayRef<driver::HostTensor> results);
-
-/// The probes mpc-check-numerics recorded in `module`, in probe order;
-/// empty when it did not run. Fails with a one-line `error` on a malformed
-/// entry.
-std::optional<std::vector<train::NumericsProbe>>
-readNumericsProbes(mlir::ModuleOp module, std::string &error);
 
 } // namespace mpc::cpu
 

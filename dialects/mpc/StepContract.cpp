@@ -12,6 +12,7 @@
 #include "dialects/mpc/ElementTypes.h"
 #include "dialects/mpc/ParamValue.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -237,6 +238,47 @@ InitSpec initSpecOf(InitAttr init) {
   return spec;
 }
 
+std::optional<std::vector<numerics::NumericsProbe>>
+readNumericsProbes(ModuleOp module, std::string &error) {
+  std::vector<numerics::NumericsProbe> probes;
+  auto entries =
+      module->getAttrOfType<ArrayAttr>(MpcDialect::kNumericsProbesAttrName);
+  if (!entries)
+    return probes;
+  for (auto [index, entry] : llvm::enumerate(entries)) {
+    auto dict = dyn_cast<DictionaryAttr>(entry);
+    auto text = [&](StringRef key) -> std::optional<std::string> {
+      if (auto value = dict ? dict.getAs<StringAttr>(key) : StringAttr())
+        return value.str();
+      return std::nullopt;
+    };
+    auto backward = dict ? dict.getAs<BoolAttr>("backward") : BoolAttr();
+    auto function = text("function"), op = text("op"),
+         location = text("location"), dtype = text("dtype");
+    if (!function || !op || !location || !dtype || !backward) {
+      error = MpcDialect::kNumericsProbesAttrName.str() + "[" +
+              std::to_string(index) +
+              "] must hold function, op, location, dtype and backward";
+      return std::nullopt;
+    }
+    numerics::NumericsProbe probe{*function, *op, *location, *dtype,
+                                  backward.getValue()};
+    // The nodes a repair moves (older modules lack them: none).
+    if (auto nodes = dict.getAs<ArrayAttr>("nodes"))
+      for (Attribute node : nodes) {
+        auto name = dyn_cast<StringAttr>(node);
+        if (!name) {
+          error = MpcDialect::kNumericsProbesAttrName.str() + "[" +
+                  std::to_string(index) + "].nodes must hold node names";
+          return std::nullopt;
+        }
+        probe.nodes.push_back(name.str());
+      }
+    probes.push_back(std::move(probe));
+  }
+  return probes;
+}
+
 FailureOr<StepContract> describeStep(ModuleOp module, bool requirePlan) {
   StepContract contract;
   contract.abi = step::kAbiVersion;
@@ -263,6 +305,12 @@ FailureOr<StepContract> describeStep(ModuleOp module, bool requirePlan) {
               MpcDialect::kAccumulateAttrName))
         contract.accumulate = count.getInt();
     }
+  }
+  if (module->hasAttr(MpcDialect::kNumericsProbesAttrName)) {
+    std::string error;
+    contract.numericsProbes = readNumericsProbes(module, error);
+    if (!contract.numericsProbes)
+      return module.emitError(error);
   }
   return contract;
 }

@@ -28,6 +28,12 @@ llvm::SmallVector<mlir::func::FuncOp> manifestFunctions(mlir::ModuleOp module);
 /// The runtime's form of an initializer attribute.
 InitSpec initSpecOf(InitAttr init);
 
+/// The probes mpc-check-numerics recorded in `module` (its
+/// mpc.numerics_probes), in probe order; empty when it did not run. Fails
+/// with a one-line `error` on a malformed entry.
+std::optional<std::vector<numerics::NumericsProbe>>
+readNumericsProbes(mlir::ModuleOp module, std::string &error);
+
 /// The contract of `module`, found in one pass over its functions. With
 /// `requirePlan`, a function that mpc-plan-memory has not planned is an
 /// error at its location; without, an unplanned function has arena sizes 0.

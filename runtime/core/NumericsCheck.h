@@ -110,6 +110,25 @@ struct NumericsCounts {
   }
 };
 
+/// What the CUDA step gathers of one probed op in a step (a device array
+/// of these, one per probe, zeroed before the step): the statistics of the
+/// op's float outputs, and those of its float inputs, measured before the
+/// op runs (its outputs may overwrite them), which say whether the inputs
+/// were all finite.
+struct ProbeCounts {
+  NumericsCounts outputs;
+  NumericsCounts inputs;
+};
+
+/// The statistics of one probed op, as the CPU reference executor takes
+/// them: the outputs' counts, whose non-finite values count as produced
+/// when every float input was finite.
+MPC_HD NumericsCounts probeStatistics(const ProbeCounts &probe) {
+  NumericsCounts counts = probe.outputs;
+  counts.produced = probe.inputs.nonFinite == 0 ? counts.nonFinite : 0;
+  return counts;
+}
+
 } // namespace mpc::numerics
 
 #endif // MPC_RUNTIME_CORE_NUMERICSCHECK_H

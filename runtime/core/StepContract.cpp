@@ -144,6 +144,7 @@ private:
   bool functions(const Json &root, StepContract &contract);
   bool lossScaling(const Json &root, StepContract &contract);
   bool learningRate(const Json &root, StepContract &contract);
+  bool numericsProbes(const Json &root, StepContract &contract);
 
   const std::string &path;
   std::string &error;
@@ -399,6 +400,43 @@ bool Reader::learningRate(const Json &root, StepContract &contract) {
   return true;
 }
 
+bool Reader::numericsProbes(const Json &root, StepContract &contract) {
+  auto list = root.find(key::kNumericsProbes);
+  if (list == root.end())
+    return true;
+  if (!list->is_array())
+    return fail(key::kNumericsProbes,
+                "expected an array, got " + kindOf(*list));
+  contract.numericsProbes.emplace();
+  for (size_t i = 0; i < list->size(); ++i) {
+    std::string where = key::kNumericsProbes + ("[" + std::to_string(i) + "]");
+    const Json &entry = (*list)[i];
+    numerics::NumericsProbe probe;
+    if (!object(entry, where) ||
+        !string(entry, where, key::kFunction, probe.function) ||
+        !string(entry, where, key::kOp, probe.op) ||
+        !string(entry, where, key::kLocation, probe.location) ||
+        !string(entry, where, key::kDType, probe.dtype) ||
+        !boolean(entry, where, key::kBackward, probe.backward))
+      return false;
+    const Json *nodes = field(entry, where, key::kNodes);
+    if (!nodes)
+      return false;
+    std::string nodesAt = at(where, key::kNodes);
+    if (!nodes->is_array())
+      return fail(nodesAt, "expected an array, got " + kindOf(*nodes));
+    for (size_t n = 0; n < nodes->size(); ++n) {
+      const Json &node = (*nodes)[n];
+      if (!node.is_string() || node.get<std::string>().empty())
+        return fail(nodesAt + "[" + std::to_string(n) + "]",
+                    "expected a non-empty string, got " + kindOf(node));
+      probe.nodes.push_back(node.get<std::string>());
+    }
+    contract.numericsProbes->push_back(std::move(probe));
+  }
+  return true;
+}
+
 bool Reader::read(const Json &root, StepContract &contract) {
   if (!object(root, ""))
     return false;
@@ -416,7 +454,8 @@ bool Reader::read(const Json &root, StepContract &contract) {
       !integer(root, "", key::kArenaBytes, 0, contract.arenaBytes) ||
       !state(root, contract) || !functions(root, contract) ||
       !integer(root, "", key::kLabelInput, -1, labelInput) ||
-      !lossScaling(root, contract) || !learningRate(root, contract))
+      !lossScaling(root, contract) || !learningRate(root, contract) ||
+      !numericsProbes(root, contract))
     return false;
   if (root.contains(key::kAccumulate)) {
     if (!integer(root, "", key::kAccumulate, 2, contract.accumulate))
@@ -478,7 +517,8 @@ bool operator==(const StepContract &a, const StepContract &b) {
   return a.abi == b.abi && a.graph == b.graph && a.arenaBytes == b.arenaBytes &&
          a.state == b.state && a.functions == b.functions &&
          a.labelInput == b.labelInput && a.lossScaling == b.lossScaling &&
-         a.learningRate == b.learningRate && a.accumulate == b.accumulate;
+         a.learningRate == b.learningRate && a.accumulate == b.accumulate &&
+         a.numericsProbes == b.numericsProbes;
 }
 
 std::string entryPointName(std::string_view name) {

@@ -3,12 +3,13 @@
 // The one description of a compiled step that the compiler and the runtimes
 // share, without MLIR: its functions with their inputs and outputs, its
 // parameters and state in module order with their initializers, the input
-// holding the labels, the loss scaler, and the arena sizes of a planned
-// step. The compiler fills it once from a module (describeStep in
-// dialects/mpc/StepContract.h); the CPU reference executor reads it there;
-// the CUDA target writes it as an artifact's manifest.json
-// (compiler/target/cuda/ManifestWriter.h) and the CUDA executor reads it back
-// with parseManifest. docs/cuda-backend.md gives the manifest's format.
+// holding the labels, the loss scaler, the ops --check-numerics measures,
+// and the arena sizes of a planned step. The compiler fills it once from a
+// module (describeStep in dialects/mpc/StepContract.h); the CPU reference
+// executor reads it there; the CUDA target writes it as an artifact's
+// manifest.json (compiler/target/cuda/ManifestWriter.h) and the CUDA executor
+// reads it back with parseManifest. docs/cuda-backend.md gives the manifest's
+// format.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,7 @@
 #include "runtime/core/DType.h"
 #include "runtime/core/InitSpec.h"
 #include "runtime/core/LrSchedule.h"
+#include "runtime/core/NumericsProbe.h"
 #include "runtime/core/StepNames.h"
 
 #include <cstdint>
@@ -113,6 +115,11 @@ struct StepContract {
   /// The calls of @train_step (micro-batches) per optimizer step
   /// (mpc-accumulate-gradients); 1 without accumulation.
   int64_t accumulate = 1;
+  /// The ops of @train_step that mpc-check-numerics probed, in probe order:
+  /// the CUDA step gathers one mpc::numerics::ProbeCounts for each. None
+  /// when the step is not instrumented (an instrumented f32 step may probe
+  /// no op).
+  std::optional<std::vector<numerics::NumericsProbe>> numericsProbes;
 
   /// The function named `name`, or null.
   const FunctionSpec *function(std::string_view name) const {
@@ -182,6 +189,14 @@ inline constexpr char kLabelInput[] = "label_input";
 inline constexpr char kLossScaling[] = "loss_scaling";
 /// Written only when above 1; absent, 1.
 inline constexpr char kAccumulate[] = "accumulate";
+/// Written only when the step is instrumented; absent, none.
+inline constexpr char kNumericsProbes[] = "numerics_probes";
+// A probe (and kDType).
+inline constexpr char kFunction[] = "function";
+inline constexpr char kOp[] = "op";
+inline constexpr char kLocation[] = "location";
+inline constexpr char kBackward[] = "backward";
+inline constexpr char kNodes[] = "nodes";
 // A tensor.
 inline constexpr char kName[] = "name";
 inline constexpr char kShape[] = "shape";

@@ -290,6 +290,10 @@ typedef struct mpc_step_args {
   void *const *inputs;  /* the function's inputs, manifest order */
   void *const *outputs; /* where the function's results are copied */
   const uint64_t *seed_step; /* device {seed, step} for dropout */
+  /* --check-numerics: one device mpc::numerics::ProbeCounts per entry of the
+   * manifest's numerics_probes, zeroed before each step; NULL gathers
+   * nothing. */
+  void *numerics;
 } mpc_step_args;
 
 /* Exported by the generated file (C linkage):

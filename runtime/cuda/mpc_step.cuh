@@ -16,6 +16,7 @@
 #ifndef MPC_RUNTIME_CUDA_MPC_STEP_CUH
 #define MPC_RUNTIME_CUDA_MPC_STEP_CUH
 
+#include "../core/NumericsCheck.h"
 #include "../core/ScalarMath.h"
 #include "DeviceMath.cuh"
 #include "mpc_cuda_runtime.h"
@@ -104,6 +105,23 @@ MPC_UNARY_GRAD_OPS(MPC_STEP_BINARY)
   if (status != cudaSuccess)
     return mpc_rt_fail(rt, "%s: %s", what, cudaGetErrorString(status));
   return 0;
+}
+
+// --check-numerics: adds the statistics of n values of `type` at `value` to
+// probe `probe`'s counts of its op's inputs (MPC_PROBE_INPUTS, measured
+// before the op runs) or outputs (MPC_PROBE_OUTPUTS); nothing when the
+// caller gathers none (args->numerics is NULL).
+#define MPC_PROBE_INPUTS 1
+#define MPC_PROBE_OUTPUTS 0
+[[maybe_unused]] static inline int
+mpc_check_probe(mpc_rt *rt, const mpc_step_args *args, int64_t probe,
+                int inputs, const void *value, mpc_dtype type, int64_t n) {
+  if (!args->numerics)
+    return 0;
+  ::mpc::numerics::ProbeCounts *counts =
+      (::mpc::numerics::ProbeCounts *)args->numerics + probe;
+  return mpc_rt_check_numerics(rt, value, type, n,
+                               inputs ? &counts->inputs : &counts->outputs);
 }
 
 // out[i] = in[i] converted (16-bit floats to f32, flags to int32): results

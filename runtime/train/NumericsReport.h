@@ -15,6 +15,7 @@
 #define MPC_RUNTIME_TRAIN_NUMERICSREPORT_H
 
 #include "runtime/core/NumericsCheck.h"
+#include "runtime/core/NumericsProbe.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -25,20 +26,7 @@
 namespace mpc::train {
 
 /// One instrumented op, as the compiler named it.
-struct NumericsProbe {
-  /// The function holding it (train_step, forward).
-  std::string function;
-  /// The op without its dialect (`exp`) and its node and place in the graph
-  /// (`logits_exp (exp.json:12:5)`).
-  std::string op, location;
-  /// Element type of its output: f16, bf16 or f32.
-  std::string dtype;
-  /// After the loss: a gradient or optimizer op.
-  bool backward = false;
-  /// The graph nodes whose move to f32 takes the op's output out of its
-  /// 16-bit type (the op's node; for a cast, its consumers' nodes).
-  std::vector<std::string> nodes;
-};
+using NumericsProbe = numerics::NumericsProbe;
 
 /// Why a probe is flagged.
 enum class NumericsFinding { Overflow, Underflow, NearOverflow };

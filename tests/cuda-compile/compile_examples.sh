@@ -1,6 +1,6 @@
 #!/bin/sh
 # Compiles the generated CUDA step of each example (some with gradient
-# accumulation) with nvcc and fails on any error or warning. Needs the CUDA
+# accumulation, some probed by --check-numerics) with nvcc and fails on any error or warning. Needs the CUDA
 # toolkit, not a GPU.
 #
 # usage: compile_examples.sh MPC_OPT MPC_TRANSLATE NVCC RUNTIME_INCLUDE EXAMPLES WORKDIR
@@ -8,13 +8,21 @@ set -eu
 mpc_opt=$1 mpc_translate=$2 nvcc=$3 include=$4 examples=$5 work=$6
 mkdir -p "$work"
 status=0
-# GRAPH:DTYPE:ACCUMULATE (micro-batches per optimizer step).
-for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2; do
+# GRAPH:DTYPE:ACCUMULATE[:numerics] (micro-batches per optimizer step;
+# numerics: every op probed, as mpc-run --check-numerics-all does).
+for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2 \
+    sum_overflow:f16:1:numerics gpt:bf16:1:numerics; do
   graph=${config%%:*} rest=${config#*:}
-  dtype=${rest%%:*} accumulate=${rest#*:}
+  dtype=${rest%%:*} rest=${rest#*:}
+  accumulate=${rest%%:*} probes=
   name=$graph-$dtype-x$accumulate
+  case $rest in
+    *:numerics) probes=--mpc-check-numerics=all-ops=true name=$name-numerics ;;
+  esac
+  # $probes is one word or none.
+  # shellcheck disable=SC2086
   if ! "$mpc_opt" "$examples/$graph.json" \
-      --mpc-train-pipeline="dtype=$dtype accumulate=$accumulate" \
+      --mpc-train-pipeline="dtype=$dtype accumulate=$accumulate" $probes \
       --mpc-fuse --mpc-plan-memory -o "$work/$name.mlir" ||
      ! "$mpc_translate" --mpc-to-cuda "$work/$name.mlir" -o "$work/$name.cu"; then
     echo "FAIL $name: cannot translate"

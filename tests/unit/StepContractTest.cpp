@@ -232,6 +232,64 @@ TEST_F(StepContractTest, AccumulationRoundTripsAndIsChecked) {
                    "state 'accumulate.phase' holds the phase");
 }
 
+TEST_F(StepContractTest, NumericsProbesRoundTripAndAreChecked) {
+  mpc::ModelLoadOptions options;
+  options.dtype = "f16";
+  options.checkNumerics = true;
+  OwningOpRef<ModuleOp> module = compileMlp(options);
+  ASSERT_TRUE(module);
+  FailureOr<StepContract> contract =
+      mpc::describeStep(*module, /*requirePlan=*/true);
+  ASSERT_TRUE(succeeded(contract));
+  ASSERT_TRUE(contract->numericsProbes);
+  // The contract lists the module's probes, in probe order.
+  auto listed = (*module)->getAttrOfType<ArrayAttr>(
+      mpc::MpcDialect::kNumericsProbesAttrName);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(contract->numericsProbes->size(), listed.size());
+  ASSERT_FALSE(listed.empty());
+  for (auto [probe, entry] : llvm::zip(*contract->numericsProbes, listed)) {
+    auto dict = cast<DictionaryAttr>(entry);
+    EXPECT_EQ(probe.op, dict.getAs<StringAttr>("op").str());
+    EXPECT_EQ(probe.location, dict.getAs<StringAttr>("location").str());
+    EXPECT_EQ(probe.dtype, "f16");
+    EXPECT_EQ(probe.function, "train_step");
+  }
+  EXPECT_TRUE(llvm::any_of(*contract->numericsProbes,
+                           [](const auto &probe) { return probe.backward; }));
+
+  std::optional<StepContract> parsed = roundTrip(*contract);
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(*parsed == *contract);
+
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << mpc::toJson(*contract);
+  std::string error;
+  std::string badNodes = text;
+  size_t nodes = badNodes.find("\"nodes\":[");
+  ASSERT_NE(nodes, std::string::npos);
+  badNodes.insert(nodes + 9, badNodes[nodes + 9] == ']' ? "7" : "7,");
+  EXPECT_FALSE(mpc::parseManifest(badNodes, "m.json", error));
+  EXPECT_EQ(error, "m.json: numerics_probes[0].nodes[0]: expected a "
+                   "non-empty string, got a number");
+
+  // An uninstrumented step lists none, and its manifest has no key.
+  OwningOpRef<ModuleOp> plain = compileMlp(mpc::ModelLoadOptions{});
+  ASSERT_TRUE(plain);
+  FailureOr<StepContract> plainContract =
+      mpc::describeStep(*plain, /*requirePlan=*/true);
+  ASSERT_TRUE(succeeded(plainContract));
+  EXPECT_FALSE(plainContract->numericsProbes);
+  std::string plainText;
+  llvm::raw_string_ostream plainOs(plainText);
+  plainOs << mpc::toJson(*plainContract);
+  EXPECT_EQ(plainText.find("numerics_probes"), std::string::npos);
+  std::optional<StepContract> plainParsed = roundTrip(*plainContract);
+  ASSERT_TRUE(plainParsed);
+  EXPECT_FALSE(plainParsed->numericsProbes);
+}
+
 TEST_F(StepContractTest, SeedsAndStaticScalesRoundTrip) {
   // What the MLP does not exercise: an initializer with its own seed, a
   // static scale with a fraction, and a name that is no C identifier.

@@ -78,7 +78,7 @@ Mixed precision (when compiling a graph):
                      --metrics (a step that clips stores it anyway); costs
                      one pass over the gradients
 
-Numerics (CPU device):
+Numerics:
   --check-numerics   measure the outputs of every f16/bf16 op at each step
                      (inf/NaN, those produced from finite inputs, values
                      flushed to zero or subnormals, max |x|) and print one
@@ -92,7 +92,8 @@ Numerics (CPU device):
                      over 1% of its values to zero, move its graph nodes to
                      f32, compile the step again and run that step again
                      with the state carried over; stop when the model
-                     overflows in f32 itself (docs/mixed-precision.md)
+                     overflows in f32 itself (docs/mixed-precision.md);
+                     CPU device only
   --repair-policy-out FILE
                      with --repair-precision: write the policy file with the
                      moved nodes and their evidence to FILE (give it to

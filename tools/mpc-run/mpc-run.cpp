@@ -69,10 +69,10 @@ void checkNumericsFlags(const Flags &flags, const std::string &device) {
          ": give --repair-precision, which writes the policy");
   if (!check)
     return;
-  if (device != "cpu")
-    fail(std::string(repair ? "--repair-precision" : "--check-numerics") +
-         " runs on the CPU reference executor (--device cpu); the CUDA step "
-         "does not gather the statistics");
+  // A repair recompiles and reruns the step on the reference executor.
+  if (repair && device != "cpu")
+    fail("--repair-precision runs on the CPU reference executor (--device "
+         "cpu), which compiles and runs the repaired step again");
   std::string error;
   if (report != flags.values.end() &&
       !mpc::driver::checkOutputPath(report->second,

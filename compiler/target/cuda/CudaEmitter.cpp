@@ -7,12 +7,15 @@
 // come from each op's mpc.buffers; every call's status is checked, a failure
 // returns its error prefixed with the op, and each group that enqueues work
 // ends with the runtime's per-op hook (debug mode, docs/cuda-backend.md).
+// An op that mpc-check-numerics probed is measured within its group
+// (CudaEmitterNumerics.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/target/cuda/CudaEmitter.h"
 
 #include "compiler/target/cuda/CudaEmitterGemm.h"
+#include "compiler/target/cuda/CudaEmitterNumerics.h"
 #include "compiler/target/cuda/CudaEmitterSupport.h"
 #include "compiler/target/cuda/CudaKernelEmitter.h"
 #include "compiler/target/cuda/ManifestWriter.h"
@@ -506,7 +509,11 @@ LogicalResult FunctionEmitter::emitOp(Operation *op) {
   if (op->hasTrait<OpTrait::Elementwise>())
     return op->emitOpError("is not in an mpc.fused kernel (run mpc-fuse "
                            "first)");
-  return CudaStepOps::dispatch(
+  // --check-numerics: a probed op's inputs are measured before it runs.
+  auto pointer = [&](Value value) { return ptr(value); };
+  for (const std::string &call : probeCalls(op, ProbedValues::Inputs, pointer))
+    check(call);
+  LogicalResult lowered = CudaStepOps::dispatch(
       op, [&](auto op) { return visit(op); },
       [&](Operation *op) -> LogicalResult {
         InFlightDiagnostic error =
@@ -516,6 +523,11 @@ LogicalResult FunctionEmitter::emitOp(Operation *op) {
           error << ": " << *reason;
         return error;
       });
+  if (failed(lowered))
+    return failure();
+  for (const std::string &call : probeCalls(op, ProbedValues::Outputs, pointer))
+    check(call);
+  return success();
 }
 
 LogicalResult FunctionEmitter::visit(MatmulOp op) {

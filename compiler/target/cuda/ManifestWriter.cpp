@@ -90,6 +90,16 @@ json::Value learningRateEntry(const std::optional<LearningRateSpec> &rate) {
                       {key::kGamma, schedule.gamma}};
 }
 
+json::Object probeEntry(const numerics::NumericsProbe &probe) {
+  json::Array nodes;
+  for (const std::string &node : probe.nodes)
+    nodes.push_back(node);
+  return json::Object{
+      {key::kFunction, probe.function}, {key::kOp, probe.op},
+      {key::kLocation, probe.location}, {key::kDType, probe.dtype},
+      {key::kBackward, probe.backward}, {key::kNodes, std::move(nodes)}};
+}
+
 } // namespace
 
 json::Value toJson(const StepContract &contract) {
@@ -109,6 +119,12 @@ json::Value toJson(const StepContract &contract) {
       {key::kLearningRate, learningRateEntry(contract.learningRate)}};
   if (contract.accumulate > 1)
     manifest[key::kAccumulate] = contract.accumulate;
+  if (contract.numericsProbes) {
+    json::Array probes;
+    for (const numerics::NumericsProbe &probe : *contract.numericsProbes)
+      probes.push_back(probeEntry(probe));
+    manifest[key::kNumericsProbes] = std::move(probes);
+  }
   return manifest;
 }
 

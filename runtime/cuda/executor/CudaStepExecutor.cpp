@@ -6,12 +6,16 @@
 // A training step costs the host one packed copy into pinned memory, one
 // asynchronous upload and one graph launch. The first step runs eagerly
 // with each op checked (DebugMode.h), the second is captured into the graph;
-// both enqueue exactly what a replay does.
+// both enqueue exactly what a replay does. A step that --check-numerics
+// instrumented also zeroes its probes' counts (one ProbeCounts per probe,
+// after the loss ring) first, and the host reads them back after every
+// step into the numerics report: a wait per step, the price of the check.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cuda/executor/CudaStepExecutor.h"
 
+#include "runtime/core/NumericsCheck.h"
 #include "runtime/cuda/executor/DebugMode.h"
 #include "runtime/cuda/executor/DeviceTensors.h"
 #include "runtime/cuda/executor/LossHistory.h"
@@ -85,6 +89,8 @@ struct Layout {
   };
   Function train, forward;
   size_t lossRing = 0, lossCount = 0, stuckRun = 0;
+  /// The probes' counts (numerics::ProbeCounts each), when instrumented.
+  size_t probeCounts = 0, probeCountsBytes = 0;
   size_t total = 0;
 
   explicit Layout(const Manifest &manifest) {
@@ -111,6 +117,11 @@ struct Layout {
     end += alignUp(sizeof(unsigned long long));
     stuckRun = end;
     end += alignUp(sizeof(StuckLossScaleRun));
+    probeCounts = end;
+    if (manifest.numericsProbes)
+      probeCountsBytes =
+          manifest.numericsProbes->size() * sizeof(numerics::ProbeCounts);
+    end += alignUp(probeCountsBytes);
     total = end;
   }
 };
@@ -162,6 +173,9 @@ struct CudaStepExecutor::Impl {
   /// Moves the losses on the device ring to `drained`; waits for the
   /// device.
   bool drainLosses(std::string &error);
+  /// Waits for the step just launched and records its probes' counts as
+  /// step `step` of the numerics report.
+  bool recordNumerics(uint64_t step, std::string &error);
   /// A wait for the device; a failure of earlier work that it reports
   /// says how to find the op outside debug mode.
   bool waited(cudaError_t status, const char *call, std::string &error) {
@@ -202,6 +216,9 @@ struct CudaStepExecutor::Impl {
   char *trainStaging[2] = {nullptr, nullptr};
   char *evalInputs = nullptr, *evalOutputs = nullptr;
   float *lossStaging = nullptr;
+  /// The probes' counts read back (--check-numerics).
+  numerics::ProbeCounts *numericsStaging = nullptr;
+  std::unique_ptr<train::NumericsReport> numericsReport;
   /// Recorded after the upload from each training slot; the slot is reused
   /// once it has completed, two steps later.
   cudaEvent_t uploaded[2] = {nullptr, nullptr};
@@ -276,7 +293,7 @@ bool CudaStepExecutor::Impl::open(const std::string &libraryPath,
   size_t trainBytes = layout.train.inputBlock.bytes;
   size_t pinnedBytes = 2 * trainBytes + layout.forward.inputBlock.bytes +
                        layout.forward.outputBlock.bytes +
-                       kLossCapacity * sizeof(float);
+                       kLossCapacity * sizeof(float) + layout.probeCountsBytes;
   if (!check(cudaHostAlloc(reinterpret_cast<void **>(&pinned), pinnedBytes,
                            cudaHostAllocDefault),
              "cudaHostAlloc", error))
@@ -287,6 +304,11 @@ bool CudaStepExecutor::Impl::open(const std::string &libraryPath,
   evalOutputs = evalInputs + layout.forward.inputBlock.bytes;
   lossStaging =
       reinterpret_cast<float *>(evalOutputs + layout.forward.outputBlock.bytes);
+  numericsStaging =
+      reinterpret_cast<numerics::ProbeCounts *>(lossStaging + kLossCapacity);
+  if (manifest.numericsProbes)
+    numericsReport =
+        std::make_unique<train::NumericsReport>(*manifest.numericsProbes);
   for (cudaEvent_t &event : uploaded)
     if (!check(cudaEventCreateWithFlags(&event, cudaEventDisableTiming),
                "cudaEventCreateWithFlags", error))
@@ -322,6 +344,9 @@ bool CudaStepExecutor::Impl::open(const std::string &libraryPath,
     function->args.outputs = function->outputs.data();
     function->args.seed_step = reinterpret_cast<const uint64_t *>(inputs);
   }
+  // Only the training step is probed.
+  if (layout.probeCountsBytes)
+    train.args.numerics = device + layout.probeCounts;
   return synchronize(error);
 }
 
@@ -348,6 +373,11 @@ bool CudaStepExecutor::Impl::pack(const FunctionBuffers &function,
 }
 
 bool CudaStepExecutor::Impl::enqueueTrainStep(std::string &error) {
+  if (layout.probeCountsBytes &&
+      !check(cudaMemsetAsync(device + layout.probeCounts, 0,
+                             layout.probeCountsBytes, stream),
+             "cudaMemsetAsync (numerics)", error))
+    return false;
   if (train.entry(rt, &train.args) != 0) {
     error = train.spec->entry + " failed: " + mpc_rt_last_error(rt);
     return false;
@@ -408,6 +438,22 @@ bool CudaStepExecutor::Impl::drainLosses(std::string &error) {
     return false;
   drained.insert(drained.end(), lossStaging, lossStaging + pending);
   taken = launched;
+  return true;
+}
+
+bool CudaStepExecutor::Impl::recordNumerics(uint64_t step, std::string &error) {
+  // An instrumented f32 step may probe nothing: nothing to read.
+  if (layout.probeCountsBytes &&
+      (!check(cudaMemcpyAsync(numericsStaging, device + layout.probeCounts,
+                              layout.probeCountsBytes, cudaMemcpyDeviceToHost,
+                              stream),
+              "cudaMemcpyAsync (numerics)", error) ||
+       !synchronize(error)))
+    return false;
+  std::vector<numerics::NumericsCounts> counts;
+  for (size_t i = 0; i < manifest.numericsProbes->size(); ++i)
+    counts.push_back(numerics::probeStatistics(numericsStaging[i]));
+  numericsReport->record(step, counts);
   return true;
 }
 
@@ -512,7 +558,7 @@ bool CudaStepExecutor::trainStep(const std::vector<HostTensor> &inputs,
     return false;
   ++s.launched;
   ++s.stepsRun;
-  return true;
+  return !s.numericsReport || s.recordNumerics(step, error);
 }
 
 bool CudaStepExecutor::takeLosses(std::vector<double> &losses,
@@ -699,5 +745,9 @@ std::optional<double> CudaStepExecutor::gradNorm() const {
 }
 
 std::string CudaStepExecutor::deferredError() const { return impl->deferred; }
+
+const train::NumericsReport *CudaStepExecutor::numericsReport() const {
+  return impl->numericsReport.get();
+}
 
 } // namespace mpc::cuda

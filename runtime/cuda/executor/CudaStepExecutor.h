@@ -56,6 +56,7 @@ public:
   std::optional<double> gradNorm() const override;
   std::optional<double> learningRate() const override;
   std::string deferredError() const override;
+  const train::NumericsReport *numericsReport() const override;
 
   struct Impl;
 

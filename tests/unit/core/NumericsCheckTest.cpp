@@ -85,4 +85,28 @@ TEST(NumericsCheckTest, CountsSumEachClassAndTheLargestFiniteMagnitude) {
   EXPECT_EQ(counts.produced, 3u);
 }
 
+TEST(NumericsCheckTest, ProbeStatisticsBlameAnOpOnlyForFiniteInputs) {
+  float inf = std::numeric_limits<float>::infinity();
+  ProbeCounts probe;
+  for (float stored : {1.0f, inf, -inf})
+    probe.outputs.add(classifyValue(MPC_F16, stored, stored), stored);
+  probe.inputs.add(ValueClass::Normal, 2.0f);
+
+  // Finite inputs: the op produced its inf values.
+  NumericsCounts counts = probeStatistics(probe);
+  EXPECT_EQ(counts.elements, 3u);
+  EXPECT_EQ(counts.nonFinite, 2u);
+  EXPECT_EQ(counts.produced, 2u);
+  EXPECT_EQ(counts.maxAbs, 1.0f);
+
+  // One non-finite input: it only passed them on.
+  probe.inputs.add(ValueClass::NonFinite, inf);
+  counts = probeStatistics(probe);
+  EXPECT_EQ(counts.nonFinite, 2u);
+  EXPECT_EQ(counts.produced, 0u);
+
+  // Nothing non-finite: nothing produced, whatever the inputs.
+  EXPECT_EQ(probeStatistics(ProbeCounts{}).produced, 0u);
+}
+
 } // namespace

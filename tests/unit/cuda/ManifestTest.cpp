@@ -2,6 +2,9 @@
 
 #include "runtime/cuda/executor/Manifest.h"
 
+#include "runtime/core/NumericsCheck.h"
+#include "runtime/cuda/executor/CudaStepExecutor.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -97,6 +100,56 @@ TEST(ManifestTest, NoLossScalingIsNull) {
       mpc::cuda::parseManifest(manifest.dump(), "a/manifest.json", error);
   ASSERT_TRUE(parsed) << error;
   EXPECT_FALSE(parsed->lossScaling);
+}
+
+TEST(ManifestTest, NumericsProbesAreOptionalAndGetDeviceCounts) {
+  Json manifest = validManifest();
+  std::string error;
+  auto plain =
+      mpc::cuda::parseManifest(manifest.dump(), "a/manifest.json", error);
+  ASSERT_TRUE(plain) << error;
+  EXPECT_FALSE(plain->numericsProbes);
+
+  manifest["numerics_probes"] = Json::parse(R"json([
+    {"function": "train_step", "op": "reduce_sum",
+     "location": "ink_total (g.json:17:5)", "dtype": "f16",
+     "backward": false, "nodes": ["ink_total"]},
+    {"function": "train_step", "op": "cast", "location": "xent (g.json:24:5)",
+     "dtype": "bf16", "backward": true, "nodes": []}
+  ])json");
+  auto probed =
+      mpc::cuda::parseManifest(manifest.dump(), "a/manifest.json", error);
+  ASSERT_TRUE(probed) << error;
+  ASSERT_TRUE(probed->numericsProbes);
+  ASSERT_EQ(probed->numericsProbes->size(), 2u);
+  const mpc::numerics::NumericsProbe &sum = (*probed->numericsProbes)[0];
+  EXPECT_EQ(sum.op, "reduce_sum");
+  EXPECT_EQ(sum.location, "ink_total (g.json:17:5)");
+  EXPECT_EQ(sum.dtype, "f16");
+  EXPECT_FALSE(sum.backward);
+  EXPECT_EQ(sum.nodes, std::vector<std::string>{"ink_total"});
+  EXPECT_TRUE((*probed->numericsProbes)[1].backward);
+  EXPECT_TRUE((*probed->numericsProbes)[1].nodes.empty());
+
+  // The device holds one ProbeCounts per probe besides everything else.
+  size_t extra = mpc::cuda::requiredDeviceBytes(*probed) -
+                 mpc::cuda::requiredDeviceBytes(*plain);
+  size_t counts = 2 * sizeof(mpc::numerics::ProbeCounts);
+  EXPECT_GE(extra, counts);
+  EXPECT_LT(extra, counts + 256);
+
+  Json missing = manifest;
+  missing["numerics_probes"][1].erase("op");
+  EXPECT_EQ(errorOf(missing),
+            "a/manifest.json: numerics_probes[1].op: missing");
+  Json notList = manifest;
+  notList["numerics_probes"] = "reduce_sum";
+  EXPECT_EQ(errorOf(notList), "a/manifest.json: numerics_probes: expected an "
+                              "array, got a string");
+  Json badNodes = manifest;
+  badNodes["numerics_probes"][0]["nodes"] = "ink_total";
+  EXPECT_EQ(errorOf(badNodes), "a/manifest.json: numerics_probes[0].nodes: "
+                               "expected an array, got a string");
 }
 
 TEST(ManifestTest, LearningRateIsOptionalAndChecked) {
