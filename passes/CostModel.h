@@ -80,10 +80,11 @@ double causalPairs(int64_t heads, int64_t length);
 
 /// FLOPs per (query, key) pair and head-dim element of mpc's attention
 /// kernels, one multiply and one add per product: the forward's q.k and
-/// p v; the backward's dk/dv pass q.k, dO.v, p dO and dS q; its dq pass
-/// q.k, dO.v and dS k (recomputation included).
-constexpr double kAttentionForwardFlops = 4, kAttentionKeyValueGradFlops = 8,
-                 kAttentionQueryGradFlops = 6;
+/// p v; the backward's dq pass q.k and dO.v twice (once for the row sum
+/// D, once for dS) and dS k; its dk/dv pass q.k, dO.v, p dO and dS q
+/// (recomputation included).
+constexpr double kAttentionForwardFlops = 4, kAttentionQueryGradFlops = 10,
+                 kAttentionKeyValueGradFlops = 8;
 
 /// A row of at most this many bytes stays in the SM's L1/L2 between the
 /// passes a row kernel makes over it (mpc's row kernels keep one row per

@@ -537,16 +537,19 @@ private:
            bytesOf(op->getOperands()), bytesOf(op->getResults()));
   }
 
-  /// Two launches (dk and dv, then dq), each reading every operand once.
+  /// Two launches, each reading every operand once: dq, which also writes
+  /// the rows' D (f32, like the log-sum-exp) to scratch, then dk and dv,
+  /// which read it back.
   void causalAttentionGrad(CausalAttentionGradOp op) {
     auto [pairs, dim] = attentionShape(op.getQuery());
     int64_t read = bytesOf(op->getOperands());
-    kernel("causal_attention_grad dk dv",
-           cost::kAttentionKeyValueGradFlops * dim * pairs, read,
-           bytesOf(op.getKeyGrad()) + bytesOf(op.getValueGrad()));
+    int64_t rowBytes = bytesOf(op.getLogSumExp());
     kernel("causal_attention_grad dq",
            cost::kAttentionQueryGradFlops * dim * pairs, read,
-           bytesOf(op.getQueryGrad()));
+           bytesOf(op.getQueryGrad()) + rowBytes);
+    kernel("causal_attention_grad dk dv",
+           cost::kAttentionKeyValueGradFlops * dim * pairs, read + rowBytes,
+           bytesOf(op.getKeyGrad()) + bytesOf(op.getValueGrad()));
   }
 
   /// A multi-tensor kernel over `values` reading each `reads` times and

@@ -199,9 +199,8 @@ private:
   bool visit(CausalAttentionGradOp op) {
     AttentionDims dims = attentionDims(op.getQuery());
     causalAttentionGrad(data(in[0]), data(in[1]), data(in[2]), data(in[3]),
-                        data(in[4]), data(in[5]), data(out[0]), data(out[1]),
-                        data(out[2]), dims.heads, dims.length, dims.dim,
-                        f32(op.getScale()));
+                        data(in[4]), data(out[0]), data(out[1]), data(out[2]),
+                        dims.heads, dims.length, dims.dim, f32(op.getScale()));
     return true;
   }
   bool visit(DropoutOp op) {

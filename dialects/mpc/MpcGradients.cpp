@@ -367,7 +367,7 @@ CausalAttentionOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   Type type = getResult().getType();
   auto grad = b.create<CausalAttentionGradOp>(
       getLoc(), type, type, type, grads[0], getQuery(), getKey(), getValue(),
-      getResult(), getLogSumExp(), getScaleAttr());
+      getLogSumExp(), getScaleAttr());
   operandGrads.append(
       {grad.getQueryGrad(), grad.getKeyGrad(), grad.getValueGrad()});
   return success();

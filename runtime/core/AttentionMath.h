@@ -5,8 +5,8 @@
 // (runtime/cuda/Attention.cu): the masked, scaled score, the online
 // softmax that folds a tile of keys into a query row's running max and sum,
 // the log-sum-exp the backward recomputes the probabilities from, and the
-// backward's D = rowsum(dO * O) and score gradient. Products and sums go
-// through mpc::math, so neither side contracts them.
+// backward's row sum D = sum_j p_ij dP_ij and score gradient. Products and
+// sums go through mpc::math, so neither side contracts them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,18 +75,19 @@ MPC_HD float probability(float score, float logSumExp) {
   return math::exp(math::sub(score, logSumExp));
 }
 
-/// The gradient of a scaled score: p (dP - D) times `scale`, where
-/// dP = dO_i . v_j and D = rowsum(dO_i * O_i) (outputGradDot).
-MPC_HD float scoreGrad(float probability, float dP, float outputGradDot,
-                       float scale) {
-  return math::mul(math::mul(probability, math::sub(dP, outputGradDot)), scale);
+/// Adds p_ij dP_ij to D_i = sum_j p_ij dP_ij (keys in increasing order),
+/// the row sum the softmax gradient subtracts, with dP_ij = dO_i . v_j.
+/// Not flash-attention 2's rowsum(dO_i * O_i), equal in exact arithmetic:
+/// with a 16-bit O that sum is off by O's rounding, and where a row's dP
+/// barely varies (near-uniform attention) dP - D cancels down to that error.
+MPC_HD float addToRowGradDot(float rowGradDot, float probability, float dP) {
+  return math::add(rowGradDot, math::mul(probability, dP));
 }
 
-/// D_i = sum_c dO_ic * O_ic: sum_j p_ij dP_ij without the probabilities,
-/// since sum_j p_ij v_j = O_i.
-template <typename A, typename B>
-MPC_HD float outputGradDot(int64_t n, A outputGrad, B output) {
-  return dot(n, outputGrad, output);
+/// The gradient of a scaled score: p (dP - D) times `scale`.
+MPC_HD float scoreGrad(float probability, float dP, float rowGradDot,
+                       float scale) {
+  return math::mul(math::mul(probability, math::sub(dP, rowGradDot)), scale);
 }
 
 } // namespace mpc::attention

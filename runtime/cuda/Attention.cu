@@ -6,7 +6,9 @@
 // threads walks the causal prefix in tiles of keys (or queries) staged in
 // shared memory as f32. The forward folds each tile into the row's online
 // softmax; the backward recomputes the probabilities from the saved
-// log-sum-exp, in two passes so that no gradient needs atomics. Every scalar
+// log-sum-exp, in two passes so that no gradient needs atomics: dq, which
+// also leaves each row's D = sum_j p_ij dP_ij in the context's scratch,
+// then dk and dv, which read it. Every scalar
 // step is runtime/core/AttentionMath.h's, the CPU reference's. Head dims are
 // padded with zeros to the instance's kDim (16, 32, 64 or 128): a zero
 // adds nothing to a dot product.
@@ -20,6 +22,8 @@
 #include "DeviceMath.cuh"
 #include "runtime/core/AttentionMath.h"
 
+#include <type_traits>
+
 namespace mpc::cuda {
 namespace {
 
@@ -31,15 +35,23 @@ constexpr int kTileElements = 4096;
 constexpr int kMaxDim = 128;
 
 /// The operands of the three kernels; null where a kernel does not use one.
+/// Heads firstHead + blockIdx.y are a launch's; rowGradDot holds D for the
+/// rows of those heads, from the launch's first.
 template <typename T> struct AttentionArgs {
-  const T *q, *k, *v, *out, *dout;
+  const T *q, *k, *v, *dout;
   T *result, *dq, *dk, *dv;
   float *lse;
   const float *savedLse;
-  int64_t length;
+  float *rowGradDot;
+  int64_t length, firstHead;
   int dim;
   float scale;
 };
+
+/// The offset of the launch's head in a [heads, length, ...] tensor.
+template <typename T> __device__ int64_t headOf(const AttentionArgs<T> &args) {
+  return args.firstHead + blockIdx.y;
+}
 
 /// Loads row `row` of a [length, dim] head at `base` into registers, zero
 /// past `dim` and for a row past the end.
@@ -85,7 +97,7 @@ __global__ void __launch_bounds__(kRows)
     attentionForwardKernel(AttentionArgs<T> args) {
   constexpr int kTile = kTileElements / kDim;
   __shared__ float keys[kTileElements], values[kTileElements];
-  int64_t base = blockIdx.y * args.length * args.dim;
+  int64_t base = headOf(args) * args.length * args.dim;
   int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
   int64_t keyEnd = lastKeyOf(args.length);
   float query[kDim], acc[kDim];
@@ -130,7 +142,61 @@ __global__ void __launch_bounds__(kRows)
     return;
   for (int c = 0; c < args.dim; ++c)
     store(args.result, base + row * args.dim + c, math::div(acc[c], state.sum));
-  args.lse[blockIdx.y * args.length + row] = attention::logSumExp(state);
+  args.lse[headOf(args) * args.length + row] = attention::logSumExp(state);
+}
+
+/// Backward, dq: one query row per thread, key and value tiles in shared
+/// memory. A first walk over the keys sums the row's D, which a second
+/// uses and which the dk/dv pass reads from `rowGradDot`.
+template <typename T, int kDim>
+__global__ void __launch_bounds__(kRows)
+    attentionQueryGradKernel(AttentionArgs<T> args) {
+  constexpr int kTile = kTileElements / kDim;
+  __shared__ float keys[kTileElements], values[kTileElements];
+  int64_t base = headOf(args) * args.length * args.dim;
+  int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
+  int64_t keyEnd = lastKeyOf(args.length);
+  float query[kDim], grad[kDim], queryGrad[kDim];
+  loadRow(args.q, base, row, args.length, args.dim, query);
+  loadRow(args.dout, base, row, args.length, args.dim, grad);
+#pragma unroll
+  for (int c = 0; c < kDim; ++c)
+    queryGrad[c] = 0.0f;
+  float lse = row < args.length
+                  ? args.savedLse[headOf(args) * args.length + row]
+                  : 0.0f;
+  float rowGradDot = 0.0f;
+  for (int walk = 0; walk < 2; ++walk) {
+    for (int64_t first = 0; first < keyEnd; first += kTile) {
+      __syncthreads();
+      stageTiles<kDim>(args.k, args.v, base, first, args.length, args.dim, keys,
+                       values);
+      __syncthreads();
+      if (row >= args.length)
+        continue;
+      for (int j = 0; j < kTile; ++j) {
+        if (first + j >= args.length || attention::isMasked(row, first + j))
+          continue;
+        const float *k = keys + j * kDim;
+        float p = attention::probability(
+            attention::scaledScore(dotRow(query, k), args.scale), lse);
+        float dP = dotRow(grad, values + j * kDim);
+        if (walk == 0) {
+          rowGradDot = attention::addToRowGradDot(rowGradDot, p, dP);
+          continue;
+        }
+        float dS = attention::scoreGrad(p, dP, rowGradDot, args.scale);
+#pragma unroll
+        for (int c = 0; c < kDim; ++c)
+          queryGrad[c] = math::add(queryGrad[c], math::mul(dS, k[c]));
+      }
+    }
+  }
+  if (row >= args.length)
+    return;
+  args.rowGradDot[blockIdx.y * args.length + row] = rowGradDot;
+  for (int c = 0; c < args.dim; ++c)
+    store(args.dq, base + row * args.dim + c, queryGrad[c]);
 }
 
 /// Backward, dk and dv: one key row per thread, query and output-gradient
@@ -141,7 +207,7 @@ __global__ void __launch_bounds__(kRows)
   constexpr int kTile = kTileElements / kDim;
   __shared__ float queries[kTileElements], grads[kTileElements];
   __shared__ float rowLse[kTile], rowD[kTile];
-  int64_t base = blockIdx.y * args.length * args.dim;
+  int64_t base = headOf(args) * args.length * args.dim;
   int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
   float key[kDim], value[kDim], keyGrad[kDim], valueGrad[kDim];
   loadRow(args.k, base, row, args.length, args.dim, key);
@@ -155,18 +221,11 @@ __global__ void __launch_bounds__(kRows)
     __syncthreads();
     stageTiles<kDim>(args.q, args.dout, base, first, args.length, args.dim,
                      queries, grads);
-    __syncthreads();
-    for (int i = threadIdx.x; i < kTile; i += blockDim.x) {
-      int64_t query = first + i;
-      if (query >= args.length)
-        continue;
-      const T *out = args.out;
-      int64_t at = base + query * args.dim;
-      rowD[i] = attention::outputGradDot(
-          args.dim, [&](int64_t c) { return grads[i * kDim + c]; },
-          [&](int64_t c) { return load(out, at + c); });
-      rowLse[i] = args.savedLse[blockIdx.y * args.length + query];
-    }
+    for (int i = threadIdx.x; i < kTile; i += blockDim.x)
+      if (first + i < args.length) {
+        rowLse[i] = args.savedLse[headOf(args) * args.length + first + i];
+        rowD[i] = args.rowGradDot[blockIdx.y * args.length + first + i];
+      }
     __syncthreads();
     if (row >= args.length)
       continue;
@@ -191,54 +250,6 @@ __global__ void __launch_bounds__(kRows)
     store(args.dk, base + row * args.dim + c, keyGrad[c]);
     store(args.dv, base + row * args.dim + c, valueGrad[c]);
   }
-}
-
-/// Backward, dq: one query row per thread, key and value tiles in shared
-/// memory.
-template <typename T, int kDim>
-__global__ void __launch_bounds__(kRows)
-    attentionQueryGradKernel(AttentionArgs<T> args) {
-  constexpr int kTile = kTileElements / kDim;
-  __shared__ float keys[kTileElements], values[kTileElements];
-  int64_t base = blockIdx.y * args.length * args.dim;
-  int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
-  int64_t keyEnd = lastKeyOf(args.length);
-  float query[kDim], grad[kDim], output[kDim], queryGrad[kDim];
-  loadRow(args.q, base, row, args.length, args.dim, query);
-  loadRow(args.dout, base, row, args.length, args.dim, grad);
-  loadRow(args.out, base, row, args.length, args.dim, output);
-#pragma unroll
-  for (int c = 0; c < kDim; ++c)
-    queryGrad[c] = 0.0f;
-  float outputGradDot = attention::outputGradDot(
-      args.dim, [&](int64_t c) { return grad[c]; },
-      [&](int64_t c) { return output[c]; });
-  float lse =
-      row < args.length ? args.savedLse[blockIdx.y * args.length + row] : 0.0f;
-  for (int64_t first = 0; first < keyEnd; first += kTile) {
-    __syncthreads();
-    stageTiles<kDim>(args.k, args.v, base, first, args.length, args.dim, keys,
-                     values);
-    __syncthreads();
-    if (row >= args.length)
-      continue;
-    for (int j = 0; j < kTile; ++j) {
-      if (first + j >= args.length || attention::isMasked(row, first + j))
-        continue;
-      const float *k = keys + j * kDim;
-      float p = attention::probability(
-          attention::scaledScore(dotRow(query, k), args.scale), lse);
-      float dS = attention::scoreGrad(p, dotRow(grad, values + j * kDim),
-                                      outputGradDot, args.scale);
-#pragma unroll
-      for (int c = 0; c < kDim; ++c)
-        queryGrad[c] = math::add(queryGrad[c], math::mul(dS, k[c]));
-    }
-  }
-  if (row >= args.length)
-    return;
-  for (int c = 0; c < args.dim; ++c)
-    store(args.dq, base + row * args.dim + c, queryGrad[c]);
 }
 
 /// Calls f(std::integral_constant<int, kDim>()) with the smallest instance
@@ -291,20 +302,15 @@ int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
     return status < 0 ? -1 : 0;
   withFloatType(type, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    AttentionArgs<T> args{static_cast<const T *>(q),
-                          static_cast<const T *>(k),
-                          static_cast<const T *>(v),
-                          nullptr,
-                          nullptr,
-                          static_cast<T *>(out),
-                          nullptr,
-                          nullptr,
-                          nullptr,
-                          lse,
-                          nullptr,
-                          length,
-                          static_cast<int>(dim),
-                          static_cast<float>(scale)};
+    AttentionArgs<T> args{};
+    args.q = static_cast<const T *>(q);
+    args.k = static_cast<const T *>(k);
+    args.v = static_cast<const T *>(v);
+    args.result = static_cast<T *>(out);
+    args.lse = lse;
+    args.length = length;
+    args.dim = static_cast<int>(dim);
+    args.scale = static_cast<float>(scale);
     withHeadDim(dim, [&](auto kDim) {
       attentionForwardKernel<T, decltype(kDim)::value>
           <<<gridOf(heads, length), kRows, 0, rt->stream>>>(args);
@@ -314,35 +320,46 @@ int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
 }
 
 int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
-                                 const void *k, const void *v, const void *out,
-                                 const float *lse, void *dq, void *dk, void *dv,
-                                 mpc_dtype type, int64_t heads, int64_t length,
-                                 int64_t dim, double scale) {
+                                 const void *k, const void *v, const float *lse,
+                                 void *dq, void *dk, void *dv, mpc_dtype type,
+                                 int64_t heads, int64_t length, int64_t dim,
+                                 double scale) {
   const char *what = "mpc_rt_causal_attention_grad";
   if (int status = checkAttention(rt, what, type, heads, length, dim))
     return status < 0 ? -1 : 0;
+  // The rows' D of as many heads as the scratch holds, per launch pair.
+  int64_t headsPerLaunch =
+      static_cast<int64_t>(rt->scratchBytes / sizeof(float)) / length;
+  if (headsPerLaunch < 1)
+    return mpc_rt_fail(rt, "%s: %lld rows exceed the scratch", what,
+                       static_cast<long long>(length));
   withFloatType(type, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    AttentionArgs<T> args{static_cast<const T *>(q),
-                          static_cast<const T *>(k),
-                          static_cast<const T *>(v),
-                          static_cast<const T *>(out),
-                          static_cast<const T *>(dout),
-                          nullptr,
-                          static_cast<T *>(dq),
-                          static_cast<T *>(dk),
-                          static_cast<T *>(dv),
-                          nullptr,
-                          lse,
-                          length,
-                          static_cast<int>(dim),
-                          static_cast<float>(scale)};
+    AttentionArgs<T> args{};
+    args.q = static_cast<const T *>(q);
+    args.k = static_cast<const T *>(k);
+    args.v = static_cast<const T *>(v);
+    args.dout = static_cast<const T *>(dout);
+    args.dq = static_cast<T *>(dq);
+    args.dk = static_cast<T *>(dk);
+    args.dv = static_cast<T *>(dv);
+    args.savedLse = lse;
+    args.rowGradDot = static_cast<float *>(rt->scratch);
+    args.length = length;
+    args.dim = static_cast<int>(dim);
+    args.scale = static_cast<float>(scale);
     withHeadDim(dim, [&](auto kDim) {
       constexpr int kInstance = decltype(kDim)::value;
-      attentionKeyValueGradKernel<T, kInstance>
-          <<<gridOf(heads, length), kRows, 0, rt->stream>>>(args);
-      attentionQueryGradKernel<T, kInstance>
-          <<<gridOf(heads, length), kRows, 0, rt->stream>>>(args);
+      for (args.firstHead = 0; args.firstHead < heads;
+           args.firstHead += headsPerLaunch) {
+        int64_t count = heads - args.firstHead < headsPerLaunch
+                            ? heads - args.firstHead
+                            : headsPerLaunch;
+        attentionQueryGradKernel<T, kInstance>
+            <<<gridOf(count, length), kRows, 0, rt->stream>>>(args);
+        attentionKeyValueGradKernel<T, kInstance>
+            <<<gridOf(count, length), kRows, 0, rt->stream>>>(args);
+      }
     });
   });
   return mpc_rt_check_launch(rt, what);

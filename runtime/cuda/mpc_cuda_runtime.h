@@ -206,10 +206,11 @@ int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
                             const void *v, void *out, float *lse,
                             mpc_dtype type, int64_t heads, int64_t length,
                             int64_t dim, double scale);
-/* dq, dk, dv of mpc_rt_causal_attention from dout, its operands, out and
- * lse (the probabilities are recomputed); all of `type` but lse. */
+/* dq, dk, dv of mpc_rt_causal_attention from dout, its operands and lse
+ * (the probabilities are recomputed); all of `type` but lse. Uses
+ * heads * length f32 of the context's scratch (in chunks of heads). */
 int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
-                                 const void *k, const void *v, const void *out,
+                                 const void *k, const void *v,
                                  const float *lse, void *dq, void *dk,
                                  void *dv, mpc_dtype type, int64_t heads,
                                  int64_t length, int64_t dim, double scale);

@@ -634,9 +634,9 @@ LogicalResult FunctionEmitter::visit(CausalAttentionOp op) {
 
 LogicalResult FunctionEmitter::visit(CausalAttentionGradOp op) {
   check("mpc_rt_causal_attention_grad(rt, " + in(op, 0) + ", " + in(op, 1) +
-        ", " + in(op, 2) + ", " + in(op, 3) + ", " + in(op, 4) + ", " +
-        cf32(op.getLogSumExp()) + ", " + out(op, 0) + ", " + out(op, 1) + ", " +
-        out(op, 2) + ", " + attentionArgs(op.getQuery(), op.getScale()) + ")");
+        ", " + in(op, 2) + ", " + in(op, 3) + ", " + cf32(op.getLogSumExp()) +
+        ", " + out(op, 0) + ", " + out(op, 1) + ", " + out(op, 2) + ", " +
+        attentionArgs(op.getQuery(), op.getScale()) + ")");
   return success();
 }
 

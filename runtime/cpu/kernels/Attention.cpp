@@ -58,37 +58,39 @@ void causalAttention(const float *q, const float *k, const float *v, float *out,
 }
 
 void causalAttentionGrad(const float *dout, const float *q, const float *k,
-                         const float *v, const float *out,
-                         const float *logSumExp, float *dq, float *dk,
-                         float *dv, int64_t heads, int64_t length, int64_t dim,
-                         float scale) {
+                         const float *v, const float *logSumExp, float *dq,
+                         float *dk, float *dv, int64_t heads, int64_t length,
+                         int64_t dim, float scale) {
   int64_t n = heads * length * dim;
   std::fill(dq, dq + n, 0.0f);
   std::fill(dk, dk + n, 0.0f);
   std::fill(dv, dv + n, 0.0f);
-  std::vector<float> scores(static_cast<size_t>(length));
+  std::vector<float> probabilities(static_cast<size_t>(length)),
+      dP(static_cast<size_t>(length));
   for (int64_t h = 0; h < heads; ++h) {
     int64_t base = h * length * dim;
     // Rows in increasing order, so every dk_j and dv_j sums over i in
     // increasing order.
     for (int64_t i = 0; i < length; ++i) {
-      rowScores(q + base, k + base, i, dim, scale, scores.data());
+      rowScores(q + base, k + base, i, dim, scale, probabilities.data());
       const float *gradRow = dout + base + i * dim;
-      const float *outRow = out + base + i * dim;
       const float *query = q + base + i * dim;
       float *queryGrad = dq + base + i * dim;
       float lse = logSumExp[h * length + i];
-      float outputGradDot = attention::outputGradDot(
-          dim, [&](int64_t c) { return gradRow[c]; },
-          [&](int64_t c) { return outRow[c]; });
+      float rowGradDot = 0.0f;
       for (int64_t j = 0; j <= i; ++j) {
-        const float *key = k + base + j * dim;
         const float *value = v + base + j * dim;
-        float p = attention::probability(scores[j], lse);
-        float dP = attention::dot(
+        probabilities[j] = attention::probability(probabilities[j], lse);
+        dP[j] = attention::dot(
             dim, [&](int64_t c) { return gradRow[c]; },
             [&](int64_t c) { return value[c]; });
-        float dS = attention::scoreGrad(p, dP, outputGradDot, scale);
+        rowGradDot =
+            attention::addToRowGradDot(rowGradDot, probabilities[j], dP[j]);
+      }
+      for (int64_t j = 0; j <= i; ++j) {
+        const float *key = k + base + j * dim;
+        float p = probabilities[j];
+        float dS = attention::scoreGrad(p, dP[j], rowGradDot, scale);
         float *keyGrad = dk + base + j * dim;
         float *valueGrad = dv + base + j * dim;
         for (int64_t c = 0; c < dim; ++c) {

@@ -139,17 +139,16 @@ void causalAttention(const float *q, const float *k, const float *v, float *out,
                      int64_t dim, float scale);
 
 /// Gradient of causalAttention from the output gradient `dout`, the
-/// forward's operands, its `out` and `logSumExp`. With the probabilities
+/// forward's operands and its `logSumExp`. With the probabilities
 /// recomputed as p_ij = exp(s_ij - logSumExp_i) (j <= i),
-/// D_i = sum_c dout_ic out_ic, dP_ij = dout_i . v_j and
+/// dP_ij = dout_i . v_j, D_i = sum_j p_ij dP_ij (increasing j) and
 /// dS_ij = p_ij (dP_ij - D_i) * scale: dq_i = sum_j dS_ij k_j (increasing
 /// j), dk_j = sum_i dS_ij q_i and dv_j = sum_i p_ij dout_i (increasing i),
 /// all in f32.
 void causalAttentionGrad(const float *dout, const float *q, const float *k,
-                         const float *v, const float *out,
-                         const float *logSumExp, float *dq, float *dk,
-                         float *dv, int64_t heads, int64_t length, int64_t dim,
-                         float scale);
+                         const float *v, const float *logSumExp, float *dq,
+                         float *dk, float *dv, int64_t heads, int64_t length,
+                         int64_t dim, float scale);
 
 //===----------------------------------------------------------------------===//
 // Reductions

@@ -11,11 +11,11 @@
 // CHECK-DAG: %[[V16:.*]] = mpc.cast %[[V]] : tensor<16x8xf32> to tensor<16x8xbf16>
 // CHECK-DAG: %[[DO16:.*]] = mpc.cast %[[DO]] : tensor<16x8xf32> to tensor<16x8xbf16>
 // CHECK: %[[O:.*]], %[[LSE:.*]] = mpc.causal_attention %[[Q16]], %[[K16]], %[[V16]] scale = 2.500000e-01 {mpc.autocast = #mpc.autocast<allow, default_policy>} : tensor<16x8xbf16>, tensor<16xf32>
-// CHECK: %[[DQ:.*]], %{{.*}}, %{{.*}} = mpc.causal_attention_grad %[[DO16]], %[[Q16]], %[[K16]], %[[V16]], %[[O]], %[[LSE]] scale = 2.500000e-01 {mpc.autocast = #mpc.autocast<allow, default_policy>} : tensor<16x8xbf16>, tensor<16xf32>
+// CHECK: %[[DQ:.*]], %{{.*}}, %{{.*}} = mpc.causal_attention_grad %[[DO16]], %[[Q16]], %[[K16]], %[[V16]], %[[LSE]] scale = 2.500000e-01 {mpc.autocast = #mpc.autocast<allow, default_policy>} : tensor<16x8xbf16>, tensor<16xf32>
 // CHECK-NOT: mpc.cast %[[LSE]]
 // CHECK: return {{.*}}, %[[LSE]]
 func.func @attention(%q: tensor<16x8xf32>, %k: tensor<16x8xf32>, %v: tensor<16x8xf32>, %do: tensor<16x8xf32>) -> (tensor<16x8xf32>, tensor<16x8xf32>, tensor<16xf32>) {
   %o, %lse = mpc.causal_attention %q, %k, %v scale = 0.25 : tensor<16x8xf32>, tensor<16xf32>
-  %dq, %dk, %dv = mpc.causal_attention_grad %do, %q, %k, %v, %o, %lse scale = 0.25 : tensor<16x8xf32>, tensor<16xf32>
+  %dq, %dk, %dv = mpc.causal_attention_grad %do, %q, %k, %v, %lse scale = 0.25 : tensor<16x8xf32>, tensor<16xf32>
   return %o, %dq, %lse : tensor<16x8xf32>, tensor<16x8xf32>, tensor<16xf32>
 }

@@ -1035,15 +1035,15 @@ func.func @causal_attention_key_type(%q: tensor<16x8xf32>, %k: tensor<8x8xf32>) 
 
 func.func @causal_attention_grad_stats_shape(%x: tensor<16x8xf32>, %lse: tensor<8xf32>) -> tensor<16x8xf32> {
   // expected-error @+1 {{'mpc.causal_attention_grad' op log_sum_exp shape [8] must be query shape [16, 8] without its last dim}}
-  %dq, %dk, %dv = mpc.causal_attention_grad %x, %x, %x, %x, %x, %lse scale = 1.0 : tensor<16x8xf32>, tensor<8xf32>
+  %dq, %dk, %dv = mpc.causal_attention_grad %x, %x, %x, %x, %lse scale = 1.0 : tensor<16x8xf32>, tensor<8xf32>
   return %dq : tensor<16x8xf32>
 }
 
 // -----
 
-func.func @causal_attention_grad_output_type(%x: tensor<16x8xf32>, %o: tensor<16x8xbf16>, %lse: tensor<16xf32>) -> tensor<16x8xf32> {
-  // expected-error @+1 {{'mpc.causal_attention_grad' op failed to verify that all of {result_grad, query, key, value, output, query_grad, key_grad, value_grad} have same type}}
-  %dq, %dk, %dv = "mpc.causal_attention_grad"(%x, %x, %x, %x, %o, %lse) {scale = 1.0 : f64} : (tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xbf16>, tensor<16xf32>) -> (tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>)
+func.func @causal_attention_grad_value_type(%x: tensor<16x8xf32>, %v: tensor<16x8xbf16>, %lse: tensor<16xf32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention_grad' op failed to verify that all of {result_grad, query, key, value, query_grad, key_grad, value_grad} have same type}}
+  %dq, %dk, %dv = "mpc.causal_attention_grad"(%x, %x, %x, %v, %lse) {scale = 1.0 : f64} : (tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xbf16>, tensor<16xf32>) -> (tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>)
   return %dq : tensor<16x8xf32>
 }
 
