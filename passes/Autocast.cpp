@@ -201,6 +201,9 @@ void FunctionAutocast::paint() {
 }
 
 Type FunctionAutocast::requiredElementType(OpOperand &use) const {
+  if (auto statistics = dyn_cast<F32StatisticsOpInterface>(use.getOwner()))
+    if (statistics.keepsF32(use.get()))
+      return f32;
   auto it = decisionOf.find(use.getOwner());
   if (it != decisionOf.end())
     return decisions[it->second].precision;
@@ -210,8 +213,10 @@ Type FunctionAutocast::requiredElementType(OpOperand &use) const {
 void FunctionAutocast::rewriteResultTypes() {
   for (const Decision &decision : decisions) {
     Operation *op = decision.op;
+    auto statistics = dyn_cast<F32StatisticsOpInterface>(op);
     for (OpResult result : op->getResults()) {
-      if (!isFloatTensor(result.getType()))
+      if (!isFloatTensor(result.getType()) ||
+          (statistics && statistics.keepsF32(result)))
         continue;
       Type element = decision.precision;
       // A low GEMM accumulates in f32: a consumer that wants f32 gets the

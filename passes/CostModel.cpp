@@ -79,6 +79,10 @@ double gemmFlops(int64_t outputElements, int64_t k) {
   return 2.0 * static_cast<double>(outputElements) * static_cast<double>(k);
 }
 
+double causalPairs(int64_t heads, int64_t length) {
+  return double(heads) * double(length) * double(length + 1) / 2;
+}
+
 int64_t rowPassBytes(int64_t rows, int64_t rowBytes, int passes) {
   return rows * rowBytes * (rowBytes > kCachedRowBytes ? passes : 1);
 }

@@ -73,6 +73,19 @@ Bound boundOf(const LaunchCost &launch, const Chip &chip);
 /// one multiply and one add per product, 2 * outputElements * k.
 double gemmFlops(int64_t outputElements, int64_t k);
 
+/// The (query, key) pairs of causal attention over `heads` heads of
+/// `length` rows: length (length + 1) / 2 per head, the unmasked half and
+/// the diagonal, which mpc's attention kernels compute and no more.
+double causalPairs(int64_t heads, int64_t length);
+
+/// FLOPs per (query, key) pair and head-dim element of mpc's attention
+/// kernels, one multiply and one add per product: the forward's q.k and
+/// p v; the backward's dq pass q.k and dO.v twice (once for the row sum
+/// D, once for dS) and dS k; its dk/dv pass q.k, dO.v, p dO and dS q
+/// (recomputation included).
+constexpr double kAttentionForwardFlops = 4, kAttentionQueryGradFlops = 10,
+                 kAttentionKeyValueGradFlops = 8;
+
 /// A row of at most this many bytes stays in the SM's L1/L2 between the
 /// passes a row kernel makes over it (mpc's row kernels keep one row per
 /// block; eight resident blocks of 32 KiB rows fill half of an H100 SM's

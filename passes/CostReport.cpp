@@ -22,7 +22,8 @@
 // Model FLOPs are llm.c's: 3 x the forward GEMM FLOPs (forward: at or
 // before the op defining the `mpc.loss` result), a GEMM whose result is
 // causally masked, or that reads causally masked probabilities, counted at
-// half. For GPT-2 that is 6 N + 6 L T C per token.
+// half, and so are the two products of an mpc.causal_attention. For GPT-2
+// that is 6 N + 6 L T C per token.
 //
 // format=json writes one object (tests/lit/cost-report/report.mlir,
 // abridged):
@@ -387,6 +388,8 @@ private:
                bytesOf(norm.getResult()), 8);
         })
         .Case([&](LayerNormGradOp grad) { layerNormGrad(grad); })
+        .Case([&](CausalAttentionOp attention) { causalAttention(attention); })
+        .Case([&](CausalAttentionGradOp grad) { causalAttentionGrad(grad); })
         .Case<ReduceSumOp, ReduceMeanOp, TransposeOp, CausalMaskOp>(
             [&](Operation *op) { library(op, isa<TransposeOp>(op) ? 0 : 1); })
         .Case([&](EmbeddingOp embedding) {
@@ -508,6 +511,45 @@ private:
            bytesOf(dy) + bytesOf(x) + rowCount * kStatsBytes, partials);
     kernel("layer_norm_grad param sum", double(partials) / 4, partials,
            bytesOf(op->getResults()) - bytesOf(op.getInputGrad()));
+  }
+
+  /// The pairs and head dim of an attention op on `query` ([..., T, d]).
+  static std::pair<double, int64_t> attentionShape(Value query) {
+    ArrayRef<int64_t> shape =
+        cast<RankedTensorType>(query.getType()).getShape();
+    int64_t length = shape[shape.size() - 2], dim = shape.back();
+    return {cost::causalPairs(elementsOf(query) / (length * dim), length), dim};
+  }
+
+  /// One launch that reads q, k and v once (its tiles of k and v stay in
+  /// L2 between the query blocks of a head) and writes the output and the
+  /// log-sum-exp; the T x T scores never reach HBM. Its model FLOPs are the
+  /// unfused chain's two GEMMs at half.
+  void causalAttention(CausalAttentionOp op) {
+    auto [pairs, dim] = attentionShape(op.getQuery());
+    if (!inBackward) {
+      ArrayRef<int64_t> shape = op.getQuery().getType().getShape();
+      int64_t length = shape[shape.size() - 2];
+      report.forwardGemmFlops +=
+          cost::gemmFlops(elementsOf(op.getQuery()) / dim * length, dim);
+    }
+    kernel("causal_attention", cost::kAttentionForwardFlops * dim * pairs,
+           bytesOf(op->getOperands()), bytesOf(op->getResults()));
+  }
+
+  /// Two launches, each reading every operand once: dq, which also writes
+  /// the rows' D (f32, like the log-sum-exp) to scratch, then dk and dv,
+  /// which read it back.
+  void causalAttentionGrad(CausalAttentionGradOp op) {
+    auto [pairs, dim] = attentionShape(op.getQuery());
+    int64_t read = bytesOf(op->getOperands());
+    int64_t rowBytes = bytesOf(op.getLogSumExp());
+    kernel("causal_attention_grad dq",
+           cost::kAttentionQueryGradFlops * dim * pairs, read,
+           bytesOf(op.getQueryGrad()) + rowBytes);
+    kernel("causal_attention_grad dk dv",
+           cost::kAttentionKeyValueGradFlops * dim * pairs, read + rowBytes,
+           bytesOf(op.getKeyGrad()) + bytesOf(op.getValueGrad()));
   }
 
   /// A multi-tensor kernel over `values` reading each `reads` times and

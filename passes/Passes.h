@@ -26,6 +26,11 @@ struct TrainPipelineOptions
   Option<std::string> policy{
       *this, "policy",
       llvm::cl::desc("A JSON file moving ops between autocast categories")};
+  Option<bool> fuseAttention{
+      *this, "fuse-attention",
+      llvm::cl::desc("Replace causal attention chains with "
+                     "mpc.causal_attention (mpc-fuse-attention)"),
+      llvm::cl::init(true)};
   Option<std::string> optimizer{*this, "optimizer",
                                 llvm::cl::desc("sgd, momentum or adamw")};
   Option<double> learningRate{*this, "learning-rate",
@@ -92,8 +97,9 @@ struct TrainPipelineOptions
                           llvm::cl::init(16777216)};
 };
 
-/// Adds import's successors to `pm`: train step, autocast (unless dtype is
-/// f32), loss scaling, canonicalize and CSE.
+/// Adds import's successors to `pm`: attention fusion (unless
+/// fuse-attention=false), train step, autocast (unless dtype is f32), loss
+/// scaling, canonicalize and CSE.
 void buildTrainPipeline(mlir::OpPassManager &pm,
                         const TrainPipelineOptions &options);
 

@@ -268,6 +268,33 @@ def CheckNumerics : Pass<"mpc-check-numerics", "::mlir::ModuleOp"> {
   ];
 }
 
+def FuseAttention : Pass<"mpc-fuse-attention", "::mlir::ModuleOp"> {
+  let summary = "Replaces the causal attention chain with mpc.causal_attention";
+  let description = [{
+    Runs on the forward graph, before `mpc-build-train-step`, so that
+    autodiff differentiates the fused op into one
+    `mpc.causal_attention_grad`. The chain it recognises is the score
+    matmul `q kᵀ` (with `transpose_b`, or of a transpose of the last two
+    dims of `k`), an optional scaling by a splat constant (`mul` or `div`,
+    before the mask, or after it by a positive factor), `mpc.causal_mask`
+    with a `-inf` fill, a softmax over the last axis and the matmul with
+    `v`; `q`, `k`, `v` and the result must have one type, each
+    intermediate one use, and no op of the chain a node `precision`
+    override.
+
+    ```mlir
+    %s = mpc.matmul %q, %k {transpose_b} : (tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>) -> tensor<2x4x16x16xf32>
+    %t = mpc.mul %s, %c : (tensor<2x4x16x16xf32>, tensor<f32>) -> tensor<2x4x16x16xf32>
+    %m = mpc.causal_mask %t value = 0xFFF0000000000000 : tensor<2x4x16x16xf32>
+    %p = mpc.softmax %m axis = -1 : tensor<2x4x16x16xf32>
+    %o = mpc.matmul %p, %v : (tensor<2x4x16x16xf32>, tensor<2x4x16x8xf32>) -> tensor<2x4x16x8xf32>
+    // becomes
+    %o, %lse = mpc.causal_attention %q, %k, %v scale = 0.35355339059327379 : tensor<2x4x16x8xf32>, tensor<2x4x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::mpc::MpcDialect"];
+}
+
 def Fuse : Pass<"mpc-fuse", "::mlir::ModuleOp"> {
   let summary = "Groups the training step into kernels: fused elementwise chains and GEMM epilogues";
   let description = [{

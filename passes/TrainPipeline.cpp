@@ -35,6 +35,10 @@ void appendIfGiven(std::string &text, llvm::StringRef name,
 
 void mpc::buildTrainPipeline(OpPassManager &pm,
                              const TrainPipelineOptions &options) {
+  // Before autodiff, so the backward is the fused gradient.
+  if (options.fuseAttention)
+    pm.addPass(createFuseAttention());
+
   std::string trainStepOptions;
   appendIfGiven(trainStepOptions, "optimizer", options.optimizer);
   appendIfGiven(trainStepOptions, "learning-rate", options.learningRate);

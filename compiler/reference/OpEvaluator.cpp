@@ -40,6 +40,17 @@ const int64_t *ids(const HostTensor *t) { return t->i64.data(); }
 
 float f32(APFloat value) { return static_cast<float>(value.convertToDouble()); }
 
+/// The [heads, length, dim] view of an attention operand [..., T, d].
+struct AttentionDims {
+  int64_t heads, length, dim;
+};
+AttentionDims attentionDims(Value query) {
+  auto type = cast<RankedTensorType>(query.getType());
+  int64_t length = type.getDimSize(type.getRank() - 2);
+  int64_t dim = type.getDimSize(type.getRank() - 1);
+  return {type.getNumElements() / (length * dim), length, dim};
+}
+
 /// The ops the executor evaluates: each is an overload of Evaluation::visit.
 using CpuEvaluated =
     OpSet<MPC_LISTED_OP_CLASSES ConstantOp, CastOp, LoadOp, StoreOp, MatmulOp,
@@ -49,7 +60,7 @@ using CpuEvaluated =
           DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
           MseLossOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
           ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp, UpdateLossScaleOp,
-          FusedOp, FusedMatmulOp>;
+          FusedOp, FusedMatmulOp, CausalAttentionOp, CausalAttentionGradOp>;
 
 /// The ops the executor never evaluates, and why.
 constexpr Rejection kNotEvaluated[] = {
@@ -178,6 +189,20 @@ private:
     return true;
   }
   bool visit(MaskedFillOp op);
+  bool visit(CausalAttentionOp op) {
+    AttentionDims dims = attentionDims(op.getQuery());
+    causalAttention(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
+                    data(out[1]), dims.heads, dims.length, dims.dim,
+                    f32(op.getScale()));
+    return true;
+  }
+  bool visit(CausalAttentionGradOp op) {
+    AttentionDims dims = attentionDims(op.getQuery());
+    causalAttentionGrad(data(in[0]), data(in[1]), data(in[2]), data(in[3]),
+                        data(in[4]), data(out[0]), data(out[1]), data(out[2]),
+                        dims.heads, dims.length, dims.dim, f32(op.getScale()));
+    return true;
+  }
   bool visit(DropoutOp op) {
     dropout(data(in[0]), data(out[0]), out[0].numElements(),
             op.getRate().convertToDouble(), context.runSeed, op.getSeed(),

@@ -136,4 +136,34 @@ def Mpc_SoftmaxCrossEntropyGradOp : Mpc_Op<"softmax_cross_entropy_grad", [Pure, 
   let hasVerifier = 1;
 }
 
+def Mpc_CausalAttentionGradOp : Mpc_Op<"causal_attention_grad", [Pure,
+    Mpc_Allow, AllTypesMatch<["result_grad", "query", "key", "value",
+                              "query_grad", "key_grad", "value_grad"]>,
+    DeclareOpInterfaceMethods<Mpc_F32StatisticsOpInterface>]> {
+  let summary = "Gradients of causal_attention's query, key and value";
+  let description = [{
+    Recomputes the probabilities `p_ij = exp(scale · q_i · k_j - lse_i)`
+    (`j <= i`) from the forward's operands and its `log_sum_exp`, and
+    returns, with `dP_ij = dO_i · v_j` and `D_i = sum_j p_ij dP_ij`:
+    `dv_j = sum_i p_ij dO_i`, `ds_ij = scale · p_ij (dP_ij - D_i)`,
+    `dq_i = sum_j ds_ij k_j`, `dk_j = sum_i ds_ij q_i`. Everything is f32
+    inside; each gradient is rounded once.
+
+    ```mlir
+    %dq, %dk, %dv = mpc.causal_attention_grad %do, %q, %k, %v, %lse scale = 2.500000e-01 : tensor<8x4x16x16xbf16>, tensor<8x4x16xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$result_grad, Mpc_FloatTensor:$query,
+                       Mpc_FloatTensor:$key, Mpc_FloatTensor:$value,
+                       Mpc_F32Tensor:$log_sum_exp,
+                       F64Attr:$scale);
+  let results = (outs Mpc_FloatTensor:$query_grad, Mpc_FloatTensor:$key_grad,
+                      Mpc_FloatTensor:$value_grad);
+  let assemblyFormat = [{
+    $result_grad `,` $query `,` $key `,` $value `,` $log_sum_exp
+    `scale` `=` $scale attr-dict `:` type($query) `,` type($log_sum_exp)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // MPC_GRADIENT_OPS_TD

@@ -354,6 +354,26 @@ EmbeddingOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
 }
 
 //===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+CausalAttentionOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                                  SmallVectorImpl<Value> &operandGrads) {
+  // The log-sum-exp is a statistic for the backward, not an output a loss
+  // is taken of.
+  if (grads[1])
+    return emitOpError("has no gradient through its log_sum_exp result");
+  Type type = getResult().getType();
+  auto grad = b.create<CausalAttentionGradOp>(
+      getLoc(), type, type, type, grads[0], getQuery(), getKey(), getValue(),
+      getLogSumExp(), getScaleAttr());
+  operandGrads.append(
+      {grad.getQueryGrad(), grad.getKeyGrad(), grad.getValueGrad()});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Masks and dropout
 //===----------------------------------------------------------------------===//
 

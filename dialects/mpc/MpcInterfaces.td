@@ -32,4 +32,20 @@ def Mpc_GradientOpInterface : OpInterface<"GradientOpInterface"> {
   ];
 }
 
+def Mpc_F32StatisticsOpInterface : OpInterface<"F32StatisticsOpInterface"> {
+  let cppNamespace = "::mpc";
+  let description = [{
+    An op whose precision autocast decides but some of whose operands or
+    results stay f32 whatever it decides: row statistics (a log-sum-exp)
+    that later ops recompute from, where a 16-bit rounding would spoil the
+    recomputation. Autocast leaves these values' types alone.
+  }];
+  let methods = [
+    InterfaceMethod<[{
+        Whether `value`, an operand or a result of this op, stays f32.
+      }],
+      "bool", "keepsF32", (ins "::mlir::Value":$value)>
+  ];
+}
+
 #endif // MPC_INTERFACES_TD

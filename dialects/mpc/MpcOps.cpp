@@ -235,6 +235,20 @@ LogicalResult DropoutOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+LogicalResult CausalAttentionOp::verify() {
+  return verifyAttentionStats(
+      tensorType(getQuery()), getScale().convertToDouble(),
+      tensorType(getLogSumExp()), [&] { return emitOpError(); });
+}
+
+bool CausalAttentionOp::keepsF32(Value value) {
+  return value == getLogSumExp();
+}
+
+//===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//
 

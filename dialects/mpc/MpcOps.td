@@ -403,6 +403,41 @@ def Mpc_DropoutOp : Mpc_Op<"dropout", [Mpc_Clear, SameOperandsAndResultType, Mpc
 }
 
 //===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+def Mpc_CausalAttentionOp : Mpc_Op<"causal_attention", [Pure, Mpc_Allow,
+    Mpc_Differentiable, AllTypesMatch<["query", "key", "value", "result"]>,
+    DeclareOpInterfaceMethods<Mpc_F32StatisticsOpInterface>]> {
+  let summary = "Causal self-attention: softmax(scale · q kᵀ, masked) v";
+  let description = [{
+    For `q`, `k`, `v` of shape `[..., T, d]`, row `i` of the result is
+    `sum_{j <= i} p_ij v_j` with `p_ij = softmax_j(scale · q_i · k_j)` over
+    `j <= i` (the keys after `i` are masked out). `log_sum_exp` (`[..., T]`,
+    always f32) is `max_j s_ij + log(sum_j exp(s_ij - max_j s_ij))` of the
+    scaled scores `s`: the backward recomputes the probabilities from it.
+
+    The scores and the softmax are f32 computed from the operands' values;
+    the result is rounded once to its element type (docs/fusion.md,
+    "Causal attention"). `mpc-fuse-attention` builds it from the matmul,
+    scale, causal_mask, softmax, matmul chain; a backend never writes the
+    `T x T` probabilities.
+
+    ```mlir
+    %o, %lse = mpc.causal_attention %q, %k, %v scale = 2.500000e-01 : tensor<8x4x16x16xbf16>, tensor<8x4x16xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$query, Mpc_FloatTensor:$key,
+                       Mpc_FloatTensor:$value, F64Attr:$scale);
+  let results = (outs Mpc_FloatTensor:$result, Mpc_F32Tensor:$log_sum_exp);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value `scale` `=` $scale attr-dict `:`
+    type($result) `,` type($log_sum_exp)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//
 

@@ -44,6 +44,16 @@ LogicalResult EmbeddingGradOp::verify() {
                              getType(), [&] { return emitOpError(); });
 }
 
+LogicalResult CausalAttentionGradOp::verify() {
+  return verifyAttentionStats(
+      tensorType(getQuery()), getScale().convertToDouble(),
+      tensorType(getLogSumExp()), [&] { return emitOpError(); });
+}
+
+bool CausalAttentionGradOp::keepsF32(Value value) {
+  return value == getLogSumExp();
+}
+
 LogicalResult SoftmaxCrossEntropyGradOp::verify() {
   return failure(failed(inferCrossEntropyType(tensorType(getLogits()),
                                               tensorType(getLabels()),

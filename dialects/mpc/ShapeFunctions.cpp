@@ -235,6 +235,23 @@ LogicalResult verifyCausalMask(RankedTensorType input, EmitErrorFn emitError) {
   return success();
 }
 
+LogicalResult verifyAttentionStats(RankedTensorType query, double scale,
+                                   RankedTensorType logSumExp,
+                                   EmitErrorFn emitError) {
+  if (query.getRank() < 2)
+    return emitError() << "query needs rank >= 2 ([..., T, d]), got "
+                       << formatShape(query.getShape());
+  if (!std::isfinite(scale) || scale == 0)
+    return emitError() << "scale must be finite and nonzero, got " << scale;
+  if (logSumExp.getShape() != query.getShape().drop_back())
+    return emitError() << "log_sum_exp shape "
+                       << formatShape(logSumExp.getShape())
+                       << " must be query shape "
+                       << formatShape(query.getShape())
+                       << " without its last dim";
+  return success();
+}
+
 FailureOr<RankedTensorType> inferCrossEntropyType(RankedTensorType logits,
                                                   RankedTensorType labels,
                                                   EmitErrorFn emitError) {

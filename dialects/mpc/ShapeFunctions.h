@@ -141,6 +141,13 @@ mlir::LogicalResult verifyMaskedFill(mlir::RankedTensorType input,
 mlir::LogicalResult verifyCausalMask(mlir::RankedTensorType input,
                                      EmitErrorFn emitError);
 
+/// causal_attention and its gradient: query [..., T, d] with rank >= 2, a
+/// finite nonzero scale, and the log-sum-exp of type [..., T] x f32.
+mlir::LogicalResult verifyAttentionStats(mlir::RankedTensorType query,
+                                         double scale,
+                                         mlir::RankedTensorType logSumExp,
+                                         EmitErrorFn emitError);
+
 /// softmax_cross_entropy: labels have logits' shape without its last dim.
 mlir::FailureOr<mlir::RankedTensorType>
 inferCrossEntropyType(mlir::RankedTensorType logits,

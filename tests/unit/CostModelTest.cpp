@@ -59,6 +59,14 @@ TEST(CostModel, RowPassesReachHbmOnlyForLongRows) {
   EXPECT_EQ(cost::rowPassBytes(0, 50304 * 4, 3), 0);
 }
 
+TEST(CostModel, CausalPairsAreTheLowerTriangle) {
+  // One head of 4 rows: 4 + 3 + 2 + 1 pairs.
+  EXPECT_EQ(cost::causalPairs(1, 4), 10);
+  // GPT-2 small: 96 heads of 1024 rows, a little over half of 96 * 1024^2.
+  EXPECT_EQ(cost::causalPairs(96, 1024), 96.0 * 1024 * 1025 / 2);
+  EXPECT_EQ(cost::causalPairs(3, 0), 0);
+}
+
 TEST(CostModel, RooflineTakesTheLongerRoof) {
   const cost::Chip &h = h100();
   // A memory-bound copy: 3.35 GB at 3.35 TB/s is 1 ms.

@@ -641,6 +641,9 @@ constexpr Rejection kNotNodes[] = {
     {"loss-scaling ops are built by mpc-loss-scaling",
      LossScalingOps::contains},
     {"created by mpc-fuse", BackendOps::contains},
+    {"built by mpc-fuse-attention from the matmul, scale, causal_mask, "
+     "softmax, matmul chain (a node has one output; the op has two)",
+     OpSet<CausalAttentionOp>::contains},
 };
 } // namespace
 

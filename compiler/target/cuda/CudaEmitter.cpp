@@ -82,7 +82,8 @@ using CudaStepOps =
           ReduceMeanOp, TransposeOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp,
           DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
           MseLossOp, UnscaleAndCheckOp, ClipByGlobalNormOp, UpdateLossScaleOp,
-          SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, func::ReturnOp>;
+          SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, CausalAttentionOp,
+          CausalAttentionGradOp, func::ReturnOp>;
 
 /// The ops the CUDA backend never lowers on their own, and why.
 constexpr Rejection kNotEmitted[] = {
@@ -196,6 +197,8 @@ private:
   LogicalResult visit(EmbeddingOp op);
   LogicalResult visit(EmbeddingGradOp op);
   LogicalResult visit(CausalMaskOp op);
+  LogicalResult visit(CausalAttentionOp op);
+  LogicalResult visit(CausalAttentionGradOp op);
   LogicalResult visit(DropoutOp op);
   LogicalResult visit(SoftmaxCrossEntropyOp op);
   LogicalResult visit(SoftmaxCrossEntropyGradOp op);
@@ -619,6 +622,30 @@ LogicalResult FunctionEmitter::visit(CausalMaskOp op) {
   check("mpc_rt_causal_mask(rt, " + in(op, 0) + ", " + out(op, 0) + ", " +
         dtype(op.getInput()) + ", " + str(batch) + ", " + str(rows) + ", " +
         str(cols) + ", " + num(op.getValue().convertToDouble()) + ")");
+  return success();
+}
+
+/// `type, heads, length, dim, scale` of an attention op on `query`.
+static std::string attentionArgs(Value query, APFloat scale) {
+  ArrayRef<int64_t> shape = tensorTypeShape(query);
+  int64_t length = shape[shape.size() - 2], dim = shape.back();
+  return dtype(query) + ", " + str(numElementsOf(query) / (length * dim)) +
+         ", " + str(length) + ", " + str(dim) + ", " +
+         num(scale.convertToDouble());
+}
+
+LogicalResult FunctionEmitter::visit(CausalAttentionOp op) {
+  check("mpc_rt_causal_attention(rt, " + in(op, 0) + ", " + in(op, 1) + ", " +
+        in(op, 2) + ", " + out(op, 0) + ", " + f32(op.getLogSumExp()) + ", " +
+        attentionArgs(op.getQuery(), op.getScale()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(CausalAttentionGradOp op) {
+  check("mpc_rt_causal_attention_grad(rt, " + in(op, 0) + ", " + in(op, 1) +
+        ", " + in(op, 2) + ", " + in(op, 3) + ", " + cf32(op.getLogSumExp()) +
+        ", " + out(op, 0) + ", " + out(op, 1) + ", " + out(op, 2) + ", " +
+        attentionArgs(op.getQuery(), op.getScale()) + ")");
   return success();
 }
 

@@ -122,6 +122,35 @@ void layerNormGrad(const float *dy, const float *x, const float *gamma,
                    int64_t cols, double epsilon);
 
 //===----------------------------------------------------------------------===//
+// Causal attention
+//===----------------------------------------------------------------------===//
+
+/// Causal self-attention of `heads` independent heads: `q`, `k`, `v` and
+/// `out` are [heads, length, dim], `logSumExp` is [heads, length]. For
+/// query row i, with s_j = f32(q_i . k_j) * scale for keys j <= i (the dot
+/// product accumulated in f32 in increasing order, as matmul does),
+/// p_j = exp(s_j - max) / sum with sum = sum_j exp(s_j - max) in increasing
+/// j, out_i = sum_j p_j v_j accumulated in increasing j, and
+/// logSumExp_i = max + log(sum) (runtime/core/AttentionMath.h). In f32
+/// these are the bits of the unfused matmul, mul, causal_mask (-inf),
+/// softmax, matmul chain; the probabilities are never rounded below f32.
+void causalAttention(const float *q, const float *k, const float *v, float *out,
+                     float *logSumExp, int64_t heads, int64_t length,
+                     int64_t dim, float scale);
+
+/// Gradient of causalAttention from the output gradient `dout`, the
+/// forward's operands and its `logSumExp`. With the probabilities
+/// recomputed as p_ij = exp(s_ij - logSumExp_i) (j <= i),
+/// dP_ij = dout_i . v_j, D_i = sum_j p_ij dP_ij (increasing j) and
+/// dS_ij = p_ij (dP_ij - D_i) * scale: dq_i = sum_j dS_ij k_j (increasing
+/// j), dk_j = sum_i dS_ij q_i and dv_j = sum_i p_ij dout_i (increasing i),
+/// all in f32.
+void causalAttentionGrad(const float *dout, const float *q, const float *k,
+                         const float *v, const float *logSumExp, float *dq,
+                         float *dk, float *dv, int64_t heads, int64_t length,
+                         int64_t dim, float scale);
+
+//===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
 

@@ -540,3 +540,32 @@ module @step_clash {
     return %l : tensor<f32>
   }
 }
+
+// -----
+
+// causal_attention: one causal_attention_grad reads the forward's operands
+// and its f32 log-sum-exp, and gives all three gradients.
+// CHECK-LABEL: module @causal_attention {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[Q:.*]] = mpc.load @q : tensor<2x8x4xf32>
+// CHECK:       %[[K:.*]] = mpc.load @k : tensor<2x8x4xf32>
+// CHECK:       %[[V:.*]] = mpc.load @v : tensor<2x8x4xf32>
+// CHECK:       %{{.*}}, %[[LSE:.*]] = mpc.causal_attention %[[Q]], %[[K]], %[[V]] scale = 5.000000e-01 : tensor<2x8x4xf32>, tensor<2x8xf32>
+// CHECK:       %[[DO:.*]] = mpc.broadcast
+// CHECK:       %[[DQ:.*]], %[[DK:.*]], %[[DV:.*]] = mpc.causal_attention_grad %[[DO]], %[[Q]], %[[K]], %[[V]], %[[LSE]] scale = 5.000000e-01 : tensor<2x8x4xf32>, tensor<2x8xf32>
+// CHECK:       mpc.sgd_update %[[Q]], %[[DQ]] lr
+// CHECK:       mpc.sgd_update %[[K]], %[[DK]] lr
+// CHECK:       mpc.sgd_update %[[V]], %[[DV]] lr
+module @causal_attention {
+  mpc.param @q : tensor<2x8x4xf32> = #mpc.init<normal>
+  mpc.param @k : tensor<2x8x4xf32> = #mpc.init<normal>
+  mpc.param @v : tensor<2x8x4xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %q = mpc.load @q : tensor<2x8x4xf32>
+    %k = mpc.load @k : tensor<2x8x4xf32>
+    %v = mpc.load @v : tensor<2x8x4xf32>
+    %o, %lse = mpc.causal_attention %q, %k, %v scale = 0.5 : tensor<2x8x4xf32>, tensor<2x8xf32>
+    %l = mpc.reduce_sum %o [0, 1, 2] : tensor<2x8x4xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}

@@ -990,6 +990,66 @@ func.func @embedding_integer_table(%ids: tensor<8xi32>, %table: tensor<128x64xi3
 // -----
 
 //===----------------------------------------------------------------------===//
+// causal_attention, causal_attention_grad
+//===----------------------------------------------------------------------===//
+
+func.func @causal_attention_rank_1(%x: tensor<16xf32>) -> tensor<16xf32> {
+  // expected-error @+1 {{'mpc.causal_attention' op query needs rank >= 2 ([..., T, d]), got [16]}}
+  %o, %lse = "mpc.causal_attention"(%x, %x, %x) {scale = 1.0 : f64} : (tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> (tensor<16xf32>, tensor<f32>)
+  return %o : tensor<16xf32>
+}
+
+// -----
+
+func.func @causal_attention_scale_zero(%x: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention' op scale must be finite and nonzero, got 0}}
+  %o, %lse = mpc.causal_attention %x, %x, %x scale = 0.0 : tensor<16x8xf32>, tensor<16xf32>
+  return %o : tensor<16x8xf32>
+}
+
+// -----
+
+func.func @causal_attention_stats_shape(%x: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention' op log_sum_exp shape [8] must be query shape [16, 8] without its last dim}}
+  %o, %lse = mpc.causal_attention %x, %x, %x scale = 1.0 : tensor<16x8xf32>, tensor<8xf32>
+  return %o : tensor<16x8xf32>
+}
+
+// -----
+
+func.func @causal_attention_stats_bf16(%x: tensor<16x8xbf16>) -> tensor<16x8xbf16> {
+  // expected-error @+1 {{'mpc.causal_attention' op result #1 must be statically shaped tensor of 32-bit float values with positive dims, but got 'tensor<16xbf16>'}}
+  %o, %lse = mpc.causal_attention %x, %x, %x scale = 1.0 : tensor<16x8xbf16>, tensor<16xbf16>
+  return %o : tensor<16x8xbf16>
+}
+
+// -----
+
+func.func @causal_attention_key_type(%q: tensor<16x8xf32>, %k: tensor<8x8xf32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention' op failed to verify that all of {query, key, value, result} have same type}}
+  %o, %lse = "mpc.causal_attention"(%q, %k, %q) {scale = 1.0 : f64} : (tensor<16x8xf32>, tensor<8x8xf32>, tensor<16x8xf32>) -> (tensor<16x8xf32>, tensor<16xf32>)
+  return %o : tensor<16x8xf32>
+}
+
+// -----
+
+func.func @causal_attention_grad_stats_shape(%x: tensor<16x8xf32>, %lse: tensor<8xf32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention_grad' op log_sum_exp shape [8] must be query shape [16, 8] without its last dim}}
+  %dq, %dk, %dv = mpc.causal_attention_grad %x, %x, %x, %x, %lse scale = 1.0 : tensor<16x8xf32>, tensor<8xf32>
+  return %dq : tensor<16x8xf32>
+}
+
+// -----
+
+func.func @causal_attention_grad_value_type(%x: tensor<16x8xf32>, %v: tensor<16x8xbf16>, %lse: tensor<16xf32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention_grad' op failed to verify that all of {result_grad, query, key, value, query_grad, key_grad, value_grad} have same type}}
+  %dq, %dk, %dv = "mpc.causal_attention_grad"(%x, %x, %x, %v, %lse) {scale = 1.0 : f64} : (tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xbf16>, tensor<16xf32>) -> (tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>)
+  return %dq : tensor<16x8xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
 // causal_mask, masked_fill, dropout
 //===----------------------------------------------------------------------===//
 

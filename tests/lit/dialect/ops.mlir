@@ -383,6 +383,17 @@ func.func @embedding(%ids: tensor<8x16xi32>, %ids64: tensor<5xi64>, %wte: tensor
 // Masks and dropout
 //===----------------------------------------------------------------------===//
 
+// CHECK-LABEL: func.func @causal_attention
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x4x16x8xbf16>, %[[K:.*]]: tensor<2x4x16x8xbf16>, %[[V:.*]]: tensor<2x4x16x8xbf16>, %[[DO:.*]]: tensor<2x4x16x8xbf16>)
+func.func @causal_attention(%q: tensor<2x4x16x8xbf16>, %k: tensor<2x4x16x8xbf16>, %v: tensor<2x4x16x8xbf16>, %do: tensor<2x4x16x8xbf16>) -> (tensor<2x4x16x8xbf16>, tensor<2x4x16x8xbf16>, tensor<2x4x16x8xbf16>, tensor<2x4x16x8xbf16>) {
+  // CHECK: %[[O:.*]], %[[LSE:.*]] = mpc.causal_attention %[[Q]], %[[K]], %[[V]] scale = 3.535530e-01 : tensor<2x4x16x8xbf16>, tensor<2x4x16xf32>
+  %o, %lse = mpc.causal_attention %q, %k, %v scale = 0.353553 : tensor<2x4x16x8xbf16>, tensor<2x4x16xf32>
+  // CHECK-NEXT: %[[DQ:.*]], %[[DK:.*]], %[[DV:.*]] = mpc.causal_attention_grad %[[DO]], %[[Q]], %[[K]], %[[V]], %[[LSE]] scale = 3.535530e-01 : tensor<2x4x16x8xbf16>, tensor<2x4x16xf32>
+  %dq, %dk, %dv = mpc.causal_attention_grad %do, %q, %k, %v, %lse scale = 0.353553 : tensor<2x4x16x8xbf16>, tensor<2x4x16xf32>
+  // CHECK-NEXT: return %[[O]], %[[DQ]], %[[DK]], %[[DV]]
+  return %o, %dq, %dk, %dv : tensor<2x4x16x8xbf16>, tensor<2x4x16x8xbf16>, tensor<2x4x16x8xbf16>, tensor<2x4x16x8xbf16>
+}
+
 // CHECK-LABEL: func.func @causal_mask
 // CHECK-SAME: (%[[S:.*]]: tensor<8x4x16x16xf32>, %[[T:.*]]: tensor<16x16xbf16>)
 func.func @causal_mask(%s: tensor<8x4x16x16xf32>, %t: tensor<16x16xbf16>) -> (tensor<8x4x16x16xf32>, tensor<16x16xbf16>) {

@@ -559,7 +559,16 @@ std::vector<GradCase> modelCases() {
     %attn = mpc.softmax %m axis = 1 : tensor<4x4xf32>
     %y = mpc.matmul %attn, %v : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>)",
                         Shape{4, 4}};
-  return {mlp, attention};
+  // The same attention as one mpc.causal_attention: its gradient op
+  // recomputes the probabilities from the log-sum-exp.
+  GradCase fused = attention;
+  fused.name = "causal_attention";
+  fused.body = R"(
+    %q = mpc.matmul %x, %wq : (tensor<4x6xf32>, tensor<6x4xf32>) -> tensor<4x4xf32>
+    %k = mpc.matmul %x, %wk : (tensor<4x6xf32>, tensor<6x4xf32>) -> tensor<4x4xf32>
+    %v = mpc.matmul %x, %wv : (tensor<4x6xf32>, tensor<6x4xf32>) -> tensor<4x4xf32>
+    %y, %lse = mpc.causal_attention %q, %k, %v scale = 5.000000e-01 : tensor<4x4xf32>, tensor<4xf32>)";
+  return {mlp, attention, fused};
 }
 INSTANTIATE_TEST_SUITE_P(Model, GradCheck, ::testing::ValuesIn(modelCases()),
                          caseName);

@@ -1,0 +1,106 @@
+//===- Attention.cpp - causal attention and its gradient ------------------===//
+//
+// One query row at a time, the whole causal prefix as one tile of
+// runtime/core/AttentionMath.h's online softmax: the reference the CUDA
+// kernels, which fold the keys in tiles, are checked against.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/core/AttentionMath.h"
+#include "runtime/cpu/kernels/Kernels.h"
+
+#include <algorithm>
+
+namespace mpc::cpu {
+
+namespace {
+
+/// The scaled scores of query row `i` against keys 0..i of one head.
+void rowScores(const float *q, const float *k, int64_t i, int64_t dim,
+               float scale, float *scores) {
+  const float *query = q + i * dim;
+  for (int64_t j = 0; j <= i; ++j) {
+    const float *key = k + j * dim;
+    scores[j] =
+        attention::scaledScore(attention::dot(
+                                   dim, [&](int64_t c) { return query[c]; },
+                                   [&](int64_t c) { return key[c]; }),
+                               scale);
+  }
+}
+
+} // namespace
+
+void causalAttention(const float *q, const float *k, const float *v, float *out,
+                     float *logSumExp, int64_t heads, int64_t length,
+                     int64_t dim, float scale) {
+  std::vector<float> scores(static_cast<size_t>(length));
+  for (int64_t h = 0; h < heads; ++h) {
+    int64_t base = h * length * dim;
+    for (int64_t i = 0; i < length; ++i) {
+      rowScores(q + base, k + base, i, dim, scale, scores.data());
+      float max = *std::max_element(scores.begin(), scores.begin() + i + 1);
+      attention::RowState state = attention::emptyRow();
+      attention::foldTileMax(state, max);
+      for (int64_t j = 0; j <= i; ++j)
+        scores[j] = attention::addScore(state, scores[j]);
+      float *row = out + base + i * dim;
+      std::fill(row, row + dim, 0.0f);
+      for (int64_t j = 0; j <= i; ++j) {
+        float p = math::div(scores[j], state.sum);
+        const float *value = v + base + j * dim;
+        for (int64_t c = 0; c < dim; ++c)
+          row[c] = math::add(row[c], math::mul(p, value[c]));
+      }
+      logSumExp[h * length + i] = attention::logSumExp(state);
+    }
+  }
+}
+
+void causalAttentionGrad(const float *dout, const float *q, const float *k,
+                         const float *v, const float *logSumExp, float *dq,
+                         float *dk, float *dv, int64_t heads, int64_t length,
+                         int64_t dim, float scale) {
+  int64_t n = heads * length * dim;
+  std::fill(dq, dq + n, 0.0f);
+  std::fill(dk, dk + n, 0.0f);
+  std::fill(dv, dv + n, 0.0f);
+  std::vector<float> probabilities(static_cast<size_t>(length)),
+      dP(static_cast<size_t>(length));
+  for (int64_t h = 0; h < heads; ++h) {
+    int64_t base = h * length * dim;
+    // Rows in increasing order, so every dk_j and dv_j sums over i in
+    // increasing order.
+    for (int64_t i = 0; i < length; ++i) {
+      rowScores(q + base, k + base, i, dim, scale, probabilities.data());
+      const float *gradRow = dout + base + i * dim;
+      const float *query = q + base + i * dim;
+      float *queryGrad = dq + base + i * dim;
+      float lse = logSumExp[h * length + i];
+      float rowGradDot = 0.0f;
+      for (int64_t j = 0; j <= i; ++j) {
+        const float *value = v + base + j * dim;
+        probabilities[j] = attention::probability(probabilities[j], lse);
+        dP[j] = attention::dot(
+            dim, [&](int64_t c) { return gradRow[c]; },
+            [&](int64_t c) { return value[c]; });
+        rowGradDot =
+            attention::addToRowGradDot(rowGradDot, probabilities[j], dP[j]);
+      }
+      for (int64_t j = 0; j <= i; ++j) {
+        const float *key = k + base + j * dim;
+        float p = probabilities[j];
+        float dS = attention::scoreGrad(p, dP[j], rowGradDot, scale);
+        float *keyGrad = dk + base + j * dim;
+        float *valueGrad = dv + base + j * dim;
+        for (int64_t c = 0; c < dim; ++c) {
+          queryGrad[c] = math::add(queryGrad[c], math::mul(dS, key[c]));
+          keyGrad[c] = math::add(keyGrad[c], math::mul(dS, query[c]));
+          valueGrad[c] = math::add(valueGrad[c], math::mul(p, gradRow[c]));
+        }
+      }
+    }
+  }
+}
+
+} // namespace mpc::cpu

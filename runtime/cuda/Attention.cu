@@ -1,0 +1,368 @@
+//===- Attention.cu - fused causal attention and its gradient -------------===//
+//
+// Flash-attention style: no T x T matrix ever reaches HBM. A thread owns one
+// row (a query row in the forward and the dq pass, a key row in the dk/dv
+// pass) and keeps it and its accumulators in registers; a block of kRows
+// threads walks the causal prefix in tiles of keys (or queries) staged in
+// shared memory as f32. The forward folds each tile into the row's online
+// softmax; the backward recomputes the probabilities from the saved
+// log-sum-exp, in two passes so that no gradient needs atomics: dq, which
+// also leaves each row's D = sum_j p_ij dP_ij in the context's scratch,
+// then dk and dv, which read it. Every scalar
+// step is runtime/core/AttentionMath.h's, the CPU reference's. Head dims are
+// padded with zeros to the instance's kDim (16, 32, 64 or 128): a zero
+// adds nothing to a dot product.
+//
+// The arithmetic is f32 on the CUDA cores (tensor cores would round the
+// probabilities to 16 bits, which the reference does not).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Context.h"
+#include "DeviceMath.cuh"
+#include "runtime/core/AttentionMath.h"
+
+#include <type_traits>
+
+namespace mpc::cuda {
+namespace {
+
+/// Rows (threads) per block.
+constexpr int kRows = 64;
+/// f32 elements of one shared-memory tile: two tiles are 32 KiB.
+constexpr int kTileElements = 4096;
+/// The largest head dim an instance handles.
+constexpr int kMaxDim = 128;
+
+/// The operands of the three kernels; null where a kernel does not use one.
+/// Heads firstHead + blockIdx.y are a launch's; rowGradDot holds D for the
+/// rows of those heads, from the launch's first.
+template <typename T> struct AttentionArgs {
+  const T *q, *k, *v, *dout;
+  T *result, *dq, *dk, *dv;
+  float *lse;
+  const float *savedLse;
+  float *rowGradDot;
+  int64_t length, firstHead;
+  int dim;
+  float scale;
+};
+
+/// The offset of the launch's head in a [heads, length, ...] tensor.
+template <typename T> __device__ int64_t headOf(const AttentionArgs<T> &args) {
+  return args.firstHead + blockIdx.y;
+}
+
+/// Loads row `row` of a [length, dim] head at `base` into registers, zero
+/// past `dim` and for a row past the end.
+template <int kDim, typename T>
+__device__ void loadRow(const T *data, int64_t base, int64_t row,
+                        int64_t length, int dim, float (&out)[kDim]) {
+#pragma unroll
+  for (int c = 0; c < kDim; ++c)
+    out[c] = row < length && c < dim ? load(data, base + row * dim + c) : 0.0f;
+}
+
+/// Stages rows [first, first + rows) of two [length, dim] heads into the
+/// shared tiles `a` and `b` (zero-padded) with the whole block.
+template <int kDim, typename T>
+__device__ void stageTiles(const T *x, const T *y, int64_t base, int64_t first,
+                           int64_t length, int dim, float *a, float *b) {
+  constexpr int kTile = kTileElements / kDim;
+  for (int e = threadIdx.x; e < kTile * kDim; e += blockDim.x) {
+    int64_t row = first + e / kDim;
+    int c = e % kDim;
+    bool inside = row < length && c < dim;
+    a[e] = inside ? load(x, base + row * dim + c) : 0.0f;
+    b[e] = inside ? load(y, base + row * dim + c) : 0.0f;
+  }
+}
+
+/// One past the last key the block's query rows see.
+__device__ int64_t lastKeyOf(int64_t length) {
+  int64_t end = (blockIdx.x + 1) * int64_t(kRows);
+  return end < length ? end : length;
+}
+
+template <int kDim>
+__device__ float dotRow(const float (&row)[kDim], const float *tileRow) {
+  return attention::dot(
+      kDim, [&](int64_t c) { return row[c]; },
+      [&](int64_t c) { return tileRow[c]; });
+}
+
+/// Forward: one query row per thread, key tiles in shared memory.
+template <typename T, int kDim>
+__global__ void __launch_bounds__(kRows)
+    attentionForwardKernel(AttentionArgs<T> args) {
+  constexpr int kTile = kTileElements / kDim;
+  __shared__ float keys[kTileElements], values[kTileElements];
+  int64_t base = headOf(args) * args.length * args.dim;
+  int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
+  int64_t keyEnd = lastKeyOf(args.length);
+  float query[kDim], acc[kDim];
+  loadRow(args.q, base, row, args.length, args.dim, query);
+#pragma unroll
+  for (int c = 0; c < kDim; ++c)
+    acc[c] = 0.0f;
+  attention::RowState state = attention::emptyRow();
+  float scores[kTile];
+  for (int64_t first = 0; first < keyEnd; first += kTile) {
+    __syncthreads();
+    stageTiles<kDim>(args.k, args.v, base, first, args.length, args.dim, keys,
+                     values);
+    __syncthreads();
+    if (row >= args.length)
+      continue;
+    float tileMax = -INFINITY;
+    for (int j = 0; j < kTile; ++j) {
+      scores[j] = -INFINITY;
+      if (first + j >= args.length || attention::isMasked(row, first + j))
+        continue;
+      scores[j] =
+          attention::scaledScore(dotRow(query, keys + j * kDim), args.scale);
+      tileMax = fmaxf(tileMax, scores[j]);
+    }
+    if (tileMax == -INFINITY)
+      continue;
+    float factor = attention::foldTileMax(state, tileMax);
+#pragma unroll
+    for (int c = 0; c < kDim; ++c)
+      acc[c] = math::mul(acc[c], factor);
+    for (int j = 0; j < kTile; ++j) {
+      if (scores[j] == -INFINITY)
+        continue;
+      float weight = attention::addScore(state, scores[j]);
+#pragma unroll
+      for (int c = 0; c < kDim; ++c)
+        acc[c] = math::add(acc[c], math::mul(weight, values[j * kDim + c]));
+    }
+  }
+  if (row >= args.length)
+    return;
+  for (int c = 0; c < args.dim; ++c)
+    store(args.result, base + row * args.dim + c, math::div(acc[c], state.sum));
+  args.lse[headOf(args) * args.length + row] = attention::logSumExp(state);
+}
+
+/// Backward, dq: one query row per thread, key and value tiles in shared
+/// memory. A first walk over the keys sums the row's D, which a second
+/// uses and which the dk/dv pass reads from `rowGradDot`.
+template <typename T, int kDim>
+__global__ void __launch_bounds__(kRows)
+    attentionQueryGradKernel(AttentionArgs<T> args) {
+  constexpr int kTile = kTileElements / kDim;
+  __shared__ float keys[kTileElements], values[kTileElements];
+  int64_t base = headOf(args) * args.length * args.dim;
+  int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
+  int64_t keyEnd = lastKeyOf(args.length);
+  float query[kDim], grad[kDim], queryGrad[kDim];
+  loadRow(args.q, base, row, args.length, args.dim, query);
+  loadRow(args.dout, base, row, args.length, args.dim, grad);
+#pragma unroll
+  for (int c = 0; c < kDim; ++c)
+    queryGrad[c] = 0.0f;
+  float lse = row < args.length
+                  ? args.savedLse[headOf(args) * args.length + row]
+                  : 0.0f;
+  float rowGradDot = 0.0f;
+  for (int walk = 0; walk < 2; ++walk) {
+    for (int64_t first = 0; first < keyEnd; first += kTile) {
+      __syncthreads();
+      stageTiles<kDim>(args.k, args.v, base, first, args.length, args.dim, keys,
+                       values);
+      __syncthreads();
+      if (row >= args.length)
+        continue;
+      for (int j = 0; j < kTile; ++j) {
+        if (first + j >= args.length || attention::isMasked(row, first + j))
+          continue;
+        const float *k = keys + j * kDim;
+        float p = attention::probability(
+            attention::scaledScore(dotRow(query, k), args.scale), lse);
+        float dP = dotRow(grad, values + j * kDim);
+        if (walk == 0) {
+          rowGradDot = attention::addToRowGradDot(rowGradDot, p, dP);
+          continue;
+        }
+        float dS = attention::scoreGrad(p, dP, rowGradDot, args.scale);
+#pragma unroll
+        for (int c = 0; c < kDim; ++c)
+          queryGrad[c] = math::add(queryGrad[c], math::mul(dS, k[c]));
+      }
+    }
+  }
+  if (row >= args.length)
+    return;
+  args.rowGradDot[blockIdx.y * args.length + row] = rowGradDot;
+  for (int c = 0; c < args.dim; ++c)
+    store(args.dq, base + row * args.dim + c, queryGrad[c]);
+}
+
+/// Backward, dk and dv: one key row per thread, query and output-gradient
+/// tiles in shared memory with their rows' log-sum-exp and D.
+template <typename T, int kDim>
+__global__ void __launch_bounds__(kRows)
+    attentionKeyValueGradKernel(AttentionArgs<T> args) {
+  constexpr int kTile = kTileElements / kDim;
+  __shared__ float queries[kTileElements], grads[kTileElements];
+  __shared__ float rowLse[kTile], rowD[kTile];
+  int64_t base = headOf(args) * args.length * args.dim;
+  int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
+  float key[kDim], value[kDim], keyGrad[kDim], valueGrad[kDim];
+  loadRow(args.k, base, row, args.length, args.dim, key);
+  loadRow(args.v, base, row, args.length, args.dim, value);
+#pragma unroll
+  for (int c = 0; c < kDim; ++c)
+    keyGrad[c] = valueGrad[c] = 0.0f;
+  // The first query that sees any key of the block is the block's first.
+  for (int64_t first = blockIdx.x * int64_t(kRows); first < args.length;
+       first += kTile) {
+    __syncthreads();
+    stageTiles<kDim>(args.q, args.dout, base, first, args.length, args.dim,
+                     queries, grads);
+    for (int i = threadIdx.x; i < kTile; i += blockDim.x)
+      if (first + i < args.length) {
+        rowLse[i] = args.savedLse[headOf(args) * args.length + first + i];
+        rowD[i] = args.rowGradDot[blockIdx.y * args.length + first + i];
+      }
+    __syncthreads();
+    if (row >= args.length)
+      continue;
+    for (int i = 0; i < kTile; ++i) {
+      int64_t query = first + i;
+      if (query >= args.length || attention::isMasked(query, row))
+        continue;
+      const float *q = queries + i * kDim, *g = grads + i * kDim;
+      float p = attention::probability(
+          attention::scaledScore(dotRow(key, q), args.scale), rowLse[i]);
+      float dS = attention::scoreGrad(p, dotRow(value, g), rowD[i], args.scale);
+#pragma unroll
+      for (int c = 0; c < kDim; ++c) {
+        keyGrad[c] = math::add(keyGrad[c], math::mul(dS, q[c]));
+        valueGrad[c] = math::add(valueGrad[c], math::mul(p, g[c]));
+      }
+    }
+  }
+  if (row >= args.length)
+    return;
+  for (int c = 0; c < args.dim; ++c) {
+    store(args.dk, base + row * args.dim + c, keyGrad[c]);
+    store(args.dv, base + row * args.dim + c, valueGrad[c]);
+  }
+}
+
+/// Calls f(std::integral_constant<int, kDim>()) with the smallest instance
+/// dim that holds `dim`.
+template <typename F> void withHeadDim(int64_t dim, F &&f) {
+  if (dim <= 16)
+    f(std::integral_constant<int, 16>());
+  else if (dim <= 32)
+    f(std::integral_constant<int, 32>());
+  else if (dim <= 64)
+    f(std::integral_constant<int, 64>());
+  else
+    f(std::integral_constant<int, 128>());
+}
+
+/// The checks both entry points share; 1 when there is nothing to do.
+int checkAttention(mpc_rt *rt, const char *what, mpc_dtype type, int64_t heads,
+                   int64_t length, int64_t dim) {
+  if (checkSizes(rt, what, {heads, length, dim}) ||
+      checkFloat(rt, what, "the operands", type))
+    return -1;
+  if (dim > kMaxDim)
+    return mpc_rt_fail(rt, "%s: head dim %lld exceeds the kernels' %d", what,
+                       static_cast<long long>(dim), kMaxDim);
+  if (heads > 65535 || (length + kRows - 1) / kRows > 0x7fffffff)
+    return mpc_rt_fail(rt, "%s: %lld heads of %lld rows exceed the grid", what,
+                       static_cast<long long>(heads),
+                       static_cast<long long>(length));
+  return heads * length * dim == 0 ? 1 : 0;
+}
+
+dim3 gridOf(int64_t heads, int64_t length) {
+  return dim3(static_cast<unsigned>((length + kRows - 1) / kRows),
+              static_cast<unsigned>(heads));
+}
+
+} // namespace
+} // namespace mpc::cuda
+
+using namespace mpc::cuda;
+
+extern "C" {
+
+int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
+                            const void *v, void *out, float *lse,
+                            mpc_dtype type, int64_t heads, int64_t length,
+                            int64_t dim, double scale) {
+  const char *what = "mpc_rt_causal_attention";
+  if (int status = checkAttention(rt, what, type, heads, length, dim))
+    return status < 0 ? -1 : 0;
+  withFloatType(type, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    AttentionArgs<T> args{};
+    args.q = static_cast<const T *>(q);
+    args.k = static_cast<const T *>(k);
+    args.v = static_cast<const T *>(v);
+    args.result = static_cast<T *>(out);
+    args.lse = lse;
+    args.length = length;
+    args.dim = static_cast<int>(dim);
+    args.scale = static_cast<float>(scale);
+    withHeadDim(dim, [&](auto kDim) {
+      attentionForwardKernel<T, decltype(kDim)::value>
+          <<<gridOf(heads, length), kRows, 0, rt->stream>>>(args);
+    });
+  });
+  return mpc_rt_check_launch(rt, what);
+}
+
+int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
+                                 const void *k, const void *v, const float *lse,
+                                 void *dq, void *dk, void *dv, mpc_dtype type,
+                                 int64_t heads, int64_t length, int64_t dim,
+                                 double scale) {
+  const char *what = "mpc_rt_causal_attention_grad";
+  if (int status = checkAttention(rt, what, type, heads, length, dim))
+    return status < 0 ? -1 : 0;
+  // The rows' D of as many heads as the scratch holds, per launch pair.
+  int64_t headsPerLaunch =
+      static_cast<int64_t>(rt->scratchBytes / sizeof(float)) / length;
+  if (headsPerLaunch < 1)
+    return mpc_rt_fail(rt, "%s: %lld rows exceed the scratch", what,
+                       static_cast<long long>(length));
+  withFloatType(type, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    AttentionArgs<T> args{};
+    args.q = static_cast<const T *>(q);
+    args.k = static_cast<const T *>(k);
+    args.v = static_cast<const T *>(v);
+    args.dout = static_cast<const T *>(dout);
+    args.dq = static_cast<T *>(dq);
+    args.dk = static_cast<T *>(dk);
+    args.dv = static_cast<T *>(dv);
+    args.savedLse = lse;
+    args.rowGradDot = static_cast<float *>(rt->scratch);
+    args.length = length;
+    args.dim = static_cast<int>(dim);
+    args.scale = static_cast<float>(scale);
+    withHeadDim(dim, [&](auto kDim) {
+      constexpr int kInstance = decltype(kDim)::value;
+      for (args.firstHead = 0; args.firstHead < heads;
+           args.firstHead += headsPerLaunch) {
+        int64_t count = heads - args.firstHead < headsPerLaunch
+                            ? heads - args.firstHead
+                            : headsPerLaunch;
+        attentionQueryGradKernel<T, kInstance>
+            <<<gridOf(count, length), kRows, 0, rt->stream>>>(args);
+        attentionKeyValueGradKernel<T, kInstance>
+            <<<gridOf(count, length), kRows, 0, rt->stream>>>(args);
+      }
+    });
+  });
+  return mpc_rt_check_launch(rt, what);
+}
+
+} // extern "C"

@@ -1,0 +1,17 @@
+// RUN: mpc-translate --mpc-to-cuda %s | FileCheck %s
+
+// Fused causal attention and its gradient become one runtime call each,
+// with [heads, length, dim] = [2 * 4, 16, 8] and the log-sum-exp as f32.
+
+module @attention {
+  // CHECK-LABEL: extern "C" int mpc_fn_forward(mpc_rt *rt, const mpc_step_args *args) {
+  func.func @forward(%q: tensor<2x4x16x8xbf16> {mpc.name = "q"}, %k: tensor<2x4x16x8xbf16> {mpc.name = "k"}, %v: tensor<2x4x16x8xbf16> {mpc.name = "v"}, %do: tensor<2x4x16x8xbf16> {mpc.name = "do"})
+      -> (tensor<2x4x16x8xbf16> {mpc.name = "o"}, tensor<2x4x16x8xbf16> {mpc.name = "dq"})
+      attributes {mpc.arena_bytes = 65536 : i64, mpc.peak_live_bytes = 65536 : i64} {
+    // CHECK: if (mpc_rt_causal_attention(rt, args->inputs[0], args->inputs[1], args->inputs[2], (args->arena + 0), (float *)(args->arena + 2048), MPC_BF16, 8, 16, 8, 0.25))
+    %o, %lse = mpc.causal_attention %q, %k, %v scale = 2.500000e-01 {mpc.buffers = [#mpc.buffer<arena, 0>, #mpc.buffer<arena, 2048>]} : tensor<2x4x16x8xbf16>, tensor<2x4x16xf32>
+    // CHECK: if (mpc_rt_causal_attention_grad(rt, args->inputs[3], args->inputs[0], args->inputs[1], args->inputs[2], (const float *)(args->arena + 2048), (args->arena + 4096), (args->arena + 8192), (args->arena + 12288), MPC_BF16, 8, 16, 8, 0.25))
+    %dq, %dk, %dv = mpc.causal_attention_grad %do, %q, %k, %v, %lse scale = 2.500000e-01 {mpc.buffers = [#mpc.buffer<arena, 4096>, #mpc.buffer<arena, 8192>, #mpc.buffer<arena, 12288>]} : tensor<2x4x16x8xbf16>, tensor<2x4x16xf32>
+    return %o, %dq : tensor<2x4x16x8xbf16>, tensor<2x4x16x8xbf16>
+  }
+}
