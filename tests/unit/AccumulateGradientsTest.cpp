@@ -11,6 +11,7 @@
 #include "compiler/import/json/GraphImporter.h"
 #include "compiler/reference/CpuStepExecutor.h"
 #include "passes/Passes.h"
+#include "tests/unit/StepState.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -20,9 +21,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
-#include <map>
 
 using namespace mlir;
 using mpc::cpu::CpuStepExecutor;
@@ -54,7 +53,7 @@ constexpr int64_t kMicroBatches = 4;
 constexpr int64_t kMicroBatch = 2;
 constexpr int64_t kBatch = kMicroBatches * kMicroBatch;
 
-using State = std::map<std::string, std::vector<float>>;
+using mpc::testing::State;
 
 class AccumulateGradientsTest : public ::testing::Test {
 protected:
@@ -124,10 +123,7 @@ protected:
   }
 
   static State state(const CpuStepExecutor &executor) {
-    State values;
-    for (const HostTensor &tensor : executor.state())
-      values[tensor.name] = tensor.f32;
-    return values;
+    return mpc::testing::stateOf(executor);
   }
 
   /// Whether `name` is state of the accumulation itself.
@@ -141,17 +137,10 @@ protected:
   /// bit-identical in `after`.
   static void expectUnchanged(const State &before, const State &after,
                               llvm::StringRef skipPrefix = "") {
-    for (const auto &[name, values] : before) {
-      if (isAccumulation(name) ||
-          (!skipPrefix.empty() &&
-           llvm::StringRef(name).starts_with(skipPrefix)))
-        continue;
-      ASSERT_TRUE(after.count(name)) << name;
-      ASSERT_EQ(values.size(), after.at(name).size()) << name;
-      for (size_t i = 0; i < values.size(); ++i)
-        EXPECT_EQ(std::memcmp(&values[i], &after.at(name)[i], sizeof(float)), 0)
-            << name << "[" << i << "]";
-    }
+    mpc::testing::expectBitIdentical(before, after, [&](llvm::StringRef name) {
+      return isAccumulation(name) ||
+             (!skipPrefix.empty() && name.starts_with(skipPrefix));
+    });
   }
 
   MLIRContext context;

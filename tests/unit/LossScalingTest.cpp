@@ -10,6 +10,7 @@
 #include "compiler/import/json/GraphImporter.h"
 #include "compiler/reference/CpuStepExecutor.h"
 #include "passes/Passes.h"
+#include "tests/unit/StepState.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -20,9 +21,7 @@
 
 #include <cfloat>
 #include <cmath>
-#include <cstring>
 #include <limits>
-#include <map>
 
 using namespace mlir;
 using mpc::cpu::CpuStepExecutor;
@@ -49,7 +48,7 @@ constexpr const char *kModel = R"mlir(
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-using State = std::map<std::string, std::vector<float>>;
+using mpc::testing::State;
 
 class LossScalingTest : public ::testing::Test {
 protected:
@@ -111,10 +110,7 @@ protected:
   }
 
   static State state(const CpuStepExecutor &executor) {
-    State values;
-    for (const HostTensor &tensor : executor.state())
-      values[tensor.name] = tensor.f32;
-    return values;
+    return mpc::testing::stateOf(executor);
   }
 
   static float scalar(const CpuStepExecutor &executor,
@@ -127,15 +123,9 @@ protected:
   /// Expects every symbol but the scaler's own state to be bit-identical.
   static void expectModelUnchanged(const State &before, const State &after) {
     ASSERT_EQ(before.size(), after.size());
-    for (const auto &[name, values] : before) {
-      if (llvm::StringRef(name).starts_with("loss_scale"))
-        continue;
-      ASSERT_TRUE(after.count(name)) << name;
-      ASSERT_EQ(values.size(), after.at(name).size()) << name;
-      for (size_t i = 0; i < values.size(); ++i)
-        EXPECT_EQ(std::memcmp(&values[i], &after.at(name)[i], sizeof(float)), 0)
-            << name << "[" << i << "]";
-    }
+    mpc::testing::expectBitIdentical(before, after, [](llvm::StringRef name) {
+      return name.starts_with("loss_scale");
+    });
   }
 
   MLIRContext context;
