@@ -26,6 +26,8 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <onnx/onnx_pb.h>
@@ -57,8 +59,8 @@ public:
   GraphImport(const onnx::ModelProto &model, const std::string &path,
               MLIRContext *context, const OnnxImportOptions &options,
               std::vector<std::string> &errors)
-      : graph(model.graph()), path(path), context(context), builder(context),
-        options(options), errors(errors) {}
+      : model(model), graph(model.graph()), path(path), context(context),
+        builder(context), options(options), errors(errors) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -72,6 +74,12 @@ private:
   /// describeNode's words for a location nodeLocation made, with ": ".
   static std::string describeLocation(Location loc);
   bool importInitializers();
+  /// Reads the model's kParametersMetadataKey list, when it has one.
+  bool readDeclaredParameters();
+  /// Whether `node` must be imported as ops rather than folded, so that a
+  /// weight it reads stays the initializer and can become a param.
+  bool readsWeight(const onnx::NodeProto &node,
+                   llvm::ArrayRef<NodeInput> inputs) const;
   bool importInputs(Block &body);
   void importNode(const onnx::NodeProto &node, size_t index);
   /// Checks the mapped results against what ONNX shape inference derived.
@@ -79,6 +87,7 @@ private:
                           llvm::ArrayRef<Value> results, std::string &problem);
   bool importOutputs(func::FuncOp forward);
 
+  const onnx::ModelProto &model;
   const onnx::GraphProto &graph;
   std::string path;
   MLIRContext *context;
@@ -92,6 +101,9 @@ private:
   llvm::SmallVector<std::string> inputNames;
   /// Whether @forward's first result is the loss.
   bool hasLoss = false;
+  /// The initializers the model declares trainable; none when it does not
+  /// say, and the rule of OnnxParams.h decides alone.
+  std::optional<llvm::StringSet<>> declaredParameters;
 };
 
 std::string GraphImport::describeNode(const onnx::NodeProto &node,
@@ -174,6 +186,62 @@ bool GraphImport::importInitializers() {
     values[name] = std::move(entry);
   }
   return true;
+}
+
+bool GraphImport::readDeclaredParameters() {
+  for (const onnx::StringStringEntryProto &entry : model.metadata_props()) {
+    if (entry.key() != kParametersMetadataKey)
+      continue;
+    std::string where = "metadata '" + kParametersMetadataKey.str() + "'";
+    llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(entry.value());
+    if (!parsed) {
+      llvm::consumeError(parsed.takeError());
+      error(where + " is not JSON (a list of initializer names)");
+      return false;
+    }
+    const llvm::json::Array *names = parsed->getAsArray();
+    if (!names) {
+      error(where + " is not a list of initializer names");
+      return false;
+    }
+    declaredParameters.emplace();
+    for (const llvm::json::Value &name : *names) {
+      std::optional<llvm::StringRef> text = name.getAsString();
+      if (!text) {
+        error(where + " holds a value that is not a name");
+        return false;
+      }
+      auto it = values.find(*text);
+      if (it == values.end() || !it->second.literal ||
+          it->second.literal->initializer.empty()) {
+        error(where + " names '" + text->str() +
+              "', which is not an initializer of the graph");
+        return false;
+      }
+      declaredParameters->insert(*text);
+    }
+  }
+  return true;
+}
+
+bool GraphImport::readsWeight(const onnx::NodeProto &node,
+                              llvm::ArrayRef<NodeInput> inputs) const {
+  auto readsInitializer = [&](auto isWeight) {
+    return llvm::any_of(inputs, [&](const NodeInput &input) {
+      return input.literal && !input.literal->initializer.empty() &&
+             isWeight(input.literal->initializer);
+    });
+  };
+  // A declared weight is never folded: only its shape may be read.
+  if (declaredParameters)
+    return !readsOnlyShape(node.op_type()) &&
+           readsInitializer([&](const std::string &name) {
+             return declaredParameters->contains(name);
+           });
+  // Otherwise data movement on an initializer keeps it, so that a weight
+  // read through a Transpose is still trained.
+  return passesInitializerThrough(node.op_type()) &&
+         readsInitializer([](const std::string &) { return true; });
 }
 
 bool GraphImport::importInputs(Block &body) {
@@ -267,15 +335,8 @@ void GraphImport::importNode(const onnx::NodeProto &node, size_t index) {
 
   Location loc = nodeLocation(node, index);
   NodeContext nodeContext(node, inputs, builder, loc);
-  // Data movement on a weight is imported as ops, so that the weight stays
-  // the initializer's and can be trained.
-  bool movesInitializer =
-      passesInitializerThrough(node.op_type()) &&
-      llvm::any_of(inputs, [](const NodeInput &input) {
-        return input.literal && !input.literal->initializer.empty();
-      });
   std::vector<Literal> folded;
-  if (!movesInitializer && foldNode(nodeContext, folded)) {
+  if (!readsWeight(node, inputs) && foldNode(nodeContext, folded)) {
     for (auto [position, literal] : llvm::enumerate(folded))
       if (position < static_cast<size_t>(node.output_size()) &&
           !node.output(position).empty()) {
@@ -404,13 +465,16 @@ OwningOpRef<ModuleOp> GraphImport::run() {
   Block *body = new Block();
   forward.getBody().push_back(body);
   builder.setInsertionPointToEnd(body);
-  if (!importInitializers() || !importInputs(*body))
+  if (!importInitializers() || !readDeclaredParameters() ||
+      !importInputs(*body))
     return nullptr;
   for (auto [index, node] : llvm::enumerate(graph.node()))
     importNode(node, index);
   if (!errors.empty() || !importOutputs(forward))
     return nullptr;
-  promoteInitializersToParams(*module, forward, hasLoss);
+  promoteInitializersToParams(*module, forward, hasLoss,
+                              declaredParameters ? &*declaredParameters
+                                                 : nullptr);
 
   // Whatever fails here is a defect of a mapping: it is reported, at the
   // node, like an unsupported one.

@@ -25,6 +25,10 @@ using namespace mlir;
 
 namespace mpc::onnx_import {
 
+bool readsOnlyShape(llvm::StringRef opType) {
+  return opType == "Shape" || opType == "Size";
+}
+
 bool passesInitializerThrough(llvm::StringRef opType) {
   return llvm::StringSwitch<bool>(opType)
       .Cases("Identity", "Transpose", "Reshape", "Flatten", true)
@@ -88,7 +92,8 @@ bool allFinite(const std::vector<float> &values) {
 } // namespace
 
 void promoteInitializersToParams(ModuleOp module, func::FuncOp forward,
-                                 bool hasLoss) {
+                                 bool hasLoss,
+                                 const llvm::StringSet<> *declared) {
   llvm::DenseSet<Operation *> reached;
   if (hasLoss) {
     auto terminator = forward.getBody().front().getTerminator();
@@ -98,8 +103,11 @@ void promoteInitializersToParams(ModuleOp module, func::FuncOp forward,
   // appearance: an initializer used twice is one param.
   llvm::MapVector<StringAttr, llvm::SmallVector<ConstantOp>> weights;
   llvm::DenseSet<StringAttr> isWeight;
-  for (Operation *op : reached)
-    isWeight.insert(op->getAttrOfType<StringAttr>(kInitializerAttrName));
+  for (Operation *op : reached) {
+    auto name = op->getAttrOfType<StringAttr>(kInitializerAttrName);
+    if (!declared || declared->contains(name.getValue()))
+      isWeight.insert(name);
+  }
   forward.walk([&](ConstantOp constant) {
     auto name = constant->getAttrOfType<StringAttr>(kInitializerAttrName);
     if (!name)

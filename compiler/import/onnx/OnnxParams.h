@@ -15,12 +15,23 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mpc::onnx_import {
 
 /// The attribute naming the initializer an mpc.constant was made from,
 /// while the module is being imported.
 constexpr llvm::StringLiteral kInitializerAttrName = "onnx.initializer";
+
+/// The model metadata key whose value, a JSON list of initializer names,
+/// says which initializers are trainable parameters (scripts/export-onnx.py
+/// writes it from the PyTorch module's parameters, as ONNX itself does not
+/// tell a parameter from a buffer).
+constexpr llvm::StringLiteral kParametersMetadataKey = "mpc.parameters";
+
+/// Whether an ONNX node of `opType` reads only its inputs' shapes (Shape,
+/// Size), so that folding it on a weight leaves the weight trainable.
+bool readsOnlyShape(llvm::StringRef opType);
 
 /// Whether an ONNX node of `opType` only moves its input's elements
 /// (Transpose, Reshape, ...): on a float initializer it is imported as an
@@ -32,10 +43,13 @@ bool passesInitializerThrough(llvm::StringRef opType);
 /// the constants of every float initializer that reaches the loss through
 /// differentiable operands with loads of an mpc.param of the same name
 /// holding its value (f32, cast back to the initializer's type when that is
-/// narrower); an initializer holding inf or NaN stays a constant. Then
-/// drops kInitializerAttrName from every constant.
+/// narrower); an initializer holding inf or NaN stays a constant. With
+/// `declared` (the model's kParametersMetadataKey list), only the reached
+/// initializers it names become params. Then drops kInitializerAttrName
+/// from every constant.
 void promoteInitializersToParams(mlir::ModuleOp module,
-                                 mlir::func::FuncOp forward, bool hasLoss);
+                                 mlir::func::FuncOp forward, bool hasLoss,
+                                 const llvm::StringSet<> *declared);
 
 } // namespace mpc::onnx_import
 

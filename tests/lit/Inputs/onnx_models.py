@@ -13,7 +13,11 @@ tests need no ONNX or protobuf package:
                               DIR/wt.npy, DIR/b.npy: the initializers
   onnx_models.py masks DIR    DIR/masks.onnx: a weight, an additive mask
                               holding -inf and a table gathered at constant
-                              positions, into a loss
+                              positions, into a loss; DIR/declared.onnx: the
+                              same graph declaring w and the table trainable
+                              in its "mpc.parameters" metadata;
+                              DIR/declared-{notjson,notlist,unknown}.onnx:
+                              three broken declarations
 """
 
 import os
@@ -77,13 +81,17 @@ def string_attribute(name, value):
     return field(5, field(1, name) + field(4, value) + int_field(20, 3))
 
 
-def model(graph_name, nodes, initializers, inputs, outputs):
+def model(graph_name, nodes, initializers, inputs, outputs, metadata=None):
     graph = b"".join(field(1, n) for n in nodes) + field(2, graph_name)
     graph += b"".join(field(5, t) for t in initializers)
     graph += b"".join(field(11, i) for i in inputs)
     graph += b"".join(field(12, o) for o in outputs)
-    # ir_version = 1, graph = 7, opset_import = 8 (version = 2).
-    return int_field(1, 8) + field(7, graph) + field(8, int_field(2, 17))
+    # ir_version = 1, graph = 7, opset_import = 8 (version = 2),
+    # metadata_props = 14 (key = 1, value = 2).
+    out = int_field(1, 8) + field(7, graph) + field(8, int_field(2, 17))
+    for key, value in (metadata or {}).items():
+        out += field(14, field(1, key) + field(2, value))
+    return out
 
 
 def linear(directory):
@@ -143,14 +151,24 @@ def masks(directory):
              field(5, field(1, "keepdims") + int_field(3, 0) +
                    int_field(20, 2))),
     ]
-    data = model(
-        "masks", nodes,
-        [tensor("w", w), tensor("additive", additive), tensor("rope", rope),
-         tensor("positions", np.arange(4, dtype=np.int64))],
-        [value_info("x", FLOAT, [4, 4])],
-        [value_info("loss", FLOAT, [])])
-    with open(os.path.join(directory, "masks.onnx"), "wb") as out:
-        out.write(data)
+    declarations = {
+        "masks": None,
+        "declared": '["w", "rope"]',
+        "declared-notjson": '["w"',
+        "declared-notlist": '{"w": 1}',
+        "declared-unknown": '["w", "x"]',
+    }
+    for name, declared in declarations.items():
+        data = model(
+            "masks", nodes,
+            [tensor("w", w), tensor("additive", additive),
+             tensor("rope", rope),
+             tensor("positions", np.arange(4, dtype=np.int64))],
+            [value_info("x", FLOAT, [4, 4])],
+            [value_info("loss", FLOAT, [])],
+            None if declared is None else {"mpc.parameters": declared})
+        with open(os.path.join(directory, name + ".onnx"), "wb") as out:
+            out.write(data)
 
 
 if __name__ == "__main__":
