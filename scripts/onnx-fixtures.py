@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Writes the ONNX fixtures of tests/fixtures/onnx: tiny models exported
 from PyTorch, with PyTorch's loss and gradients at initialization.
 

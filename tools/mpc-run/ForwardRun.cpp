@@ -31,6 +31,7 @@
 #include "runtime/driver/Text.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 
 #include <cstdio>
@@ -219,10 +220,20 @@ std::string addGradientFunction(mlir::ModuleOp module, const Flags &flags,
          "name its loss output with --loss)");
   for (ParamOp param : trainableParams(module))
     paramNames.push_back(param.getSymName().str());
+  // The training step was built by the same autodiff, so this does not fail
+  // on a model that loaded; should it, its diagnostic is the one line.
+  std::string diagnostic;
+  mlir::ScopedDiagnosticHandler handler(module.getContext(),
+                                        [&](mlir::Diagnostic &found) {
+                                          if (diagnostic.empty())
+                                            diagnostic = found.str();
+                                          return mlir::success();
+                                        });
   mlir::FailureOr<mlir::func::FuncOp> function =
       buildGradientFunction(module, "forward_gradients");
   if (mlir::failed(function))
-    fail(flags.model + ": the gradients of the loss cannot be built");
+    fail(flags.model +
+         ": the gradients of the loss cannot be built: " + diagnostic);
   return function->getName().str();
 }
 
