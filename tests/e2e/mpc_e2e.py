@@ -38,13 +38,19 @@ class Paths:
         self.fortunes = os.path.join(self.examples, "data", "fortunes.txt")
 
 
-def parse_arguments(description):
+def parse_arguments(description, add_arguments=None):
+    """The tools and example files; `add_arguments(parser)` adds a script's
+    own arguments, which come back as `paths.args`."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--mpc-run", required=True, help="the mpc-run binary")
     parser.add_argument("--mpc-opt", required=True, help="the mpc-opt binary")
     parser.add_argument("--source-dir", required=True,
                         help="the repository root (holds examples/)")
-    paths = Paths(parser.parse_args())
+    if add_arguments:
+        add_arguments(parser)
+    args = parser.parse_args()
+    paths = Paths(args)
+    paths.args = args
     for tool in (paths.mpc_run, paths.mpc_opt):
         if not os.access(tool, os.X_OK):
             fail(f"{tool} is not an executable")

@@ -125,6 +125,11 @@ Forward (CPU device; docs/mpc-run.md):
   --input NAME=FILE  a .npy array for the input NAME; repeat for each input
   --output-dir DIR   write every output as DIR/NAME.npy (DIR is created, or
                      replaced whole when it holds only .npy files)
+  --gradients-out DIR
+                     also write the gradient of the loss with respect to
+                     every trainable param, on the same inputs and weights,
+                     as DIR/PARAM.npy (as --output-dir: created, or replaced
+                     whole)
 )";
 
 /// The flags that take a value; --data may repeat.
@@ -159,16 +164,17 @@ const char *const kValueFlags[] = {"steps",
                                    "weight-decay",
                                    "loss",
                                    "input",
-                                   "output-dir"};
+                                   "output-dir",
+                                   "gradients-out"};
 /// The flags without a value.
 const char *const kSwitchFlags[] = {"cuda-sync",        "grad-norm",
                                     "check-numerics",   "check-numerics-all",
                                     "repair-precision", "forward"};
 /// The flags whose value names a file or directory, which cannot be empty.
 const char *const kPathFlags[] = {
-    "data",     "save",      "resume",          "policy",
-    "artifact", "metrics",   "numerics-report", "repair-policy-out",
-    "input",    "output-dir"};
+    "data",     "save",       "resume",          "policy",
+    "artifact", "metrics",    "numerics-report", "repair-policy-out",
+    "input",    "output-dir", "gradients-out"};
 
 } // namespace
 

@@ -1,12 +1,17 @@
 //===- ForwardRun.cpp - mpc-run --forward: @forward on given inputs -------===//
 //
 // mpc-run MODEL --forward --input NAME=FILE.npy ... --output-dir DIR
-//         [--resume CKPT] [--dtype T] [--batch B] [--seed S]
+//         [--gradients-out GDIR] [--resume CKPT] [--dtype T] [--batch B]
+//         [--seed S]
 //
 // Evaluates @forward once, on the CPU reference executor, on inputs read
 // from .npy files, and writes every output as DIR/NAME.npy. The weights are
 // the model's initial ones (an imported model's pretrained values), or the
-// trained ones of a checkpoint. DIR is written whole or not at all.
+// trained ones of a checkpoint. With --gradients-out, also writes the
+// gradient of the loss with respect to every trainable param, on the same
+// inputs and weights, as GDIR/PARAM.npy: what the first training step
+// would hand its optimizer (without loss scaling), for comparison with
+// another framework's. Each directory is written whole or not at all.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +22,7 @@
 #include "compiler/ModelLoader.h"
 #include "compiler/reference/Executor.h"
 #include "dialects/mpc/MpcDialect.h"
+#include "passes/Autodiff.h"
 #include "runtime/driver/ArtifactCache.h"
 #include "runtime/driver/Checkpoint.h"
 #include "runtime/driver/DataFiles.h"
@@ -25,6 +31,7 @@
 #include "runtime/driver/Text.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 
 #include <cstdio>
@@ -44,8 +51,35 @@ constexpr const char *kTrainingOnlyFlags[] = {
 constexpr const char *kTrainingOnlySwitches[] = {
     "cuda-sync", "grad-norm", "check-numerics", "check-numerics-all"};
 
-/// Fails on flags that --forward would ignore, and checks DIR.
-std::string checkForwardFlags(const Flags &flags) {
+/// Checks the directory flag `name` names, which --forward replaces whole,
+/// and returns it without trailing slashes.
+std::string checkNpyDirectory(const Flags &flags, const std::string &name) {
+  std::string directory = flags.values.at(name);
+  while (directory.size() > 1 && directory.back() == '/')
+    directory.pop_back();
+  std::string error;
+  if (!driver::checkOutputPath(directory, driver::OutputKind::Directory, error))
+    fail("--" + name + " " + error);
+  // DIR is replaced whole: it may hold only what an earlier run wrote.
+  std::error_code ignored;
+  for (const auto &entry :
+       std::filesystem::directory_iterator(directory, ignored))
+    if (entry.path().extension() != ".npy")
+      fail("--" + name + " " + directory + ": holds '" +
+           entry.path().filename().string() +
+           "', which no --forward run writes; give a new directory or one "
+           "holding only .npy outputs (it is replaced whole)");
+  return directory;
+}
+
+/// The directories --forward writes: the outputs', and the gradients' when
+/// --gradients-out is given (else empty).
+struct ForwardDirectories {
+  std::string outputs, gradients;
+};
+
+/// Fails on flags that --forward would ignore, and checks the directories.
+ForwardDirectories checkForwardFlags(const Flags &flags) {
   if (!flags.data.empty())
     fail("--data gives training data; --forward reads its inputs from "
          "--input NAME=FILE.npy");
@@ -62,25 +96,20 @@ std::string checkForwardFlags(const Flags &flags) {
     fail("--forward runs on the CPU reference executor (--device cpu); the "
          "CUDA step library has no entry that evaluates @forward on given "
          "inputs");
-  auto output = flags.values.find("output-dir");
-  if (output == flags.values.end())
+  if (!flags.values.count("output-dir"))
     fail("--forward writes its outputs to --output-dir DIR; give one");
-  std::string directory = output->second;
-  while (directory.size() > 1 && directory.back() == '/')
-    directory.pop_back();
-  std::string error;
-  if (!driver::checkOutputPath(directory, driver::OutputKind::Directory, error))
-    fail("--output-dir " + error);
-  // DIR is replaced whole: it may hold only what an earlier run wrote.
+  ForwardDirectories directories;
+  directories.outputs = checkNpyDirectory(flags, "output-dir");
+  if (!flags.values.count("gradients-out"))
+    return directories;
+  directories.gradients = checkNpyDirectory(flags, "gradients-out");
   std::error_code ignored;
-  for (const auto &entry :
-       std::filesystem::directory_iterator(directory, ignored))
-    if (entry.path().extension() != ".npy")
-      fail("--output-dir " + directory + ": holds '" +
-           entry.path().filename().string() +
-           "', which no --forward run writes; give a new directory or one "
-           "holding only .npy outputs (it is replaced whole)");
-  return directory;
+  if (directories.gradients == directories.outputs ||
+      std::filesystem::equivalent(directories.gradients, directories.outputs,
+                                  ignored))
+    fail("--gradients-out " + directories.gradients +
+         ": is also the --output-dir; give each its own directory");
+  return directories;
 }
 
 /// --input NAME=FILE, by name.
@@ -140,6 +169,74 @@ std::string outputFileName(const std::string &name) {
   return file + ".npy";
 }
 
+/// Writes `tensors` as `directory`/`files`[i], all of them or none (the
+/// directory is replaced whole); `flag` names the directory's flag in
+/// errors.
+void writeNpyDirectory(const std::string &directory,
+                       const std::vector<std::string> &files,
+                       const std::vector<driver::HostTensor> &tensors,
+                       const std::string &flag) {
+  std::string error;
+  bool published = driver::publishAtomically(
+      directory,
+      [&](const std::string &temporary, std::string &error) {
+        std::error_code code;
+        std::filesystem::create_directories(temporary, code);
+        for (size_t i = 0; i < tensors.size(); ++i) {
+          std::string path = temporary + "/" + files[i];
+          std::string bytes = driver::encodeNpy(tensors[i]);
+          std::ofstream out(path, std::ios::binary | std::ios::trunc);
+          out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+          out.close();
+          if (code || !out) {
+            error = directory + "/" + files[i] + ": cannot write the output";
+            return false;
+          }
+        }
+        return true;
+      },
+      error, driver::ExistingDirectory::Replace);
+  if (!published)
+    fail("--" + flag + " " + error);
+}
+
+/// "a.npy, b.npy": the files written, for the closing line.
+std::string listOf(const std::vector<std::string> &files) {
+  std::string list;
+  for (const std::string &file : files)
+    list += (list.empty() ? "" : ", ") + file;
+  return list;
+}
+
+/// Adds to `module` the function that returns the loss and the gradient of
+/// every trainable param (buildGradientFunction); returns its name, and the
+/// params' names in the order of its results after the loss.
+std::string addGradientFunction(mlir::ModuleOp module, const Flags &flags,
+                                std::vector<std::string> &paramNames) {
+  if (!findLossFunction(module))
+    fail("--gradients-out " + flags.values.at("gradients-out") + ": " +
+         flags.model +
+         " has no loss, so there are no gradients to write (an ONNX model: "
+         "name its loss output with --loss)");
+  for (ParamOp param : trainableParams(module))
+    paramNames.push_back(param.getSymName().str());
+  // The training step was built by the same autodiff, so this does not fail
+  // on a model that loaded; should it, its diagnostic is the one line.
+  std::string diagnostic;
+  mlir::ScopedDiagnosticHandler handler(module.getContext(),
+                                        [&](mlir::Diagnostic &found) {
+                                          if (diagnostic.empty())
+                                            diagnostic = found.str();
+                                          return mlir::success();
+                                        });
+  mlir::FailureOr<mlir::func::FuncOp> function =
+      buildGradientFunction(module, "forward_gradients");
+  if (mlir::failed(function))
+    fail(flags.model +
+         ": the gradients of the loss cannot be built: " + diagnostic);
+  return function->getName().str();
+}
+
 /// Replaces the executor's params with a checkpoint's (by name), which
 /// must hold exactly them.
 void restoreCheckpoint(cpu::Executor &executor, const std::string &path,
@@ -168,7 +265,7 @@ void restoreCheckpoint(cpu::Executor &executor, const std::string &path,
 } // namespace
 
 void runForwardAndExit(const Flags &flags) {
-  std::string directory = checkForwardFlags(flags);
+  ForwardDirectories directories = checkForwardFlags(flags);
   std::map<std::string, std::string> files = inputFiles(flags);
   ModelLoadOptions options = modelLoadOptions(flags);
 
@@ -179,6 +276,10 @@ void runForwardAndExit(const Flags &flags) {
       loadForwardModule(flags.model, options, context, error, &moreErrors);
   if (!module)
     failToLoad(error, moreErrors);
+  std::vector<std::string> paramNames;
+  std::string gradientFunction;
+  if (!directories.gradients.empty())
+    gradientFunction = addGradientFunction(*module, flags, paramNames);
   std::unique_ptr<cpu::Executor> executor =
       cpu::Executor::create(*module, error);
   if (!executor)
@@ -230,32 +331,32 @@ void runForwardAndExit(const Flags &flags) {
     names.push_back(file);
   }
 
-  // All files, or none: DIR is written as a whole.
-  bool published = driver::publishAtomically(
-      directory,
-      [&](const std::string &temporary, std::string &error) {
-        std::error_code code;
-        std::filesystem::create_directories(temporary, code);
-        for (size_t i = 0; i < outputs.size(); ++i) {
-          std::string path = temporary + "/" + names[i];
-          std::string bytes = driver::encodeNpy(outputs[i]);
-          std::ofstream out(path, std::ios::binary | std::ios::trunc);
-          out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-          out.close();
-          if (code || !out) {
-            error = directory + "/" + names[i] + ": cannot write the output";
-            return false;
-          }
-        }
-        return true;
-      },
-      error, driver::ExistingDirectory::Replace);
-  if (!published)
-    fail("--output-dir " + error);
-  std::string written;
-  for (const std::string &name : names)
-    written += (written.empty() ? "" : ", ") + name;
-  std::printf("mpc-run: wrote %s (%s)\n", directory.c_str(), written.c_str());
+  // The gradients, named by their params; computed before anything is
+  // written, so that a failure leaves both directories as they were.
+  std::vector<driver::HostTensor> gradients;
+  std::vector<std::string> gradientFiles;
+  if (!gradientFunction.empty()) {
+    if (!executor->run(gradientFunction, inputs, /*step=*/0, gradients, error))
+      fail(flags.model + ": " + error);
+    gradients.erase(gradients.begin()); // the loss, which @forward gave
+    for (const std::string &param : paramNames) {
+      std::string file = outputFileName(param);
+      if (llvm::is_contained(gradientFiles, file))
+        fail("--gradients-out: params '" + param + "' and another both write " +
+             file);
+      gradientFiles.push_back(file);
+    }
+  }
+
+  writeNpyDirectory(directories.outputs, names, outputs, "output-dir");
+  std::printf("mpc-run: wrote %s (%s)\n", directories.outputs.c_str(),
+              listOf(names).c_str());
+  if (!gradientFunction.empty()) {
+    writeNpyDirectory(directories.gradients, gradientFiles, gradients,
+                      "gradients-out");
+    std::printf("mpc-run: wrote %s (%zu gradients)\n",
+                directories.gradients.c_str(), gradientFiles.size());
+  }
   std::exit(0);
 }
 

@@ -6,6 +6,7 @@
 //         [--save CKPT] [--resume CKPT] [--metrics FILE]
 // mpc-run MODEL --artifact DIR
 // mpc-run MODEL --forward --input NAME=FILE.npy ... --output-dir DIR
+//         [--gradients-out DIR]
 //
 // Compiles the model (a JSON graph or an mpc module) to its training step,
 // then trains it on the data and evaluates on the held-out split; on a GPU
@@ -127,6 +128,9 @@ int main(int argc, char **argv) {
     runForwardAndExit(flags);
   if (!flags.inputs.empty() || flags.values.count("output-dir"))
     fail("--input and --output-dir apply with --forward");
+  if (flags.values.count("gradients-out"))
+    fail("--gradients-out applies with --forward, which evaluates the model "
+         "and its gradients once");
   checkOutputPaths(flags);
   if (flags.values.count("artifact")) {
     if (flags.switches.count("cuda-sync"))

@@ -14,6 +14,11 @@
   onnx_checks.py checkpoint-logits CKPT X.npy LOGITS.npy
                                       LOGITS is X @ wt.T + b with the wt and
                                       b the safetensors checkpoint holds
+  onnx_checks.py linear-grads GRADS X.npy Y.npy WT.npy B.npy
+                                      GRADS/wt.npy and GRADS/b.npy are the
+                                      gradients of the mean cross-entropy of
+                                      X @ WT.T + B against the labels Y,
+                                      within 1e-6 of their largest magnitude
 """
 
 import json
@@ -90,8 +95,24 @@ def checkpoint_logits(ckpt, x, logits):
           else "does not match the checkpoint")
 
 
+def linear_grads(grads, x, y, wt, b):
+    x, y, wt, b = (np.load(path).astype(np.float64) for path in (x, y, wt, b))
+    logits = x @ wt.T + b
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y.astype(np.int64)] -= 1
+    d_logits = p / len(y)
+    for name, expected in (("wt", d_logits.T @ x), ("b", d_logits.sum(0))):
+        got = np.load("%s/%s.npy" % (grads, name))
+        error = np.abs(got - expected).max() / np.abs(expected).max()
+        print("%s: %s" % (name, "the gradient" if got.shape == expected.shape
+                          and error <= 1e-6 else
+                          "off by %g of its scale" % error))
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     {"loss-falls": loss_falls, "close": close, "differ": differ, "xent": xent,
      "resumed-below": resumed_below,
-     "checkpoint-logits": checkpoint_logits}[command](*args)
+     "checkpoint-logits": checkpoint_logits,
+     "linear-grads": linear_grads}[command](*args)
