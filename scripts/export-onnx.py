@@ -15,7 +15,11 @@ initializers that reach that loss, starting from their values
   - static shapes (no dynamic_axes): the inputs' shapes are those of the
     example inputs;
   - the loss inside the graph, as a scalar float output (the module's
-    forward computes it, e.g. with F.cross_entropy).
+    forward computes it, e.g. with F.cross_entropy);
+  - the names of the parameters that require a gradient, as a JSON list in
+    the model's metadata under "mpc.parameters": ONNX stores parameters and
+    buffers (masks, rotary tables) alike as initializers, and this list is
+    how mpc tells them apart (without it, it guesses; docs/onnx.md).
 
 Requires PyTorch and the onnx package (Debian:
 `apt-get install python3-torch python3-onnx`).
@@ -44,8 +48,30 @@ reported with warnings.warn, as is a graph without a scalar float output.
 
 import argparse
 import importlib.util
+import json
 import sys
 import warnings
+
+PARAMETERS_METADATA_KEY = "mpc.parameters"
+
+
+def declare_parameters(model, path):
+    """Writes into the ONNX file at `path` the names of `model`'s parameters
+    that require a gradient and are initializers of the export, as the JSON
+    list mpc reads from the metadata key PARAMETERS_METADATA_KEY."""
+    import onnx
+
+    exported = onnx.load(path, load_external_data=False)
+    initializers = {tensor.name for tensor in exported.graph.initializer}
+    names = [name for name, p in model.named_parameters()
+             if p.requires_grad and name in initializers]
+    for entry in list(exported.metadata_props):
+        if entry.key == PARAMETERS_METADATA_KEY:
+            exported.metadata_props.remove(entry)
+    entry = exported.metadata_props.add()
+    entry.key = PARAMETERS_METADATA_KEY
+    entry.value = json.dumps(names)
+    onnx.save(exported, path)
 
 
 def export_warnings(model, path):
@@ -147,6 +173,7 @@ def export_for_training(model, example_inputs, path, input_names,
             output_names=list(output_names))
     finally:
         model.train(was_training)
+    declare_parameters(model, path)
     problems = export_warnings(model, path)
     for problem in problems:
         warnings.warn("%s: %s" % (path, problem), stacklevel=2)

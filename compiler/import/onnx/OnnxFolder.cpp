@@ -5,7 +5,8 @@
 // bound, so those subgraphs are computed here, on int64 literals, and their
 // results become attributes of the mpc ops. Data movement (Reshape,
 // Concat, Slice, ...) folds literals of every kind; arithmetic folds
-// integers only, so that float maths always runs where mpc rounds it.
+// integers only, so that float maths always runs where mpc rounds it
+// (comparisons fold floats too: their bool results round nothing).
 //
 //===----------------------------------------------------------------------===//
 
@@ -202,6 +203,9 @@ private:
   bool expand();
   bool binary(const std::function<std::optional<int64_t>(int64_t, int64_t)> &fn,
               bool boolResult);
+  /// Equal, Less, Greater: on floats too, as a bool result rounds nothing
+  /// (the exported `mask == 0` of a float mask buffer).
+  template <typename Compare> bool compare(Compare fn);
   bool where();
   bool constantOfShape();
   bool range();
@@ -265,11 +269,11 @@ bool Folder::run() {
         },
         false);
   if (op == "Equal")
-    return binary([](int64_t a, int64_t b) -> Result { return a == b; }, true);
+    return compare([](auto a, auto b) { return a == b; });
   if (op == "Less")
-    return binary([](int64_t a, int64_t b) -> Result { return a < b; }, true);
+    return compare([](auto a, auto b) { return a < b; });
   if (op == "Greater")
-    return binary([](int64_t a, int64_t b) -> Result { return a > b; }, true);
+    return compare([](auto a, auto b) { return a > b; });
   if (op == "Neg" && !in(0)->isFloat()) {
     Literal result = *in(0);
     for (int64_t &value : result.ints)
@@ -626,6 +630,28 @@ bool Folder::binary(
     if (result.kind == ElementKind::I64)
       result.ints.back() = *value;
   }
+  return emit(result);
+}
+
+template <typename Compare> bool Folder::compare(Compare fn) {
+  const Literal &lhs = *in(0), &rhs = *in(1);
+  if (!lhs.isFloat() && !rhs.isFloat())
+    return binary([&](int64_t a,
+                      int64_t b) -> std::optional<int64_t> { return fn(a, b); },
+                  true);
+  if (!lhs.isFloat() || !rhs.isFloat() || lhs.kind != rhs.kind)
+    return false;
+  auto shape = broadcast(lhs.shape, rhs.shape);
+  if (!shape || product(*shape) > kMaxFoldedElements)
+    return false;
+  std::vector<int64_t> left = broadcastIndices(lhs.shape, *shape);
+  std::vector<int64_t> right = broadcastIndices(rhs.shape, *shape);
+  Literal result;
+  result.kind = ElementKind::I1;
+  result.shape = *shape;
+  for (size_t i = 0; i < left.size(); ++i)
+    result.ints.push_back(fn(lhs.valueAt(left[i]), rhs.valueAt(right[i])) ? 1
+                                                                          : 0);
   return emit(result);
 }
 
