@@ -97,7 +97,7 @@ __device__ void stageTiles(const T *x, const T *y, int64_t base, int64_t first,
   }
 }
 
-/// acc[t] += rows (A fragments over the head dim) times the transpose of
+/// acc[t] = rows (A fragments over the head dim) times the transpose of
 /// the tile's rows 8t .. 8t + 7: the warp's 16 rows against the tile's 32,
 /// a score (or dP) per pair.
 template <typename T, int kDim>
