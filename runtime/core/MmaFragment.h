@@ -57,6 +57,23 @@ MPC_HD Coord cElement(int lane, int e) {
 MPC_HD int tileOfA(int e) { return e / 4; }
 MPC_HD int cOfA(int e) { return e % 4; }
 
+/// The offset of element `e` of lane `lane`'s B fragment in a row-major
+/// tile with `stride` elements between rows, for the B of X Tᵀ: the
+/// transpose of the tile's rows [8 nTile, 8 nTile + 8) at columns
+/// [16 kStep, 16 kStep + 16). (Scores from a tile of keys.)
+MPC_HD int transposedBOffset(int lane, int e, int nTile, int kStep,
+                             int stride) {
+  Coord c = bElement(lane, e);
+  return (nTile * kN + c.col) * stride + kStep * kK + c.row;
+}
+
+/// The same for the B of W T: the tile's rows [16 kStep, 16 kStep + 16) at
+/// columns [8 nTile, 8 nTile + 8). (Probabilities times a tile of values.)
+MPC_HD int bOffset(int lane, int e, int kStep, int nTile, int stride) {
+  Coord c = bElement(lane, e);
+  return (kStep * kK + c.row) * stride + nTile * kN + c.col;
+}
+
 /// Two 16-bit values in one 32-bit register, `low` first: the order of a
 /// fragment's element pairs.
 MPC_HD uint32_t packPair(uint16_t low, uint16_t high) {

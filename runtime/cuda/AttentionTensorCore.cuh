@@ -114,9 +114,8 @@ __device__ void rowsTimesTileT(const uint32_t (&rows)[Shape<kDim>::kSteps][4],
     for (int s = 0; s < Shape<kDim>::kSteps; ++s) {
       // B[k][n] is the tile's row 8t + n at head-dim column 16s + k.
       auto at = [&](int e) {
-        mma::Coord c = mma::bElement(lane, e);
-        return tile[(t * mma::kN + c.col) * Shape<kDim>::kStride + s * mma::kK +
-                    c.row];
+        return tile[mma::transposedBOffset(lane, e, t, s,
+                                           Shape<kDim>::kStride)];
       };
       uint32_t b[2] = {mma::packPair(at(0), at(1)),
                        mma::packPair(at(2), at(3))};
@@ -147,9 +146,7 @@ __device__ void weightsTimesTile(const float (&weights)[kTileCols][4],
     for (int t = 0; t < Shape<kDim>::kDimTiles; ++t) {
       // B[k][n] is the tile's row 16s + k at head-dim column 8t + n.
       auto at = [&](int e) {
-        mma::Coord c = mma::bElement(lane, e);
-        return tile[(s * mma::kK + c.row) * Shape<kDim>::kStride + t * mma::kN +
-                    c.col];
+        return tile[mma::bOffset(lane, e, s, t, Shape<kDim>::kStride)];
       };
       uint32_t b[2] = {mma::packPair(at(0), at(1)),
                        mma::packPair(at(2), at(3))};

@@ -4,7 +4,8 @@
 // mma.sync.aligned.m16n8k16 with 16-bit A and B and f32 C and D, and
 // products through fragments against plain matmuls on a software
 // emulation of the instruction: each lane's registers are loaded with the
-// index functions, as the CUDA attention kernels load them.
+// index functions, as the CUDA attention kernels load them, up to the
+// kernels' chain of a score product and a probabilities-times-values one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -219,6 +220,90 @@ TEST(MmaFragmentTest, AccumulatorsBecomeTheNextProductsA) {
       EXPECT_EQ(next.c[lane][e], want[at.row * kN + at.col])
           << "row " << at.row << " col " << at.col;
     }
+}
+
+// The attention kernels' chain on tiles in shared memory: scores
+// S = X Kᵀ (16 rows of X against a 32-row tile of keys, two k-steps over
+// a 32-wide head dim), then S V with S's accumulators as A and B read from
+// a 32-row tile of values; the tiles are row-major with padded rows, read
+// through transposedBOffset and bOffset as the kernels read them.
+TEST(MmaFragmentTest, TileProductsChainAsTheAttentionKernelsDo) {
+  constexpr int kRowsOfX = kM, kTile = 32, kDim = 32, kStride = kDim + 8;
+  // S's entries are at most 32 * 2 * 2 = 128 in magnitude: exact in bf16.
+  std::vector<float> x = smallIntegers(kRowsOfX * kDim, 7, 2),
+                     keys = smallIntegers(kTile * kDim, 8, 2),
+                     values = smallIntegers(kTile * kDim, 9);
+  std::vector<uint16_t> keyTile(kTile * kStride, 0xffff),
+      valueTile(kTile * kStride, 0xffff);
+  for (int r = 0; r < kTile; ++r)
+    for (int c = 0; c < kDim; ++c) {
+      keyTile[r * kStride + c] = math::floatToBFloat16Bits(keys[r * kDim + c]);
+      valueTile[r * kStride + c] =
+          math::floatToBFloat16Bits(values[r * kDim + c]);
+    }
+  auto encode = math::floatToBFloat16Bits;
+  auto decode = math::bfloat16BitsToFloat;
+  // X's A fragments, one per k-step.
+  Warp rows[kDim / kK];
+  for (int s = 0; s < kDim / kK; ++s)
+    for (int lane = 0; lane < kLanes; ++lane)
+      for (int r = 0; r < kAElements / 2; ++r) {
+        auto element = [&](int e) {
+          Coord at = aElement(lane, e);
+          return encode(x[at.row * kDim + s * kK + at.col]);
+        };
+        rows[s].a[lane][r] = packPair(element(2 * r), element(2 * r + 1));
+      }
+  // S, in kTile / kN accumulator tiles.
+  Warp scores[kTile / kN];
+  for (int t = 0; t < kTile / kN; ++t)
+    for (int s = 0; s < kDim / kK; ++s) {
+      scores[t].a = rows[s].a;
+      for (int lane = 0; lane < kLanes; ++lane)
+        for (int r = 0; r < kBElements / 2; ++r)
+          scores[t].b[lane][r] = packPair(
+              keyTile[transposedBOffset(lane, 2 * r, t, s, kStride)],
+              keyTile[transposedBOffset(lane, 2 * r + 1, t, s, kStride)]);
+      emulateMma(scores[t], decode);
+    }
+  std::vector<float> keysT(kDim * kTile);
+  for (int r = 0; r < kTile; ++r)
+    for (int c = 0; c < kDim; ++c)
+      keysT[c * kTile + r] = keys[r * kDim + c];
+  std::vector<float> wantScores = matmul(x, keysT, kRowsOfX, kDim, kTile);
+  for (int t = 0; t < kTile / kN; ++t)
+    for (int lane = 0; lane < kLanes; ++lane)
+      for (int e = 0; e < kCElements; ++e) {
+        Coord at = cElement(lane, e);
+        EXPECT_EQ(scores[t].c[lane][e],
+                  wantScores[at.row * kTile + t * kN + at.col])
+            << "score tile " << t << " lane " << lane << " element " << e;
+      }
+  // S V, S's accumulators as A, one k-step per 16 keys.
+  Warp out[kDim / kN];
+  for (int t = 0; t < kDim / kN; ++t)
+    for (int s = 0; s < kTile / kK; ++s) {
+      for (int lane = 0; lane < kLanes; ++lane) {
+        auto element = [&](int e) {
+          return encode(scores[2 * s + tileOfA(e)].c[lane][cOfA(e)]);
+        };
+        for (int r = 0; r < kAElements / 2; ++r)
+          out[t].a[lane][r] = packPair(element(2 * r), element(2 * r + 1));
+        for (int r = 0; r < kBElements / 2; ++r)
+          out[t].b[lane][r] =
+              packPair(valueTile[bOffset(lane, 2 * r, s, t, kStride)],
+                       valueTile[bOffset(lane, 2 * r + 1, s, t, kStride)]);
+      }
+      emulateMma(out[t], decode);
+    }
+  std::vector<float> want = matmul(wantScores, values, kRowsOfX, kTile, kDim);
+  for (int t = 0; t < kDim / kN; ++t)
+    for (int lane = 0; lane < kLanes; ++lane)
+      for (int e = 0; e < kCElements; ++e) {
+        Coord at = cElement(lane, e);
+        EXPECT_EQ(out[t].c[lane][e], want[at.row * kDim + t * kN + at.col])
+            << "output tile " << t << " lane " << lane << " element " << e;
+      }
 }
 
 } // namespace
