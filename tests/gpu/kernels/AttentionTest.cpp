@@ -2,7 +2,7 @@
 //
 // mpc_rt_causal_attention and its gradient against runtime/cpu/kernels'
 // causalAttention and causalAttentionGrad on the same rounded inputs, for
-// head dims that fill an instance exactly (16, 64) and that are padded
+// head dims that fill an instance exactly (16, 64, 128) and that are padded
 // (24, 100), and lengths that end inside a block of 64 rows and a key tile.
 // f16 and bf16 run the tensor-core kernels (attention::usesTensorCores),
 // f32 the CUDA-core ones.
@@ -137,7 +137,8 @@ void Attention::expectMatchesReference(mpc_dtype type) {
        {std::tuple<int64_t, int64_t, int64_t>{3, 70, 16},
         {2, 130, 24},
         {2, 65, 64},
-        {1, 40, 100}}) {
+        {1, 40, 100},
+        {1, 97, 128}}) {
     int64_t n = heads * length * dim, rows = heads * length;
     float scale = static_cast<float>(1.0 / std::sqrt(double(dim)));
     std::vector<float> q = randomValues(n, -2, 2, 1, type);
