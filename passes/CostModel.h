@@ -26,12 +26,14 @@ namespace mpc::cost {
 
 /// The precision a launch computes in, which selects the peak FLOP/s.
 enum class Math {
-  /// A GEMM on f16 inputs: the tensor cores' dense f16 peak.
+  /// A GEMM, or the products of an attention kernel, on f16 inputs: the
+  /// tensor cores' dense f16 peak.
   TensorF16,
-  /// A GEMM on bf16 inputs: the tensor cores' dense bf16 peak.
+  /// The same on bf16 inputs: the tensor cores' dense bf16 peak.
   TensorBf16,
   /// f32 arithmetic without tensor cores: f32 GEMMs (mpc's cuBLASLt calls
-  /// use CUBLAS_COMPUTE_32F, no TF32) and every non-GEMM kernel.
+  /// use CUBLAS_COMPUTE_32F, no TF32), the f32 attention kernels and every
+  /// other kernel.
   F32,
 };
 
@@ -82,7 +84,9 @@ double causalPairs(int64_t heads, int64_t length);
 /// kernels, one multiply and one add per product: the forward's q.k and
 /// p v; the backward's dq pass q.k and dO.v twice (once for the row sum
 /// D, once for dS) and dS k; its dk/dv pass q.k, dO.v, p dO and dS q
-/// (recomputation included).
+/// (recomputation included). In f16 and bf16 these products run on tensor
+/// cores; the softmax's exp and the per-pair scalar steps beside them are
+/// not counted (the model has no term for them).
 constexpr double kAttentionForwardFlops = 4, kAttentionQueryGradFlops = 10,
                  kAttentionKeyValueGradFlops = 8;
 

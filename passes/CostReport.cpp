@@ -17,7 +17,9 @@
 // which adds an f32 product in the scratch, is not counted. FLOPs: 2 m n k
 // per GEMM at the tensor-core peak of its input type (f32 GEMMs at the f32
 // peak); for kernels, one FLOP per arithmetic op of the fused body, or the
-// arithmetic per element of the library kernel, at the f32 peak.
+// arithmetic per element of the library kernel, at the f32 peak, except the
+// products of the f16 and bf16 attention kernels, at the tensor-core peak
+// (attention::usesTensorCores).
 //
 // Model FLOPs are llm.c's: 3 x the forward GEMM FLOPs (forward: at or
 // before the op defining the `mpc.loss` result), a GEMM whose result is
@@ -52,10 +54,12 @@
 
 #include "passes/Passes.h"
 
+#include "dialects/mpc/ElementTypes.h"
 #include "dialects/mpc/MpcOps.h"
 #include "passes/CostModel.h"
 #include "passes/MemoryPlan.h"
 #include "passes/ReportSupport.h"
+#include "runtime/core/AttentionMath.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -155,6 +159,17 @@ Math gemmMath(Value lhs, Value rhs) {
   if (a.isBF16() && b.isBF16())
     return Math::TensorBf16;
   return Math::F32;
+}
+
+/// The math of the attention kernels on `query` ([..., T, d]): the tensor
+/// cores' f16 or bf16 where the kernels multiply there, else f32.
+Math attentionMath(Value query) {
+  auto type = cast<RankedTensorType>(query.getType());
+  std::optional<DType> dtype = deviceDType(type.getElementType());
+  if (!dtype || !attention::usesTensorCores(static_cast<mpc_dtype>(*dtype),
+                                            type.getShape().back()))
+    return Math::F32;
+  return *dtype == DType::F16 ? Math::TensorF16 : Math::TensorBf16;
 }
 
 StringRef mathName(Math math) {
@@ -533,8 +548,9 @@ private:
       report.forwardGemmFlops +=
           cost::gemmFlops(elementsOf(op.getQuery()) / dim * length, dim);
     }
-    kernel("causal_attention", cost::kAttentionForwardFlops * dim * pairs,
-           bytesOf(op->getOperands()), bytesOf(op->getResults()));
+    add("causal_attention", attentionMath(op.getQuery()),
+        cost::kAttentionForwardFlops * dim * pairs, bytesOf(op->getOperands()),
+        bytesOf(op->getResults()));
   }
 
   /// Two launches, each reading every operand once: dq, which also writes
@@ -544,12 +560,13 @@ private:
     auto [pairs, dim] = attentionShape(op.getQuery());
     int64_t read = bytesOf(op->getOperands());
     int64_t rowBytes = bytesOf(op.getLogSumExp());
-    kernel("causal_attention_grad dq",
-           cost::kAttentionQueryGradFlops * dim * pairs, read,
-           bytesOf(op.getQueryGrad()) + rowBytes);
-    kernel("causal_attention_grad dk dv",
-           cost::kAttentionKeyValueGradFlops * dim * pairs, read + rowBytes,
-           bytesOf(op.getKeyGrad()) + bytesOf(op.getValueGrad()));
+    Math math = attentionMath(op.getQuery());
+    add("causal_attention_grad dq", math,
+        cost::kAttentionQueryGradFlops * dim * pairs, read,
+        bytesOf(op.getQueryGrad()) + rowBytes);
+    add("causal_attention_grad dk dv", math,
+        cost::kAttentionKeyValueGradFlops * dim * pairs, read + rowBytes,
+        bytesOf(op.getKeyGrad()) + bytesOf(op.getValueGrad()));
   }
 
   /// A multi-tensor kernel over `values` reading each `reads` times and

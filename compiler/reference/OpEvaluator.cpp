@@ -50,6 +50,12 @@ AttentionDims attentionDims(Value query) {
   int64_t dim = type.getDimSize(type.getRank() - 1);
   return {type.getNumElements() / (length * dim), length, dim};
 }
+/// The element type of an attention operand, which selects the rounding of
+/// the products' operands.
+mpc_dtype attentionType(Value query) {
+  Type element = cast<RankedTensorType>(query.getType()).getElementType();
+  return static_cast<mpc_dtype>(deviceDType(element).value_or(DType::F32));
+}
 
 /// The ops the executor evaluates: each is an overload of Evaluation::visit.
 using CpuEvaluated =
@@ -193,14 +199,15 @@ private:
     AttentionDims dims = attentionDims(op.getQuery());
     causalAttention(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
                     data(out[1]), dims.heads, dims.length, dims.dim,
-                    f32(op.getScale()));
+                    f32(op.getScale()), attentionType(op.getQuery()));
     return true;
   }
   bool visit(CausalAttentionGradOp op) {
     AttentionDims dims = attentionDims(op.getQuery());
     causalAttentionGrad(data(in[0]), data(in[1]), data(in[2]), data(in[3]),
                         data(in[4]), data(out[0]), data(out[1]), data(out[2]),
-                        dims.heads, dims.length, dims.dim, f32(op.getScale()));
+                        dims.heads, dims.length, dims.dim, f32(op.getScale()),
+                        attentionType(op.getQuery()));
     return true;
   }
   bool visit(DropoutOp op) {

@@ -8,14 +8,48 @@
 // backward's row sum D = sum_j p_ij dP_ij and score gradient. Products and
 // sums go through mpc::math, so neither side contracts them.
 //
+// In f16 and bf16 the CUDA kernels multiply on tensor cores, whose operands
+// are 16-bit: productOperand is where the reference rounds the same values
+// (the forward's unnormalized weights, the backward's probabilities and
+// score gradients) and usesTensorCores says when the kernels take that path.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef MPC_RUNTIME_CORE_ATTENTIONMATH_H
 #define MPC_RUNTIME_CORE_ATTENTIONMATH_H
 
+#include "DType.h"
 #include "ScalarMath.h"
 
 namespace mpc::attention {
+
+/// The largest head dim the CUDA kernels handle.
+inline constexpr int64_t kMaxDim = 128;
+
+/// Whether the CUDA kernels for `type` and head dim `dim` multiply on tensor
+/// cores (16-bit operands, f32 accumulation): f16 and bf16 at every head dim
+/// the kernels handle. f32 keeps f32 arithmetic on the CUDA cores.
+MPC_HD bool usesTensorCores(mpc_dtype type, int64_t dim) {
+  return (type == MPC_F16 || type == MPC_BF16) && dim >= 1 && dim <= kMaxDim;
+}
+
+/// `x` as an operand of a product of attention in `type`: rounded to 16 bits
+/// for f16 and bf16, whose kernels feed it to tensor cores, unchanged in
+/// f32. Scores, softmax statistics and every sum stay f32 in all types.
+MPC_HD float productOperand(mpc_dtype type, float x) {
+  if (type == MPC_F16)
+    return math::roundF16(x);
+  if (type == MPC_BF16)
+    return math::roundBF16(x);
+  return x;
+}
+
+/// The bits of productOperand(type, x) for f16 or bf16 `type`: what the
+/// tensor-core kernels put in a fragment.
+MPC_HD uint16_t operandBits(mpc_dtype type, float x) {
+  return type == MPC_F16 ? math::floatToHalfBits(x)
+                         : math::floatToBFloat16Bits(x);
+}
 
 /// Whether key `key` is hidden from query `query` (a later position).
 MPC_HD bool isMasked(int64_t query, int64_t key) { return key > query; }

@@ -1,23 +1,25 @@
 //===- Attention.cu - fused causal attention and its gradient -------------===//
 //
-// Flash-attention style: no T x T matrix ever reaches HBM. A thread owns one
-// row (a query row in the forward and the dq pass, a key row in the dk/dv
-// pass) and keeps it and its accumulators in registers; a block of kRows
-// threads walks the causal prefix in tiles of keys (or queries) staged in
-// shared memory as f32. The forward folds each tile into the row's online
-// softmax; the backward recomputes the probabilities from the saved
-// log-sum-exp, in two passes so that no gradient needs atomics: dq, which
-// also leaves each row's D = sum_j p_ij dP_ij in the context's scratch,
-// then dk and dv, which read it. Every scalar
-// step is runtime/core/AttentionMath.h's, the CPU reference's. Head dims are
-// padded with zeros to the instance's kDim (16, 32, 64 or 128): a zero
-// adds nothing to a dot product.
-//
-// The arithmetic is f32 on the CUDA cores (tensor cores would round the
-// probabilities to 16 bits, which the reference does not).
+// Flash-attention style: no T x T matrix ever reaches HBM. f16 and bf16
+// run on tensor cores where attention::usesTensorCores says so
+// (AttentionTensorCore.cuh); the kernels here compute in f32 on the CUDA
+// cores: a thread owns one row (a query row in the forward and the dq pass,
+// a key row in the dk/dv pass) and keeps it and its accumulators in
+// registers; a block of kRows threads walks the causal prefix in tiles of
+// keys (or queries) staged in shared memory as f32. The forward folds each
+// tile into the row's online softmax; the backward recomputes the
+// probabilities from the saved log-sum-exp, in two passes so that no
+// gradient needs atomics: dq, which also leaves each row's D = sum_j p_ij
+// dP_ij in the context's scratch, then dk and dv, which read it (the
+// tensor-core kernels make the same passes). Every scalar step is
+// runtime/core/AttentionMath.h's, the CPU reference's. Head dims are padded
+// with zeros to the instance's kDim (16, 32, 64 or 128): a zero adds nothing to
+// a dot product.
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttentionArgs.cuh"
+#include "AttentionTensorCore.cuh"
 #include "Context.h"
 #include "DeviceMath.cuh"
 #include "runtime/core/AttentionMath.h"
@@ -27,31 +29,8 @@
 namespace mpc::cuda {
 namespace {
 
-/// Rows (threads) per block.
-constexpr int kRows = 64;
 /// f32 elements of one shared-memory tile: two tiles are 32 KiB.
 constexpr int kTileElements = 4096;
-/// The largest head dim an instance handles.
-constexpr int kMaxDim = 128;
-
-/// The operands of the three kernels; null where a kernel does not use one.
-/// Heads firstHead + blockIdx.y are a launch's; rowGradDot holds D for the
-/// rows of those heads, from the launch's first.
-template <typename T> struct AttentionArgs {
-  const T *q, *k, *v, *dout;
-  T *result, *dq, *dk, *dv;
-  float *lse;
-  const float *savedLse;
-  float *rowGradDot;
-  int64_t length, firstHead;
-  int dim;
-  float scale;
-};
-
-/// The offset of the launch's head in a [heads, length, ...] tensor.
-template <typename T> __device__ int64_t headOf(const AttentionArgs<T> &args) {
-  return args.firstHead + blockIdx.y;
-}
 
 /// Loads row `row` of a [length, dim] head at `base` into registers, zero
 /// past `dim` and for a row past the end.
@@ -76,12 +55,6 @@ __device__ void stageTiles(const T *x, const T *y, int64_t base, int64_t first,
     a[e] = inside ? load(x, base + row * dim + c) : 0.0f;
     b[e] = inside ? load(y, base + row * dim + c) : 0.0f;
   }
-}
-
-/// One past the last key the block's query rows see.
-__device__ int64_t lastKeyOf(int64_t length) {
-  int64_t end = (blockIdx.x + 1) * int64_t(kRows);
-  return end < length ? end : length;
 }
 
 template <int kDim>
@@ -252,6 +225,11 @@ __global__ void __launch_bounds__(kRows)
   }
 }
 
+/// Whether `T` is a 16-bit type, which has tensor-core instances.
+template <typename T>
+constexpr bool kSixteenBit =
+    std::is_same_v<T, __half> || std::is_same_v<T, __nv_bfloat16>;
+
 /// Calls f(std::integral_constant<int, kDim>()) with the smallest instance
 /// dim that holds `dim`.
 template <typename F> void withHeadDim(int64_t dim, F &&f) {
@@ -271,9 +249,10 @@ int checkAttention(mpc_rt *rt, const char *what, mpc_dtype type, int64_t heads,
   if (checkSizes(rt, what, {heads, length, dim}) ||
       checkFloat(rt, what, "the operands", type))
     return -1;
-  if (dim > kMaxDim)
-    return mpc_rt_fail(rt, "%s: head dim %lld exceeds the kernels' %d", what,
-                       static_cast<long long>(dim), kMaxDim);
+  if (dim > attention::kMaxDim)
+    return mpc_rt_fail(rt, "%s: head dim %lld exceeds the kernels' %lld", what,
+                       static_cast<long long>(dim),
+                       static_cast<long long>(attention::kMaxDim));
   if (heads > 65535 || (length + kRows - 1) / kRows > 0x7fffffff)
     return mpc_rt_fail(rt, "%s: %lld heads of %lld rows exceed the grid", what,
                        static_cast<long long>(heads),
@@ -312,7 +291,15 @@ int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
     args.dim = static_cast<int>(dim);
     args.scale = static_cast<float>(scale);
     withHeadDim(dim, [&](auto kDim) {
-      attentionForwardKernel<T, decltype(kDim)::value>
+      constexpr int kInstance = decltype(kDim)::value;
+      if constexpr (kSixteenBit<T>)
+        if (mpc::attention::usesTensorCores(type, dim)) {
+          tensor_core::forwardKernel<T, kInstance>
+              <<<gridOf(heads, length), tensor_core::kThreads, 0, rt->stream>>>(
+                  args);
+          return;
+        }
+      attentionForwardKernel<T, kInstance>
           <<<gridOf(heads, length), kRows, 0, rt->stream>>>(args);
     });
   });
@@ -355,10 +342,19 @@ int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
         int64_t count = heads - args.firstHead < headsPerLaunch
                             ? heads - args.firstHead
                             : headsPerLaunch;
+        dim3 grid = gridOf(count, length);
+        if constexpr (kSixteenBit<T>)
+          if (mpc::attention::usesTensorCores(type, dim)) {
+            tensor_core::queryGradKernel<T, kInstance>
+                <<<grid, tensor_core::kThreads, 0, rt->stream>>>(args);
+            tensor_core::keyValueGradKernel<T, kInstance>
+                <<<grid, tensor_core::kThreads, 0, rt->stream>>>(args);
+            continue;
+          }
         attentionQueryGradKernel<T, kInstance>
-            <<<gridOf(count, length), kRows, 0, rt->stream>>>(args);
+            <<<grid, kRows, 0, rt->stream>>>(args);
         attentionKeyValueGradKernel<T, kInstance>
-            <<<gridOf(count, length), kRows, 0, rt->stream>>>(args);
+            <<<grid, kRows, 0, rt->stream>>>(args);
       }
     });
   });

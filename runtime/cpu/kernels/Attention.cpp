@@ -2,7 +2,9 @@
 //
 // One query row at a time, the whole causal prefix as one tile of
 // runtime/core/AttentionMath.h's online softmax: the reference the CUDA
-// kernels, which fold the keys in tiles, are checked against.
+// kernels, which fold the keys in tiles, are checked against. In f16 and
+// bf16 it rounds the products' operands to 16 bits where the tensor-core
+// kernels do (attention::productOperand).
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,7 +35,11 @@ void rowScores(const float *q, const float *k, int64_t i, int64_t dim,
 
 void causalAttention(const float *q, const float *k, const float *v, float *out,
                      float *logSumExp, int64_t heads, int64_t length,
-                     int64_t dim, float scale) {
+                     int64_t dim, float scale, mpc_dtype type) {
+  // With 16-bit products the unnormalized weights are the operands and the
+  // sum divides the output at the end; in f32 the probabilities weigh the
+  // values, the unfused softmax and matmul's bits.
+  bool rounded = attention::usesTensorCores(type, dim);
   std::vector<float> scores(static_cast<size_t>(length));
   for (int64_t h = 0; h < heads; ++h) {
     int64_t base = h * length * dim;
@@ -47,11 +53,15 @@ void causalAttention(const float *q, const float *k, const float *v, float *out,
       float *row = out + base + i * dim;
       std::fill(row, row + dim, 0.0f);
       for (int64_t j = 0; j <= i; ++j) {
-        float p = math::div(scores[j], state.sum);
+        float p = rounded ? attention::productOperand(type, scores[j])
+                          : math::div(scores[j], state.sum);
         const float *value = v + base + j * dim;
         for (int64_t c = 0; c < dim; ++c)
           row[c] = math::add(row[c], math::mul(p, value[c]));
       }
+      if (rounded)
+        for (int64_t c = 0; c < dim; ++c)
+          row[c] = math::div(row[c], state.sum);
       logSumExp[h * length + i] = attention::logSumExp(state);
     }
   }
@@ -60,7 +70,7 @@ void causalAttention(const float *q, const float *k, const float *v, float *out,
 void causalAttentionGrad(const float *dout, const float *q, const float *k,
                          const float *v, const float *logSumExp, float *dq,
                          float *dk, float *dv, int64_t heads, int64_t length,
-                         int64_t dim, float scale) {
+                         int64_t dim, float scale, mpc_dtype type) {
   int64_t n = heads * length * dim;
   std::fill(dq, dq + n, 0.0f);
   std::fill(dk, dk + n, 0.0f);
@@ -89,8 +99,10 @@ void causalAttentionGrad(const float *dout, const float *q, const float *k,
       }
       for (int64_t j = 0; j <= i; ++j) {
         const float *key = k + base + j * dim;
-        float p = probabilities[j];
-        float dS = attention::scoreGrad(p, dP[j], rowGradDot, scale);
+        float p = attention::productOperand(type, probabilities[j]);
+        float dS = attention::productOperand(
+            type,
+            attention::scoreGrad(probabilities[j], dP[j], rowGradDot, scale));
         float *keyGrad = dk + base + j * dim;
         float *valueGrad = dv + base + j * dim;
         for (int64_t c = 0; c < dim; ++c) {

@@ -18,6 +18,7 @@
 #ifndef MPC_RUNTIME_CPU_KERNELS_KERNELS_H
 #define MPC_RUNTIME_CPU_KERNELS_KERNELS_H
 
+#include "runtime/core/DType.h"
 #include "runtime/core/Random.h"
 #include "runtime/core/ScalarMath.h"
 
@@ -134,9 +135,12 @@ void layerNormGrad(const float *dy, const float *x, const float *gamma,
 /// logSumExp_i = max + log(sum) (runtime/core/AttentionMath.h). In f32
 /// these are the bits of the unfused matmul, mul, causal_mask (-inf),
 /// softmax, matmul chain; the probabilities are never rounded below f32.
+/// In f16 and bf16 (`type`; attention::usesTensorCores) the tensor-core
+/// kernels' numerics instead: out_i = (sum_j round(exp(s_j - max)) v_j) /
+/// sum, the weights rounded to `type` and the sum of the unrounded ones.
 void causalAttention(const float *q, const float *k, const float *v, float *out,
                      float *logSumExp, int64_t heads, int64_t length,
-                     int64_t dim, float scale);
+                     int64_t dim, float scale, mpc_dtype type);
 
 /// Gradient of causalAttention from the output gradient `dout`, the
 /// forward's operands and its `logSumExp`. With the probabilities
@@ -144,11 +148,13 @@ void causalAttention(const float *q, const float *k, const float *v, float *out,
 /// dP_ij = dout_i . v_j, D_i = sum_j p_ij dP_ij (increasing j) and
 /// dS_ij = p_ij (dP_ij - D_i) * scale: dq_i = sum_j dS_ij k_j (increasing
 /// j), dk_j = sum_i dS_ij q_i and dv_j = sum_i p_ij dout_i (increasing i),
-/// all in f32.
+/// all in f32. In f16 and bf16 (`type`) dS_ij and, in dv, p_ij are rounded
+/// to `type` before they multiply, as on the tensor cores; D uses the
+/// unrounded p_ij.
 void causalAttentionGrad(const float *dout, const float *q, const float *k,
                          const float *v, const float *logSumExp, float *dq,
                          float *dk, float *dv, int64_t heads, int64_t length,
-                         int64_t dim, float scale);
+                         int64_t dim, float scale, mpc_dtype type);
 
 //===----------------------------------------------------------------------===//
 // Reductions

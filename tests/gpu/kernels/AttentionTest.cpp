@@ -2,13 +2,16 @@
 //
 // mpc_rt_causal_attention and its gradient against runtime/cpu/kernels'
 // causalAttention and causalAttentionGrad on the same rounded inputs, for
-// head dims that fill an instance exactly (16, 64) and that are padded
+// head dims that fill an instance exactly (16, 64, 128) and that are padded
 // (24, 100), and lengths that end inside a block of 64 rows and a key tile.
+// f16 and bf16 run the tensor-core kernels (attention::usesTensorCores),
+// f32 the CUDA-core ones.
 //
 //===----------------------------------------------------------------------===//
 
 #include "GpuTestUtil.h"
 
+#include "runtime/core/AttentionMath.h"
 #include "runtime/cpu/kernels/Kernels.h"
 
 #include <algorithm>
@@ -44,12 +47,98 @@ double maxAbs(const std::vector<float> &values) {
   return max;
 }
 
+namespace attention = mpc::attention;
+
+/// Per element of dq, dk and dv the sum of the magnitudes of its terms,
+/// sum_j |dS_ij k_jc|, sum_i |dS_ij q_ic| and sum_i p_ij |dO_ic|, from the
+/// reference's statistics. The tensor-core kernels round each dS_ij and
+/// p_ij to 16 bits as the reference does, but from f32 inputs that differ
+/// in their last bits (the products sum in another order), so a rounding
+/// may land on the neighbour of the reference's: each term may move by
+/// 2 u relative, the element by 2 u times this sum.
+struct TermScales {
+  std::vector<float> dq, dk, dv;
+};
+
+TermScales termScales(const std::vector<float> &dout,
+                      const std::vector<float> &q, const std::vector<float> &k,
+                      const std::vector<float> &v,
+                      const std::vector<float> &lse,
+                      const std::vector<float> &rowGradDot, int64_t heads,
+                      int64_t length, int64_t dim, float scale) {
+  size_t n = static_cast<size_t>(heads * length * dim);
+  TermScales scales{std::vector<float>(n), std::vector<float>(n),
+                    std::vector<float>(n)};
+  auto dot = [&](const std::vector<float> &a, const std::vector<float> &b,
+                 int64_t i, int64_t j) {
+    return attention::dot(
+        dim, [&](int64_t c) { return a[i * dim + c]; },
+        [&](int64_t c) { return b[j * dim + c]; });
+  };
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t i = 0; i < length; ++i)
+      for (int64_t j = 0; j <= i; ++j) {
+        int64_t qi = h * length + i, kj = h * length + j;
+        float p = attention::probability(
+            attention::scaledScore(dot(q, k, qi, kj), scale), lse[qi]);
+        float dS = std::fabs(attention::scoreGrad(p, dot(dout, v, qi, kj),
+                                                  rowGradDot[qi], scale));
+        for (int64_t c = 0; c < dim; ++c) {
+          scales.dq[qi * dim + c] += dS * std::fabs(k[kj * dim + c]);
+          scales.dk[kj * dim + c] += dS * std::fabs(q[qi * dim + c]);
+          scales.dv[kj * dim + c] += p * std::fabs(dout[qi * dim + c]);
+        }
+      }
+  return scales;
+}
+
+/// D_i = sum_j p_ij (dO_i . v_j) per row, as the reference sums it.
+std::vector<float> rowGradDots(const std::vector<float> &dout,
+                               const std::vector<float> &q,
+                               const std::vector<float> &k,
+                               const std::vector<float> &v,
+                               const std::vector<float> &lse, int64_t heads,
+                               int64_t length, int64_t dim, float scale) {
+  std::vector<float> result(static_cast<size_t>(heads * length));
+  auto dot = [&](const std::vector<float> &a, const std::vector<float> &b,
+                 int64_t i, int64_t j) {
+    return attention::dot(
+        dim, [&](int64_t c) { return a[i * dim + c]; },
+        [&](int64_t c) { return b[j * dim + c]; });
+  };
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t i = 0; i < length; ++i) {
+      int64_t qi = h * length + i;
+      for (int64_t j = 0; j <= i; ++j) {
+        int64_t kj = h * length + j;
+        float p = attention::probability(
+            attention::scaledScore(dot(q, k, qi, kj), scale), lse[qi]);
+        result[qi] =
+            attention::addToRowGradDot(result[qi], p, dot(dout, v, qi, kj));
+      }
+    }
+  return result;
+}
+
+/// tolerance() per element for sums whose terms add up to `scales` in
+/// magnitude, plus f32 noise on the largest reference magnitude `largest`:
+/// where the terms vanish in exact arithmetic (a row that sees one key has
+/// dS = 0) the kernels' scores, summed in another order, leave f32 noise.
+std::vector<double> termBounds(const std::vector<float> &scales, mpc_dtype type,
+                               int64_t k, double largest) {
+  std::vector<double> tol(scales.size());
+  for (size_t i = 0; i < scales.size(); ++i)
+    tol[i] = tolerance(type, k, scales[i]) + tolerance(MPC_F32, k, largest);
+  return tol;
+}
+
 void Attention::expectMatchesReference(mpc_dtype type) {
   for (auto [heads, length, dim] :
        {std::tuple<int64_t, int64_t, int64_t>{3, 70, 16},
         {2, 130, 24},
         {2, 65, 64},
-        {1, 40, 100}}) {
+        {1, 40, 100},
+        {1, 97, 128}}) {
     int64_t n = heads * length * dim, rows = heads * length;
     float scale = static_cast<float>(1.0 / std::sqrt(double(dim)));
     std::vector<float> q = randomValues(n, -2, 2, 1, type);
@@ -58,11 +147,11 @@ void Attention::expectMatchesReference(mpc_dtype type) {
     std::vector<float> dout = randomValues(n, -1, 1, 4, type);
     std::vector<float> out(n), lse(rows), dq(n), dk(n), dv(n);
     cpu::causalAttention(q.data(), k.data(), v.data(), out.data(), lse.data(),
-                         heads, length, dim, scale);
+                         heads, length, dim, scale, type);
     out = roundedTo(out, type);
     cpu::causalAttentionGrad(dout.data(), q.data(), k.data(), v.data(),
                              lse.data(), dq.data(), dk.data(), dv.data(), heads,
-                             length, dim, scale);
+                             length, dim, scale, type);
     DeviceBuffer dQ = upload(q, type), dK = upload(k, type),
                  dV = upload(v, type), dDout = upload(dout, type);
     DeviceBuffer dLse = upload(lse, MPC_F32);
@@ -80,22 +169,42 @@ void Attention::expectMatchesReference(mpc_dtype type) {
     std::string what = std::string(typeName(type)) + " " +
                        std::to_string(heads) + "x" + std::to_string(length) +
                        "x" + std::to_string(dim);
-    // The output is a convex combination of values in [-1, 1]; the scores
-    // are at most dim * 4 * scale in magnitude, the log-sum-exp sums up to
-    // `length` terms.
+    // The output is a convex combination of values in [-1, 1], so its terms
+    // add up to at most 1 in magnitude; the tensor-core forward rounds each
+    // weight exp(s - max) to 16 bits with its running max, the reference
+    // with the row's, so they may differ by 2 u of each weight: 2 u in all,
+    // within tolerance()'s 8 u. The scores are at most dim * 4 * scale in
+    // magnitude, the log-sum-exp sums up to `length` terms.
     expectClose(download(gOut.get(), type, n), out,
                 bounds(out, type, length, 1), "out " + what);
     expectClose(download(gLse.get(), MPC_F32, rows), lse,
                 bounds(lse, MPC_F32, dim + length, 4 * dim * scale),
                 "lse " + what);
-    // Each gradient sums up to `length` terms of at most the largest
-    // reference magnitude.
-    expectClose(download(gDq.get(), type, n), roundedTo(dq, type),
-                bounds(dq, type, length * dim, maxAbs(dq)), "dq " + what);
-    expectClose(download(gDk.get(), type, n), roundedTo(dk, type),
-                bounds(dk, type, length * dim, maxAbs(dk)), "dk " + what);
-    expectClose(download(gDv.get(), type, n), roundedTo(dv, type),
-                bounds(dv, type, length, maxAbs(dv)), "dv " + what);
+    std::vector<double> dqBounds, dkBounds, dvBounds;
+    if (attention::usesTensorCores(type, dim)) {
+      // The tensor-core kernels: 2 u of each term's magnitude (termScales),
+      // which tolerance()'s 4 x 2 u covers with the store's rounding.
+      TermScales scales =
+          termScales(dout, q, k, v, lse,
+                     rowGradDots(dout, q, k, v, lse, heads, length, dim, scale),
+                     heads, length, dim, scale);
+      dqBounds = termBounds(scales.dq, type, length * dim, maxAbs(dq));
+      dkBounds = termBounds(scales.dk, type, length * dim, maxAbs(dk));
+      dvBounds = termBounds(scales.dv, type, length, maxAbs(dv));
+    } else {
+      // f32 arithmetic throughout: each gradient sums up to `length` terms
+      // of at most the largest reference magnitude.
+      EXPECT_EQ(type, MPC_F32);
+      dqBounds = bounds(dq, type, length * dim, maxAbs(dq));
+      dkBounds = bounds(dk, type, length * dim, maxAbs(dk));
+      dvBounds = bounds(dv, type, length, maxAbs(dv));
+    }
+    expectClose(download(gDq.get(), type, n), roundedTo(dq, type), dqBounds,
+                "dq " + what);
+    expectClose(download(gDk.get(), type, n), roundedTo(dk, type), dkBounds,
+                "dk " + what);
+    expectClose(download(gDv.get(), type, n), roundedTo(dv, type), dvBounds,
+                "dv " + what);
   }
 }
 

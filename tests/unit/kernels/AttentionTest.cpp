@@ -4,7 +4,8 @@
 // double-precision computation; causalAttentionGrad against central
 // differences of the forward; and the online softmax of
 // runtime/core/AttentionMath.h, folded tile by tile as the CUDA kernels do,
-// against the reference.
+// against the reference; in f16 and bf16, the 16-bit rounding of the
+// products' operands.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,12 +30,39 @@ struct Forward {
 };
 
 Forward runForward(const std::vector<float> &q, const std::vector<float> &k,
-                   const std::vector<float> &v) {
+                   const std::vector<float> &v, mpc_dtype type = MPC_F32) {
   Forward result{std::vector<float>(kElements),
                  std::vector<float>(kHeads * kLength)};
   causalAttention(q.data(), k.data(), v.data(), result.out.data(),
-                  result.logSumExp.data(), kHeads, kLength, kDim, kScale);
+                  result.logSumExp.data(), kHeads, kLength, kDim, kScale, type);
   return result;
+}
+
+struct Gradients {
+  std::vector<float> dq, dk, dv;
+};
+
+Gradients runGradient(const std::vector<float> &dout,
+                      const std::vector<float> &q, const std::vector<float> &k,
+                      const std::vector<float> &v,
+                      const std::vector<float> &logSumExp,
+                      mpc_dtype type = MPC_F32) {
+  Gradients result{std::vector<float>(kElements), std::vector<float>(kElements),
+                   std::vector<float>(kElements)};
+  causalAttentionGrad(dout.data(), q.data(), k.data(), v.data(),
+                      logSumExp.data(), result.dq.data(), result.dk.data(),
+                      result.dv.data(), kHeads, kLength, kDim, kScale, type);
+  return result;
+}
+
+/// The scaled score of query `i` and key `j` of head 0.
+float score(const std::vector<float> &q, const std::vector<float> &k, int64_t i,
+            int64_t j) {
+  const float *query = &q[i * kDim], *key = &k[j * kDim];
+  return attention::scaledScore(attention::dot(
+                                    kDim, [&](int64_t c) { return query[c]; },
+                                    [&](int64_t c) { return key[c]; }),
+                                kScale);
 }
 
 TEST(AttentionTest, MatchesTheUnfusedChainBitForBit) {
@@ -93,10 +121,7 @@ TEST(AttentionTest, GradientMatchesFiniteDifferences) {
   auto q = randomData(kElements, 7), k = randomData(kElements, 8),
        v = randomData(kElements, 9), w = randomData(kElements, 10);
   Forward forward = runForward(q, k, v);
-  std::vector<float> dq(kElements), dk(kElements), dv(kElements);
-  causalAttentionGrad(w.data(), q.data(), k.data(), v.data(),
-                      forward.logSumExp.data(), dq.data(), dk.data(), dv.data(),
-                      kHeads, kLength, kDim, kScale);
+  auto [dq, dk, dv] = runGradient(w, q, k, v, forward.logSumExp);
   auto loss = [&](const std::vector<float> &qq, const std::vector<float> &kk,
                   const std::vector<float> &vv) {
     return test::weightedSum(w, runForward(qq, kk, vv).out);
@@ -110,13 +135,8 @@ TEST(AttentionTest, GradientMatchesFiniteDifferences) {
   // The last key is seen by the last query alone: its value gradient is
   // exactly p w of that row (head 0).
   int64_t last = kLength - 1;
-  const float *query = &q[last * kDim], *key = &k[last * kDim];
-  float p = attention::probability(
-      attention::scaledScore(attention::dot(
-                                 kDim, [&](int64_t c) { return query[c]; },
-                                 [&](int64_t c) { return key[c]; }),
-                             kScale),
-      forward.logSumExp[last]);
+  float p =
+      attention::probability(score(q, k, last, last), forward.logSumExp[last]);
   for (int64_t c = 0; c < kDim; ++c)
     EXPECT_EQ(dv[last * kDim + c], p * w[last * kDim + c]);
 }
@@ -140,14 +160,21 @@ TEST(AttentionMathTest, FoldTileMaxRescalesTheSum) {
   EXPECT_FALSE(attention::isMasked(3, 3));
 }
 
+/// The unit roundoff of a 16-bit type.
+double unitRoundoff(mpc_dtype type) {
+  return type == MPC_BF16 ? 0x1p-8 : 0x1p-11;
+}
+
 /// The CUDA forward's loop on the host: keys folded in tiles of `tile`, the
-/// output accumulated unnormalized and divided by the sum at the end. It
-/// agrees with the reference, which folds the whole prefix at once, to
-/// rounding.
-void expectTiledForwardMatches(int64_t tile) {
+/// output accumulated unnormalized and divided by the sum at the end, in
+/// 16-bit types each weight rounded against the running max as the
+/// tensor-core kernel does. It agrees with the reference, which folds the
+/// whole prefix at once (and rounds against the row's max), to rounding:
+/// in 16 bits two roundings of a weight apart, 2 u of sum_j p_j |v_j| <= 1.
+void expectTiledForwardMatches(int64_t tile, mpc_dtype type = MPC_F32) {
   auto q = randomData(kElements, 11, -3, 3), k = randomData(kElements, 12),
        v = randomData(kElements, 13);
-  Forward reference = runForward(q, k, v);
+  Forward reference = runForward(q, k, v, type);
   std::vector<float> out(kElements), logSumExp(kHeads * kLength);
   for (int64_t h = 0; h < kHeads; ++h)
     for (int64_t i = 0; i < kLength; ++i) {
@@ -170,7 +197,8 @@ void expectTiledForwardMatches(int64_t tile) {
         for (float &value : acc)
           value *= factor;
         for (size_t j = 0; j < scores.size(); ++j) {
-          float weight = attention::addScore(state, scores[j]);
+          float weight = attention::productOperand(
+              type, attention::addScore(state, scores[j]));
           for (int64_t c = 0; c < kDim; ++c)
             acc[c] += weight * v[(h * kLength + first + j) * kDim + c];
         }
@@ -182,7 +210,8 @@ void expectTiledForwardMatches(int64_t tile) {
   std::vector<double> expectedOut(reference.out.begin(), reference.out.end());
   std::vector<double> expectedLse(reference.logSumExp.begin(),
                                   reference.logSumExp.end());
-  test::expectAllClose(out, expectedOut, 1e-5, 1e-6);
+  double roundings = type == MPC_F32 ? 0.0 : 2 * unitRoundoff(type);
+  test::expectAllClose(out, expectedOut, 1e-5, 1e-6 + roundings);
   test::expectAllClose(logSumExp, expectedLse, 1e-6, 1e-6);
 }
 
@@ -190,6 +219,109 @@ TEST(AttentionMathTest, TiledForwardMatchesTheReference) {
   expectTiledForwardMatches(1);
   expectTiledForwardMatches(2);
   expectTiledForwardMatches(3);
+}
+
+TEST(AttentionMathTest, TiledSixteenBitForwardMatchesTheReference) {
+  for (mpc_dtype type : {MPC_F16, MPC_BF16})
+    for (int64_t tile : {1, 2, 3}) {
+      SCOPED_TRACE(std::string(dtypeName(type)) + " tile " +
+                   std::to_string(tile));
+      expectTiledForwardMatches(tile, type);
+    }
+}
+
+TEST(AttentionMathTest, TensorCoresForSixteenBitTypesAtEveryKernelHeadDim) {
+  for (mpc_dtype type : {MPC_F16, MPC_BF16}) {
+    EXPECT_TRUE(attention::usesTensorCores(type, 1));
+    EXPECT_TRUE(attention::usesTensorCores(type, 100));
+    EXPECT_TRUE(attention::usesTensorCores(type, attention::kMaxDim));
+    EXPECT_FALSE(attention::usesTensorCores(type, attention::kMaxDim + 1));
+    EXPECT_FALSE(attention::usesTensorCores(type, 0));
+  }
+  EXPECT_FALSE(attention::usesTensorCores(MPC_F32, 64));
+  EXPECT_EQ(attention::productOperand(MPC_F32, 0.1f), 0.1f);
+  EXPECT_EQ(attention::productOperand(MPC_F16, 0.1f), math::roundF16(0.1f));
+  EXPECT_EQ(attention::productOperand(MPC_BF16, 0.1f), math::roundBF16(0.1f));
+  EXPECT_EQ(math::halfBitsToFloat(attention::operandBits(MPC_F16, 0.1f)),
+            math::roundF16(0.1f));
+  EXPECT_EQ(math::bfloat16BitsToFloat(attention::operandBits(MPC_BF16, 0.1f)),
+            math::roundBF16(0.1f));
+}
+
+// In 16 bits the weights exp(s_j - max) are rounded before they weigh the
+// values and the f32 sum of the unrounded ones divides at the end:
+// out_i = (sum_j round(w_j) v_j) / sum_j w_j, in increasing j.
+TEST(AttentionTest, SixteenBitForwardRoundsTheWeights) {
+  auto q = randomData(kElements, 14, -3, 3),
+       k = randomData(kElements, 15, -3, 3), v = randomData(kElements, 16);
+  Forward wide = runForward(q, k, v);
+  for (mpc_dtype type : {MPC_F16, MPC_BF16}) {
+    Forward narrow = runForward(q, k, v, type);
+    std::vector<float> out(kElements);
+    for (int64_t h = 0; h < kHeads; ++h)
+      for (int64_t i = 0; i < kLength; ++i) {
+        int64_t base = h * kLength * kDim;
+        std::vector<float> s;
+        for (int64_t j = 0; j <= i; ++j)
+          s.push_back(score({q.begin() + base, q.end()},
+                            {k.begin() + base, k.end()}, i, j));
+        float max = *std::max_element(s.begin(), s.end()), sum = 0.0f;
+        std::vector<float> acc(kDim, 0.0f);
+        for (int64_t j = 0; j <= i; ++j) {
+          float w = math::exp(math::sub(s[j], max));
+          sum = math::add(sum, w);
+          float rounded =
+              type == MPC_F16 ? math::roundF16(w) : math::roundBF16(w);
+          for (int64_t c = 0; c < kDim; ++c)
+            acc[c] =
+                math::add(acc[c], math::mul(rounded, v[base + j * kDim + c]));
+        }
+        for (int64_t c = 0; c < kDim; ++c)
+          out[base + i * kDim + c] = math::div(acc[c], sum);
+      }
+    test::expectAllIdentical(narrow.out, out);
+    // The statistics are f32 in every type.
+    test::expectAllIdentical(narrow.logSumExp, wide.logSumExp);
+    // A convex combination of values in [-1, 1] whose weights each moved by
+    // at most one rounding: within u of the f32 output, and not equal to it.
+    std::vector<double> expected(wide.out.begin(), wide.out.end());
+    test::expectAllClose(narrow.out, expected, 0, unitRoundoff(type) + 1e-6);
+    EXPECT_NE(narrow.out, wide.out) << dtypeName(type);
+  }
+}
+
+// In 16 bits dS_ij and p_ij are rounded before they multiply; D sums the
+// unrounded p_ij dP_ij. The last key is seen by the last query alone, so
+// its gradients are single products: dk = round(dS) q, dv = round(p) dO.
+TEST(AttentionTest, SixteenBitGradientRoundsTheScoreGradientsAndProbabilities) {
+  auto q = randomData(kElements, 17, -3, 3),
+       k = randomData(kElements, 18, -3, 3), v = randomData(kElements, 19),
+       w = randomData(kElements, 20);
+  for (mpc_dtype type : {MPC_F16, MPC_BF16}) {
+    Forward forward = runForward(q, k, v, type);
+    auto [dq, dk, dv] = runGradient(w, q, k, v, forward.logSumExp, type);
+    int64_t last = kLength - 1;
+    float lse = forward.logSumExp[last], rowGradDot = 0.0f, p = 0.0f, dP = 0.0f;
+    for (int64_t j = 0; j <= last; ++j) {
+      p = attention::probability(score(q, k, last, j), lse);
+      dP = attention::dot(
+          kDim, [&](int64_t c) { return w[last * kDim + c]; },
+          [&](int64_t c) { return v[j * kDim + c]; });
+      rowGradDot = attention::addToRowGradDot(rowGradDot, p, dP);
+    }
+    auto round = [&](float x) {
+      return type == MPC_F16 ? math::roundF16(x) : math::roundBF16(x);
+    };
+    float dS = round(attention::scoreGrad(p, dP, rowGradDot, kScale));
+    EXPECT_NE(round(p), p) << dtypeName(type);
+    for (int64_t c = 0; c < kDim; ++c) {
+      EXPECT_EQ(dk[last * kDim + c], dS * q[last * kDim + c]) << c;
+      EXPECT_EQ(dv[last * kDim + c], round(p) * w[last * kDim + c]) << c;
+    }
+    // Row 0 sees key 0 alone with p = 1: its dS is 0 and dq_0 too.
+    for (int64_t c = 0; c < kDim; ++c)
+      EXPECT_EQ(dq[c], 0.0f) << c;
+  }
 }
 
 } // namespace

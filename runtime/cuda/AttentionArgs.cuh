@@ -1,0 +1,48 @@
+//===- AttentionArgs.cuh - what every attention kernel shares ------*- CUDA
+//-*-===//
+//
+// The operands of the fused causal attention kernels, f32 (Attention.cu)
+// and tensor-core (AttentionTensorCore.cuh) alike, and the launch shape
+// they share: a block owns kRows rows of one head, blockIdx.y the head.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MPC_RUNTIME_CUDA_ATTENTIONARGS_CUH
+#define MPC_RUNTIME_CUDA_ATTENTIONARGS_CUH
+
+#include <stdint.h>
+
+namespace mpc::cuda {
+
+/// Rows (query rows in the forward and the dq pass, key rows in the dk/dv
+/// pass) per block.
+constexpr int kRows = 64;
+
+/// The operands of the three kernels; null where a kernel does not use one.
+/// Heads firstHead + blockIdx.y are a launch's; rowGradDot holds D for the
+/// rows of those heads, from the launch's first.
+template <typename T> struct AttentionArgs {
+  const T *q, *k, *v, *dout;
+  T *result, *dq, *dk, *dv;
+  float *lse;
+  const float *savedLse;
+  float *rowGradDot;
+  int64_t length, firstHead;
+  int dim;
+  float scale;
+};
+
+/// The offset of the launch's head in a [heads, length, ...] tensor.
+template <typename T> __device__ int64_t headOf(const AttentionArgs<T> &args) {
+  return args.firstHead + blockIdx.y;
+}
+
+/// One past the last key the block's query rows see.
+__device__ inline int64_t lastKeyOf(int64_t length) {
+  int64_t end = (blockIdx.x + 1) * int64_t(kRows);
+  return end < length ? end : length;
+}
+
+} // namespace mpc::cuda
+
+#endif // MPC_RUNTIME_CUDA_ATTENTIONARGS_CUH
