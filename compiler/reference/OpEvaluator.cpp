@@ -63,7 +63,7 @@ using CpuEvaluated =
           SoftmaxOp, LogSoftmaxOp, SoftmaxGradOp, LogSoftmaxGradOp, LayerNormOp,
           LayerNormGradOp, ReduceSumOp, ReduceMeanOp, ReshapeOp, BroadcastOp,
           TransposeOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp, MaskedFillOp,
-          DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
+          PowOp, DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
           MseLossOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
           ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp, UpdateLossScaleOp,
           FusedOp, FusedMatmulOp, CausalAttentionOp, CausalAttentionGradOp>;
@@ -195,6 +195,11 @@ private:
     return true;
   }
   bool visit(MaskedFillOp op);
+  bool visit(PowOp op) {
+    cpu::power(data(in[0]), data(out[0]), out[0].numElements(),
+               f32(op.getExponent()));
+    return true;
+  }
   bool visit(CausalAttentionOp op) {
     AttentionDims dims = attentionDims(op.getQuery());
     causalAttention(data(in[0]), data(in[1]), data(in[2]), data(out[0]),

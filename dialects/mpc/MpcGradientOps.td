@@ -50,6 +50,8 @@ def Mpc_TanhGradOp : Mpc_ActivationGradOp<"tanh_grad", "output y",
     "tanh: dy · (1 - y²)", Mpc_Infer>;
 def Mpc_SigmoidGradOp : Mpc_ActivationGradOp<"sigmoid_grad", "output y",
     "sigmoid: dy · y · (1 - y)", Mpc_Infer>;
+def Mpc_SiluGradOp : Mpc_ActivationGradOp<"silu_grad", "input x",
+    "silu: dy · s · (1 + x · (1 - s)), s = sigmoid(x)", Mpc_Infer>;
 
 class Mpc_SoftmaxLikeGradOp<string mnemonic, string formula>
     : Mpc_Op<mnemonic, [Pure, Mpc_Deny, SameOperandsAndResultType]> {

@@ -215,9 +215,35 @@ LogicalResult SigmoidOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   return success();
 }
 
+LogicalResult SiluOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                                     SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(
+      b.create<SiluGradOp>(getLoc(), getType(), grads[0], getInput()));
+  return success();
+}
+
 LogicalResult NegOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                                     SmallVectorImpl<Value> &operandGrads) {
   operandGrads.push_back(b.create<NegOp>(getLoc(), getType(), grads[0]));
+  return success();
+}
+
+LogicalResult PowOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  Location loc = getLoc();
+  Type elementType = getType().getElementType();
+  double exponent = getExponent().convertToDouble();
+  // y = x^e: dx = dy · (e · x^(e-1)); zero for e = 0, where x^(-1) would
+  // make 0 · inf = NaN at x = 0 (PyTorch's pow backward does the same).
+  Value factor = scalar(b, loc, elementType, 0.0);
+  if (exponent != 0.0) {
+    Value lowered = b.create<PowOp>(loc, getType(), getInput(),
+                                    b.getF64FloatAttr(exponent - 1.0));
+    factor = b.create<MulOp>(loc, getType(), lowered,
+                             scalar(b, loc, elementType, exponent));
+  }
+  operandGrads.push_back(
+      b.create<MulOp>(loc, getType(), grads[0], factor).getResult());
   return success();
 }
 

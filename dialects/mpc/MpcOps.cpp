@@ -223,6 +223,11 @@ LogicalResult MaskedFillOp::verify() {
                                          tensorType(getMask()), emit)));
 }
 
+LogicalResult PowOp::verify() {
+  return verifyExponent(getExponent().convertToDouble(),
+                        [&] { return emitOpError(); });
+}
+
 LogicalResult DropoutOp::verify() {
   if (failed(verifyDropoutRate(getRate().convertToDouble(),
                                [&] { return emitOpError(); })))

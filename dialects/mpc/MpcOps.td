@@ -212,11 +212,30 @@ def Mpc_GeluOp : Mpc_UnaryOp<"gelu",
     Mpc_Infer>;
 def Mpc_TanhOp : Mpc_UnaryOp<"tanh", "tanh(x)", Mpc_Infer>;
 def Mpc_SigmoidOp : Mpc_UnaryOp<"sigmoid", "1 / (1 + exp(-x))", Mpc_Infer>;
+def Mpc_SiluOp : Mpc_UnaryOp<"silu", "x·sigmoid(x) (swish)", Mpc_Infer>;
 def Mpc_ExpOp : Mpc_UnaryOp<"exp", "exp(x)", Mpc_Deny>;
 def Mpc_LogOp : Mpc_UnaryOp<"log", "natural logarithm", Mpc_Deny>;
 def Mpc_SqrtOp : Mpc_UnaryOp<"sqrt", "square root", Mpc_Deny>;
 def Mpc_RsqrtOp : Mpc_UnaryOp<"rsqrt", "1 / sqrt(x)", Mpc_Deny>;
 def Mpc_NegOp : Mpc_UnaryOp<"neg", "-x", Mpc_Clear>;
+
+def Mpc_PowOp : Mpc_Op<"pow", [Pure, Mpc_Deny, Mpc_Elementwise, SameOperandsAndResultType, Mpc_Differentiable]> {
+  let summary = "Elementwise x to a constant exponent";
+  let description = [{
+    C's `powf(x, exponent)` in f32, with the exponent rounded to f32: a
+    negative x with a non-integer exponent gives NaN, a zero x with a
+    negative exponent an infinity, and exponent 0 gives 1 for every x. The
+    exponent is finite and within the range of f32.
+
+    ```mlir
+    %y = mpc.pow %x exponent = 1.500000e+00 : tensor<8x128xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$input, F64Attr:$exponent);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = "$input `exponent` `=` $exponent attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // Normalizations

@@ -59,10 +59,11 @@ rejectionOf(mlir::OperationName name, llvm::ArrayRef<Rejection> rejections) {
   MPC_UNARY_OPS(MPC_LISTED_OP_CLASS)                                           \
   MPC_UNARY_GRAD_OPS(MPC_LISTED_GRAD_OP_CLASS)
 
-/// Elementwise ops outside the lists: no scalar formula of their own, so
-/// each backend lowers them by hand.
+/// Elementwise ops outside the lists: no scalar formula of their own, or one
+/// that takes an attribute (pow's exponent), so each backend lowers them by
+/// hand.
 using StructuralElementwiseOps =
-    OpSet<CastOp, BroadcastOp, SelectOp, MaskedFillOp>;
+    OpSet<CastOp, BroadcastOp, SelectOp, MaskedFillOp, PowOp>;
 
 /// The ops autodiff builds for the backward pass.
 using GradientOps =

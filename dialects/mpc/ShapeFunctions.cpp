@@ -34,6 +34,14 @@ LogicalResult verifyDropoutRate(double rate, EmitErrorFn emitError) {
   return success();
 }
 
+LogicalResult verifyExponent(double exponent, EmitErrorFn emitError) {
+  if (!(std::abs(exponent) <= std::numeric_limits<float>::max()))
+    return emitError() << "exponent must be finite and within the range of "
+                          "f32, got "
+                       << exponent;
+  return success();
+}
+
 LogicalResult verifyFillValue(double value, EmitErrorFn emitError) {
   if (std::isnan(value))
     return emitError() << "fill value must not be NaN";

@@ -48,6 +48,9 @@ mlir::LogicalResult verifyEpsilon(double epsilon, EmitErrorFn emitError);
 /// dropout's rate: in [0, 1).
 mlir::LogicalResult verifyDropoutRate(double rate, EmitErrorFn emitError);
 
+/// pow's exponent: finite and within the range of f32, in which it is used.
+mlir::LogicalResult verifyExponent(double exponent, EmitErrorFn emitError);
+
 /// A fill value of causal_mask or masked_fill: any number or infinity, not
 /// NaN.
 mlir::LogicalResult verifyFillValue(double value, EmitErrorFn emitError);

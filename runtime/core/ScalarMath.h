@@ -253,12 +253,21 @@ MPC_HD float gelu(float x) { return geluOfTanh(x, tanh(geluTanhArgument(x))); }
 MPC_HD float sigmoidOfExp(float e) { return div(1.0f, add(1.0f, e)); }
 MPC_HD float sigmoid(float x) { return sigmoidOfExp(exp(-x)); }
 
+/// silu (swish) given e = exp(-x): x sigmoid(x).
+MPC_HD float siluOfExp(float x, float e) { return mul(x, sigmoidOfExp(e)); }
+MPC_HD float silu(float x) { return siluOfExp(x, exp(-x)); }
+
 MPC_HD float rsqrt(float x) { return div(1.0f, sqrt(x)); }
 MPC_HD float neg(float x) { return -x; }
 
+/// x to a constant exponent, C's powf: a negative x with a non-integer
+/// exponent gives NaN, a zero x with a negative exponent an infinity, any x
+/// with exponent 0 gives 1. A libm function (the backends may differ).
+MPC_HD float power(float x, float exponent) { return ::powf(x, exponent); }
+
 //===----------------------------------------------------------------------===//
 // Activation gradients: dx from dy and the saved forward input x (relu,
-// gelu) or output y (tanh, sigmoid)
+// gelu, silu) or output y (tanh, sigmoid)
 //===----------------------------------------------------------------------===//
 
 MPC_HD float reluGrad(float dy, float x) { return x > 0.0f ? dy : 0.0f; }
@@ -287,6 +296,16 @@ MPC_HD float tanhGrad(float dy, float y) {
 }
 MPC_HD float sigmoidGrad(float dy, float y) {
   return mul(mul(dy, y), sub(1.0f, y));
+}
+
+/// silu = x s, s = sigmoid(x): dy silu' = dy (s (1 + x (1 - s))), given
+/// e = exp(-x).
+MPC_HD float siluGradOfExp(float dy, float x, float e) {
+  float s = sigmoidOfExp(e);
+  return mul(dy, mul(s, add(1.0f, mul(x, sub(1.0f, s)))));
+}
+MPC_HD float siluGrad(float dy, float x) {
+  return siluGradOfExp(dy, x, exp(-x));
 }
 
 //===----------------------------------------------------------------------===//
@@ -497,18 +516,20 @@ enum class Accuracy { Exact, Libm };
   X(Gelu, gelu, gelu, mpc_gelu, Libm)                                          \
   X(Tanh, tanh, tanh, tanhf, Libm)                                             \
   X(Sigmoid, sigmoid, sigmoid, mpc_sigmoid, Libm)                              \
+  X(Silu, silu, silu, mpc_silu, Libm)                                          \
   X(Exp, exp, exp, expf, Libm)                                                 \
   X(Log, log, log, logf, Libm)                                                 \
   X(Sqrt, sqrt, sqrt, __fsqrt_rn, Exact)                                       \
   X(Rsqrt, rsqrt, rsqrt, mpc_rsqrt, Exact)                                     \
   X(Neg, neg, neg, mpc_neg, Exact)
 
-// f(dy, saved): saved is the forward input for relu and gelu, the forward
-// output for tanh and sigmoid.
+// f(dy, saved): saved is the forward input for relu, gelu and silu, the
+// forward output for tanh and sigmoid.
 #define MPC_UNARY_GRAD_OPS(X)                                                  \
   X(Relu, relu_grad, reluGrad, mpc_relu_grad, Exact)                           \
   X(Gelu, gelu_grad, geluGrad, mpc_gelu_grad, Libm)                            \
   X(Tanh, tanh_grad, tanhGrad, mpc_tanh_grad, Exact)                           \
-  X(Sigmoid, sigmoid_grad, sigmoidGrad, mpc_sigmoid_grad, Exact)
+  X(Sigmoid, sigmoid_grad, sigmoidGrad, mpc_sigmoid_grad, Exact)               \
+  X(Silu, silu_grad, siluGrad, mpc_silu_grad, Libm)
 
 #endif // MPC_RUNTIME_CORE_SCALARMATH_H

@@ -53,6 +53,11 @@ __device__ __forceinline__ int32_t mpc_to_int(float x) {
   return ::mpc::math::toInt32(x);
 }
 
+// x to a constant exponent (mpc.pow), C's powf.
+__device__ __forceinline__ float mpc_pow(float x, float exponent) {
+  return ::mpc::math::power(x, exponent);
+}
+
 //===----------------------------------------------------------------------===//
 // The elementwise ops: mpc_<mnemonic> for every row of ScalarMath.h's lists
 // (the emitter prints a row's own spelling, e.g. __fadd_rn or tanhf, where

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Compiles the generated CUDA step of each example (some with gradient
 # accumulation, some probed by --check-numerics) with nvcc and fails on any error or warning. Needs the CUDA
-# toolkit, not a GPU.
+# toolkit, not a GPU. A graph that is not an example is one of this
+# directory's (ops the examples do not use).
 #
 # usage: compile_examples.sh MPC_OPT MPC_TRANSLATE NVCC RUNTIME_INCLUDE EXAMPLES WORKDIR
 set -eu
@@ -11,7 +12,8 @@ status=0
 # GRAPH:DTYPE:ACCUMULATE[:numerics] (micro-batches per optimizer step;
 # numerics: every op probed, as mpc-run --check-numerics-all does).
 for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2 \
-    sum_overflow:f16:1:numerics gpt:bf16:1:numerics; do
+    sum_overflow:f16:1:numerics gpt:bf16:1:numerics activations:f16:1 \
+    activations:bf16:1; do
   graph=${config%%:*} rest=${config#*:}
   dtype=${rest%%:*} rest=${rest#*:}
   accumulate=${rest%%:*} probes=
@@ -19,9 +21,11 @@ for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2 \
   case $rest in
     *:numerics) probes=--mpc-check-numerics=all-ops=true name=$name-numerics ;;
   esac
+  file=$examples/$graph.json
+  [ -f "$file" ] || file=$(dirname "$0")/$graph.json
   # $probes is one word or none.
   # shellcheck disable=SC2086
-  if ! "$mpc_opt" "$examples/$graph.json" \
+  if ! "$mpc_opt" "$file" \
       --mpc-train-pipeline="dtype=$dtype accumulate=$accumulate" $probes \
       --mpc-fuse --mpc-plan-memory -o "$work/$name.mlir" ||
      ! "$mpc_translate" --mpc-to-cuda "$work/$name.mlir" -o "$work/$name.cu"; then

@@ -404,6 +404,18 @@ FailureOr<DropoutOp> NodeImporter::buildDropout(GraphNode &node) {
                                    builder.getI64IntegerAttr(seed));
 }
 
+FailureOr<PowOp> NodeImporter::buildPow(GraphNode &node) {
+  Value input = node.operands[0];
+  auto exponent = numberAttr(node, "exponent", std::nullopt, false);
+  if (failed(exponent))
+    return failure();
+  if (failed(verifyExponent(*exponent,
+                            [&] { return attrError(node, "exponent"); })))
+    return failure();
+  return builder.create<PowOp>(node.loc, input.getType(), input,
+                               builder.getF64FloatAttr(*exponent));
+}
+
 FailureOr<CastOp> NodeImporter::buildCast(GraphNode &node) {
   Value input = node.operands[0];
   const json *value = requiredAttr(node, "dtype");
@@ -586,6 +598,7 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
   static constexpr llvm::StringLiteral dropout[] = {"rate", "seed"};
   static constexpr llvm::StringLiteral constant[] = {"value", "shape", "dtype"};
   static constexpr llvm::StringLiteral dtype[] = {"dtype"};
+  static constexpr llvm::StringLiteral exponent[] = {"exponent"};
   llvm::ArrayRef<llvm::StringLiteral> noAttrs;
   // The elementwise ops: one row per row of runtime/core/ScalarMath.h's lists
   // (their gradient ops are built by autodiff, not imported).
@@ -600,6 +613,7 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
       MPC_BINARY_OPS(MPC_IMPORT_BINARY)
       MPC_UNARY_OPS(MPC_IMPORT_UNARY)
       // clang-format on
+      row<&NodeImporter::buildPow>("pow", "f", exponent),
       row<&NodeImporter::buildSoftmaxLike<SoftmaxOp>>("softmax", "f", axis),
       row<&NodeImporter::buildSoftmaxLike<LogSoftmaxOp>>("log_softmax", "f",
                                                          axis),

@@ -98,6 +98,7 @@ private:
   mlir::FailureOr<CausalMaskOp> buildCausalMask(GraphNode &node);
   mlir::FailureOr<MaskedFillOp> buildMaskedFill(GraphNode &node);
   mlir::FailureOr<DropoutOp> buildDropout(GraphNode &node);
+  mlir::FailureOr<PowOp> buildPow(GraphNode &node);
   mlir::FailureOr<ConstantOp> buildConstant(GraphNode &node);
   mlir::FailureOr<CastOp> buildCast(GraphNode &node);
 

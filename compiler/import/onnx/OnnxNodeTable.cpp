@@ -6,8 +6,8 @@
 // op verifiers use (dialects/mpc/ShapeFunctions.h), or reports, at the
 // node's location, why this node does not map. Several ONNX ops become a
 // few mpc ops: Gemm is a matmul and an add, Unsqueeze/Squeeze/Flatten are
-// reshapes, Pow by a constant exponent is a product or a root, Where with a
-// constant branch is a masked_fill.
+// reshapes, Pow by a constant exponent is a product, a root or a pow, Where
+// with a constant branch is a masked_fill.
 //
 //===----------------------------------------------------------------------===//
 
@@ -562,7 +562,8 @@ LogicalResult mapWhere(NodeContext &node) {
   return success();
 }
 
-/// Pow by a constant exponent that mpc has an op or a product for.
+/// Pow by a constant exponent: a product or a root for 1, 2, 3, 0.5, -0.5
+/// and -1 (exact, and no libm call), mpc.pow for the others.
 LogicalResult mapPow(NodeContext &node) {
   if (failed(requireFloats(node, 1)))
     return failure();
@@ -591,9 +592,11 @@ LogicalResult mapPow(NodeContext &node) {
   else if (power == -1.0)
     result = node.builder.create<DivOp>(
         node.loc, type, scalar(node, 1.0, tensorType(x).getElementType()), x);
+  else if (succeeded(verifyExponent(power, errorsAt(node))))
+    result = node.builder.create<PowOp>(node.loc, type, x,
+                                        node.builder.getF64FloatAttr(power));
   else
-    return node.unsupported("exponent " + std::to_string(power) +
-                            " (mpc maps 1, 2, 3, 0.5, -0.5 and -1)");
+    return failure();
   node.setResult(0, result);
   return success();
 }

@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <optional>
+#include <utility>
 
 using namespace mlir;
 
@@ -166,11 +167,29 @@ struct TanhChainToGelu : OpRewritePattern<MulOp> {
   }
 };
 
+/// x · sigmoid(x) -> silu(x), either operand order (torch.nn.SiLU exports
+/// as Mul(x, Sigmoid(x))).
+struct SigmoidProductToSilu : OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MulOp mul,
+                                PatternRewriter &rewriter) const override {
+    for (auto [x, gate] : {std::pair{mul.getLhs(), mul.getRhs()},
+                           std::pair{mul.getRhs(), mul.getLhs()}}) {
+      auto sigmoid = gate.getDefiningOp<SigmoidOp>();
+      if (!sigmoid || sigmoid.getInput() != x || x.getType() != mul.getType())
+        continue;
+      rewriter.replaceOpWithNewOp<SiluOp>(mul, mul.getType(), x);
+      return success();
+    }
+    return failure();
+  }
+};
+
 } // namespace
 
 void populateOnnxImportPatterns(RewritePatternSet &patterns) {
-  patterns.add<ReciprocalSqrtToRsqrt, FoldTransposeIntoMatmul, TanhChainToGelu>(
-      patterns.getContext());
+  patterns.add<ReciprocalSqrtToRsqrt, FoldTransposeIntoMatmul, TanhChainToGelu,
+               SigmoidProductToSilu>(patterns.getContext());
 }
 
 } // namespace mpc::onnx_import

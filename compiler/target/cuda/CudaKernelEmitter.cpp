@@ -90,7 +90,7 @@ std::string broadcastIndex(ArrayRef<int64_t> inputShape,
 /// BodyEmitter::visit: the elementwise ops of runtime/core/ScalarMath.h's
 /// lists, the other elementwise ops and scalar constants.
 using CudaFusedBodyOps = OpSet<MPC_LISTED_OP_CLASSES CastOp, ConstantOp,
-                               BroadcastOp, SelectOp, MaskedFillOp>;
+                               BroadcastOp, SelectOp, MaskedFillOp, PowOp>;
 
 /// Emits the body of one kernel: a statement per body op.
 class BodyEmitter {
@@ -147,6 +147,12 @@ private:
     return rounded(elementTypeOf(op.getResult()), operand(op, 1) + " ? " +
                                                       floatLiteral(value) +
                                                       " : " + operand(op, 0));
+  }
+  FailureOr<std::string> visit(PowOp op) {
+    float exponent = static_cast<float>(op.getExponent().convertToDouble());
+    return rounded(elementTypeOf(op.getResult()),
+                   "mpc_pow(" + operand(op, 0) + ", " + floatLiteral(exponent) +
+                       ")");
   }
 
   FusedOp fused;

@@ -95,6 +95,11 @@ void unary(UnaryOp op, const float *in, float *out, int64_t n) {
   }
 }
 
+void power(const float *in, float *out, int64_t n, float exponent) {
+  unaryImpl([exponent](float x) { return math::power(x, exponent); }, in, out,
+            n);
+}
+
 void unaryGrad(UnaryGradOp op, const float *dy, const float *saved, float *dx,
                int64_t n) {
   switch (op) {

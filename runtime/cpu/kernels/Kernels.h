@@ -72,18 +72,24 @@ enum class UnaryOp { MPC_UNARY_OPS(MPC_CPU_ENUMERATOR) };
 
 /// out[i] = op(in[i]) for the `n` elements, in f32. relu keeps NaN (and maps
 /// -0 to +0); gelu is the tanh approximation
-/// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); rsqrt is 1 / sqrt(x).
+/// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); silu is x sigmoid(x);
+/// rsqrt is 1 / sqrt(x).
 /// `out` may alias `in`.
 void unary(UnaryOp op, const float *in, float *out, int64_t n);
+
+/// out[i] = powf(in[i], exponent) for the `n` elements (mpc::math::power).
+/// `out` may alias `in`.
+void power(const float *in, float *out, int64_t n, float exponent);
 
 enum class UnaryGradOp { MPC_UNARY_GRAD_OPS(MPC_CPU_ENUMERATOR) };
 
 #undef MPC_CPU_ENUMERATOR
 
-/// dx[i] = dy[i] * op'(...). Relu and Gelu take `saved` = the forward input
-/// x (relu: dx = x > 0 ? dy : 0; gelu: the exact derivative of the tanh
-/// approximation); Tanh and Sigmoid take `saved` = the forward output y
-/// (tanh: dy (1 - y^2); sigmoid: dy y (1 - y)). `dx` may alias `dy`.
+/// dx[i] = dy[i] * op'(...). Relu, Gelu and Silu take `saved` = the forward
+/// input x (relu: dx = x > 0 ? dy : 0; gelu: the exact derivative of the tanh
+/// approximation; silu: dy s (1 + x (1 - s)), s = sigmoid(x)); Tanh and
+/// Sigmoid take `saved` = the forward output y (tanh: dy (1 - y^2); sigmoid:
+/// dy y (1 - y)). `dx` may alias `dy`.
 void unaryGrad(UnaryGradOp op, const float *dy, const float *saved, float *dx,
                int64_t n);
 

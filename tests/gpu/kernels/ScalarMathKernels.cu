@@ -137,6 +137,11 @@ struct SigmoidExp {
   __device__ float operator()(float x) const { return math::exp(-x); }
 };
 
+struct Power {
+  float exponent;
+  __device__ float operator()(float x) const { return mpc_pow(x, exponent); }
+};
+
 struct RoundF16 {
   __device__ float operator()(float x) const { return mpc_round_f16(x); }
 };
@@ -254,6 +259,10 @@ std::vector<float> deviceLibmTerm(LibmTerm term, const std::vector<float> &x) {
     return map<float>(x, SigmoidExp());
   }
   return {};
+}
+
+std::vector<float> devicePower(const std::vector<float> &x, float exponent) {
+  return map<float>(x, Power{exponent});
 }
 
 std::vector<float> deviceRound(DType type, const std::vector<float> &x) {

@@ -37,6 +37,9 @@ std::vector<float> deviceUnaryGrad(cpu::UnaryGradOp op,
 enum class LibmTerm { GeluTanh, GeluGradTanh, SigmoidExp };
 std::vector<float> deviceLibmTerm(LibmTerm term, const std::vector<float> &x);
 
+/// mpc_pow(x, exponent) of each element, as generated code calls it.
+std::vector<float> devicePower(const std::vector<float> &x, float exponent);
+
 /// mpc_round_f16 / mpc_round_bf16 of each element.
 std::vector<float> deviceRound(DType type, const std::vector<float> &x);
 /// math::floatToHalfBits / floatToBFloat16Bits of each element.

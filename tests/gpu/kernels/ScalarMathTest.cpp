@@ -12,11 +12,11 @@
 // 2 ulp for tanhf and expf and 1 ulp for logf; glibc at most 2 ulp for
 // tanhf and under 1 ulp for expf and logf). So tanh, exp and log are held to
 // the sum of the two bounds, and the ops that call one of them inside a
-// formula (gelu, sigmoid, gelu_grad) to two facts: the device's result is
-// the CPU formula evaluated exactly on the device's libm value, and that
-// value is within the bound of the CPU's. The formula around a libm call
-// can cancel (1 + tanh near -1), so an ulp bound on the op's own result
-// would say nothing.
+// formula (gelu, sigmoid, silu, gelu_grad, silu_grad) to two facts: the
+// device's result is the CPU formula evaluated exactly on the device's libm
+// value, and that value is within the bound of the CPU's. The formula around a
+// libm call can cancel (1 + tanh near -1), so an ulp bound on the op's own
+// result would say nothing.
 //
 //===----------------------------------------------------------------------===//
 
@@ -184,8 +184,9 @@ void expectWithinUlps(const std::vector<float> &in,
       what + " within " + std::to_string(ulps) + " ulp");
 }
 
-/// The sum of CUDA's and glibc's documented maximum errors, rounded up.
-constexpr uint64_t kTanhUlps = 4, kExpUlps = 3, kLogUlps = 2;
+/// The sum of CUDA's and glibc's documented maximum errors, rounded up
+/// (powf: CUDA 4 ulp, glibc under 1).
+constexpr uint64_t kTanhUlps = 4, kExpUlps = 3, kLogUlps = 2, kPowUlps = 5;
 
 class ScalarMath : public ::testing::Test {
 protected:
@@ -262,6 +263,48 @@ const std::map<std::string, LibmCheck> &unaryLibmChecks() {
              [](float v) { return math::exp(-v); }, kExpUlps,
              [](size_t, float e) { return math::sigmoidOfExp(e); }, "sigmoid");
        }},
+      {"silu",
+       [](const auto &x, const auto &device, const auto &) {
+         expectFormulaOfLibm(
+             x, device, LibmTerm::SigmoidExp,
+             [](float v) { return math::exp(-v); }, kExpUlps,
+             [&](size_t i, float e) { return math::siluOfExp(x[i], e); },
+             "silu");
+       }},
+  };
+  return checks;
+}
+
+/// The bound of each Libm activation gradient row, given dy and the saved
+/// values: its libm term on the device within a few ulps of the host's,
+/// and the device's result the CPU formula of that term.
+using LibmGradCheck = std::function<void(const std::vector<float> &dy,
+                                         const std::vector<float> &saved,
+                                         const std::vector<float> &device)>;
+
+const std::map<std::string, LibmGradCheck> &gradLibmChecks() {
+  static const std::map<std::string, LibmGradCheck> checks = {
+      {"gelu_grad",
+       [](const auto &dy, const auto &saved, const auto &device) {
+         expectFormulaOfLibm(
+             saved, device, LibmTerm::GeluGradTanh,
+             [](float v) { return math::tanh(math::geluGradTanhArgument(v)); },
+             kTanhUlps,
+             [&](size_t i, float t) {
+               return math::geluGradOfTanh(dy[i], saved[i], t);
+             },
+             "gelu_grad");
+       }},
+      {"silu_grad",
+       [](const auto &dy, const auto &saved, const auto &device) {
+         expectFormulaOfLibm(
+             saved, device, LibmTerm::SigmoidExp,
+             [](float v) { return math::exp(-v); }, kExpUlps,
+             [&](size_t i, float e) {
+               return math::siluGradOfExp(dy[i], saved[i], e);
+             },
+             "silu_grad");
+       }},
   };
   return checks;
 }
@@ -326,20 +369,26 @@ TEST_F(ScalarMath, ActivationGradientsMatchTheCpu) {
     if (math::Accuracy::accuracy == math::Accuracy::Exact) {                   \
       expectSameBits(saved, device, cpu, #mnemonic);                           \
     } else {                                                                   \
-      ASSERT_STREQ(#mnemonic, "gelu_grad")                                     \
+      auto check = gradLibmChecks().find(#mnemonic);                           \
+      ASSERT_NE(check, gradLibmChecks().end())                                 \
           << #mnemonic " is a Libm row without a stated bound";                \
-      expectFormulaOfLibm(                                                     \
-          saved, device, LibmTerm::GeluGradTanh,                               \
-          [](float v) { return math::tanh(math::geluGradTanhArgument(v)); },   \
-          kTanhUlps,                                                           \
-          [&](size_t i, float t) {                                             \
-            return math::geluGradOfTanh(dy[i], saved[i], t);                   \
-          },                                                                   \
-          "gelu_grad");                                                        \
+      check->second(dy, saved, device);                                        \
     }                                                                          \
   }
   MPC_UNARY_GRAD_OPS(MPC_TEST_ROW)
 #undef MPC_TEST_ROW
+}
+
+/// mpc.pow (not a row of the lists: its exponent is an attribute) over the
+/// sweep, for a few exponents, negative bases and special values included.
+TEST_F(ScalarMath, PowMatchesTheCpuWithinItsBound) {
+  std::vector<float> x = sweep();
+  for (float exponent : {1.5f, -2.5f, 0.3f, 3.0f, -1.0f, 0.0f}) {
+    SCOPED_TRACE(exponent);
+    std::vector<float> cpu(x.size());
+    cpu::power(x.data(), cpu.data(), static_cast<int64_t>(x.size()), exponent);
+    expectWithinUlps(x, devicePower(x, exponent), cpu, kPowUlps, "pow");
+  }
 }
 
 //===----------------------------------------------------------------------===//

@@ -18,6 +18,12 @@ tests need no ONNX or protobuf package:
                               in its "mpc.parameters" metadata;
                               DIR/declared-{notjson,notlist,unknown}.onnx:
                               three broken declarations
+  onnx_models.py silu DIR     DIR/silu.onnx: Mul(x, Sigmoid(x)) as
+                              torch.onnx exports torch.nn.SiLU, the same
+                              with the operands swapped, and the near miss
+                              Mul(y, Sigmoid(x))
+  onnx_models.py pow DIR      DIR/pow.onnx: Pow(x, c) for the constant
+                              exponents c = 1.5, -3.25, 2 and 0.5
 """
 
 import os
@@ -171,5 +177,38 @@ def masks(directory):
             out.write(data)
 
 
+def silu(directory):
+    nodes = [
+        node("Sigmoid", ["x"], ["s0"], "sigmoid0"),
+        node("Mul", ["x", "s0"], ["silu"], "silu"),
+        node("Sigmoid", ["x"], ["s1"], "sigmoid1"),
+        node("Mul", ["s1", "x"], ["swapped"], "swapped"),
+        node("Sigmoid", ["x"], ["s2"], "sigmoid2"),
+        node("Mul", ["y", "s2"], ["gated"], "gated"),
+    ]
+    data = model(
+        "silu", nodes, [],
+        [value_info("x", FLOAT, [2, 8]), value_info("y", FLOAT, [2, 8])],
+        [value_info(name, FLOAT, [2, 8])
+         for name in ("silu", "swapped", "gated")])
+    with open(os.path.join(directory, "silu.onnx"), "wb") as out:
+        out.write(data)
+
+
+def pow_model(directory):
+    exponents = {"p15": 1.5, "pm325": -3.25, "p2": 2.0, "p05": 0.5}
+    nodes = [node("Pow", ["x", "e_" + name], [name], name)
+             for name in exponents]
+    data = model(
+        "pow", nodes,
+        [tensor("e_" + name, np.array(value, np.float32))
+         for name, value in exponents.items()],
+        [value_info("x", FLOAT, [2, 8])],
+        [value_info(name, FLOAT, [2, 8]) for name in exponents])
+    with open(os.path.join(directory, "pow.onnx"), "wb") as out:
+        out.write(data)
+
+
 if __name__ == "__main__":
-    {"linear": linear, "masks": masks}[sys.argv[1]](sys.argv[2])
+    {"linear": linear, "masks": masks, "silu": silu, "pow": pow_model}[
+        sys.argv[1]](sys.argv[2])

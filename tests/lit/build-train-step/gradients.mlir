@@ -380,6 +380,52 @@ module @dropout {
 
 // -----
 
+// pow: dx = dy · (e · x^(e-1)), one pow lower; exponent 0 has a zero gradient.
+// CHECK-LABEL: module @pow {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<8x4xf32>
+// CHECK:       %[[BC:.*]] = mpc.broadcast %{{.*}} : tensor<1x1xf32> -> tensor<8x4xf32>
+// CHECK-NEXT:  %[[ZERO:.*]] = mpc.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-NEXT:  %[[DC:.*]] = mpc.mul %[[BC]], %[[ZERO]]
+// CHECK-NEXT:  %[[LOWER:.*]] = mpc.pow %[[W]] exponent = 5.000000e-01 : tensor<8x4xf32>
+// CHECK-NEXT:  %[[E:.*]] = mpc.constant dense<1.500000e+00> : tensor<f32>
+// CHECK-NEXT:  %[[FACTOR:.*]] = mpc.mul %[[LOWER]], %[[E]]
+// CHECK-NEXT:  %[[DP:.*]] = mpc.mul %[[BC]], %[[FACTOR]]
+// CHECK-NEXT:  %[[DW:.*]] = mpc.add %[[DC]], %[[DP]]
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @pow {
+  mpc.param @w : tensor<8x4xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<8x4xf32>
+    %p = mpc.pow %w exponent = 1.5 : tensor<8x4xf32>
+    %c = mpc.pow %w exponent = 0.0 : tensor<8x4xf32>
+    %s = mpc.add %p, %c : (tensor<8x4xf32>, tensor<8x4xf32>) -> tensor<8x4xf32>
+    %0 = mpc.reduce_sum %s [0, 1] : tensor<8x4xf32> -> tensor<f32>
+    return %0 : tensor<f32>
+  }
+}
+
+// -----
+
+// silu: dx = silu_grad(dy, x), from the forward input.
+// CHECK-LABEL: module @silu {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<8x4xf32>
+// CHECK:       %[[BC:.*]] = mpc.broadcast %{{.*}} : tensor<1x1xf32> -> tensor<8x4xf32>
+// CHECK:       %[[DW:.*]] = mpc.silu_grad %[[BC]], %[[W]] : tensor<8x4xf32>
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @silu {
+  mpc.param @w : tensor<8x4xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<8x4xf32>
+    %s = mpc.silu %w : tensor<8x4xf32>
+    %0 = mpc.reduce_sum %s [0, 1] : tensor<8x4xf32> -> tensor<f32>
+    return %0 : tensor<f32>
+  }
+}
+
+// -----
+
 // Fan-out: a value used by two ops gets the sum of both gradients.
 // CHECK-LABEL: module @fan_out {
 // CHECK:       func.func @train_step(%[[X:.*]]: tensor<8x4xf32>)

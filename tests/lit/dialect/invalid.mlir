@@ -1117,6 +1117,30 @@ func.func @masked_fill_mask_type(%x: tensor<8x3xf32>, %m: tensor<8x3xi32>) -> te
 
 // -----
 
+func.func @pow_exponent_infinite(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
+  // expected-error @+1 {{'mpc.pow' op exponent must be finite and within the range of f32, got INF}}
+  %0 = mpc.pow %x exponent = 0x7FF0000000000000 : tensor<8x3xf32>
+  return %0 : tensor<8x3xf32>
+}
+
+// -----
+
+func.func @pow_exponent_beyond_f32(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
+  // expected-error @+1 {{'mpc.pow' op exponent must be finite and within the range of f32, got 1.000000e+39}}
+  %0 = mpc.pow %x exponent = 1.0e39 : tensor<8x3xf32>
+  return %0 : tensor<8x3xf32>
+}
+
+// -----
+
+func.func @pow_result_type(%x: tensor<8x3xf32>) -> tensor<8x3xf16> {
+  // expected-error @+1 {{'mpc.pow' op requires the same type for all operands and results}}
+  %0 = "mpc.pow"(%x) {exponent = 2.5 : f64} : (tensor<8x3xf32>) -> tensor<8x3xf16>
+  return %0 : tensor<8x3xf16>
+}
+
+// -----
+
 func.func @dropout_rate_one(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
   // expected-error @+1 {{'mpc.dropout' op rate must be in [0, 1), got 1.000000e+00}}
   %0 = mpc.dropout %x rate = 1.0 seed = 0 : tensor<8x3xf32>

@@ -271,6 +271,26 @@ func.func @neg(%a: tensor<8x128xf32>, %b: tensor<4xf16>, %c: tensor<2x3xbf16>) -
   return %0, %1, %2 : tensor<8x128xf32>, tensor<4xf16>, tensor<2x3xbf16>
 }
 
+// silu keeps shape and type.
+// CHECK-LABEL: func.func @silu
+func.func @silu(%a: tensor<8x128xf32>, %b: tensor<2x3xbf16>) -> (tensor<8x128xf32>, tensor<2x3xbf16>) {
+  // CHECK-NEXT: mpc.silu %{{.*}} : tensor<8x128xf32>
+  // CHECK-NEXT: mpc.silu %{{.*}} : tensor<2x3xbf16>
+  %0 = mpc.silu %a : tensor<8x128xf32>
+  %1 = mpc.silu %b : tensor<2x3xbf16>
+  return %0, %1 : tensor<8x128xf32>, tensor<2x3xbf16>
+}
+
+// pow keeps shape and type and prints its exponent.
+// CHECK-LABEL: func.func @pow
+func.func @pow(%a: tensor<8x128xf32>, %b: tensor<4xf16>) -> (tensor<8x128xf32>, tensor<4xf16>) {
+  // CHECK-NEXT: mpc.pow %{{.*}} exponent = 1.500000e+00 : tensor<8x128xf32>
+  // CHECK-NEXT: mpc.pow %{{.*}} exponent = -2.500000e-01 : tensor<4xf16>
+  %0 = mpc.pow %a exponent = 1.5 : tensor<8x128xf32>
+  %1 = mpc.pow %b exponent = -0.25 : tensor<4xf16>
+  return %0, %1 : tensor<8x128xf32>, tensor<4xf16>
+}
+
 //===----------------------------------------------------------------------===//
 // Normalizations
 //===----------------------------------------------------------------------===//

@@ -54,10 +54,10 @@ func.func @broadcast(%a: tensor<8x1xf32>, %b: tensor<10xbf16>, %s: tensor<f16>, 
   return %0, %1, %2, %3 : tensor<8x10xf32>, tensor<2x4x10xbf16>, tensor<3x4xf16>, tensor<2x3xf32>
 }
 
-// The four activation gradients take dy and the saved forward value.
+// The five activation gradients take dy and the saved forward value.
 // CHECK-LABEL: func.func @activation_grads
 // CHECK-SAME: (%[[DY:.*]]: tensor<8x128xf32>, %[[X:.*]]: tensor<8x128xf32>, %[[DH:.*]]: tensor<4xbf16>, %[[H:.*]]: tensor<4xbf16>)
-func.func @activation_grads(%dy: tensor<8x128xf32>, %x: tensor<8x128xf32>, %dh: tensor<4xbf16>, %h: tensor<4xbf16>) -> (tensor<8x128xf32>, tensor<8x128xf32>, tensor<8x128xf32>, tensor<4xbf16>) {
+func.func @activation_grads(%dy: tensor<8x128xf32>, %x: tensor<8x128xf32>, %dh: tensor<4xbf16>, %h: tensor<4xbf16>) -> (tensor<8x128xf32>, tensor<8x128xf32>, tensor<8x128xf32>, tensor<4xbf16>, tensor<4xbf16>) {
   // CHECK: %[[R:.*]] = mpc.relu_grad %[[DY]], %[[X]] : tensor<8x128xf32>
   %0 = mpc.relu_grad %dy, %x : tensor<8x128xf32>
   // CHECK-NEXT: %[[G:.*]] = mpc.gelu_grad %[[DY]], %[[X]] : tensor<8x128xf32>
@@ -66,8 +66,10 @@ func.func @activation_grads(%dy: tensor<8x128xf32>, %x: tensor<8x128xf32>, %dh: 
   %2 = mpc.tanh_grad %dy, %x : tensor<8x128xf32>
   // CHECK-NEXT: %[[S:.*]] = mpc.sigmoid_grad %[[DH]], %[[H]] : tensor<4xbf16>
   %3 = mpc.sigmoid_grad %dh, %h : tensor<4xbf16>
-  // CHECK-NEXT: return %[[R]], %[[G]], %[[T]], %[[S]]
-  return %0, %1, %2, %3 : tensor<8x128xf32>, tensor<8x128xf32>, tensor<8x128xf32>, tensor<4xbf16>
+  // CHECK-NEXT: %[[W:.*]] = mpc.silu_grad %[[DH]], %[[H]] : tensor<4xbf16>
+  %4 = mpc.silu_grad %dh, %h : tensor<4xbf16>
+  // CHECK-NEXT: return %[[R]], %[[G]], %[[T]], %[[S]], %[[W]]
+  return %0, %1, %2, %3, %4 : tensor<8x128xf32>, tensor<8x128xf32>, tensor<8x128xf32>, tensor<4xbf16>, tensor<4xbf16>
 }
 
 // softmax_grad and log_softmax_grad keep their axis.

@@ -329,8 +329,8 @@ INSTANTIATE_TEST_SUITE_P(Binary, GradCheck, ::testing::ValuesIn(binaryCases()),
 
 std::vector<GradCase> unaryCases() {
   std::vector<GradCase> cases;
-  for (const char *op : {"relu", "gelu", "tanh", "sigmoid", "exp", "log",
-                         "sqrt", "rsqrt", "neg"}) {
+  for (const char *op : {"relu", "gelu", "tanh", "sigmoid", "silu", "exp",
+                         "log", "sqrt", "rsqrt", "neg"}) {
     std::string name = op;
     bool positive = name == "log" || name == "sqrt" || name == "rsqrt";
     cases.push_back(oneParamCase(
@@ -339,6 +339,15 @@ std::vector<GradCase> unaryCases() {
   }
   // A small step keeps x ± h on one side of relu's kink.
   cases[0].h = 1e-3f;
+  // pow: a fractional exponent of positive x, and an odd integer one of x
+  // of either sign (where x^2 is the derivative's lower power).
+  cases.push_back(
+      oneParamCase("pow_fraction", {3, 4},
+                   "    %y = mpc.pow %x exponent = 1.5 : tensor<3x4xf32>",
+                   {3, 4}, kPositive));
+  cases.push_back(oneParamCase(
+      "pow_cube", {3, 4},
+      "    %y = mpc.pow %x exponent = 3.0 : tensor<3x4xf32>", {3, 4}));
   return cases;
 }
 INSTANTIATE_TEST_SUITE_P(Unary, GradCheck, ::testing::ValuesIn(unaryCases()),

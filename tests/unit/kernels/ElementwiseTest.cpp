@@ -87,6 +87,8 @@ double unaryReference(UnaryOp op, double x) {
     return std::tanh(x);
   case UnaryOp::Sigmoid:
     return 1 / (1 + std::exp(-x));
+  case UnaryOp::Silu:
+    return x / (1 + std::exp(-x));
   case UnaryOp::Exp:
     return std::exp(x);
   case UnaryOp::Log:
@@ -101,9 +103,10 @@ double unaryReference(UnaryOp op, double x) {
   return 0;
 }
 
-const UnaryOp kUnaryOps[] = {UnaryOp::Relu,    UnaryOp::Gelu,  UnaryOp::Tanh,
-                             UnaryOp::Sigmoid, UnaryOp::Exp,   UnaryOp::Log,
-                             UnaryOp::Sqrt,    UnaryOp::Rsqrt, UnaryOp::Neg};
+const UnaryOp kUnaryOps[] = {UnaryOp::Relu,    UnaryOp::Gelu, UnaryOp::Tanh,
+                             UnaryOp::Sigmoid, UnaryOp::Silu, UnaryOp::Exp,
+                             UnaryOp::Log,     UnaryOp::Sqrt, UnaryOp::Rsqrt,
+                             UnaryOp::Neg};
 
 bool needsPositive(UnaryOp op) {
   return op == UnaryOp::Log || op == UnaryOp::Sqrt || op == UnaryOp::Rsqrt;
@@ -141,8 +144,57 @@ TEST(Unary, SpecialValues) {
   unary(UnaryOp::Gelu, x.data(), y.data(), 5);
   EXPECT_TRUE(std::isnan(y[0]));
   EXPECT_EQ(y[3], INFINITY);
+  // silu, as PyTorch's: x for large x, -0 (x times a zero sigmoid) for
+  // large -x, and NaN at -inf (-inf times 0).
+  unary(UnaryOp::Silu, x.data(), y.data(), 5);
+  EXPECT_TRUE(std::isnan(y[0]));
+  EXPECT_EQ(y[3], INFINITY);
+  EXPECT_TRUE(std::isnan(y[4]));
+  float large = -100.0f, silu = 1.0f;
+  unary(UnaryOp::Silu, &large, &silu, 1);
+  EXPECT_EQ(silu, 0.0f);
+  EXPECT_TRUE(std::signbit(silu));
   unary(UnaryOp::Rsqrt, x.data() + 1, y.data(), 1);
   EXPECT_EQ(y[0], -INFINITY);
+}
+
+TEST(Power, MatchesDoubleReference) {
+  std::vector<float> x = randomData(1000, 10, 0.01f, 20.f);
+  for (float exponent : {1.5f, -2.5f, 0.3f, 7.0f, -0.75f}) {
+    SCOPED_TRACE(exponent);
+    std::vector<float> y(x.size());
+    power(x.data(), y.data(), 1000, exponent);
+    std::vector<double> expected(x.size());
+    for (size_t i = 0; i < x.size(); ++i)
+      expected[i] = std::pow(static_cast<double>(x[i]), exponent);
+    expectAllClose(y, expected, 1e-6, 1e-30);
+  }
+}
+
+TEST(Power, NegativeBaseAndSpecialValues) {
+  // C's pow: an integer exponent keeps a negative base's sign, a
+  // non-integer one makes NaN; 0 to a negative power is infinite; x^0 = 1
+  // even for NaN.
+  std::vector<float> x = {-2.0f, -2.0f, -0.5f, 0.0f, -0.0f, NAN, INFINITY},
+                     y(x.size());
+  power(x.data(), y.data(), 1, 3.0f);
+  EXPECT_EQ(y[0], -8.0f);
+  power(x.data() + 1, y.data() + 1, 2, 1.5f);
+  EXPECT_TRUE(std::isnan(y[1]));
+  EXPECT_TRUE(std::isnan(y[2]));
+  power(x.data() + 3, y.data() + 3, 2, -1.0f);
+  EXPECT_EQ(y[3], INFINITY);
+  EXPECT_EQ(y[4], -INFINITY);
+  power(x.data() + 5, y.data() + 5, 1, 0.0f);
+  EXPECT_EQ(y[5], 1.0f);
+  power(x.data() + 6, y.data() + 6, 1, -0.5f);
+  EXPECT_EQ(y[6], 0.0f);
+}
+
+TEST(Power, InPlace) {
+  std::vector<float> x = {4.0f, 9.0f};
+  power(x.data(), x.data(), 2, 0.5f);
+  EXPECT_EQ(x, (std::vector<float>{2.0f, 3.0f}));
 }
 
 /// unaryGrad against central differences of the forward kernel.
@@ -175,6 +227,7 @@ TEST(UnaryGrad, MatchesFiniteDifferences) {
   expectUnaryGradMatchesForward(UnaryGradOp::Gelu, UnaryOp::Gelu, false);
   expectUnaryGradMatchesForward(UnaryGradOp::Tanh, UnaryOp::Tanh, true);
   expectUnaryGradMatchesForward(UnaryGradOp::Sigmoid, UnaryOp::Sigmoid, true);
+  expectUnaryGradMatchesForward(UnaryGradOp::Silu, UnaryOp::Silu, false);
 }
 
 TEST(UnaryGrad, GeluDerivativeMatchesDoubleReference) {
@@ -187,6 +240,18 @@ TEST(UnaryGrad, GeluDerivativeMatchesDoubleReference) {
     double v = x[i], t = std::tanh(s * (v + c * v * v * v));
     expected[i] =
         0.5 * (1 + t) + 0.5 * v * (1 - t * t) * s * (1 + 3 * c * v * v);
+  }
+  expectAllClose(dx, expected, 1e-5, 1e-6);
+}
+
+TEST(UnaryGrad, SiluDerivativeMatchesDoubleReference) {
+  std::vector<float> x = randomData(500, 9, -12.f, 12.f);
+  std::vector<float> dy(500, 1.0f), dx(500);
+  unaryGrad(UnaryGradOp::Silu, dy.data(), x.data(), dx.data(), 500);
+  std::vector<double> expected(500);
+  for (size_t i = 0; i < x.size(); ++i) {
+    double v = x[i], s = 1 / (1 + std::exp(-v));
+    expected[i] = s * (1 + v * (1 - s));
   }
   expectAllClose(dx, expected, 1e-5, 1e-6);
 }
