@@ -223,6 +223,14 @@ LogicalResult MaskedFillOp::verify() {
                                          tensorType(getMask()), emit)));
 }
 
+LogicalResult WhereOp::verify() {
+  return verifyDerivedType(
+      *this,
+      inferWhereType(tensorType(getCondition()), tensorType(getOnTrue()),
+                     tensorType(getOnFalse()), [&] { return emitOpError(); }),
+      getType());
+}
+
 LogicalResult DropoutOp::verify() {
   if (failed(verifyDropoutRate(getRate().convertToDouble(),
                                [&] { return emitOpError(); })))

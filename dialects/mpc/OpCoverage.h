@@ -62,7 +62,7 @@ rejectionOf(mlir::OperationName name, llvm::ArrayRef<Rejection> rejections) {
 /// Elementwise ops outside the lists: no scalar formula of their own, so
 /// each backend lowers them by hand.
 using StructuralElementwiseOps =
-    OpSet<CastOp, BroadcastOp, SelectOp, MaskedFillOp>;
+    OpSet<CastOp, BroadcastOp, SelectOp, MaskedFillOp, WhereOp>;
 
 /// The ops autodiff builds for the backward pass.
 using GradientOps =

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Compiles the generated CUDA step of each example (some with gradient
-# accumulation, some probed by --check-numerics) with nvcc and fails on any error or warning. Needs the CUDA
-# toolkit, not a GPU.
+# accumulation, some probed by --check-numerics), and of the graphs beside
+# this script that cover ops no example uses, with nvcc and fails on any
+# error or warning. Needs the CUDA toolkit, not a GPU.
 #
 # usage: compile_examples.sh MPC_OPT MPC_TRANSLATE NVCC RUNTIME_INCLUDE EXAMPLES WORKDIR
 set -eu
@@ -11,7 +12,7 @@ status=0
 # GRAPH:DTYPE:ACCUMULATE[:numerics] (micro-batches per optimizer step;
 # numerics: every op probed, as mpc-run --check-numerics-all does).
 for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2 \
-    sum_overflow:f16:1:numerics gpt:bf16:1:numerics; do
+    sum_overflow:f16:1:numerics gpt:bf16:1:numerics where:f16:1 where:bf16:1; do
   graph=${config%%:*} rest=${config#*:}
   dtype=${rest%%:*} rest=${rest#*:}
   accumulate=${rest%%:*} probes=
@@ -19,9 +20,11 @@ for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2 \
   case $rest in
     *:numerics) probes=--mpc-check-numerics=all-ops=true name=$name-numerics ;;
   esac
+  source=$examples/$graph.json
+  [ -f "$source" ] || source=$(dirname "$0")/$graph.json
   # $probes is one word or none.
   # shellcheck disable=SC2086
-  if ! "$mpc_opt" "$examples/$graph.json" \
+  if ! "$mpc_opt" "$source" \
       --mpc-train-pipeline="dtype=$dtype accumulate=$accumulate" $probes \
       --mpc-fuse --mpc-plan-memory -o "$work/$name.mlir" ||
      ! "$mpc_translate" --mpc-to-cuda "$work/$name.mlir" -o "$work/$name.cu"; then

@@ -90,7 +90,7 @@ std::string broadcastIndex(ArrayRef<int64_t> inputShape,
 /// BodyEmitter::visit: the elementwise ops of runtime/core/ScalarMath.h's
 /// lists, the other elementwise ops and scalar constants.
 using CudaFusedBodyOps = OpSet<MPC_LISTED_OP_CLASSES CastOp, ConstantOp,
-                               BroadcastOp, SelectOp, MaskedFillOp>;
+                               BroadcastOp, SelectOp, MaskedFillOp, WhereOp>;
 
 /// Emits the body of one kernel: a statement per body op.
 class BodyEmitter {
@@ -147,6 +147,10 @@ private:
     return rounded(elementTypeOf(op.getResult()), operand(op, 1) + " ? " +
                                                       floatLiteral(value) +
                                                       " : " + operand(op, 0));
+  }
+  FailureOr<std::string> visit(WhereOp op) {
+    // The branches already have the result's type: a choice, no rounding.
+    return operand(op, 0) + " ? " + operand(op, 1) + " : " + operand(op, 2);
   }
 
   FusedOp fused;
