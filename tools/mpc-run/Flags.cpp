@@ -118,6 +118,11 @@ else AdamW with learning rate 1e-3):
   --weight-decay W   weight decay (decoupled for AdamW)
   --loss NAME        an ONNX model's graph output that is the loss (default:
                      its only scalar float output)
+  --training FILE    a JSON file holding a graph's "training" object alone
+                     (optimizer, learning rate, schedule, batch size, steps,
+                     ...), for a model with no place for them (ONNX); its
+                     keys replace the graph's own, and the flags above
+                     override it (docs/training.md)
 
 Forward (CPU device; docs/mpc-run.md):
   --forward          evaluate @forward once on the given inputs instead of
@@ -158,6 +163,7 @@ const char *const kValueFlags[] = {"steps",
                                    "learning-rate",
                                    "weight-decay",
                                    "loss",
+                                   "training",
                                    "input",
                                    "output-dir"};
 /// The flags without a value.
@@ -166,9 +172,9 @@ const char *const kSwitchFlags[] = {"cuda-sync",        "grad-norm",
                                     "repair-precision", "forward"};
 /// The flags whose value names a file or directory, which cannot be empty.
 const char *const kPathFlags[] = {
-    "data",     "save",      "resume",          "policy",
-    "artifact", "metrics",   "numerics-report", "repair-policy-out",
-    "input",    "output-dir"};
+    "data",     "save",       "resume",          "policy",
+    "artifact", "metrics",    "numerics-report", "repair-policy-out",
+    "input",    "output-dir", "training"};
 
 } // namespace
 
