@@ -13,6 +13,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -140,6 +141,52 @@ LogicalResult compileTrainingStep(ModuleOp module,
 
 namespace {
 
+/// A settings file is a few lines; a larger one, or an endless one such as
+/// a device, is not one and is refused before it is read.
+constexpr uint64_t kMaxTrainingFileBytes = 1 << 20;
+
+/// Reads the training settings file `path`: null with `error` on failure
+/// (a position in the file once it is read).
+FailureOr<DictionaryAttr> readTrainingFile(const std::string &path,
+                                           MLIRContext &context,
+                                           std::string &error) {
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status) &&
+      status.type() != llvm::sys::fs::file_type::regular_file) {
+    error = path + ": the training settings file is not a regular file";
+    return failure();
+  }
+  if (status.getSize() > kMaxTrainingFileBytes) {
+    error = path + ": the training settings file holds " +
+            std::to_string(status.getSize()) + " bytes; it may hold at most " +
+            std::to_string(kMaxTrainingFileBytes);
+    return failure();
+  }
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer) {
+    error = path + ": cannot open the training settings: " +
+            buffer.getError().message();
+    return failure();
+  }
+  return mpc::importTrainingSettings((*buffer)->getBuffer(), path, &context);
+}
+
+/// The module's training settings with `settings`' keys in their place and
+/// the batch size the module was built with.
+void applyTrainingSettings(ModuleOp module, DictionaryAttr settings,
+                           std::optional<int64_t> batchSize) {
+  StringRef name = mpc::MpcDialect::kTrainingAttrName;
+  NamedAttrList merged;
+  if (auto own = module->getAttrOfType<DictionaryAttr>(name))
+    merged.append(own.getValue());
+  for (NamedAttribute setting : settings)
+    merged.set(setting.getName(), setting.getValue());
+  Builder builder(module.getContext());
+  if (batchSize)
+    merged.set("batch_size", builder.getI64IntegerAttr(*batchSize));
+  module->setAttr(name, merged.getDictionary(module.getContext()));
+}
+
 /// Reads `path` (JSON graph, ONNX model or MLIR module) into a verified
 /// module, binding the batch size; null with `error` (and `moreErrors`) on
 /// failure.
@@ -149,12 +196,26 @@ OwningOpRef<ModuleOp> importModel(const std::string &path,
                                   std::vector<std::string> *moreErrors) {
   using namespace mpc;
   OwningOpRef<ModuleOp> module;
+  // The settings file first: its batch size binds the model's, unless the
+  // options give one.
+  DictionaryAttr settings;
+  std::optional<int64_t> batchSize = options.batchSize;
+  if (!options.trainingFile.empty()) {
+    FailureOr<DictionaryAttr> read =
+        readTrainingFile(options.trainingFile, context, error);
+    if (failed(read))
+      return nullptr;
+    settings = *read;
+    if (!batchSize)
+      if (auto size = settings.getAs<IntegerAttr>("batch_size"))
+        batchSize = size.getInt();
+  }
   // A model file (JSON graph or ONNX) is imported and given the batch
   // size; an MLIR module was compiled for one.
   bool isGraph = true;
   if (isOnnxModelFile(path)) {
     OnnxImportOptions importOptions;
-    importOptions.batchSize = options.batchSize;
+    importOptions.batchSize = batchSize;
     importOptions.loss = options.loss;
     std::vector<std::string> errors;
     module = importOnnxModel(path, &context, importOptions, errors);
@@ -175,9 +236,16 @@ OwningOpRef<ModuleOp> importModel(const std::string &path,
       return nullptr;
     }
     isGraph = isJsonGraphFile(path, (*buffer)->getBuffer());
+    if (!isGraph && settings) {
+      error = options.trainingFile +
+              ": training settings apply to a JSON "
+              "graph or an ONNX model; " +
+              path + " is an MLIR module, compiled with its own";
+      return nullptr;
+    }
     if (isGraph) {
       GraphImportOptions importOptions;
-      importOptions.batchSize = options.batchSize;
+      importOptions.batchSize = batchSize;
       module =
           importGraph((*buffer)->getBuffer(), path, &context, importOptions);
     } else {
@@ -194,6 +262,8 @@ OwningOpRef<ModuleOp> importModel(const std::string &path,
   if (!isGraph && options.batchSize &&
       !checkBatchSize(*module, path, *options.batchSize, error))
     return nullptr;
+  if (settings)
+    applyTrainingSettings(*module, settings, batchSize);
   return module;
 }
 

@@ -49,6 +49,10 @@ struct ModelLoadOptions {
   /// An ONNX model's graph output that is the loss; empty: its only scalar
   /// float output.
   std::string loss;
+  /// A JSON file holding a graph's `training` object alone: the settings of
+  /// a model that has no place for them (ONNX). Its keys replace the
+  /// graph's own; the options above override both.
+  std::string trainingFile;
 };
 
 /// Reads `path`, a JSON graph, an ONNX model (.onnx) or an MLIR module, and

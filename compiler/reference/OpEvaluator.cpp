@@ -63,7 +63,7 @@ using CpuEvaluated =
           SoftmaxOp, LogSoftmaxOp, SoftmaxGradOp, LogSoftmaxGradOp, LayerNormOp,
           LayerNormGradOp, ReduceSumOp, ReduceMeanOp, ReshapeOp, BroadcastOp,
           TransposeOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp, MaskedFillOp,
-          PowOp, DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
+          WhereOp, DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
           MseLossOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
           ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp, UpdateLossScaleOp,
           FusedOp, FusedMatmulOp, CausalAttentionOp, CausalAttentionGradOp>;
@@ -200,6 +200,7 @@ private:
                f32(op.getExponent()));
     return true;
   }
+  bool visit(WhereOp op);
   bool visit(CausalAttentionOp op) {
     AttentionDims dims = attentionDims(op.getQuery());
     causalAttention(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
@@ -352,6 +353,14 @@ bool Evaluation::visit(MaskedFillOp op) {
   std::vector<uint8_t> mask(in[1]->i64.begin(), in[1]->i64.end());
   cpu::maskedFill(data(in[0]), shapeOf(op.getInput()), mask.data(),
                   shapeOf(op.getMask()), f32(op.getValue()), data(out[0]));
+  return true;
+}
+
+bool Evaluation::visit(WhereOp op) {
+  std::vector<uint8_t> condition(in[0]->i64.begin(), in[0]->i64.end());
+  cpu::where(condition.data(), shapeOf(op.getCondition()), data(in[1]),
+             shapeOf(op.getOnTrue()), data(in[2]), shapeOf(op.getOnFalse()),
+             data(out[0]), shapeOf(op.getResult()));
   return true;
 }
 

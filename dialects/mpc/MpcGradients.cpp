@@ -420,6 +420,24 @@ MaskedFillOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   return success();
 }
 
+LogicalResult WhereOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                                      SmallVectorImpl<Value> &operandGrads) {
+  // Each branch gets the result's gradient where it was chosen and zero
+  // elsewhere, summed back over the dims it was broadcast along; the
+  // condition has none.
+  Location loc = getLoc();
+  RankedTensorType gradType = tensorType(grads[0]);
+  Value zero = scalar(b, loc, gradType.getElementType(), 0.0);
+  Value onTrue =
+      b.create<WhereOp>(loc, gradType, getCondition(), grads[0], zero);
+  Value onFalse =
+      b.create<WhereOp>(loc, gradType, getCondition(), zero, grads[0]);
+  operandGrads.push_back(nullptr);
+  operandGrads.push_back(sumToShape(b, loc, onTrue, tensorType(getOnTrue())));
+  operandGrads.push_back(sumToShape(b, loc, onFalse, tensorType(getOnFalse())));
+  return success();
+}
+
 LogicalResult DropoutOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                                         SmallVectorImpl<Value> &operandGrads) {
   // The mask is a function of the seed, the step and the element index, so

@@ -228,6 +228,14 @@ LogicalResult PowOp::verify() {
                         [&] { return emitOpError(); });
 }
 
+LogicalResult WhereOp::verify() {
+  return verifyDerivedType(
+      *this,
+      inferWhereType(tensorType(getCondition()), tensorType(getOnTrue()),
+                     tensorType(getOnFalse()), [&] { return emitOpError(); }),
+      getType());
+}
+
 LogicalResult DropoutOp::verify() {
   if (failed(verifyDropoutRate(getRate().convertToDouble(),
                                [&] { return emitOpError(); })))

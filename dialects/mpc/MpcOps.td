@@ -399,6 +399,29 @@ def Mpc_MaskedFillOp : Mpc_Op<"masked_fill", [Pure, Mpc_Clear, Mpc_Elementwise, 
   let hasVerifier = 1;
 }
 
+def Mpc_WhereOp : Mpc_Op<"where", [Pure, Mpc_Infer, Mpc_Elementwise, Mpc_Differentiable]> {
+  let summary = "Chooses each element from one of two tensors by a boolean condition";
+  let description = [{
+    `result = condition ? on_true : on_false`, element by element, with
+    numpy broadcasting of all three operands; the result shape is their
+    broadcast. The branches share one float element type. Unlike
+    `mpc.select` (loss scaling's scalar flag, whose types autocast never
+    touches), `where` is a graph op with a precision category and a
+    gradient.
+
+    ```mlir
+    %y = mpc.where %keep, %x, %fallback : (tensor<8x1xi1>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_MaskTensor:$condition, Mpc_FloatTensor:$on_true,
+                       Mpc_FloatTensor:$on_false);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $on_true `,` $on_false attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 // Not Pure: each step draws a new mask, so two dropouts of one value differ
 // and must not be merged or hoisted.
 def Mpc_DropoutOp : Mpc_Op<"dropout", [Mpc_Clear, SameOperandsAndResultType, Mpc_Differentiable]> {

@@ -63,7 +63,7 @@ rejectionOf(mlir::OperationName name, llvm::ArrayRef<Rejection> rejections) {
 /// that takes an attribute (pow's exponent), so each backend lowers them by
 /// hand.
 using StructuralElementwiseOps =
-    OpSet<CastOp, BroadcastOp, SelectOp, MaskedFillOp, PowOp>;
+    OpSet<CastOp, BroadcastOp, SelectOp, MaskedFillOp, PowOp, WhereOp>;
 
 /// The ops autodiff builds for the backward pass.
 using GradientOps =

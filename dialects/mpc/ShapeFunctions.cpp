@@ -222,6 +222,24 @@ LogicalResult verifyMaskedFill(RankedTensorType input, RankedTensorType mask,
                             emitError);
 }
 
+FailureOr<RankedTensorType> inferWhereType(RankedTensorType condition,
+                                           RankedTensorType onTrue,
+                                           RankedTensorType onFalse,
+                                           EmitErrorFn emitError) {
+  if (onTrue.getElementType() != onFalse.getElementType())
+    return emitError() << "branches have different element types "
+                       << onTrue.getElementType() << " and "
+                       << onFalse.getElementType();
+  auto branches =
+      broadcastShapes(onTrue.getShape(), onFalse.getShape(), emitError);
+  if (failed(branches))
+    return failure();
+  auto shape = broadcastShapes(condition.getShape(), *branches, emitError);
+  if (failed(shape))
+    return failure();
+  return RankedTensorType::get(*shape, onTrue.getElementType());
+}
+
 LogicalResult verifyEmbeddingGrad(RankedTensorType resultGrad,
                                   RankedTensorType ids, RankedTensorType table,
                                   EmitErrorFn emitError) {

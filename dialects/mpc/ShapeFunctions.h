@@ -140,6 +140,12 @@ mlir::LogicalResult verifyMaskedFill(mlir::RankedTensorType input,
                                      mlir::RankedTensorType mask,
                                      EmitErrorFn emitError);
 
+/// where: branches of one element type; the result shape is the broadcast
+/// of the condition's and both branches' shapes.
+mlir::FailureOr<mlir::RankedTensorType>
+inferWhereType(mlir::RankedTensorType condition, mlir::RankedTensorType onTrue,
+               mlir::RankedTensorType onFalse, EmitErrorFn emitError);
+
 /// causal_mask: rank >= 2.
 mlir::LogicalResult verifyCausalMask(mlir::RankedTensorType input,
                                      EmitErrorFn emitError);

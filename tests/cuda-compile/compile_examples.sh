@@ -1,8 +1,8 @@
 #!/bin/sh
 # Compiles the generated CUDA step of each example (some with gradient
-# accumulation, some probed by --check-numerics) with nvcc and fails on any error or warning. Needs the CUDA
-# toolkit, not a GPU. A graph that is not an example is one of this
-# directory's (ops the examples do not use).
+# accumulation, some probed by --check-numerics), and of the graphs beside
+# this script that cover ops no example uses, with nvcc and fails on any
+# error or warning. Needs the CUDA toolkit, not a GPU.
 #
 # usage: compile_examples.sh MPC_OPT MPC_TRANSLATE NVCC RUNTIME_INCLUDE EXAMPLES WORKDIR
 set -eu
@@ -13,7 +13,7 @@ status=0
 # numerics: every op probed, as mpc-run --check-numerics-all does).
 for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2 \
     sum_overflow:f16:1:numerics gpt:bf16:1:numerics activations:f16:1 \
-    activations:bf16:1; do
+    activations:bf16:1 where:f16:1 where:bf16:1; do
   graph=${config%%:*} rest=${config#*:}
   dtype=${rest%%:*} rest=${rest#*:}
   accumulate=${rest%%:*} probes=

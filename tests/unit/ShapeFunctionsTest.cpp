@@ -128,4 +128,22 @@ TEST_F(ShapeFunctions, MaskMustNotGrowTheInput) {
       failed(verifyMaskedFill(f32({1, 16}), mask, [&] { return emit(); })));
 }
 
+TEST_F(ShapeFunctions, WhereBroadcastsAllThree) {
+  auto mask = [&](llvm::ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, IntegerType::get(&context, 1));
+  };
+  // Only the three together give the result's shape.
+  auto type = inferWhereType(mask({2, 1, 1}), bf16({3, 1}), bf16({4}),
+                             [&] { return emit(); });
+  ASSERT_TRUE(succeeded(type));
+  EXPECT_EQ(*type, bf16({2, 3, 4}));
+  EXPECT_TRUE(failed(inferWhereType(mask({5}), f32({3, 4}), f32({4}),
+                                    [&] { return emit(); })));
+  EXPECT_EQ(lastError, "cannot broadcast shapes [5] and [3, 4]");
+  EXPECT_TRUE(failed(
+      inferWhereType(mask({4}), f32({4}), bf16({4}), [&] { return emit(); })));
+  EXPECT_EQ(lastError,
+            "branches have different element types 'f32' and 'bf16'");
+}
+
 } // namespace

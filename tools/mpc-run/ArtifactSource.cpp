@@ -21,7 +21,7 @@ void checkArtifactFlags(const Flags &flags) {
   for (const char *flag :
        {"dtype", "policy", "loss-scaling", "init-scale", "precision-report",
         "lr-schedule", "warmup-steps", "decay-steps", "min-lr-ratio",
-        "lr-step-size", "lr-gamma"})
+        "lr-step-size", "lr-gamma", "training"})
     if (flags.values.count(flag))
       fail(std::string("--") + flag + " applies when compiling a model; " +
            flags.model + " is a compiled artifact");

@@ -118,6 +118,11 @@ else AdamW with learning rate 1e-3):
   --weight-decay W   weight decay (decoupled for AdamW)
   --loss NAME        an ONNX model's graph output that is the loss (default:
                      its only scalar float output)
+  --training FILE    a JSON file holding a graph's "training" object alone
+                     (optimizer, learning rate, schedule, batch size, steps,
+                     ...), for a model with no place for them (ONNX); its
+                     keys replace the graph's own, and the flags above
+                     override it (docs/training.md)
 
 Forward (CPU device; docs/mpc-run.md):
   --forward          evaluate @forward once on the given inputs instead of
@@ -163,6 +168,7 @@ const char *const kValueFlags[] = {"steps",
                                    "learning-rate",
                                    "weight-decay",
                                    "loss",
+                                   "training",
                                    "input",
                                    "output-dir",
                                    "gradients-out"};
@@ -174,7 +180,7 @@ const char *const kSwitchFlags[] = {"cuda-sync",        "grad-norm",
 const char *const kPathFlags[] = {
     "data",     "save",       "resume",          "policy",
     "artifact", "metrics",    "numerics-report", "repair-policy-out",
-    "input",    "output-dir", "gradients-out"};
+    "input",    "output-dir", "gradients-out",   "training"};
 
 } // namespace
 

@@ -197,6 +197,8 @@ ModelLoadOptions modelLoadOptions(const Flags &flags) {
     loadOptions.weightDecay = numberFlag(flags, "weight-decay");
   if (flags.values.count("loss"))
     loadOptions.loss = flags.values.at("loss");
+  if (flags.values.count("training"))
+    loadOptions.trainingFile = flags.values.at("training");
   return loadOptions;
 }
 

@@ -63,6 +63,8 @@ public:
         reader(fileName, context) {}
 
   OwningOpRef<ModuleOp> run();
+  /// The document as a training object alone (a settings file).
+  FailureOr<DictionaryAttr> runTraining();
 
 private:
   /// A named tensor declared by an input or a param.
@@ -81,6 +83,9 @@ private:
   FailureOr<InitAttr> readInit(const json &value, const std::string &pointer,
                                RankedTensorType type);
   LogicalResult importTraining(const json &root);
+  /// The training object `section` at `prefix` ("/training" in a graph, ""
+  /// in a settings file), into `training`.
+  LogicalResult readTraining(const json &section, const std::string &prefix);
   /// training.param_groups: [{match, weight_decay?, lr_scale?}, ...].
   FailureOr<ArrayAttr> readParamGroups(const json &value,
                                        llvm::StringRef pointer);
@@ -179,15 +184,20 @@ LogicalResult Importer::importTraining(const json &root) {
   const json *section = jsonMember(root, "training");
   if (!section)
     return success();
+  return readTraining(*section, "/training");
+}
+
+LogicalResult Importer::readTraining(const json &section,
+                                     const std::string &prefix) {
   static constexpr llvm::StringLiteral keys[] = {
       "batch_size",   "optimizer",    "learning_rate", "steps",
       "seed",         "weight_decay", "lr_schedule",   "warmup_steps",
       "decay_steps",  "min_lr_ratio", "lr_step_size",  "lr_gamma",
       "param_groups", "accumulate"};
-  if (failed(reader.checkKeys(*section, "/training", keys, "training")))
+  if (failed(reader.checkKeys(section, prefix, keys, "training")))
     return failure();
-  for (auto it = section->begin(); it != section->end(); ++it) {
-    std::string pointer = "/training/" + it.key();
+  for (auto it = section.begin(); it != section.end(); ++it) {
+    std::string pointer = prefix + "/" + it.key();
     llvm::StringRef key = it.key();
     const json &value = it.value();
     if (key == "param_groups") {
@@ -714,7 +724,27 @@ OwningOpRef<ModuleOp> Importer::run() {
   return module;
 }
 
+FailureOr<DictionaryAttr> Importer::runTraining() {
+  json root;
+  if (failed(reader.parse(text, root)))
+    return failure();
+  if (!root.is_object()) {
+    reader.error("") << "the training settings must be an object, got "
+                     << jsonKindName(root);
+    return failure();
+  }
+  if (failed(readTraining(root, "")))
+    return failure();
+  return training.getDictionary(context);
+}
+
 } // namespace
+
+FailureOr<DictionaryAttr> importTrainingSettings(llvm::StringRef text,
+                                                 llvm::StringRef fileName,
+                                                 MLIRContext *context) {
+  return Importer(text, fileName, context, GraphImportOptions()).runTraining();
+}
 
 OwningOpRef<ModuleOp> importGraph(llvm::StringRef text,
                                   llvm::StringRef fileName,

@@ -9,6 +9,7 @@
 #ifndef MPC_COMPILER_IMPORT_JSON_GRAPHIMPORTER_H
 #define MPC_COMPILER_IMPORT_JSON_GRAPHIMPORTER_H
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -38,6 +39,14 @@ mlir::OwningOpRef<mlir::ModuleOp>
 importGraph(llvm::StringRef text, llvm::StringRef fileName,
             mlir::MLIRContext *context,
             const GraphImportOptions &options = GraphImportOptions());
+
+/// Reads `text`, read from `fileName`, as the `training` object of a graph
+/// alone (a settings file beside a model that has no place for them). Bad
+/// input gets one error diagnostic as importGraph's, its JSON Pointer
+/// relative to the file's root.
+mlir::FailureOr<mlir::DictionaryAttr>
+importTrainingSettings(llvm::StringRef text, llvm::StringRef fileName,
+                       mlir::MLIRContext *context);
 
 /// Whether `text` looks like a JSON document rather than MLIR: after an
 /// optional UTF-8 byte order mark, its first non-blank character is '{' (but

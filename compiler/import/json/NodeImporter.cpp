@@ -385,6 +385,17 @@ FailureOr<MaskedFillOp> NodeImporter::buildMaskedFill(GraphNode &node) {
                                       builder.getF64FloatAttr(*fill));
 }
 
+FailureOr<WhereOp> NodeImporter::buildWhere(GraphNode &node) {
+  Value condition = node.operands[0], onTrue = node.operands[1],
+        onFalse = node.operands[2];
+  auto type =
+      inferWhereType(tensorType(condition), tensorType(onTrue),
+                     tensorType(onFalse), [&] { return nodeError(node); });
+  if (failed(type))
+    return failure();
+  return builder.create<WhereOp>(node.loc, *type, condition, onTrue, onFalse);
+}
+
 FailureOr<DropoutOp> NodeImporter::buildDropout(GraphNode &node) {
   Value input = node.operands[0];
   auto rate = numberAttr(node, "rate", std::nullopt, false);
@@ -626,6 +637,7 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
           "embedding", "if", noAttrs),
       row<&NodeImporter::buildCausalMask>("causal_mask", "f", value),
       row<&NodeImporter::buildMaskedFill>("masked_fill", "fm", value),
+      row<&NodeImporter::buildWhere>("where", "mff", noAttrs),
       row<&NodeImporter::buildDropout>("dropout", "f", dropout),
       row<&NodeImporter::buildInferredBinary<SoftmaxCrossEntropyOp,
                                              inferCrossEntropyType>>(

@@ -97,6 +97,7 @@ private:
   mlir::FailureOr<TransposeOp> buildTranspose(GraphNode &node);
   mlir::FailureOr<CausalMaskOp> buildCausalMask(GraphNode &node);
   mlir::FailureOr<MaskedFillOp> buildMaskedFill(GraphNode &node);
+  mlir::FailureOr<WhereOp> buildWhere(GraphNode &node);
   mlir::FailureOr<DropoutOp> buildDropout(GraphNode &node);
   mlir::FailureOr<PowOp> buildPow(GraphNode &node);
   mlir::FailureOr<ConstantOp> buildConstant(GraphNode &node);

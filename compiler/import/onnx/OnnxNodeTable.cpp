@@ -7,7 +7,7 @@
 // node's location, why this node does not map. Several ONNX ops become a
 // few mpc ops: Gemm is a matmul and an add, Unsqueeze/Squeeze/Flatten are
 // reshapes, Pow by a constant exponent is a product, a root or a pow, Where
-// with a constant branch is a masked_fill.
+// with a constant branch is a masked_fill (any other Where is an mpc.where).
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,19 +35,24 @@ bool isFloatTensor(RankedTensorType type) {
   return element.isF32() || element.isF16() || element.isBF16();
 }
 
+/// Fails unless input `index` is a present float tensor.
+LogicalResult requireFloat(NodeContext &node, size_t index) {
+  if (!node.hasInput(index))
+    return node.unsupported("input " + llvm::Twine(index) + " is required");
+  if (isFloatTensor(node.type(index)))
+    return success();
+  std::string type;
+  llvm::raw_string_ostream(type) << node.type(index);
+  return node.unsupported("input " + llvm::Twine(index) + " is " + type +
+                          "; mpc computes this op on f32, f16 and bf16 "
+                          "tensors only");
+}
+
 /// Fails unless inputs [0, count) are present float tensors.
 LogicalResult requireFloats(NodeContext &node, size_t count) {
-  for (size_t i = 0; i < count; ++i) {
-    if (!node.hasInput(i))
-      return node.unsupported("input " + llvm::Twine(i) + " is required");
-    if (!isFloatTensor(node.type(i))) {
-      std::string type;
-      llvm::raw_string_ostream(type) << node.type(i);
-      return node.unsupported("input " + llvm::Twine(i) + " is " + type +
-                              "; mpc computes this op on f32, f16 and bf16 "
-                              "tensors only");
-    }
-  }
+  for (size_t i = 0; i < count; ++i)
+    if (failed(requireFloat(node, i)))
+      return failure();
   return success();
 }
 
@@ -517,48 +522,63 @@ LogicalResult mapDropout(NodeContext &node) {
   return success();
 }
 
-/// Where with one constant branch: a masked_fill of the other.
-LogicalResult mapWhere(NodeContext &node) {
-  if (!node.hasInput(0) || !node.hasInput(1) || !node.hasInput(2) ||
-      !node.type(0).getElementType().isInteger(1))
-    return node.unsupported("Where takes a bool condition and two branches");
+/// Where with one constant splat branch: a masked_fill of the other.
+/// Returns null when the node has no such branch.
+Value whereAsMaskedFill(NodeContext &node) {
   const Literal *onTrue = node.literal(1), *onFalse = node.literal(2);
   const Literal *condition = node.literal(0);
   size_t filled;
-  Value mask;
-  if (onTrue && onTrue->isFloat() && onTrue->isSplat()) {
+  if (onTrue && onTrue->isFloat() && onTrue->isSplat())
     filled = 2;
-    mask = node.value(0);
-  } else if (onFalse && onFalse->isFloat() && onFalse->isSplat() && condition) {
+  else if (onFalse && onFalse->isFloat() && onFalse->isSplat() && condition)
+    filled = 1;
+  else
+    return Value();
+  const Literal *fill = filled == 2 ? onTrue : onFalse;
+  Value input = node.value(filled);
+  // A NaN fill, or a condition or fill that would grow the other branch, is
+  // left to the general where.
+  auto quiet = [] { return InFlightDiagnostic(); };
+  ArrayRef<int64_t> shape = tensorType(input).getShape();
+  if (std::isnan(fill->floats[0]) ||
+      failed(verifyBroadcastsTo(node.type(0).getShape(), shape, "mask", "input",
+                                quiet)) ||
+      failed(verifyBroadcastsTo(node.type(3 - filled).getShape(), shape,
+                                "the fill", "the other branch", quiet)))
+    return Value();
+  Value mask = node.value(0);
+  if (filled == 1) {
     // fill where the condition is false: invert the constant condition.
     Literal inverted = *condition;
     for (int64_t &value : inverted.ints)
       value = !value;
-    filled = 1;
     mask = node.builder.create<ConstantOp>(
         node.loc, denseAttrOf(inverted, node.builder.getContext()));
-  } else {
-    return node.unsupported("mpc has no general select: one branch must be a "
-                            "constant splat (and, for the false branch, the "
-                            "condition a constant)");
   }
-  if (failed(requireFloats(node, 3)))
+  return node.builder.create<MaskedFillOp>(
+      node.loc, input.getType(), input, mask,
+      node.builder.getF64FloatAttr(fill->floats[0]));
+}
+
+/// Where: a masked_fill when one branch is a constant splat, else mpc.where.
+LogicalResult mapWhere(NodeContext &node) {
+  if (!node.hasInput(0) || !node.hasInput(1) || !node.hasInput(2) ||
+      !node.type(0).getElementType().isInteger(1))
+    return node.unsupported("Where takes a bool condition and two branches");
+  if (failed(requireFloat(node, 1)) || failed(requireFloat(node, 2)))
     return failure();
-  const Literal *fill = filled == 2 ? onTrue : onFalse;
-  Value input = node.value(filled);
-  if (std::isnan(fill->floats[0]))
-    return node.unsupported("the fill value is NaN");
-  if (failed(verifyMaskedFill(tensorType(input), tensorType(mask),
-                              errorsAt(node))))
+  if (Value fill = whereAsMaskedFill(node)) {
+    node.setResult(0, fill);
+    return success();
+  }
+  Value condition = node.value(0), onTrue = node.value(1),
+        onFalse = node.value(2);
+  auto type = inferWhereType(tensorType(condition), tensorType(onTrue),
+                             tensorType(onFalse), errorsAt(node));
+  if (failed(type))
     return failure();
-  if (tensorType(input).getShape() != node.type(3 - filled).getShape() &&
-      failed(verifyBroadcastsTo(node.type(3 - filled).getShape(),
-                                tensorType(input).getShape(), "the fill",
-                                "the other branch", errorsAt(node))))
-    return failure();
-  node.setResult(0, node.builder.create<MaskedFillOp>(
-                        node.loc, input.getType(), input, mask,
-                        node.builder.getF64FloatAttr(fill->floats[0])));
+  node.setResult(0, node.builder.create<WhereOp>(node.loc, *type, condition,
+                                                 onTrue, onFalse));
   return success();
 }
 

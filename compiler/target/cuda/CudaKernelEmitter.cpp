@@ -89,8 +89,9 @@ std::string broadcastIndex(ArrayRef<int64_t> inputShape,
 /// The ops a kernel lowers, each to an expression by an overload of
 /// BodyEmitter::visit: the elementwise ops of runtime/core/ScalarMath.h's
 /// lists, the other elementwise ops and scalar constants.
-using CudaFusedBodyOps = OpSet<MPC_LISTED_OP_CLASSES CastOp, ConstantOp,
-                               BroadcastOp, SelectOp, MaskedFillOp, PowOp>;
+using CudaFusedBodyOps =
+    OpSet<MPC_LISTED_OP_CLASSES CastOp, ConstantOp, BroadcastOp, SelectOp,
+          MaskedFillOp, PowOp, WhereOp>;
 
 /// Emits the body of one kernel: a statement per body op.
 class BodyEmitter {
@@ -153,6 +154,11 @@ private:
     return rounded(elementTypeOf(op.getResult()),
                    "mpc_pow(" + operand(op, 0) + ", " + floatLiteral(exponent) +
                        ")");
+  }
+
+  FailureOr<std::string> visit(WhereOp op) {
+    // The branches already have the result's type: a choice, no rounding.
+    return operand(op, 0) + " ? " + operand(op, 1) + " : " + operand(op, 2);
   }
 
   FusedOp fused;

@@ -221,6 +221,12 @@ void causalMask(const float *in, float *out, const Shape &shape, float value);
 void maskedFill(const float *in, const Shape &shape, const uint8_t *mask,
                 const Shape &maskShape, float value, float *out);
 
+/// out = condition ? onTrue : onFalse (condition nonzero = take onTrue), each
+/// operand broadcast to `shape`, the numpy broadcast of the three.
+void where(const uint8_t *condition, const Shape &conditionShape,
+           const float *onTrue, const Shape &onTrueShape, const float *onFalse,
+           const Shape &onFalseShape, float *out, const Shape &shape);
+
 /// The 64 random bits of element `index` of the mask that the dropout op
 /// seeded `opSeed` draws at `step` of the run seeded `runSeed`: output
 /// number index + 1 of a SplitMix64 generator seeded with

@@ -1,4 +1,4 @@
-//===- Masking.cpp - causal mask and masked fill --------------------------===//
+//===- Masking.cpp - causal mask, masked fill and where -------------------===//
 
 #include "runtime/cpu/kernels/Indexing.h"
 
@@ -42,6 +42,24 @@ void maskedFill(const float *in, const Shape &shape, const uint8_t *mask,
     }
     for (int64_t i = 0; i < n; ++i)
       y[i * step[0]] = m[i * step[1]] ? value : x[i * step[0]];
+  });
+}
+
+void where(const uint8_t *condition, const Shape &conditionShape,
+           const float *onTrue, const Shape &onTrueShape, const float *onFalse,
+           const Shape &onFalseShape, float *out, const Shape &shape) {
+  detail::StridedLoop<4> loop(shape,
+                              {detail::contiguousStrides(shape),
+                               detail::broadcastStrides(conditionShape, shape),
+                               detail::broadcastStrides(onTrueShape, shape),
+                               detail::broadcastStrides(onFalseShape, shape)});
+  detail::forEachRow(loop, [&](const detail::Offsets<4> &at, int64_t n,
+                               const detail::Offsets<4> &step) {
+    float *y = out + at[0];
+    const uint8_t *c = condition + at[1];
+    const float *t = onTrue + at[2], *f = onFalse + at[3];
+    for (int64_t i = 0; i < n; ++i)
+      y[i * step[0]] = c[i * step[1]] ? t[i * step[2]] : f[i * step[3]];
   });
 }
 

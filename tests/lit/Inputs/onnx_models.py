@@ -24,6 +24,9 @@ tests need no ONNX or protobuf package:
                               Mul(y, Sigmoid(x))
   onnx_models.py pow DIR      DIR/pow.onnx: Pow(x, c) for the constant
                               exponents c = 1.5, -3.25, 2 and 0.5
+  onnx_models.py where DIR    DIR/where.onnx: Where with a bool graph input or
+                              a constant condition, with and without a
+                              constant splat branch, into a loss
 """
 
 import os
@@ -209,6 +212,29 @@ def pow_model(directory):
         out.write(data)
 
 
+def where(directory):
+    fallback = np.array([1.0, 2.0, 3.0], np.float32)
+    fill = np.array(-1e4, np.float32)
+    keep = np.array([[True, False, True]])
+    nodes = [
+        node("Where", ["c", "x", "fallback"], ["chosen"], "choose"),
+        node("Where", ["c", "fill", "chosen"], ["filled"], "fill_true"),
+        node("Where", ["keep", "filled", "fill"], ["kept"], "fill_false"),
+        node("Where", ["keep", "kept", "x"], ["mixed"], "constant_condition"),
+        node("ReduceSum", ["mixed"], ["loss"], "sum",
+             field(5, field(1, "keepdims") + int_field(3, 0) +
+                   int_field(20, 2))),
+    ]
+    data = model(
+        "where", nodes,
+        [tensor("fallback", fallback), tensor("fill", fill),
+         tensor("keep", keep)],
+        [value_info("c", BOOL, [2, 3]), value_info("x", FLOAT, [2, 3])],
+        [value_info("loss", FLOAT, [])])
+    with open(os.path.join(directory, "where.onnx"), "wb") as out:
+        out.write(data)
+
+
 if __name__ == "__main__":
-    {"linear": linear, "masks": masks, "silu": silu, "pow": pow_model}[
-        sys.argv[1]](sys.argv[2])
+    {"linear": linear, "masks": masks, "silu": silu, "pow": pow_model,
+     "where": where}[sys.argv[1]](sys.argv[2])

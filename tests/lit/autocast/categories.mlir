@@ -91,3 +91,26 @@ func.func @clear_spreads(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>, %v: tensor<2x
   %y = mpc.matmul %r, %v : (tensor<4x2xf32>, tensor<2x4xf32>) -> tensor<4x4xf32>
   return %y : tensor<4x4xf32>
 }
+
+// -----
+
+// where is infer: with an f16 branch (a matmul) and an f32 one (a denied
+// exp) feeding f32 work, it runs in f32, the wider of its branches, and the
+// matmul writes f32 for it directly; between two matmuls it runs in f16
+// (the matmul's f32 result is cast down once for it).
+// CHECK-LABEL: func.func @where_branches
+// CHECK: %[[H:.*]] = mpc.matmul {{.*}} : (tensor<4x4xf16>, tensor<4x4xf16>) -> tensor<4x4xf32>
+// CHECK: %[[E:.*]] = mpc.exp %{{.*}} {mpc.autocast = #mpc.autocast<deny, default_policy>} : tensor<4x4xf32>
+// CHECK-NEXT: %[[W:.*]] = mpc.where %{{.*}}, %[[H]], %[[E]] {mpc.autocast = #mpc.autocast<infer, neighbours>} : (tensor<4x4xi1>, tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+// CHECK-NEXT: mpc.reduce_sum %[[W]]
+// CHECK: %[[G:.*]] = mpc.where %{{.*}}, %{{.*}}, %{{.*}} {mpc.autocast = #mpc.autocast<infer, neighbours>} : (tensor<4x4xi1>, tensor<4x4xf16>, tensor<4xf16>) -> tensor<4x4xf16>
+// CHECK-NEXT: mpc.matmul %[[G]], {{.*}} : (tensor<4x4xf16>, tensor<4x4xf16>) -> tensor<4x4xf32>
+func.func @where_branches(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>, %c: tensor<4x4xi1>, %b: tensor<4xf32>) -> (tensor<f32>, tensor<4x4xf32>) {
+  %h = mpc.matmul %x, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %e = mpc.exp %x : tensor<4x4xf32>
+  %y = mpc.where %c, %h, %e : (tensor<4x4xi1>, tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %s = mpc.reduce_sum %y [0, 1] : tensor<4x4xf32> -> tensor<f32>
+  %g = mpc.where %c, %h, %b : (tensor<4x4xi1>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<4x4xf32>
+  %o = mpc.matmul %g, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %s, %o : tensor<f32>, tensor<4x4xf32>
+}

@@ -615,3 +615,32 @@ module @causal_attention {
     return %l : tensor<f32>
   }
 }
+
+// -----
+
+// where: each branch gets the result's gradient where it was chosen and 0
+// elsewhere (a where with a zero scalar), summed over the dims it was
+// broadcast along; the condition, an argument, gets none.
+// CHECK-LABEL: module @where {
+// CHECK:       func.func @train_step(
+// CHECK-SAME:  %[[C:[^:]*]]: tensor<3x1xi1>
+// CHECK:       %[[A:.*]] = mpc.load @a : tensor<3x4xf32>
+// CHECK:       %[[B:.*]] = mpc.load @b : tensor<4xf32>
+// CHECK:       %[[DY:.*]] = mpc.broadcast
+// CHECK:       %[[ZERO:.*]] = mpc.constant dense<0.000000e+00> : tensor<f32>
+// CHECK:       %[[DA:.*]] = mpc.where %[[C]], %[[DY]], %[[ZERO]] : (tensor<3x1xi1>, tensor<3x4xf32>, tensor<f32>) -> tensor<3x4xf32>
+// CHECK:       %[[DBFULL:.*]] = mpc.where %[[C]], %[[ZERO]], %[[DY]] : (tensor<3x1xi1>, tensor<f32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+// CHECK:       %[[DB:.*]] = mpc.reduce_sum %[[DBFULL]] [0] : tensor<3x4xf32> -> tensor<4xf32>
+// CHECK:       mpc.sgd_update %[[A]], %[[DA]] lr
+// CHECK:       mpc.sgd_update %[[B]], %[[DB]] lr
+module @where {
+  mpc.param @a : tensor<3x4xf32> = #mpc.init<normal>
+  mpc.param @b : tensor<4xf32> = #mpc.init<normal>
+  func.func @forward(%c: tensor<3x1xi1>) -> (tensor<f32> {mpc.loss}) {
+    %a = mpc.load @a : tensor<3x4xf32>
+    %b = mpc.load @b : tensor<4xf32>
+    %y = mpc.where %c, %a, %b : (tensor<3x1xi1>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+    %l = mpc.reduce_sum %y [0, 1] : tensor<3x4xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}

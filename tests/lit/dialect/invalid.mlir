@@ -1050,7 +1050,7 @@ func.func @causal_attention_grad_value_type(%x: tensor<16x8xf32>, %v: tensor<16x
 // -----
 
 //===----------------------------------------------------------------------===//
-// causal_mask, masked_fill, dropout
+// causal_mask, masked_fill, where, dropout
 //===----------------------------------------------------------------------===//
 
 func.func @causal_mask_rank_1(%x: tensor<16xf32>) -> tensor<16xf32> {
@@ -1125,6 +1125,14 @@ func.func @pow_exponent_infinite(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
 
 // -----
 
+func.func @where_branch_types(%c: tensor<4xi1>, %x: tensor<4xf32>, %y: tensor<4xf16>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.where' op branches have different element types 'f32' and 'f16'}}
+  %0 = mpc.where %c, %x, %y : (tensor<4xi1>, tensor<4xf32>, tensor<4xf16>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
 func.func @pow_exponent_beyond_f32(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
   // expected-error @+1 {{'mpc.pow' op exponent must be finite and within the range of f32, got 1.000000e+39}}
   %0 = mpc.pow %x exponent = 1.0e39 : tensor<8x3xf32>
@@ -1133,10 +1141,42 @@ func.func @pow_exponent_beyond_f32(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
 
 // -----
 
+func.func @where_branches_broadcast(%c: tensor<4xi1>, %x: tensor<3xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.where' op cannot broadcast shapes [3] and [4]}}
+  %0 = mpc.where %c, %x, %y : (tensor<4xi1>, tensor<3xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
 func.func @pow_result_type(%x: tensor<8x3xf32>) -> tensor<8x3xf16> {
   // expected-error @+1 {{'mpc.pow' op requires the same type for all operands and results}}
   %0 = "mpc.pow"(%x) {exponent = 2.5 : f64} : (tensor<8x3xf32>) -> tensor<8x3xf16>
   return %0 : tensor<8x3xf16>
+}
+
+// -----
+
+func.func @where_condition_broadcast(%c: tensor<2x3xi1>, %x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'mpc.where' op cannot broadcast shapes [2, 3] and [4]}}
+  %0 = mpc.where %c, %x, %y : (tensor<2x3xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @where_result(%c: tensor<2x1xi1>, %x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.where' op result type 'tensor<4xf32>' does not match the expected 'tensor<2x4xf32>'}}
+  %0 = mpc.where %c, %x, %y : (tensor<2x1xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @where_condition_type(%c: tensor<4xf32>, %x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.where' op operand #0 must be statically shaped tensor of 1-bit signless integer values with positive dims, but got 'tensor<4xf32>'}}
+  %0 = mpc.where %c, %x, %y : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
 }
 
 // -----

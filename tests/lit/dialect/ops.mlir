@@ -437,6 +437,17 @@ func.func @masked_fill(%s: tensor<8x16x16xf32>, %pad: tensor<8x1x16xi1>, %row: t
   return %0, %1 : tensor<8x16x16xf32>, tensor<8x16x16xf32>
 }
 
+// CHECK-LABEL: func.func @where
+// CHECK-SAME: (%[[C:.*]]: tensor<8x1xi1>, %[[X:.*]]: tensor<8x16xf32>, %[[Y:.*]]: tensor<16xf32>, %[[H:.*]]: tensor<4xbf16>, %[[ROW:.*]]: tensor<4xi1>)
+func.func @where(%c: tensor<8x1xi1>, %x: tensor<8x16xf32>, %y: tensor<16xf32>, %h: tensor<4xbf16>, %row: tensor<4xi1>) -> (tensor<8x16xf32>, tensor<4xbf16>) {
+  // CHECK: %[[A:.*]] = mpc.where %[[C]], %[[X]], %[[Y]] : (tensor<8x1xi1>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  %0 = mpc.where %c, %x, %y : (tensor<8x1xi1>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  // CHECK-NEXT: %[[B:.*]] = mpc.where %[[ROW]], %[[H]], %[[H]] : (tensor<4xi1>, tensor<4xbf16>, tensor<4xbf16>) -> tensor<4xbf16>
+  %1 = mpc.where %row, %h, %h : (tensor<4xi1>, tensor<4xbf16>, tensor<4xbf16>) -> tensor<4xbf16>
+  // CHECK-NEXT: return %[[A]], %[[B]]
+  return %0, %1 : tensor<8x16xf32>, tensor<4xbf16>
+}
+
 // CHECK-LABEL: func.func @dropout
 // CHECK-SAME: (%[[X:.*]]: tensor<8x128xf32>, %[[H:.*]]: tensor<4xf16>)
 func.func @dropout(%x: tensor<8x128xf32>, %h: tensor<4xf16>) -> (tensor<8x128xf32>, tensor<4xf16>, tensor<8x128xf32>) {

@@ -468,6 +468,21 @@ std::vector<GradCase> maskingCases() {
     %m = mpc.masked_fill %x, %mask value = -1.000000e+04 : (tensor<3x4xf32>, tensor<3x1xi1>) -> tensor<3x4xf32>
     %y = mpc.softmax %m axis = 0 : tensor<3x4xf32>)",
                    {3, 4}),
+      // Both branches broadcast: each gets the gradient where it was chosen,
+      // summed over the dims it was broadcast along.
+      {"where_broadcast",
+       {{"a", {3, 1}}, {"b", {4}}},
+       R"(
+    %c = mpc.constant dense<[[true, false, false, true], [false, false, true, true], [true, true, false, false]]> : tensor<3x4xi1>
+    %y = mpc.where %c, %a, %b : (tensor<3x4xi1>, tensor<3x1xf32>, tensor<4xf32>) -> tensor<3x4xf32>)",
+       Shape{3, 4}},
+      // The condition broadcast too, the branches full size.
+      {"where_condition_broadcast",
+       {{"a", {2, 3}}, {"b", {2, 3}}},
+       R"(
+    %c = mpc.constant dense<[true, false, true]> : tensor<3xi1>
+    %y = mpc.where %c, %a, %b : (tensor<3xi1>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>)",
+       Shape{2, 3}},
       // With the step fixed the mask is fixed and the loss piecewise smooth;
       // dropped elements have a numeric gradient of exactly 0.
       oneParamCase("dropout", {4, 8}, R"(

@@ -1,4 +1,4 @@
-//===- MaskingTest.cpp - causal mask and masked fill ----------------------===//
+//===- MaskingTest.cpp - causal mask, masked fill and where ---------------===//
 
 #include "TestUtil.h"
 
@@ -51,6 +51,50 @@ TEST(MaskedFill, BroadcastsTheMask) {
   expectMaskedFill(shape, {2, 1, 4});
   expectMaskedFill(shape, {});
   expectMaskedFill(shape, {1, 3, 4});
+}
+
+void expectWhere(const Shape &conditionShape, const Shape &onTrueShape,
+                 const Shape &onFalseShape, const Shape &shape) {
+  SCOPED_TRACE(::testing::PrintToString(conditionShape) + " " +
+               ::testing::PrintToString(onTrueShape) + " " +
+               ::testing::PrintToString(onFalseShape));
+  std::vector<uint8_t> condition(
+      static_cast<size_t>(numElements(conditionShape)));
+  for (size_t i = 0; i < condition.size(); ++i)
+    condition[i] = static_cast<uint8_t>((i * 5 + 1) % 3 == 0);
+  std::vector<float> onTrue = randomData(numElements(onTrueShape), 42);
+  std::vector<float> onFalse = randomData(numElements(onFalseShape), 43);
+  std::vector<float> out(static_cast<size_t>(numElements(shape)), NAN);
+  where(condition.data(), conditionShape, onTrue.data(), onTrueShape,
+        onFalse.data(), onFalseShape, out.data(), shape);
+  for (int64_t i = 0; i < numElements(shape); ++i) {
+    Shape index = unravel(i, shape);
+    float expected = condition[broadcastSource(index, conditionShape)]
+                         ? onTrue[broadcastSource(index, onTrueShape)]
+                         : onFalse[broadcastSource(index, onFalseShape)];
+    EXPECT_EQ(out[i], expected) << "at " << i;
+  }
+}
+
+TEST(Where, BroadcastsAllThreeOperands) {
+  const Shape shape = {2, 3, 4};
+  expectWhere(shape, shape, shape, shape);
+  expectWhere({3, 1}, {4}, shape, shape);
+  expectWhere(shape, {}, {2, 1, 4}, shape);
+  expectWhere({}, shape, {1, 3, 1}, shape);
+  // Only the broadcast of the three has the result's shape.
+  expectWhere({2, 1, 1}, {3, 1}, {4}, shape);
+}
+
+TEST(Where, ChoosesBothBranchesOfAMixedCondition) {
+  // The condition pattern above is neither all true nor all false, so both
+  // branches are read: a kernel that ignored the condition would fail.
+  std::vector<uint8_t> condition = {1, 0, 1, 0};
+  std::vector<float> onTrue = {1, 2, 3, 4}, onFalse = {-1, -2, -3, -4};
+  std::vector<float> out(4, NAN);
+  where(condition.data(), {4}, onTrue.data(), {4}, onFalse.data(), {4},
+        out.data(), {4});
+  EXPECT_EQ(out, (std::vector<float>{1, -2, 3, -4}));
 }
 
 } // namespace
