@@ -74,8 +74,9 @@ using OptimizerOps =
     OpSet<SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, ClipByGlobalNormOp>;
 /// The ops of dynamic loss scaling, built by mpc-loss-scaling.
 using LossScalingOps = OpSet<UnscaleAndCheckOp, SelectOp, UpdateLossScaleOp>;
-/// The kernel-sized groupings mpc-fuse creates.
-using BackendOps = OpSet<FusedOp, YieldOp, FusedMatmulOp>;
+/// The kernel-sized groupings of the CUDA pipeline (mpc-fuse,
+/// mpc-multi-tensor-adamw).
+using BackendOps = OpSet<FusedOp, YieldOp, FusedMatmulOp, AdamWMultiUpdateOp>;
 
 /// The precision policy: handled when the op declares exactly one of the
 /// autocast category traits or KeepsPrecision (PrecisionTraits.h);
