@@ -89,6 +89,13 @@ struct MergeAdamWUpdates : public OpRewritePattern<AdamWUpdateOp> {
     }
     if (group.size() < 2)
       return rewriter.notifyMatchFailure(last, "a lone update");
+    // One update of the group reading another's result cannot share its
+    // launch.
+    for (AdamWUpdateOp update : group)
+      for (Value operand : update->getOperands())
+        if (auto producer = operand.getDefiningOp<AdamWUpdateOp>();
+            producer && llvm::is_contained(group, producer))
+          return rewriter.notifyMatchFailure(update, "reads another update");
     // The earlier updates' stores move after the merged op: their symbols
     // must not be read or written by anything else on the way.
     SmallVector<StoreOp> moved;

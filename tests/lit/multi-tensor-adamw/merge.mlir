@@ -146,3 +146,18 @@ func.func @read_between(%g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>,
   mpc.store %b1, @b : tensor<4xf32>
   return
 }
+
+// -----
+
+// An update of another update's result needs that result first: no merge.
+// CHECK-LABEL: func.func @chained
+// CHECK-COUNT-2: mpc.adamw_update
+// CHECK-NOT: mpc.adamw_multi_update
+mpc.param @a : tensor<4xf32> = #mpc.init<zeros>
+func.func @chained(%g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %t: tensor<f32>) {
+  %a = mpc.load @a : tensor<4xf32>
+  %a1, %am, %av = mpc.adamw_update %a, %g, %m, %v, %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decay = 1.000000e-02 : tensor<4xf32>
+  %a2, %am2, %av2 = mpc.adamw_update %a1, %g, %am, %av, %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decay = 1.000000e-02 : tensor<4xf32>
+  mpc.store %a2, @a : tensor<4xf32>
+  return
+}
