@@ -60,6 +60,7 @@
 #include "passes/MemoryPlan.h"
 #include "passes/ReportSupport.h"
 #include "runtime/core/AttentionMath.h"
+#include "runtime/cuda/TensorChunks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -81,6 +82,10 @@ using cost::LaunchCost;
 using cost::Math;
 
 namespace {
+
+/// AdamW's flops per element: moments, bias corrections, the update and the
+/// decay.
+constexpr double kAdamwFlopsPerElement = 14;
 
 //===----------------------------------------------------------------------===//
 // What the report says about one function
@@ -475,8 +480,17 @@ private:
           copyUnlessInPlace(update.getParam(), update.getNewParam());
           copyUnlessInPlace(update.getM(), update.getNewM());
           copyUnlessInPlace(update.getV(), update.getNewV());
-          // Moments, bias corrections, the update and the decay.
-          library(update, 14);
+          library(update, kAdamwFlopsPerElement);
+        })
+        .Case([&](AdamWMultiUpdateOp update) {
+          for (auto [from, to] :
+               llvm::zip(update.getParams(), update.getNewParams()))
+            copyUnlessInPlace(from, to);
+          for (auto [from, to] : llvm::zip(update.getM(), update.getNewM()))
+            copyUnlessInPlace(from, to);
+          for (auto [from, to] : llvm::zip(update.getV(), update.getNewV()))
+            copyUnlessInPlace(from, to);
+          multiTensorAdamw(update);
         })
         .Case([&](func::ReturnOp ret) {
           // Results leave in f32 (or int32 for flags): a conversion kernel
@@ -576,6 +590,30 @@ private:
     for (Value value : values)
       elements += elementsOf(value);
     kernel(kind, double(elements), reads * bytes, bytes);
+  }
+
+  /// mpc_rt_adamw_multi: one launch per kTensorsPerLaunch tensors, each
+  /// reading param, grad, m and v and writing param, m and v, with
+  /// mpc.adamw_update's flops per element; every launch reads the step
+  /// (and the flag).
+  void multiTensorAdamw(AdamWMultiUpdateOp update) {
+    size_t count = update.getParams().size();
+    const auto perLaunch = static_cast<size_t>(mpc::cuda::kTensorsPerLaunch);
+    for (size_t first = 0; first < count; first += perLaunch) {
+      size_t end = std::min(count, first + perLaunch);
+      int64_t elements = 0, written = 0;
+      int64_t read = bytesOf(update.getStep()) +
+                     (update.getSkipIf() ? bytesOf(update.getSkipIf()) : 0);
+      for (size_t i = first; i < end; ++i) {
+        elements += elementsOf(update.getParams()[i]);
+        read += bytesOf(update.getParams()[i]) + bytesOf(update.getGrads()[i]) +
+                bytesOf(update.getM()[i]) + bytesOf(update.getV()[i]);
+        written += bytesOf(update.getNewParams()[i]) +
+                   bytesOf(update.getNewM()[i]) + bytesOf(update.getNewV()[i]);
+      }
+      kernel(opName(update), kAdamwFlopsPerElement * double(elements), read,
+             written);
+    }
   }
 
   func::FuncOp function;

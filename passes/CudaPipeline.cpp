@@ -16,6 +16,7 @@ using namespace mlir;
 void mpc::buildCudaPipeline(OpPassManager &pm,
                             const CudaPipelineOptions &options) {
   pm.addPass(createFuse(FuseOptions{options.epilogues}));
+  pm.addPass(createMultiTensorAdamW());
   pm.addPass(createPlanMemory(PlanMemoryOptions{options.report}));
   if (!options.costReport.empty())
     pm.addPass(createCostReport(CostReportOptions{
@@ -26,6 +27,7 @@ void mpc::registerCudaPipeline() {
   PassPipelineRegistration<CudaPipelineOptions>(
       "mpc-cuda-pipeline",
       "Prepares a training step for mpc-translate --mpc-to-cuda: fusion, "
-      "then the memory plan (and, on request, the cost report)",
+      "the multi-tensor AdamW, then the memory plan (and, on request, the cost "
+      "report)",
       buildCudaPipeline);
 }

@@ -39,7 +39,7 @@ namespace {
 bool isPerElement(Operation *op) {
   return op->hasTrait<OpTrait::Elementwise>() ||
          isa<FusedOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
-             UpdateLossScaleOp>(op);
+             AdamWMultiUpdateOp, UpdateLossScaleOp>(op);
 }
 
 /// The first entry of the sorted `points` above `after`, if any.

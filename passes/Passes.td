@@ -322,6 +322,34 @@ def Fuse : Pass<"mpc-fuse", "::mlir::ModuleOp"> {
   ];
 }
 
+def MultiTensorAdamW : Pass<"mpc-multi-tensor-adamw", "::mlir::ModuleOp"> {
+  let summary = "Merges the step's AdamW updates into one multi-tensor update";
+  let description = [{
+    After `mpc-fuse` (whose `skip_if` the updates then share): in every
+    block, the `mpc.adamw_update`s that share the step count, `skip_if`,
+    learning rate, schedule, betas and epsilon become one
+    `mpc.adamw_multi_update` (weight decay stays per tensor), which the CUDA
+    backend runs as one multi-tensor launch per 48 tensors instead of one
+    launch per parameter. The merged op takes the place of the last update;
+    the stores of the earlier updates' results move after it. Updates whose
+    results have other users before it, or whose stored symbols are read in
+    between, are left alone; so is a lone update. Every result keeps its
+    bits.
+
+    ```mlir
+    // before
+    %w_new, %wm_new, %wv_new = mpc.adamw_update %w, %dw, %wm, %wv, %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decay = 1.000000e-02 : tensor<64x128xf32>
+    mpc.store %w_new, @w : tensor<64x128xf32>
+    %b_new, %bm_new, %bv_new = mpc.adamw_update %b, %db, %bm, %bv, %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decay = 0.000000e+00 : tensor<128xf32>
+    mpc.store %b_new, @b : tensor<128xf32>
+    // after
+    %r:6 = mpc.adamw_multi_update params(%w, %b) grads(%dw, %db) m(%wm, %bm) v(%wv, %bv) step %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decays = [1.000000e-02, 0.000000e+00] : tensor<64x128xf32>, tensor<128xf32>
+    mpc.store %r#0, @w : tensor<64x128xf32>
+    mpc.store %r#1, @b : tensor<128xf32>
+    ```
+  }];
+}
+
 def PlanMemory : Pass<"mpc-plan-memory", "::mlir::ModuleOp"> {
   let summary = "Assigns every intermediate a static offset in one device arena";
   let description = [{

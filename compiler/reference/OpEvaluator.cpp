@@ -65,8 +65,9 @@ using CpuEvaluated =
           TransposeOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp, MaskedFillOp,
           WhereOp, DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
           MseLossOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
-          ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp, UpdateLossScaleOp,
-          FusedOp, FusedMatmulOp, CausalAttentionOp, CausalAttentionGradOp>;
+          AdamWMultiUpdateOp, ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp,
+          UpdateLossScaleOp, FusedOp, FusedMatmulOp, CausalAttentionOp,
+          CausalAttentionGradOp>;
 
 /// The ops the executor never evaluates, and why.
 constexpr Rejection kNotEvaluated[] = {
@@ -231,6 +232,7 @@ private:
   bool visit(SgdUpdateOp op);
   bool visit(MomentumUpdateOp op);
   bool visit(AdamWUpdateOp op);
+  bool visit(AdamWMultiUpdateOp op);
   bool visit(ClipByGlobalNormOp op);
   bool visit(UnscaleAndCheckOp op);
   bool visit(SelectOp op);
@@ -564,6 +566,29 @@ bool Evaluation::visit(AdamWUpdateOp op) {
               op.getBeta2().convertToDouble(),
               op.getEpsilon().convertToDouble(),
               op.getWeightDecay().convertToDouble());
+  return true;
+}
+
+/// Each tensor exactly as visit(AdamWUpdateOp): operands are params, grads,
+/// m, v (n each), step[, skip_if]; results new params, m, v.
+bool Evaluation::visit(AdamWMultiUpdateOp op) {
+  size_t n = op.getParams().size();
+  size_t stepIndex = 4 * n;
+  bool skipped = op.getSkipIf() && in.back()->i64[0] != 0;
+  double lr = learningRateOf(op, in, stepIndex);
+  auto step = static_cast<int64_t>(in[stepIndex]->f32[0]);
+  for (size_t i = 0; i < n; ++i) {
+    HostTensor &param = out[i], &m = out[n + i], &v = out[2 * n + i];
+    param.f32 = in[i]->f32;
+    m.f32 = in[2 * n + i]->f32;
+    v.f32 = in[3 * n + i]->f32;
+    if (skipped)
+      continue;
+    adamwUpdate(data(param), data(in[n + i]), data(m), data(v),
+                param.numElements(), step, lr, op.getBeta1().convertToDouble(),
+                op.getBeta2().convertToDouble(),
+                op.getEpsilon().convertToDouble(), op.getWeightDecays()[i]);
+  }
   return true;
 }
 

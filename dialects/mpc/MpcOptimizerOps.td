@@ -98,6 +98,62 @@ def Mpc_AdamWUpdateOp : Mpc_Op<"adamw_update", [Pure, Mpc_KeepsPrecision,
   let hasVerifier = 1;
 }
 
+class Mpc_TypesOfParams<string name>
+    : RangedTypesMatchWith<name # " types match the param types", "params",
+                           name, "$_self">;
+
+def Mpc_AdamWMultiUpdateOp : Mpc_Op<"adamw_multi_update", [Pure,
+    Mpc_KeepsPrecision, AttrSizedOperandSegments,
+    Mpc_TypesOfParams<"grads">, Mpc_TypesOfParams<"m">,
+    Mpc_TypesOfParams<"v">,
+    RangedTypesMatchWith<"results are the new params, m and v", "params",
+                         "results", "::mpc::repeatedTypes($_self, 3)">]> {
+  let summary = "mpc.adamw_update of many parameters at once (one multi-tensor kernel)";
+  let description = [{
+    Tensor `i` (`params[i]`, `grads[i]`, `m[i]`, `v[i]`, all of one type)
+    gets exactly `mpc.adamw_update` with weight decay `weight_decays[i]`;
+    step, rate, schedule, betas, epsilon and `skip_if` are shared.
+    mpc-multi-tensor-adamw builds it from the step's AdamW updates for the
+    CUDA backend, which runs it as one multi-tensor launch per 48 tensors;
+    the results (the new params, then the new m, then the new v) are those
+    of the single updates, bit for bit.
+
+    ```mlir
+    %r:6 = mpc.adamw_multi_update params(%w, %b) grads(%dw, %db) m(%wm, %bm) v(%wv, %bv) step %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decays = [1.000000e-02, 0.000000e+00] : tensor<64x128xf32>, tensor<128xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Mpc_F32Tensor>:$params,
+                       Variadic<Mpc_F32Tensor>:$grads,
+                       Variadic<Mpc_F32Tensor>:$m, Variadic<Mpc_F32Tensor>:$v,
+                       Mpc_ScalarF32Tensor:$step, F64Attr:$learning_rate,
+                       F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon,
+                       DenseF64ArrayAttr:$weight_decays,
+                       OptionalAttr<Mpc_LrScheduleAttr>:$schedule,
+                       Optional<Mpc_FlagTensor>:$skip_if);
+  // The new params, then the new m, then the new v (one result list: ODS
+  // cannot infer the types of several variadic result groups).
+  let results = (outs Variadic<Mpc_F32Tensor>:$results);
+  let assemblyFormat = [{
+    `params` `(` $params `)` `grads` `(` $grads `)` `m` `(` $m `)`
+    `v` `(` $v `)` `step` $step `lr` `=` $learning_rate
+    `betas` `=` `(` $beta1 `,` $beta2 `)` `eps` `=` $epsilon
+    `weight_decays` `=` $weight_decays (`skip_if` $skip_if^)? attr-dict
+    `:` type($params)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::ResultRange getNewParams() {
+      return getResults().take_front(getParams().size());
+    }
+    ::mlir::ResultRange getNewM() {
+      return getResults().slice(getParams().size(), getParams().size());
+    }
+    ::mlir::ResultRange getNewV() {
+      return getResults().take_back(getParams().size());
+    }
+  }];
+}
+
 def Mpc_ClipByGlobalNormOp : Mpc_Op<"clip_by_global_norm", [Pure, Mpc_KeepsPrecision]> {
   let summary = "Scales gradients so their joint L2 norm is at most max_norm";
   let description = [{

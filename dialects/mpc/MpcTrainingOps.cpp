@@ -114,6 +114,29 @@ LogicalResult AdamWUpdateOp::verify() {
                      *this, "weight_decay", getWeightDecay(), kNonNegative)));
 }
 
+LogicalResult AdamWMultiUpdateOp::verify() {
+  if (getParams().empty())
+    return emitOpError("needs at least one parameter");
+  if (getWeightDecays().size() != getParams().size())
+    return emitOpError("has ")
+           << getWeightDecays().size() << " weight decays for "
+           << getParams().size() << " parameters";
+  if (failed(verifyHyperparameterAttr(*this, "learning_rate", getLearningRate(),
+                                      kPositive)) ||
+      failed(verifyHyperparameterAttr(*this, "beta1", getBeta1(),
+                                      kUnitInterval)) ||
+      failed(verifyHyperparameterAttr(*this, "beta2", getBeta2(),
+                                      kUnitInterval)) ||
+      failed(
+          verifyHyperparameterAttr(*this, "epsilon", getEpsilon(), kPositive)))
+    return failure();
+  for (double decay : getWeightDecays())
+    if (failed(mpc::verifyHyperparameter("weight_decays", decay, kNonNegative,
+                                         [&] { return emitOpError(); })))
+      return failure();
+  return success();
+}
+
 LogicalResult ClipByGlobalNormOp::verify() {
   if (failed(
           verifyHyperparameterAttr(*this, "max_norm", getMaxNorm(), kPositive)))

@@ -70,9 +70,11 @@ using GradientOps =
     OpSet<MPC_UNARY_GRAD_OPS(MPC_LISTED_GRAD_OP_CLASS) BroadcastOp,
           SoftmaxGradOp, LogSoftmaxGradOp, LayerNormGradOp, EmbeddingGradOp,
           SoftmaxCrossEntropyGradOp, CausalAttentionGradOp>;
-/// The optimizer's ops, built by mpc-build-train-step.
+/// The optimizer's ops, built by mpc-build-train-step (and AdamW's merged
+/// by mpc-multi-tensor-adamw for the CUDA backend); all keep f32.
 using OptimizerOps =
-    OpSet<SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, ClipByGlobalNormOp>;
+    OpSet<SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, AdamWMultiUpdateOp,
+          ClipByGlobalNormOp>;
 /// The ops of dynamic loss scaling, built by mpc-loss-scaling.
 using LossScalingOps = OpSet<UnscaleAndCheckOp, SelectOp, UpdateLossScaleOp>;
 /// The kernel-sized groupings mpc-fuse creates.

@@ -1,17 +1,19 @@
 //===- MultiTensor.cu - unscaling and clipping over many tensors ----------===//
 //
-// One launch covers up to kTensorsPerLaunch tensors: their pointers, sizes
-// and types travel by value in the kernel parameters (nothing is read from
-// host memory after the call returns, nothing is allocated), and each block
-// processes one chunk of kChunk elements of one tensor, 8 elements per
-// thread with 16-byte vectors where the tensor's pointers are aligned. A
-// block picks the loop instantiated for its tensor's storage types once.
+// One launch covers up to kTensorsPerLaunch tensors (TensorChunks.h): their
+// pointers, sizes and types travel by value in the kernel parameters
+// (nothing is read from host memory after the call returns, nothing is
+// allocated), and each block processes one chunk of kTensorChunk elements of
+// one tensor, 8 elements per thread with 16-byte vectors where the tensor's
+// pointers are aligned. A block picks the loop instantiated for its tensor's
+// storage types once.
 //
 //===----------------------------------------------------------------------===//
 
 #include "BlockReduce.cuh"
 #include "Context.h"
 #include "Elementwise.cuh"
+#include "TensorChunks.h"
 #include "runtime/core/ScalarMath.h"
 
 #include <vector>
@@ -19,12 +21,10 @@
 namespace mpc::cuda {
 namespace {
 
-constexpr int kTensorsPerLaunch = 48;
-constexpr int64_t kChunk = 8192;
 constexpr int kThreads = 256;
 
-/// The tensors of one launch; block b works on chunk b - blockStart[t] of
-/// the tensor t with blockStart[t] <= b < blockStart[t + 1].
+/// The tensors of one launch; block b works on chunkOf(blockStart, n, count,
+/// b).
 struct TensorTable {
   const void *in[kTensorsPerLaunch];
   void *out[kTensorsPerLaunch];
@@ -36,31 +36,21 @@ struct TensorTable {
   int64_t firstBlock; ///< blocks of the earlier launches of the same call
 };
 
-/// The tensor and element range of this block.
-struct Chunk {
-  int t;
-  int64_t begin, end;
-};
-
-__device__ Chunk chunkOf(const TensorTable &table) {
-  int t = 0;
-  while (blockIdx.x >= table.blockStart[t + 1])
-    ++t;
-  int64_t begin = (blockIdx.x - table.blockStart[t]) * kChunk;
-  return {t, begin, min(table.n[t], begin + kChunk)};
+__device__ ChunkRange chunkOf(const TensorTable &table) {
+  return mpc::cuda::chunkOf(table.blockStart, table.n, table.count, blockIdx.x);
 }
 
 /// mapGroups over this block's chunk, instantiated for the storage types of
 /// its tensor: one switch per block, none per element.
 template <typename F>
-__device__ void mapChunk(const TensorTable &table, const Chunk &c, F &&f) {
-  withFloatType(table.inType[c.t], [&](auto in) {
+__device__ void mapChunk(const TensorTable &table, const ChunkRange &c, F &&f) {
+  withFloatType(table.inType[c.tensor], [&](auto in) {
     using In = typename decltype(in)::type;
-    withFloatType(table.outType[c.t], [&](auto out) {
+    withFloatType(table.outType[c.tensor], [&](auto out) {
       using Out = typename decltype(out)::type;
-      mapGroups(static_cast<const In *>(table.in[c.t]),
-                static_cast<Out *>(table.out[c.t]), c.begin, c.end,
-                table.vectorized[c.t], threadIdx.x, blockDim.x, f);
+      mapGroups(static_cast<const In *>(table.in[c.tensor]),
+                static_cast<Out *>(table.out[c.tensor]), c.begin, c.end,
+                table.vectorized[c.tensor], threadIdx.x, blockDim.x, f);
     });
   });
 }
@@ -79,11 +69,11 @@ __global__ void unscaleKernel(TensorTable table, const float *scale,
 }
 
 __global__ void sumSquaresKernel(TensorTable table, double *partials) {
-  Chunk c = chunkOf(table);
+  ChunkRange c = chunkOf(table);
   double sum = 0;
-  withFloatType(table.inType[c.t], [&](auto tag) {
+  withFloatType(table.inType[c.tensor], [&](auto tag) {
     using In = typename decltype(tag)::type;
-    const auto *in = static_cast<const In *>(table.in[c.t]);
+    const auto *in = static_cast<const In *>(table.in[c.tensor]);
     for (int64_t i = c.begin + threadIdx.x; i < c.end; i += blockDim.x) {
       double g = load(in, i);
       sum += g * g;
@@ -121,7 +111,7 @@ int buildTables(mpc_rt *rt, const char *what, const mpc_tensor_ref *tensors,
                 int count, std::vector<TensorTable> &tables) {
   if (count < 0 || (count > 0 && !tensors))
     return mpc_rt_fail(rt, "%s: invalid tensor list", what);
-  int64_t blocks = 0;
+  std::vector<int64_t> sizes(count);
   for (int i = 0; i < count; ++i) {
     const mpc_tensor_ref &ref = tensors[i];
     if (ref.n < 0 || (ref.n > 0 && (!ref.in || !ref.out)))
@@ -130,28 +120,27 @@ int buildTables(mpc_rt *rt, const char *what, const mpc_tensor_ref *tensors,
     if (checkFloat(rt, what, "an input", ref.in_type) ||
         checkFloat(rt, what, "an output", ref.out_type))
       return -1;
-    if (ref.n == 0)
-      continue;
-    if (tables.empty() || tables.back().count == kTensorsPerLaunch) {
-      TensorTable table{};
-      table.firstBlock = blocks;
-      tables.push_back(table);
-    }
-    TensorTable &table = tables.back();
-    int t = table.count++;
-    table.in[t] = ref.in;
-    table.out[t] = ref.out;
-    table.n[t] = ref.n;
-    table.inType[t] = ref.in_type;
-    table.outType[t] = ref.out_type;
-    table.vectorized[t] = aligned16(ref.in) && aligned16(ref.out);
-    int64_t chunks = (ref.n + kChunk - 1) / kChunk;
-    table.blockStart[t + 1] = table.blockStart[t] + chunks;
-    blocks += chunks;
+    sizes[i] = ref.n;
   }
-  for (const TensorTable &table : tables)
-    if (table.blockStart[table.count] > 0x7fffffff)
+  for (const ChunkLaunch &launch : planChunkLaunches(sizes.data(), count)) {
+    if (launch.blocks() > 0x7fffffff)
       return mpc_rt_fail(rt, "%s: the tensors exceed the grid", what);
+    TensorTable table{};
+    table.count = launch.count;
+    table.firstBlock = launch.firstBlock;
+    for (int t = 0; t <= launch.count; ++t)
+      table.blockStart[t] = launch.blockStart[t];
+    for (int t = 0; t < launch.count; ++t) {
+      const mpc_tensor_ref &ref = tensors[launch.tensor[t]];
+      table.in[t] = ref.in;
+      table.out[t] = ref.out;
+      table.n[t] = ref.n;
+      table.inType[t] = ref.in_type;
+      table.outType[t] = ref.out_type;
+      table.vectorized[t] = aligned16(ref.in) && aligned16(ref.out);
+    }
+    tables.push_back(table);
+  }
   return 0;
 }
 

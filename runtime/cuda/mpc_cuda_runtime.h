@@ -296,6 +296,25 @@ int mpc_rt_adamw(mpc_rt *rt, float *param, const void *grad,
                  double beta1, double beta2, double eps, double weight_decay,
                  const uint8_t *skip_if);
 
+/* One tensor of a multi-tensor AdamW update. copy, when not null, receives
+ * the updated master rounded to copy_type (f16 or bf16, nearest even): the
+ * low-precision weights the next step reads. */
+typedef struct mpc_adamw_tensor {
+  float *param, *m, *v;
+  const void *grad;
+  void *copy;
+  mpc_dtype grad_type, copy_type;
+  int64_t n;
+  double weight_decay;
+} mpc_adamw_tensor;
+
+/* mpc_rt_adamw on every tensor, with its own weight decay, in one launch per
+ * 48 tensors; when skip_if[0] is 1 nothing is written, copies included. */
+int mpc_rt_adamw_multi(mpc_rt *rt, const mpc_adamw_tensor *tensors, int count,
+                       const float *step, double lr, mpc_lr_schedule schedule,
+                       double beta1, double beta2, double eps,
+                       const uint8_t *skip_if);
+
 /*===------------------------------------------------------------------===
  * What a generated step library exports
  *===------------------------------------------------------------------===*/

@@ -662,7 +662,7 @@ constexpr Rejection kNotNodes[] = {
     {"gradient ops are built by autodiff in mpc-build-train-step",
      GradientOps::contains},
     {"optimizer ops are built by mpc-build-train-step from the graph's "
-     "training block",
+     "training block (and merged by mpc-multi-tensor-adamw)",
      OptimizerOps::contains},
     {"loss-scaling ops are built by mpc-loss-scaling",
      LossScalingOps::contains},

@@ -82,8 +82,8 @@ using CudaStepOps =
           ReduceMeanOp, TransposeOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp,
           DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
           MseLossOp, UnscaleAndCheckOp, ClipByGlobalNormOp, UpdateLossScaleOp,
-          SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, CausalAttentionOp,
-          CausalAttentionGradOp, func::ReturnOp>;
+          SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, AdamWMultiUpdateOp,
+          CausalAttentionOp, CausalAttentionGradOp, func::ReturnOp>;
 
 /// The ops the CUDA backend never lowers on their own, and why.
 constexpr Rejection kNotEmitted[] = {
@@ -209,6 +209,7 @@ private:
   LogicalResult visit(SgdUpdateOp op);
   LogicalResult visit(MomentumUpdateOp op);
   LogicalResult visit(AdamWUpdateOp op);
+  LogicalResult visit(AdamWMultiUpdateOp op);
   LogicalResult visit(func::ReturnOp op);
 
   ModuleState &module;
@@ -753,6 +754,36 @@ LogicalResult FunctionEmitter::visit(AdamWUpdateOp op) {
         num(op.getEpsilon().convertToDouble()) + ", " +
         num(op.getWeightDecay().convertToDouble()) + ", " +
         flag(op.getSkipIf()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(AdamWMultiUpdateOp op) {
+  // Updated in place: each result starts as its operand's bytes.
+  for (auto [param, newParam] : llvm::zip(op.getParams(), op.getNewParams()))
+    copy(ptr(newParam), ptr(param), param, "adamw parameter");
+  for (auto [m, newM] : llvm::zip(op.getM(), op.getNewM()))
+    copy(ptr(newM), ptr(m), m, "adamw first moment");
+  for (auto [v, newV] : llvm::zip(op.getV(), op.getNewV()))
+    copy(ptr(newV), ptr(v), v, "adamw second moment");
+  std::string tensors = fresh("adamw");
+  os << "  const mpc_adamw_tensor " << tensors << "[] = {\n";
+  for (auto [index, param] : llvm::enumerate(op.getParams())) {
+    Value grad = op.getGrads()[index];
+    os << "      {" << f32(op.getNewParams()[index]) << ", "
+       << f32(op.getNewM()[index]) << ", " << f32(op.getNewV()[index]) << ", "
+       << ptr(grad) << ", NULL, " << dtype(grad) << ", MPC_F32, "
+       << numElementsOf(param) << ", " << num(op.getWeightDecays()[index])
+       << "},\n";
+  }
+  os << "  };\n";
+  check("mpc_rt_adamw_multi(rt, " + tensors + ", " +
+        str(op.getParams().size()) + ", " + cf32(op.getStep()) + ", " +
+        num(op.getLearningRate().convertToDouble()) + ", " +
+        scheduleLiteral(op.getScheduleAttr()) + ", " +
+        num(op.getBeta1().convertToDouble()) + ", " +
+        num(op.getBeta2().convertToDouble()) + ", " +
+        num(op.getEpsilon().convertToDouble()) + ", " + flag(op.getSkipIf()) +
+        ")");
   return success();
 }
 

@@ -687,3 +687,43 @@ func.func @clip_bf16(%dw: tensor<4xbf16>) -> tensor<4xbf16> {
   %c, %n = mpc.clip_by_global_norm %dw max_norm = 1.0 : (tensor<4xbf16>) -> (tensor<4xbf16>, tensor<f32>)
   return %c : tensor<4xbf16>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// adamw_multi_update
+//===----------------------------------------------------------------------===//
+
+// One weight decay per parameter.
+func.func @adamw_multi_decays(%p: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_multi_update' op has 2 weight decays for 1 parameters}}
+  %r:3 = mpc.adamw_multi_update params(%p) grads(%p) m(%p) v(%p) step %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decays = [0.01, 0.0] : tensor<4xf32>
+  return %r#0 : tensor<4xf32>
+}
+
+// -----
+
+// A negative weight decay is out of range.
+func.func @adamw_multi_negative_decay(%p: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_multi_update' op weight_decays must be in [0.000000e+00, inf), got -1.000000e-02}}
+  %r:3 = mpc.adamw_multi_update params(%p) grads(%p) m(%p) v(%p) step %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decays = [-0.01] : tensor<4xf32>
+  return %r#0 : tensor<4xf32>
+}
+
+// -----
+
+// The hyperparameters are those of adamw_update.
+func.func @adamw_multi_beta1(%p: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_multi_update' op beta1 must be in [0.000000e+00, 1.000000e+00), got 1.000000e+00}}
+  %r:3 = mpc.adamw_multi_update params(%p) grads(%p) m(%p) v(%p) step %t lr = 1.0e-3 betas = (1.0, 0.999) eps = 1.0e-8 weight_decays = [0.0] : tensor<4xf32>
+  return %r#0 : tensor<4xf32>
+}
+
+// -----
+
+// Every group holds one tensor per parameter, of its type.
+func.func @adamw_multi_types(%p: tensor<4xf32>, %g: tensor<8xf32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.adamw_multi_update' op failed to verify that grads types match the param types}}
+  %r:3 = "mpc.adamw_multi_update"(%p, %g, %p, %p, %t) <{beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, epsilon = 1.000000e-08 : f64, learning_rate = 1.000000e-03 : f64, weight_decays = array<f64: 0.0>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, resultSegmentSizes = array<i32: 1, 1, 1>}> : (tensor<4xf32>, tensor<8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<f32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return %r#0 : tensor<4xf32>
+}

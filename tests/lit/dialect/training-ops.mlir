@@ -178,6 +178,17 @@ func.func @scheduled_updates(%p: tensor<8xf32>, %g: tensor<8xf32>, %m: tensor<8x
   return %0, %1#0, %2#0 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
 }
 
+// adamw_multi_update: the types of the params give every other tensor's;
+// the results are the new params, m and v.
+// CHECK-LABEL: func.func @adamw_multi_update
+// CHECK-SAME: (%[[P:.*]]: tensor<4x8xf32>, %[[Q:.*]]: tensor<8xf32>, %[[G:.*]]: tensor<4x8xf32>, %[[H:.*]]: tensor<8xf32>, %[[T:.*]]: tensor<f32>, %[[F:.*]]: tensor<i1>)
+func.func @adamw_multi_update(%p: tensor<4x8xf32>, %q: tensor<8xf32>, %g: tensor<4x8xf32>, %h: tensor<8xf32>, %t: tensor<f32>, %f: tensor<i1>) -> (tensor<4x8xf32>, tensor<8xf32>) {
+  // CHECK: %[[R:.*]]:6 = mpc.adamw_multi_update params(%[[P]], %[[Q]]) grads(%[[G]], %[[H]]) m(%[[G]], %[[H]]) v(%[[P]], %[[Q]]) step %[[T]] lr = 1.000000e-03 betas = (9.000000e-01, 0.99899999999999999) eps = 1.000000e-08 weight_decays = [1.000000e-02, 0.000000e+00] skip_if %[[F]] {schedule = #mpc.lr_schedule<kind = cosine, warmup_steps = 100, decay_steps = 1000, min_ratio = 1.000000e-01>} : tensor<4x8xf32>, tensor<8xf32>
+  %r:6 = mpc.adamw_multi_update params(%p, %q) grads(%g, %h) m(%g, %h) v(%p, %q) step %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decays = [0.01, 0.0] skip_if %f {schedule = #mpc.lr_schedule<kind = cosine, warmup_steps = 100, decay_steps = 1000, min_ratio = 0.1>} : tensor<4x8xf32>, tensor<8xf32>
+  // CHECK-NEXT: return %[[R]]#0, %[[R]]#1
+  return %r#0, %r#1 : tensor<4x8xf32>, tensor<8xf32>
+}
+
 // clip_by_global_norm returns one clipped gradient per input, then the norm.
 // CHECK-LABEL: func.func @clip_by_global_norm
 // CHECK-SAME: (%[[DW:.*]]: tensor<64x128xf32>, %[[DB:.*]]: tensor<128xf32>)
