@@ -63,11 +63,11 @@ using CpuEvaluated =
           SoftmaxOp, LogSoftmaxOp, SoftmaxGradOp, LogSoftmaxGradOp, LayerNormOp,
           LayerNormGradOp, ReduceSumOp, ReduceMeanOp, ReshapeOp, BroadcastOp,
           TransposeOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp, MaskedFillOp,
-          WhereOp, DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
-          MseLossOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
-          AdamWMultiUpdateOp, ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp,
-          UpdateLossScaleOp, FusedOp, FusedMatmulOp, CausalAttentionOp,
-          CausalAttentionGradOp>;
+          PowOp, WhereOp, DropoutOp, SoftmaxCrossEntropyOp,
+          SoftmaxCrossEntropyGradOp, MseLossOp, SgdUpdateOp, MomentumUpdateOp,
+          AdamWUpdateOp, AdamWMultiUpdateOp, ClipByGlobalNormOp,
+          UnscaleAndCheckOp, SelectOp, UpdateLossScaleOp, FusedOp,
+          FusedMatmulOp, CausalAttentionOp, CausalAttentionGradOp>;
 
 /// The ops the executor never evaluates, and why.
 constexpr Rejection kNotEvaluated[] = {

@@ -652,8 +652,22 @@ LogicalResult mapCrossEntropy(NodeContext &node) {
     return failure();
   if (node.hasInput(2))
     return node.unsupported("class weights are not supported");
-  if (node.attribute("ignore_index"))
-    return node.unsupported("ignore_index is not supported");
+  // PyTorch exports every cross-entropy with ignore_index = -100. A value
+  // outside [0, classes) can be accepted: mpc refuses such labels when it
+  // loads data (the labels' value bound), so no row is ever ignored and the
+  // mean over all rows is the loss. Skipping the rows of a class is not
+  // supported.
+  if (node.attribute("ignore_index")) {
+    int64_t ignored = node.intAttr("ignore_index", 0);
+    int64_t classes = tensorType(node.value(0)).getRank() >= 2
+                          ? tensorType(node.value(0)).getDimSize(1)
+                          : 0;
+    if (ignored >= 0 && ignored < classes)
+      return node.unsupported("ignore_index " + llvm::Twine(ignored) +
+                              " is a class (mpc skips no rows; an index "
+                              "outside the classes, like PyTorch's -100, "
+                              "is accepted)");
+  }
   std::string reduction = node.stringAttr("reduction", "mean");
   if (reduction != "mean" && reduction != "sum")
     return node.unsupported("reduction '" + reduction +
