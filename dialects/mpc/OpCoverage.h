@@ -68,7 +68,7 @@ using StructuralElementwiseOps =
 using GradientOps =
     OpSet<MPC_UNARY_GRAD_OPS(MPC_LISTED_GRAD_OP_CLASS) BroadcastOp,
           SoftmaxGradOp, LogSoftmaxGradOp, LayerNormGradOp, EmbeddingGradOp,
-          SoftmaxCrossEntropyGradOp, CausalAttentionGradOp>;
+          SoftmaxCrossEntropyGradOp, CausalAttentionGradOp, SliceGradOp>;
 /// The optimizer's ops, built by mpc-build-train-step.
 using OptimizerOps =
     OpSet<SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, ClipByGlobalNormOp>;
