@@ -423,6 +423,21 @@ private:
           kernel("embedding_grad", elementsOf(grad.getResultGrad()),
                  bytesOf(grad->getOperands()), bytesOf(grad.getResultGrad()));
         })
+        .Case([&](SliceOp slice) {
+          // Reads the elements it takes, not the whole input.
+          kernel("slice", 0, bytesOf(slice.getResult()),
+                 bytesOf(slice.getResult()));
+        })
+        .Case([&](SliceGradOp grad) {
+          kernel("slice_grad clear", 0, 0, bytesOf(grad.getResult()));
+          kernel("slice_grad", 0, bytesOf(grad.getResultGrad()),
+                 bytesOf(grad.getResultGrad()));
+        })
+        .Case([&](ConcatOp concat) {
+          // One copy per input into its block of the result.
+          for (Value input : concat.getInputs())
+            kernel("concat", 0, bytesOf(input), bytesOf(input));
+        })
         .Case([&](DropoutOp dropout) {
           kernel("dropout key", 0, 0, 16);
           library(dropout, 2);

@@ -12,6 +12,7 @@
 #include "dialects/mpc/ElementTypes.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/OpCoverage.h"
+#include "dialects/mpc/ShapeFunctions.h"
 #include "runtime/core/ScalarMath.h"
 #include "runtime/cpu/kernels/Kernels.h"
 #include "runtime/cpu/kernels/Precision.h"
@@ -62,12 +63,13 @@ using CpuEvaluated =
     OpSet<MPC_LISTED_OP_CLASSES ConstantOp, CastOp, LoadOp, StoreOp, MatmulOp,
           SoftmaxOp, LogSoftmaxOp, SoftmaxGradOp, LogSoftmaxGradOp, LayerNormOp,
           LayerNormGradOp, ReduceSumOp, ReduceMeanOp, ReshapeOp, BroadcastOp,
-          TransposeOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp, MaskedFillOp,
-          PowOp, WhereOp, DropoutOp, SoftmaxCrossEntropyOp,
-          SoftmaxCrossEntropyGradOp, MseLossOp, SgdUpdateOp, MomentumUpdateOp,
-          AdamWUpdateOp, AdamWMultiUpdateOp, ClipByGlobalNormOp,
-          UnscaleAndCheckOp, SelectOp, UpdateLossScaleOp, FusedOp,
-          FusedMatmulOp, CausalAttentionOp, CausalAttentionGradOp>;
+          TransposeOp, SliceOp, SliceGradOp, ConcatOp, EmbeddingOp,
+          EmbeddingGradOp, CausalMaskOp, MaskedFillOp, PowOp, WhereOp,
+          DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
+          MseLossOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
+          AdamWMultiUpdateOp, ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp,
+          UpdateLossScaleOp, FusedOp, FusedMatmulOp, CausalAttentionOp,
+          CausalAttentionGradOp>;
 
 /// The ops the executor never evaluates, and why.
 constexpr Rejection kNotEvaluated[] = {
@@ -188,6 +190,53 @@ private:
     else
       transpose(ids(in[0]), in[0]->shape, permutation, out[0].i64.data());
     return true;
+  }
+  bool visit(SliceOp op) {
+    cpu::Shape firsts, steps;
+    sliceView(op, op.getInput(), firsts, steps);
+    if (in[0]->dtype == HostTensor::DType::F32)
+      slice(data(in[0]), in[0]->shape, firsts, steps, data(out[0]),
+            out[0].shape);
+    else
+      slice(ids(in[0]), in[0]->shape, firsts, steps, out[0].i64.data(),
+            out[0].shape);
+    return true;
+  }
+  bool visit(SliceGradOp op) {
+    cpu::Shape firsts, steps;
+    sliceView(op, op.getResult(), firsts, steps);
+    sliceGrad(data(in[0]), in[0]->shape, firsts, steps, data(out[0]),
+              out[0].shape);
+    return true;
+  }
+  bool visit(ConcatOp op) {
+    std::vector<cpu::Shape> shapes;
+    for (const HostTensor *input : in)
+      shapes.push_back(input->shape);
+    if (in[0]->dtype == HostTensor::DType::F32) {
+      std::vector<const float *> inputs;
+      for (const HostTensor *input : in)
+        inputs.push_back(data(input));
+      concat(inputs, shapes, op.getAxis(), data(out[0]));
+    } else {
+      std::vector<const int64_t *> inputs;
+      for (const HostTensor *input : in)
+        inputs.push_back(ids(input));
+      concat(inputs, shapes, op.getAxis(), out[0].i64.data());
+    }
+    return true;
+  }
+  /// The first element and step per dim of the slice `op` takes of
+  /// `sliced`.
+  template <typename SliceLike>
+  static void sliceView(SliceLike op, Value sliced, cpu::Shape &firsts,
+                        cpu::Shape &steps) {
+    SmallVector<int64_t> first, step;
+    sliceStartsAndSteps(tensorType(sliced).getShape(), op.getAxes(),
+                        op.getStarts(), op.getEnds(), op.getSteps(), first,
+                        step);
+    firsts.assign(first.begin(), first.end());
+    steps.assign(step.begin(), step.end());
   }
   bool visit(EmbeddingOp op);
   bool visit(EmbeddingGradOp op);

@@ -25,6 +25,28 @@ def Mpc_BroadcastOp : Mpc_Op<"broadcast", [Pure, Mpc_Clear, Mpc_Elementwise, All
   let hasVerifier = 1;
 }
 
+def Mpc_SliceGradOp : Mpc_Op<"slice_grad", [Pure, Mpc_Clear, AllElementTypesMatch<["result_grad", "result"]>]> {
+  let summary = "Gradient of slice: the slice's gradient in zeros of the input's shape";
+  let description = [{
+    Has the attributes of the forward `mpc.slice` and the type of its input:
+    each element the slice took receives its element of `result_grad`,
+    every other element is zero.
+
+    ```mlir
+    %dx = mpc.slice_grad %dy axes = [1] starts = [2] ends = [8] steps = [2] : tensor<4x3xf32> -> tensor<4x10xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$result_grad, DenseI64ArrayAttr:$axes,
+                       DenseI64ArrayAttr:$starts, DenseI64ArrayAttr:$ends,
+                       DenseI64ArrayAttr:$steps);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $result_grad `axes` `=` $axes `starts` `=` $starts `ends` `=` $ends `steps` `=` $steps
+    attr-dict `:` type($result_grad) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 class Mpc_ActivationGradOp<string mnemonic, string savedName, string formula,
                            Trait category>
     : Mpc_Op<mnemonic, [Pure, category, Mpc_Elementwise, SameOperandsAndResultType]> {

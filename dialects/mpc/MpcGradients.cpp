@@ -370,6 +370,39 @@ TransposeOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   return success();
 }
 
+LogicalResult SliceOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                                      SmallVectorImpl<Value> &operandGrads) {
+  if (!isa<FloatType>(getType().getElementType())) {
+    operandGrads.push_back(nullptr);
+    return success();
+  }
+  operandGrads.push_back(b.create<SliceGradOp>(
+      getLoc(), getInput().getType(), grads[0], getAxesAttr(), getStartsAttr(),
+      getEndsAttr(), getStepsAttr()));
+  return success();
+}
+
+LogicalResult ConcatOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                                       SmallVectorImpl<Value> &operandGrads) {
+  // Each input's gradient is the part of the result's gradient it filled.
+  bool isFloat = isa<FloatType>(getType().getElementType());
+  int64_t axis = getAxis(), offset = 0;
+  for (Value input : getInputs()) {
+    RankedTensorType type = tensorType(input);
+    int64_t size = type.getDimSize(axis);
+    operandGrads.push_back(
+        isFloat ? b.create<SliceOp>(getLoc(), type, grads[0],
+                                    b.getDenseI64ArrayAttr({axis}),
+                                    b.getDenseI64ArrayAttr({offset}),
+                                    b.getDenseI64ArrayAttr({offset + size}),
+                                    b.getDenseI64ArrayAttr({1}))
+                      .getResult()
+                : Value());
+    offset += size;
+  }
+  return success();
+}
+
 LogicalResult
 EmbeddingOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                             SmallVectorImpl<Value> &operandGrads) {

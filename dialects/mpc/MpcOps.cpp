@@ -190,6 +190,21 @@ LogicalResult ReshapeOp::verify() {
                        [&] { return emitOpError(); });
 }
 
+LogicalResult SliceOp::verify() {
+  return verifyDerivedType(*this,
+                           inferSliceType(tensorType(getInput()), getAxes(),
+                                          getStarts(), getEnds(), getSteps(),
+                                          [&] { return emitOpError(); }),
+                           getType());
+}
+
+LogicalResult ConcatOp::verify() {
+  return verifyDerivedType(*this,
+                           inferConcatType(getInputs().getTypes(), getAxis(),
+                                           [&] { return emitOpError(); }),
+                           getType());
+}
+
 LogicalResult TransposeOp::verify() {
   return verifyDerivedType(*this,
                            inferTransposeType(tensorType(getInput()),

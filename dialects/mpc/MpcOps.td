@@ -344,6 +344,51 @@ def Mpc_TransposeOp : Mpc_Op<"transpose", [Pure, Mpc_Clear, Mpc_Differentiable, 
   let hasVerifier = 1;
 }
 
+def Mpc_SliceOp : Mpc_Op<"slice", [Pure, Mpc_Clear, Mpc_Differentiable, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "Takes every `step`-th element from `start` towards `end` along axes";
+  let description = [{
+    ONNX's Slice with static bounds. For each listed axis (distinct, in
+    `[0, rank)`), a negative start or end counts from the end of the dim;
+    both are then clamped to the dim (`[0, d]` for a positive step,
+    `[0, d - 1]` for the start and `[-1, d - 1]` for the end of a negative
+    one), and the result takes `ceil((end - start) / step)` elements. A
+    negative step walks backwards. Axes not listed are kept whole; the
+    result is never empty.
+
+    ```mlir
+    %y = mpc.slice %x axes = [1] starts = [2] ends = [8] steps = [2] : tensor<4x10xf32> -> tensor<4x3xf32>
+    %r = mpc.slice %x axes = [0] starts = [-1] ends = [-11] steps = [-1] : tensor<4x10xf32> -> tensor<4x10xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_AnyTensor:$input, DenseI64ArrayAttr:$axes,
+                       DenseI64ArrayAttr:$starts, DenseI64ArrayAttr:$ends,
+                       DenseI64ArrayAttr:$steps);
+  let results = (outs Mpc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `axes` `=` $axes `starts` `=` $starts `ends` `=` $ends `steps` `=` $steps
+    attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mpc_ConcatOp : Mpc_Op<"concat", [Pure, Mpc_Clear, Mpc_Differentiable, SameOperandsAndResultElementType]> {
+  let summary = "Joins tensors along one axis";
+  let description = [{
+    The inputs (at least one) have one rank and one element type and agree
+    on every dim but `axis`, where the result is their sum.
+
+    ```mlir
+    %y = mpc.concat %a, %b axis = 1 : (tensor<4x3xf32>, tensor<4x5xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Mpc_AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs Mpc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $inputs `axis` `=` $axis attr-dict `:` functional-type($inputs, $result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Mpc_EmbeddingOp : Mpc_Op<"embedding", [Pure, Mpc_Clear, Mpc_Differentiable, AllElementTypesMatch<["table", "result"]>]> {
   let summary = "Gathers rows of a table by integer ids";
   let description = [{

@@ -21,6 +21,20 @@ LogicalResult BroadcastOp::verify() {
                             [&] { return emitOpError(); });
 }
 
+LogicalResult SliceGradOp::verify() {
+  // result_grad is the gradient of the slice the forward op took of a
+  // tensor of the result's type.
+  auto sliced = inferSliceType(getType(), getAxes(), getStarts(), getEnds(),
+                               getSteps(), [&] { return emitOpError(); });
+  if (failed(sliced))
+    return failure();
+  if (*sliced != getResultGrad().getType())
+    return emitOpError("result_grad type ")
+           << getResultGrad().getType() << " does not match the slice of "
+           << getType() << ", " << *sliced;
+  return success();
+}
+
 LogicalResult SoftmaxGradOp::verify() {
   return verifyAxis(getAxis(), getType().getRank(),
                     [&] { return emitOpError(); });

@@ -69,12 +69,11 @@ using StructuralElementwiseOps =
 using GradientOps =
     OpSet<MPC_UNARY_GRAD_OPS(MPC_LISTED_GRAD_OP_CLASS) BroadcastOp,
           SoftmaxGradOp, LogSoftmaxGradOp, LayerNormGradOp, EmbeddingGradOp,
-          SoftmaxCrossEntropyGradOp, CausalAttentionGradOp>;
+          SoftmaxCrossEntropyGradOp, CausalAttentionGradOp, SliceGradOp>;
 /// The optimizer's ops, built by mpc-build-train-step (and AdamW's merged
 /// by mpc-multi-tensor-adamw for the CUDA backend); all keep f32.
-using OptimizerOps =
-    OpSet<SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, AdamWMultiUpdateOp,
-          ClipByGlobalNormOp>;
+using OptimizerOps = OpSet<SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
+                           AdamWMultiUpdateOp, ClipByGlobalNormOp>;
 /// The ops of dynamic loss scaling, built by mpc-loss-scaling.
 using LossScalingOps = OpSet<UnscaleAndCheckOp, SelectOp, UpdateLossScaleOp>;
 /// The kernel-sized groupings mpc-fuse creates.

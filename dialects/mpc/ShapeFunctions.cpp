@@ -2,6 +2,8 @@
 
 #include "dialects/mpc/ShapeFunctions.h"
 
+#include "runtime/core/Slicing.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cmath>
@@ -188,6 +190,92 @@ inferTransposeType(RankedTensorType input, llvm::ArrayRef<int64_t> permutation,
   for (int64_t dim : permutation)
     shape.push_back(input.getDimSize(dim));
   return RankedTensorType::get(shape, input.getElementType());
+}
+
+FailureOr<RankedTensorType>
+inferSliceType(RankedTensorType input, llvm::ArrayRef<int64_t> axes,
+               llvm::ArrayRef<int64_t> starts, llvm::ArrayRef<int64_t> ends,
+               llvm::ArrayRef<int64_t> steps, EmitErrorFn emitError) {
+  if (starts.size() != axes.size() || ends.size() != axes.size() ||
+      steps.size() != axes.size())
+    return emitError() << "axes, starts, ends and steps must have one entry "
+                          "per sliced axis, got "
+                       << axes.size() << ", " << starts.size() << ", "
+                       << ends.size() << " and " << steps.size();
+  int64_t rank = input.getRank();
+  llvm::SmallVector<int64_t> shape(input.getShape());
+  llvm::SmallVector<bool> seen(rank, false);
+  for (auto [axis, start, end, step] : llvm::zip(axes, starts, ends, steps)) {
+    if (axis < 0 || axis >= rank)
+      return emitError() << "axis " << axis << " is out of range for "
+                         << formatShape(input.getShape());
+    if (seen[axis])
+      return emitError() << "axis " << axis << " is sliced twice";
+    seen[axis] = true;
+    if (step == 0 || step == std::numeric_limits<int64_t>::min())
+      return emitError() << "step " << step << " of axis " << axis
+                         << " must be nonzero and greater than INT64_MIN";
+    slicing::AxisRange range =
+        slicing::clampAxisRange(input.getDimSize(axis), start, end, step);
+    if (range.size == 0)
+      return emitError() << "slice [" << start << ", " << end << ") step "
+                         << step << " of axis " << axis << " of "
+                         << formatShape(input.getShape())
+                         << " is empty; mpc has no empty tensors";
+    shape[axis] = range.size;
+  }
+  return RankedTensorType::get(shape, input.getElementType());
+}
+
+void sliceStartsAndSteps(llvm::ArrayRef<int64_t> inputShape,
+                         llvm::ArrayRef<int64_t> axes,
+                         llvm::ArrayRef<int64_t> starts,
+                         llvm::ArrayRef<int64_t> ends,
+                         llvm::ArrayRef<int64_t> steps,
+                         llvm::SmallVectorImpl<int64_t> &firsts,
+                         llvm::SmallVectorImpl<int64_t> &strides) {
+  firsts.assign(inputShape.size(), 0);
+  strides.assign(inputShape.size(), 1);
+  for (auto [axis, start, end, step] : llvm::zip(axes, starts, ends, steps)) {
+    slicing::AxisRange range =
+        slicing::clampAxisRange(inputShape[axis], start, end, step);
+    firsts[axis] = range.start;
+    strides[axis] = range.step;
+  }
+}
+
+FailureOr<RankedTensorType> inferConcatType(TypeRange inputs, int64_t axis,
+                                            EmitErrorFn emitError) {
+  if (inputs.empty())
+    return emitError() << "needs at least one input";
+  auto first = cast<RankedTensorType>(inputs.front());
+  int64_t rank = first.getRank();
+  if (axis < 0 || axis >= rank)
+    return emitError() << "axis " << axis << " is out of range for "
+                       << formatShape(first.getShape());
+  llvm::SmallVector<int64_t> shape(first.getShape());
+  for (auto [index, type] : llvm::enumerate(inputs.drop_front())) {
+    auto input = cast<RankedTensorType>(type);
+    if (input.getElementType() != first.getElementType())
+      return emitError() << "input " << index + 1 << " has element type "
+                         << input.getElementType() << ", input 0 has "
+                         << first.getElementType();
+    bool fits = input.getRank() == rank;
+    for (int64_t d = 0; fits && d < rank; ++d)
+      fits = d == axis || input.getDimSize(d) == first.getDimSize(d);
+    if (!fits)
+      return emitError() << "input " << index + 1 << " of shape "
+                         << formatShape(input.getShape())
+                         << " does not fit input 0 of shape "
+                         << formatShape(first.getShape()) << " outside axis "
+                         << axis;
+    if (input.getDimSize(axis) >
+        std::numeric_limits<int64_t>::max() - shape[axis])
+      return emitError() << "the concatenated axis " << axis
+                         << " overflows int64";
+    shape[axis] += input.getDimSize(axis);
+  }
+  return RankedTensorType::get(shape, first.getElementType());
 }
 
 FailureOr<RankedTensorType> inferEmbeddingType(RankedTensorType ids,

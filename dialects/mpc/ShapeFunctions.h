@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeRange.h"
 #include "mlir/IR/Value.h"
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -115,6 +116,28 @@ mlir::LogicalResult verifyReshape(mlir::RankedTensorType input,
 mlir::FailureOr<mlir::RankedTensorType>
 inferTransposeType(mlir::RankedTensorType input,
                    llvm::ArrayRef<int64_t> permutation, EmitErrorFn emitError);
+
+/// slice: one start, end and step per axis; the axes distinct and in
+/// range; no step 0; no empty dim once clamped (runtime/core/Slicing.h).
+mlir::FailureOr<mlir::RankedTensorType>
+inferSliceType(mlir::RankedTensorType input, llvm::ArrayRef<int64_t> axes,
+               llvm::ArrayRef<int64_t> starts, llvm::ArrayRef<int64_t> ends,
+               llvm::ArrayRef<int64_t> steps, EmitErrorFn emitError);
+
+/// The first element and step of every dim of a slice that inferSliceType
+/// accepted: the listed axes clamped, the others whole.
+void sliceStartsAndSteps(llvm::ArrayRef<int64_t> inputShape,
+                         llvm::ArrayRef<int64_t> axes,
+                         llvm::ArrayRef<int64_t> starts,
+                         llvm::ArrayRef<int64_t> ends,
+                         llvm::ArrayRef<int64_t> steps,
+                         llvm::SmallVectorImpl<int64_t> &firsts,
+                         llvm::SmallVectorImpl<int64_t> &strides);
+
+/// concat: at least one input; one rank and element type; `axis` in range;
+/// the other dims equal. The result's `axis` dim is the sum of the inputs'.
+mlir::FailureOr<mlir::RankedTensorType>
+inferConcatType(mlir::TypeRange inputs, int64_t axis, EmitErrorFn emitError);
 
 /// embedding: a rank-2 table; result is ids.shape + [table.shape[1]].
 mlir::FailureOr<mlir::RankedTensorType>

@@ -55,8 +55,8 @@ typedef struct mpc_rt mpc_rt;
 /* Creates a context on the current device that enqueues on `stream`, with a
  * cuBLASLt workspace of workspace_bytes; null (and a one-line message in
  * error) when the device or cuBLASLt cannot be used. Host code only. */
-mpc_rt *mpc_rt_create(cudaStream_t stream, size_t workspace_bytes,
-                      char *error, size_t error_size);
+mpc_rt *mpc_rt_create(cudaStream_t stream, size_t workspace_bytes, char *error,
+                      size_t error_size);
 void mpc_rt_destroy(mpc_rt *rt);
 
 cudaStream_t mpc_rt_stream(mpc_rt *rt);
@@ -132,31 +132,30 @@ int mpc_rt_gemm(mpc_rt *rt, const mpc_gemm_desc *desc, const void *a,
 
 /* Fills n elements with value rounded to dtype (the constants a step
  * needs as tensors). */
-int mpc_rt_fill(mpc_rt *rt, void *out, mpc_dtype type, int64_t n,
-                double value);
+int mpc_rt_fill(mpc_rt *rt, void *out, mpc_dtype type, int64_t n, double value);
 
 /* Softmax and log-softmax along the axis. */
 int mpc_rt_softmax(mpc_rt *rt, const void *in, mpc_dtype in_type, void *out,
                    mpc_dtype out_type, int64_t outer, int64_t axis,
                    int64_t inner);
-int mpc_rt_log_softmax(mpc_rt *rt, const void *in, mpc_dtype in_type,
-                       void *out, mpc_dtype out_type, int64_t outer,
-                       int64_t axis, int64_t inner);
+int mpc_rt_log_softmax(mpc_rt *rt, const void *in, mpc_dtype in_type, void *out,
+                       mpc_dtype out_type, int64_t outer, int64_t axis,
+                       int64_t inner);
 /* dx = y (dy - sum_axis(dy y)); all three share dx's type. */
 int mpc_rt_softmax_grad(mpc_rt *rt, const void *dy, const void *y, void *dx,
                         mpc_dtype type, int64_t outer, int64_t axis,
                         int64_t inner);
 /* dx = dy - exp(y) sum_axis(dy). */
-int mpc_rt_log_softmax_grad(mpc_rt *rt, const void *dy, const void *y,
-                            void *dx, mpc_dtype type, int64_t outer,
-                            int64_t axis, int64_t inner);
+int mpc_rt_log_softmax_grad(mpc_rt *rt, const void *dy, const void *y, void *dx,
+                            mpc_dtype type, int64_t outer, int64_t axis,
+                            int64_t inner);
 
 /* Layer normalization of `rows` rows of `cols`; gamma and beta are
  * [cols] of param_type. */
 int mpc_rt_layer_norm(mpc_rt *rt, const void *x, mpc_dtype x_type,
-                      const void *gamma, const void *beta,
-                      mpc_dtype param_type, void *y, mpc_dtype y_type,
-                      int64_t rows, int64_t cols, double epsilon);
+                      const void *gamma, const void *beta, mpc_dtype param_type,
+                      void *y, mpc_dtype y_type, int64_t rows, int64_t cols,
+                      double epsilon);
 /* dx ([rows, cols], dx_type) and dgamma, dbeta ([cols], param_type);
  * dy has dx_type, x has x_type. */
 int mpc_rt_layer_norm_grad(mpc_rt *rt, const void *dy, const void *x,
@@ -183,6 +182,15 @@ int mpc_rt_check_numerics(mpc_rt *rt, const void *in, mpc_dtype type, int64_t n,
 int mpc_rt_transpose(mpc_rt *rt, const void *in, void *out, int elem_size,
                      int rank, const int64_t *in_shape, const int64_t *perm);
 
+/* Copies the elements of `shape` (rank <= 8, row-major) from a view of in
+ * to a view of out; each view starts at its offset and steps by its
+ * strides (in elements, possibly negative). elem_size is 1, 2, 4 or 8
+ * bytes. Slice reads a strided view; its gradient and concat write one. */
+int mpc_rt_strided_copy(mpc_rt *rt, const void *in, void *out, int elem_size,
+                        int rank, const int64_t *shape, int64_t in_offset,
+                        const int64_t *in_strides, int64_t out_offset,
+                        const int64_t *out_strides);
+
 /* out[i, :] = table[ids[i], :] for n ids; table is [rows, dim]. */
 int mpc_rt_embedding(mpc_rt *rt, const int32_t *ids, int64_t n,
                      const void *table, mpc_dtype table_type, void *out,
@@ -195,8 +203,7 @@ int mpc_rt_embedding_grad(mpc_rt *rt, const void *dy, mpc_dtype dy_type,
 /* out[..., i, j] = j > i ? value : in[..., i, j] over [batch, rows, cols];
  * out may equal in. */
 int mpc_rt_causal_mask(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
-                       int64_t batch, int64_t rows, int64_t cols,
-                       double value);
+                       int64_t batch, int64_t rows, int64_t cols, double value);
 
 /* Causal self-attention of `heads` heads of [length, dim] (q, k, v, out
  * of `type`): out = softmax(scale q k^T, keys after the query masked) v and
@@ -210,10 +217,10 @@ int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
  * (the probabilities are recomputed); all of `type` but lse. Uses
  * heads * length f32 of the context's scratch (in chunks of heads). */
 int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
-                                 const void *k, const void *v,
-                                 const float *lse, void *dq, void *dk,
-                                 void *dv, mpc_dtype type, int64_t heads,
-                                 int64_t length, int64_t dim, double scale);
+                                 const void *k, const void *v, const float *lse,
+                                 void *dq, void *dk, void *dv, mpc_dtype type,
+                                 int64_t heads, int64_t length, int64_t dim,
+                                 double scale);
 
 /* Inverted dropout with the CPU reference's counter-based mask, keyed by
  * op_seed (the op's seed attribute), seed_step[0] (the run's seed) and
@@ -255,8 +262,7 @@ typedef struct mpc_tensor_ref {
  * = 1 if any input holds an infinity or a NaN, else 0. scale is a device
  * f32 scalar. Reads and writes 16-byte vectors where alignment allows. */
 int mpc_rt_unscale_and_check(mpc_rt *rt, const mpc_tensor_ref *tensors,
-                             int count, const float *scale,
-                             uint8_t *found_inf);
+                             int count, const float *scale, uint8_t *found_inf);
 
 /* out_i = in_i * clipCoefficient(global norm, max_norm); the norm (one f32)
  * is written to norm when it is not null. */
@@ -281,8 +287,8 @@ int mpc_rt_update_loss_scale(mpc_rt *rt, float *scale, float *good_steps,
  * learning rate of the step is scheduledLearningRate(lr, schedule, *step),
  * computed on the device. SGD and momentum take a null step for the
  * constant rate (kind MPC_LR_CONSTANT, no warmup), where it is lr. */
-int mpc_rt_sgd(mpc_rt *rt, float *param, const void *grad,
-               mpc_dtype grad_type, int64_t n, const float *step, double lr,
+int mpc_rt_sgd(mpc_rt *rt, float *param, const void *grad, mpc_dtype grad_type,
+               int64_t n, const float *step, double lr,
                mpc_lr_schedule schedule, double weight_decay,
                const uint8_t *skip_if);
 int mpc_rt_momentum(mpc_rt *rt, float *param, const void *grad,

@@ -13,7 +13,8 @@ status=0
 # numerics: every op probed, as mpc-run --check-numerics-all does).
 for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2 \
     sum_overflow:f16:1:numerics gpt:bf16:1:numerics activations:f16:1 \
-    activations:bf16:1 where:f16:1 where:bf16:1; do
+    activations:bf16:1 where:f16:1 where:bf16:1 slice_concat:bf16:1 \
+    slice_concat:f16:1:numerics; do
   graph=${config%%:*} rest=${config#*:}
   dtype=${rest%%:*} rest=${rest#*:}
   accumulate=${rest%%:*} probes=

@@ -75,8 +75,9 @@ bool matches(OperandKind kind, Type elementType) {
 } // namespace
 
 /// The importer's view of one op: its operands (a letter each: f float,
-/// i integer, m bool mask, a any), the attrs it accepts, the op class its
-/// builder creates and the builder.
+/// i integer, m bool mask, a any; a trailing '+' repeats the last one for
+/// one or more inputs), the attrs it accepts, the op class its builder
+/// creates and the builder.
 struct NodeImporter::OpSpec {
   llvm::StringLiteral name;
   llvm::StringLiteral operands;
@@ -363,6 +364,52 @@ FailureOr<TransposeOp> NodeImporter::buildTranspose(GraphNode &node) {
                                      builder.getDenseI64ArrayAttr(permutation));
 }
 
+FailureOr<SliceOp> NodeImporter::buildSlice(GraphNode &node) {
+  Value input = node.operands[0];
+  int64_t rank = tensorType(input).getRank();
+  auto list = [&](llvm::StringRef key) -> FailureOr<SmallVector<int64_t>> {
+    const json *value = attr(node, key);
+    if (!value)
+      return SmallVector<int64_t>();
+    return reader.readIntList(*value, attrPointer(node, key));
+  };
+  if (!requiredAttr(node, "starts") || !requiredAttr(node, "ends"))
+    return failure();
+  auto starts = list("starts"), ends = list("ends"), axes = list("axes"),
+       steps = list("steps");
+  if (failed(starts) || failed(ends) || failed(axes) || failed(steps))
+    return failure();
+  // As ONNX: the axes default to the first ones, and may count from the
+  // end; the steps default to 1.
+  if (!attr(node, "axes"))
+    for (int64_t axis = 0; axis < static_cast<int64_t>(starts->size()); ++axis)
+      axes->push_back(axis);
+  for (int64_t &axis : *axes)
+    if (axis < 0 && axis >= -rank)
+      axis += rank;
+  if (!attr(node, "steps"))
+    steps->assign(starts->size(), 1);
+  auto type = inferSliceType(tensorType(input), *axes, *starts, *ends, *steps,
+                             [&] { return nodeError(node); });
+  if (failed(type))
+    return failure();
+  return builder.create<SliceOp>(node.loc, *type, input, *axes, *starts, *ends,
+                                 *steps);
+}
+
+FailureOr<ConcatOp> NodeImporter::buildConcat(GraphNode &node) {
+  if (!requiredAttr(node, "axis"))
+    return failure();
+  auto axis = axisAttr(node, "axis", tensorType(node.operands[0]).getRank());
+  if (failed(axis))
+    return failure();
+  auto type = inferConcatType(ValueRange(node.operands).getTypes(), *axis,
+                              [&] { return nodeError(node); });
+  if (failed(type))
+    return failure();
+  return builder.create<ConcatOp>(node.loc, *type, node.operands, *axis);
+}
+
 FailureOr<CausalMaskOp> NodeImporter::buildCausalMask(GraphNode &node) {
   Value input = node.operands[0];
   auto fill =
@@ -605,6 +652,8 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
   static constexpr llvm::StringLiteral reduce[] = {"axes", "keepdims"};
   static constexpr llvm::StringLiteral shape[] = {"shape"};
   static constexpr llvm::StringLiteral perm[] = {"perm"};
+  static constexpr llvm::StringLiteral slice[] = {"starts", "ends", "axes",
+                                                  "steps"};
   static constexpr llvm::StringLiteral value[] = {"value"};
   static constexpr llvm::StringLiteral dropout[] = {"rate", "seed"};
   static constexpr llvm::StringLiteral constant[] = {"value", "shape", "dtype"};
@@ -633,6 +682,8 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
       row<&NodeImporter::buildReduce<ReduceMeanOp>>("reduce_mean", "f", reduce),
       row<&NodeImporter::buildReshape>("reshape", "a", shape),
       row<&NodeImporter::buildTranspose>("transpose", "a", perm),
+      row<&NodeImporter::buildSlice>("slice", "a", slice),
+      row<&NodeImporter::buildConcat>("concat", "a+", axis),
       row<&NodeImporter::buildInferredBinary<EmbeddingOp, inferEmbeddingType>>(
           "embedding", "if", noAttrs),
       row<&NodeImporter::buildCausalMask>("causal_mask", "f", value),
@@ -710,17 +761,21 @@ FailureOr<Value> NodeImporter::import(GraphNode &node,
       diagnostic << "; known ops: " << llvm::join(names, ", ");
     return failure();
   }
-  if (node.inputs.size() != spec->operands.size()) {
+  // A trailing '+' repeats the letter before it for one or more inputs.
+  llvm::StringRef letters = spec->operands;
+  bool variadic = letters.consume_back("+");
+  if (variadic ? node.inputs.size() < letters.size()
+               : node.inputs.size() != letters.size()) {
     reader.error(node.pointer + "/inputs")
         << node.op << " node '" << node.name << "' takes "
-        << spec->operands.size() << " input"
-        << (spec->operands.size() == 1 ? "" : "s") << ", got "
-        << node.inputs.size();
+        << (variadic ? "at least " : "") << letters.size() << " input"
+        << (letters.size() == 1 ? "" : "s") << ", got " << node.inputs.size();
     return failure();
   }
   for (auto [position, input] : llvm::enumerate(node.inputs)) {
     Value value = values.lookup(input);
-    OperandKind kind = operandKind(spec->operands[position]);
+    OperandKind kind =
+        operandKind(letters[std::min(position, letters.size() - 1)]);
     Type elementType = tensorType(value).getElementType();
     if (!matches(kind, elementType)) {
       reader.error(node.pointer + "/inputs/" + std::to_string(position))

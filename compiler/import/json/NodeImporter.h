@@ -95,6 +95,8 @@ private:
   template <typename OpTy> mlir::FailureOr<OpTy> buildReduce(GraphNode &node);
   mlir::FailureOr<ReshapeOp> buildReshape(GraphNode &node);
   mlir::FailureOr<TransposeOp> buildTranspose(GraphNode &node);
+  mlir::FailureOr<SliceOp> buildSlice(GraphNode &node);
+  mlir::FailureOr<ConcatOp> buildConcat(GraphNode &node);
   mlir::FailureOr<CausalMaskOp> buildCausalMask(GraphNode &node);
   mlir::FailureOr<MaskedFillOp> buildMaskedFill(GraphNode &node);
   mlir::FailureOr<WhereOp> buildWhere(GraphNode &node);

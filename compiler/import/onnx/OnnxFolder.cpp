@@ -13,6 +13,7 @@
 #include "compiler/import/onnx/OnnxNode.h"
 
 #include "runtime/core/ScalarMath.h"
+#include "runtime/core/Slicing.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -513,22 +514,11 @@ bool Folder::slice() {
     if (!normalizeAxis(axis, rank) || steps[i] == 0 ||
         steps[i] == std::numeric_limits<int64_t>::min())
       return false;
-    int64_t dim = shape[axis], s = (*starts)[i], e = (*ends)[i];
-    if (s < 0)
-      s += dim;
-    if (e < 0 && e > std::numeric_limits<int64_t>::min() + dim)
-      e += dim;
-    if (steps[i] > 0) {
-      s = std::clamp<int64_t>(s, 0, dim);
-      e = std::clamp<int64_t>(e, 0, dim);
-      size[axis] = e > s ? (e - s + steps[i] - 1) / steps[i] : 0;
-    } else {
-      s = std::clamp<int64_t>(s, 0, dim - 1);
-      e = std::clamp<int64_t>(e, -1, dim - 1);
-      size[axis] = s > e ? (s - e - steps[i] - 1) / -steps[i] : 0;
-    }
-    begin[axis] = s;
-    step[axis] = steps[i];
+    slicing::AxisRange range = slicing::clampAxisRange(
+        shape[axis], (*starts)[i], (*ends)[i], steps[i]);
+    size[axis] = range.size;
+    begin[axis] = range.start;
+    step[axis] = range.step;
   }
   if (product(size) > kMaxFoldedElements)
     return false;

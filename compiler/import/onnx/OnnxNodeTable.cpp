@@ -397,6 +397,144 @@ LogicalResult mapTranspose(NodeContext &node) {
   return success();
 }
 
+/// The constant integer list input `index` holds (rank <= 1), or none.
+std::optional<std::vector<int64_t>> constantInts(NodeContext &node,
+                                                 size_t index) {
+  const Literal *literal = node.literal(index);
+  if (!literal || literal->isFloat() || literal->shape.size() > 1)
+    return std::nullopt;
+  return literal->ints;
+}
+
+/// A slice of `input` along one axis: `size` elements from `start`.
+FailureOr<Value> sliceAlong(NodeContext &node, Value input, int64_t axis,
+                            int64_t start, int64_t size) {
+  int64_t end = start + size;
+  auto type = inferSliceType(tensorType(input), {axis}, {start}, {end}, {1},
+                             errorsAt(node));
+  if (failed(type))
+    return failure();
+  return node.builder
+      .create<SliceOp>(node.loc, *type, input, llvm::ArrayRef<int64_t>{axis},
+                       llvm::ArrayRef<int64_t>{start},
+                       llvm::ArrayRef<int64_t>{end}, llvm::ArrayRef<int64_t>{1})
+      .getResult();
+}
+
+/// Slice with constant starts, ends, axes and steps.
+LogicalResult mapSlice(NodeContext &node) {
+  if (!node.hasInput(0))
+    return node.unsupported("input 0 is required");
+  auto starts = constantInts(node, 1), ends = constantInts(node, 2);
+  if (!starts || !ends)
+    return node.unsupported("the starts and ends must be constants");
+  Value input = node.value(0);
+  int64_t rank = tensorType(input).getRank();
+  std::vector<int64_t> axes(starts->size()), steps(starts->size(), 1);
+  std::iota(axes.begin(), axes.end(), 0);
+  if (node.hasInput(3)) {
+    auto given = constantInts(node, 3);
+    if (!given)
+      return node.unsupported("the axes must be a constant");
+    axes = *given;
+  }
+  if (node.hasInput(4)) {
+    auto given = constantInts(node, 4);
+    if (!given)
+      return node.unsupported("the steps must be a constant");
+    steps = *given;
+  }
+  for (int64_t &axis : axes)
+    if (!normalizeAxis(axis, rank))
+      return node.unsupported("axis " + llvm::Twine(axis) + " is out of range");
+  auto type = inferSliceType(tensorType(input), axes, *starts, *ends, steps,
+                             errorsAt(node));
+  if (failed(type))
+    return failure();
+  node.setResult(0, node.builder.create<SliceOp>(node.loc, *type, input, axes,
+                                                 *starts, *ends, steps));
+  return success();
+}
+
+/// Split into one slice per output: sizes from the `split` input (or the
+/// attribute of older opsets), else equal parts (the last one smaller when
+/// num_outputs does not divide the dim, as opset 18 allows).
+LogicalResult mapSplit(NodeContext &node) {
+  if (!node.hasInput(0))
+    return node.unsupported("input 0 is required");
+  Value input = node.value(0);
+  auto type = tensorType(input);
+  int64_t axis = node.intAttr("axis", 0);
+  if (!normalizeAxis(axis, type.getRank()))
+    return node.unsupported("axis " + llvm::Twine(axis) + " is out of range");
+  int64_t dim = type.getDimSize(axis);
+  std::vector<int64_t> sizes;
+  if (node.hasInput(1)) {
+    auto given = constantInts(node, 1);
+    if (!given)
+      return node.unsupported("the split sizes must be a constant");
+    sizes = *given;
+  } else if (auto given = node.intsAttr("split")) {
+    sizes = *given;
+  } else {
+    int64_t parts =
+        node.intAttr("num_outputs", static_cast<int64_t>(node.numOutputs()));
+    if (parts < 1)
+      return node.unsupported("the number of outputs must be positive");
+    int64_t chunk = (dim + parts - 1) / parts;
+    for (int64_t start = 0; start < dim; start += chunk)
+      sizes.push_back(std::min(chunk, dim - start));
+  }
+  if (sizes.size() != node.numOutputs())
+    return node.unsupported("the split has " + llvm::Twine(sizes.size()) +
+                            " parts for " + llvm::Twine(node.numOutputs()) +
+                            " outputs");
+  int64_t total = 0;
+  for (int64_t size : sizes) {
+    if (size < 1)
+      return node.unsupported("a split part of " + llvm::Twine(size) +
+                              " elements: mpc has no empty tensors");
+    total += size;
+  }
+  if (total != dim)
+    return node.unsupported("the split parts sum to " + llvm::Twine(total) +
+                            ", axis " + llvm::Twine(axis) + " has " +
+                            llvm::Twine(dim));
+  int64_t start = 0;
+  for (auto [index, size] : llvm::enumerate(sizes)) {
+    if (node.usesOutput(index)) {
+      auto part = sliceAlong(node, input, axis, start, size);
+      if (failed(part))
+        return failure();
+      node.setResult(index, *part);
+    }
+    start += size;
+  }
+  return success();
+}
+
+/// Concat of tensors that are not all constants (the folder joins those).
+LogicalResult mapConcat(NodeContext &node) {
+  if (node.numInputs() == 0)
+    return node.unsupported("Concat needs at least one input");
+  llvm::SmallVector<Value> inputs;
+  for (size_t i = 0; i < node.numInputs(); ++i) {
+    if (!node.hasInput(i))
+      return node.unsupported("input " + llvm::Twine(i) + " is required");
+    inputs.push_back(node.value(i));
+  }
+  int64_t axis = node.intAttr("axis", 0);
+  if (!normalizeAxis(axis, tensorType(inputs.front()).getRank()))
+    return node.unsupported("axis " + llvm::Twine(axis) + " is out of range");
+  auto type =
+      inferConcatType(ValueRange(inputs).getTypes(), axis, errorsAt(node));
+  if (failed(type))
+    return failure();
+  node.setResult(0,
+                 node.builder.create<ConcatOp>(node.loc, *type, inputs, axis));
+  return success();
+}
+
 /// Gather of float data by integer indices: an embedding lookup in the
 /// data seen as a table of rows along `axis`, with transposes when the axis
 /// is not the first.
@@ -793,6 +931,9 @@ const llvm::StringMap<NodeMapping> &nodeTable() {
       {"Squeeze", mapReshapeLike},
       {"Unsqueeze", mapReshapeLike},
       {"Transpose", mapTranspose},
+      {"Concat", mapConcat},
+      {"Slice", mapSlice},
+      {"Split", mapSplit},
       {"Gather", mapGather},
       {"Cast", mapCast},
       {"Dropout", mapDropout},

@@ -21,6 +21,7 @@
 #include "compiler/target/cuda/ManifestWriter.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/OpCoverage.h"
+#include "dialects/mpc/ShapeFunctions.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -79,10 +80,11 @@ using CudaStepOps =
     OpSet<LoadOp, StoreOp, ConstantOp, ReshapeOp, FusedOp, MatmulOp,
           FusedMatmulOp, SoftmaxOp, LogSoftmaxOp, SoftmaxGradOp,
           LogSoftmaxGradOp, LayerNormOp, LayerNormGradOp, ReduceSumOp,
-          ReduceMeanOp, TransposeOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp,
-          DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
-          MseLossOp, UnscaleAndCheckOp, ClipByGlobalNormOp, UpdateLossScaleOp,
-          SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, AdamWMultiUpdateOp,
+          ReduceMeanOp, TransposeOp, SliceOp, SliceGradOp, ConcatOp,
+          EmbeddingOp, EmbeddingGradOp, CausalMaskOp, DropoutOp,
+          SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp, MseLossOp,
+          UnscaleAndCheckOp, ClipByGlobalNormOp, UpdateLossScaleOp, SgdUpdateOp,
+          MomentumUpdateOp, AdamWUpdateOp, AdamWMultiUpdateOp,
           CausalAttentionOp, CausalAttentionGradOp, func::ReturnOp>;
 
 /// The ops the CUDA backend never lowers on their own, and why.
@@ -153,6 +155,20 @@ private:
   std::string fresh(StringRef prefix) {
     return prefix.str() + "_" + str(nextLocal++);
   }
+  /// Writes `values` as a fresh `static const int64_t` array; its name.
+  std::string int64Array(StringRef prefix, ArrayRef<int64_t> values) {
+    std::string name = fresh(prefix), text;
+    for (int64_t value : values)
+      text += (text.empty() ? "" : ", ") + str(value);
+    os << "  static const int64_t " << name << "[] = {" << text << "};\n";
+    return name;
+  }
+  /// A mpc_rt_strided_copy of the elements of `shape` from a view of `in`
+  /// to a view of `out` (elements of `value`'s type).
+  void stridedCopy(Value value, const std::string &in, const std::string &out,
+                   ArrayRef<int64_t> shape, int64_t inOffset,
+                   ArrayRef<int64_t> inStrides, int64_t outOffset,
+                   ArrayRef<int64_t> outStrides);
 
   /// Pointers to an op's operand or result `i`, and to a value seen as
   /// ids (int32), f32 data or a flag (null when absent).
@@ -194,6 +210,9 @@ private:
   LogicalResult visit(ReduceSumOp op);
   LogicalResult visit(ReduceMeanOp op);
   LogicalResult visit(TransposeOp op);
+  LogicalResult visit(SliceOp op);
+  LogicalResult visit(SliceGradOp op);
+  LogicalResult visit(ConcatOp op);
   LogicalResult visit(EmbeddingOp op);
   LogicalResult visit(EmbeddingGradOp op);
   LogicalResult visit(CausalMaskOp op);
@@ -439,21 +458,104 @@ LogicalResult FunctionEmitter::visit(TransposeOp op) {
   if (shape.size() > 8)
     return op.emitOpError("has rank ")
            << shape.size() << "; the CUDA backend transposes rank <= 8";
-  std::string shapeName = fresh("shape"), permName = fresh("perm");
-  auto list = [](ArrayRef<int64_t> values) {
-    std::string text;
-    for (int64_t value : values)
-      text += (text.empty() ? "" : ", ") + str(value);
-    return text;
-  };
-  os << "  static const int64_t " << shapeName << "[] = {" << list(shape)
-     << "};\n";
-  os << "  static const int64_t " << permName << "[] = {"
-     << list(op.getPermutation()) << "};\n";
+  std::string shapeName = int64Array("shape", shape);
+  std::string permName = int64Array("perm", op.getPermutation());
   check("mpc_rt_transpose(rt, " + ptr(op.getInput()) + ", " +
         ptr(op.getResult()) + ", " +
         str(cudaElementSize(elementTypeOf(op.getInput()))) + ", " +
         str(shape.size()) + ", " + shapeName + ", " + permName + ")");
+  return success();
+}
+
+/// Row-major element strides of `shape`.
+SmallVector<int64_t> contiguousStrides(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (size_t d = shape.size(); d-- > 1;)
+    strides[d - 1] = strides[d] * shape[d];
+  return strides;
+}
+
+/// The offset of the first element and the strides of the view that
+/// `op`, a slice or its gradient, takes of a tensor of `shape`.
+template <typename SliceLike>
+int64_t sliceView(SliceLike op, ArrayRef<int64_t> shape,
+                  SmallVectorImpl<int64_t> &strides) {
+  SmallVector<int64_t> firsts, steps;
+  sliceStartsAndSteps(shape, op.getAxes(), op.getStarts(), op.getEnds(),
+                      op.getSteps(), firsts, steps);
+  strides = contiguousStrides(shape);
+  int64_t offset = 0;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    offset += firsts[d] * strides[d];
+    strides[d] *= steps[d];
+  }
+  return offset;
+}
+
+/// The error of an op whose rank the strided copy does not take.
+LogicalResult checkCopyRank(Operation *op, ArrayRef<int64_t> shape) {
+  if (shape.size() <= 8)
+    return success();
+  return op->emitOpError("has rank ")
+         << shape.size() << "; the CUDA backend copies rank <= 8";
+}
+
+void FunctionEmitter::stridedCopy(Value value, const std::string &in,
+                                  const std::string &out,
+                                  ArrayRef<int64_t> shape, int64_t inOffset,
+                                  ArrayRef<int64_t> inStrides,
+                                  int64_t outOffset,
+                                  ArrayRef<int64_t> outStrides) {
+  std::string shapeName = int64Array("shape", shape);
+  std::string inName = int64Array("in_strides", inStrides);
+  std::string outName = int64Array("out_strides", outStrides);
+  check("mpc_rt_strided_copy(rt, " + in + ", " + out + ", " +
+        str(cudaElementSize(elementTypeOf(value))) + ", " + str(shape.size()) +
+        ", " + shapeName + ", " + str(inOffset) + ", " + inName + ", " +
+        str(outOffset) + ", " + outName + ")");
+}
+
+LogicalResult FunctionEmitter::visit(SliceOp op) {
+  ArrayRef<int64_t> shape = tensorTypeShape(op.getResult());
+  if (failed(checkCopyRank(op, shape)))
+    return failure();
+  SmallVector<int64_t> inStrides;
+  int64_t inOffset = sliceView(op, tensorTypeShape(op.getInput()), inStrides);
+  stridedCopy(op.getInput(), ptr(op.getInput()), ptr(op.getResult()), shape,
+              inOffset, inStrides, 0, contiguousStrides(shape));
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(SliceGradOp op) {
+  ArrayRef<int64_t> shape = tensorTypeShape(op.getResultGrad());
+  if (failed(checkCopyRank(op, shape)))
+    return failure();
+  // Zeros, then the gradient where the slice took its elements.
+  check("mpc_rt_fill(rt, " + ptr(op.getResult()) + ", " +
+        dtype(op.getResult()) + ", " + str(numElementsOf(op.getResult())) +
+        ", 0.0)");
+  SmallVector<int64_t> outStrides;
+  int64_t outOffset =
+      sliceView(op, tensorTypeShape(op.getResult()), outStrides);
+  stridedCopy(op.getResultGrad(), ptr(op.getResultGrad()), ptr(op.getResult()),
+              shape, 0, contiguousStrides(shape), outOffset, outStrides);
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(ConcatOp op) {
+  ArrayRef<int64_t> resultShape = tensorTypeShape(op.getResult());
+  if (failed(checkCopyRank(op, resultShape)))
+    return failure();
+  SmallVector<int64_t> outStrides = contiguousStrides(resultShape);
+  int64_t axis = op.getAxis(), offset = 0;
+  // Each input fills its block of the axis, in order.
+  for (Value input : op.getInputs()) {
+    ArrayRef<int64_t> shape = tensorTypeShape(input);
+    stridedCopy(input, ptr(input), ptr(op.getResult()), shape, 0,
+                contiguousStrides(shape), offset * outStrides[axis],
+                outStrides);
+    offset += shape[axis];
+  }
   return success();
 }
 

@@ -196,6 +196,32 @@ void transpose(const float *in, const Shape &inShape,
 void transpose(const int64_t *in, const Shape &inShape,
                const std::vector<int64_t> &permutation, int64_t *out);
 
+/// Takes a strided part of `in`: element `i` (row-major over `outShape`)
+/// of `out` is the input element whose index along dim d is
+/// `firsts[d] + i_d * steps[d]` (steps may be negative). The ranges are the
+/// caller's (runtime/core/Slicing.h clamps them) and lie inside `inShape`.
+void slice(const float *in, const Shape &inShape, const Shape &firsts,
+           const Shape &steps, float *out, const Shape &outShape);
+
+/// slice for integer tensors.
+void slice(const int64_t *in, const Shape &inShape, const Shape &firsts,
+           const Shape &steps, int64_t *out, const Shape &outShape);
+
+/// Gradient of slice: zeroes `dx` (the slice's input shape `dxShape`), then
+/// writes each element of `dy` (the slice's result shape) where the slice
+/// took it.
+void sliceGrad(const float *dy, const Shape &dyShape, const Shape &firsts,
+               const Shape &steps, float *dx, const Shape &dxShape);
+
+/// Joins `inputs[k]` (of `shapes[k]`, equal outside `axis`) along `axis`
+/// into `out`, in order.
+void concat(const std::vector<const float *> &inputs,
+            const std::vector<Shape> &shapes, int64_t axis, float *out);
+
+/// concat for integer tensors.
+void concat(const std::vector<const int64_t *> &inputs,
+            const std::vector<Shape> &shapes, int64_t axis, int64_t *out);
+
 /// Gathers row ids[i] of the [rows, dim] `table` into row i of `out`
 /// ([numIds, dim]). Returns -1, or the position of the first id outside
 /// [0, rows) (then `out` is only partly written).

@@ -1,6 +1,7 @@
-//===- MovementTest.cpp - reduce, transpose, embedding, masks, fill -------===//
+//===- MovementTest.cpp - reduce, transpose, slice, embedding, masks ------===//
 //
-// The data-movement kernels are exact: transpose, embedding, the causal
+// The data-movement kernels are exact: transpose, the strided copy of
+// slice and concat, embedding, the causal
 // mask, dropout, fill and the f32 embedding gradient (same summation order
 // as the CPU) must equal the CPU reference bit for bit.
 //
@@ -150,6 +151,46 @@ TEST_F(GpuTest, TransposeIsExactForEveryElementSize) {
   DeviceBuffer scratch(16);
   EXPECT_EQ(mpc_rt_transpose(rt, scratch.get(), scratch.get(), 4, 4,
                              shape.data(), badPerm),
+            -1);
+}
+
+TEST_F(GpuTest, StridedCopyMatchesTheCpuSliceAndConcat) {
+  // A slice with a negative and a positive step of a [4, 5, 6] tensor.
+  cpu::Shape inShape{4, 5, 6}, outShape{2, 5, 2};
+  cpu::Shape firsts{3, 0, 1}, steps{-2, 1, 3};
+  int64_t n = 4 * 5 * 6, m = 2 * 5 * 2;
+  std::vector<float> x = randomValues(n, -1, 1, 19), want(m);
+  cpu::slice(x.data(), inShape, firsts, steps, want.data(), outShape);
+  int64_t inStrides[3] = {-2 * 30, 6, 3}, outStrides[3] = {10, 2, 1};
+  DeviceBuffer dIn = uploadBytes(x.data(), n * 4), dOut(m * 4);
+  ok(mpc_rt_strided_copy(rt, dIn.get(), dOut.get(), 4, 3, outShape.data(),
+                         3 * 30 + 1, inStrides, 0, outStrides));
+  sync();
+  std::vector<uint8_t> got = downloadBytes(dOut.get(), m * 4);
+  EXPECT_EQ(std::memcmp(got.data(), want.data(), m * 4), 0);
+
+  // The slice written back (its gradient's scatter), as 2-byte words.
+  std::vector<uint16_t> small(m), back(n, 0), expected(n, 0);
+  for (int64_t i = 0; i < m; ++i)
+    small[i] = static_cast<uint16_t>(i * 977);
+  for (int64_t a = 0; a < 2; ++a)
+    for (int64_t b = 0; b < 5; ++b)
+      for (int64_t c = 0; c < 2; ++c)
+        expected[(3 - 2 * a) * 30 + b * 6 + 1 + 3 * c] =
+            small[a * 10 + b * 2 + c];
+  DeviceBuffer dSmall = uploadBytes(small.data(), m * 2),
+               dBack = uploadBytes(back.data(), n * 2);
+  int64_t contiguous[3] = {10, 2, 1};
+  ok(mpc_rt_strided_copy(rt, dSmall.get(), dBack.get(), 2, 3, outShape.data(),
+                         0, contiguous, 3 * 30 + 1, inStrides));
+  sync();
+  std::vector<uint8_t> raw = downloadBytes(dBack.get(), n * 2);
+  EXPECT_EQ(std::memcmp(raw.data(), expected.data(), n * 2), 0);
+
+  DeviceBuffer scratch(16);
+  int64_t nine[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+  EXPECT_EQ(mpc_rt_strided_copy(rt, scratch.get(), scratch.get(), 4, 9, nine, 0,
+                                nine, 0, nine),
             -1);
 }
 

@@ -27,6 +27,9 @@ tests need no ONNX or protobuf package:
   onnx_models.py where DIR    DIR/where.onnx: Where with a bool graph input or
                               a constant condition, with and without a
                               constant splat branch, into a loss
+  onnx_models.py slices DIR   DIR/slices.onnx: Slice, Split and Concat of
+                              computed tensors, and a Concat of shape
+                              constants that is folded
 """
 
 import os
@@ -235,6 +238,41 @@ def where(directory):
         out.write(data)
 
 
+def slices(directory):
+    """Slice with constant (negative) bounds and steps, Split by sizes and
+    into equal parts, Concat of computed tensors, and a Concat of shape
+    constants that the folder keeps computing."""
+    w = np.full((6, 8), 0.125, np.float32)
+    int_axis = lambda value: field(5, field(1, "axis") + int_field(3, value) +
+                                   int_field(20, 2))
+    ints = lambda values: np.array(values, np.int64)
+    nodes = [
+        node("MatMul", ["x", "w"], ["h"], "matmul"),
+        node("Slice", ["h", "starts", "ends", "axes", "steps"], ["back"],
+             "slice"),
+        node("Split", ["h", "sizes"], ["left", "right"], "split",
+             int_axis(1)),
+        node("Split", ["h"], ["top", "bottom"], "halves"),
+        node("Concat", ["back", "right", "left"], ["joined"], "concat",
+             int_axis(-1)),
+        node("Shape", ["top"], ["top_shape"], "shape"),
+        node("Concat", ["top_shape", "one"], ["target"], "target",
+             int_axis(0)),
+        node("Reshape", ["bottom", "target"], ["bottom3"], "reshape"),
+    ]
+    data = model(
+        "slices", nodes,
+        [tensor("w", w), tensor("starts", ints([-1])),
+         tensor("ends", ints([-100])), tensor("axes", ints([-1])),
+         tensor("steps", ints([-3])), tensor("sizes", ints([3, 5])),
+         tensor("one", ints([1]))],
+        [value_info("x", FLOAT, [4, 6])],
+        [value_info("joined", FLOAT, [4, 11]),
+         value_info("bottom3", FLOAT, [2, 8, 1])])
+    with open(os.path.join(directory, "slices.onnx"), "wb") as out:
+        out.write(data)
+
+
 if __name__ == "__main__":
     {"linear": linear, "masks": masks, "silu": silu, "pow": pow_model,
-     "where": where}[sys.argv[1]](sys.argv[2])
+     "where": where, "slices": slices}[sys.argv[1]](sys.argv[2])

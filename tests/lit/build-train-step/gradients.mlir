@@ -288,6 +288,33 @@ module @transpose {
 
 // -----
 
+// slice: a slice_grad with the forward bounds, typed as the sliced param;
+// concat: a slice of the result's gradient per input (the param's part
+// and the slice's part, summed through the slice_grad).
+// CHECK-LABEL: module @slice_concat {
+// CHECK:       func.func @train_step(
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<4x6xf32>
+// CHECK:       %[[S:.*]] = mpc.slice %[[W]] axes = [1] starts = [-1] ends = [0] steps = [-2] : tensor<4x6xf32> -> tensor<4x3xf32>
+// CHECK:       %[[C:.*]] = mpc.concat %[[W]], %[[S]] axis = 1 : (tensor<4x6xf32>, tensor<4x3xf32>) -> tensor<4x9xf32>
+// CHECK-DAG:   %[[DW1:.*]] = mpc.slice %[[DC:.*]] axes = [1] starts = [0] ends = [6] steps = [1] : tensor<4x9xf32> -> tensor<4x6xf32>
+// CHECK-DAG:   %[[DS:.*]] = mpc.slice %[[DC]] axes = [1] starts = [6] ends = [9] steps = [1] : tensor<4x9xf32> -> tensor<4x3xf32>
+// CHECK:       %[[DW2:.*]] = mpc.slice_grad %[[DS]] axes = [1] starts = [-1] ends = [0] steps = [-2] : tensor<4x3xf32> -> tensor<4x6xf32>
+// CHECK:       %[[DW:.*]] = mpc.add %{{.*}}, %{{.*}} : (tensor<4x6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @slice_concat {
+  mpc.param @w : tensor<4x6xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<4x6xf32>
+    %0 = mpc.slice %w axes = [1] starts = [-1] ends = [0] steps = [-2] : tensor<4x6xf32> -> tensor<4x3xf32>
+    %1 = mpc.concat %w, %0 axis = 1 : (tensor<4x6xf32>, tensor<4x3xf32>) -> tensor<4x9xf32>
+    %2 = mpc.tanh %1 : tensor<4x9xf32>
+    %3 = mpc.reduce_sum %2 [0, 1] : tensor<4x9xf32> -> tensor<f32>
+    return %3 : tensor<f32>
+  }
+}
+
+// -----
+
 // layer_norm: one layer_norm_grad, with the forward epsilon, gives the gamma and beta gradients.
 // CHECK-LABEL: module @layer_norm {
 // CHECK:       func.func @train_step(%[[X:.*]]: tensor<4x16xf32>, %{{.*}}: tensor<4x16xf32>)

@@ -941,6 +941,142 @@ func.func @transpose_element_type(%x: tensor<2x3xf32>) -> tensor<3x2xbf16> {
 
 // -----
 
+func.func @slice_lengths(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'mpc.slice' op axes, starts, ends and steps must have one entry per sliced axis, got 1, 2, 1 and 1}}
+  %0 = mpc.slice %x axes = [1] starts = [2, 3] ends = [8] steps = [1] : tensor<4x10xf32> -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @slice_axis_range(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'mpc.slice' op axis 2 is out of range for [4, 10]}}
+  %0 = mpc.slice %x axes = [2] starts = [0] ends = [1] steps = [1] : tensor<4x10xf32> -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @slice_axis_negative(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'mpc.slice' op axis -1 is out of range for [4, 10]}}
+  %0 = mpc.slice %x axes = [-1] starts = [0] ends = [1] steps = [1] : tensor<4x10xf32> -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @slice_axis_twice(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'mpc.slice' op axis 1 is sliced twice}}
+  %0 = mpc.slice %x axes = [1, 1] starts = [0, 0] ends = [1, 1] steps = [1, 1] : tensor<4x10xf32> -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @slice_step_zero(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'mpc.slice' op step 0 of axis 1 must be nonzero and greater than INT64_MIN}}
+  %0 = mpc.slice %x axes = [1] starts = [0] ends = [5] steps = [0] : tensor<4x10xf32> -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @slice_empty(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'mpc.slice' op slice [12, 20) step 1 of axis 1 of [4, 10] is empty; mpc has no empty tensors}}
+  %0 = mpc.slice %x axes = [1] starts = [12] ends = [20] steps = [1] : tensor<4x10xf32> -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @slice_empty_backwards(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'mpc.slice' op slice [2, 5) step -1 of axis 1 of [4, 10] is empty; mpc has no empty tensors}}
+  %0 = mpc.slice %x axes = [1] starts = [2] ends = [5] steps = [-1] : tensor<4x10xf32> -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @slice_result(%x: tensor<4x10xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'mpc.slice' op result type 'tensor<4x4xf32>' does not match the expected 'tensor<4x3xf32>'}}
+  %0 = mpc.slice %x axes = [1] starts = [-1] ends = [0] steps = [-3] : tensor<4x10xf32> -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @slice_element_type(%x: tensor<4x10xf32>) -> tensor<4x10xf16> {
+  // expected-error @+1 {{'mpc.slice' op failed to verify that all of {input, result} have same element type}}
+  %0 = mpc.slice %x axes = [1] starts = [0] ends = [10] steps = [1] : tensor<4x10xf32> -> tensor<4x10xf16>
+  return %0 : tensor<4x10xf16>
+}
+
+// -----
+
+func.func @slice_grad_type(%dy: tensor<4x4xf32>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'mpc.slice_grad' op result_grad type 'tensor<4x4xf32>' does not match the slice of 'tensor<4x10xf32>', 'tensor<4x3xf32>'}}
+  %0 = mpc.slice_grad %dy axes = [1] starts = [2] ends = [8] steps = [2] : tensor<4x4xf32> -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @slice_grad_rule(%dy: tensor<4x3xf32>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'mpc.slice_grad' op step 0 of axis 1 must be nonzero and greater than INT64_MIN}}
+  %0 = mpc.slice_grad %dy axes = [1] starts = [2] ends = [8] steps = [0] : tensor<4x3xf32> -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @concat_no_inputs() -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.concat' op expected 1 or more operands, but found 0}}
+  %0 = mpc.concat axis = 0 : () -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @concat_axis(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{'mpc.concat' op axis 2 is out of range for [2, 3]}}
+  %0 = mpc.concat %a, %b axis = 2 : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+func.func @concat_rank(%a: tensor<2x3xf32>, %b: tensor<2x3x1xf32>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{'mpc.concat' op input 1 of shape [2, 3, 1] does not fit input 0 of shape [2, 3] outside axis 1}}
+  %0 = mpc.concat %a, %b axis = 1 : (tensor<2x3xf32>, tensor<2x3x1xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+func.func @concat_other_dims(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>, %c: tensor<3x3xf32>) -> tensor<2x10xf32> {
+  // expected-error @+1 {{'mpc.concat' op input 2 of shape [3, 3] does not fit input 0 of shape [2, 3] outside axis 1}}
+  %0 = mpc.concat %a, %b, %c axis = 1 : (tensor<2x3xf32>, tensor<2x4xf32>, tensor<3x3xf32>) -> tensor<2x10xf32>
+  return %0 : tensor<2x10xf32>
+}
+
+// -----
+
+func.func @concat_result(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'mpc.concat' op result type 'tensor<2x8xf32>' does not match the expected 'tensor<2x7xf32>'}}
+  %0 = mpc.concat %a, %b axis = 1 : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @concat_element_type(%a: tensor<2x3xf32>, %b: tensor<2x4xf16>) -> tensor<2x7xf32> {
+  // expected-error @+1 {{'mpc.concat' op requires the same element type for all operands and results}}
+  %0 = mpc.concat %a, %b axis = 1 : (tensor<2x3xf32>, tensor<2x4xf16>) -> tensor<2x7xf32>
+  return %0 : tensor<2x7xf32>
+}
+
+// -----
+
 func.func @embedding_table_rank(%ids: tensor<8xi32>, %table: tensor<128xf32>) -> tensor<8x128xf32> {
   // expected-error @+1 {{'mpc.embedding' op table must have rank 2, got [128]}}
   %0 = mpc.embedding %ids, %table : (tensor<8xi32>, tensor<128xf32>) -> tensor<8x128xf32>

@@ -388,6 +388,27 @@ func.func @reshape_transpose_other_types(%ids: tensor<2x6xi32>, %m: tensor<3x4xi
   return %0, %1, %2 : tensor<3x4xi32>, tensor<4x3xi1>, tensor<f16>
 }
 
+// CHECK-LABEL: func.func @slice_concat
+// CHECK-SAME: (%[[X:.*]]: tensor<4x10xf32>, %[[IDS:.*]]: tensor<2x3xi32>, %[[G:.*]]: tensor<4x3xbf16>)
+func.func @slice_concat(%x: tensor<4x10xf32>, %ids: tensor<2x3xi32>, %g: tensor<4x3xbf16>) -> (tensor<4x3xf32>, tensor<4x10xf32>, tensor<2x1xi32>, tensor<4x13xf32>, tensor<4x6xi32>, tensor<4x10xbf16>) {
+  // CHECK: %[[S:.*]] = mpc.slice %[[X]] axes = [1] starts = [2] ends = [8] steps = [2] : tensor<4x10xf32> -> tensor<4x3xf32>
+  %0 = mpc.slice %x axes = [1] starts = [2] ends = [8] steps = [2] : tensor<4x10xf32> -> tensor<4x3xf32>
+  // CHECK-NEXT: %[[R:.*]] = mpc.slice %[[X]] axes = [0] starts = [-1] ends = [-11] steps = [-1] : tensor<4x10xf32> -> tensor<4x10xf32>
+  %1 = mpc.slice %x axes = [0] starts = [-1] ends = [-11] steps = [-1] : tensor<4x10xf32> -> tensor<4x10xf32>
+  // CHECK-NEXT: %[[I:.*]] = mpc.slice %[[IDS]] axes = [1, 0] starts = [1, 0] ends = [2, 100] steps = [1, 1] : tensor<2x3xi32> -> tensor<2x1xi32>
+  %2 = mpc.slice %ids axes = [1, 0] starts = [1, 0] ends = [2, 100] steps = [1, 1] : tensor<2x3xi32> -> tensor<2x1xi32>
+  // CHECK-NEXT: %[[C:.*]] = mpc.concat %[[X]], %[[S]] axis = 1 : (tensor<4x10xf32>, tensor<4x3xf32>) -> tensor<4x13xf32>
+  %3 = mpc.concat %x, %0 axis = 1 : (tensor<4x10xf32>, tensor<4x3xf32>) -> tensor<4x13xf32>
+  // CHECK-NEXT: %[[CI:.*]] = mpc.concat %[[IDS]], %[[IDS]] axis = 0 : (tensor<2x3xi32>, tensor<2x3xi32>) -> tensor<4x3xi32>
+  %4 = mpc.concat %ids, %ids axis = 0 : (tensor<2x3xi32>, tensor<2x3xi32>) -> tensor<4x3xi32>
+  // CHECK-NEXT: %[[CJ:.*]] = mpc.concat %[[CI]], %[[CI]] axis = 1 : (tensor<4x3xi32>, tensor<4x3xi32>) -> tensor<4x6xi32>
+  %5 = mpc.concat %4, %4 axis = 1 : (tensor<4x3xi32>, tensor<4x3xi32>) -> tensor<4x6xi32>
+  // CHECK-NEXT: %[[DX:.*]] = mpc.slice_grad %[[G]] axes = [1] starts = [2] ends = [8] steps = [2] : tensor<4x3xbf16> -> tensor<4x10xbf16>
+  %6 = mpc.slice_grad %g axes = [1] starts = [2] ends = [8] steps = [2] : tensor<4x3xbf16> -> tensor<4x10xbf16>
+  // CHECK-NEXT: return %[[S]], %[[R]], %[[I]], %[[C]], %[[CJ]], %[[DX]]
+  return %0, %1, %2, %3, %5, %6 : tensor<4x3xf32>, tensor<4x10xf32>, tensor<2x1xi32>, tensor<4x13xf32>, tensor<4x6xi32>, tensor<4x10xbf16>
+}
+
 // CHECK-LABEL: func.func @embedding
 // CHECK-SAME: (%[[IDS:.*]]: tensor<8x16xi32>, %[[IDS64:.*]]: tensor<5xi64>, %[[WTE:.*]]: tensor<128x64xf32>, %[[WTEH:.*]]: tensor<128x64xbf16>)
 func.func @embedding(%ids: tensor<8x16xi32>, %ids64: tensor<5xi64>, %wte: tensor<128x64xf32>, %wteh: tensor<128x64xbf16>) -> (tensor<8x16x64xf32>, tensor<5x64xbf16>) {

@@ -1,17 +1,19 @@
 //===- CoreTest.cpp - the vocabulary every layer shares -------------------===//
 //
 // runtime/core: the one table of element types (against the CUDA ABI's
-// enum values and the names files and manifests use), the one hash, and the
-// one counter-based random number generator.
+// enum values and the names files and manifests use), the one hash, the
+// one counter-based random number generator and the slice bounds.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/core/DType.h"
 #include "runtime/core/Hash.h"
 #include "runtime/core/Random.h"
+#include "runtime/core/Slicing.h"
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 #include <string>
 
@@ -120,6 +122,40 @@ TEST(CoreRandomTest, DropoutKeyMixesRunSeedOpSeedAndStep) {
   EXPECT_NE(dropoutKey(3, 7, 6), key);
   EXPECT_NE(dropoutKey(7, 3, 5), key);
   EXPECT_NE(dropoutKey(3, 5, 7), key);
+}
+
+// The examples of ONNX Slice's specification and its clamping rules.
+TEST(Slicing, ClampsLikeOnnx) {
+  using mpc::slicing::AxisRange;
+  using mpc::slicing::clampAxisRange;
+  auto expect = [](AxisRange range, int64_t start, int64_t step, int64_t size) {
+    EXPECT_EQ(range.start, start);
+    EXPECT_EQ(range.step, step);
+    EXPECT_EQ(range.size, size);
+  };
+  constexpr int64_t max = std::numeric_limits<int64_t>::max();
+  constexpr int64_t min = std::numeric_limits<int64_t>::min();
+  expect(clampAxisRange(4, 0, 3, 1), 0, 1, 3);
+  expect(clampAxisRange(4, 1, 2, 1), 1, 1, 1);
+  expect(clampAxisRange(10, 2, 8, 3), 2, 3, 2);       // 2, 5
+  expect(clampAxisRange(10, 0, max, 1), 0, 1, 10);    // end past the dim
+  expect(clampAxisRange(10, -1, min, -1), 9, -1, 10); // whole axis reversed
+  expect(clampAxisRange(10, -3, -1, 1), 7, 1, 2);
+  expect(clampAxisRange(10, 20, 5, -2), 9, -2, 2); // start clamped to 9
+  expect(clampAxisRange(10, 1000, 1001, 1), 10, 1, 0);
+  expect(clampAxisRange(10, 3, 3, 1), 3, 1, 0);
+  expect(clampAxisRange(10, 3, 5, -1), 3, -1, 0);
+  expect(clampAxisRange(4, 0, max, max), 0, max, 1);
+}
+
+TEST(Slicing, StridedOffsetWalksRowMajor) {
+  using mpc::slicing::stridedOffset;
+  // A [2, 3] view with a backwards first dim: rows at 10 and 4, step 2.
+  const int64_t shape[] = {2, 3}, strides[] = {-6, 2};
+  const int64_t expected[] = {10, 12, 14, 4, 6, 8};
+  for (int64_t i = 0; i < 6; ++i)
+    EXPECT_EQ(stridedOffset(i, 2, shape, strides, 10), expected[i]) << i;
+  EXPECT_EQ(stridedOffset(0, 0, shape, strides, 5), 5);
 }
 
 } // namespace

@@ -439,6 +439,19 @@ std::vector<GradCase> dataMovementCases() {
     %r = mpc.transpose %x [2, 0, 1] : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
     %y = mpc.tanh %r : tensor<4x2x3xf32>)",
                    {4, 2, 3}),
+      // Both steps skip elements (their gradient is 0) and one walks
+      // backwards from a start and an end counted from the end.
+      oneParamCase("slice_steps", {3, 5}, R"(
+    %s = mpc.slice %x axes = [1, 0] starts = [-1, 0] ends = [-100, 3] steps = [-2, 2] : tensor<3x5xf32> -> tensor<2x3xf32>
+    %y = mpc.tanh %s : tensor<2x3xf32>)",
+                   {2, 3}),
+      // x reaches the concat twice: whole, and rows 1 and 2 again through a
+      // slice, so their gradient sums both parts of the result.
+      oneParamCase("concat", {3, 4}, R"(
+    %s = mpc.slice %x axes = [0] starts = [1] ends = [3] steps = [1] : tensor<3x4xf32> -> tensor<2x4xf32>
+    %c = mpc.concat %x, %s axis = 0 : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<5x4xf32>
+    %y = mpc.tanh %c : tensor<5x4xf32>)",
+                   {5, 4}),
       // Row 2 is gathered twice (its gradient sums both), rows 1 and 3 never.
       oneParamCase("embedding", {5, 3}, R"(
     %ids = mpc.constant dense<[[0, 2], [2, 4]]> : tensor<2x2xi32>

@@ -1,4 +1,5 @@
-//===- DataMovementTest.cpp - broadcast, transpose and embedding ----------===//
+//===- DataMovementTest.cpp - broadcast, transpose, slice, concat, embedding
+//===//
 
 #include "TestUtil.h"
 
@@ -97,6 +98,56 @@ TEST(EmbeddingGrad, ScatterAddsRepeatedIds) {
   std::vector<float> dtable(rows * dim, NAN);
   embeddingGrad(dy.data(), ids.data(), 3, rows, dim, dtable.data());
   EXPECT_EQ(dtable, (std::vector<float>{3, 4, 0, 0, 0, 0, 6, 8}));
+}
+
+/// slice against naive index arithmetic: out[i] = in[firsts + i * steps].
+template <typename T>
+void expectSliceMatchesNaive(const Shape &inShape, const Shape &firsts,
+                             const Shape &steps, const Shape &outShape) {
+  SCOPED_TRACE(::testing::PrintToString(firsts) + " by " +
+               ::testing::PrintToString(steps));
+  std::vector<T> in(static_cast<size_t>(numElements(inShape)));
+  std::iota(in.begin(), in.end(), T(1));
+  std::vector<T> out(static_cast<size_t>(numElements(outShape)));
+  slice(in.data(), inShape, firsts, steps, out.data(), outShape);
+  for (int64_t i = 0; i < numElements(outShape); ++i) {
+    Shape at = unravel(i, outShape);
+    int64_t source = 0;
+    for (size_t d = 0; d < inShape.size(); ++d)
+      source = source * inShape[d] + firsts[d] + at[d] * steps[d];
+    EXPECT_EQ(out[i], in[source]) << "element " << i;
+  }
+}
+
+TEST(Slice, PositiveNegativeAndUnitSteps) {
+  expectSliceMatchesNaive<float>({4, 5, 6}, {1, 0, 5}, {2, 1, -2}, {2, 5, 3});
+  expectSliceMatchesNaive<float>({4, 5, 6}, {3, 4, 0}, {-1, -4, 1}, {4, 2, 6});
+  expectSliceMatchesNaive<int64_t>({7, 3}, {6, 2}, {-3, -1}, {3, 3});
+  expectSliceMatchesNaive<float>({10}, {2}, {3}, {3});
+}
+
+TEST(SliceGrad, ScattersIntoZeros) {
+  // dx of [3, 4] for the slice rows 2, 0 (step -2) and columns 1, 3.
+  std::vector<float> dy = {1, 2, 3, 4}, dx(12, NAN);
+  sliceGrad(dy.data(), {2, 2}, {2, 1}, {-2, 2}, dx.data(), {3, 4});
+  EXPECT_EQ(dx, (std::vector<float>{0, 3, 0, 4, 0, 0, 0, 0, 0, 1, 0, 2}));
+}
+
+TEST(Concat, JoinsAlongEveryAxis) {
+  std::vector<float> a = randomData(2 * 3 * 4, 31),
+                     b = randomData(2 * 1 * 4, 32);
+  std::vector<float> out(2 * 4 * 4, NAN);
+  concat({a.data(), b.data()}, {{2, 3, 4}, {2, 1, 4}}, 1, out.data());
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 4; ++j)
+      for (int64_t k = 0; k < 4; ++k)
+        EXPECT_EQ(out[(i * 4 + j) * 4 + k],
+                  j < 3 ? a[(i * 3 + j) * 4 + k] : b[i * 4 + k]);
+  std::vector<int64_t> x = {1, 2, 3, 4}, y = {5, 6}, joined(6);
+  concat({x.data(), y.data()}, {{2, 2}, {2, 1}}, 1, joined.data());
+  EXPECT_EQ(joined, (std::vector<int64_t>{1, 2, 5, 3, 4, 6}));
+  concat({x.data(), y.data()}, {{4}, {2}}, 0, joined.data());
+  EXPECT_EQ(joined, (std::vector<int64_t>{1, 2, 3, 4, 5, 6}));
 }
 
 } // namespace
