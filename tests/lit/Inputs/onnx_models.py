@@ -4,7 +4,8 @@ The protobuf is encoded here, by field number (onnx/onnx.proto), so the
 tests need no ONNX or protobuf package:
 
   onnx_models.py linear DIR   DIR/linear.onnx: logits = x @ Transpose(wt) + b,
-                              loss = SoftmaxCrossEntropyLoss(logits, y), and
+                              loss = SoftmaxCrossEntropyLoss(logits, y) with
+                              ignore_index -100, and
                               scaled = x * s (s does not reach the loss);
                               DIR/inference.onnx: the logits alone, no loss;
                               DIR/x.npy, DIR/y.npy: 64 rows of a separable
@@ -30,6 +31,10 @@ tests need no ONNX or protobuf package:
   onnx_models.py slices DIR   DIR/slices.onnx: Slice, Split and Concat of
                               computed tensors, and a Concat of shape
                               constants that is folded
+  onnx_models.py float_mask DIR
+                              DIR/float_mask.onnx: Equal(tril buffer, 0)
+                              into Where(mask, -inf, x), as nanoGPT's causal
+                              mask exports
 """
 
 import os
@@ -115,8 +120,11 @@ def linear(directory):
         node("Transpose", ["wt"], ["w"], "w_t"),
         node("MatMul", ["x", "w"], ["h"], "matmul"),
         node("Add", ["h", "b"], ["logits"], "bias"),
+        # With PyTorch's ignore_index, which its exporter always writes.
         node("SoftmaxCrossEntropyLoss", ["logits", "y"], ["loss"], "sce",
-             string_attribute("reduction", "mean")),
+             string_attribute("reduction", "mean") +
+             field(5, field(1, "ignore_index") + int_field(3, -100) +
+                   int_field(20, 2))),
         node("Mul", ["x", "s"], ["scaled"], "scale"),
     ]
     data = model(
@@ -143,6 +151,9 @@ def linear(directory):
     np.save(os.path.join(directory, "y.npy"), y)
     np.save(os.path.join(directory, "x4.npy"), x[:4])
     np.save(os.path.join(directory, "y4.npy"), y[:4])
+    # A row PyTorch would ignore, which mpc refuses to load.
+    np.save(os.path.join(directory, "y4_ignored.npy"),
+            np.array([y[0], -100, y[2], y[3]], np.int64))
     np.save(os.path.join(directory, "expected_logits.npy"), x[:4] @ wt.T + b)
     np.save(os.path.join(directory, "wt.npy"), wt)
     np.save(os.path.join(directory, "b.npy"), b)
@@ -273,6 +284,30 @@ def slices(directory):
         out.write(data)
 
 
+def float_mask(directory):
+    """nanoGPT's causal mask: a float tril buffer compared with 0, and the
+    scores filled with -inf where it holds 0."""
+    tril = np.tril(np.ones((3, 3), np.float32))
+    nodes = [
+        node("Equal", ["tril", "zero"], ["above"], "equal"),
+        node("Where", ["above", "neg_inf", "x"], ["masked"], "fill"),
+        node("Softmax", ["masked"], ["p"], "softmax"),
+        node("ReduceSum", ["p"], ["loss"], "sum",
+             field(5, field(1, "keepdims") + int_field(3, 0) +
+                   int_field(20, 2))),
+    ]
+    data = model(
+        "float_mask", nodes,
+        [tensor("tril", tril), tensor("zero", np.array(0, np.float32)),
+         tensor("neg_inf", np.array(-np.inf, np.float32))],
+        [value_info("x", FLOAT, [3, 3])],
+        [value_info("loss", FLOAT, [])],
+        {"mpc.parameters": "[]"})
+    with open(os.path.join(directory, "float_mask.onnx"), "wb") as out:
+        out.write(data)
+
+
 if __name__ == "__main__":
     {"linear": linear, "masks": masks, "silu": silu, "pow": pow_model,
-     "where": where, "slices": slices}[sys.argv[1]](sys.argv[2])
+     "where": where, "slices": slices, "float_mask": float_mask}[
+        sys.argv[1]](sys.argv[2])
