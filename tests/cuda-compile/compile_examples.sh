@@ -1,8 +1,8 @@
 #!/bin/sh
 # Compiles the generated CUDA step of each example (some with gradient
-# accumulation, some probed by --check-numerics), and of the graphs beside
-# this script that cover ops no example uses, with nvcc and fails on any
-# error or warning. Needs the CUDA toolkit, not a GPU.
+# accumulation, some probed by --check-numerics), of the graphs beside this
+# script that cover ops no example uses, and of two ONNX fixtures, with nvcc
+# and fails on any error or warning. Needs the CUDA toolkit, not a GPU.
 #
 # usage: compile_examples.sh MPC_OPT MPC_TRANSLATE NVCC RUNTIME_INCLUDE EXAMPLES WORKDIR
 set -eu
@@ -14,7 +14,7 @@ status=0
 for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2 \
     sum_overflow:f16:1:numerics gpt:bf16:1:numerics activations:f16:1 \
     activations:bf16:1 where:f16:1 where:bf16:1 slice_concat:bf16:1 \
-    slice_concat:f16:1:numerics; do
+    slice_concat:f16:1:numerics onnx-gpt2:bf16:1 onnx-llama:f16:1; do
   graph=${config%%:*} rest=${config#*:}
   dtype=${rest%%:*} rest=${rest#*:}
   accumulate=${rest%%:*} probes=
@@ -24,6 +24,10 @@ for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2 \
   esac
   file=$examples/$graph.json
   [ -f "$file" ] || file=$(dirname "$0")/$graph.json
+  # onnx-NAME: the ONNX fixture NAME (tests/fixtures/onnx).
+  case $graph in
+    onnx-*) file=$(dirname "$0")/../fixtures/onnx/${graph#onnx-}/model.onnx ;;
+  esac
   # $probes is one word or none.
   # shellcheck disable=SC2086
   if ! "$mpc_opt" "$file" \

@@ -102,7 +102,27 @@ struct ModuleState {
   llvm::StringMap<unsigned> stateIndex;
   std::string kernels;
   unsigned fusedCount = 0;
+  unsigned constantCount = 0;
+  /// The kernel written for each embedded constant's storage type and
+  /// values: @forward and @train_step share one.
+  llvm::StringMap<std::string> constantKernels;
 };
+
+/// The most elements a constant that is not a splat may have: its values
+/// are written into the generated source.
+constexpr int64_t kMaxEmbeddedConstant = 1 << 16;
+
+/// An element of an embedded constant as a C initializer: f32 values
+/// (exact for f16 and bf16 ones), int32 or 0/1; inf and NaN as builtins,
+/// which a static initializer can hold.
+std::string embeddedElement(const APFloat &value) {
+  float f = value.convertToFloat();
+  if (std::isnan(f))
+    return "__builtin_nanf(\"\")";
+  if (std::isinf(f))
+    return f > 0 ? "__builtin_huge_valf()" : "-__builtin_huge_valf()";
+  return floatLiteral(f);
+}
 
 /// Writes one function's entry point.
 class FunctionEmitter {
@@ -196,6 +216,11 @@ private:
   LogicalResult visit(LoadOp op);
   LogicalResult visit(StoreOp op);
   LogicalResult visit(ConstantOp op);
+  /// A constant whose values are not all equal, written into the step.
+  LogicalResult embedConstant(ConstantOp op, DenseElementsAttr dense);
+  /// The device array of such a constant and the kernel that copies it.
+  void writeConstantKernel(ConstantOp op, const std::string &name,
+                           StringRef valueType, const std::string &values);
   /// A view of its operand's buffer (assignResults): no statement.
   LogicalResult visit(ReshapeOp) { return success(); }
   LogicalResult visit(FusedOp op);
@@ -296,9 +321,10 @@ LogicalResult FunctionEmitter::visit(StoreOp op) {
 
 LogicalResult FunctionEmitter::visit(ConstantOp op) {
   auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
-  if (!dense || !dense.isSplat())
-    return op.emitOpError("is not a splat constant, which the CUDA backend "
-                          "needs");
+  if (!dense)
+    return op.emitOpError("holds no dense value, which the CUDA backend needs");
+  if (!dense.isSplat())
+    return embedConstant(op, dense);
   Type type = elementTypeOf(op.getResult());
   std::string value;
   if (isa<FloatType>(type))
@@ -311,6 +337,69 @@ LogicalResult FunctionEmitter::visit(ConstantOp op) {
         cudaDtype(type).str() + ", " + str(numElementsOf(op.getResult())) +
         ", " + value + ")");
   return success();
+}
+
+LogicalResult FunctionEmitter::embedConstant(ConstantOp op,
+                                             DenseElementsAttr dense) {
+  // A mask or a table (ONNX models keep causal masks, positions and rotary
+  // tables): its values go into the source as a device array, which a
+  // kernel copies into the constant's buffer each call, so that a captured
+  // graph replays it like any other kernel.
+  int64_t count = numElementsOf(op.getResult());
+  if (count > kMaxEmbeddedConstant)
+    return op.emitOpError("holds ")
+           << count << " values that are not all equal; the CUDA backend "
+           << "writes at most " << kMaxEmbeddedConstant
+           << " such values into the step";
+  Type type = elementTypeOf(op.getResult());
+  std::string values, valueType;
+  llvm::raw_string_ostream list(values);
+  if (isa<FloatType>(type)) {
+    valueType = "float";
+    llvm::interleave(
+        dense.getValues<APFloat>(), list,
+        [&](const APFloat &value) { list << embeddedElement(value); }, ", ");
+  } else {
+    valueType = type.isInteger(1) ? "bool" : "int32_t";
+    for (auto [index, value] : llvm::enumerate(dense.getValues<APInt>())) {
+      int64_t number =
+          type.isInteger(1) ? value.getZExtValue() : value.getSExtValue();
+      if (number < INT32_MIN || number > INT32_MAX)
+        return op.emitOpError("holds ")
+               << number << ", beyond the device's 32-bit integers";
+      list << (index ? ", " : "")
+           << (type.isInteger(1) ? (number ? "true" : "false") : str(number));
+    }
+  }
+  std::string &name =
+      module.constantKernels[(cudaStorageType(type) + ":" + values).str()];
+  if (name.empty()) {
+    name = "constant_" + str(module.constantCount++);
+    writeConstantKernel(op, name, valueType, values);
+  }
+  os << "  " << name << "<<<mpc_grid(" << count
+     << "), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>("
+     << ptr(op.getResult(), cudaStorageType(type), false) << ");\n";
+  check("mpc_rt_check_launch(rt, " + cStringLiteral(name) + ")");
+  return success();
+}
+
+void FunctionEmitter::writeConstantKernel(ConstantOp op,
+                                          const std::string &name,
+                                          StringRef valueType,
+                                          const std::string &values) {
+  int64_t count = numElementsOf(op.getResult());
+  llvm::raw_string_ostream kernels(module.kernels);
+  kernels << "// " << describeOp(op) << ": " << count
+          << " values that are not all equal.\n"
+          << "__device__ const " << valueType << " " << name << "_values["
+          << count << "] = {" << values << "};\n"
+          << "__global__ void __launch_bounds__(MPC_BLOCK) " << name << "("
+          << cudaStorageType(elementTypeOf(op.getResult())) << " *out) {\n"
+          << "  for (int64_t i = (int64_t)blockIdx.x * blockDim.x + "
+             "threadIdx.x; i < "
+          << count << "; i += (int64_t)gridDim.x * blockDim.x)\n"
+          << "    mpc_store(out, i, " << name << "_values[i]);\n}\n\n";
 }
 
 LogicalResult FunctionEmitter::visit(FusedOp op) {
@@ -971,8 +1060,8 @@ LogicalResult emitCudaStep(ModuleOp module, llvm::raw_ostream &os) {
   os << "#include \"mpc_cuda_runtime.h\"\n#include \"mpc_step.cuh\"\n";
   os << "\nstatic_assert(MPC_CUDA_ABI_VERSION == " << kCudaAbiVersion
      << ", \"generated for mpc CUDA ABI " << kCudaAbiVersion << "\");\n";
-  os << "\n//===--- Kernels of the mpc.fused ops "
-        "---------------------------------------===//\n";
+  os << "\n//===--- Kernels of the mpc.fused ops and constants "
+        "-------------------------===//\n";
   os << state.kernels;
   os << "\n//===--- Entry points "
         "------------------------------------------------------===//\n";

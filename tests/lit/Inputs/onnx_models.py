@@ -35,6 +35,9 @@ tests need no ONNX or protobuf package:
                               DIR/float_mask.onnx: Equal(tril buffer, 0)
                               into Where(mask, -inf, x), as nanoGPT's causal
                               mask exports
+  onnx_models.py big_table DIR
+                              DIR/big_table.onnx: x times a table of 65537
+                              distinct values
 """
 
 import os
@@ -307,7 +310,25 @@ def float_mask(directory):
         out.write(data)
 
 
+def big_table(directory):
+    """x * table with a table of 65537 distinct values: one more than the
+    CUDA backend writes into a step."""
+    table = np.arange(65537, dtype=np.float32)
+    nodes = [
+        node("Mul", ["x", "table"], ["scaled"], "scale"),
+        node("ReduceSum", ["scaled"], ["loss"], "sum",
+             field(5, field(1, "keepdims") + int_field(3, 0) +
+                   int_field(20, 2))),
+    ]
+    data = model(
+        "big_table", nodes, [tensor("table", table)],
+        [value_info("x", FLOAT, [65537])], [value_info("loss", FLOAT, [])],
+        {"mpc.parameters": "[]"})
+    with open(os.path.join(directory, "big_table.onnx"), "wb") as out:
+        out.write(data)
+
+
 if __name__ == "__main__":
     {"linear": linear, "masks": masks, "silu": silu, "pow": pow_model,
-     "where": where, "slices": slices, "float_mask": float_mask}[
+     "where": where, "slices": slices, "float_mask": float_mask, "big_table": big_table}[
         sys.argv[1]](sys.argv[2])

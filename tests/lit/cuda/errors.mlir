@@ -64,10 +64,10 @@ func.func @f(%x: tensor<4x8xf32>) -> tensor<4x8xf32> attributes {mpc.arena_bytes
 
 // -----
 
-func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> attributes {mpc.arena_bytes = 256 : i64, mpc.peak_live_bytes = 16 : i64} {
-  // CHECK: within split at {{.*}}errors.mlir:{{[0-9]+}} offset :5:8: error: 'mpc.constant' op is not a splat constant, which the CUDA backend needs
-  %c = mpc.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32> {mpc.buffers = [#mpc.buffer<arena, 0>]}
-  return %c : tensor<4xf32>
+func.func @f(%x: tensor<2xi64>) -> tensor<2xi64> attributes {mpc.arena_bytes = 256 : i64, mpc.peak_live_bytes = 8 : i64} {
+  // CHECK: within split at {{.*}}errors.mlir:{{[0-9]+}} offset :5:8: error: 'mpc.constant' op holds 4294967296, beyond the device's 32-bit integers
+  %c = mpc.constant dense<[1, 4294967296]> : tensor<2xi64> {mpc.buffers = [#mpc.buffer<arena, 0>]}
+  return %c : tensor<2xi64>
 }
 
 // CHECK-NOT: error:
