@@ -204,6 +204,13 @@ private:
   bool expand();
   bool binary(const std::function<std::optional<int64_t>(int64_t, int64_t)> &fn,
               bool boolResult);
+  /// The broadcast shape of inputs 0 and 1 and, per result element, the
+  /// element of each; none when they do not broadcast or it is too large.
+  struct BroadcastPairs {
+    Shape shape;
+    std::vector<int64_t> left, right;
+  };
+  std::optional<BroadcastPairs> broadcastPairs();
   /// Equal, Less, Greater: on floats too, as a bool result rounds nothing
   /// (the exported `mask == 0` of a float mask buffer).
   template <typename Compare> bool compare(Compare fn);
@@ -597,22 +604,29 @@ bool Folder::expand() {
   return emit(pick(*in(0), *shape, broadcastIndices(in(0)->shape, *shape)));
 }
 
+std::optional<Folder::BroadcastPairs> Folder::broadcastPairs() {
+  const Literal &lhs = *in(0), &rhs = *in(1);
+  auto shape = broadcast(lhs.shape, rhs.shape);
+  if (!shape || product(*shape) > kMaxFoldedElements)
+    return std::nullopt;
+  return BroadcastPairs{*shape, broadcastIndices(lhs.shape, *shape),
+                        broadcastIndices(rhs.shape, *shape)};
+}
+
 bool Folder::binary(
     const std::function<std::optional<int64_t>(int64_t, int64_t)> &fn,
     bool boolResult) {
   const Literal &lhs = *in(0), &rhs = *in(1);
   if (lhs.isFloat() || rhs.isFloat() || lhs.kind != rhs.kind)
     return false;
-  auto shape = broadcast(lhs.shape, rhs.shape);
-  if (!shape || product(*shape) > kMaxFoldedElements)
+  auto pairs = broadcastPairs();
+  if (!pairs)
     return false;
-  std::vector<int64_t> left = broadcastIndices(lhs.shape, *shape);
-  std::vector<int64_t> right = broadcastIndices(rhs.shape, *shape);
   Literal result;
   result.kind = boolResult ? ElementKind::I1 : lhs.kind;
-  result.shape = *shape;
-  for (size_t i = 0; i < left.size(); ++i) {
-    auto value = fn(lhs.ints[left[i]], rhs.ints[right[i]]);
+  result.shape = pairs->shape;
+  for (size_t i = 0; i < pairs->left.size(); ++i) {
+    auto value = fn(lhs.ints[pairs->left[i]], rhs.ints[pairs->right[i]]);
     if (!value)
       return false;
     result.ints.push_back(static_cast<int64_t>(
@@ -631,17 +645,15 @@ template <typename Compare> bool Folder::compare(Compare fn) {
                   true);
   if (!lhs.isFloat() || !rhs.isFloat() || lhs.kind != rhs.kind)
     return false;
-  auto shape = broadcast(lhs.shape, rhs.shape);
-  if (!shape || product(*shape) > kMaxFoldedElements)
+  auto pairs = broadcastPairs();
+  if (!pairs)
     return false;
-  std::vector<int64_t> left = broadcastIndices(lhs.shape, *shape);
-  std::vector<int64_t> right = broadcastIndices(rhs.shape, *shape);
   Literal result;
   result.kind = ElementKind::I1;
-  result.shape = *shape;
-  for (size_t i = 0; i < left.size(); ++i)
-    result.ints.push_back(fn(lhs.valueAt(left[i]), rhs.valueAt(right[i])) ? 1
-                                                                          : 0);
+  result.shape = pairs->shape;
+  for (size_t i = 0; i < pairs->left.size(); ++i)
+    result.ints.push_back(
+        fn(lhs.valueAt(pairs->left[i]), rhs.valueAt(pairs->right[i])) ? 1 : 0);
   return emit(result);
 }
 
