@@ -3,6 +3,7 @@
 #include "compiler/import/onnx/OnnxRewrites.h"
 
 #include "dialects/mpc/MpcOps.h"
+#include "dialects/mpc/ShapeFunctions.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -96,8 +97,22 @@ bool swapsLastTwoDims(TransposeOp transpose) {
   return perm[rank - 2] == rank - 1 && perm[rank - 1] == rank - 2;
 }
 
+/// Whether `transpose` also swaps the last two dims after moving others,
+/// while moving the last dim of its input to the front of the tail: then
+/// the same permutation without that last swap keeps the input's last dim
+/// last (attention's keys, [B, T, H, D] -> [B, H, D, T]).
+bool endsWithSwap(TransposeOp transpose) {
+  llvm::ArrayRef<int64_t> perm = transpose.getPermutation();
+  int64_t rank = static_cast<int64_t>(perm.size());
+  return rank >= 2 && perm[rank - 2] == rank - 1 &&
+         !swapsLastTwoDims(transpose);
+}
+
 /// matmul(a, transpose(b)) -> matmul(a, b, transpose_b) (and for a): the
 /// exporter writes x W^T of a Linear layer as a Transpose feeding MatMul.
+/// A transpose that ends with that swap keeps the rest of its permutation:
+/// q @ k.permute(0, 2, 3, 1) becomes q @ k.permute(0, 2, 1, 3) with
+/// transpose_b, the form mpc-fuse-attention reads.
 struct FoldTransposeIntoMatmul : OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatmulOp matmul,
@@ -105,6 +120,21 @@ struct FoldTransposeIntoMatmul : OpRewritePattern<MatmulOp> {
     Value lhs = matmul.getLhs(), rhs = matmul.getRhs();
     bool transposeA = matmul.getTransposeA(),
          transposeB = matmul.getTransposeB();
+    if (auto transpose = rhs.getDefiningOp<TransposeOp>();
+        transpose && endsWithSwap(transpose)) {
+      llvm::SmallVector<int64_t> perm(transpose.getPermutation());
+      std::swap(perm[perm.size() - 2], perm[perm.size() - 1]);
+      auto type = inferTransposeType(
+          cast<RankedTensorType>(transpose.getInput().getType()), perm,
+          [&] { return transpose.emitOpError(); });
+      if (failed(type))
+        return failure();
+      Value kept = rewriter.create<TransposeOp>(transpose.getLoc(), *type,
+                                                transpose.getInput(), perm);
+      rewriter.replaceOpWithNewOp<MatmulOp>(matmul, matmul.getType(), lhs, kept,
+                                            transposeA, !transposeB);
+      return success();
+    }
     bool changed = false;
     if (auto transpose = lhs.getDefiningOp<TransposeOp>();
         transpose && swapsLastTwoDims(transpose)) {
@@ -185,11 +215,51 @@ struct SigmoidProductToSilu : OpRewritePattern<MulOp> {
   }
 };
 
+/// Whether `mask`, broadcast to a T×T tail, is true exactly above the
+/// diagonal (a causal mask: key j hidden from query i when j > i).
+bool isStrictUpperTriangle(DenseElementsAttr mask, int64_t size) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  int64_t rank = type.getRank();
+  if (rank < 2 || type.getDimSize(rank - 1) != size ||
+      type.getDimSize(rank - 2) != size || type.getNumElements() != size * size)
+    return false;
+  int64_t index = 0;
+  for (bool hidden : mask.getValues<bool>()) {
+    if (hidden != (index % size > index / size))
+      return false;
+    ++index;
+  }
+  return true;
+}
+
+/// masked_fill(x, constant causal mask, v) -> causal_mask(x, v): nanoGPT's
+/// `masked_fill(bias[:, :, :T, :T] == 0, -inf)` folds to such a constant,
+/// and mpc-fuse-attention recognises causal_mask.
+struct ConstantCausalMaskToCausalMask : OpRewritePattern<MaskedFillOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaskedFillOp fill,
+                                PatternRewriter &rewriter) const override {
+    auto constant = fill.getMask().getDefiningOp<ConstantOp>();
+    auto mask = constant ? dyn_cast<DenseElementsAttr>(constant.getValue())
+                         : DenseElementsAttr();
+    auto type = cast<RankedTensorType>(fill.getType());
+    int64_t rank = type.getRank();
+    if (!mask || rank < 2 ||
+        type.getDimSize(rank - 1) != type.getDimSize(rank - 2) ||
+        !isStrictUpperTriangle(mask, type.getDimSize(rank - 1)))
+      return failure();
+    rewriter.replaceOpWithNewOp<CausalMaskOp>(fill, type, fill.getInput(),
+                                              fill.getValueAttr());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateOnnxImportPatterns(RewritePatternSet &patterns) {
   patterns.add<ReciprocalSqrtToRsqrt, FoldTransposeIntoMatmul, TanhChainToGelu,
-               SigmoidProductToSilu>(patterns.getContext());
+               SigmoidProductToSilu, ConstantCausalMaskToCausalMask>(
+      patterns.getContext());
 }
 
 } // namespace mpc::onnx_import

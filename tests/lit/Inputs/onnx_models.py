@@ -35,6 +35,9 @@ tests need no ONNX or protobuf package:
                               DIR/float_mask.onnx: Equal(tril buffer, 0)
                               into Where(mask, -inf, x), as nanoGPT's causal
                               mask exports
+  onnx_models.py key_transpose DIR
+                              DIR/key_transpose.onnx: q times keys permuted
+                              (0, 2, 3, 1), as attention scores export
   onnx_models.py big_table DIR
                               DIR/big_table.onnx: x times a table of 65537
                               distinct values
@@ -310,6 +313,28 @@ def float_mask(directory):
         out.write(data)
 
 
+def key_transpose(directory):
+    """Attention scores as exported: q [B, H, T, D] times the keys
+    [B, T, H, D] permuted (0, 2, 3, 1) to [B, H, D, T]; and a permutation
+    that does not end by swapping, which stays."""
+    perm = lambda values: field(5, field(1, "perm") + b"".join(
+        int_field(8, v) for v in values) + int_field(20, 7))
+    nodes = [
+        node("Transpose", ["k"], ["kt"], "keys", perm([0, 2, 3, 1])),
+        node("MatMul", ["q", "kt"], ["scores"], "scores"),
+        node("Transpose", ["k"], ["kh"], "heads", perm([0, 2, 1, 3])),
+        node("MatMul", ["q", "kh"], ["other"], "other"),
+    ]
+    data = model(
+        "key_transpose", nodes, [],
+        [value_info("q", FLOAT, [1, 2, 3, 4]),
+         value_info("k", FLOAT, [1, 4, 2, 4])],
+        [value_info("scores", FLOAT, [1, 2, 3, 4]),
+         value_info("other", FLOAT, [1, 2, 3, 4])])
+    with open(os.path.join(directory, "key_transpose.onnx"), "wb") as out:
+        out.write(data)
+
+
 def big_table(directory):
     """x * table with a table of 65537 distinct values: one more than the
     CUDA backend writes into a step."""
@@ -330,5 +355,6 @@ def big_table(directory):
 
 if __name__ == "__main__":
     {"linear": linear, "masks": masks, "silu": silu, "pow": pow_model,
-     "where": where, "slices": slices, "float_mask": float_mask, "big_table": big_table}[
+     "where": where, "slices": slices, "float_mask": float_mask, "key_transpose": key_transpose,
+     "big_table": big_table}[
         sys.argv[1]](sys.argv[2])
