@@ -152,6 +152,14 @@ private:
   }
   /// `if (call) return mpc_rt_op_failed(rt, op_N);`: the error names the
   /// op.
+  /// Launches `kernel` over `count` elements on the step's stream and
+  /// checks the launch, which errors name `name`.
+  void launch(const std::string &kernel, StringRef name, int64_t count,
+              const std::string &arguments) {
+    os << "  " << kernel << "<<<mpc_grid(" << count
+       << "), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>(" << arguments << ");\n";
+    check("mpc_rt_check_launch(rt, " + cStringLiteral(name) + ")");
+  }
   void check(const std::string &call) {
     os << "  if (" << call << ")\n    return mpc_rt_op_failed(rt, " << opName()
        << ");\n";
@@ -377,10 +385,7 @@ LogicalResult FunctionEmitter::embedConstant(ConstantOp op,
     name = "constant_" + str(module.constantCount++);
     writeConstantKernel(op, name, valueType, values);
   }
-  os << "  " << name << "<<<mpc_grid(" << count
-     << "), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>("
-     << ptr(op.getResult(), cudaStorageType(type), false) << ");\n";
-  check("mpc_rt_check_launch(rt, " + cStringLiteral(name) + ")");
+  launch(name, name, count, ptr(op.getResult(), cudaStorageType(type), false));
   return success();
 }
 
@@ -407,18 +412,16 @@ LogicalResult FunctionEmitter::visit(FusedOp op) {
   llvm::raw_string_ostream kernels(module.kernels);
   if (failed(emitFusedKernel(op, name, kernels)))
     return failure();
-  int64_t count = numElementsOf(op.getResult(0));
-  os << "  " << name << "<<<mpc_grid(" << count
-     << "), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>(";
+  std::string arguments;
+  llvm::raw_string_ostream list(arguments);
   unsigned argument = 0;
   for (Value input : op.getInputs())
-    os << (argument++ ? ", " : "")
-       << ptr(input, cudaStorageType(elementTypeOf(input)), true);
+    list << (argument++ ? ", " : "")
+         << ptr(input, cudaStorageType(elementTypeOf(input)), true);
   for (Value result : op.getResults())
-    os << (argument++ ? ", " : "")
-       << ptr(result, cudaStorageType(elementTypeOf(result)), false);
-  os << ");\n";
-  check("mpc_rt_check_launch(rt, " + cStringLiteral(name) + ")");
+    list << (argument++ ? ", " : "")
+         << ptr(result, cudaStorageType(elementTypeOf(result)), false);
+  launch(name, name, numElementsOf(op.getResult(0)), arguments);
   return success();
 }
 
@@ -494,10 +497,10 @@ LogicalResult FunctionEmitter::visit(FusedMatmulOp op) {
     return failure();
   int64_t count = numElementsOf(pre);
   StringRef from = cudaStorageType(preType), to = cudaStorageType(resultType);
-  os << "  mpc_relu_kernel<" << from << ", " << to << "><<<mpc_grid(" << count
-     << "), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>(" << ptr(pre, from, true) << ", "
-     << ptr(op.getResult(), to, false) << ", " << count << ");\n";
-  check("mpc_rt_check_launch(rt, \"mpc_relu_kernel\")");
+  launch(("mpc_relu_kernel<" + from + ", " + to + ">").str(), "mpc_relu_kernel",
+         count,
+         ptr(pre, from, true) + ", " + ptr(op.getResult(), to, false) + ", " +
+             str(count));
   return success();
 }
 
@@ -689,10 +692,10 @@ LogicalResult FunctionEmitter::visit(func::ReturnOp op) {
     if (type.isF16() || type.isBF16() || type.isInteger(1)) {
       StringRef from = cudaStorageType(type);
       StringRef to = type.isInteger(1) ? "int32_t" : "float";
-      os << "  mpc_convert<" << from << ", " << to << "><<<mpc_grid(" << count
-         << "), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>(" << ptr(value, from, true)
-         << ", (" << to << " *)" << out << ", " << count << ");\n";
-      check("mpc_rt_check_launch(rt, \"mpc_convert\")");
+      launch(("mpc_convert<" + from + ", " + to + ">").str(), "mpc_convert",
+             count,
+             ptr(value, from, true) + ", (" + to.str() + " *)" + out + ", " +
+                 str(count));
     } else {
       copy(out, ptr(value), value, ("output #" + Twine(index)).str());
     }
