@@ -609,10 +609,15 @@ private:
 
   /// mpc_rt_adamw_multi: one launch per kTensorsPerLaunch tensors, each
   /// reading param, grad, m and v and writing param, m and v, with
-  /// mpc.adamw_update's flops per element; every launch reads the step
-  /// (and the flag).
+  /// mpc.adamw_update's flops per element, and writing the 16-bit copy of
+  /// those that have one; every launch reads the step (and the flag).
   void multiTensorAdamw(AdamWMultiUpdateOp update) {
     size_t count = update.getParams().size();
+    llvm::SmallVector<int64_t> copyBytes(count, 0);
+    for (auto [index, copy] :
+         llvm::zip(update.getCopyParams().value_or(ArrayRef<int64_t>()),
+                   update.getNewCopies()))
+      copyBytes[index] = bytesOf(copy);
     const auto perLaunch = static_cast<size_t>(mpc::cuda::kTensorsPerLaunch);
     for (size_t first = 0; first < count; first += perLaunch) {
       size_t end = std::min(count, first + perLaunch);
@@ -624,7 +629,8 @@ private:
         read += bytesOf(update.getParams()[i]) + bytesOf(update.getGrads()[i]) +
                 bytesOf(update.getM()[i]) + bytesOf(update.getV()[i]);
         written += bytesOf(update.getNewParams()[i]) +
-                   bytesOf(update.getNewM()[i]) + bytesOf(update.getNewV()[i]);
+                   bytesOf(update.getNewM()[i]) + bytesOf(update.getNewV()[i]) +
+                   copyBytes[i];
       }
       kernel(opName(update), kAdamwFlopsPerElement * double(elements), read,
              written);

@@ -17,6 +17,7 @@ void mpc::buildCudaPipeline(OpPassManager &pm,
                             const CudaPipelineOptions &options) {
   pm.addPass(createFuse(FuseOptions{options.epilogues}));
   pm.addPass(createMultiTensorAdamW());
+  pm.addPass(createWeightCopies());
   pm.addPass(createPlanMemory(PlanMemoryOptions{options.report}));
   if (!options.costReport.empty())
     pm.addPass(createCostReport(CostReportOptions{
@@ -27,7 +28,7 @@ void mpc::registerCudaPipeline() {
   PassPipelineRegistration<CudaPipelineOptions>(
       "mpc-cuda-pipeline",
       "Prepares a training step for mpc-translate --mpc-to-cuda: fusion, "
-      "the multi-tensor AdamW, then the memory plan (and, on request, the cost "
-      "report)",
+      "the multi-tensor AdamW and its weight copies, then the memory plan "
+      "(and, on request, the cost report)",
       buildCudaPipeline);
 }

@@ -1,10 +1,11 @@
 //===- Fuse.cpp - groups the training step into kernels -------------------===//
 //
 // mpc-fuse, in three steps over every block of every function: the loss
-// scaler's selects become `skip_if` operands, matmuls take their bias and
-// activation as epilogues, and the remaining elementwise ops are grouped
-// into mpc.fused regions. Applied again, it changes nothing: updates with
-// `skip_if`, mpc.fused_matmul and mpc.fused match none of the steps.
+// scaler's selects become `skip_if` operands, the loss reads 16-bit logits
+// and matmuls take their bias and activation as epilogues, and the
+// remaining elementwise ops are grouped into mpc.fused regions. Applied
+// again, it changes nothing: updates with `skip_if`, a loss on 16-bit
+// logits, mpc.fused_matmul and mpc.fused match none of the steps.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,7 +43,8 @@ void FusePass::applyToBlock(Block &block,
                             const FrozenRewritePatternSet &patterns) {
   SmallVector<Operation *> roots;
   for (Operation &op : block)
-    if (isa<MatmulOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp>(op))
+    if (isa<MatmulOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
+            SoftmaxCrossEntropyOp, CastOp>(op))
       roots.push_back(&op);
   GreedyRewriteConfig config;
   config.strictMode = GreedyRewriteStrictness::ExistingOps;
@@ -55,6 +57,7 @@ void FusePass::runOnOperation() {
   MLIRContext *context = &getContext();
   RewritePatternSet patternList(context);
   populateSkipIfPatterns(patternList);
+  populateClassifierPatterns(patternList);
   if (epilogues)
     populateEpiloguePatterns(patternList);
   FrozenRewritePatternSet patterns(std::move(patternList));

@@ -1,8 +1,9 @@
 //===- FuseRewrites.h - the rewrites of mpc-fuse ----------------*- C++ -*-===//
 //
 // The steps of mpc-fuse, each in its own file: merging equivalent loads,
-// folding the loss scaler's selects into `skip_if`, GEMM epilogues, and
-// elementwise grouping into mpc.fused regions. None of them fuses an op
+// folding the loss scaler's selects into `skip_if`, GEMM epilogues, the
+// classifier's loss on 16-bit logits, and elementwise grouping into
+// mpc.fused regions. None of them fuses an op
 // that mpc-check-numerics probes (isNumericsProbe).
 //
 //===----------------------------------------------------------------------===//
@@ -34,6 +35,11 @@ void populateSkipIfPatterns(mlir::RewritePatternSet &patterns);
 /// Folds bias adds and relu/gelu (and gelu_grad as `dgelu`) into the
 /// matmuls that produce their operand, as mpc.fused_matmul epilogues.
 void populateEpiloguePatterns(mlir::RewritePatternSet &patterns);
+
+/// Lets softmax_cross_entropy and its gradient read 16-bit logits and write
+/// their 16-bit gradient in place of the casts around them (the fused
+/// classifier).
+void populateClassifierPatterns(mlir::RewritePatternSet &patterns);
 
 /// Groups the elementwise ops of `block` into mpc.fused regions.
 mlir::LogicalResult fuseElementwise(mlir::Block &block,

@@ -125,11 +125,11 @@ struct MergeAdamWUpdates : public OpRewritePattern<AdamWUpdateOp> {
     rewriter.setInsertionPointAfter(last);
     auto merged = rewriter.create<AdamWMultiUpdateOp>(
         rewriter.getFusedLoc(locations),
-        repeatedTypes(ValueRange(params).getTypes(), 3), params, grads, m, v,
-        last.getStep(), last.getLearningRateAttr(), last.getBeta1Attr(),
-        last.getBeta2Attr(), last.getEpsilonAttr(),
-        rewriter.getDenseF64ArrayAttr(decays), last.getScheduleAttr(),
-        last.getSkipIf());
+        AdamWMultiUpdateOp::resultTypes(ValueRange(params).getTypes(), {}),
+        params, grads, m, v, /*copies=*/ValueRange(), last.getStep(),
+        last.getLearningRateAttr(), last.getBeta1Attr(), last.getBeta2Attr(),
+        last.getEpsilonAttr(), rewriter.getDenseF64ArrayAttr(decays),
+        /*copy_params=*/nullptr, last.getScheduleAttr(), last.getSkipIf());
     Operation *after = merged;
     for (StoreOp store : moved) {
       rewriter.moveOpAfter(store, after);

@@ -350,6 +350,40 @@ def MultiTensorAdamW : Pass<"mpc-multi-tensor-adamw", "::mlir::ModuleOp"> {
   }];
 }
 
+def WeightCopies : Pass<"mpc-weight-copies", "::mlir::ModuleOp"> {
+  let summary = "Keeps 16-bit weight copies that the multi-tensor AdamW writes";
+  let description = [{
+    After `mpc-multi-tensor-adamw`: a trainable parameter that an
+    `mpc.adamw_multi_update` loads and stores, and that the step casts to
+    f16 or bf16 (an `mpc.cast`, or an `mpc.fused` holding only that cast),
+    gets a copy: `mpc.param state @<name>.<type> ... copy_of @<name>`. Each
+    such cast becomes an `mpc.load` of the copy, and the update takes the
+    copy as an operand and writes its new value, the new parameter rounded
+    to 16 bits, which is stored back. Every function's casts of the
+    parameter go (the forward reads the copy too), except in the update's
+    own block after it; casts the numerics check probes stay, as do
+    parameters stored anywhere else. Every value keeps its bits: the copy
+    is always what the cast would compute.
+
+    ```mlir
+    // before (in @train_step)
+    %w = mpc.load @w : tensor<64x128xf32>
+    %c = mpc.cast %w : tensor<64x128xf32> to tensor<64x128xbf16>
+    ...
+    %r:6 = mpc.adamw_multi_update params(%w, %b) grads(%dw, %db) m(%wm, %bm) v(%wv, %bv) step %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decays = [1.000000e-02, 0.000000e+00] : tensor<64x128xf32>, tensor<128xf32>
+    mpc.store %r#0, @w : tensor<64x128xf32>
+    // after
+    mpc.param state @w.bf16 : tensor<64x128xbf16> = #mpc.init<zeros> copy_of @w
+    %c = mpc.load @w.bf16 : tensor<64x128xbf16>
+    ...
+    %w.bf16 = mpc.load @w.bf16 : tensor<64x128xbf16>
+    %r:7 = mpc.adamw_multi_update params(%w, %b) grads(%dw, %db) m(%wm, %bm) v(%wv, %bv) copies(%w.bf16 : tensor<64x128xbf16>) of [0] step %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decays = [1.000000e-02, 0.000000e+00] : tensor<64x128xf32>, tensor<128xf32>
+    mpc.store %r#0, @w : tensor<64x128xf32>
+    mpc.store %r#6, @w.bf16 : tensor<64x128xbf16>
+    ```
+  }];
+}
+
 def PlanMemory : Pass<"mpc-plan-memory", "::mlir::ModuleOp"> {
   let summary = "Assigns every intermediate a static offset in one device arena";
   let description = [{

@@ -6,6 +6,7 @@
 #include "dialects/mpc/StepContract.h"
 #include "runtime/driver/MemoryBudget.h"
 #include "runtime/driver/Text.h"
+#include "runtime/train/StateCopies.h"
 
 #include "mlir/IR/Diagnostics.h"
 
@@ -166,11 +167,11 @@ bool CpuStepExecutor::evaluate(const std::vector<HostTensor> &inputs,
 }
 
 std::vector<HostTensor> CpuStepExecutor::state() const {
-  return executor->params();
+  return train::withoutCopies(contract.state, executor->params());
 }
 
 void CpuStepExecutor::setState(std::vector<HostTensor> values) {
-  executor->setParams(std::move(values));
+  executor->setParams(train::withCopies(contract.state, std::move(values)));
   // Steps count from here: a checkpoint's skipped steps are not new.
   if (skippedIndex)
     stuckRun = startStuckLossScaleRun(executor->params()[*skippedIndex].f32[0]);

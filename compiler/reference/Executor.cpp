@@ -11,6 +11,7 @@
 #include "compiler/reference/NumericsProbes.h"
 #include "compiler/reference/OpEvaluator.h"
 #include "compiler/reference/ParamInit.h"
+#include "dialects/mpc/ElementTypes.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ParamValue.h"
 #include "dialects/mpc/StepContract.h"
@@ -55,6 +56,20 @@ struct Executor::Impl {
 };
 
 namespace {
+
+/// The params that are 16-bit copies of others (copy_of).
+std::vector<train::StateCopy> copiesOf(ArrayRef<ParamOp> params) {
+  std::vector<StateSpec> specs;
+  for (ParamOp param : params) {
+    StateSpec &spec = specs.emplace_back();
+    spec.name = param.getSymName().str();
+    spec.dtype = deviceDType(param.getTensorType().getElementType())
+                     .value_or(DType::F32);
+    if (auto source = param.getCopyOfAttr())
+      spec.copyOf = source.getValue().str();
+  }
+  return train::stateCopies(specs);
+}
 
 /// Numbers the values of `function` and records each register's last use.
 FailureOr<CompiledFunction> compile(func::FuncOp function, std::string &error) {
@@ -177,6 +192,7 @@ std::unique_ptr<Executor> Executor::create(ModuleOp module,
     executor->params_.push_back(std::move(value));
     executor->isState_.push_back(param.getState());
   }
+  executor->copies_ = copiesOf(impl.paramOps);
   return executor;
 }
 
@@ -191,6 +207,7 @@ void Executor::initializeParams(uint64_t seed) {
     else
       initializeParam(param.getInitRule(), param.getSymName(), seed, value);
   }
+  train::refreshCopies(copies_, params_);
 }
 
 bool Executor::hasFunction(const std::string &function) const {
@@ -245,6 +262,7 @@ Executor::peakLiveBytes(const std::string &function) const {
 
 void Executor::setParams(std::vector<HostTensor> values) {
   params_ = std::move(values);
+  train::refreshCopies(copies_, params_);
 }
 
 bool Executor::run(const std::string &function,

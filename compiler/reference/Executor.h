@@ -13,6 +13,7 @@
 #include "runtime/core/NumericsCheck.h"
 #include "runtime/driver/Tensor.h"
 #include "runtime/train/NumericsReport.h"
+#include "runtime/train/StateCopies.h"
 
 #include <cstdint>
 #include <map>
@@ -90,6 +91,9 @@ private:
   std::unique_ptr<Impl> impl_;
   std::vector<driver::HostTensor> params_;
   std::vector<bool> isState_;
+  /// The params that are 16-bit copies of others (copy_of): always their
+  /// source rounded.
+  std::vector<train::StateCopy> copies_;
   uint64_t runSeed_ = 0;
   std::vector<train::NumericsProbe> numericsProbes_;
   std::vector<numerics::NumericsCounts> numericsCounts_;

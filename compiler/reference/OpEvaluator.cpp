@@ -619,10 +619,13 @@ bool Evaluation::visit(AdamWUpdateOp op) {
 }
 
 /// Each tensor exactly as visit(AdamWUpdateOp): operands are params, grads,
-/// m, v (n each), step[, skip_if]; results new params, m, v.
+/// m, v (n each), the copies, step[, skip_if]; results new params, m, v,
+/// copies. A copy's result is its new param, which evaluate() rounds to the
+/// copy's type like every result.
 bool Evaluation::visit(AdamWMultiUpdateOp op) {
   size_t n = op.getParams().size();
-  size_t stepIndex = 4 * n;
+  size_t copies = op.getCopies().size();
+  size_t stepIndex = 4 * n + copies;
   bool skipped = op.getSkipIf() && in.back()->i64[0] != 0;
   double lr = learningRateOf(op, in, stepIndex);
   auto step = static_cast<int64_t>(in[stepIndex]->f32[0]);
@@ -638,6 +641,9 @@ bool Evaluation::visit(AdamWMultiUpdateOp op) {
                 op.getBeta2().convertToDouble(),
                 op.getEpsilon().convertToDouble(), op.getWeightDecays()[i]);
   }
+  for (size_t j = 0; j < copies; ++j)
+    out[3 * n + j].f32 =
+        skipped ? in[4 * n + j]->f32 : out[(*op.getCopyParams())[j]].f32;
   return true;
 }
 

@@ -22,4 +22,8 @@ std::optional<DType> deviceDType(Type elementType) {
   return std::nullopt;
 }
 
+bool isSixteenBitFloat(Type elementType) {
+  return elementType.isF16() || elementType.isBF16();
+}
+
 } // namespace mpc

@@ -23,6 +23,10 @@ namespace mpc {
 /// other type.
 std::optional<DType> deviceDType(mlir::Type elementType);
 
+/// Whether `elementType` is f16 or bf16: a low precision of mixed-precision
+/// training.
+bool isSixteenBitFloat(mlir::Type elementType);
+
 } // namespace mpc
 
 #endif // MPC_DIALECTS_MPC_ELEMENTTYPES_H

@@ -142,10 +142,13 @@ def Mpc_EmbeddingGradOp : Mpc_Op<"embedding_grad", [Pure, Mpc_Deny, AllElementTy
 }
 
 def Mpc_SoftmaxCrossEntropyGradOp : Mpc_Op<"softmax_cross_entropy_grad", [Pure, Mpc_Deny,
-    AllTypesMatch<["logits", "result"]>, AllElementTypesMatch<["loss_grad", "logits"]>]> {
+    AllShapesMatch<["logits", "result"]>]> {
   let summary = "Gradient of softmax_cross_entropy with respect to the logits";
   let description = [{
-    `(softmax(logits) - onehot(labels)) · loss_grad / positions`.
+    `(softmax(logits) - onehot(labels)) · loss_grad / positions`, rounded
+    to the result's type: the logits' type, or f16/bf16 (mpc-fuse's fused
+    classifier writes the gradient the classifier's backward reads). The
+    loss gradient has the logits' element type, or f32 with 16-bit logits.
 
     ```mlir
     %dlogits = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>

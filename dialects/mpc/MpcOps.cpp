@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/mpc/MpcOps.h"
+#include "dialects/mpc/ElementTypes.h"
 #include "dialects/mpc/ParamValue.h"
 #include "dialects/mpc/ShapeFunctions.h"
 
@@ -36,6 +37,13 @@ LogicalResult verifyDerivedType(Operation *op,
 //===----------------------------------------------------------------------===//
 
 LogicalResult ParamOp::verify() {
+  if (getCopyOf()) {
+    auto zeros = dyn_cast<InitAttr>(getInit());
+    if (!getState() || !zeros || zeros.getKind() != InitKind::zeros ||
+        !isSixteenBitFloat(getTensorType().getElementType()))
+      return emitOpError("a copy (copy_of) must be state of f16 or bf16 "
+                         "elements initialized with #mpc.init<zeros>");
+  }
   if (InitAttr rule = getInitRule())
     return rule.verifyFor(getTensorType(), [&] { return emitOpError(); });
   ElementsAttr value = getInitialValue();
@@ -45,6 +53,24 @@ LogicalResult ParamOp::verify() {
   std::string problem;
   if (!checkParamValue(value, problem))
     return emitOpError(problem);
+  return success();
+}
+
+LogicalResult ParamOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  if (!getCopyOfAttr())
+    return success();
+  auto source =
+      symbolTable.lookupNearestSymbolFrom<ParamOp>(*this, getCopyOfAttr());
+  if (!source)
+    return emitOpError("copy_of '")
+           << getCopyOfAttr().getValue() << "' does not name an mpc.param";
+  RankedTensorType type = source.getTensorType();
+  if (source.getState() || source.getCopyOf() ||
+      !type.getElementType().isF32() ||
+      type.getShape() != getTensorType().getShape())
+    return emitOpError("copy_of names ")
+           << getCopyOfAttr()
+           << ", which must be a trainable f32 param of the copy's shape";
   return success();
 }
 
@@ -281,6 +307,13 @@ bool CausalAttentionOp::keepsF32(Value value) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult SoftmaxCrossEntropyOp::verify() {
+  // 16-bit logits may give an f32 loss: the fused classifier of mpc-fuse.
+  Type logitsType = tensorType(getLogits()).getElementType();
+  if (isSixteenBitFloat(logitsType) && getType().getElementType().isF32() &&
+      getType().getRank() == 0)
+    return failure(failed(
+        inferCrossEntropyType(tensorType(getLogits()), tensorType(getLabels()),
+                              [&] { return emitOpError(); })));
   return verifyDerivedType(*this,
                            inferCrossEntropyType(tensorType(getLogits()),
                                                  tensorType(getLabels()),
@@ -295,6 +328,31 @@ LogicalResult MseLossOp::verify() {
                                             [&] { return emitOpError(); }),
                            getType());
 }
+
+//===----------------------------------------------------------------------===//
+// mpc.adamw_multi_update's result types
+//===----------------------------------------------------------------------===//
+
+SmallVector<Type> AdamWMultiUpdateOp::resultTypes(TypeRange params,
+                                                  TypeRange copies) {
+  SmallVector<Type> types;
+  for (int group = 0; group < 3; ++group)
+    types.append(params.begin(), params.end());
+  types.append(copies.begin(), copies.end());
+  return types;
+}
+
+/// The results are implied by the params and copies: nothing is printed.
+static ParseResult parseMultiUpdateResults(OpAsmParser &,
+                                           SmallVectorImpl<Type> &results,
+                                           ArrayRef<Type> params,
+                                           ArrayRef<Type> copies) {
+  results = AdamWMultiUpdateOp::resultTypes(params, copies);
+  return success();
+}
+
+static void printMultiUpdateResults(OpAsmPrinter &, Operation *, TypeRange,
+                                    TypeRange, TypeRange) {}
 
 #define GET_OP_CLASSES
 #include "dialects/mpc/MpcOps.cpp.inc"

@@ -25,14 +25,6 @@ namespace mpc {
 /// that keep their types and for ops autocast does not know.
 std::optional<PrecisionCategory> declaredCategory(mlir::Operation *op);
 
-/// `types` `times` times over: mpc.adamw_multi_update's result types.
-inline llvm::SmallVector<mlir::Type> repeatedTypes(mlir::TypeRange types,
-                                                   int times) {
-  llvm::SmallVector<mlir::Type> repeated;
-  for (int i = 0; i < times; ++i)
-    repeated.append(types.begin(), types.end());
-  return repeated;
-}
 } // namespace mpc
 
 #endif // MPC_DIALECT_MPCOPS_H

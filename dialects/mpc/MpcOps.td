@@ -29,7 +29,8 @@ defvar Mpc_Differentiable = DeclareOpInterfaceMethods<Mpc_GradientOpInterface>;
 // Parameters
 //===----------------------------------------------------------------------===//
 
-def Mpc_ParamOp : Mpc_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
+def Mpc_ParamOp : Mpc_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "A module-level tensor the step reads and updates";
   let description = [{
     Declares a trainable parameter with its type and initializer, or, with
@@ -42,19 +43,43 @@ def Mpc_ParamOp : Mpc_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     keeps large values out of the op's line and prints them once at the end
     of the module, or a `dense` literal. The value has the param's type.
 
+    State with `copy_of` is a 16-bit copy of an f32 parameter: it always
+    holds its source rounded to its element type (nearest even), so the step
+    reads its low-precision weights without casting them. The optimizer
+    update writes it with the parameter (mpc-weight-copies); executors set
+    it from its source whenever they set the state, and checkpoints leave it
+    out. Its initializer is `#mpc.init<zeros>`, never used.
+
     ```mlir
     mpc.param @w1 : tensor<64x128xf32> = #mpc.init<xavier_uniform, gain = 1.000000e+00>
     mpc.param state @w1.m : tensor<64x128xf32> = #mpc.init<zeros>
+    mpc.param state @w1.bf16 : tensor<64x128xbf16> = #mpc.init<zeros> copy_of @w1
     mpc.param @fc.weight : tensor<4x3xf32> = dense_resource<fc.weight> : tensor<4x3xf32>
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        TypeAttrOf<Mpc_AnyTensor>:$type,
                        AnyAttrOf<[Mpc_InitAttr, ElementsAttr]>:$init,
-                       UnitAttr:$state);
+                       UnitAttr:$state,
+                       OptionalAttr<FlatSymbolRefAttr>:$copy_of);
   let assemblyFormat = [{
-    (`state` $state^)? $sym_name `:` $type `=` qualified($init) attr-dict
+    (`state` $state^)? $sym_name `:` $type `=` qualified($init)
+    (`copy_of` $copy_of^)? attr-dict
   }];
+  let builders = [
+    OpBuilder<(ins "::mlir::StringAttr":$sym_name, "::mlir::TypeAttr":$type,
+                   "::mlir::Attribute":$init, "::mlir::UnitAttr":$state), [{
+      build($_builder, $_state, sym_name, type, init, state,
+            /*copy_of=*/nullptr);
+    }]>,
+    OpBuilder<(ins "::llvm::StringRef":$sym_name, "::mlir::Type":$type,
+                   "::mlir::Attribute":$init,
+                   CArg<"bool", "false">:$state), [{
+      build($_builder, $_state, $_builder.getStringAttr(sym_name),
+            ::mlir::TypeAttr::get(type), init,
+            state ? $_builder.getUnitAttr() : nullptr, /*copy_of=*/nullptr);
+    }]>
+  ];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     ::mlir::RankedTensorType getTensorType() {

@@ -105,9 +105,7 @@ class Mpc_TypesOfParams<string name>
 def Mpc_AdamWMultiUpdateOp : Mpc_Op<"adamw_multi_update", [Pure,
     Mpc_KeepsPrecision, AttrSizedOperandSegments,
     Mpc_TypesOfParams<"grads">, Mpc_TypesOfParams<"m">,
-    Mpc_TypesOfParams<"v">,
-    RangedTypesMatchWith<"results are the new params, m and v", "params",
-                         "results", "::mpc::repeatedTypes($_self, 3)">]> {
+    Mpc_TypesOfParams<"v">]> {
   let summary = "mpc.adamw_update of many parameters at once (one multi-tensor kernel)";
   let description = [{
     Tensor `i` (`params[i]`, `grads[i]`, `m[i]`, `v[i]`, all of one type)
@@ -118,27 +116,38 @@ def Mpc_AdamWMultiUpdateOp : Mpc_Op<"adamw_multi_update", [Pure,
     the results (the new params, then the new m, then the new v) are those
     of the single updates, bit for bit.
 
+    With `copies`, the update also writes low-precision copies of some
+    parameters (mpc-weight-copies): copy `j` is parameter
+    `copy_params[j]`'s 16-bit twin, and its result is the new parameter
+    rounded to the copy's element type (nearest even), or the copy itself
+    when `skip_if` is set. Those results follow the new v.
+
     ```mlir
     %r:6 = mpc.adamw_multi_update params(%w, %b) grads(%dw, %db) m(%wm, %bm) v(%wv, %bv) step %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decays = [1.000000e-02, 0.000000e+00] : tensor<64x128xf32>, tensor<128xf32>
+    %s:7 = mpc.adamw_multi_update params(%w, %b) grads(%dw, %db) m(%wm, %bm) v(%wv, %bv) copies(%w16 : tensor<64x128xbf16>) of [0] step %t lr = 1.000000e-03 betas = (9.000000e-01, 9.990000e-01) eps = 1.000000e-08 weight_decays = [1.000000e-02, 0.000000e+00] : tensor<64x128xf32>, tensor<128xf32>
     ```
   }];
   let arguments = (ins Variadic<Mpc_F32Tensor>:$params,
                        Variadic<Mpc_F32Tensor>:$grads,
                        Variadic<Mpc_F32Tensor>:$m, Variadic<Mpc_F32Tensor>:$v,
+                       Variadic<Mpc_FloatTensor>:$copies,
                        Mpc_ScalarF32Tensor:$step, F64Attr:$learning_rate,
                        F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon,
                        DenseF64ArrayAttr:$weight_decays,
+                       OptionalAttr<DenseI64ArrayAttr>:$copy_params,
                        OptionalAttr<Mpc_LrScheduleAttr>:$schedule,
                        Optional<Mpc_FlagTensor>:$skip_if);
-  // The new params, then the new m, then the new v (one result list: ODS
-  // cannot infer the types of several variadic result groups).
-  let results = (outs Variadic<Mpc_F32Tensor>:$results);
+  // The new params, then the new m, then the new v, then the new copies
+  // (one result list: ODS cannot infer the types of several variadic result
+  // groups).
+  let results = (outs Variadic<Mpc_FloatTensor>:$results);
   let assemblyFormat = [{
     `params` `(` $params `)` `grads` `(` $grads `)` `m` `(` $m `)`
-    `v` `(` $v `)` `step` $step `lr` `=` $learning_rate
+    `v` `(` $v `)` (`copies` `(` $copies^ `:` type($copies) `)` `of`
+    $copy_params)? `step` $step `lr` `=` $learning_rate
     `betas` `=` `(` $beta1 `,` $beta2 `)` `eps` `=` $epsilon
     `weight_decays` `=` $weight_decays (`skip_if` $skip_if^)? attr-dict
-    `:` type($params)
+    `:` type($params) custom<MultiUpdateResults>(type($results), ref(type($params)), ref(type($copies)))
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -149,8 +158,19 @@ def Mpc_AdamWMultiUpdateOp : Mpc_Op<"adamw_multi_update", [Pure,
       return getResults().slice(getParams().size(), getParams().size());
     }
     ::mlir::ResultRange getNewV() {
-      return getResults().take_back(getParams().size());
+      return getResults().slice(2 * getParams().size(), getParams().size());
     }
+    ::mlir::ResultRange getNewCopies() {
+      return getResults().take_back(getCopies().size());
+    }
+    /// The result types of an update of `params` writing `copies`.
+    static ::llvm::SmallVector<::mlir::Type>
+    resultTypes(::mlir::TypeRange params, ::mlir::TypeRange copies);
+
+  private:
+    ::llvm::LogicalResult verifyCopies();
+
+  public:
   }];
 }
 

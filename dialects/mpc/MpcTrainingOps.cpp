@@ -5,8 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/mpc/ElementTypes.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ShapeFunctions.h"
+
+#include "llvm/ADT/DenseSet.h"
 
 using namespace mlir;
 using namespace mpc;
@@ -69,6 +72,18 @@ bool CausalAttentionGradOp::keepsF32(Value value) {
 }
 
 LogicalResult SoftmaxCrossEntropyGradOp::verify() {
+  Type gradType = tensorType(getLossGrad()).getElementType();
+  Type logitsType = tensorType(getLogits()).getElementType();
+  Type resultType = tensorType(getResult()).getElementType();
+  if (gradType != logitsType &&
+      !(gradType.isF32() && isSixteenBitFloat(logitsType)))
+    return emitOpError("loss_grad element type ")
+           << gradType << " must be the logits' (" << logitsType
+           << "), or f32 with 16-bit logits";
+  if (resultType != logitsType && !isSixteenBitFloat(resultType))
+    return emitOpError("result element type ")
+           << resultType << " must be the logits' (" << logitsType
+           << "), or f16 or bf16";
   return failure(failed(inferCrossEntropyType(tensorType(getLogits()),
                                               tensorType(getLabels()),
                                               [&] { return emitOpError(); })));
@@ -148,6 +163,33 @@ LogicalResult AdamWMultiUpdateOp::verify() {
     if (failed(mpc::verifyHyperparameter("weight_decays", decay, kNonNegative,
                                          [&] { return emitOpError(); })))
       return failure();
+  if (getResultTypes() !=
+      TypeRange(resultTypes(getParams().getTypes(), getCopies().getTypes())))
+    return emitOpError("results must be the new params, m, v and copies");
+  return verifyCopies();
+}
+
+LogicalResult AdamWMultiUpdateOp::verifyCopies() {
+  ArrayRef<int64_t> sources;
+  if (auto attr = getCopyParamsAttr())
+    sources = attr.asArrayRef();
+  if (sources.size() != getCopies().size())
+    return emitOpError("has ") << sources.size() << " copy_params for "
+                               << getCopies().size() << " copies";
+  llvm::SmallDenseSet<int64_t> seen;
+  for (auto [copy, source] : llvm::zip(getCopies(), sources)) {
+    if (source < 0 || source >= static_cast<int64_t>(getParams().size()))
+      return emitOpError("copy_params index ")
+             << source << " is not a parameter";
+    if (!seen.insert(source).second)
+      return emitOpError("parameter ") << source << " has two copies";
+    auto param = cast<RankedTensorType>(getParams()[source].getType());
+    auto type = cast<RankedTensorType>(copy.getType());
+    if (type.getShape() != param.getShape() ||
+        !isSixteenBitFloat(type.getElementType()))
+      return emitOpError("copy of parameter ")
+             << source << " must be f16 or bf16 of its shape, not " << type;
+  }
   return success();
 }
 

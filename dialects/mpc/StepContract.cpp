@@ -134,6 +134,8 @@ FailureOr<StateSpec> stateSpec(ParamOp param, size_t index) {
   static_cast<TensorSpec &>(spec) =
       tensorSpec(param.getSymName().str(), param.getTensorType());
   spec.trainable = !param.getState();
+  if (auto source = param.getCopyOfAttr())
+    spec.copyOf = source.getValue().str();
   if (InitAttr rule = param.getInitRule()) {
     spec.init = initSpecOf(rule);
     return spec;

@@ -138,6 +138,10 @@ private:
   bool init(const Json &value, const std::string &where, InitSpec &spec);
   /// The values file of a Kind::Values initializer.
   bool initValues(const Json &value, const std::string &where, InitSpec &spec);
+  /// The source of a copy: an earlier trainable f32 tensor of its shape;
+  /// the copy is f16 or bf16 state.
+  bool copySource(const Json &entry, const std::string &where,
+                  const StepContract &contract, StateSpec &spec);
   bool state(const Json &root, StepContract &contract);
   bool function(const Json &value, const std::string &where,
                 const StepContract &contract, FunctionSpec &spec);
@@ -282,6 +286,30 @@ bool Reader::initValues(const Json &value, const std::string &where,
   return true;
 }
 
+bool Reader::copySource(const Json &entry, const std::string &where,
+                        const StepContract &contract, StateSpec &spec) {
+  const Json &source = entry[key::kCopyOf];
+  std::string place = at(where, key::kCopyOf);
+  if (!source.is_string())
+    return fail(place, "expected a state name, got " + kindOf(source));
+  std::optional<size_t> index = contract.stateIndex(source.get<std::string>());
+  if (!index)
+    return fail(place, "no earlier state tensor named " +
+                           quote(source.get<std::string>()));
+  const StateSpec &original = contract.state[*index];
+  if (!original.trainable || original.dtype != DType::F32 ||
+      original.shape != spec.shape)
+    return fail(place, quote(original.name) +
+                           " must be a trainable f32 tensor of the copy's "
+                           "shape");
+  if (spec.trainable || (spec.dtype != DType::F16 && spec.dtype != DType::BF16))
+    return fail(where, std::string("a copy must be f16 or bf16 state, got ") +
+                           dtypeName(spec.dtype) +
+                           (spec.trainable ? " (trainable)" : ""));
+  spec.copyOf = original.name;
+  return true;
+}
+
 bool Reader::state(const Json &root, StepContract &contract) {
   const Json *list = field(root, "", key::kState);
   if (!list)
@@ -302,6 +330,9 @@ bool Reader::state(const Json &root, StepContract &contract) {
       return false;
     if (!names.insert(spec.name).second)
       return fail(at(where, key::kName), quote(spec.name) + " named twice");
+    if (entry.contains(key::kCopyOf) &&
+        !copySource(entry, where, contract, spec))
+      return false;
     contract.state.push_back(std::move(spec));
   }
   return true;
@@ -486,7 +517,7 @@ bool operator==(const TensorSpec &a, const TensorSpec &b) {
 bool operator==(const StateSpec &a, const StateSpec &b) {
   return static_cast<const TensorSpec &>(a) ==
              static_cast<const TensorSpec &>(b) &&
-         a.trainable == b.trainable && a.init == b.init;
+         a.trainable == b.trainable && a.init == b.init && a.copyOf == b.copyOf;
 }
 
 bool operator==(const FunctionSpec &a, const FunctionSpec &b) {

@@ -57,6 +57,12 @@ struct StateSpec : TensorSpec {
   /// False for state (mpc.param ... state).
   bool trainable = false;
   InitSpec init;
+  /// A 16-bit copy of the trainable f32 tensor named here (mpc.param ...
+  /// copy_of): it always holds that tensor rounded to its dtype. Executors
+  /// keep it to themselves: they set it from its source whenever the state
+  /// is set, and leave it out of the state they return (and so out of
+  /// checkpoints).
+  std::optional<std::string> copyOf;
 };
 
 /// One function of the step (every function with a body, in module order).
@@ -210,6 +216,8 @@ inline constexpr char kFirst[] = "first";
 inline constexpr char kSecond[] = "second";
 inline constexpr char kSeed[] = "seed";
 inline constexpr char kFile[] = "file";
+/// Written only for a copy; absent, none.
+inline constexpr char kCopyOf[] = "copy_of";
 // A function (and kName, kArenaBytes).
 inline constexpr char kEntry[] = "entry";
 inline constexpr char kPeakLiveBytes[] = "peak_live_bytes";

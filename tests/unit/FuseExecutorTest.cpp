@@ -3,9 +3,9 @@
 // mpc-fuse must not change what a training step computes: with elementwise
 // fusion and skip_if alone every loss and parameter stays bit for bit; GEMM
 // epilogues round once instead of twice, so they agree within the rounding
-// of the step's precision. mpc-multi-tensor-adamw after it changes no bit
-// either, overflowed (skipped) steps included. Also the executor's semantics
-// of the new ops.
+// of the step's precision. mpc-multi-tensor-adamw and mpc-weight-copies
+// after it change no bit either, overflowed (skipped) steps included. Also
+// the executor's semantics of the new ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +14,7 @@
 #include "compiler/reference/Executor.h"
 #include "dialects/mpc/MpcOps.h"
 #include "passes/Passes.h"
+#include "runtime/core/ScalarMath.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -120,12 +121,15 @@ protected:
   }
 
   OwningOpRef<ModuleOp> fused(ModuleOp module, bool epilogues,
-                              bool multiTensorAdamW = false) {
+                              bool multiTensorAdamW = false,
+                              bool weightCopies = false) {
     OwningOpRef<ModuleOp> copy = module.clone();
     PassManager pm(&context);
     pm.addPass(mpc::createFuse(mpc::FuseOptions{epilogues}));
     if (multiTensorAdamW)
       pm.addPass(mpc::createMultiTensorAdamW());
+    if (weightCopies)
+      pm.addPass(mpc::createWeightCopies());
     EXPECT_TRUE(succeeded(pm.run(*copy)));
     return copy;
   }
@@ -197,6 +201,56 @@ TEST_P(FuseExecutorTest, MultiTensorAdamWChangesNoBit) {
   // f16) leaves masters and moments as the single updates do.
   expectSameBits(train(*module, kSteps, /*overflowStep=*/1),
                  train(*merged, kSteps, /*overflowStep=*/1), kSteps);
+}
+
+TEST_P(FuseExecutorTest, WeightCopiesChangeNoBit) {
+  OwningOpRef<ModuleOp> module = load();
+  ASSERT_TRUE(module);
+  OwningOpRef<ModuleOp> withCopies =
+      fused(*module, /*epilogues=*/false, /*multiTensorAdamW=*/true,
+            /*weightCopies=*/true);
+  // The params copied, by index among the module's params, and the index
+  // of each one's source.
+  std::vector<std::pair<size_t, size_t>> copies;
+  std::vector<mpc::ParamOp> params(withCopies->getOps<mpc::ParamOp>().begin(),
+                                   withCopies->getOps<mpc::ParamOp>().end());
+  for (size_t i = 0; i < params.size(); ++i)
+    if (auto source = params[i].getCopyOf())
+      for (size_t j = 0; j < params.size(); ++j)
+        if (params[j].getSymName() == *source)
+          copies.push_back({i, j});
+  // 16-bit steps read copies of their weights; f32 steps cast nothing.
+  if (llvm::StringRef(GetParam().dtype) == "f32")
+    EXPECT_TRUE(copies.empty());
+  else
+    EXPECT_FALSE(copies.empty());
+
+  for (int overflowStep : {-1, 1}) {
+    Trace reference = train(*module, kSteps, overflowStep);
+    Trace trace = train(*withCopies, kSteps, overflowStep);
+    ASSERT_EQ(trace.params.size(), params.size());
+    // After the steps, skipped one included, each copy is its source
+    // rounded, as the casts it replaced would compute.
+    for (auto [copy, source] : copies) {
+      const HostTensor &got = trace.params[copy];
+      bool half = params[copy].getTensorType().getElementType().isF16();
+      size_t differing = 0;
+      for (size_t i = 0; i < got.f32.size(); ++i) {
+        float value = trace.params[source].f32[i];
+        float want =
+            half ? mpc::math::roundF16(value) : mpc::math::roundBF16(value);
+        differing += !sameBits(want, got.f32[i]);
+      }
+      EXPECT_EQ(differing, 0u) << got.name;
+    }
+    // Without the copies, losses and every other tensor keep their bits.
+    std::vector<HostTensor> kept;
+    for (size_t i = 0; i < trace.params.size(); ++i)
+      if (!params[i].getCopyOf())
+        kept.push_back(trace.params[i]);
+    trace.params = std::move(kept);
+    expectSameBits(reference, trace, kSteps);
+  }
 }
 
 TEST_P(FuseExecutorTest, EpiloguesAgreeWithinRounding) {

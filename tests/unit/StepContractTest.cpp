@@ -232,6 +232,50 @@ TEST_F(StepContractTest, AccumulationRoundTripsAndIsChecked) {
                    "state 'accumulate.phase' holds the phase");
 }
 
+TEST_F(StepContractTest, WeightCopiesRoundTripAndAreChecked) {
+  mpc::ModelLoadOptions options;
+  options.dtype = "bf16";
+  OwningOpRef<ModuleOp> module = compileMlp(options, /*plan=*/false);
+  ASSERT_TRUE(module);
+  PassManager pm(&context);
+  mpc::buildCudaPipeline(pm, mpc::CudaPipelineOptions());
+  ASSERT_TRUE(succeeded(pm.run(*module)));
+  FailureOr<StepContract> contract =
+      mpc::describeStep(*module, /*requirePlan=*/true);
+  ASSERT_TRUE(succeeded(contract));
+  expectMlpStep(*contract);
+  std::optional<size_t> copy = contract->stateIndex("w1.bf16");
+  ASSERT_TRUE(copy);
+  const mpc::StateSpec &spec = contract->state[*copy];
+  EXPECT_EQ(spec.copyOf, "w1");
+  EXPECT_EQ(spec.dtype, mpc::DType::BF16);
+  EXPECT_FALSE(spec.trainable);
+  EXPECT_FALSE(contract->state[*contract->stateIndex("w1.m")].copyOf);
+
+  std::optional<StepContract> parsed = roundTrip(*contract);
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(*parsed == *contract);
+
+  // A copy names an earlier trainable f32 tensor of its shape.
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << mpc::toJson(*contract);
+  auto rejects = [&](std::string from, std::string to, std::string message) {
+    std::string manifest = text;
+    manifest.replace(manifest.find(from), from.size(), to);
+    std::string error;
+    EXPECT_FALSE(mpc::parseManifest(manifest, "m.json", error));
+    EXPECT_NE(error.find(message), std::string::npos) << error;
+  };
+  rejects("\"copy_of\":\"w1\"", "\"copy_of\":\"w9\"",
+          "copy_of: no earlier state tensor named 'w9'");
+  rejects("\"copy_of\":\"w1\"", "\"copy_of\":\"step\"",
+          "copy_of: 'step' must be a trainable f32 tensor of the "
+          "copy's shape");
+  rejects("\"copy_of\":\"w1\"", "\"copy_of\":7",
+          "copy_of: expected a state name, got a number");
+}
+
 TEST_F(StepContractTest, NumericsProbesRoundTripAndAreChecked) {
   mpc::ModelLoadOptions options;
   options.dtype = "f16";

@@ -959,15 +959,25 @@ LogicalResult FunctionEmitter::visit(AdamWMultiUpdateOp op) {
     copy(ptr(newM), ptr(m), m, "adamw first moment");
   for (auto [v, newV] : llvm::zip(op.getV(), op.getNewV()))
     copy(ptr(newV), ptr(v), v, "adamw second moment");
+  // The 16-bit weight copy of each param that has one (mpc-weight-copies).
+  llvm::DenseMap<int64_t, Value> copyOf;
+  for (auto [index, copyValue, newCopy] :
+       llvm::zip(op.getCopyParams().value_or(ArrayRef<int64_t>()),
+                 op.getCopies(), op.getNewCopies())) {
+    copy(ptr(newCopy), ptr(copyValue), copyValue, "adamw weight copy");
+    copyOf[index] = newCopy;
+  }
   std::string tensors = fresh("adamw");
   os << "  const mpc_adamw_tensor " << tensors << "[] = {\n";
   for (auto [index, param] : llvm::enumerate(op.getParams())) {
     Value grad = op.getGrads()[index];
+    Value weightCopy = copyOf.lookup(static_cast<int64_t>(index));
     os << "      {" << f32(op.getNewParams()[index]) << ", "
        << f32(op.getNewM()[index]) << ", " << f32(op.getNewV()[index]) << ", "
-       << ptr(grad) << ", NULL, " << dtype(grad) << ", MPC_F32, "
-       << numElementsOf(param) << ", " << num(op.getWeightDecays()[index])
-       << "},\n";
+       << ptr(grad) << ", " << (weightCopy ? ptr(weightCopy) : "NULL") << ", "
+       << dtype(grad) << ", " << (weightCopy ? dtype(weightCopy) : "MPC_F32")
+       << ", " << numElementsOf(param) << ", "
+       << num(op.getWeightDecays()[index]) << "},\n";
   }
   os << "  };\n";
   check("mpc_rt_adamw_multi(rt, " + tensors + ", " +

@@ -55,6 +55,8 @@ json::Object stateEntry(const StateSpec &spec) {
   if (spec.init.kind == InitSpec::Kind::Values)
     init[key::kFile] = spec.init.file;
   entry[key::kInit] = std::move(init);
+  if (spec.copyOf)
+    entry[key::kCopyOf] = *spec.copyOf;
   return entry;
 }
 

@@ -24,6 +24,7 @@
 #include "runtime/cuda/mpc_cuda_runtime.h"
 #include "runtime/driver/InitValues.h"
 #include "runtime/driver/ParamInit.h"
+#include "runtime/train/StateCopies.h"
 
 #include <algorithm>
 #include <cstring>
@@ -516,6 +517,8 @@ void CudaStepExecutor::initialize(uint64_t seed) {
   impl->seed = seed;
   std::vector<HostTensor> values;
   for (const StateSpec &spec : impl->manifest.state) {
+    if (spec.copyOf) // setState sets it from its source
+      continue;
     HostTensor value = hostSpec(spec);
     if (value.dtype == HostTensor::DType::F32)
       value.f32.resize(size_t(spec.numElements()));
@@ -632,11 +635,13 @@ std::vector<HostTensor> CudaStepExecutor::state() const {
     unpackTensor(host.data() + s.layout.state.offsets[i], spec.dtype,
                  spec.numElements(), values.back());
   }
-  return values;
+  return train::withoutCopies(s.manifest.state, std::move(values));
 }
 
-void CudaStepExecutor::setState(std::vector<HostTensor> values) {
+void CudaStepExecutor::setState(std::vector<HostTensor> shown) {
   Impl &s = *impl;
+  std::vector<HostTensor> values =
+      train::withCopies(s.manifest.state, std::move(shown));
   std::vector<char> host(s.layout.state.bytes);
   std::string error;
   for (size_t i = 0; i < s.manifest.state.size(); ++i) {

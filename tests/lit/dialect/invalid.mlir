@@ -1385,10 +1385,11 @@ func.func @cross_entropy_scalar_logits(%logits: tensor<f32>, %y: tensor<i32>) ->
 
 // -----
 
-func.func @cross_entropy_result_element_type(%logits: tensor<8x10xbf16>, %y: tensor<8xi32>) -> tensor<f32> {
-  // expected-error @+1 {{'mpc.softmax_cross_entropy' op result type 'tensor<f32>' does not match the expected 'tensor<bf16>'}}
-  %0 = mpc.softmax_cross_entropy %logits, %y : (tensor<8x10xbf16>, tensor<8xi32>) -> tensor<f32>
-  return %0 : tensor<f32>
+// The loss has the logits' element type, or f32 with 16-bit logits.
+func.func @cross_entropy_result_element_type(%logits: tensor<8x10xbf16>, %y: tensor<8xi32>) -> tensor<f16> {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy' op result type 'tensor<f16>' does not match the expected 'tensor<bf16>'}}
+  %0 = mpc.softmax_cross_entropy %logits, %y : (tensor<8x10xbf16>, tensor<8xi32>) -> tensor<f16>
+  return %0 : tensor<f16>
 }
 
 // -----

@@ -287,20 +287,29 @@ func.func @cross_entropy_grad_loss_grad_rank(%dl: tensor<1xf32>, %logits: tensor
 
 // -----
 
-// The loss gradient has the logits' element type.
+// The loss gradient has the logits' element type (or is f32 with 16-bit
+// logits).
 func.func @cross_entropy_grad_loss_grad_type(%dl: tensor<bf16>, %logits: tensor<8x10xf32>, %y: tensor<8xi32>) -> tensor<8x10xf32> {
-  // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op failed to verify that all of {loss_grad, logits} have same element type}}
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op loss_grad element type 'bf16' must be the logits' ('f32'), or f32 with 16-bit logits}}
   %0 = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<bf16>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
   return %0 : tensor<8x10xf32>
 }
 
 // -----
 
-// The result has the logits' type.
-func.func @cross_entropy_grad_result_type(%dl: tensor<f32>, %logits: tensor<8x10xf32>, %y: tensor<8xi32>) -> tensor<8x10xbf16> {
-  // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op failed to verify that all of {logits, result} have same type}}
-  %0 = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xbf16>
-  return %0 : tensor<8x10xbf16>
+// The result has the logits' shape, and their element type or a 16-bit one.
+func.func @cross_entropy_grad_result_shape(%dl: tensor<f32>, %logits: tensor<8x10xf32>, %y: tensor<8xi32>) -> tensor<8x11xf32> {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op failed to verify that all of {logits, result} have same shape}}
+  %0 = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x11xf32>
+  return %0 : tensor<8x11xf32>
+}
+
+// -----
+
+func.func @cross_entropy_grad_result_type(%dl: tensor<f32>, %logits: tensor<8x10xbf16>, %y: tensor<8xi32>) -> tensor<8x10xf32> {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op result element type 'f32' must be the logits' ('bf16'), or f16 or bf16}}
+  %0 = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<f32>, tensor<8x10xbf16>, tensor<8xi32>) -> tensor<8x10xf32>
+  return %0 : tensor<8x10xf32>
 }
 
 // -----
@@ -724,6 +733,70 @@ func.func @adamw_multi_beta1(%p: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32
 // Every group holds one tensor per parameter, of its type.
 func.func @adamw_multi_types(%p: tensor<4xf32>, %g: tensor<8xf32>, %t: tensor<f32>) -> tensor<4xf32> {
   // expected-error @+1 {{'mpc.adamw_multi_update' op failed to verify that grads types match the param types}}
-  %r:3 = "mpc.adamw_multi_update"(%p, %g, %p, %p, %t) <{beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, epsilon = 1.000000e-08 : f64, learning_rate = 1.000000e-03 : f64, weight_decays = array<f64: 0.0>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, resultSegmentSizes = array<i32: 1, 1, 1>}> : (tensor<4xf32>, tensor<8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<f32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  %r:3 = "mpc.adamw_multi_update"(%p, %g, %p, %p, %t) <{beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, epsilon = 1.000000e-08 : f64, learning_rate = 1.000000e-03 : f64, weight_decays = array<f64: 0.0>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 0>}> : (tensor<4xf32>, tensor<8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<f32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
   return %r#0 : tensor<4xf32>
 }
+
+// -----
+
+// A copy says which parameter it copies; one copy per parameter, of its
+// shape in 16 bits.
+func.func @adamw_multi_copy_index(%p: tensor<4xf32>, %c: tensor<4xbf16>, %t: tensor<f32>) {
+  // expected-error @+1 {{'mpc.adamw_multi_update' op copy_params index 1 is not a parameter}}
+  %r:4 = mpc.adamw_multi_update params(%p) grads(%p) m(%p) v(%p) copies(%c : tensor<4xbf16>) of [1] step %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decays = [0.0] : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @adamw_multi_copy_twice(%p: tensor<4xf32>, %c: tensor<4xbf16>, %t: tensor<f32>) {
+  // expected-error @+1 {{'mpc.adamw_multi_update' op parameter 0 has two copies}}
+  %r:5 = mpc.adamw_multi_update params(%p) grads(%p) m(%p) v(%p) copies(%c, %c : tensor<4xbf16>, tensor<4xbf16>) of [0, 0] step %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decays = [0.0] : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @adamw_multi_copy_type(%p: tensor<4xf32>, %c: tensor<8xbf16>, %t: tensor<f32>) {
+  // expected-error @+1 {{'mpc.adamw_multi_update' op copy of parameter 0 must be f16 or bf16 of its shape, not 'tensor<8xbf16>'}}
+  %r:4 = mpc.adamw_multi_update params(%p) grads(%p) m(%p) v(%p) copies(%c : tensor<8xbf16>) of [0] step %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decays = [0.0] : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @adamw_multi_copy_count(%p: tensor<4xf32>, %c: tensor<4xbf16>, %t: tensor<f32>) {
+  // expected-error @+1 {{'mpc.adamw_multi_update' op has 0 copy_params for 1 copies}}
+  %r:4 = "mpc.adamw_multi_update"(%p, %p, %p, %p, %c, %t) <{beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, epsilon = 1.000000e-08 : f64, learning_rate = 1.000000e-03 : f64, weight_decays = array<f64: 0.0>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0>}> : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xbf16>, tensor<f32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xbf16>)
+  return
+}
+
+// -----
+
+// A copy is zero-initialized 16-bit state of a trainable f32 param's shape.
+mpc.param @w : tensor<4xf32> = #mpc.init<zeros>
+// expected-error @+1 {{'mpc.param' op a copy (copy_of) must be state of f16 or bf16 elements initialized with #mpc.init<zeros>}}
+mpc.param @w.bf16 : tensor<4xbf16> = #mpc.init<zeros> copy_of @w
+
+// -----
+
+mpc.param @w : tensor<4xf32> = #mpc.init<zeros>
+// expected-error @+1 {{'mpc.param' op a copy (copy_of) must be state of f16 or bf16 elements initialized with #mpc.init<zeros>}}
+mpc.param state @w.f32 : tensor<4xf32> = #mpc.init<zeros> copy_of @w
+
+// -----
+
+// expected-error @+1 {{'mpc.param' op copy_of 'nowhere' does not name an mpc.param}}
+mpc.param state @w.bf16 : tensor<4xbf16> = #mpc.init<zeros> copy_of @nowhere
+
+// -----
+
+mpc.param state @w.m : tensor<4xf32> = #mpc.init<zeros>
+// expected-error @+1 {{'mpc.param' op copy_of names @w.m, which must be a trainable f32 param of the copy's shape}}
+mpc.param state @w.bf16 : tensor<4xbf16> = #mpc.init<zeros> copy_of @w.m
+
+// -----
+
+mpc.param @w : tensor<8xf32> = #mpc.init<zeros>
+// expected-error @+1 {{'mpc.param' op copy_of names @w, which must be a trainable f32 param of the copy's shape}}
+mpc.param state @w.bf16 : tensor<4xbf16> = #mpc.init<zeros> copy_of @w

@@ -15,6 +15,9 @@ mpc.param @w : tensor<4x3xf32> = #mpc.init<normal>
 // Optimizer state keeps the flag, written before the symbol name.
 // CHECK-NEXT: mpc.param state @w.m : tensor<4x3xf32> = #mpc.init<zeros>{{$}}
 mpc.param state @w.m : tensor<4x3xf32> = #mpc.init<zeros>
+// A 16-bit copy of a param names its source after the initializer.
+// CHECK-NEXT: mpc.param state @w.bf16 : tensor<4x3xbf16> = #mpc.init<zeros> copy_of @w{{$}}
+mpc.param state @w.bf16 : tensor<4x3xbf16> = #mpc.init<zeros> copy_of @w
 // A scalar state symbol (the step count) with another initializer.
 // CHECK-NEXT: mpc.param state @step : tensor<f32> = #mpc.init<constant, value = 0.000000e+00>{{$}}
 mpc.param state @step : tensor<f32> = #mpc.init<constant>
@@ -187,6 +190,16 @@ func.func @adamw_multi_update(%p: tensor<4x8xf32>, %q: tensor<8xf32>, %g: tensor
   %r:6 = mpc.adamw_multi_update params(%p, %q) grads(%g, %h) m(%g, %h) v(%p, %q) step %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decays = [0.01, 0.0] skip_if %f {schedule = #mpc.lr_schedule<kind = cosine, warmup_steps = 100, decay_steps = 1000, min_ratio = 0.1>} : tensor<4x8xf32>, tensor<8xf32>
   // CHECK-NEXT: return %[[R]]#0, %[[R]]#1
   return %r#0, %r#1 : tensor<4x8xf32>, tensor<8xf32>
+}
+
+// With copies: each names its param's index; their new values follow v.
+// CHECK-LABEL: func.func @adamw_multi_update_copies
+// CHECK-SAME: (%[[P:.*]]: tensor<4x8xf32>, %[[Q:.*]]: tensor<8xf32>, %[[C:.*]]: tensor<8xf16>, %[[T:.*]]: tensor<f32>)
+func.func @adamw_multi_update_copies(%p: tensor<4x8xf32>, %q: tensor<8xf32>, %c: tensor<8xf16>, %t: tensor<f32>) -> tensor<8xf16> {
+  // CHECK: %[[R:.*]]:7 = mpc.adamw_multi_update params(%[[P]], %[[Q]]) grads(%[[P]], %[[Q]]) m(%[[P]], %[[Q]]) v(%[[P]], %[[Q]]) copies(%[[C]] : tensor<8xf16>) of [1] step %[[T]] lr
+  %r:7 = mpc.adamw_multi_update params(%p, %q) grads(%p, %q) m(%p, %q) v(%p, %q) copies(%c : tensor<8xf16>) of [1] step %t lr = 1.0e-3 betas = (0.9, 0.999) eps = 1.0e-8 weight_decays = [0.01, 0.0] : tensor<4x8xf32>, tensor<8xf32>
+  // CHECK-NEXT: return %[[R]]#6 : tensor<8xf16>
+  return %r#6 : tensor<8xf16>
 }
 
 // clip_by_global_norm returns one clipped gradient per input, then the norm.

@@ -1,0 +1,60 @@
+// RUN: mpc-opt %s --mpc-fuse -split-input-file -allow-unregistered-dialect | FileCheck %s
+// Applied again, the pass changes nothing.
+// RUN: mpc-opt %s --mpc-fuse -split-input-file -allow-unregistered-dialect > %t.once
+// RUN: mpc-opt %s --mpc-fuse --mpc-fuse -split-input-file -allow-unregistered-dialect > %t.twice
+// RUN: diff %t.once %t.twice
+
+// The loss and its gradient read the bf16 logits instead of their f32
+// cast, and the gradient is written in bf16 instead of being cast to it:
+// no cast is left.
+// CHECK-LABEL: func.func @narrow_logits
+// CHECK-SAME: (%[[X:.*]]: tensor<8x10xbf16>, %[[Y:.*]]: tensor<8xi32>, %[[DL:.*]]: tensor<f32>)
+// CHECK-NOT: mpc.cast
+// CHECK: %[[L:.*]] = mpc.softmax_cross_entropy %[[X]], %[[Y]] : (tensor<8x10xbf16>, tensor<8xi32>) -> tensor<f32>
+// CHECK-NEXT: %[[G:.*]] = mpc.softmax_cross_entropy_grad %[[DL]], %[[X]], %[[Y]] : (tensor<f32>, tensor<8x10xbf16>, tensor<8xi32>) -> tensor<8x10xbf16>
+// CHECK-NEXT: return %[[L]], %[[G]]
+func.func @narrow_logits(%x: tensor<8x10xbf16>, %y: tensor<8xi32>, %dl: tensor<f32>) -> (tensor<f32>, tensor<8x10xbf16>) {
+  %f = mpc.cast %x : tensor<8x10xbf16> to tensor<8x10xf32>
+  %l = mpc.softmax_cross_entropy %f, %y : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+  %g = mpc.softmax_cross_entropy_grad %dl, %f, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+  %h = mpc.cast %g : tensor<8x10xf32> to tensor<8x10xbf16>
+  return %l, %h : tensor<f32>, tensor<8x10xbf16>
+}
+
+// -----
+
+// f32 logits (a matmul that writes f32): the gradient is still written in
+// f16 directly.
+// CHECK-LABEL: func.func @f32_logits
+// CHECK-NOT: mpc.cast
+// CHECK: mpc.softmax_cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf16>
+func.func @f32_logits(%x: tensor<8x10xf32>, %y: tensor<8xi32>, %dl: tensor<f32>) -> tensor<8x10xf16> {
+  %g = mpc.softmax_cross_entropy_grad %dl, %x, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+  %h = mpc.cast %g : tensor<8x10xf32> to tensor<8x10xf16>
+  return %h : tensor<8x10xf16>
+}
+
+// -----
+
+// Left alone: logits whose f32 cast is read by others too (as @forward
+// returns it), an f32 gradient read elsewhere too (a bias gradient's sum),
+// and a cast the numerics check probes.
+// CHECK-LABEL: func.func @kept
+// CHECK: %[[F:.*]] = mpc.fused
+// CHECK: mpc.softmax_cross_entropy %[[F]], %{{.*}} : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+// CHECK: %[[G:.*]] = mpc.softmax_cross_entropy_grad %{{.*}}, %[[F]], %{{.*}} : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+// CHECK-NEXT: %[[H:.*]] = mpc.fused(%[[G]]) : (tensor<8x10xf32>) -> tensor<8x10xbf16>
+// CHECK: "test.use"(%[[F]], %[[H]], %[[G]])
+// CHECK: %[[G2:.*]] = mpc.softmax_cross_entropy_grad %{{.*}} -> tensor<8x10xf32>
+// CHECK-NEXT: mpc.fused(%[[G2]]) {mpc.numerics_probe = 0 : i64}
+func.func @kept(%x: tensor<8x10xbf16>, %y: tensor<8xi32>, %dl: tensor<f32>) {
+  %f = mpc.cast %x : tensor<8x10xbf16> to tensor<8x10xf32>
+  %l = mpc.softmax_cross_entropy %f, %y : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+  %g = mpc.softmax_cross_entropy_grad %dl, %f, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+  %h = mpc.cast %g : tensor<8x10xf32> to tensor<8x10xbf16>
+  "test.use"(%f, %h, %g) : (tensor<8x10xf32>, tensor<8x10xbf16>, tensor<8x10xf32>) -> ()
+  %g2 = mpc.softmax_cross_entropy_grad %dl, %f, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+  %h2 = mpc.cast %g2 {mpc.numerics_probe = 0 : i64} : tensor<8x10xf32> to tensor<8x10xbf16>
+  "test.use"(%l, %h2) : (tensor<f32>, tensor<8x10xbf16>) -> ()
+  return
+}
