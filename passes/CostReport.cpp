@@ -408,6 +408,12 @@ private:
                bytesOf(norm.getResult()), 8);
         })
         .Case([&](LayerNormGradOp grad) { layerNormGrad(grad); })
+        .Case([&](RmsNormOp norm) {
+          // The sum of squares, then the write.
+          rows(op, "rms_norm", norm.getInput(), 2, bytesOf(norm.getWeight()),
+               bytesOf(norm.getResult()), 4);
+        })
+        .Case([&](RmsNormGradOp grad) { rmsNormGrad(grad); })
         .Case([&](CausalAttentionOp attention) { causalAttention(attention); })
         .Case([&](CausalAttentionGradOp grad) { causalAttentionGrad(grad); })
         .Case<ReduceSumOp, ReduceMeanOp, TransposeOp, CausalMaskOp>(
@@ -555,6 +561,25 @@ private:
            bytesOf(dy) + bytesOf(x) + rowCount * kStatsBytes, partials);
     kernel("layer_norm_grad param sum", double(partials) / 4, partials,
            bytesOf(op->getResults()) - bytesOf(op.getInputGrad()));
+  }
+
+  /// Row gradients (with each row's statistic to scratch), then dweight
+  /// partial sums over groups of eight rows (at most 1024 groups), then
+  /// their sum.
+  void rmsNormGrad(RmsNormGradOp op) {
+    constexpr int64_t kStatsBytes = 8, kTileRows = 8, kMaxGroups = 1024;
+    Value dy = op->getOperand(0), x = op.getInput();
+    int64_t cols = elementsOf(op.getWeight());
+    int64_t rowCount = cols == 0 ? 0 : elementsOf(x) / cols;
+    int64_t groups = std::max<int64_t>(
+        1, std::min(kMaxGroups, (rowCount + kTileRows - 1) / kTileRows));
+    int64_t partials = groups * cols * 4;
+    rows(op, "rms_norm_grad", ValueRange{dy, x}, 3, bytesOf(op.getWeight()),
+         bytesOf(op.getInputGrad()) + rowCount * kStatsBytes, 10);
+    kernel("rms_norm_grad weight", 3.0 * elementsOf(x),
+           bytesOf(dy) + bytesOf(x) + rowCount * kStatsBytes, partials);
+    kernel("rms_norm_grad weight sum", double(partials) / 4, partials,
+           bytesOf(op.getWeightGrad()));
   }
 
   /// The pairs and head dim of an attention op on `query` ([..., T, d]).

@@ -62,10 +62,10 @@ mpc_dtype attentionType(Value query) {
 using CpuEvaluated =
     OpSet<MPC_LISTED_OP_CLASSES ConstantOp, CastOp, LoadOp, StoreOp, MatmulOp,
           SoftmaxOp, LogSoftmaxOp, SoftmaxGradOp, LogSoftmaxGradOp, LayerNormOp,
-          LayerNormGradOp, ReduceSumOp, ReduceMeanOp, ReshapeOp, BroadcastOp,
-          TransposeOp, SliceOp, SliceGradOp, ConcatOp, EmbeddingOp,
-          EmbeddingGradOp, CausalMaskOp, MaskedFillOp, PowOp, WhereOp,
-          DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
+          LayerNormGradOp, RmsNormOp, RmsNormGradOp, ReduceSumOp, ReduceMeanOp,
+          ReshapeOp, BroadcastOp, TransposeOp, SliceOp, SliceGradOp, ConcatOp,
+          EmbeddingOp, EmbeddingGradOp, CausalMaskOp, MaskedFillOp, PowOp,
+          WhereOp, DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
           MseLossOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
           AdamWMultiUpdateOp, ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp,
           UpdateLossScaleOp, FusedOp, FusedMatmulOp, CausalAttentionOp,
@@ -166,6 +166,8 @@ private:
   }
   bool visit(LayerNormOp op);
   bool visit(LayerNormGradOp op);
+  bool visit(RmsNormOp op);
+  bool visit(RmsNormGradOp op);
   bool visit(ReduceSumOp op) {
     reduceSum(data(in[0]), in[0]->shape, op.getAxes().vec(), data(out[0]));
     return true;
@@ -374,6 +376,23 @@ bool Evaluation::visit(LayerNormGradOp op) {
   cpu::layerNormGrad(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
                      data(out[1]), data(out[2]), out[0].numElements() / cols,
                      cols, op.getEpsilon().convertToDouble());
+  return true;
+}
+
+bool Evaluation::visit(RmsNormOp op) {
+  int64_t cols =
+      cast<RankedTensorType>(op.getWeight().getType()).getNumElements();
+  cpu::rmsNorm(data(in[0]), data(in[1]), data(out[0]),
+               out[0].numElements() / cols, cols,
+               op.getEpsilon().convertToDouble());
+  return true;
+}
+
+bool Evaluation::visit(RmsNormGradOp op) {
+  int64_t cols = out[1].numElements();
+  cpu::rmsNormGrad(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
+                   data(out[1]), out[0].numElements() / cols, cols,
+                   op.getEpsilon().convertToDouble());
   return true;
 }
 

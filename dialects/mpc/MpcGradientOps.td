@@ -123,6 +123,30 @@ def Mpc_LayerNormGradOp : Mpc_Op<"layer_norm_grad", [Pure, Mpc_Deny,
   let hasVerifier = 1;
 }
 
+def Mpc_RmsNormGradOp : Mpc_Op<"rms_norm_grad", [Pure, Mpc_Deny,
+    AllTypesMatch<["result_grad", "input", "input_grad"]>,
+    AllTypesMatch<["weight", "weight_grad"]>,
+    AllElementTypesMatch<["input", "weight"]>]> {
+  let summary = "Gradients of rms_norm's input and weight";
+  let description = [{
+    Recomputes the reciprocal root mean square of each row of `input` and
+    returns the gradients of the input and the weight.
+
+    ```mlir
+    %dx, %dw = mpc.rms_norm_grad %dy, %x, %w eps = 1.000000e-06 : tensor<8x64xf32>, tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$result_grad, Mpc_FloatTensor:$input,
+                       Mpc_FloatTensor:$weight, F64Attr:$epsilon);
+  let results = (outs Mpc_FloatTensor:$input_grad,
+                      Mpc_FloatTensor:$weight_grad);
+  let assemblyFormat = [{
+    $result_grad `,` $input `,` $weight `eps` `=` $epsilon attr-dict `:`
+    type($input) `,` type($weight)
+  }];
+  let hasVerifier = 1;
+}
+
 def Mpc_EmbeddingGradOp : Mpc_Op<"embedding_grad", [Pure, Mpc_Deny, AllElementTypesMatch<["result_grad", "result"]>]> {
   let summary = "Gradient of an embedding table: scatter-add of row gradients";
   let description = [{

@@ -316,6 +316,15 @@ LayerNormOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   return success();
 }
 
+LogicalResult RmsNormOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                                        SmallVectorImpl<Value> &operandGrads) {
+  auto grad =
+      b.create<RmsNormGradOp>(getLoc(), getType(), getWeight().getType(),
+                              grads[0], getInput(), getWeight(), getEpsilon());
+  operandGrads.append({grad.getInputGrad(), grad.getWeightGrad()});
+  return success();
+}
+
 LogicalResult
 ReduceSumOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                             SmallVectorImpl<Value> &operandGrads) {

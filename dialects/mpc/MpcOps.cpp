@@ -196,6 +196,14 @@ LogicalResult LayerNormOp::verify() {
                                  [&] { return emitOpError(); });
 }
 
+LogicalResult RmsNormOp::verify() {
+  if (failed(verifyEpsilon(getEpsilon().convertToDouble(),
+                           [&] { return emitOpError(); })))
+    return failure();
+  return verifyRmsNormOperands(tensorType(getInput()), tensorType(getWeight()),
+                               [&] { return emitOpError(); });
+}
+
 template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
   return verifyDerivedType(op,
                            inferReduceType(tensorType(op.getInput()),

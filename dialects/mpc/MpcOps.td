@@ -307,6 +307,28 @@ def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, Mpc_Deny, Mpc_Differentiable, 
   let hasVerifier = 1;
 }
 
+def Mpc_RmsNormOp : Mpc_Op<"rms_norm", [Pure, Mpc_Deny, Mpc_Differentiable,
+                                       AllTypesMatch<["input", "result"]>,
+                                       AllElementTypesMatch<["input", "weight"]>]> {
+  let summary = "RMS normalization over the last dim, with a scale";
+  let description = [{
+    Divides each row of `input` along its last dim by its root mean square
+    and scales it: `x / sqrt(mean(x^2) + epsilon) * weight` (LLaMA's
+    RMSNorm). `weight` has the shape of the last dim.
+
+    ```mlir
+    %y = mpc.rms_norm %x, %w eps = 1.000000e-06 : tensor<8x16x64xf32>, tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$input, Mpc_FloatTensor:$weight,
+                       F64Attr:$epsilon);
+  let results = (outs Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `eps` `=` $epsilon attr-dict `:` type($input) `,` type($weight)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//

@@ -56,6 +56,14 @@ LogicalResult LayerNormGradOp::verify() {
                                  emit);
 }
 
+LogicalResult RmsNormGradOp::verify() {
+  auto emit = [&] { return emitOpError(); };
+  if (failed(verifyEpsilon(getEpsilon().convertToDouble(), emit)))
+    return failure();
+  return verifyRmsNormOperands(tensorType(getInput()), tensorType(getWeight()),
+                               emit);
+}
+
 LogicalResult EmbeddingGradOp::verify() {
   return verifyEmbeddingGrad(tensorType(getResultGrad()), tensorType(getIds()),
                              getType(), [&] { return emitOpError(); });

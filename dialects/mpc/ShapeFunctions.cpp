@@ -137,6 +137,17 @@ LogicalResult verifyLayerNormOperands(RankedTensorType input,
   return success();
 }
 
+LogicalResult verifyRmsNormOperands(RankedTensorType input,
+                                    RankedTensorType weight,
+                                    EmitErrorFn emitError) {
+  llvm::ArrayRef<int64_t> x = input.getShape(), w = weight.getShape();
+  if (x.empty() || w.size() != 1 || w[0] != x.back())
+    return emitError() << "weight shape " << formatShape(w)
+                       << " is not the last dim of input shape "
+                       << formatShape(x);
+  return success();
+}
+
 FailureOr<RankedTensorType> inferReduceType(RankedTensorType input,
                                             llvm::ArrayRef<int64_t> axes,
                                             bool keepDims,

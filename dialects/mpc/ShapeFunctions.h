@@ -43,7 +43,7 @@ mlir::FailureOr<mlir::RankedTensorType>
 inferBroadcastBinaryType(mlir::RankedTensorType lhs, mlir::RankedTensorType rhs,
                          EmitErrorFn emitError);
 
-/// layer_norm's epsilon: finite and positive.
+/// layer_norm's and rms_norm's epsilon: finite and positive.
 mlir::LogicalResult verifyEpsilon(double epsilon, EmitErrorFn emitError);
 
 /// dropout's rate: in [0, 1).
@@ -101,6 +101,11 @@ mlir::LogicalResult verifyAxis(int64_t axis, int64_t rank,
 mlir::LogicalResult verifyLayerNormOperands(mlir::RankedTensorType input,
                                             mlir::RankedTensorType gamma,
                                             EmitErrorFn emitError);
+
+/// rms_norm: weight has the shape of input's last dim.
+mlir::LogicalResult verifyRmsNormOperands(mlir::RankedTensorType input,
+                                          mlir::RankedTensorType weight,
+                                          EmitErrorFn emitError);
 
 /// reduce_*: axes sorted, distinct and in range.
 mlir::FailureOr<mlir::RankedTensorType>

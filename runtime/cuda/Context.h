@@ -26,9 +26,9 @@ class GemmPlanCache;
 /// The cuBLASLt workspace of a context created with workspace_bytes 0.
 constexpr size_t kDefaultWorkspaceBytes = size_t(32) << 20;
 
-/// The bytes of device scratch every context owns: layer-norm-grad statistics
-/// and partial sums, loss and norm partials, and the f32 accumulator of GEMMs
-/// whose epilogue cuBLASLt cannot fuse (chunked to fit).
+/// The bytes of device scratch every context owns: layer- and RMS-norm-grad
+/// statistics and partial sums, loss and norm partials, and the f32 accumulator
+/// of GEMMs whose epilogue cuBLASLt cannot fuse (chunked to fit).
 constexpr size_t kScratchBytes = size_t(64) << 20;
 
 } // namespace mpc::cuda

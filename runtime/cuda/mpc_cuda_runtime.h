@@ -164,6 +164,20 @@ int mpc_rt_layer_norm_grad(mpc_rt *rt, const void *dy, const void *x,
                            void *dgamma, void *dbeta, int64_t rows,
                            int64_t cols, double epsilon);
 
+/* RMS normalization of `rows` rows of `cols`: x / sqrt(mean(x^2) + epsilon)
+ * * weight; weight is [cols] of weight_type. */
+int mpc_rt_rms_norm(mpc_rt *rt, const void *x, mpc_dtype x_type,
+                    const void *weight, mpc_dtype weight_type, void *y,
+                    mpc_dtype y_type, int64_t rows, int64_t cols,
+                    double epsilon);
+/* dx ([rows, cols], dx_type) and dweight ([cols], weight_type); dy has
+ * dx_type, x has x_type. */
+int mpc_rt_rms_norm_grad(mpc_rt *rt, const void *dy, const void *x,
+                         mpc_dtype x_type, const void *weight,
+                         mpc_dtype weight_type, void *dx, mpc_dtype dx_type,
+                         void *dweight, int64_t rows, int64_t cols,
+                         double epsilon);
+
 /* Sum (scale 1) or mean (scale 1/axis) over the middle axis of
  * [outer, axis, inner] into [outer, inner]. */
 int mpc_rt_reduce(mpc_rt *rt, const void *in, mpc_dtype in_type, void *out,

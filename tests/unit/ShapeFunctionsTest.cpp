@@ -119,6 +119,20 @@ TEST_F(ShapeFunctions, LayerNormScaleIsTrailingPart) {
                                              [&] { return emit(); })));
 }
 
+TEST_F(ShapeFunctions, RmsNormWeightIsTheLastDim) {
+  EXPECT_TRUE(succeeded(verifyRmsNormOperands(f32({8, 16, 64}), f32({64}),
+                                              [&] { return emit(); })));
+  EXPECT_TRUE(succeeded(
+      verifyRmsNormOperands(f32({5}), f32({5}), [&] { return emit(); })));
+  // Not layer_norm's trailing part, nor a leading dim, nor a scalar input.
+  EXPECT_TRUE(failed(verifyRmsNormOperands(f32({8, 16, 64}), f32({16, 64}),
+                                           [&] { return emit(); })));
+  EXPECT_TRUE(failed(verifyRmsNormOperands(f32({8, 16, 64}), f32({16}),
+                                           [&] { return emit(); })));
+  EXPECT_TRUE(
+      failed(verifyRmsNormOperands(f32({}), f32({1}), [&] { return emit(); })));
+}
+
 TEST_F(ShapeFunctions, MaskMustNotGrowTheInput) {
   RankedTensorType mask =
       RankedTensorType::get({8, 1, 16}, IntegerType::get(&context, 1));

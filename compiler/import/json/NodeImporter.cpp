@@ -254,6 +254,27 @@ FailureOr<LayerNormOp> NodeImporter::buildLayerNorm(GraphNode &node) {
                                      beta, builder.getF64FloatAttr(*epsilon));
 }
 
+FailureOr<RmsNormOp> NodeImporter::buildRmsNorm(GraphNode &node) {
+  auto epsilon = numberAttr(node, "eps", 1e-6, false);
+  if (failed(epsilon))
+    return failure();
+  if (failed(verifyEpsilon(*epsilon, [&] { return attrError(node, "eps"); })))
+    return failure();
+  Value input = node.operands[0], weight = node.operands[1];
+  if (tensorType(weight).getElementType() !=
+      tensorType(input).getElementType()) {
+    nodeError(node) << "weight " << weight.getType()
+                    << " must have the element type of input "
+                    << input.getType();
+    return failure();
+  }
+  if (failed(verifyRmsNormOperands(tensorType(input), tensorType(weight),
+                                   [&] { return nodeError(node); })))
+    return failure();
+  return builder.create<RmsNormOp>(node.loc, input.getType(), input, weight,
+                                   builder.getF64FloatAttr(*epsilon));
+}
+
 template <typename OpTy>
 FailureOr<OpTy> NodeImporter::buildReduce(GraphNode &node) {
   Value input = node.operands[0];
@@ -678,6 +699,7 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
       row<&NodeImporter::buildSoftmaxLike<LogSoftmaxOp>>("log_softmax", "f",
                                                          axis),
       row<&NodeImporter::buildLayerNorm>("layer_norm", "fff", eps),
+      row<&NodeImporter::buildRmsNorm>("rms_norm", "ff", eps),
       row<&NodeImporter::buildReduce<ReduceSumOp>>("reduce_sum", "f", reduce),
       row<&NodeImporter::buildReduce<ReduceMeanOp>>("reduce_mean", "f", reduce),
       row<&NodeImporter::buildReshape>("reshape", "a", shape),

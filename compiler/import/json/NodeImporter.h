@@ -92,6 +92,7 @@ private:
   template <typename OpTy>
   mlir::FailureOr<OpTy> buildSoftmaxLike(GraphNode &node);
   mlir::FailureOr<LayerNormOp> buildLayerNorm(GraphNode &node);
+  mlir::FailureOr<RmsNormOp> buildRmsNorm(GraphNode &node);
   template <typename OpTy> mlir::FailureOr<OpTy> buildReduce(GraphNode &node);
   mlir::FailureOr<ReshapeOp> buildReshape(GraphNode &node);
   mlir::FailureOr<TransposeOp> buildTranspose(GraphNode &node);

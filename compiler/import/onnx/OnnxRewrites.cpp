@@ -254,11 +254,106 @@ struct ConstantCausalMaskToCausalMask : OpRewritePattern<MaskedFillOp> {
   }
 };
 
+/// The root-mean-square statistic of LLaMA's RMSNorm as exported and
+/// imported: rsqrt(reduce_mean(x x, [last], keepdims) + epsilon), with
+/// epsilon a finite, positive scalar constant.
+struct RmsStatistic {
+  Value x;
+  double epsilon;
+};
+
+std::optional<RmsStatistic> matchRmsStatistic(Value value) {
+  auto rsqrt = value.getDefiningOp<RsqrtOp>();
+  auto sum = rsqrt ? rsqrt.getInput().getDefiningOp<AddOp>() : AddOp();
+  if (!sum || sum.getType() != rsqrt.getType())
+    return std::nullopt;
+  for (auto [statistic, constant] : {std::pair{sum.getLhs(), sum.getRhs()},
+                                     std::pair{sum.getRhs(), sum.getLhs()}}) {
+    auto epsilon = splatValue(constant);
+    auto mean = statistic.getDefiningOp<ReduceMeanOp>();
+    if (!epsilon || !mean || statistic.getType() != sum.getType() ||
+        cast<RankedTensorType>(constant.getType()).getNumElements() != 1 ||
+        !std::isfinite(*epsilon) || *epsilon <= 0.0)
+      continue;
+    auto square = mean.getInput().getDefiningOp<MulOp>();
+    auto type = cast<RankedTensorType>(mean.getInput().getType());
+    int64_t rank = type.getRank();
+    if (!square || square.getLhs() != square.getRhs() ||
+        square.getLhs().getType() != type || rank == 0 || !mean.getKeepdims() ||
+        mean.getAxes() != llvm::ArrayRef<int64_t>{rank - 1})
+      continue;
+    return RmsStatistic{square.getLhs(), *epsilon};
+  }
+  return std::nullopt;
+}
+
+/// Whether `weight` can scale rms_norm of `x`: 1-D, of x's last dim and
+/// element type.
+bool isRmsNormWeight(Value weight, Value x) {
+  auto type = cast<RankedTensorType>(weight.getType());
+  auto input = cast<RankedTensorType>(x.getType());
+  return type.getRank() == 1 && input.getRank() >= 1 &&
+         type.getDimSize(0) == input.getDimSize(input.getRank() - 1) &&
+         type.getElementType() == input.getElementType();
+}
+
+/// x · rsqrt(mean(x²) + eps) -> rms_norm(x, ones), either operand order.
+/// The weight of ones keeps the op's one form; RmsNormWeightIntoRmsNorm then
+/// takes LLaMA's `* weight` into it.
+struct RmsChainToRmsNorm : OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MulOp mul,
+                                PatternRewriter &rewriter) const override {
+    for (auto [x, scale] : {std::pair{mul.getLhs(), mul.getRhs()},
+                            std::pair{mul.getRhs(), mul.getLhs()}}) {
+      auto statistic = matchRmsStatistic(scale);
+      if (!statistic || statistic->x != x || x.getType() != mul.getType())
+        continue;
+      auto type = cast<RankedTensorType>(x.getType());
+      auto weightType = RankedTensorType::get(
+          {type.getDimSize(type.getRank() - 1)}, type.getElementType());
+      Value ones = rewriter.create<ConstantOp>(
+          mul.getLoc(),
+          DenseElementsAttr::get(
+              weightType, rewriter.getFloatAttr(type.getElementType(), 1.0)));
+      rewriter.replaceOpWithNewOp<RmsNormOp>(
+          mul, type, x, ones, rewriter.getF64FloatAttr(statistic->epsilon));
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// rms_norm(x, ones) · weight -> rms_norm(x, weight), either operand order,
+/// for a weight of x's last dim. The product is exact: rms_norm multiplies
+/// the normalized value by its weight once.
+struct RmsNormWeightIntoRmsNorm : OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MulOp mul,
+                                PatternRewriter &rewriter) const override {
+    for (auto [normalized, weight] : {std::pair{mul.getLhs(), mul.getRhs()},
+                                      std::pair{mul.getRhs(), mul.getLhs()}}) {
+      auto norm = normalized.getDefiningOp<RmsNormOp>();
+      auto one = norm ? splatValue(norm.getWeight()) : std::nullopt;
+      if (!one || *one != 1.0 || !norm->hasOneUse() ||
+          norm.getType() != mul.getType() ||
+          !isRmsNormWeight(weight, norm.getInput()))
+        continue;
+      rewriter.replaceOpWithNewOp<RmsNormOp>(
+          mul, norm.getType(), norm.getInput(), weight, norm.getEpsilonAttr());
+      return success();
+    }
+    return failure();
+  }
+};
+
 } // namespace
 
 void populateOnnxImportPatterns(RewritePatternSet &patterns) {
   patterns.add<ReciprocalSqrtToRsqrt, FoldTransposeIntoMatmul, TanhChainToGelu,
                SigmoidProductToSilu, ConstantCausalMaskToCausalMask>(
+      patterns.getContext());
+  patterns.add<RmsChainToRmsNorm, RmsNormWeightIntoRmsNorm>(
       patterns.getContext());
 }
 

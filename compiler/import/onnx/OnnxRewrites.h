@@ -17,7 +17,8 @@ namespace mpc::onnx_import {
 /// div(1, sqrt(x)) -> rsqrt(x); matmul of a transpose of the last two dims
 /// -> matmul with the transpose flag; the tanh approximation of GELU
 /// (0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))) -> gelu; x sigmoid(x)
-/// -> silu.
+/// -> silu; LLaMA's RMSNorm, x rsqrt(mean(x^2, last dim) + eps) weight,
+/// -> rms_norm.
 void populateOnnxImportPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace mpc::onnx_import

@@ -79,12 +79,12 @@ std::string axisArgs(Value value, int64_t axis) {
 using CudaStepOps =
     OpSet<LoadOp, StoreOp, ConstantOp, ReshapeOp, FusedOp, MatmulOp,
           FusedMatmulOp, SoftmaxOp, LogSoftmaxOp, SoftmaxGradOp,
-          LogSoftmaxGradOp, LayerNormOp, LayerNormGradOp, ReduceSumOp,
-          ReduceMeanOp, TransposeOp, SliceOp, SliceGradOp, ConcatOp,
-          EmbeddingOp, EmbeddingGradOp, CausalMaskOp, DropoutOp,
-          SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp, MseLossOp,
-          UnscaleAndCheckOp, ClipByGlobalNormOp, UpdateLossScaleOp, SgdUpdateOp,
-          MomentumUpdateOp, AdamWUpdateOp, AdamWMultiUpdateOp,
+          LogSoftmaxGradOp, LayerNormOp, LayerNormGradOp, RmsNormOp,
+          RmsNormGradOp, ReduceSumOp, ReduceMeanOp, TransposeOp, SliceOp,
+          SliceGradOp, ConcatOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp,
+          DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
+          MseLossOp, UnscaleAndCheckOp, ClipByGlobalNormOp, UpdateLossScaleOp,
+          SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, AdamWMultiUpdateOp,
           CausalAttentionOp, CausalAttentionGradOp, func::ReturnOp>;
 
 /// The ops the CUDA backend never lowers on their own, and why.
@@ -240,6 +240,8 @@ private:
   LogicalResult visit(LogSoftmaxGradOp op);
   LogicalResult visit(LayerNormOp op);
   LogicalResult visit(LayerNormGradOp op);
+  LogicalResult visit(RmsNormOp op);
+  LogicalResult visit(RmsNormGradOp op);
   LogicalResult visit(ReduceSumOp op);
   LogicalResult visit(ReduceMeanOp op);
   LogicalResult visit(TransposeOp op);
@@ -779,6 +781,27 @@ LogicalResult FunctionEmitter::visit(LayerNormGradOp op) {
         ", " + out(op, 0) + ", " + dtype(op.getInputGrad()) + ", " +
         out(op, 1) + ", " + out(op, 2) + ", " + str(rows) + ", " + str(cols) +
         ", " + num(op.getEpsilon().convertToDouble()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(RmsNormOp op) {
+  int64_t cols = numElementsOf(op.getWeight());
+  int64_t rows = numElementsOf(op.getInput()) / cols;
+  check("mpc_rt_rms_norm(rt, " + in(op, 0) + ", " + dtype(op.getInput()) +
+        ", " + in(op, 1) + ", " + dtype(op.getWeight()) + ", " + out(op, 0) +
+        ", " + dtype(op.getResult()) + ", " + str(rows) + ", " + str(cols) +
+        ", " + num(op.getEpsilon().convertToDouble()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(RmsNormGradOp op) {
+  int64_t cols = numElementsOf(op.getWeight());
+  int64_t rows = numElementsOf(op.getInput()) / cols;
+  check("mpc_rt_rms_norm_grad(rt, " + in(op, 0) + ", " + in(op, 1) + ", " +
+        dtype(op.getInput()) + ", " + in(op, 2) + ", " + dtype(op.getWeight()) +
+        ", " + out(op, 0) + ", " + dtype(op.getInputGrad()) + ", " +
+        out(op, 1) + ", " + str(rows) + ", " + str(cols) + ", " +
+        num(op.getEpsilon().convertToDouble()) + ")");
   return success();
 }
 

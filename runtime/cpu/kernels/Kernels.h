@@ -128,6 +128,20 @@ void layerNormGrad(const float *dy, const float *x, const float *gamma,
                    float *dx, float *dgamma, float *dbeta, int64_t rows,
                    int64_t cols, double epsilon);
 
+/// RMS normalization of each of the `rows` rows of `cols` values:
+/// y = x / sqrt(mean(x^2) + epsilon) * weight, the row's statistic computed
+/// in double (runtime/core/RmsNormMath.h).
+void rmsNorm(const float *x, const float *weight, float *y, int64_t rows,
+             int64_t cols, double epsilon);
+
+/// Gradient of rmsNorm (the row statistic is recomputed from `x`):
+/// dx = rstd (g - xhat mean(g xhat)) with g = dy weight and xhat = x rstd,
+/// evaluated in double per row. `dweight` ([cols]) is overwritten with
+/// sum_rows(dy xhat), accumulated in f32 in row order.
+void rmsNormGrad(const float *dy, const float *x, const float *weight,
+                 float *dx, float *dweight, int64_t rows, int64_t cols,
+                 double epsilon);
+
 //===----------------------------------------------------------------------===//
 // Causal attention
 //===----------------------------------------------------------------------===//

@@ -1,8 +1,10 @@
-//===- Normalization.cpp - softmax, log-softmax and layer norm ------------===//
+//===- Normalization.cpp - softmax, log-softmax, layer and RMS norm -------===//
 
+#include "runtime/core/RmsNormMath.h"
 #include "runtime/cpu/kernels/AxisLoops.h"
 #include "runtime/cpu/kernels/Indexing.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace mpc::cpu {
@@ -157,6 +159,53 @@ void layerNormGrad(const float *dy, const float *x, const float *gamma,
       double g = static_cast<double>(dyr[c]) * gamma[c];
       dxr[c] = static_cast<float>(stats.rstd * (g - meanG - xhat * meanGXhat));
     }
+  }
+}
+
+namespace {
+
+/// rms::reciprocalRms of one row, its squares summed in column order.
+double rowReciprocalRms(const float *x, int64_t cols, double epsilon) {
+  double sumSquares = 0;
+  for (int64_t c = 0; c < cols; ++c)
+    sumSquares = math::add(sumSquares, rms::square(x[c]));
+  return rms::reciprocalRms(sumSquares, cols, epsilon);
+}
+
+} // namespace
+
+void rmsNorm(const float *x, const float *weight, float *y, int64_t rows,
+             int64_t cols, double epsilon) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *xr = x + r * cols;
+    float *yr = y + r * cols;
+    double rstd = rowReciprocalRms(xr, cols, epsilon);
+    for (int64_t c = 0; c < cols; ++c)
+      yr[c] = rms::output(xr[c], rstd, weight[c]);
+  }
+}
+
+void rmsNormGrad(const float *dy, const float *x, const float *weight,
+                 float *dx, float *dweight, int64_t rows, int64_t cols,
+                 double epsilon) {
+  std::fill(dweight, dweight + cols, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *xr = x + r * cols;
+    const float *dyr = dy + r * cols;
+    float *dxr = dx + r * cols;
+    double rstd = rowReciprocalRms(xr, cols, epsilon);
+    double sumGXhat = 0;
+    for (int64_t c = 0; c < cols; ++c) {
+      sumGXhat =
+          math::add(sumGXhat, math::mul(rms::scaledGrad(dyr[c], weight[c]),
+                                        rms::normalized(xr[c], rstd)));
+      dweight[c] =
+          math::add(dweight[c], rms::weightGradTerm(dyr[c], xr[c], rstd));
+    }
+    double meanGXhat = math::div(sumGXhat, static_cast<double>(cols));
+    for (int64_t c = 0; c < cols; ++c)
+      dxr[c] = rms::inputGrad(rms::scaledGrad(dyr[c], weight[c]),
+                              rms::normalized(xr[c], rstd), rstd, meanGXhat);
   }
 }
 

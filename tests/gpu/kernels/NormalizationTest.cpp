@@ -1,4 +1,4 @@
-//===- NormalizationTest.cpp - softmax family and layer norm vs the CPU ---===//
+//===- NormalizationTest.cpp - softmax family, layer and RMS norm vs CPU --===//
 
 #include "GpuTestUtil.h"
 
@@ -105,6 +105,41 @@ TEST_P(Normalization, LayerNormAndGradient) {
                 tolerance(MPC_F32, rows, 3.0 * rows), "dgamma " + what);
     expectClose(download(gBeta.get(), MPC_F32, cols), dbeta,
                 tolerance(MPC_F32, rows, 1.0 * rows), "dbeta " + what);
+  }
+}
+
+TEST_P(Normalization, RmsNormAndGradient) {
+  mpc_dtype type = GetParam();
+  for (auto [rows, cols] : {std::pair<int64_t, int64_t>{7, 96}, {33, 1000}}) {
+    int64_t n = rows * cols;
+    std::vector<float> x = randomValues(n, -3, 5, 11, type);
+    std::vector<float> dy = randomValues(n, -1, 1, 12, type);
+    std::vector<float> weight = randomValues(cols, 0.5, 1.5, 13, MPC_F32);
+    std::vector<float> y(n), dx(n), dweight(cols);
+    double eps = 1e-6;
+    cpu::rmsNorm(x.data(), weight.data(), y.data(), rows, cols, eps);
+    cpu::rmsNormGrad(dy.data(), x.data(), weight.data(), dx.data(),
+                     dweight.data(), rows, cols, eps);
+    DeviceBuffer dX = upload(x, type), dDy = upload(dy, type);
+    DeviceBuffer dWeight = upload(weight, MPC_F32);
+    DeviceBuffer out(n * 4), grad(n * 4), gWeight(cols * 4);
+    ok(mpc_rt_rms_norm(rt, dX.get(), type, dWeight.get(), MPC_F32, out.get(),
+                       type, rows, cols, eps));
+    ok(mpc_rt_rms_norm_grad(rt, dDy.get(), dX.get(), type, dWeight.get(),
+                            MPC_F32, grad.get(), type, gWeight.get(), rows,
+                            cols, eps));
+    sync();
+    std::string what = std::string(typeName(type)) + " " +
+                       std::to_string(rows) + "x" + std::to_string(cols);
+    // The row statistic is in double on both sides (runtime/core/
+    // RmsNormMath.h): y and dx differ by the final roundings only.
+    expectClose(download(out.get(), type, n), roundedTo(y, type),
+                scaled(y, type, 1, 1), "rms_norm " + what);
+    expectClose(download(grad.get(), type, n), roundedTo(dx, type),
+                scaled(dx, type, 1, 1), "rms_norm_grad dx " + what);
+    // dweight: f32 column sums over the rows in another order.
+    expectClose(download(gWeight.get(), MPC_F32, cols), dweight,
+                tolerance(MPC_F32, rows, 3.0 * rows), "dweight " + what);
   }
 }
 

@@ -23,6 +23,13 @@ tests need no ONNX or protobuf package:
                               torch.onnx exports torch.nn.SiLU, the same
                               with the operands swapped, and the near miss
                               Mul(y, Sigmoid(x))
+  onnx_models.py rms_norm DIR DIR/rms_norm.onnx: LLaMA's RMSNorm as
+                              torch.onnx exports it (Pow, ReduceMean over
+                              the last axis, Add eps, Sqrt, Div 1 / ., Mul x,
+                              Mul weight), the same with Reciprocal and the
+                              operands swapped, one without the weight, and
+                              two near misses: the mean over axis 1, and
+                              another tensor times the statistic of x
   onnx_models.py pow DIR      DIR/pow.onnx: Pow(x, c) for the constant
                               exponents c = 1.5, -3.25, 2 and 0.5
   onnx_models.py where DIR    DIR/where.onnx: Where with a bool graph input or
@@ -218,6 +225,62 @@ def silu(directory):
         out.write(data)
 
 
+def ints_attribute(name, values):
+    # AttributeProto: name = 1, ints = 8, type = 20 (INTS = 7).
+    return field(5, field(1, name) + b"".join(int_field(8, v) for v in values)
+                 + int_field(20, 7))
+
+
+def int_attribute(name, value):
+    # AttributeProto: name = 1, i = 3, type = 20 (INT = 2).
+    return field(5, field(1, name) + int_field(3, value) + int_field(20, 2))
+
+
+def rms_norm(directory):
+    def statistic(prefix, x, axis, reciprocal=False, swap=False):
+        """rsqrt(mean(x^2, axis) + eps) as the exporter writes it."""
+        mean = ints_attribute("axes", [axis]) + int_attribute("keepdims", 1)
+        add = ["eps", prefix + "m"] if swap else [prefix + "m", "eps"]
+        invert = (node("Reciprocal", [prefix + "r"], [prefix + "s"],
+                       prefix + "inv") if reciprocal else
+                  node("Div", ["one", prefix + "r"], [prefix + "s"],
+                       prefix + "inv"))
+        return [
+            node("Pow", [x, "two"], [prefix + "sq"], prefix + "pow"),
+            node("ReduceMean", [prefix + "sq"], [prefix + "m"],
+                 prefix + "mean", mean),
+            node("Add", add, [prefix + "v"], prefix + "add"),
+            node("Sqrt", [prefix + "v"], [prefix + "r"], prefix + "sqrt"),
+            invert,
+        ]
+
+    nodes = statistic("a_", "x", -1) + [
+        node("Mul", ["x", "a_s"], ["a_n"], "a_mul"),
+        node("Mul", ["weight", "a_n"], ["normed"], "a_weight"),
+    ] + statistic("b_", "x", -1, reciprocal=True, swap=True) + [
+        node("Mul", ["b_s", "x"], ["b_n"], "b_mul"),
+        node("Mul", ["b_n", "weight"], ["swapped"], "b_weight"),
+    ] + statistic("c_", "x", -1) + [
+        node("Mul", ["x", "c_s"], ["unweighted"], "c_mul"),
+    ] + statistic("d_", "x", 1) + [
+        node("Mul", ["x", "d_s"], ["wrong_axis"], "d_mul"),
+    ] + statistic("e_", "x", -1) + [
+        node("Mul", ["y", "e_s"], ["other"], "e_mul"),
+    ]
+    data = model(
+        "rms_norm", nodes,
+        [tensor("two", np.array(2.0, np.float32)),
+         tensor("eps", np.array(1e-5, np.float32)),
+         tensor("one", np.array(1.0, np.float32)),
+         tensor("weight", np.linspace(0.5, 1.5, 8, dtype=np.float32))],
+        [value_info("x", FLOAT, [2, 3, 8]), value_info("y", FLOAT, [2, 3, 8])],
+        [value_info(name, FLOAT, [2, 3, 8])
+         for name in ("normed", "swapped", "unweighted", "wrong_axis",
+                      "other")])
+    with open(os.path.join(directory, "rms_norm.onnx"), "wb") as out:
+        out.write(data)
+
+
 def pow_model(directory):
     exponents = {"p15": 1.5, "pm325": -3.25, "p2": 2.0, "p05": 0.5}
     nodes = [node("Pow", ["x", "e_" + name], [name], name)
@@ -355,6 +418,7 @@ def big_table(directory):
 
 if __name__ == "__main__":
     {"linear": linear, "masks": masks, "silu": silu, "pow": pow_model,
+     "rms_norm": rms_norm,
      "where": where, "slices": slices, "float_mask": float_mask, "key_transpose": key_transpose,
      "big_table": big_table}[
         sys.argv[1]](sys.argv[2])

@@ -338,6 +338,25 @@ module @layer_norm {
 
 // -----
 
+// rms_norm: one rms_norm_grad, with the forward epsilon, gives the input and weight gradients.
+// CHECK-LABEL: module @rms_norm {
+// CHECK:       func.func @train_step(%[[X:.*]]: tensor<4x16xf32>, %{{.*}}: tensor<4x16xf32>)
+// CHECK:       %[[W:.*]] = mpc.load @w : tensor<16xf32>
+// CHECK:       %[[DY:.*]] = mpc.mul %{{.*}}, %{{.*}} : (tensor<4x16xf32>, tensor<f32>) -> tensor<4x16xf32>
+// CHECK:       %{{.*}}, %[[DW:.*]] = mpc.rms_norm_grad %[[DY]], %[[X]], %[[W]] eps = 9.9999999999999995E-7 : tensor<4x16xf32>, tensor<16xf32>
+// CHECK:       mpc.sgd_update %[[W]], %[[DW]] lr
+module @rms_norm {
+  mpc.param @w : tensor<16xf32> = #mpc.init<ones>
+  func.func @forward(%x: tensor<4x16xf32>, %t: tensor<4x16xf32>) -> (tensor<f32> {mpc.loss}) {
+    %w = mpc.load @w : tensor<16xf32>
+    %0 = mpc.rms_norm %x, %w eps = 1.000000e-06 : tensor<4x16xf32>, tensor<16xf32>
+    %1 = mpc.mse_loss %0, %t : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<f32>
+    return %1 : tensor<f32>
+  }
+}
+
+// -----
+
 // embedding: the table gradient is an embedding_grad of the rows' gradient by the same ids.
 // CHECK-LABEL: module @embedding {
 // CHECK:       func.func @train_step(%[[IDS:.*]]: tensor<4x6xi32>, %[[Y:.*]]: tensor<4x6xi32>)

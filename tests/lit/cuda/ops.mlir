@@ -84,6 +84,10 @@ module @ops {
     %ls = mpc.log_softmax %l axis = 1 {mpc.buffers = [#mpc.buffer<arena, 2304>]} : tensor<2x3x8xf32>
     // CHECK: if (mpc_rt_layer_norm(rt, (args->arena + 2048), MPC_F32, (args->arena + 3072), (args->arena + 3072), MPC_F32, (args->arena + 4096), MPC_F32, 6, 8, 1.0000000000000001e-05))
     %ln = mpc.layer_norm %sm, %g, %g eps = 1.000000e-05 {mpc.buffers = [#mpc.buffer<arena, 4096>]} : tensor<2x3x8xf32>, tensor<8xf32>
+    // CHECK: if (mpc_rt_rms_norm(rt, (args->arena + 2048), MPC_F32, (args->arena + 3072), MPC_F32, (args->arena + 6144), MPC_F32, 6, 8, 9.9999999999999995e-07))
+    %rn = mpc.rms_norm %sm, %g eps = 1.000000e-06 {mpc.buffers = [#mpc.buffer<arena, 6144>]} : tensor<2x3x8xf32>, tensor<8xf32>
+    // CHECK: if (mpc_rt_rms_norm_grad(rt, (args->arena + 6144), (args->arena + 2048), MPC_F32, (args->arena + 3072), MPC_F32, (args->arena + 6400), MPC_F32, (args->arena + 6656), 6, 8, 9.9999999999999995e-07))
+    %rdx, %rdw = mpc.rms_norm_grad %rn, %sm, %g eps = 1.000000e-06 {mpc.buffers = [#mpc.buffer<arena, 6400>, #mpc.buffer<arena, 6656>]} : tensor<2x3x8xf32>, tensor<8xf32>
     // CHECK: if (mpc_rt_reduce(rt, (args->arena + 4096), MPC_F32, (args->arena + 4352), MPC_F32, 1, 6, 8, 0.16666666666666666))
     %rm = mpc.reduce_mean %ln [0, 1] {mpc.buffers = [#mpc.buffer<arena, 4352>]} : tensor<2x3x8xf32> -> tensor<8xf32>
     // CHECK: if (mpc_rt_reduce(rt, (args->arena + 4096), MPC_F32, (args->arena + 4608), MPC_F32, 6, 8, 1, 1.0))
@@ -148,8 +152,8 @@ module @ops {
   }
 }
 
-// CHECK: extern "C" int mpc_abi_version(void) { return 5; }
+// CHECK: extern "C" int mpc_abi_version(void) { return 6; }
 // CHECK: extern "C" int mpc_step_init(mpc_rt *) { return 0; }
 // CHECK-NOT: cudaGetSymbolAddress
 // CHECK: extern "C" const char *mpc_manifest_json(void) {
-// CHECK-NEXT: return R"mpc_json({"abi":5,"arena_bytes":8192,
+// CHECK-NEXT: return R"mpc_json({"abi":6,"arena_bytes":8192,

@@ -693,6 +693,65 @@ func.func @log_softmax_type_change(%x: tensor<8x10xf32>) -> tensor<10x8xf32> {
 
 // -----
 
+func.func @rms_norm_zero_epsilon(%x: tensor<4x8xf32>, %w: tensor<8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.rms_norm' op epsilon must be finite and positive, got 0.000000e+00}}
+  %0 = mpc.rms_norm %x, %w eps = 0.0 : tensor<4x8xf32>, tensor<8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @rms_norm_infinite_epsilon(%x: tensor<4x8xf32>, %w: tensor<8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.rms_norm' op epsilon must be finite and positive, got INF}}
+  %0 = mpc.rms_norm %x, %w eps = 0x7FF0000000000000 : tensor<4x8xf32>, tensor<8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// The weight is the last dim, not a leading one.
+func.func @rms_norm_weight_shape(%x: tensor<4x8xf32>, %w: tensor<4xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.rms_norm' op weight shape [4] is not the last dim of input shape [4, 8]}}
+  %0 = mpc.rms_norm %x, %w eps = 1.0e-6 : tensor<4x8xf32>, tensor<4xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// The weight is 1-D, not layer_norm's trailing dims.
+func.func @rms_norm_weight_rank(%x: tensor<2x4x8xf32>, %w: tensor<4x8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{'mpc.rms_norm' op weight shape [4, 8] is not the last dim of input shape [2, 4, 8]}}
+  %0 = mpc.rms_norm %x, %w eps = 1.0e-6 : tensor<2x4x8xf32>, tensor<4x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+// A scalar has no last dim.
+func.func @rms_norm_scalar_input(%x: tensor<f32>, %w: tensor<1xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'mpc.rms_norm' op weight shape [1] is not the last dim of input shape []}}
+  %0 = mpc.rms_norm %x, %w eps = 1.0e-6 : tensor<f32>, tensor<1xf32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @rms_norm_element_types(%x: tensor<4x8xf32>, %w: tensor<8xf16>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.rms_norm' op failed to verify that all of {input, weight} have same element type}}
+  %0 = mpc.rms_norm %x, %w eps = 1.0e-6 : tensor<4x8xf32>, tensor<8xf16>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @rms_norm_result_type(%x: tensor<4x8xf32>, %w: tensor<8xf32>) -> tensor<4x8xf16> {
+  // expected-error @+1 {{'mpc.rms_norm' op failed to verify that all of {input, result} have same type}}
+  %0 = "mpc.rms_norm"(%x, %w) {epsilon = 1.0e-6 : f64} : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf16>
+  return %0 : tensor<4x8xf16>
+}
+
+// -----
+
 func.func @layer_norm_zero_epsilon(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
   // expected-error @+1 {{'mpc.layer_norm' op epsilon must be finite and positive, got 0.000000e+00}}
   %0 = mpc.layer_norm %x, %g, %g eps = 0.0 : tensor<4x8xf32>, tensor<8xf32>

@@ -321,6 +321,18 @@ func.func @layer_norm(%x: tensor<8x16x64xf32>, %g: tensor<64xf32>, %b: tensor<64
   return %0, %1 : tensor<8x16x64xf32>, tensor<8x16x64xf32>
 }
 
+// rms_norm: f32 with eps printed back, and bf16 on a rank-2 input.
+// CHECK-LABEL: func.func @rms_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<8x16x64xf32>, %[[W:.*]]: tensor<64xf32>, %[[XB:.*]]: tensor<4x8xbf16>, %[[WB:.*]]: tensor<8xbf16>)
+func.func @rms_norm(%x: tensor<8x16x64xf32>, %w: tensor<64xf32>, %xb: tensor<4x8xbf16>, %wb: tensor<8xbf16>) -> (tensor<8x16x64xf32>, tensor<4x8xbf16>) {
+  // CHECK: %[[Y:.*]] = mpc.rms_norm %[[X]], %[[W]] eps = 9.9999999999999995E-7 : tensor<8x16x64xf32>, tensor<64xf32>
+  %0 = mpc.rms_norm %x, %w eps = 1.0e-6 : tensor<8x16x64xf32>, tensor<64xf32>
+  // CHECK-NEXT: %[[Z:.*]] = mpc.rms_norm %[[XB]], %[[WB]] eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xbf16>
+  %1 = mpc.rms_norm %xb, %wb eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xbf16>
+  // CHECK-NEXT: return %[[Y]], %[[Z]]
+  return %0, %1 : tensor<8x16x64xf32>, tensor<4x8xbf16>
+}
+
 // CHECK-LABEL: func.func @layer_norm_whole_bf16
 func.func @layer_norm_whole_bf16(%x: tensor<4x8xbf16>, %g: tensor<4x8xbf16>, %b: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
   // CHECK: mpc.layer_norm %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<4x8xbf16>

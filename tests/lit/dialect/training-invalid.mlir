@@ -208,6 +208,55 @@ func.func @layer_norm_grad_gamma_element_type(%dy: tensor<4x8xbf16>, %x: tensor<
 // -----
 
 //===----------------------------------------------------------------------===//
+// rms_norm_grad
+//===----------------------------------------------------------------------===//
+
+// Epsilon is positive.
+func.func @rms_norm_grad_negative_epsilon(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %w: tensor<8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.rms_norm_grad' op epsilon must be finite and positive, got -1.000000e-06}}
+  %dx, %dw = mpc.rms_norm_grad %dy, %x, %w eps = -1.0e-6 : tensor<4x8xf32>, tensor<8xf32>
+  return %dx : tensor<4x8xf32>
+}
+
+// -----
+
+// The weight is the input's last dim.
+func.func @rms_norm_grad_weight_shape(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %w: tensor<4xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.rms_norm_grad' op weight shape [4] is not the last dim of input shape [4, 8]}}
+  %dx, %dw = mpc.rms_norm_grad %dy, %x, %w eps = 1.0e-6 : tensor<4x8xf32>, tensor<4xf32>
+  return %dx : tensor<4x8xf32>
+}
+
+// -----
+
+// The input gradient has the input's type.
+func.func @rms_norm_grad_input_grad_type(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %w: tensor<8xf32>) -> tensor<4x8xf16> {
+  // expected-error @+1 {{'mpc.rms_norm_grad' op failed to verify that all of {result_grad, input, input_grad} have same type}}
+  %dx, %dw = "mpc.rms_norm_grad"(%dy, %x, %w) {epsilon = 1.0e-6 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<4x8xf16>, tensor<8xf32>)
+  return %dx : tensor<4x8xf16>
+}
+
+// -----
+
+// The weight gradient has the weight's type.
+func.func @rms_norm_grad_weight_grad_type(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %w: tensor<8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.rms_norm_grad' op failed to verify that all of {weight, weight_grad} have same type}}
+  %dx, %dw = "mpc.rms_norm_grad"(%dy, %x, %w) {epsilon = 1.0e-6 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>)
+  return %dx : tensor<4x8xf32>
+}
+
+// -----
+
+// The input and weight share an element type.
+func.func @rms_norm_grad_weight_element_type(%dy: tensor<4x8xbf16>, %x: tensor<4x8xbf16>, %w: tensor<8xf32>) -> tensor<4x8xbf16> {
+  // expected-error @+1 {{'mpc.rms_norm_grad' op failed to verify that all of {input, weight} have same element type}}
+  %dx, %dw = mpc.rms_norm_grad %dy, %x, %w eps = 1.0e-6 : tensor<4x8xbf16>, tensor<8xf32>
+  return %dx : tensor<4x8xbf16>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
 // embedding_grad
 //===----------------------------------------------------------------------===//
 

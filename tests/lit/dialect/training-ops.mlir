@@ -89,6 +89,16 @@ func.func @softmax_grads(%dy: tensor<8x10xf32>, %y: tensor<8x10xf32>, %ds: tenso
   return %0, %1, %2 : tensor<8x10xf32>, tensor<8x10xf32>, tensor<2x4x16x16xf16>
 }
 
+// rms_norm_grad's two results.
+// CHECK-LABEL: func.func @rms_norm_grad
+// CHECK-SAME: (%[[DY:.*]]: tensor<8x16x64xf32>, %[[X:.*]]: tensor<8x16x64xf32>, %[[W:.*]]: tensor<64xf32>)
+func.func @rms_norm_grad(%dy: tensor<8x16x64xf32>, %x: tensor<8x16x64xf32>, %w: tensor<64xf32>) -> (tensor<8x16x64xf32>, tensor<64xf32>) {
+  // CHECK: %[[DX:.*]], %[[DW:.*]] = mpc.rms_norm_grad %[[DY]], %[[X]], %[[W]] eps = 9.9999999999999995E-7 : tensor<8x16x64xf32>, tensor<64xf32>
+  %dx, %dw = mpc.rms_norm_grad %dy, %x, %w eps = 1.0e-6 : tensor<8x16x64xf32>, tensor<64xf32>
+  // CHECK-NEXT: return %[[DX]], %[[DW]]
+  return %dx, %dw : tensor<8x16x64xf32>, tensor<64xf32>
+}
+
 // layer_norm_grad's three results, with a gamma of one and of two trailing dims.
 // CHECK-LABEL: func.func @layer_norm_grad
 // CHECK-SAME: (%[[DY:.*]]: tensor<8x16x64xf32>, %[[X:.*]]: tensor<8x16x64xf32>, %[[G:.*]]: tensor<64xf32>, %[[G2:.*]]: tensor<16x64xf32>)

@@ -387,6 +387,16 @@ std::vector<GradCase> normalizationCases() {
              tensorType(input) + ", " + tensorType(gamma),
          input});
   }
+  // rms_norm over the last dim of a rank-2 and a rank-3 input; its scale is
+  // `s` (%w names the loss weights).
+  for (Shape input : {Shape{3, 5}, Shape{2, 3, 4}}) {
+    Shape scale = {input.back()};
+    cases.push_back({"rms_norm_" + shapeName(input),
+                     {{"x", input}, {"s", scale, gammaInit}},
+                     "    %y = mpc.rms_norm %x, %s eps = 1.000000e-05 : " +
+                         tensorType(input) + ", " + tensorType(scale),
+                     input});
+  }
   return cases;
 }
 INSTANTIATE_TEST_SUITE_P(Normalization, GradCheck,

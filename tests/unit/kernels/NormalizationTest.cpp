@@ -1,4 +1,4 @@
-//===- NormalizationTest.cpp - softmax, log-softmax and layer norm --------===//
+//===- NormalizationTest.cpp - softmax, log-softmax, layer and RMS norm ---===//
 
 #include "TestUtil.h"
 
@@ -153,6 +153,74 @@ TEST(LayerNormGrad, MatchesFiniteDifferences) {
         beta, [&](const std::vector<float> &v) { return loss(x, gamma, v); },
         dbeta);
   }
+}
+
+TEST(RmsNorm, MatchesReference) {
+  const int64_t rows = 6, cols = 37;
+  const double eps = 1e-6;
+  std::vector<float> x = randomData(rows * cols, 23, -3.f, 5.f);
+  std::vector<float> weight = randomData(cols, 24, 0.5f, 1.5f);
+  std::vector<float> y(x.size());
+  rmsNorm(x.data(), weight.data(), y.data(), rows, cols, eps);
+  std::vector<double> expected(x.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    double squares = 0;
+    for (int64_t c = 0; c < cols; ++c)
+      squares += static_cast<double>(x[r * cols + c]) * x[r * cols + c];
+    double rms = std::sqrt(squares / cols + eps);
+    for (int64_t c = 0; c < cols; ++c)
+      expected[r * cols + c] = x[r * cols + c] / rms * weight[c];
+  }
+  expectAllClose(y, expected, 1e-6, 1e-6);
+}
+
+TEST(RmsNorm, ConstantRowGivesItsSign) {
+  // A row of one value v has rms |v| (eps aside): y = sign(v) * weight.
+  std::vector<float> x = {-4.0f, -4.0f, -4.0f, -4.0f, 3.0f, 3.0f, 3.0f, 3.0f};
+  std::vector<float> weight = {1.0f, 2.0f, 0.5f, -1.0f}, y(8);
+  rmsNorm(x.data(), weight.data(), y.data(), 2, 4, 1e-12);
+  std::vector<double> expected = {-1.0, -2.0, -0.5, 1.0, 1.0, 2.0, 0.5, -1.0};
+  expectAllClose(y, expected, 1e-6, 0);
+}
+
+TEST(RmsNorm, ZeroRowStaysZero) {
+  // eps keeps the statistic finite: 0 / sqrt(0 + eps) = 0.
+  std::vector<float> x(5, 0.0f), weight(5, 3.0f), y(5, NAN);
+  rmsNorm(x.data(), weight.data(), y.data(), 1, 5, 1e-6);
+  EXPECT_EQ(y, x);
+}
+
+TEST(RmsNormGrad, MatchesFiniteDifferences) {
+  const int64_t rows = 4, cols = 9;
+  const double eps = 1e-5;
+  std::vector<float> x = randomData(rows * cols, 26, -2.f, 2.f);
+  std::vector<float> weight = randomData(cols, 27, 0.5f, 1.5f);
+  std::vector<float> w = randomData(rows * cols, 28);
+  auto loss = [&](const std::vector<float> &xs, const std::vector<float> &g) {
+    std::vector<float> y(xs.size());
+    rmsNorm(xs.data(), g.data(), y.data(), rows, cols, eps);
+    return weightedSum(w, y);
+  };
+  std::vector<float> dx(x.size()), dweight(cols, NAN);
+  rmsNormGrad(w.data(), x.data(), weight.data(), dx.data(), dweight.data(),
+              rows, cols, eps);
+  {
+    SCOPED_TRACE("dx");
+    expectGradientMatches(
+        x, [&](const std::vector<float> &v) { return loss(v, weight); }, dx);
+  }
+  {
+    SCOPED_TRACE("dweight");
+    expectGradientMatches(
+        weight, [&](const std::vector<float> &v) { return loss(x, v); },
+        dweight);
+  }
+}
+
+TEST(RmsNormGrad, NoRowsClearsTheWeightGradient) {
+  std::vector<float> dweight(3, NAN);
+  rmsNormGrad(nullptr, nullptr, nullptr, nullptr, dweight.data(), 0, 3, 1e-6);
+  EXPECT_EQ(dweight, std::vector<float>(3, 0.0f));
 }
 
 } // namespace
