@@ -12,8 +12,9 @@ tests need no ONNX or protobuf package:
                               3-class problem; DIR/x4.npy, DIR/y4.npy: 4 rows;
                               DIR/expected_logits.npy: numpy's x4 @ wt.T + b;
                               DIR/wt.npy, DIR/b.npy: the initializers
-  onnx_models.py masks DIR    DIR/masks.onnx: a weight, an additive mask
-                              holding -inf and a table gathered at constant
+  onnx_models.py masks DIR    DIR/masks.onnx: a weight, an additive padding
+                              mask holding -inf (not causal) and a table
+                              gathered at constant
                               positions, into a loss; DIR/declared.onnx: the
                               same graph declaring w and the table trainable
                               in its "mpc.parameters" metadata;
@@ -38,6 +39,10 @@ tests need no ONNX or protobuf package:
   onnx_models.py key_transpose DIR
                               DIR/key_transpose.onnx: q times keys permuted
                               (0, 2, 3, 1), as attention scores export
+  onnx_models.py additive_mask DIR
+                              DIR/additive_mask.onnx: scores plus constant
+                              masks, as LLaMA's triu(-inf, diagonal=1) mask
+                              exports, and masks that are not causal
   onnx_models.py big_table DIR
                               DIR/big_table.onnx: x times a table of 65537
                               distinct values
@@ -167,7 +172,10 @@ def linear(directory):
 
 def masks(directory):
     w = np.full((4, 4), 0.25, np.float32)
-    additive = np.triu(np.full((4, 4), -np.inf, np.float32), 1)
+    # A padding mask hiding the last key: it holds -inf but is not causal,
+    # so it stays an add of a constant.
+    additive = np.zeros((4, 4), np.float32)
+    additive[:, 3] = -np.inf
     # A rotary-style table, gathered at constant positions.
     rope = np.arange(32, dtype=np.float32).reshape(8, 4) / 32
     nodes = [
@@ -335,6 +343,41 @@ def key_transpose(directory):
         out.write(data)
 
 
+def additive_mask(directory):
+    """Scores x [2, 3, 3] plus constant masks. Causal: -inf above the
+    diagonal and 0 on and below it, as [3, 3] (either operand order) and
+    as [1, 3, 3]. Not causal: -inf on the diagonal too (diagonal=0), -inf
+    below it, -1e9 instead of -inf, a random constant, and a causal mask
+    [2, 3, 3] that the scores y [3, 3] broadcast to."""
+    causal = np.triu(np.full((3, 3), -np.inf, np.float32), 1)
+    masks = {
+        "causal": causal,
+        "batched": causal[None],
+        "diagonal": np.triu(np.full((3, 3), -np.inf, np.float32), 0),
+        "lower": np.tril(np.full((3, 3), -np.inf, np.float32), -1),
+        "finite": np.triu(np.full((3, 3), -1e9, np.float32), 1),
+        "random": np.random.default_rng(3).normal(
+            0, 1, (3, 3)).astype(np.float32),
+        "stacked": np.stack([causal, causal]),
+    }
+    nodes = [node("Add", ["x", "m_causal"], ["causal"], "causal"),
+             node("Add", ["m_causal", "x"], ["swapped"], "swapped"),
+             node("Add", ["y", "m_stacked"], ["stacked"], "stacked")]
+    nodes += [node("Add", ["x", "m_" + name], [name], name)
+              for name in ("batched", "diagonal", "lower", "finite",
+                           "random")]
+    outputs = [(node_outputs, [2, 3, 3]) for node_outputs in
+               ("causal", "swapped", "stacked", "batched", "diagonal",
+                "lower", "finite", "random")]
+    data = model(
+        "additive_mask", nodes,
+        [tensor("m_" + name, mask) for name, mask in masks.items()],
+        [value_info("x", FLOAT, [2, 3, 3]), value_info("y", FLOAT, [3, 3])],
+        [value_info(name, FLOAT, shape) for name, shape in outputs])
+    with open(os.path.join(directory, "additive_mask.onnx"), "wb") as out:
+        out.write(data)
+
+
 def big_table(directory):
     """x * table with a table of 65537 distinct values: one more than the
     CUDA backend writes into a step."""
@@ -356,5 +399,5 @@ def big_table(directory):
 if __name__ == "__main__":
     {"linear": linear, "masks": masks, "silu": silu, "pow": pow_model,
      "where": where, "slices": slices, "float_mask": float_mask, "key_transpose": key_transpose,
-     "big_table": big_table}[
+     "additive_mask": additive_mask, "big_table": big_table}[
         sys.argv[1]](sys.argv[2])
