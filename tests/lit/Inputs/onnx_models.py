@@ -43,6 +43,14 @@ tests need no ONNX or protobuf package:
                               DIR/additive_mask.onnx: scores plus constant
                               masks, as LLaMA's triu(-inf, diagonal=1) mask
                               exports, and masks that are not causal
+  onnx_models.py step_names DIR
+                              DIR/step_names.onnx: weights named like the
+                              training step's own symbols (step, loss_scale,
+                              grad_norm, accumulate.phase, train_step,
+                              forward), one named onnx.step, and w, into a
+                              loss; DIR/step_names_declared.onnx: the same
+                              declaring step and w trainable in its
+                              "mpc.parameters" metadata; DIR/x.npy: 8 rows
   onnx_models.py big_table DIR
                               DIR/big_table.onnx: x times a table of 65537
                               distinct values
@@ -378,6 +386,46 @@ def additive_mask(directory):
         out.write(data)
 
 
+def step_names(directory):
+    """x [batch, 3] through weights named like the symbols the training
+    step adds (runtime/core/StepNames.h) into a sum: the importer renames
+    them, and "onnx.step" is taken, so step becomes onnx.onnx.step."""
+    rng = np.random.default_rng(11)
+    weights = {name: rng.normal(0, 0.5, shape).astype(np.float32)
+               for name, shape in (("step", (3, 3)), ("loss_scale", (3,)),
+                                   ("grad_norm", (3,)),
+                                   ("accumulate.phase", (3, 3)),
+                                   ("train_step", (3,)), ("forward", (3,)),
+                                   ("onnx.step", (3,)), ("w", (3,)))}
+    nodes = [
+        node("MatMul", ["x", "step"], ["h0"], "h0"),
+        node("Mul", ["h0", "loss_scale"], ["h1"], "h1"),
+        node("Add", ["h1", "grad_norm"], ["h2"], "h2"),
+        node("MatMul", ["h2", "accumulate.phase"], ["h3"], "h3"),
+        node("Mul", ["h3", "train_step"], ["h4"], "h4"),
+        node("Add", ["h4", "forward"], ["h5"], "h5"),
+        node("Mul", ["h5", "onnx.step"], ["h6"], "h6"),
+        node("Mul", ["h6", "w"], ["h7"], "h7"),
+        node("Mul", ["h7", "h7"], ["squares"], "square"),
+        node("ReduceMean", ["squares"], ["loss"], "mean",
+             field(5, field(1, "keepdims") + int_field(3, 0) +
+                   int_field(20, 2))),
+    ]
+    for file_name, declared in (("step_names", None),
+                                ("step_names_declared", '["step", "w"]')):
+        data = model(
+            "step_names", nodes,
+            [tensor(name, value) for name, value in weights.items()],
+            [value_info("x", FLOAT, ["batch", 3])],
+            [value_info("loss", FLOAT, [])],
+            None if declared is None else {"mpc.parameters": declared})
+        with open(os.path.join(directory, file_name + ".onnx"),
+                  "wb") as out:
+            out.write(data)
+    np.save(os.path.join(directory, "x.npy"),
+            rng.normal(0, 1, (8, 3)).astype(np.float32))
+
+
 def big_table(directory):
     """x * table with a table of 65537 distinct values: one more than the
     CUDA backend writes into a step."""
@@ -399,5 +447,6 @@ def big_table(directory):
 if __name__ == "__main__":
     {"linear": linear, "masks": masks, "silu": silu, "pow": pow_model,
      "where": where, "slices": slices, "float_mask": float_mask, "key_transpose": key_transpose,
-     "additive_mask": additive_mask, "big_table": big_table}[
+     "additive_mask": additive_mask, "step_names": step_names,
+     "big_table": big_table}[
         sys.argv[1]](sys.argv[2])
