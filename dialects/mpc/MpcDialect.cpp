@@ -60,6 +60,11 @@ LogicalResult MpcDialect::verifyOperationAttribute(Operation *op,
              << name << "' must be a string, got " << attribute.getValue();
     return success();
   }
+  if (name == kNameAttrName) {
+    if (!llvm::isa<ParamOp>(op) || !llvm::isa<StringAttr>(attribute.getValue()))
+      return op->emitError("'") << name << "' must be a string on an mpc.param";
+    return success();
+  }
   if (name == kLossSeedAttrName) {
     auto constant = llvm::dyn_cast<ConstantOp>(op);
     if (!llvm::isa<UnitAttr>(attribute.getValue()) || !constant ||

@@ -33,7 +33,9 @@ def Mpc_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kPrecisionAttrName = "mpc.precision";
     /// The graph's training defaults, a dictionary on the module.
     static constexpr ::llvm::StringLiteral kTrainingAttrName = "mpc.training";
-    /// The graph name of a function argument or result (a string).
+    /// The graph name of a function argument or result (a string), or of
+    /// a param whose symbol cannot be that name (an ONNX initializer named
+    /// like one of the step's own symbols, runtime/core/StepNames.h).
     static constexpr ::llvm::StringLiteral kNameAttrName = "mpc.name";
     /// Marks the function result that is the loss (a scalar float).
     static constexpr ::llvm::StringLiteral kLossAttrName = "mpc.loss";

@@ -19,6 +19,8 @@
 
 #ifdef __cplusplus
 
+#include <string_view>
+
 namespace mpc::step {
 
 inline constexpr int kAbiVersion = MPC_CUDA_ABI_VERSION;
@@ -57,6 +59,29 @@ inline constexpr char kGradAccumSuffix[] = ".grad_accum";
 
 /// A function's C entry point in a step library: this prefix and its name.
 inline constexpr char kEntryPrefix[] = "mpc_fn_";
+
+/// The symbols the step has under fixed names: its functions and the state
+/// that is not a parameter's (a parameter's state takes its name and a
+/// suffix). A model's parameter may not have one of these names, as it
+/// would be taken for the step's own symbol: the ONNX importer renames such
+/// an initializer, and a JSON graph's param so named is an error.
+inline constexpr const char *kFixedSymbolNames[] = {kTrainStep,
+                                                    kForward,
+                                                    kStepCount,
+                                                    kLossScale,
+                                                    kLossScaleGoodSteps,
+                                                    kLossScaleHysteresisLeft,
+                                                    kLossScaleSkippedSteps,
+                                                    kGradNorm,
+                                                    kAccumulatePhase};
+
+/// Whether `name` is one of kFixedSymbolNames.
+inline bool isFixedSymbolName(std::string_view name) {
+  for (const char *fixed : kFixedSymbolNames)
+    if (name == fixed)
+      return true;
+  return false;
+}
 
 } // namespace mpc::step
 

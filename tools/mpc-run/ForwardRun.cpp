@@ -218,8 +218,13 @@ std::string addGradientFunction(mlir::ModuleOp module, const Flags &flags,
          flags.model +
          " has no loss, so there are no gradients to write (an ONNX model: "
          "name its loss output with --loss)");
-  for (ParamOp param : trainableParams(module))
-    paramNames.push_back(param.getSymName().str());
+  // Named as the model names them: a param renamed at import keeps its
+  // model's name in mpc.name.
+  for (ParamOp param : trainableParams(module)) {
+    auto name =
+        param->getAttrOfType<mlir::StringAttr>(MpcDialect::kNameAttrName);
+    paramNames.push_back((name ? name : param.getSymNameAttr()).str());
+  }
   // The training step was built by the same autodiff, so this does not fail
   // on a model that loaded; should it, its diagnostic is the one line.
   std::string diagnostic;

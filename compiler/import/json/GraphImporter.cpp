@@ -13,6 +13,7 @@
 #include "dialects/mpc/ForwardFunction.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ShapeFunctions.h"
+#include "runtime/core/StepNames.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -407,11 +408,19 @@ LogicalResult Importer::importParams(const json &root, ModuleOp module,
     auto init = readInit(*initValue, pointer + "/init", decl->type);
     if (failed(init))
       return failure();
-    // Params are symbols of the module, next to the function @forward.
+    // Params are symbols of the module, next to the function @forward and
+    // the symbols the training step adds.
     if (decl->name == MpcDialect::kForwardFuncName) {
       reader.error(pointer + "/name")
           << "param name '" << MpcDialect::kForwardFuncName
           << "' is taken by the function @" << MpcDialect::kForwardFuncName;
+      return failure();
+    }
+    if (mpc::step::isFixedSymbolName(decl->name)) {
+      reader.error(pointer + "/name")
+          << "param name '" << decl->name
+          << "' is taken by the training step's own @" << decl->name
+          << "; give the param another name";
       return failure();
     }
     Location loc = reader.namedLocationOf(decl->name, pointer);

@@ -13,6 +13,7 @@
 #include "dialects/mpc/MpcInterfaces.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ParamValue.h"
+#include "runtime/core/StepNames.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseSet.h"
@@ -89,6 +90,20 @@ bool allFinite(const std::vector<float> &values) {
   return llvm::all_of(values, [](float value) { return std::isfinite(value); });
 }
 
+/// The symbol name of the param made from initializer `name`: the name
+/// itself, unless the step has a symbol of that name
+/// (step::isFixedSymbolName); then the name with "onnx." before it, as
+/// many times as it takes to reach a name that no other param has.
+std::string paramSymbolName(StringRef name, const llvm::StringSet<> &taken) {
+  std::string symbol = name.str();
+  if (!step::isFixedSymbolName(symbol))
+    return symbol;
+  do
+    symbol = "onnx." + symbol;
+  while (taken.contains(symbol) || step::isFixedSymbolName(symbol));
+  return symbol;
+}
+
 } // namespace
 
 void promoteInitializersToParams(ModuleOp module, func::FuncOp forward,
@@ -117,6 +132,10 @@ void promoteInitializersToParams(ModuleOp module, func::FuncOp forward,
       weights[name].push_back(constant);
   });
 
+  // Param names in use, so that a renamed param takes a free one.
+  llvm::StringSet<> taken;
+  for (auto &entry : weights)
+    taken.insert(entry.first.getValue());
   OpBuilder moduleBuilder = OpBuilder::atBlockBegin(module.getBody());
   moduleBuilder.setInsertionPoint(forward);
   for (auto &[name, constants] : weights) {
@@ -128,9 +147,15 @@ void promoteInitializersToParams(ModuleOp module, func::FuncOp forward,
       continue; // Not a weight anyone trains: inf/NaN marks a mask.
     auto paramType = RankedTensorType::get(
         type.getShape(), Float32Type::get(module.getContext()));
+    std::string symbol = paramSymbolName(name.getValue(), taken);
+    taken.insert(symbol);
     auto param = moduleBuilder.create<ParamOp>(
-        constants.front().getLoc(), name, TypeAttr::get(paramType),
-        buildParamValue(paramType, name, values), UnitAttr());
+        constants.front().getLoc(), moduleBuilder.getStringAttr(symbol),
+        TypeAttr::get(paramType), buildParamValue(paramType, name, values),
+        UnitAttr());
+    // A renamed param keeps the initializer's name for its user.
+    if (symbol != name.getValue())
+      param->setAttr(MpcDialect::kNameAttrName, name);
     for (ConstantOp constant : constants) {
       OpBuilder builder(constant);
       Value weight = builder.create<LoadOp>(

@@ -10,6 +10,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <utility>
 
@@ -347,6 +348,58 @@ struct RmsNormWeightIntoRmsNorm : OpRewritePattern<MulOp> {
   }
 };
 
+/// Whether `mask`, broadcast to a T×T tail, is an additive causal mask:
+/// exactly -inf above the diagonal and zero on and below it in every T×T
+/// slice. A mask of a large finite value (-1e9, the type's lowest) is not
+/// one: added to a score it does not give causal_mask's -inf.
+bool isAdditiveCausalMask(DenseElementsAttr mask, int64_t size) {
+  auto type = cast<ShapedType>(mask.getType());
+  int64_t rank = type.getRank();
+  if (size < 2 || rank < 2 || !isa<FloatType>(type.getElementType()) ||
+      type.getDimSize(rank - 1) != size || type.getDimSize(rank - 2) != size)
+    return false;
+  int64_t index = 0;
+  for (const APFloat &value : mask.getValues<APFloat>()) {
+    int64_t row = index / size % size, column = index % size;
+    bool expected = column > row ? value.isInfinity() && value.isNegative()
+                                 : value.isZero();
+    if (!expected)
+      return false;
+    ++index;
+  }
+  return true;
+}
+
+/// add(x, constant additive causal mask) -> causal_mask(x, -inf), either
+/// operand order: LLaMA's `scores + torch.triu(torch.full((T, T), -inf),
+/// diagonal=1)` folds to such a constant, and mpc-fuse-attention recognises
+/// causal_mask. Adding -inf gives -inf and adding zero keeps the score, so
+/// the rewrite changes no finite score's result.
+struct AdditiveCausalMaskToCausalMask : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp add,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(add.getType());
+    int64_t rank = type.getRank();
+    if (rank < 2 || type.getDimSize(rank - 1) != type.getDimSize(rank - 2))
+      return failure();
+    for (auto [scores, maskValue] : {std::pair{add.getLhs(), add.getRhs()},
+                                     std::pair{add.getRhs(), add.getLhs()}}) {
+      auto constant = maskValue.getDefiningOp<ConstantOp>();
+      auto mask = constant ? dyn_cast<DenseElementsAttr>(constant.getValue())
+                           : DenseElementsAttr();
+      if (scores.getType() != type || !mask ||
+          !isAdditiveCausalMask(mask, type.getDimSize(rank - 1)))
+        continue;
+      rewriter.replaceOpWithNewOp<CausalMaskOp>(
+          add, type, scores,
+          rewriter.getF64FloatAttr(-std::numeric_limits<double>::infinity()));
+      return success();
+    }
+    return failure();
+  }
+};
+
 } // namespace
 
 void populateOnnxImportPatterns(RewritePatternSet &patterns) {
@@ -355,6 +408,7 @@ void populateOnnxImportPatterns(RewritePatternSet &patterns) {
       patterns.getContext());
   patterns.add<RmsChainToRmsNorm, RmsNormWeightIntoRmsNorm>(
       patterns.getContext());
+  patterns.add<AdditiveCausalMaskToCausalMask>(patterns.getContext());
 }
 
 } // namespace mpc::onnx_import

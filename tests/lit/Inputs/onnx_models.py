@@ -12,8 +12,9 @@ tests need no ONNX or protobuf package:
                               3-class problem; DIR/x4.npy, DIR/y4.npy: 4 rows;
                               DIR/expected_logits.npy: numpy's x4 @ wt.T + b;
                               DIR/wt.npy, DIR/b.npy: the initializers
-  onnx_models.py masks DIR    DIR/masks.onnx: a weight, an additive mask
-                              holding -inf and a table gathered at constant
+  onnx_models.py masks DIR    DIR/masks.onnx: a weight, an additive padding
+                              mask holding -inf (not causal) and a table
+                              gathered at constant
                               positions, into a loss; DIR/declared.onnx: the
                               same graph declaring w and the table trainable
                               in its "mpc.parameters" metadata;
@@ -45,6 +46,18 @@ tests need no ONNX or protobuf package:
   onnx_models.py key_transpose DIR
                               DIR/key_transpose.onnx: q times keys permuted
                               (0, 2, 3, 1), as attention scores export
+  onnx_models.py additive_mask DIR
+                              DIR/additive_mask.onnx: scores plus constant
+                              masks, as LLaMA's triu(-inf, diagonal=1) mask
+                              exports, and masks that are not causal
+  onnx_models.py step_names DIR
+                              DIR/step_names.onnx: weights named like the
+                              training step's own symbols (step, loss_scale,
+                              grad_norm, accumulate.phase, train_step,
+                              forward), one named onnx.step, and w, into a
+                              loss; DIR/step_names_declared.onnx: the same
+                              declaring step and w trainable in its
+                              "mpc.parameters" metadata; DIR/x.npy: 8 rows
   onnx_models.py big_table DIR
                               DIR/big_table.onnx: x times a table of 65537
                               distinct values
@@ -174,7 +187,10 @@ def linear(directory):
 
 def masks(directory):
     w = np.full((4, 4), 0.25, np.float32)
-    additive = np.triu(np.full((4, 4), -np.inf, np.float32), 1)
+    # A padding mask hiding the last key: it holds -inf but is not causal,
+    # so it stays an add of a constant.
+    additive = np.zeros((4, 4), np.float32)
+    additive[:, 3] = -np.inf
     # A rotary-style table, gathered at constant positions.
     rope = np.arange(32, dtype=np.float32).reshape(8, 4) / 32
     nodes = [
@@ -398,6 +414,81 @@ def key_transpose(directory):
         out.write(data)
 
 
+def additive_mask(directory):
+    """Scores x [2, 3, 3] plus constant masks. Causal: -inf above the
+    diagonal and 0 on and below it, as [3, 3] (either operand order) and
+    as [1, 3, 3]. Not causal: -inf on the diagonal too (diagonal=0), -inf
+    below it, -1e9 instead of -inf, a random constant, and a causal mask
+    [2, 3, 3] that the scores y [3, 3] broadcast to."""
+    causal = np.triu(np.full((3, 3), -np.inf, np.float32), 1)
+    masks = {
+        "causal": causal,
+        "batched": causal[None],
+        "diagonal": np.triu(np.full((3, 3), -np.inf, np.float32), 0),
+        "lower": np.tril(np.full((3, 3), -np.inf, np.float32), -1),
+        "finite": np.triu(np.full((3, 3), -1e9, np.float32), 1),
+        "random": np.random.default_rng(3).normal(
+            0, 1, (3, 3)).astype(np.float32),
+        "stacked": np.stack([causal, causal]),
+    }
+    nodes = [node("Add", ["x", "m_causal"], ["causal"], "causal"),
+             node("Add", ["m_causal", "x"], ["swapped"], "swapped"),
+             node("Add", ["y", "m_stacked"], ["stacked"], "stacked")]
+    nodes += [node("Add", ["x", "m_" + name], [name], name)
+              for name in ("batched", "diagonal", "lower", "finite",
+                           "random")]
+    outputs = [(node_outputs, [2, 3, 3]) for node_outputs in
+               ("causal", "swapped", "stacked", "batched", "diagonal",
+                "lower", "finite", "random")]
+    data = model(
+        "additive_mask", nodes,
+        [tensor("m_" + name, mask) for name, mask in masks.items()],
+        [value_info("x", FLOAT, [2, 3, 3]), value_info("y", FLOAT, [3, 3])],
+        [value_info(name, FLOAT, shape) for name, shape in outputs])
+    with open(os.path.join(directory, "additive_mask.onnx"), "wb") as out:
+        out.write(data)
+
+
+def step_names(directory):
+    """x [batch, 3] through weights named like the symbols the training
+    step adds (runtime/core/StepNames.h) into a sum: the importer renames
+    them, and "onnx.step" is taken, so step becomes onnx.onnx.step."""
+    rng = np.random.default_rng(11)
+    weights = {name: rng.normal(0, 0.5, shape).astype(np.float32)
+               for name, shape in (("step", (3, 3)), ("loss_scale", (3,)),
+                                   ("grad_norm", (3,)),
+                                   ("accumulate.phase", (3, 3)),
+                                   ("train_step", (3,)), ("forward", (3,)),
+                                   ("onnx.step", (3,)), ("w", (3,)))}
+    nodes = [
+        node("MatMul", ["x", "step"], ["h0"], "h0"),
+        node("Mul", ["h0", "loss_scale"], ["h1"], "h1"),
+        node("Add", ["h1", "grad_norm"], ["h2"], "h2"),
+        node("MatMul", ["h2", "accumulate.phase"], ["h3"], "h3"),
+        node("Mul", ["h3", "train_step"], ["h4"], "h4"),
+        node("Add", ["h4", "forward"], ["h5"], "h5"),
+        node("Mul", ["h5", "onnx.step"], ["h6"], "h6"),
+        node("Mul", ["h6", "w"], ["h7"], "h7"),
+        node("Mul", ["h7", "h7"], ["squares"], "square"),
+        node("ReduceMean", ["squares"], ["loss"], "mean",
+             field(5, field(1, "keepdims") + int_field(3, 0) +
+                   int_field(20, 2))),
+    ]
+    for file_name, declared in (("step_names", None),
+                                ("step_names_declared", '["step", "w"]')):
+        data = model(
+            "step_names", nodes,
+            [tensor(name, value) for name, value in weights.items()],
+            [value_info("x", FLOAT, ["batch", 3])],
+            [value_info("loss", FLOAT, [])],
+            None if declared is None else {"mpc.parameters": declared})
+        with open(os.path.join(directory, file_name + ".onnx"),
+                  "wb") as out:
+            out.write(data)
+    np.save(os.path.join(directory, "x.npy"),
+            rng.normal(0, 1, (8, 3)).astype(np.float32))
+
+
 def big_table(directory):
     """x * table with a table of 65537 distinct values: one more than the
     CUDA backend writes into a step."""
@@ -420,5 +511,6 @@ if __name__ == "__main__":
     {"linear": linear, "masks": masks, "silu": silu, "pow": pow_model,
      "rms_norm": rms_norm,
      "where": where, "slices": slices, "float_mask": float_mask, "key_transpose": key_transpose,
+     "additive_mask": additive_mask, "step_names": step_names,
      "big_table": big_table}[
         sys.argv[1]](sys.argv[2])

@@ -1559,6 +1559,20 @@ func.func @unknown_mpc_attribute(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// A param's mpc.name (the model's name for a renamed param) is a string.
+// expected-error @+1 {{'mpc.name' must be a string on an mpc.param}}
+mpc.param @onnx.step : tensor<2xf32> = #mpc.init<zeros> {mpc.name = 3 : i32}
+
+// -----
+
+func.func @name_on_op(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'mpc.name' must be a string on an mpc.param}}
+  %0 = mpc.relu %x {mpc.name = "y"} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
 // expected-error @+1 {{'mpc.training' must be a dictionary on a module}}
 func.func @training_on_function() attributes {mpc.training = {steps = 1 : i64}} {
   return
