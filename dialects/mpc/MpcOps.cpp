@@ -281,6 +281,9 @@ bool CausalAttentionOp::keepsF32(Value value) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult SoftmaxCrossEntropyOp::verify() {
+  if (std::optional<int64_t> ignored = getIgnoreIndex())
+    if (failed(verifyIgnoreIndex(*ignored, [&] { return emitOpError(); })))
+      return failure();
   return verifyDerivedType(*this,
                            inferCrossEntropyType(tensorType(getLogits()),
                                                  tensorType(getLabels()),

@@ -69,6 +69,9 @@ bool CausalAttentionGradOp::keepsF32(Value value) {
 }
 
 LogicalResult SoftmaxCrossEntropyGradOp::verify() {
+  if (std::optional<int64_t> ignored = getIgnoreIndex())
+    if (failed(verifyIgnoreIndex(*ignored, [&] { return emitOpError(); })))
+      return failure();
   return failure(failed(inferCrossEntropyType(tensorType(getLogits()),
                                               tensorType(getLabels()),
                                               [&] { return emitOpError(); })));
