@@ -851,8 +851,7 @@ template <typename OpTy> std::string crossEntropyArgs(OpTy op) {
   int64_t rows = numElementsOf(op.getLogits()) / classes;
   std::optional<int64_t> ignored = op.getIgnoreIndex();
   return str(rows) + ", " + str(classes) + ", " +
-         (ignored ? str(*ignored) : std::string("MPC_NO_IGNORE_INDEX")) +
-         ", " +
+         (ignored ? str(*ignored) : std::string("MPC_NO_IGNORE_INDEX")) + ", " +
          (op.getReduction() == LossReduction::sum ? "MPC_LOSS_SUM"
                                                   : "MPC_LOSS_MEAN");
 }
