@@ -218,6 +218,9 @@ int mpc_rt_softmax_xent_grad(mpc_rt *rt, const void *dloss,
   // first into the context scratch.
   const int64_t *kept = nullptr;
   if (reduction == MPC_LOSS_MEAN && ignore_index != MPC_NO_IGNORE_INDEX) {
+    if (rt->scratchBytes < sizeof(int64_t))
+      return mpc_rt_fail(rt, "%s: the context scratch cannot hold the count",
+                         what);
     auto *count = static_cast<int64_t *>(rt->scratch);
     keptRowsKernel<<<1, 256, 0, rt->stream>>>(labels, rows, ignore_index,
                                               count);
