@@ -97,8 +97,10 @@ std::string CpuStepExecutor::graphName() const { return contract.graph; }
 std::vector<HostTensor> CpuStepExecutor::inputSpecs() const {
   std::vector<HostTensor> specs = executor->argumentSpecs(kTrainStep);
   const std::vector<TensorSpec> &inputs = contract.function(kTrainStep)->inputs;
-  for (size_t i = 0; i < specs.size() && i < inputs.size(); ++i)
+  for (size_t i = 0; i < specs.size() && i < inputs.size(); ++i) {
     specs[i].valueBound = inputs[i].valueBound;
+    specs[i].ignoredValue = inputs[i].ignoredValue;
+  }
   return specs;
 }
 

@@ -276,6 +276,17 @@ private:
   }
   bool visit(SoftmaxCrossEntropyOp op);
   bool visit(SoftmaxCrossEntropyGradOp op);
+  /// Fails for label number `row` of `labels`, neither a class nor the op's
+  /// ignore_index.
+  bool badLabel(std::optional<int64_t> ignoreIndex, const HostTensor &labels,
+                int64_t row, int64_t classes) {
+    std::string ignored = ignoreIndex ? " and is not the ignore_index " +
+                                            std::to_string(*ignoreIndex)
+                                      : "";
+    return fail("label " + Twine(labels.i64[row]) + " at position " +
+                Twine(row) + " is outside [0, " + Twine(classes) + ")" +
+                ignored);
+  }
   bool visit(MseLossOp) {
     out[0].f32[0] = mseLoss(data(in[0]), data(in[1]), in[0]->numElements());
     return true;
@@ -434,28 +445,32 @@ bool Evaluation::visit(WhereOp op) {
   return true;
 }
 
+/// The row options of a softmax_cross_entropy or its gradient.
+template <typename OpTy> cpu::CrossEntropyOptions crossEntropyOptions(OpTy op) {
+  cpu::CrossEntropyOptions options;
+  if (std::optional<int64_t> ignored = op.getIgnoreIndex())
+    options.ignoreIndex = *ignored;
+  options.reduction =
+      op.getReduction() == LossReduction::sum ? MPC_LOSS_SUM : MPC_LOSS_MEAN;
+  return options;
+}
+
 bool Evaluation::visit(SoftmaxCrossEntropyOp op) {
   int64_t classes = in[0]->shape.back();
   int64_t rows = in[0]->numElements() / classes;
   int64_t badRow = -1;
-  out[0].f32[0] =
-      softmaxCrossEntropy(data(in[0]), ids(in[1]), rows, classes, &badRow);
-  if (badRow >= 0)
-    return fail("label " + Twine(in[1]->i64[badRow]) + " at position " +
-                Twine(badRow) + " is outside [0, " + Twine(classes) + ")");
-  return true;
+  out[0].f32[0] = softmaxCrossEntropy(data(in[0]), ids(in[1]), rows, classes,
+                                      crossEntropyOptions(op), &badRow);
+  return badRow < 0 || badLabel(op.getIgnoreIndex(), *in[1], badRow, classes);
 }
 
 bool Evaluation::visit(SoftmaxCrossEntropyGradOp op) {
   int64_t classes = in[1]->shape.back();
   int64_t rows = in[1]->numElements() / classes;
-  for (int64_t i = 0; i < rows; ++i)
-    if (in[2]->i64[i] < 0 || in[2]->i64[i] >= classes)
-      return fail("label " + Twine(in[2]->i64[i]) + " at position " + Twine(i) +
-                  " is outside [0, " + Twine(classes) + ")");
+  int64_t badRow = -1;
   softmaxCrossEntropyGrad(in[0]->f32[0], data(in[1]), ids(in[2]), rows, classes,
-                          data(out[0]));
-  return true;
+                          crossEntropyOptions(op), data(out[0]), &badRow);
+  return badRow < 0 || badLabel(op.getIgnoreIndex(), *in[2], badRow, classes);
 }
 
 bool Evaluation::visit(ClipByGlobalNormOp op) {

@@ -175,6 +175,18 @@ def Mpc_AutocastAttr : Mpc_Attr<"Autocast", "autocast"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+def Mpc_LossReduction : I32EnumAttr<"LossReduction",
+    "how a loss combines the losses of its kept rows", [
+  I32EnumAttrCase<"mean", 0>,
+  I32EnumAttrCase<"sum", 1>
+]> {
+  let cppNamespace = "::mpc";
+}
+
+//===----------------------------------------------------------------------===//
 // Backend: GEMM epilogues and the memory plan
 //===----------------------------------------------------------------------===//
 

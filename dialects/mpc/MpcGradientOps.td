@@ -169,20 +169,30 @@ def Mpc_SoftmaxCrossEntropyGradOp : Mpc_Op<"softmax_cross_entropy_grad", [Pure, 
     AllShapesMatch<["logits", "result"]>]> {
   let summary = "Gradient of softmax_cross_entropy with respect to the logits";
   let description = [{
-    `(softmax(logits) - onehot(labels)) · loss_grad / positions`, rounded
-    to the result's type: the logits' type, or f16/bf16 (mpc-fuse's fused
-    classifier writes the gradient the classifier's backward reads). The
-    loss gradient has the logits' element type, or f32 with 16-bit logits.
+    For a kept row (label not `ignore_index`),
+    `(softmax(logits) - onehot(label)) · loss_grad / kept` with `reduction =
+    mean` (`kept` the number of kept rows) or
+    `(softmax(logits) - onehot(label)) · loss_grad` with `reduction = sum`;
+    zero for an ignored row. The attributes are those of the forward op.
+    The result is rounded to its type: the logits' type, or f16/bf16
+    (mpc-fuse's fused classifier writes the gradient the classifier's
+    backward reads). The loss gradient has the logits' element type, or f32
+    with 16-bit logits.
 
     ```mlir
     %dlogits = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+    %dsum = mpc.softmax_cross_entropy_grad %dl, %logits, %y ignore_index = -100 reduction = sum : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
     ```
   }];
   let arguments = (ins Mpc_ScalarFloatTensor:$loss_grad, Mpc_FloatTensor:$logits,
-                       Mpc_IndexTensor:$labels);
+                       Mpc_IndexTensor:$labels,
+                       OptionalAttr<I64Attr>:$ignore_index,
+                       DefaultValuedAttr<Mpc_LossReduction,
+                                         "::mpc::LossReduction::mean">:$reduction);
   let results = (outs Mpc_FloatTensor:$result);
   let assemblyFormat = [{
-    $loss_grad `,` $logits `,` $labels attr-dict `:` functional-type(operands, results)
+    $loss_grad `,` $logits `,` $labels (`ignore_index` `=` $ignore_index^)?
+    (`reduction` `=` $reduction^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

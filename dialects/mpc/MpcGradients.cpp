@@ -497,7 +497,8 @@ LogicalResult
 SoftmaxCrossEntropyOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
                                       SmallVectorImpl<Value> &operandGrads) {
   operandGrads.push_back(b.create<SoftmaxCrossEntropyGradOp>(
-      getLoc(), getLogits().getType(), grads[0], getLogits(), getLabels()));
+      getLoc(), getLogits().getType(), grads[0], getLogits(), getLabels(),
+      getIgnoreIndexAttr(), getReductionAttr()));
   operandGrads.push_back(nullptr);
   return success();
 }

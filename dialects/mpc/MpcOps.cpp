@@ -315,6 +315,9 @@ bool CausalAttentionOp::keepsF32(Value value) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult SoftmaxCrossEntropyOp::verify() {
+  if (std::optional<int64_t> ignored = getIgnoreIndex())
+    if (failed(verifyIgnoreIndex(*ignored, [&] { return emitOpError(); })))
+      return failure();
   // 16-bit logits may give an f32 loss: the fused classifier of mpc-fuse.
   Type logitsType = tensorType(getLogits()).getElementType();
   if (isSixteenBitFloat(logitsType) && getType().getElementType().isF32() &&

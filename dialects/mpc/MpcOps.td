@@ -576,21 +576,35 @@ def Mpc_CausalAttentionOp : Mpc_Op<"causal_attention", [Pure, Mpc_Allow,
 //===----------------------------------------------------------------------===//
 
 def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure, Mpc_Deny, Mpc_Differentiable]> {
-  let summary = "Mean cross-entropy of logits against integer class labels";
+  let summary = "Cross-entropy of logits against integer class labels";
   let description = [{
     `logits` has shape `[..., C]` and `labels` the same shape without its
-    last dim. The result is the mean over all positions of
-    `logsumexp(logits) - logits[label]`, a scalar of the logits' element
-    type.
+    last dim. Each position (row) whose label is not `ignore_index` is kept
+    and has the loss `logsumexp(logits) - logits[label]`; the result, a
+    scalar of the logits' element type, is the mean (`reduction = mean`, the
+    default) or the sum (`reduction = sum`) of the kept rows' losses.
+
+    A row whose label equals `ignore_index` contributes nothing, and has a
+    zero gradient; `ignore_index` may be a class, whose rows are then
+    skipped. The mean divides by the number of kept rows, so when every row
+    is ignored it is NaN (0/0), as in PyTorch's `cross_entropy` and ONNX
+    `SoftmaxCrossEntropyLoss`; the sum is then 0. Any other label must lie
+    in `[0, C)`. `ignore_index` must fit in 32 bits, as labels do on the
+    device.
 
     ```mlir
     %l = mpc.softmax_cross_entropy %logits, %y : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+    %s = mpc.softmax_cross_entropy %logits, %y ignore_index = -100 reduction = sum : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
     ```
   }];
-  let arguments = (ins Mpc_FloatTensor:$logits, Mpc_IndexTensor:$labels);
+  let arguments = (ins Mpc_FloatTensor:$logits, Mpc_IndexTensor:$labels,
+                       OptionalAttr<I64Attr>:$ignore_index,
+                       DefaultValuedAttr<Mpc_LossReduction,
+                                         "::mpc::LossReduction::mean">:$reduction);
   let results = (outs Mpc_ScalarFloatTensor:$result);
   let assemblyFormat = [{
-    $logits `,` $labels attr-dict `:` functional-type(operands, results)
+    $logits `,` $labels (`ignore_index` `=` $ignore_index^)?
+    (`reduction` `=` $reduction^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

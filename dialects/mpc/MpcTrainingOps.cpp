@@ -80,6 +80,9 @@ bool CausalAttentionGradOp::keepsF32(Value value) {
 }
 
 LogicalResult SoftmaxCrossEntropyGradOp::verify() {
+  if (std::optional<int64_t> ignored = getIgnoreIndex())
+    if (failed(verifyIgnoreIndex(*ignored, [&] { return emitOpError(); })))
+      return failure();
   Type gradType = tensorType(getLossGrad()).getElementType();
   Type logitsType = tensorType(getLogits()).getElementType();
   Type resultType = tensorType(getResult()).getElementType();

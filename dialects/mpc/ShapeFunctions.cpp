@@ -50,6 +50,15 @@ LogicalResult verifyFillValue(double value, EmitErrorFn emitError) {
   return success();
 }
 
+LogicalResult verifyIgnoreIndex(int64_t ignoreIndex, EmitErrorFn emitError) {
+  if (ignoreIndex < std::numeric_limits<int32_t>::min() ||
+      ignoreIndex > std::numeric_limits<int32_t>::max())
+    return emitError() << "ignore_index " << ignoreIndex
+                       << " does not fit in 32 bits (labels are i32 on the "
+                          "device)";
+  return success();
+}
+
 std::string formatShape(llvm::ArrayRef<int64_t> shape) {
   std::string text;
   llvm::raw_string_ostream os(text);

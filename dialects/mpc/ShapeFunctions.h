@@ -56,6 +56,11 @@ mlir::LogicalResult verifyExponent(double exponent, EmitErrorFn emitError);
 /// NaN.
 mlir::LogicalResult verifyFillValue(double value, EmitErrorFn emitError);
 
+/// softmax_cross_entropy's ignore_index: within the range of i32, as labels
+/// are on the device.
+mlir::LogicalResult verifyIgnoreIndex(int64_t ignoreIndex,
+                                      EmitErrorFn emitError);
+
 /// The admissible range of a hyperparameter: [low, high) or (low, high);
 /// `high` may be infinite.
 struct HyperparameterRange {

@@ -55,13 +55,17 @@ LogicalResult tensorSpecs(func::FuncOp function, TypeRange types,
   return success();
 }
 
-/// The exclusive upper bound that the uses of the integer value `value`
-/// put on its elements: the rows of an embedding table it indexes, the
-/// classes of a cross-entropy it labels, followed through reshapes and
-/// transposes (which keep every element); the smallest of them, or none
-/// when nothing bounds it.
-std::optional<int64_t> valueBoundOf(Value value) {
-  std::optional<int64_t> bound;
+/// The values that the uses of the integer value `value` admit, into
+/// `spec`: valueBound, the exclusive upper bound they put on its elements
+/// (the rows of an embedding table it indexes, the classes of a
+/// cross-entropy it labels), the smallest of them or none when nothing
+/// bounds it; and ignoredValue, the ignore_index of the cross-entropies it
+/// labels when they all have the same one and nothing else bounds it. Uses are
+/// followed through reshapes and transposes (which keep every element).
+void admittedValuesOf(Value value, TensorSpec &spec) {
+  std::optional<int64_t> bound, ignored;
+  // Whether a bounding use admits no ignored value, or another one.
+  bool ignoresNothing = false;
   auto tighten = [&](Type type, int64_t dim) {
     auto shaped = cast<ShapedType>(type);
     if (dim < 0)
@@ -71,28 +75,44 @@ std::optional<int64_t> valueBoundOf(Value value) {
     bound = std::min(bound.value_or(shaped.getDimSize(dim)),
                      shaped.getDimSize(dim));
   };
+  auto admit = [&](std::optional<int64_t> ignoreIndex) {
+    if (!ignoreIndex || (ignored && *ignored != *ignoreIndex))
+      ignoresNothing = true;
+    else
+      ignored = ignoreIndex;
+  };
   SmallVector<Value> worklist{value};
   while (!worklist.empty()) {
     Value current = worklist.pop_back_val();
     for (Operation *user : current.getUsers()) {
       if (auto op = dyn_cast<EmbeddingOp>(user)) {
-        if (op.getIds() == current)
+        if (op.getIds() == current) {
           tighten(op.getTable().getType(), 0);
+          admit(std::nullopt);
+        }
       } else if (auto op = dyn_cast<EmbeddingGradOp>(user)) {
-        if (op.getIds() == current)
+        if (op.getIds() == current) {
           tighten(op.getType(), 0);
+          admit(std::nullopt);
+        }
       } else if (auto op = dyn_cast<SoftmaxCrossEntropyOp>(user)) {
-        if (op.getLabels() == current)
+        if (op.getLabels() == current) {
           tighten(op.getLogits().getType(), -1);
+          admit(op.getIgnoreIndex());
+        }
       } else if (auto op = dyn_cast<SoftmaxCrossEntropyGradOp>(user)) {
-        if (op.getLabels() == current)
+        if (op.getLabels() == current) {
           tighten(op.getLogits().getType(), -1);
+          admit(op.getIgnoreIndex());
+        }
       } else if (isa<ReshapeOp, TransposeOp>(user)) {
         worklist.push_back(user->getResult(0));
       }
     }
   }
-  return bound;
+  spec.valueBound = bound;
+  if (bound && ignored && !ignoresNothing)
+    spec.ignoredValue = ignored;
 }
 
 FailureOr<FunctionSpec> functionSpec(func::FuncOp function, bool requirePlan) {
@@ -123,7 +143,7 @@ FailureOr<FunctionSpec> functionSpec(func::FuncOp function, bool requirePlan) {
     return failure();
   for (auto [input, argument] : llvm::zip(spec.inputs, function.getArguments()))
     if (isa<IntegerType>(getElementTypeOrSelf(argument.getType())))
-      input.valueBound = valueBoundOf(argument);
+      admittedValuesOf(argument, input);
   return spec;
 }
 

@@ -227,6 +227,19 @@ bool Reader::tensor(const Json &value, const std::string &where,
       return false;
     spec.valueBound = bound;
   }
+  // Optional: absent, the input takes no value outside its bound.
+  if (value.contains(key::kIgnoredValue)) {
+    // An op's ignore_index fits in 32 bits, as labels do on the device.
+    const Json &ignored = value[key::kIgnoredValue];
+    if (!ignored.is_number_integer() ||
+        (ignored.is_number_unsigned() &&
+         ignored.get<uint64_t>() > uint64_t(INT32_MAX)) ||
+        ignored.get<int64_t>() < INT32_MIN ||
+        ignored.get<int64_t>() > INT32_MAX)
+      return fail(at(where, key::kIgnoredValue),
+                  "expected a 32-bit integer, got " + kindOf(ignored));
+    spec.ignoredValue = ignored.get<int64_t>();
+  }
   return true;
 }
 
@@ -511,7 +524,7 @@ bool Reader::read(const Json &root, StepContract &contract) {
 
 bool operator==(const TensorSpec &a, const TensorSpec &b) {
   return a.name == b.name && a.shape == b.shape && a.dtype == b.dtype &&
-         a.valueBound == b.valueBound;
+         a.valueBound == b.valueBound && a.ignoredValue == b.ignoredValue;
 }
 
 bool operator==(const StateSpec &a, const StateSpec &b) {

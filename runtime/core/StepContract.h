@@ -40,6 +40,10 @@ struct TensorSpec {
   /// an embedding table, the classes of a cross-entropy) takes values in
   /// [0, valueBound); none when nothing bounds them.
   std::optional<int64_t> valueBound;
+  /// The value marking a row to skip, which it takes as well: the
+  /// ignore_index of the cross-entropies it labels (all of them the same,
+  /// and nothing else indexed by it); none otherwise. It may be a class.
+  std::optional<int64_t> ignoredValue;
 
   int64_t numElements() const {
     int64_t count = 1;
@@ -208,6 +212,8 @@ inline constexpr char kName[] = "name";
 inline constexpr char kShape[] = "shape";
 inline constexpr char kDType[] = "dtype";
 inline constexpr char kValueBound[] = "value_bound";
+/// Written only with kValueBound, when the input has an ignoredValue.
+inline constexpr char kIgnoredValue[] = "ignored_value";
 // A state tensor.
 inline constexpr char kTrainable[] = "trainable";
 inline constexpr char kInit[] = "init";

@@ -4,13 +4,18 @@
 // row (no probabilities), the backward pass recomputes the row's softmax on
 // the fly. The means over rows and elements add per-row or per-block values
 // in double, in a fixed order, as the CPU reference accumulates in double;
-// the intermediate values live in the context scratch.
+// the intermediate values live in the context scratch. The row rules
+// (ignore_index, reduction) are runtime/core/CrossEntropyMath.h's; the
+// number of kept rows is counted on the device, so no call waits for the
+// host and a captured graph replays with new labels.
 //
 //===----------------------------------------------------------------------===//
 
 #include "BlockReduce.cuh"
 #include "Context.h"
 #include "DeviceMath.cuh"
+
+#include "../core/CrossEntropyMath.h"
 
 #include <algorithm>
 
@@ -34,22 +39,57 @@ __device__ RowSoftmax rowSoftmax(const void *logits, mpc_dtype type,
   return {max, blockSum(sum)};
 }
 
-/// rowLoss[r] = logsumexp(row) - row[label] in f32; NaN for a label outside
-/// [0, classes), which makes the mean NaN.
+/// rowLoss[r] = logsumexp(row) - row[label] in f32; 0 for an ignored row;
+/// NaN for a label neither ignored nor in [0, classes), which makes the
+/// loss NaN.
 __global__ void xentRowsKernel(const void *logits, mpc_dtype type,
                                const int32_t *labels, float *rowLoss,
-                               int64_t classes) {
+                               int64_t classes, int64_t ignoreIndex) {
   int64_t row = blockIdx.x, base = row * classes;
+  int32_t label = labels[row];
+  // The whole block takes this branch: the row's label decides it.
+  if (xent::ignoredLabel(label, ignoreIndex)) {
+    if (threadIdx.x == 0)
+      rowLoss[row] = 0.0f;
+    return;
+  }
   RowSoftmax s = rowSoftmax(logits, type, base, classes);
   if (threadIdx.x != 0)
     return;
-  int32_t label = labels[row];
-  if (label < 0 || label >= classes) {
+  if (xent::badLabel(label, classes, ignoreIndex)) {
     rowLoss[row] = NAN;
     return;
   }
   float logSumExp = s.max + logf(s.sum);
   rowLoss[row] = logSumExp - loadAs(logits, type, base + label);
+}
+
+/// *loss = the kept rows' losses summed in double and reduced
+/// (xent::reduceLoss), one block; the kept rows are counted from the labels.
+__global__ void xentReduceKernel(const float *rowLoss, const int32_t *labels,
+                                 int64_t rows, int64_t ignoreIndex,
+                                 mpc_loss_reduction reduction, float *loss) {
+  double sum = 0, kept = 0;
+  for (int64_t i = threadIdx.x; i < rows; i += blockDim.x) {
+    sum += static_cast<double>(rowLoss[i]);
+    kept += !xent::ignoredLabel(labels[i], ignoreIndex);
+  }
+  sum = blockSum(sum);
+  kept = blockSum(kept);
+  if (threadIdx.x == 0)
+    *loss = static_cast<float>(
+        xent::reduceLoss(sum, static_cast<int64_t>(kept), reduction));
+}
+
+/// *kept = the number of rows whose label is not ignored, one block.
+__global__ void keptRowsKernel(const int32_t *labels, int64_t rows,
+                               int64_t ignoreIndex, int64_t *kept) {
+  double count = 0;
+  for (int64_t i = threadIdx.x; i < rows; i += blockDim.x)
+    count += !xent::ignoredLabel(labels[i], ignoreIndex);
+  count = blockSum(count);
+  if (threadIdx.x == 0)
+    *kept = static_cast<int64_t>(count);
 }
 
 /// *out = float(sum(values[0..n)) in double / divisor), one block.
@@ -71,21 +111,30 @@ struct XentGradArgs {
   const int32_t *labels;
   void *dlogits;
   mpc_dtype dlogitsType;
-  int64_t rows, classes;
+  int64_t rows, classes, ignoreIndex;
+  mpc_loss_reduction reduction;
+  /// The kept rows, counted on the device; null when every row is kept.
+  const int64_t *kept;
 };
 
 __global__ void xentGradKernel(XentGradArgs args) {
   int64_t row = blockIdx.x, base = row * args.classes;
+  int32_t label = args.labels[row];
+  // The whole block takes this branch: the row's label decides it.
+  if (xent::ignoredLabel(label, args.ignoreIndex)) {
+    for (int64_t c = threadIdx.x; c < args.classes; c += blockDim.x)
+      storeAs(args.dlogits, args.dlogitsType, base + c, 0.0f);
+    return;
+  }
   RowSoftmax s = rowSoftmax(args.logits, args.logitsType, base, args.classes);
   float scale =
-      loadAs(args.dloss, args.dlossType, 0) / static_cast<float>(args.rows);
-  int32_t label = args.labels[row];
+      xent::gradScale(loadAs(args.dloss, args.dlossType, 0),
+                      args.kept ? *args.kept : args.rows, args.reduction);
   for (int64_t c = threadIdx.x; c < args.classes; c += blockDim.x) {
     float p =
         expf(loadAs(args.logits, args.logitsType, base + c) - s.max) / s.sum;
-    if (c == label)
-      p -= 1.0f;
-    storeAs(args.dlogits, args.dlogitsType, base + c, p * scale);
+    storeAs(args.dlogits, args.dlogitsType, base + c,
+            xent::gradElement(p, c, label, args.ignoreIndex, scale));
   }
 }
 
@@ -104,9 +153,13 @@ __global__ void mseBlocksKernel(const void *p, const void *t, mpc_dtype type,
     partials[blockIdx.x] = sum;
 }
 
-int checkRows(mpc_rt *rt, const char *what, int64_t rows, int64_t classes) {
+int checkRows(mpc_rt *rt, const char *what, int64_t rows, int64_t classes,
+              mpc_loss_reduction reduction) {
   if (checkSizes(rt, what, {rows, classes}))
     return -1;
+  if (reduction != MPC_LOSS_MEAN && reduction != MPC_LOSS_SUM)
+    return mpc_rt_fail(rt, "%s: unknown reduction %d", what,
+                       static_cast<int>(reduction));
   if (rows > 0x7fffffff)
     return mpc_rt_fail(rt, "%s: %lld rows exceed the grid", what,
                        static_cast<long long>(rows));
@@ -122,9 +175,10 @@ extern "C" {
 
 int mpc_rt_softmax_xent(mpc_rt *rt, const void *logits, mpc_dtype type,
                         const int32_t *labels, float *loss, int64_t rows,
-                        int64_t classes) {
+                        int64_t classes, int64_t ignore_index,
+                        mpc_loss_reduction reduction) {
   const char *what = "mpc_rt_softmax_xent";
-  if (checkRows(rt, what, rows, classes) ||
+  if (checkRows(rt, what, rows, classes, reduction) ||
       checkFloat(rt, what, "the logits", type))
     return -1;
   if (rows == 0 || classes == 0)
@@ -136,11 +190,12 @@ int mpc_rt_softmax_xent(mpc_rt *rt, const void *logits, mpc_dtype type,
                        static_cast<long long>(rows));
   auto *rowLoss = static_cast<float *>(rt->scratch);
   xentRowsKernel<<<static_cast<unsigned>(rows), rowThreads(classes), 0,
-                   rt->stream>>>(logits, type, labels, rowLoss, classes);
+                   rt->stream>>>(logits, type, labels, rowLoss, classes,
+                                 ignore_index);
   if (mpc_rt_check_launch(rt, what))
     return -1;
-  meanOfKernel<<<1, 256, 0, rt->stream>>>(rowLoss, nullptr, rows,
-                                          static_cast<double>(rows), loss);
+  xentReduceKernel<<<1, 256, 0, rt->stream>>>(rowLoss, labels, rows,
+                                              ignore_index, reduction, loss);
   return mpc_rt_check_launch(rt, what);
 }
 
@@ -148,17 +203,34 @@ int mpc_rt_softmax_xent_grad(mpc_rt *rt, const void *dloss,
                              mpc_dtype dloss_type, const void *logits,
                              mpc_dtype logits_type, const int32_t *labels,
                              void *dlogits, mpc_dtype dlogits_type,
-                             int64_t rows, int64_t classes) {
+                             int64_t rows, int64_t classes,
+                             int64_t ignore_index,
+                             mpc_loss_reduction reduction) {
   const char *what = "mpc_rt_softmax_xent_grad";
-  if (checkRows(rt, what, rows, classes) ||
+  if (checkRows(rt, what, rows, classes, reduction) ||
       checkFloat(rt, what, "dloss", dloss_type) ||
       checkFloat(rt, what, "the logits", logits_type) ||
       checkFloat(rt, what, "dlogits", dlogits_type))
     return -1;
   if (rows * classes == 0)
     return 0;
-  XentGradArgs args{dloss,   dloss_type,   logits, logits_type, labels,
-                    dlogits, dlogits_type, rows,   classes};
+  // The mean of a loss that may skip rows divides by the kept rows, counted
+  // first into the context scratch.
+  const int64_t *kept = nullptr;
+  if (reduction == MPC_LOSS_MEAN && ignore_index != MPC_NO_IGNORE_INDEX) {
+    if (rt->scratchBytes < sizeof(int64_t))
+      return mpc_rt_fail(rt, "%s: the context scratch cannot hold the count",
+                         what);
+    auto *count = static_cast<int64_t *>(rt->scratch);
+    keptRowsKernel<<<1, 256, 0, rt->stream>>>(labels, rows, ignore_index,
+                                              count);
+    if (mpc_rt_check_launch(rt, what))
+      return -1;
+    kept = count;
+  }
+  XentGradArgs args{dloss,   dloss_type,   logits,       logits_type,
+                    labels,  dlogits,      dlogits_type, rows,
+                    classes, ignore_index, reduction,    kept};
   xentGradKernel<<<static_cast<unsigned>(rows), rowThreads(classes), 0,
                    rt->stream>>>(args);
   return mpc_rt_check_launch(rt, what);

@@ -40,6 +40,8 @@
 #include "../core/StepNames.h"
 /* mpc_lr_schedule, a learning-rate schedule passed by value. */
 #include "../core/LrSchedule.h"
+/* mpc_loss_reduction and MPC_NO_IGNORE_INDEX, the row options of a loss. */
+#include "../core/LossReduction.h"
 
 #include <cuda_runtime.h>
 #include <stdint.h>
@@ -244,18 +246,26 @@ int mpc_rt_dropout(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
                    int64_t n, double rate, uint64_t op_seed,
                    const uint64_t *seed_step);
 
-/* loss = mean over rows of logsumexp(row) - row[label]; loss is one f32.
- * No probabilities are stored. */
+/* loss = mean (MPC_LOSS_MEAN) or sum (MPC_LOSS_SUM) over the kept rows of
+ * logsumexp(row) - row[label]; loss is one f32. A row whose label is
+ * ignore_index is not kept (MPC_NO_IGNORE_INDEX: every row is); the mean of
+ * no rows is NaN, and so is the loss when a label is neither ignored nor in
+ * [0, classes). No probabilities are stored. */
 int mpc_rt_softmax_xent(mpc_rt *rt, const void *logits, mpc_dtype type,
                         const int32_t *labels, float *loss, int64_t rows,
-                        int64_t classes);
-/* dlogits = (softmax(row) - onehot(label)) * dloss[0] / rows; dloss is a
- * device scalar of dloss_type (the loss seed, or the loss scale). */
+                        int64_t classes, int64_t ignore_index,
+                        mpc_loss_reduction reduction);
+/* dlogits = (softmax(row) - onehot(label)) * dloss[0] / kept rows (mean) or
+ * * dloss[0] (sum) in a kept row, 0 in an ignored one; dloss is a device
+ * scalar of dloss_type (the loss seed, or the loss scale). The kept rows
+ * are counted on the device. */
 int mpc_rt_softmax_xent_grad(mpc_rt *rt, const void *dloss,
                              mpc_dtype dloss_type, const void *logits,
                              mpc_dtype logits_type, const int32_t *labels,
                              void *dlogits, mpc_dtype dlogits_type,
-                             int64_t rows, int64_t classes);
+                             int64_t rows, int64_t classes,
+                             int64_t ignore_index,
+                             mpc_loss_reduction reduction);
 /* loss = mean((p - t)^2), one f32. */
 int mpc_rt_mse_loss(mpc_rt *rt, const void *p, const void *t, mpc_dtype type,
                     float *loss, int64_t n);

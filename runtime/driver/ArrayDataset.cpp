@@ -69,15 +69,14 @@ bool checkValues(const ArrayBinding &binding, const HostTensor &spec,
   const NpyArray &array = binding.array;
   if (array.isFloat || !spec.valueBound)
     return true;
-  int64_t bound = *spec.valueBound;
   for (size_t i = 0; i < array.i64.size(); ++i) {
     int64_t value = array.i64[i];
-    if (value >= 0 && value < bound)
+    if (spec.admits(value))
       continue;
     error = binding.path + ": element " +
             formatIndex(array.shape, static_cast<int64_t>(i)) + ": value " +
-            std::to_string(value) + " is outside [0, " + std::to_string(bound) +
-            "), the values graph input '" + printable(spec.name) + "' takes";
+            std::to_string(value) + " is outside " + spec.admittedValues() +
+            ", the values graph input '" + printable(spec.name) + "' takes";
     return false;
   }
   return true;

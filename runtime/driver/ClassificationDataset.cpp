@@ -31,17 +31,26 @@ std::string rowLocation(const CsvTable &table, const std::string &path,
   return path;
 }
 
-/// Checks every label against `numClasses` (unchecked when not positive).
+/// Checks every label against the values the label input admits, or
+/// against `numClasses` when the graph does not bound them (unchecked when
+/// not positive).
 bool checkLabels(const CsvTable &table, const std::string &path,
-                 int64_t numClasses, std::string &error) {
-  if (numClasses < 1)
-    return true;
+                 HostTensor labels, int64_t numClasses, std::string &error) {
+  if (!labels.valueBound) {
+    if (numClasses < 1)
+      return true;
+    labels.valueBound = numClasses;
+  }
   for (size_t row = 0; row < table.labels.size(); ++row) {
     int64_t label = table.labels[row];
-    if (label >= 0 && label < numClasses)
+    if (labels.admits(label))
       continue;
     error = rowLocation(table, path, row) + ": label " + std::to_string(label) +
-            " is out of range for " + std::to_string(numClasses) + " classes";
+            " is out of range for " + std::to_string(*labels.valueBound) +
+            " classes";
+    if (labels.ignoredValue)
+      error += " and is not the ignored label " +
+               std::to_string(*labels.ignoredValue);
     return false;
   }
   return true;
@@ -90,7 +99,7 @@ ClassificationDataset::create(CsvTable table, const std::string &path,
                 printable(features.name) + "' takes " +
                 std::to_string(*perRow));
   // The classes the graph's loss takes, else the caller's count.
-  if (!checkLabels(table, path, labels.valueBound.value_or(numClasses), error))
+  if (!checkLabels(table, path, labels, numClasses, error))
     return nullptr;
   std::unique_ptr<ClassificationDataset> dataset(
       new ClassificationDataset(std::move(table), path, seed, featuresFirst));

@@ -32,6 +32,24 @@ struct HostTensor {
   /// something (embedding rows, classes) takes values in [0, valueBound);
   /// none when the graph does not bound them.
   std::optional<int64_t> valueBound;
+  /// The value marking a row to skip, which the input takes as well (the
+  /// ignore_index of the cross-entropies it labels; it may be a class);
+  /// none when there is none.
+  std::optional<int64_t> ignoredValue;
+
+  /// Whether the input takes `value`: in [0, valueBound) or ignoredValue,
+  /// or anything when it is unbounded.
+  bool admits(int64_t value) const {
+    return !valueBound || (value >= 0 && value < *valueBound) ||
+           value == ignoredValue;
+  }
+  /// The values `admits` takes, for messages: "[0, 10)", "[0, 10) or -100".
+  std::string admittedValues() const {
+    std::string text = "[0, " + std::to_string(valueBound.value_or(0)) + ")";
+    if (ignoredValue)
+      text += " or " + std::to_string(*ignoredValue);
+    return text;
+  }
 
   /// The product of the dimensions (1 for a scalar).
   int64_t numElements() const {

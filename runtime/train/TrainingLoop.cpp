@@ -29,11 +29,16 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char *kFormat = "mpc-checkpoint-1";
 
-/// Counts the rows of `logits` whose argmax is the label.
-int64_t countCorrect(const HostTensor &logits, const HostTensor &labels) {
+/// Counts the rows of `logits` whose argmax is the label, into `correct`,
+/// and the rows whose label is not the ignored one (the loss's
+/// ignore_index), into `counted`.
+void countCorrect(const HostTensor &logits, const HostTensor &labels,
+                  int64_t &correct, int64_t &counted) {
   int64_t classes = logits.shape.back();
-  int64_t correct = 0;
   for (int64_t row = 0, rows = labels.numElements(); row < rows; ++row) {
+    if (labels.i64[row] == labels.ignoredValue)
+      continue;
+    ++counted;
     const float *values = logits.f32.data() + row * classes;
     int64_t best = 0;
     for (int64_t c = 1; c < classes; ++c)
@@ -41,7 +46,6 @@ int64_t countCorrect(const HostTensor &logits, const HostTensor &labels) {
         best = c;
     correct += best == labels.i64[row];
   }
-  return correct;
 }
 
 /// The batch size: the leading dim of the first input (which the
@@ -315,14 +319,13 @@ bool evaluateValidation(StepExecutor &executor, const driver::Dataset &data,
     if (!executor.evaluate(inputs, outputs, error))
       return false;
     lossSum += outputs[0].f32[0];
-    if (labels >= 0) {
-      correct += countCorrect(outputs[1], inputs[labels]);
-      counted += inputs[labels].numElements();
-    }
+    if (labels >= 0)
+      countCorrect(outputs[1], inputs[labels], correct, counted);
   }
   evaluation.loss = lossSum / double(batches);
   evaluation.samples = batches * batch * data.itemsPerSample();
-  if (labels >= 0)
+  // Without a counted row (every label ignored) there is no accuracy.
+  if (labels >= 0 && counted > 0)
     evaluation.accuracy = double(correct) / double(counted);
   return true;
 }

@@ -14,7 +14,8 @@ status=0
 for config in mlp:f16:1 gpt:bf16:1 mlp:f32:1 mlp:f16:4 gpt:bf16:2 \
     sum_overflow:f16:1:numerics gpt:bf16:1:numerics activations:f16:1 \
     activations:bf16:1 where:f16:1 where:bf16:1 slice_concat:bf16:1 \
-    slice_concat:f16:1:numerics onnx-gpt2:bf16:1 onnx-llama:f16:1; do
+    slice_concat:f16:1:numerics ignored_labels:bf16:1 onnx-gpt2:bf16:1 \
+    onnx-llama:f16:1; do
   graph=${config%%:*} rest=${config#*:}
   dtype=${rest%%:*} rest=${rest#*:}
   accumulate=${rest%%:*} probes=

@@ -439,6 +439,57 @@ TEST_F(StepContractTest, IntegerInputsAreBoundedByWhatTheyIndex) {
   EXPECT_FALSE(inputs[3].valueBound);
 }
 
+TEST_F(StepContractTest, LabelsTakeTheIgnoreIndexOfTheirLosses) {
+  // The labels of cross-entropies that share one ignore_index take it
+  // besides their classes, through reshapes; a loss without one, another
+  // ignore_index, or an embedding the value also indexes admit none.
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(R"mlir(
+    func.func @f(%y: tensor<3x2xi32>, %class: tensor<6xi64>,
+                 %mixed: tensor<6xi32>, %other: tensor<6xi32>,
+                 %ids: tensor<6xi32>, %logits: tensor<6x7xf32>,
+                 %dl: tensor<f32>, %table: tensor<9x7xf32>)
+        -> (tensor<f32>, tensor<6x7xf32>, tensor<f32>, tensor<f32>,
+            tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>,
+            tensor<6x7xf32>) {
+      %flat = mpc.reshape %y : tensor<3x2xi32> -> tensor<6xi32>
+      %a = mpc.softmax_cross_entropy %logits, %flat ignore_index = -100 : (tensor<6x7xf32>, tensor<6xi32>) -> tensor<f32>
+      %da = mpc.softmax_cross_entropy_grad %dl, %logits, %flat ignore_index = -100 : (tensor<f32>, tensor<6x7xf32>, tensor<6xi32>) -> tensor<6x7xf32>
+      %b = mpc.softmax_cross_entropy %logits, %class ignore_index = 3 reduction = sum : (tensor<6x7xf32>, tensor<6xi64>) -> tensor<f32>
+      %c = mpc.softmax_cross_entropy %logits, %mixed ignore_index = -100 : (tensor<6x7xf32>, tensor<6xi32>) -> tensor<f32>
+      %d = mpc.softmax_cross_entropy %logits, %mixed : (tensor<6x7xf32>, tensor<6xi32>) -> tensor<f32>
+      %e = mpc.softmax_cross_entropy %logits, %other ignore_index = -100 : (tensor<6x7xf32>, tensor<6xi32>) -> tensor<f32>
+      %f = mpc.softmax_cross_entropy %logits, %other ignore_index = -1 : (tensor<6x7xf32>, tensor<6xi32>) -> tensor<f32>
+      %g = mpc.softmax_cross_entropy %logits, %ids ignore_index = -100 : (tensor<6x7xf32>, tensor<6xi32>) -> tensor<f32>
+      %h = mpc.embedding %ids, %table : (tensor<6xi32>, tensor<9x7xf32>) -> tensor<6x7xf32>
+      return %a, %da, %b, %c, %d, %e, %f, %g, %h : tensor<f32>, tensor<6x7xf32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<6x7xf32>
+    }
+  )mlir",
+                                                             &context);
+  ASSERT_TRUE(module);
+  FailureOr<StepContract> described =
+      mpc::describeStep(*module, /*requirePlan=*/false);
+  ASSERT_TRUE(succeeded(described));
+  const std::vector<mpc::TensorSpec> &inputs = described->functions[0].inputs;
+  ASSERT_EQ(inputs.size(), 8u);
+  EXPECT_EQ(inputs[0].valueBound, 7);
+  EXPECT_EQ(inputs[0].ignoredValue, -100);
+  // A class may be the ignored value.
+  EXPECT_EQ(inputs[1].ignoredValue, 3);
+  EXPECT_FALSE(inputs[2].ignoredValue);
+  EXPECT_FALSE(inputs[3].ignoredValue);
+  EXPECT_EQ(inputs[4].valueBound, 7);
+  EXPECT_FALSE(inputs[4].ignoredValue);
+  EXPECT_FALSE(inputs[5].ignoredValue);
+  // The manifest carries it, once (input 0) and only where there is one.
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << mpc::toJson(*described);
+  size_t first = os.str().find("\"ignored_value\":-100");
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text.find("\"ignored_value\":-100", first + 1), std::string::npos);
+  EXPECT_NE(text.find("\"ignored_value\":3"), std::string::npos);
+}
+
 TEST_F(StepContractTest, CpuExecutorRefusesAStepItCannotDescribe) {
   // Both functions exist, but @train_step takes an i32 that no contract
   // (and no batch) can hold.

@@ -483,6 +483,36 @@ FailureOr<DropoutOp> NodeImporter::buildDropout(GraphNode &node) {
                                    builder.getI64IntegerAttr(seed));
 }
 
+FailureOr<SoftmaxCrossEntropyOp>
+NodeImporter::buildCrossEntropy(GraphNode &node) {
+  Value logits = node.operands[0], labels = node.operands[1];
+  auto type = inferCrossEntropyType(tensorType(logits), tensorType(labels),
+                                    [&] { return nodeError(node); });
+  if (failed(type))
+    return failure();
+  IntegerAttr ignoreIndex;
+  if (const json *value = attr(node, "ignore_index")) {
+    auto read = reader.readInt(*value, attrPointer(node, "ignore_index"),
+                               std::numeric_limits<int64_t>::min());
+    if (failed(read) || failed(verifyIgnoreIndex(*read, [&] {
+          return attrError(node, "ignore_index");
+        })))
+      return failure();
+    ignoreIndex = builder.getI64IntegerAttr(*read);
+  }
+  LossReduction reduction = LossReduction::mean;
+  if (const json *value = attr(node, "reduction")) {
+    static constexpr llvm::StringLiteral reductions[] = {"mean", "sum"};
+    auto read = reader.readChoice(*value, attrPointer(node, "reduction"),
+                                  "reduction", reductions);
+    if (failed(read))
+      return failure();
+    reduction = *symbolizeLossReduction(*read);
+  }
+  return builder.create<SoftmaxCrossEntropyOp>(node.loc, *type, logits, labels,
+                                               ignoreIndex, reduction);
+}
+
 FailureOr<PowOp> NodeImporter::buildPow(GraphNode &node) {
   Value input = node.operands[0];
   auto exponent = numberAttr(node, "exponent", std::nullopt, false);
@@ -677,6 +707,8 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
                                                   "steps"};
   static constexpr llvm::StringLiteral value[] = {"value"};
   static constexpr llvm::StringLiteral dropout[] = {"rate", "seed"};
+  static constexpr llvm::StringLiteral crossEntropy[] = {"ignore_index",
+                                                         "reduction"};
   static constexpr llvm::StringLiteral constant[] = {"value", "shape", "dtype"};
   static constexpr llvm::StringLiteral dtype[] = {"dtype"};
   static constexpr llvm::StringLiteral exponent[] = {"exponent"};
@@ -712,9 +744,8 @@ llvm::ArrayRef<NodeImporter::OpSpec> NodeImporter::opSpecs() {
       row<&NodeImporter::buildMaskedFill>("masked_fill", "fm", value),
       row<&NodeImporter::buildWhere>("where", "mff", noAttrs),
       row<&NodeImporter::buildDropout>("dropout", "f", dropout),
-      row<&NodeImporter::buildInferredBinary<SoftmaxCrossEntropyOp,
-                                             inferCrossEntropyType>>(
-          "softmax_cross_entropy", "fi", noAttrs),
+      row<&NodeImporter::buildCrossEntropy>("softmax_cross_entropy", "fi",
+                                            crossEntropy),
       row<&NodeImporter::buildInferredBinary<MseLossOp, inferMseLossType>>(
           "mse_loss", "ff", noAttrs),
       row<&NodeImporter::buildConstant>("constant", "", constant),

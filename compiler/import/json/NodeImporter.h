@@ -102,6 +102,7 @@ private:
   mlir::FailureOr<MaskedFillOp> buildMaskedFill(GraphNode &node);
   mlir::FailureOr<WhereOp> buildWhere(GraphNode &node);
   mlir::FailureOr<DropoutOp> buildDropout(GraphNode &node);
+  mlir::FailureOr<SoftmaxCrossEntropyOp> buildCrossEntropy(GraphNode &node);
   mlir::FailureOr<PowOp> buildPow(GraphNode &node);
   mlir::FailureOr<ConstantOp> buildConstant(GraphNode &node);
   mlir::FailureOr<CastOp> buildCast(GraphNode &node);

@@ -784,27 +784,21 @@ LogicalResult mapVariadic(NodeContext &node) {
 }
 
 /// SoftmaxCrossEntropyLoss: classes on dim 1 of the scores, moved last for
-/// mpc's softmax_cross_entropy; mean or sum reduction.
+/// mpc's softmax_cross_entropy; mean or sum reduction and ignore_index are
+/// the op's own.
 LogicalResult mapCrossEntropy(NodeContext &node) {
   if (failed(requireFloats(node, 1)) || failed(onlyOutputs(node, 2)))
     return failure();
   if (node.hasInput(2))
     return node.unsupported("class weights are not supported");
-  // PyTorch exports every cross-entropy with ignore_index = -100. A value
-  // outside [0, classes) can be accepted: mpc refuses such labels when it
-  // loads data (the labels' value bound), so no row is ever ignored and the
-  // mean over all rows is the loss. Skipping the rows of a class is not
-  // supported.
+  // PyTorch exports every cross-entropy with ignore_index (-100 unless set):
+  // the rows with that label are skipped, whatever its value.
+  IntegerAttr ignoreIndex;
   if (node.attribute("ignore_index")) {
     int64_t ignored = node.intAttr("ignore_index", 0);
-    int64_t classes = tensorType(node.value(0)).getRank() >= 2
-                          ? tensorType(node.value(0)).getDimSize(1)
-                          : 0;
-    if (ignored >= 0 && ignored < classes)
-      return node.unsupported("ignore_index " + llvm::Twine(ignored) +
-                              " is a class (mpc skips no rows; an index "
-                              "outside the classes, like PyTorch's -100, "
-                              "is accepted)");
+    if (failed(verifyIgnoreIndex(ignored, errorsAt(node))))
+      return failure();
+    ignoreIndex = node.builder.getI64IntegerAttr(ignored);
   }
   std::string reduction = node.stringAttr("reduction", "mean");
   if (reduction != "mean" && reduction != "sum")
@@ -831,17 +825,9 @@ LogicalResult mapCrossEntropy(NodeContext &node) {
                                     errorsAt(node));
   if (failed(type))
     return failure();
-  Value loss = node.builder.create<SoftmaxCrossEntropyOp>(node.loc, *type,
-                                                          scores, labels);
-  if (reduction == "sum") {
-    auto total = broadcastBinary<MulOp>(
-        node, loss,
-        scalar(node, static_cast<double>(tensorType(labels).getNumElements()),
-               type->getElementType()));
-    if (failed(total))
-      return failure();
-    loss = *total;
-  }
+  Value loss = node.builder.create<SoftmaxCrossEntropyOp>(
+      node.loc, *type, scores, labels, ignoreIndex,
+      *symbolizeLossReduction(reduction));
   node.setResult(0, loss);
   if (node.usesOutput(1)) // log_prob: the log-softmax over the classes.
     node.setResult(1, node.builder.create<LogSoftmaxOp>(

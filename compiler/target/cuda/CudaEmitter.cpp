@@ -867,23 +867,30 @@ LogicalResult FunctionEmitter::visit(CausalAttentionGradOp op) {
   return success();
 }
 
-LogicalResult FunctionEmitter::visit(SoftmaxCrossEntropyOp op) {
+/// The trailing arguments of mpc_rt_softmax_xent and its gradient: rows,
+/// classes, ignore_index and reduction.
+template <typename OpTy> std::string crossEntropyArgs(OpTy op) {
   int64_t classes = tensorTypeShape(op.getLogits()).back();
   int64_t rows = numElementsOf(op.getLogits()) / classes;
+  std::optional<int64_t> ignored = op.getIgnoreIndex();
+  return str(rows) + ", " + str(classes) + ", " +
+         (ignored ? str(*ignored) : std::string("MPC_NO_IGNORE_INDEX")) + ", " +
+         (op.getReduction() == LossReduction::sum ? "MPC_LOSS_SUM"
+                                                  : "MPC_LOSS_MEAN");
+}
+
+LogicalResult FunctionEmitter::visit(SoftmaxCrossEntropyOp op) {
   return scalarLoss(op, "mpc_rt_softmax_xent(rt, " + in(op, 0) + ", " +
                             dtype(op.getLogits()) + ", " + ids(op.getLabels()) +
-                            ", " + f32(op.getResult()) + ", " + str(rows) +
-                            ", " + str(classes) + ")");
+                            ", " + f32(op.getResult()) + ", " +
+                            crossEntropyArgs(op) + ")");
 }
 
 LogicalResult FunctionEmitter::visit(SoftmaxCrossEntropyGradOp op) {
-  int64_t classes = tensorTypeShape(op.getLogits()).back();
-  int64_t rows = numElementsOf(op.getLogits()) / classes;
   check("mpc_rt_softmax_xent_grad(rt, " + in(op, 0) + ", " +
         dtype(op.getLossGrad()) + ", " + in(op, 1) + ", " +
         dtype(op.getLogits()) + ", " + ids(op.getLabels()) + ", " + out(op, 0) +
-        ", " + dtype(op.getResult()) + ", " + str(rows) + ", " + str(classes) +
-        ")");
+        ", " + dtype(op.getResult()) + ", " + crossEntropyArgs(op) + ")");
   return success();
 }
 

@@ -32,6 +32,8 @@ json::Object tensorEntry(const TensorSpec &spec) {
                      {key::kDType, dtypeName(spec.dtype)}};
   if (spec.valueBound)
     entry[key::kValueBound] = *spec.valueBound;
+  if (spec.ignoredValue)
+    entry[key::kIgnoredValue] = *spec.ignoredValue;
   return entry;
 }
 

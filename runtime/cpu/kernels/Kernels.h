@@ -19,6 +19,7 @@
 #define MPC_RUNTIME_CPU_KERNELS_KERNELS_H
 
 #include "runtime/core/DType.h"
+#include "runtime/core/LossReduction.h"
 #include "runtime/core/Random.h"
 #include "runtime/core/ScalarMath.h"
 
@@ -295,19 +296,30 @@ void dropout(const float *in, float *out, int64_t n, double rate,
 // Losses
 //===----------------------------------------------------------------------===//
 
-/// Mean over the `rows` rows of [rows, classes] `logits` of
-/// logsumexp(row) - row[label]. If a label lies outside [0, classes),
-/// *badLabelRow is set to the first such row and 0 is returned; otherwise
-/// *badLabelRow is -1.
-float softmaxCrossEntropy(const float *logits, const int64_t *labels,
-                          int64_t rows, int64_t classes, int64_t *badLabelRow);
+/// The rows a cross-entropy keeps and how it combines them: the op's
+/// ignore_index (MPC_NO_IGNORE_INDEX when it has none) and reduction.
+struct CrossEntropyOptions {
+  int64_t ignoreIndex = MPC_NO_IGNORE_INDEX;
+  mpc_loss_reduction reduction = MPC_LOSS_MEAN;
+};
 
-/// Gradient of softmaxCrossEntropy scaled by `dloss`:
-/// dlogits = (softmax(row) - onehot(label)) * dloss / rows. Labels must be
-/// valid (an invalid one contributes no one-hot term).
+/// The mean (or sum) over the kept rows of [rows, classes] `logits` (rows
+/// whose label is not options.ignoreIndex) of logsumexp(row) - row[label],
+/// accumulated in double; the mean of no rows is NaN. If a label is neither
+/// ignored nor in [0, classes), *badLabelRow is set to the first such row
+/// and 0 is returned; otherwise *badLabelRow is -1.
+float softmaxCrossEntropy(const float *logits, const int64_t *labels,
+                          int64_t rows, int64_t classes,
+                          CrossEntropyOptions options, int64_t *badLabelRow);
+
+/// Gradient of softmaxCrossEntropy scaled by `dloss`: in a kept row
+/// dlogits = (softmax(row) - onehot(label)) * dloss / kept rows (mean) or
+/// * dloss (sum); zero in an ignored row. Checks the labels as
+/// softmaxCrossEntropy does, writing nothing when one is bad.
 void softmaxCrossEntropyGrad(float dloss, const float *logits,
                              const int64_t *labels, int64_t rows,
-                             int64_t classes, float *dlogits);
+                             int64_t classes, CrossEntropyOptions options,
+                             float *dlogits, int64_t *badLabelRow);
 
 /// mean((p - t)^2) over the `n` elements, accumulated in double.
 float mseLoss(const float *p, const float *t, int64_t n);

@@ -15,6 +15,7 @@ HostTensor hostSpec(const TensorSpec &spec) {
   tensor.dtype =
       isFloat(spec.dtype) ? HostTensor::DType::F32 : HostTensor::DType::I64;
   tensor.valueBound = spec.valueBound;
+  tensor.ignoredValue = spec.ignoredValue;
   return tensor;
 }
 

@@ -4,7 +4,9 @@ MLP and the GPT example in f32, bf16 and f16, the first 20 training losses of
 `mpc-run --device cuda` agree with `--device cpu`, and the MLP reaches the
 same validation accuracy after 1000 steps. The same holds for an MLP with
 dropout (rate 0.5) at seed 5, which only a GPU drawing the CPU's masks for
-the run's seed, the op's seed and the step can match.
+the run's seed, the op's seed and the step can match. And for an MLP whose
+cross-entropy ignores the rows of class 3 (ignore_index 3), whose mean and
+gradient the GPU divides by the kept rows it counts itself.
 
 Exits 77 (ctest's skip code) when the machine has no CUDA device.
 
@@ -70,6 +72,9 @@ def main():
     dropout = os.path.join(paths.source_dir, "tests", "lit", "mpc-run",
                            "Inputs", "mlp_dropout.json")
     compare_losses(paths, "mlp_dropout", dropout, paths.digits, seed=5)
+    ignore_class = os.path.join(paths.source_dir, "tests", "lit", "mpc-run",
+                                "Inputs", "mlp_ignore_class.json")
+    compare_losses(paths, "mlp_ignore_class", ignore_class, paths.digits)
     cpu, cuda = final_accuracy(paths, "cpu"), final_accuracy(paths, "cuda")
     print(f"digits MLP after {ACCURACY_STEPS} steps: val_accuracy cpu "
           f"{cpu:.2f}%, cuda {cuda:.2f}%")

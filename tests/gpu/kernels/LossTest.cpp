@@ -11,43 +11,141 @@ namespace cpu = mpc::cpu;
 
 namespace {
 
-class Loss : public GpuTest, public ::testing::WithParamInterface<mpc_dtype> {};
+/// The row options of a cross-entropy case: labels with some rows ignored
+/// (every third row, ignore_index -100 or class 7) and the reduction.
+struct XentCase {
+  mpc_dtype type;
+  int64_t ignoreIndex;
+  mpc_loss_reduction reduction;
+};
 
-TEST_P(Loss, SoftmaxCrossEntropyAndGradient) {
-  mpc_dtype type = GetParam();
+class Loss : public GpuTest, public ::testing::WithParamInterface<mpc_dtype> {};
+class Xent : public GpuTest, public ::testing::WithParamInterface<XentCase> {};
+
+TEST_P(Xent, SoftmaxCrossEntropyAndGradient) {
+  XentCase param = GetParam();
+  mpc_dtype type = param.type;
   int64_t rows = 37, classes = 1003;
   std::vector<float> logits = randomValues(rows * classes, -5, 5, 11, type);
   std::vector<int64_t> labels(rows);
   std::vector<int32_t> labels32(rows);
-  for (int64_t r = 0; r < rows; ++r)
-    labels[r] = labels32[r] = static_cast<int32_t>((r * 131) % classes);
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t label = (r * 131) % classes;
+    if (param.ignoreIndex != MPC_NO_IGNORE_INDEX && r % 3 == 1)
+      label = param.ignoreIndex;
+    labels[r] = labels32[r] = static_cast<int32_t>(label);
+  }
+  cpu::CrossEntropyOptions options{param.ignoreIndex, param.reduction};
   int64_t bad;
   float want = cpu::softmaxCrossEntropy(logits.data(), labels.data(), rows,
-                                        classes, &bad);
+                                        classes, options, &bad);
   ASSERT_EQ(bad, -1);
   float dloss = 1024.0f;
   std::vector<float> wantGrad(rows * classes);
   cpu::softmaxCrossEntropyGrad(dloss, logits.data(), labels.data(), rows,
-                               classes, wantGrad.data());
+                               classes, options, wantGrad.data(), &bad);
   DeviceBuffer dLogits = upload(logits, type);
   DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4);
   DeviceBuffer dLoss(4), dGrad(rows * classes * 4);
   DeviceBuffer dSeed = upload({dloss}, MPC_F32);
   ok(mpc_rt_softmax_xent(rt, dLogits.get(), type, dLabels.as<int32_t>(),
-                         dLoss.as<float>(), rows, classes));
+                         dLoss.as<float>(), rows, classes, param.ignoreIndex,
+                         param.reduction));
   ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dLogits.get(), type,
                               dLabels.as<int32_t>(), dGrad.get(), type, rows,
-                              classes));
+                              classes, param.ignoreIndex, param.reduction));
   sync();
-  // Per-row logsumexp in f32 (a sum of `classes` terms), mean in double.
+  // Per-row logsumexp in f32 (a sum of `classes` terms), sum in double.
   expectClose(download(dLoss.get(), MPC_F32, 1), {want},
-              tolerance(MPC_F32, classes, 10.0), "softmax_xent");
+              tolerance(MPC_F32, classes,
+                        param.reduction == MPC_LOSS_SUM ? 10.0 * rows : 10.0),
+              "softmax_xent");
   std::vector<double> tol(wantGrad.size());
   for (size_t i = 0; i < tol.size(); ++i)
     tol[i] =
         tolerance(type, classes, std::fabs(wantGrad[i]) + dloss / rows * 1e-3);
   expectClose(download(dGrad.get(), type, rows * classes),
               roundedTo(wantGrad, type), tol, "softmax_xent_grad");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rows, Xent,
+    ::testing::Values(XentCase{MPC_F32, MPC_NO_IGNORE_INDEX, MPC_LOSS_MEAN},
+                      XentCase{MPC_F16, MPC_NO_IGNORE_INDEX, MPC_LOSS_MEAN},
+                      XentCase{MPC_BF16, MPC_NO_IGNORE_INDEX, MPC_LOSS_MEAN},
+                      XentCase{MPC_F32, -100, MPC_LOSS_MEAN},
+                      XentCase{MPC_BF16, -100, MPC_LOSS_MEAN},
+                      XentCase{MPC_F32, -100, MPC_LOSS_SUM},
+                      XentCase{MPC_F16, 7, MPC_LOSS_MEAN},
+                      XentCase{MPC_F32, MPC_NO_IGNORE_INDEX, MPC_LOSS_SUM}));
+
+TEST_F(GpuTest, CrossEntropyWithEveryRowIgnored) {
+  std::vector<float> logits(8, 0.5f);
+  std::vector<int32_t> labels{-100, -100};
+  DeviceBuffer dLogits = upload(logits, MPC_F32);
+  DeviceBuffer dLabels = uploadBytes(labels.data(), 8), dLoss(4), dSum(4);
+  DeviceBuffer dGrad = upload(std::vector<float>(8, 7.0f), MPC_F32);
+  DeviceBuffer dSeed = upload({1.0f}, MPC_F32);
+  ok(mpc_rt_softmax_xent(rt, dLogits.get(), MPC_F32, dLabels.as<int32_t>(),
+                         dLoss.as<float>(), 2, 4, -100, MPC_LOSS_MEAN));
+  ok(mpc_rt_softmax_xent(rt, dLogits.get(), MPC_F32, dLabels.as<int32_t>(),
+                         dSum.as<float>(), 2, 4, -100, MPC_LOSS_SUM));
+  ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dLogits.get(), MPC_F32,
+                              dLabels.as<int32_t>(), dGrad.get(), MPC_F32, 2, 4,
+                              -100, MPC_LOSS_MEAN));
+  sync();
+  // The mean of no rows is 0/0; the sum is 0; no row has a gradient.
+  EXPECT_TRUE(std::isnan(download(dLoss.get(), MPC_F32, 1)[0]));
+  EXPECT_EQ(download(dSum.get(), MPC_F32, 1)[0], 0.0f);
+  for (float g : download(dGrad.get(), MPC_F32, 8))
+    EXPECT_EQ(g, 0.0f);
+}
+
+TEST_F(GpuTest, CrossEntropyKeptRowsAreCountedWhenAGraphReplays) {
+  // Captured once with every row kept, replayed after half the labels are
+  // set to ignore_index: the count of kept rows is made on the device.
+  int64_t rows = 4, classes = 3;
+  std::vector<float> logits = randomValues(rows * classes, -2, 2, 21, MPC_F32);
+  std::vector<int32_t> labels32{0, 1, 2, 1};
+  DeviceBuffer dLogits = upload(logits, MPC_F32);
+  DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4);
+  DeviceBuffer dLoss(4), dGrad(rows * classes * 4);
+  DeviceBuffer dSeed = upload({1.0f}, MPC_F32);
+  cudaGraph_t graph;
+  ASSERT_EQ(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal),
+            cudaSuccess);
+  ok(mpc_rt_softmax_xent(rt, dLogits.get(), MPC_F32, dLabels.as<int32_t>(),
+                         dLoss.as<float>(), rows, classes, -100,
+                         MPC_LOSS_MEAN));
+  ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dLogits.get(), MPC_F32,
+                              dLabels.as<int32_t>(), dGrad.get(), MPC_F32, rows,
+                              classes, -100, MPC_LOSS_MEAN));
+  ASSERT_EQ(cudaStreamEndCapture(stream, &graph), cudaSuccess);
+  cudaGraphExec_t exec;
+  ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+  std::vector<int32_t> ignored{0, -100, 2, -100};
+  ASSERT_EQ(cudaMemcpy(dLabels.get(), ignored.data(), rows * 4,
+                       cudaMemcpyHostToDevice),
+            cudaSuccess);
+  ASSERT_EQ(cudaGraphLaunch(exec, stream), cudaSuccess);
+  sync();
+  std::vector<int64_t> labels(ignored.begin(), ignored.end());
+  cpu::CrossEntropyOptions options{-100, MPC_LOSS_MEAN};
+  int64_t bad;
+  float want = cpu::softmaxCrossEntropy(logits.data(), labels.data(), rows,
+                                        classes, options, &bad);
+  std::vector<float> wantGrad(rows * classes);
+  cpu::softmaxCrossEntropyGrad(1.0f, logits.data(), labels.data(), rows,
+                               classes, options, wantGrad.data(), &bad);
+  expectClose(download(dLoss.get(), MPC_F32, 1), {want},
+              tolerance(MPC_F32, classes, 10.0), "replayed softmax_xent");
+  std::vector<double> tol(wantGrad.size());
+  for (size_t i = 0; i < tol.size(); ++i)
+    tol[i] = tolerance(MPC_F32, classes, std::fabs(wantGrad[i]) + 1e-3);
+  expectClose(download(dGrad.get(), MPC_F32, rows * classes), wantGrad, tol,
+              "replayed softmax_xent_grad");
+  cudaGraphExecDestroy(exec);
+  cudaGraphDestroy(graph);
 }
 
 TEST_P(Loss, MeanSquaredError) {
@@ -73,7 +171,7 @@ TEST_F(GpuTest, CrossEntropyWithBadLabelIsNaN) {
   DeviceBuffer dLogits = upload(logits, MPC_F32);
   DeviceBuffer dLabels = uploadBytes(labels.data(), 8), dLoss(4);
   ok(mpc_rt_softmax_xent(rt, dLogits.get(), MPC_F32, dLabels.as<int32_t>(),
-                         dLoss.as<float>(), 2, 4));
+                         dLoss.as<float>(), 2, 4, -100, MPC_LOSS_MEAN));
   sync();
   EXPECT_TRUE(std::isnan(download(dLoss.get(), MPC_F32, 1)[0]));
 }

@@ -10,6 +10,9 @@ tests need no ONNX or protobuf package:
                               DIR/inference.onnx: the logits alone, no loss;
                               DIR/x.npy, DIR/y.npy: 64 rows of a separable
                               3-class problem; DIR/x4.npy, DIR/y4.npy: 4 rows;
+                              DIR/y4_ignored.npy: y4 with row 1 labelled
+                              -100, DIR/y4_bad.npy with -1; DIR/y_ignored.npy:
+                              y with every fourth label -100;
                               DIR/expected_logits.npy: numpy's x4 @ wt.T + b;
                               DIR/wt.npy, DIR/b.npy: the initializers
   onnx_models.py masks DIR    DIR/masks.onnx: a weight, an additive padding
@@ -177,9 +180,16 @@ def linear(directory):
     np.save(os.path.join(directory, "y.npy"), y)
     np.save(os.path.join(directory, "x4.npy"), x[:4])
     np.save(os.path.join(directory, "y4.npy"), y[:4])
-    # A row PyTorch would ignore, which mpc refuses to load.
+    # A row the loss ignores (PyTorch's -100), and a label that is neither
+    # a class nor ignored.
     np.save(os.path.join(directory, "y4_ignored.npy"),
             np.array([y[0], -100, y[2], y[3]], np.int64))
+    np.save(os.path.join(directory, "y4_bad.npy"),
+            np.array([y[0], -1, y[2], y[3]], np.int64))
+    # Every fourth label ignored.
+    y_ignored = y.copy()
+    y_ignored[::4] = -100
+    np.save(os.path.join(directory, "y_ignored.npy"), y_ignored)
     np.save(os.path.join(directory, "expected_logits.npy"), x[:4] @ wt.T + b)
     np.save(os.path.join(directory, "wt.npy"), wt)
     np.save(os.path.join(directory, "b.npy"), b)

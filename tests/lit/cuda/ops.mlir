@@ -106,7 +106,7 @@ module @ops {
     // CHECK-NEXT: return mpc_rt_op_failed(rt, [[DROPOUT:op_[0-9]+]]);
     // CHECK-NEXT: if (mpc_rt_op_done(rt, [[DROPOUT]]))
     %dr = mpc.dropout %cm rate = 1.000000e-01 seed = 7 {mpc.buffers = [#mpc.buffer<arena, 5376>]} : tensor<2x3x8xf32>
-    // CHECK: if (mpc_rt_softmax_xent(rt, (args->arena + 5376), MPC_F32, (const int32_t *)args->inputs[2], (float *)(args->arena + 5632), 6, 8))
+    // CHECK: if (mpc_rt_softmax_xent(rt, (args->arena + 5376), MPC_F32, (const int32_t *)args->inputs[2], (float *)(args->arena + 5632), 6, 8, MPC_NO_IGNORE_INDEX, MPC_LOSS_MEAN))
     %loss = mpc.softmax_cross_entropy %dr, %ids {mpc.buffers = [#mpc.buffer<arena, 5632>]} : (tensor<2x3x8xf32>, tensor<2x3xi32>) -> tensor<f32>
     // Results reach the host as f32 and int32.
     // CHECK: if (mpc_copy(rt, args->outputs[0], (args->arena + 5632), 4, "output #0"))

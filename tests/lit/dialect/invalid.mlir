@@ -1461,6 +1461,30 @@ func.func @cross_entropy_non_scalar(%logits: tensor<8x10xf32>, %y: tensor<8xi32>
 
 // -----
 
+func.func @cross_entropy_ignore_index_too_large(%logits: tensor<8x10xf32>, %y: tensor<8xi64>) -> tensor<f32> {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy' op ignore_index 2147483648 does not fit in 32 bits (labels are i32 on the device)}}
+  %0 = mpc.softmax_cross_entropy %logits, %y ignore_index = 2147483648 : (tensor<8x10xf32>, tensor<8xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @cross_entropy_ignore_index_too_small(%logits: tensor<8x10xf32>, %y: tensor<8xi64>) -> tensor<f32> {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy' op ignore_index -2147483649 does not fit in 32 bits (labels are i32 on the device)}}
+  %0 = mpc.softmax_cross_entropy %logits, %y ignore_index = -2147483649 : (tensor<8x10xf32>, tensor<8xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @cross_entropy_unknown_reduction(%logits: tensor<8x10xf32>, %y: tensor<8xi32>) -> tensor<f32> {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'reduction' [mean, sum]}}
+  %0 = mpc.softmax_cross_entropy %logits, %y reduction = none : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
 func.func @cross_entropy_float_labels(%logits: tensor<8x10xf32>, %y: tensor<8xf32>) -> tensor<f32> {
   // expected-error @+1 {{'mpc.softmax_cross_entropy' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values with positive dims, but got 'tensor<8xf32>'}}
   %0 = mpc.softmax_cross_entropy %logits, %y : (tensor<8x10xf32>, tensor<8xf32>) -> tensor<f32>

@@ -515,6 +515,21 @@ func.func @cross_entropy_3d(%logits: tensor<4x16x128xbf16>, %y: tensor<4x16xi64>
   return %0 : tensor<bf16>
 }
 
+// ignore_index and reduction print after the operands; the defaults
+// (no ignore_index, mean) are not printed.
+// CHECK-LABEL: func.func @cross_entropy_rows
+func.func @cross_entropy_rows(%logits: tensor<8x10xf32>, %y: tensor<8xi32>) -> (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) {
+  // CHECK: mpc.softmax_cross_entropy %{{.*}}, %{{.*}} ignore_index = -100 : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+  %0 = mpc.softmax_cross_entropy %logits, %y ignore_index = -100 : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+  // CHECK-NEXT: mpc.softmax_cross_entropy %{{.*}}, %{{.*}} ignore_index = 3 reduction = sum : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+  %1 = mpc.softmax_cross_entropy %logits, %y ignore_index = 3 reduction = sum : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+  // CHECK-NEXT: mpc.softmax_cross_entropy %{{.*}}, %{{.*}} reduction = sum : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+  %2 = mpc.softmax_cross_entropy %logits, %y reduction = sum : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+  // CHECK-NEXT: mpc.softmax_cross_entropy %{{.*}}, %{{.*}} : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+  %3 = mpc.softmax_cross_entropy %logits, %y reduction = mean : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
+  return %0, %1, %2, %3 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
+}
+
 // CHECK-LABEL: func.func @mse_loss
 // CHECK-SAME: (%[[P:.*]]: tensor<8x1xf32>, %[[T:.*]]: tensor<8x1xf32>, %[[PH:.*]]: tensor<3xf16>)
 func.func @mse_loss(%p: tensor<8x1xf32>, %t: tensor<8x1xf32>, %ph: tensor<3xf16>) -> (tensor<f32>, tensor<f16>) {

@@ -318,6 +318,15 @@ func.func @cross_entropy_grad_labels(%dl: tensor<f32>, %logits: tensor<8x10xf32>
 
 // -----
 
+// ignore_index fits in 32 bits, as in the forward op.
+func.func @cross_entropy_grad_ignore_index(%dl: tensor<f32>, %logits: tensor<8x10xf32>, %y: tensor<8xi64>) -> tensor<8x10xf32> {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op ignore_index 4294967296 does not fit in 32 bits (labels are i32 on the device)}}
+  %0 = mpc.softmax_cross_entropy_grad %dl, %logits, %y ignore_index = 4294967296 : (tensor<f32>, tensor<8x10xf32>, tensor<8xi64>) -> tensor<8x10xf32>
+  return %0 : tensor<8x10xf32>
+}
+
+// -----
+
 // Labels with the class dim kept are rejected too.
 func.func @cross_entropy_grad_labels_rank(%dl: tensor<f32>, %logits: tensor<8x10xf32>, %y: tensor<8x10xi32>) -> tensor<8x10xf32> {
   // expected-error @+1 {{'mpc.softmax_cross_entropy_grad' op labels shape [8, 10] must be logits shape [8, 10] without its last dim}}

@@ -135,6 +135,16 @@ func.func @cross_entropy_grad(%dl: tensor<f32>, %logits: tensor<8x10xf32>, %y: t
   return %0, %1 : tensor<8x10xf32>, tensor<4x16x128xbf16>
 }
 
+// The forward op's ignore_index and reduction.
+// CHECK-LABEL: func.func @cross_entropy_grad_rows
+func.func @cross_entropy_grad_rows(%dl: tensor<f32>, %logits: tensor<8x10xf32>, %y: tensor<8xi32>) -> (tensor<8x10xf32>, tensor<8x10xf32>) {
+  // CHECK: mpc.softmax_cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} ignore_index = -100 : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+  %0 = mpc.softmax_cross_entropy_grad %dl, %logits, %y ignore_index = -100 : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+  // CHECK-NEXT: mpc.softmax_cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} ignore_index = 0 reduction = sum : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+  %1 = mpc.softmax_cross_entropy_grad %dl, %logits, %y ignore_index = 0 reduction = sum : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+  return %0, %1 : tensor<8x10xf32>, tensor<8x10xf32>
+}
+
 //===----------------------------------------------------------------------===//
 // Optimizer ops
 //===----------------------------------------------------------------------===//

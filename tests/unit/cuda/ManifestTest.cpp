@@ -247,6 +247,35 @@ TEST(ManifestTest, InputBoundsAreOptionalPositiveIntegers) {
   }
 }
 
+TEST(ManifestTest, IgnoredValuesAreOptional32BitIntegers) {
+  // Manifests written before ignored values were recorded have none.
+  std::string error;
+  std::optional<Manifest> manifest = mpc::cuda::parseManifest(
+      validManifest().dump(), "a/manifest.json", error);
+  ASSERT_TRUE(manifest) << error;
+  EXPECT_FALSE(manifest->function("train_step")->inputs[1].ignoredValue);
+  Json ignoring = validManifest();
+  ignoring["functions"][0]["inputs"][1]["value_bound"] = 3;
+  for (int64_t value :
+       {int64_t(-100), int64_t(0), int64_t(INT32_MAX), int64_t(INT32_MIN)}) {
+    ignoring["functions"][0]["inputs"][1]["ignored_value"] = value;
+    manifest =
+        mpc::cuda::parseManifest(ignoring.dump(), "a/manifest.json", error);
+    ASSERT_TRUE(manifest) << error;
+    EXPECT_EQ(manifest->function("train_step")->inputs[1].ignoredValue, value);
+  }
+  for (Json bad : {Json(2147483648LL), Json(-2147483649LL),
+                   Json(uint64_t(1) << 63), Json("-100"), Json(1.5)}) {
+    ignoring["functions"][0]["inputs"][1]["ignored_value"] = bad;
+    EXPECT_EQ(errorOf(ignoring).rfind("a/manifest.json: functions[0].inputs[1]."
+                                      "ignored_value: expected a 32-bit "
+                                      "integer, got ",
+                                      0),
+              0u)
+        << bad.dump();
+  }
+}
+
 TEST(ManifestTest, WrongAbiIsRefused) {
   Json manifest = validManifest();
   // A manifest of the ABI before the per-op hooks.

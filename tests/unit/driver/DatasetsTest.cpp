@@ -311,6 +311,32 @@ TEST(Classification, LabelsAreCheckedAgainstTheLabelInputsBound) {
   }
 }
 
+TEST(Classification, LabelsMayBeTheLossesIgnoredValue) {
+  // The loss's ignore_index is a label the input takes besides its classes;
+  // any other label outside them is still refused, naming both.
+  std::vector<HostTensor> specs = classifierInputs(4, 3);
+  specs[1].valueBound = 5;
+  specs[1].ignoredValue = -100;
+  CsvTable table = makeTable(200, 3, 5);
+  table.labels[7] = -100;
+  table.labels[150] = -100;
+  std::string error;
+  EXPECT_TRUE(
+      ClassificationDataset::create(table, "d.csv", 1, specs, -1, error))
+      << error;
+  table.labels[9] = -1;
+  EXPECT_FALSE(
+      ClassificationDataset::create(table, "d.csv", 1, specs, -1, error));
+  EXPECT_EQ(error, "d.csv:11: label -1 is out of range for 5 classes and is "
+                   "not the ignored label -100");
+  // Without an ignored value, -100 is out of range.
+  specs[1].ignoredValue.reset();
+  table.labels[9] = 0;
+  EXPECT_FALSE(
+      ClassificationDataset::create(table, "d.csv", 1, specs, -1, error));
+  EXPECT_EQ(error, "d.csv:9: label -100 is out of range for 5 classes");
+}
+
 //===----------------------------------------------------------------------===//
 // CharCorpusDataset
 //===----------------------------------------------------------------------===//

@@ -535,6 +535,18 @@ std::vector<GradCase> lossCases() {
        R"(
     %labels = mpc.constant dense<[[3, 0, 1], [2, 2, 0]]> : tensor<2x3xi64>
     %loss = mpc.softmax_cross_entropy %logits, %labels : (tensor<2x3x4xf32>, tensor<2x3xi64>) -> tensor<f32>)"},
+      // Rows labelled ignore_index have no gradient; the mean is over the
+      // kept rows. Both a value outside the classes and a class.
+      {"softmax_cross_entropy_ignore_index",
+       {{"logits", {4, 5}}},
+       R"(
+    %labels = mpc.constant dense<[1, -100, 4, -100]> : tensor<4xi32>
+    %loss = mpc.softmax_cross_entropy %logits, %labels ignore_index = -100 : (tensor<4x5xf32>, tensor<4xi32>) -> tensor<f32>)"},
+      {"softmax_cross_entropy_ignore_class_sum",
+       {{"logits", {2, 3, 4}}},
+       R"(
+    %labels = mpc.constant dense<[[3, 0, 1], [2, 0, 0]]> : tensor<2x3xi64>
+    %loss = mpc.softmax_cross_entropy %logits, %labels ignore_index = 0 reduction = sum : (tensor<2x3x4xf32>, tensor<2x3xi64>) -> tensor<f32>)"},
       {"mse_loss",
        {{"prediction", {3, 4}}, {"target", {3, 4}}},
        R"(

@@ -10,15 +10,18 @@
                                       first loss in METRICS
   onnx_checks.py xent LOSS.npy LOGITS.npy Y.npy
                                       LOSS is the mean softmax cross-entropy
-                                      of LOGITS against the labels Y
+                                      of LOGITS against the labels Y over
+                                      the rows whose label is not -100
+                                      (PyTorch's ignore_index)
   onnx_checks.py checkpoint-logits CKPT X.npy LOGITS.npy
                                       LOGITS is X @ wt.T + b with the wt and
                                       b the safetensors checkpoint holds
   onnx_checks.py linear-grads GRADS X.npy Y.npy WT.npy B.npy
                                       GRADS/wt.npy and GRADS/b.npy are the
                                       gradients of the mean cross-entropy of
-                                      X @ WT.T + B against the labels Y,
-                                      within 1e-6 of their largest magnitude
+                                      X @ WT.T + B against the labels Y (the
+                                      rows labelled -100 skipped), within
+                                      1e-6 of their largest magnitude
 """
 
 import json
@@ -61,8 +64,13 @@ def differ(a, b):
           else "same")
 
 
+IGNORE_INDEX = -100
+
+
 def xent(loss, logits, labels):
     loss, logits, labels = np.load(loss), np.load(logits), np.load(labels)
+    kept = labels != IGNORE_INDEX
+    logits, labels = logits[kept], labels[kept]
     shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     expected = -log_p[np.arange(len(labels)), labels].mean()
@@ -100,8 +108,11 @@ def linear_grads(grads, x, y, wt, b):
     logits = x @ wt.T + b
     p = np.exp(logits - logits.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
-    p[np.arange(len(y)), y.astype(np.int64)] -= 1
-    d_logits = p / len(y)
+    kept = y != IGNORE_INDEX
+    rows = np.arange(len(y))[kept]
+    p[rows, y[kept].astype(np.int64)] -= 1
+    p[~kept] = 0
+    d_logits = p / kept.sum()
     for name, expected in (("wt", d_logits.T @ x), ("b", d_logits.sum(0))):
         got = np.load("%s/%s.npy" % (grads, name))
         error = np.abs(got - expected).max() / np.abs(expected).max()
