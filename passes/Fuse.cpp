@@ -1,11 +1,12 @@
 //===- Fuse.cpp - groups the training step into kernels -------------------===//
 //
 // mpc-fuse, in three steps over every block of every function: the loss
-// scaler's selects become `skip_if` operands, the loss reads 16-bit logits
-// and matmuls take their bias and activation as epilogues, and the
-// remaining elementwise ops are grouped into mpc.fused regions. Applied
-// again, it changes nothing: updates with `skip_if`, a loss on 16-bit
-// logits, mpc.fused_matmul and mpc.fused match none of the steps.
+// scaler's selects become `skip_if` operands, casts to and from 16 bits
+// fold into the ops around them and matmuls take their bias and activation
+// as epilogues, and the remaining elementwise ops are grouped into
+// mpc.fused regions. Applied again, it changes nothing: updates with
+// `skip_if`, folded casts, mpc.fused_matmul and mpc.fused match none of
+// the steps.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,7 +45,7 @@ void FusePass::applyToBlock(Block &block,
   SmallVector<Operation *> roots;
   for (Operation &op : block)
     if (isa<MatmulOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
-            SoftmaxCrossEntropyOp, CastOp>(op))
+            SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp, CastOp>(op))
       roots.push_back(&op);
   GreedyRewriteConfig config;
   config.strictMode = GreedyRewriteStrictness::ExistingOps;
@@ -57,7 +58,7 @@ void FusePass::runOnOperation() {
   MLIRContext *context = &getContext();
   RewritePatternSet patternList(context);
   populateSkipIfPatterns(patternList);
-  populateClassifierPatterns(patternList);
+  populateNarrowingPatterns(patternList);
   if (epilogues)
     populateEpiloguePatterns(patternList);
   FrozenRewritePatternSet patterns(std::move(patternList));

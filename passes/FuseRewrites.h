@@ -1,9 +1,9 @@
 //===- FuseRewrites.h - the rewrites of mpc-fuse ----------------*- C++ -*-===//
 //
 // The steps of mpc-fuse, each in its own file: merging equivalent loads,
-// folding the loss scaler's selects into `skip_if`, GEMM epilogues, the
-// classifier's loss on 16-bit logits, and elementwise grouping into
-// mpc.fused regions. None of them fuses an op
+// folding the loss scaler's selects into `skip_if`, GEMM epilogues, casts
+// to and from 16 bits folded into the ops around them, and elementwise
+// grouping into mpc.fused regions. None of them fuses an op
 // that mpc-check-numerics probes (isNumericsProbe).
 //
 //===----------------------------------------------------------------------===//
@@ -36,10 +36,10 @@ void populateSkipIfPatterns(mlir::RewritePatternSet &patterns);
 /// matmuls that produce their operand, as mpc.fused_matmul epilogues.
 void populateEpiloguePatterns(mlir::RewritePatternSet &patterns);
 
-/// Lets softmax_cross_entropy and its gradient read 16-bit logits and write
-/// their 16-bit gradient in place of the casts around them (the fused
-/// classifier).
-void populateClassifierPatterns(mlir::RewritePatternSet &patterns);
+/// Folds a narrowing cast into the op whose result it narrows (layer norm,
+/// the loss gradient: OpTrait::NarrowableResult), and lets the loss read
+/// 16-bit logits in place of their f32 cast.
+void populateNarrowingPatterns(mlir::RewritePatternSet &patterns);
 
 /// Groups the elementwise ops of `block` into mpc.fused regions.
 mlir::LogicalResult fuseElementwise(mlir::Block &block,

@@ -166,7 +166,7 @@ def Mpc_EmbeddingGradOp : Mpc_Op<"embedding_grad", [Pure, Mpc_Deny, AllElementTy
 }
 
 def Mpc_SoftmaxCrossEntropyGradOp : Mpc_Op<"softmax_cross_entropy_grad", [Pure, Mpc_Deny,
-    AllShapesMatch<["logits", "result"]>]> {
+    Mpc_NarrowableResult, AllShapesMatch<["logits", "result"]>]> {
   let summary = "Gradient of softmax_cross_entropy with respect to the logits";
   let description = [{
     For a kept row (label not `ignore_index`),

@@ -192,6 +192,12 @@ LogicalResult LayerNormOp::verify() {
   if (failed(verifyEpsilon(getEpsilon().convertToDouble(),
                            [&] { return emitOpError(); })))
     return failure();
+  Type inputType = tensorType(getInput()).getElementType();
+  Type resultType = tensorType(getResult()).getElementType();
+  if (resultType != inputType && !isSixteenBitFloat(resultType))
+    return emitOpError("result element type ")
+           << resultType << " must be the input's (" << inputType
+           << "), or f16 or bf16";
   return verifyLayerNormOperands(tensorType(getInput()), tensorType(getGamma()),
                                  [&] { return emitOpError(); });
 }
@@ -351,6 +357,21 @@ SmallVector<Type> AdamWMultiUpdateOp::resultTypes(TypeRange params,
     types.append(params.begin(), params.end());
   types.append(copies.begin(), copies.end());
   return types;
+}
+
+/// A result of the input's type prints nothing; another as `-> type`.
+static ParseResult parseNarrowedResult(OpAsmParser &parser, Type &result,
+                                       Type input) {
+  result = input;
+  if (failed(parser.parseOptionalArrow()))
+    return success();
+  return parser.parseType(result);
+}
+
+static void printNarrowedResult(OpAsmPrinter &printer, Operation *,
+                                Type result, Type input) {
+  if (result != input)
+    printer << " -> " << result;
 }
 
 /// The results are implied by the params and copies: nothing is printed.

@@ -285,17 +285,21 @@ class Mpc_SoftmaxLikeOp<string mnemonic, string what>
 def Mpc_SoftmaxOp : Mpc_SoftmaxLikeOp<"softmax", "exp(x - max) / sum(exp(x - max))">;
 def Mpc_LogSoftmaxOp : Mpc_SoftmaxLikeOp<"log_softmax", "x - max - log(sum(exp(x - max)))">;
 
-def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, Mpc_Deny, Mpc_Differentiable, AllElementTypesMatch<["input", "gamma", "beta", "result"]>,
-                                           AllTypesMatch<["input", "result"]>,
+def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, Mpc_Deny, Mpc_Differentiable,
+                                           Mpc_NarrowableResult,
+                                           AllElementTypesMatch<["input", "gamma", "beta"]>,
+                                           AllShapesMatch<["input", "result"]>,
                                            AllTypesMatch<["gamma", "beta"]>]> {
   let summary = "Layer normalization over the trailing dims, with affine params";
   let description = [{
     Normalizes `input` over its trailing dims of the shape of `gamma`:
     `(x - mean) / sqrt(var + epsilon) * gamma + beta`, with the biased
-    variance.
+    variance. The result has the input's type, or is f16/bf16 for an f32
+    input (mpc-fuse folds the cast that feeds the next GEMM into it).
 
     ```mlir
     %y = mpc.layer_norm %x, %g, %b eps = 1.000000e-05 : tensor<8x16x64xf32>, tensor<64xf32>
+    %h = mpc.layer_norm %x, %g, %b eps = 1.000000e-05 : tensor<8x16x64xf32>, tensor<64xf32> -> tensor<8x16x64xbf16>
     ```
   }];
   let arguments = (ins Mpc_FloatTensor:$input, Mpc_FloatTensor:$gamma,
@@ -303,6 +307,7 @@ def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, Mpc_Deny, Mpc_Differentiable, 
   let results = (outs Mpc_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $gamma `,` $beta `eps` `=` $epsilon attr-dict `:` type($input) `,` type($gamma)
+    `` custom<NarrowedResult>(type($result), ref(type($input)))
   }];
   let hasVerifier = 1;
 }

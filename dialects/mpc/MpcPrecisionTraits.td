@@ -33,4 +33,9 @@ def Mpc_KeepsPrecision : Mpc_PrecisionTrait<"KeepsPrecision">;
 // mpc.fused kernel.
 def Mpc_Elementwise : Mpc_PrecisionTrait<"Elementwise">;
 
+// Computes its result in f32 whatever its types and rounds it once to the
+// result's element type, which may be f16 or bf16 where the operands are
+// f32: mpc-fuse folds a narrowing cast of the result into the op.
+def Mpc_NarrowableResult : Mpc_PrecisionTrait<"NarrowableResult">;
+
 #endif // MPC_PRECISION_TRAITS_TD

@@ -31,6 +31,10 @@ template <typename ConcreteType>
 class Elementwise : public mlir::OpTrait::TraitBase<ConcreteType, Elementwise> {
 };
 
+template <typename ConcreteType>
+class NarrowableResult
+    : public mlir::OpTrait::TraitBase<ConcreteType, NarrowableResult> {};
+
 } // namespace mpc::OpTrait
 
 #endif // MPC_DIALECT_PRECISIONTRAITS_H

@@ -801,7 +801,7 @@ func.func @layer_norm_scale_too_long(%x: tensor<8xf32>, %g: tensor<2x8xf32>) -> 
 // -----
 
 func.func @layer_norm_element_types(%x: tensor<4x8xf32>, %g: tensor<8xf16>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'mpc.layer_norm' op failed to verify that all of {input, gamma, beta, result} have same element type}}
+  // expected-error @+1 {{'mpc.layer_norm' op failed to verify that all of {input, gamma, beta} have same element type}}
   %0 = mpc.layer_norm %x, %g, %g eps = 1.0e-5 : tensor<4x8xf32>, tensor<8xf16>
   return %0 : tensor<4x8xf32>
 }
@@ -817,17 +817,18 @@ func.func @layer_norm_beta_type(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %b: tens
 // -----
 
 func.func @layer_norm_result_type(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<32xf32> {
-  // expected-error @+1 {{'mpc.layer_norm' op failed to verify that all of {input, result} have same type}}
+  // expected-error @+1 {{'mpc.layer_norm' op failed to verify that all of {input, result} have same shape}}
   %0 = "mpc.layer_norm"(%x, %g, %g) {epsilon = 1.0e-5 : f64} : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<32xf32>
   return %0 : tensor<32xf32>
 }
 
 // -----
 
-func.func @layer_norm_result_element_type(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xbf16> {
-  // expected-error @+1 {{'mpc.layer_norm' op failed to verify that all of {input, gamma, beta, result} have same element type}}
-  %0 = "mpc.layer_norm"(%x, %g, %g) {epsilon = 1.0e-5 : f64} : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<4x8xbf16>
-  return %0 : tensor<4x8xbf16>
+// The result has the input's element type, or a 16-bit one.
+func.func @layer_norm_result_element_type(%x: tensor<4x8xbf16>, %g: tensor<8xbf16>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.layer_norm' op result element type 'f32' must be the input's ('bf16'), or f16 or bf16}}
+  %0 = mpc.layer_norm %x, %g, %g eps = 1.0e-5 : tensor<4x8xbf16>, tensor<8xbf16> -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
 }
 
 // -----

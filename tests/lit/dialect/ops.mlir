@@ -333,6 +333,15 @@ func.func @rms_norm(%x: tensor<8x16x64xf32>, %w: tensor<64xf32>, %xb: tensor<4x8
   return %0, %1 : tensor<8x16x64xf32>, tensor<4x8xbf16>
 }
 
+// A narrowed result (mpc-fuse) prints its type after an arrow; the input's
+// type prints none.
+// CHECK-LABEL: func.func @layer_norm_narrowed
+// CHECK: mpc.layer_norm %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<4x8xf32>, tensor<8xf32> -> tensor<4x8xbf16>{{$}}
+func.func @layer_norm_narrowed(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xbf16> {
+  %0 = mpc.layer_norm %x, %g, %g eps = 1.000000e-05 : tensor<4x8xf32>, tensor<8xf32> -> tensor<4x8xbf16>
+  return %0 : tensor<4x8xbf16>
+}
+
 // CHECK-LABEL: func.func @layer_norm_whole_bf16
 func.func @layer_norm_whole_bf16(%x: tensor<4x8xbf16>, %g: tensor<4x8xbf16>, %b: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
   // CHECK: mpc.layer_norm %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<4x8xbf16>

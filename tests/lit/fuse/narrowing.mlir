@@ -23,6 +23,24 @@ func.func @narrow_logits(%x: tensor<8x10xbf16>, %y: tensor<8xi32>, %dl: tensor<f
 
 // -----
 
+// A layer norm whose f32 result only feeds a bf16 cast writes bf16; one
+// whose result is read in f32 too keeps it.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK: %[[N:.*]] = mpc.layer_norm %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<8x16xf32>, tensor<16xf32> -> tensor<8x16xbf16>
+// CHECK-NEXT: %[[K:.*]] = mpc.layer_norm %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<8x16xf32>, tensor<16xf32>{{$}}
+// CHECK-NEXT: %[[C:.*]] = mpc.fused(%[[K]])
+// CHECK: "test.use"(%[[N]], %[[K]], %[[C]])
+func.func @layer_norm(%x: tensor<8x16xf32>, %g: tensor<16xf32>) {
+  %n = mpc.layer_norm %x, %g, %g eps = 1.0e-5 : tensor<8x16xf32>, tensor<16xf32>
+  %c = mpc.cast %n : tensor<8x16xf32> to tensor<8x16xbf16>
+  %k = mpc.layer_norm %x, %g, %g eps = 1.0e-5 : tensor<8x16xf32>, tensor<16xf32>
+  %d = mpc.cast %k : tensor<8x16xf32> to tensor<8x16xbf16>
+  "test.use"(%c, %k, %d) : (tensor<8x16xbf16>, tensor<8x16xf32>, tensor<8x16xbf16>) -> ()
+  return
+}
+
+// -----
+
 // f32 logits (a matmul that writes f32): the gradient is still written in
 // f16 directly.
 // CHECK-LABEL: func.func @f32_logits
