@@ -73,9 +73,8 @@ struct NarrowingCastIntoProducer : OpRewritePattern<CastOp> {
         isNumericsProbe(producer) || isNumericsProbe(narrowing) ||
         !isSixteenBitFloat(getElementTypeOrSelf(narrowing.getType())))
       return failure();
-    rewriter.modifyOpInPlace(producer, [&] {
-      producer->getResult(0).setType(narrowing.getType());
-    });
+    rewriter.modifyOpInPlace(
+        producer, [&] { producer->getResult(0).setType(narrowing.getType()); });
     rewriter.replaceOp(narrowing, producer->getResult(0));
     return success();
   }

@@ -368,8 +368,8 @@ static ParseResult parseNarrowedResult(OpAsmParser &parser, Type &result,
   return parser.parseType(result);
 }
 
-static void printNarrowedResult(OpAsmPrinter &printer, Operation *,
-                                Type result, Type input) {
+static void printNarrowedResult(OpAsmPrinter &printer, Operation *, Type result,
+                                Type input) {
   if (result != input)
     printer << " -> " << result;
 }
