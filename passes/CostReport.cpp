@@ -544,42 +544,50 @@ private:
          biasBytes + (aux ? bytesOf(aux) : 0), pre ? bytesOf(pre) : 0);
   }
 
-  /// Row gradients (with the row statistics to scratch), then dgamma and
-  /// dbeta partial sums over groups of eight rows (at most 1024 groups),
-  /// then their sum.
-  void layerNormGrad(LayerNormGradOp op) {
-    constexpr int64_t kStatsBytes = 16, kTileRows = 8, kMaxGroups = 1024;
-    Value dy = op->getOperand(0), x = op.getInput();
-    int64_t cols = elementsOf(op.getGamma());
+  /// A row normalization's backward (layer_norm_grad, rms_norm_grad): its
+  /// launch names, the statistics each row keeps in scratch, its parameter
+  /// gradients and flops per element of the row and partials passes.
+  struct NormalizationGrad {
+    StringRef rows, partials, sum;
+    int64_t statsBytes, paramGrads, rowFlops;
+    double partialFlops;
+  };
+
+  /// Row gradients (with the row statistics to scratch), then partial sums
+  /// of the parameter gradients over groups of eight rows (at most 1024
+  /// groups), then their sum.
+  void normalizationGrad(Operation *op, Value x, Value param, Value inputGrad,
+                         const NormalizationGrad &grad) {
+    constexpr int64_t kTileRows = 8, kMaxGroups = 1024;
+    Value dy = op->getOperand(0);
+    int64_t cols = elementsOf(param);
     int64_t rowCount = cols == 0 ? 0 : elementsOf(x) / cols;
     int64_t groups = std::max<int64_t>(
         1, std::min(kMaxGroups, (rowCount + kTileRows - 1) / kTileRows));
-    int64_t partials = 2 * groups * cols * 4;
-    rows(op, "layer_norm_grad", ValueRange{dy, x}, 3, bytesOf(op.getGamma()),
-         bytesOf(op.getInputGrad()) + rowCount * kStatsBytes, 12);
-    kernel("layer_norm_grad params", 4.0 * elementsOf(x),
-           bytesOf(dy) + bytesOf(x) + rowCount * kStatsBytes, partials);
-    kernel("layer_norm_grad param sum", double(partials) / 4, partials,
-           bytesOf(op->getResults()) - bytesOf(op.getInputGrad()));
+    int64_t partials = grad.paramGrads * groups * cols * 4;
+    int64_t stats = rowCount * grad.statsBytes;
+    rows(op, grad.rows, ValueRange{dy, x}, 3, bytesOf(param),
+         bytesOf(inputGrad) + stats, grad.rowFlops);
+    kernel(grad.partials, grad.partialFlops * elementsOf(x),
+           bytesOf(dy) + bytesOf(x) + stats, partials);
+    kernel(grad.sum, double(partials) / 4, partials,
+           bytesOf(op->getResults()) - bytesOf(inputGrad));
   }
 
-  /// Row gradients (with each row's statistic to scratch), then dweight
-  /// partial sums over groups of eight rows (at most 1024 groups), then
-  /// their sum.
+  void layerNormGrad(LayerNormGradOp op) {
+    normalizationGrad(op, op.getInput(), op.getGamma(), op.getInputGrad(),
+                      {"layer_norm_grad", "layer_norm_grad params",
+                       "layer_norm_grad param sum", /*statsBytes=*/16,
+                       /*paramGrads=*/2, /*rowFlops=*/12,
+                       /*partialFlops=*/4.0});
+  }
+
   void rmsNormGrad(RmsNormGradOp op) {
-    constexpr int64_t kStatsBytes = 8, kTileRows = 8, kMaxGroups = 1024;
-    Value dy = op->getOperand(0), x = op.getInput();
-    int64_t cols = elementsOf(op.getWeight());
-    int64_t rowCount = cols == 0 ? 0 : elementsOf(x) / cols;
-    int64_t groups = std::max<int64_t>(
-        1, std::min(kMaxGroups, (rowCount + kTileRows - 1) / kTileRows));
-    int64_t partials = groups * cols * 4;
-    rows(op, "rms_norm_grad", ValueRange{dy, x}, 3, bytesOf(op.getWeight()),
-         bytesOf(op.getInputGrad()) + rowCount * kStatsBytes, 10);
-    kernel("rms_norm_grad weight", 3.0 * elementsOf(x),
-           bytesOf(dy) + bytesOf(x) + rowCount * kStatsBytes, partials);
-    kernel("rms_norm_grad weight sum", double(partials) / 4, partials,
-           bytesOf(op.getWeightGrad()));
+    normalizationGrad(op, op.getInput(), op.getWeight(), op.getInputGrad(),
+                      {"rms_norm_grad", "rms_norm_grad weight",
+                       "rms_norm_grad weight sum", /*statsBytes=*/8,
+                       /*paramGrads=*/1, /*rowFlops=*/10,
+                       /*partialFlops=*/3.0});
   }
 
   /// The pairs and head dim of an attention op on `query` ([..., T, d]).

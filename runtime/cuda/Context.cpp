@@ -32,6 +32,19 @@ int checkFloat(mpc_rt *rt, const char *what, const char *operand,
                      operand, dtypeName(type), static_cast<int>(type));
 }
 
+int checkRowNormalization(mpc_rt *rt, const char *what, mpc_dtype xType,
+                          const char *param, mpc_dtype paramType,
+                          mpc_dtype outType, int64_t rows, int64_t cols) {
+  if (checkSizes(rt, what, {rows, cols}) || checkFloat(rt, what, "x", xType) ||
+      checkFloat(rt, what, param, paramType) ||
+      checkFloat(rt, what, "the output", outType))
+    return -1;
+  if (rows > 0x7fffffff)
+    return mpc_rt_fail(rt, "%s: %lld rows exceed the grid", what,
+                       static_cast<long long>(rows));
+  return 0;
+}
+
 int checkSizes(mpc_rt *rt, const char *what,
                std::initializer_list<int64_t> sizes) {
   for (int64_t size : sizes)

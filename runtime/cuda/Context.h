@@ -69,6 +69,12 @@ int checkFloat(mpc_rt *rt, const char *what, const char *operand,
 /// Fails unless every size is >= 0.
 int checkSizes(mpc_rt *rt, const char *what,
                std::initializer_list<int64_t> sizes);
+/// The checks of a row normalization (layer norm, RMS norm) of `rows` rows
+/// of `cols`, one block per row: sizes, float types of x, its parameter
+/// (named `param`) and the output, and rows that fit the grid.
+int checkRowNormalization(mpc_rt *rt, const char *what, mpc_dtype xType,
+                          const char *param, mpc_dtype paramType,
+                          mpc_dtype outType, int64_t rows, int64_t cols);
 
 /// Blocks of `threads` to cover `work` items, capped for grid-stride loops.
 inline unsigned gridFor(int64_t work, int threads) {

@@ -145,19 +145,6 @@ __global__ void layerNormParamSumKernel(GradArgs args) {
   }
 }
 
-int checkLayerNormTypes(mpc_rt *rt, const char *what, mpc_dtype xType,
-                        mpc_dtype paramType, mpc_dtype outType, int64_t rows,
-                        int64_t cols) {
-  if (checkSizes(rt, what, {rows, cols}) || checkFloat(rt, what, "x", xType) ||
-      checkFloat(rt, what, "gamma", paramType) ||
-      checkFloat(rt, what, "the output", outType))
-    return -1;
-  if (rows > 0x7fffffff)
-    return mpc_rt_fail(rt, "%s: %lld rows exceed the grid", what,
-                       static_cast<long long>(rows));
-  return 0;
-}
-
 } // namespace
 } // namespace mpc::cuda
 
@@ -170,7 +157,8 @@ int mpc_rt_layer_norm(mpc_rt *rt, const void *x, mpc_dtype x_type,
                       void *y, mpc_dtype y_type, int64_t rows, int64_t cols,
                       double epsilon) {
   const char *what = "mpc_rt_layer_norm";
-  if (checkLayerNormTypes(rt, what, x_type, param_type, y_type, rows, cols))
+  if (checkRowNormalization(rt, what, x_type, "gamma", param_type, y_type, rows,
+                            cols))
     return -1;
   if (rows * cols == 0)
     return 0;
@@ -187,7 +175,8 @@ int mpc_rt_layer_norm_grad(mpc_rt *rt, const void *dy, const void *x,
                            void *dgamma, void *dbeta, int64_t rows,
                            int64_t cols, double epsilon) {
   const char *what = "mpc_rt_layer_norm_grad";
-  if (checkLayerNormTypes(rt, what, x_type, param_type, dx_type, rows, cols))
+  if (checkRowNormalization(rt, what, x_type, "gamma", param_type, dx_type,
+                            rows, cols))
     return -1;
   if (cols == 0)
     return 0;

@@ -123,19 +123,6 @@ __global__ void rmsNormWeightSumKernel(GradArgs args) {
   }
 }
 
-int checkRmsNormTypes(mpc_rt *rt, const char *what, mpc_dtype xType,
-                      mpc_dtype weightType, mpc_dtype outType, int64_t rows,
-                      int64_t cols) {
-  if (checkSizes(rt, what, {rows, cols}) || checkFloat(rt, what, "x", xType) ||
-      checkFloat(rt, what, "weight", weightType) ||
-      checkFloat(rt, what, "the output", outType))
-    return -1;
-  if (rows > 0x7fffffff)
-    return mpc_rt_fail(rt, "%s: %lld rows exceed the grid", what,
-                       static_cast<long long>(rows));
-  return 0;
-}
-
 } // namespace
 } // namespace mpc::cuda
 
@@ -148,7 +135,8 @@ int mpc_rt_rms_norm(mpc_rt *rt, const void *x, mpc_dtype x_type,
                     mpc_dtype y_type, int64_t rows, int64_t cols,
                     double epsilon) {
   const char *what = "mpc_rt_rms_norm";
-  if (checkRmsNormTypes(rt, what, x_type, weight_type, y_type, rows, cols))
+  if (checkRowNormalization(rt, what, x_type, "weight", weight_type, y_type,
+                            rows, cols))
     return -1;
   if (rows * cols == 0)
     return 0;
@@ -164,7 +152,8 @@ int mpc_rt_rms_norm_grad(mpc_rt *rt, const void *dy, const void *x,
                          void *dweight, int64_t rows, int64_t cols,
                          double epsilon) {
   const char *what = "mpc_rt_rms_norm_grad";
-  if (checkRmsNormTypes(rt, what, x_type, weight_type, dx_type, rows, cols))
+  if (checkRowNormalization(rt, what, x_type, "weight", weight_type, dx_type,
+                            rows, cols))
     return -1;
   if (cols == 0)
     return 0;
