@@ -9,6 +9,7 @@
 #include "Context.h"
 #include "GemmPlan.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 
@@ -42,6 +43,25 @@ int checkRowNormalization(mpc_rt *rt, const char *what, mpc_dtype xType,
   if (rows > 0x7fffffff)
     return mpc_rt_fail(rt, "%s: %lld rows exceed the grid", what,
                        static_cast<long long>(rows));
+  return 0;
+}
+
+int planNormalizationScratch(mpc_rt *rt, const char *what, int64_t rows,
+                             int64_t cols, size_t rowStatBytes,
+                             size_t groupBytes, int tileRows,
+                             NormalizationScratch &plan) {
+  plan.statsBytes = (rows * rowStatBytes + 255) / 256 * 256;
+  if (plan.statsBytes + groupBytes > rt->scratchBytes)
+    return mpc_rt_fail(rt,
+                       "%s: %lld x %lld needs %zu bytes of scratch, the "
+                       "context has %zu",
+                       what, static_cast<long long>(rows),
+                       static_cast<long long>(cols),
+                       plan.statsBytes + groupBytes, rt->scratchBytes);
+  auto fitting =
+      static_cast<int64_t>((rt->scratchBytes - plan.statsBytes) / groupBytes);
+  plan.groups = std::max<int64_t>(
+      1, std::min<int64_t>({fitting, 1024, (rows + tileRows - 1) / tileRows}));
   return 0;
 }
 

@@ -76,6 +76,21 @@ int checkRowNormalization(mpc_rt *rt, const char *what, mpc_dtype xType,
                           const char *param, mpc_dtype paramType,
                           mpc_dtype outType, int64_t rows, int64_t cols);
 
+/// How a row normalization's backward splits the context's scratch: each
+/// row's statistics (`statsBytes` in all, 256-byte aligned), then `groups`
+/// blocks of partial parameter-gradient sums.
+struct NormalizationScratch {
+  size_t statsBytes = 0;
+  int64_t groups = 1;
+};
+/// Plans `rows` statistics of `rowStatBytes` and as many groups of
+/// `groupBytes` as fit: at most 1024, one per `tileRows` rows, at least
+/// one. Fails, naming the sizes, when not even one group fits.
+int planNormalizationScratch(mpc_rt *rt, const char *what, int64_t rows,
+                             int64_t cols, size_t rowStatBytes,
+                             size_t groupBytes, int tileRows,
+                             NormalizationScratch &plan);
+
 /// Blocks of `threads` to cover `work` items, capped for grid-stride loops.
 inline unsigned gridFor(int64_t work, int threads) {
   int64_t blocks = (work + threads - 1) / threads;

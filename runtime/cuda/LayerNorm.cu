@@ -187,22 +187,12 @@ int mpc_rt_layer_norm_grad(mpc_rt *rt, const void *dy, const void *x,
       return mpc_rt_fail(rt, "%s: cannot clear dgamma and dbeta", what);
     return 0;
   }
-  // Scratch: the row statistics, then as many row groups of partial sums as
-  // fit (at most 1024; at least one).
-  size_t statsBytes = (rows * sizeof(RowStats) + 255) / 256 * 256;
-  size_t groupBytes = 2 * cols * sizeof(float);
-  if (statsBytes + groupBytes > rt->scratchBytes)
-    return mpc_rt_fail(rt,
-                       "%s: %lld x %lld needs %zu bytes of scratch, the "
-                       "context has %zu",
-                       what, static_cast<long long>(rows),
-                       static_cast<long long>(cols), statsBytes + groupBytes,
-                       rt->scratchBytes);
-  int64_t groups =
-      static_cast<int64_t>((rt->scratchBytes - statsBytes) / groupBytes);
-  groups =
-      std::min<int64_t>({groups, 1024, (rows + kTileRows - 1) / kTileRows});
-  groups = std::max<int64_t>(groups, 1);
+  NormalizationScratch plan;
+  if (planNormalizationScratch(rt, what, rows, cols, sizeof(RowStats),
+                               2 * cols * sizeof(float), kTileRows, plan))
+    return -1;
+  size_t statsBytes = plan.statsBytes;
+  int64_t groups = plan.groups;
   auto *scratch = static_cast<char *>(rt->scratch);
   GradArgs args{dy,
                 x,
