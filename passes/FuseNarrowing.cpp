@@ -1,13 +1,13 @@
 //===- FuseNarrowing.cpp - casts to and from 16 bits into the ops ---------===//
 //
-// Autocast runs the deny ops (layer norm, the cross-entropy) in f32, so a
-// 16-bit step casts their f32 results down for the next GEMM, and widens
-// 16-bit logits for the loss: with GPT's vocabulary the logits' gradient is
-// the largest tensor of the step, written in f32 and read again by its
-// cast. Those ops compute in f32 whatever their types, so they can read
-// the 16-bit values and write the 16-bit result themselves: every value
-// keeps its bits (an f16/bf16 value widens to f32 exactly, and the f32
-// result was rounded once by the cast, as now by the op).
+// Autocast runs the deny ops (layer norm, the cross-entropy, the bias
+// gradients' sums) in f32, so a 16-bit step casts their f32 results down
+// for the next GEMM, and widens 16-bit values for them: the logits for the
+// loss, the residual stream for its layer norms, the GELU's gradient for
+// the bias gradient. Those ops compute in f32 whatever their types, so they
+// can read the 16-bit values and write the 16-bit result themselves: every
+// value keeps its bits (an f16/bf16 value widens to f32 exactly, and the
+// f32 result was rounded once by the cast, as now by the op).
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,12 +80,42 @@ struct NarrowingCastIntoProducer : OpRewritePattern<CastOp> {
   }
 };
 
+/// An op that computes in f32 (NarrowInputOpInterface) on the f32 cast of
+/// a 16-bit tensor reads the tensor itself, when every reader of the cast
+/// can: the residual stream's layer norm and its gradient, the bias
+/// gradients' sums. The cast's f32 copy is then neither written nor kept.
+struct WideningCastIntoReaders : OpRewritePattern<CastOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CastOp widening,
+                                PatternRewriter &rewriter) const override {
+    Value narrow = widening.getInput();
+    if (isNumericsProbe(widening) || widening->use_empty() ||
+        !getElementTypeOrSelf(widening.getType()).isF32() ||
+        !isSixteenBitFloat(getElementTypeOrSelf(narrow.getType())))
+      return failure();
+    SmallVector<OpOperand *> uses;
+    for (OpOperand &use : widening->getUses()) {
+      auto reader = dyn_cast<NarrowInputOpInterface>(use.getOwner());
+      if (!reader || isNumericsProbe(reader) ||
+          &reader.getNarrowableInput() != &use)
+        return failure();
+      uses.push_back(&use);
+    }
+    for (OpOperand *use : uses)
+      rewriter.modifyOpInPlace(use->getOwner(), [&] { use->set(narrow); });
+    rewriter.eraseOp(widening);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateNarrowingPatterns(RewritePatternSet &patterns) {
   patterns.add<LossReadsNarrowLogits<SoftmaxCrossEntropyOp>,
                LossReadsNarrowLogits<SoftmaxCrossEntropyGradOp>,
-               NarrowingCastIntoProducer>(patterns.getContext());
+               NarrowingCastIntoProducer, WideningCastIntoReaders>(
+      patterns.getContext());
 }
 
 } // namespace mpc

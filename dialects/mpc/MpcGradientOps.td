@@ -100,13 +100,17 @@ def Mpc_LogSoftmaxGradOp : Mpc_SoftmaxLikeGradOp<"log_softmax_grad",
     "log_softmax: dy - exp(y) · sum(dy, axis)">;
 
 def Mpc_LayerNormGradOp : Mpc_Op<"layer_norm_grad", [Pure, Mpc_Deny,
-    AllTypesMatch<["result_grad", "input", "input_grad"]>,
+    Mpc_NarrowInputOpInterface,
+    AllTypesMatch<["result_grad", "input_grad"]>,
+    AllShapesMatch<["result_grad", "input"]>,
     AllTypesMatch<["gamma", "gamma_grad", "beta_grad"]>,
-    AllElementTypesMatch<["input", "gamma"]>]> {
+    AllElementTypesMatch<["result_grad", "gamma"]>]> {
   let summary = "Gradients of layer_norm's input, gamma and beta";
   let description = [{
     Recomputes the mean and the reciprocal standard deviation of each row of
-    `input` and returns the gradients of the input, gamma and beta.
+    `input` and returns the gradients of the input, gamma and beta. `input`
+    has gamma's element type, or is f16/bf16 for f32 params (mpc-fuse folds
+    the cast that widened it).
 
     ```mlir
     %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 1.000000e-05 : tensor<8x64xf32>, tensor<64xf32>
@@ -119,18 +123,23 @@ def Mpc_LayerNormGradOp : Mpc_Op<"layer_norm_grad", [Pure, Mpc_Deny,
   let assemblyFormat = [{
     $result_grad `,` $input `,` $gamma `eps` `=` $epsilon attr-dict `:`
     type($input) `,` type($gamma)
+    `` custom<TypeUnlessInput>(type($result_grad), ref(type($input)))
   }];
   let hasVerifier = 1;
 }
 
 def Mpc_RmsNormGradOp : Mpc_Op<"rms_norm_grad", [Pure, Mpc_Deny,
-    AllTypesMatch<["result_grad", "input", "input_grad"]>,
+    Mpc_NarrowInputOpInterface,
+    AllTypesMatch<["result_grad", "input_grad"]>,
+    AllShapesMatch<["result_grad", "input"]>,
     AllTypesMatch<["weight", "weight_grad"]>,
-    AllElementTypesMatch<["input", "weight"]>]> {
+    AllElementTypesMatch<["result_grad", "weight"]>]> {
   let summary = "Gradients of rms_norm's input and weight";
   let description = [{
     Recomputes the reciprocal root mean square of each row of `input` and
-    returns the gradients of the input and the weight.
+    returns the gradients of the input and the weight. `input` has the
+    weight's element type, or is f16/bf16 for an f32 weight (mpc-fuse folds
+    the cast that widened it).
 
     ```mlir
     %dx, %dw = mpc.rms_norm_grad %dy, %x, %w eps = 1.000000e-06 : tensor<8x64xf32>, tensor<64xf32>
@@ -143,6 +152,7 @@ def Mpc_RmsNormGradOp : Mpc_Op<"rms_norm_grad", [Pure, Mpc_Deny,
   let assemblyFormat = [{
     $result_grad `,` $input `,` $weight `eps` `=` $epsilon attr-dict `:`
     type($input) `,` type($weight)
+    `` custom<TypeUnlessInput>(type($result_grad), ref(type($input)))
   }];
   let hasVerifier = 1;
 }

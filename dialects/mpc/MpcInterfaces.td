@@ -48,4 +48,22 @@ def Mpc_F32StatisticsOpInterface : OpInterface<"F32StatisticsOpInterface"> {
   ];
 }
 
+def Mpc_NarrowInputOpInterface : OpInterface<"NarrowInputOpInterface"> {
+  let cppNamespace = "::mpc";
+  let description = [{
+    An op that computes in f32 and reads its `input` operand widened to f32
+    whatever its element type: an f16 or bf16 input gives the same result
+    as its f32 cast, because every 16-bit value widens to f32 exactly.
+    mpc-fuse folds such a widening cast into the op, which then reads the
+    16-bit tensor (half the bytes, and no f32 copy to write and keep).
+  }];
+  let methods = [
+    InterfaceMethod<[{
+        The operand that may be f16 or bf16 while the op computes in f32.
+      }],
+      "::mlir::OpOperand &", "getNarrowableInput", (ins), "",
+      [{ return $_op.getInputMutable(); }]>
+  ];
+}
+
 #endif // MPC_INTERFACES_TD

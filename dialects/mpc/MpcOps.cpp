@@ -194,9 +194,13 @@ LogicalResult LayerNormOp::verify() {
     return failure();
   Type inputType = tensorType(getInput()).getElementType();
   Type resultType = tensorType(getResult()).getElementType();
-  if (resultType != inputType && !isSixteenBitFloat(resultType))
+  Type paramType = tensorType(getGamma()).getElementType();
+  if (failed(verifyNarrowableInput(inputType, paramType,
+                                   [&] { return emitOpError(); })))
+    return failure();
+  if (resultType != paramType && !isSixteenBitFloat(resultType))
     return emitOpError("result element type ")
-           << resultType << " must be the input's (" << inputType
+           << resultType << " must be the params' (" << paramType
            << "), or f16 or bf16";
   return verifyLayerNormOperands(tensorType(getInput()), tensorType(getGamma()),
                                  [&] { return emitOpError(); });
@@ -206,16 +210,26 @@ LogicalResult RmsNormOp::verify() {
   if (failed(verifyEpsilon(getEpsilon().convertToDouble(),
                            [&] { return emitOpError(); })))
     return failure();
+  if (failed(verifyNarrowableInput(tensorType(getInput()).getElementType(),
+                                   tensorType(getWeight()).getElementType(),
+                                   [&] { return emitOpError(); })))
+    return failure();
   return verifyRmsNormOperands(tensorType(getInput()), tensorType(getWeight()),
                                [&] { return emitOpError(); });
 }
 
 template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
-  return verifyDerivedType(op,
-                           inferReduceType(tensorType(op.getInput()),
-                                           op.getAxes(), op.getKeepdims(),
-                                           [&] { return op.emitOpError(); }),
-                           op.getType());
+  auto emit = [&] { return op.emitOpError(); };
+  RankedTensorType input = tensorType(op.getInput());
+  Type resultElement = op.getType().getElementType();
+  if (failed(
+          verifyNarrowableInput(input.getElementType(), resultElement, emit)))
+    return failure();
+  FailureOr<RankedTensorType> derived =
+      inferReduceType(input, op.getAxes(), op.getKeepdims(), emit);
+  if (succeeded(derived))
+    derived = derived->clone(resultElement);
+  return verifyDerivedType(op, derived, op.getType());
 }
 
 LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
@@ -359,17 +373,18 @@ SmallVector<Type> AdamWMultiUpdateOp::resultTypes(TypeRange params,
   return types;
 }
 
-/// A result of the input's type prints nothing; another as `-> type`.
-static ParseResult parseNarrowedResult(OpAsmParser &parser, Type &result,
-                                       Type input) {
+/// A type equal to `input`'s prints nothing; another as `-> type` (a
+/// narrowed result, or the f32 gradients of an op reading a 16-bit input).
+static ParseResult parseTypeUnlessInput(OpAsmParser &parser, Type &result,
+                                        Type input) {
   result = input;
   if (failed(parser.parseOptionalArrow()))
     return success();
   return parser.parseType(result);
 }
 
-static void printNarrowedResult(OpAsmPrinter &printer, Operation *, Type result,
-                                Type input) {
+static void printTypeUnlessInput(OpAsmPrinter &printer, Operation *,
+                                 Type result, Type input) {
   if (result != input)
     printer << " -> " << result;
 }

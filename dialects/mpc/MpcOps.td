@@ -287,7 +287,7 @@ def Mpc_LogSoftmaxOp : Mpc_SoftmaxLikeOp<"log_softmax", "x - max - log(sum(exp(x
 
 def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, Mpc_Deny, Mpc_Differentiable,
                                            Mpc_NarrowableResult,
-                                           AllElementTypesMatch<["input", "gamma", "beta"]>,
+                                           Mpc_NarrowInputOpInterface,
                                            AllShapesMatch<["input", "result"]>,
                                            AllTypesMatch<["gamma", "beta"]>]> {
   let summary = "Layer normalization over the trailing dims, with affine params";
@@ -295,7 +295,9 @@ def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, Mpc_Deny, Mpc_Differentiable,
     Normalizes `input` over its trailing dims of the shape of `gamma`:
     `(x - mean) / sqrt(var + epsilon) * gamma + beta`, with the biased
     variance. The result has the input's type, or is f16/bf16 for an f32
-    input (mpc-fuse folds the cast that feeds the next GEMM into it).
+    input (mpc-fuse folds the cast that feeds the next GEMM into it). The
+    input has gamma's element type, or is f16/bf16 for f32 params (mpc-fuse
+    folds the cast that widened it).
 
     ```mlir
     %y = mpc.layer_norm %x, %g, %b eps = 1.000000e-05 : tensor<8x16x64xf32>, tensor<64xf32>
@@ -307,19 +309,22 @@ def Mpc_LayerNormOp : Mpc_Op<"layer_norm", [Pure, Mpc_Deny, Mpc_Differentiable,
   let results = (outs Mpc_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $gamma `,` $beta `eps` `=` $epsilon attr-dict `:` type($input) `,` type($gamma)
-    `` custom<NarrowedResult>(type($result), ref(type($input)))
+    `` custom<TypeUnlessInput>(type($result), ref(type($input)))
   }];
   let hasVerifier = 1;
 }
 
 def Mpc_RmsNormOp : Mpc_Op<"rms_norm", [Pure, Mpc_Deny, Mpc_Differentiable,
-                                       AllTypesMatch<["input", "result"]>,
-                                       AllElementTypesMatch<["input", "weight"]>]> {
+                                       Mpc_NarrowInputOpInterface,
+                                       AllShapesMatch<["input", "result"]>,
+                                       AllElementTypesMatch<["result", "weight"]>]> {
   let summary = "RMS normalization over the last dim, with a scale";
   let description = [{
     Divides each row of `input` along its last dim by its root mean square
     and scales it: `x / sqrt(mean(x^2) + epsilon) * weight` (LLaMA's
-    RMSNorm). `weight` has the shape of the last dim.
+    RMSNorm). `weight` has the shape of the last dim. The result has the
+    weight's element type; the input has it too, or is f16/bf16 for an f32
+    weight (mpc-fuse folds the cast that widened it).
 
     ```mlir
     %y = mpc.rms_norm %x, %w eps = 1.000000e-06 : tensor<8x16x64xf32>, tensor<64xf32>
@@ -330,6 +335,7 @@ def Mpc_RmsNormOp : Mpc_Op<"rms_norm", [Pure, Mpc_Deny, Mpc_Differentiable,
   let results = (outs Mpc_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight `eps` `=` $epsilon attr-dict `:` type($input) `,` type($weight)
+    `` custom<TypeUnlessInput>(type($result), ref(type($input)))
   }];
   let hasVerifier = 1;
 }
@@ -339,12 +345,14 @@ def Mpc_RmsNormOp : Mpc_Op<"rms_norm", [Pure, Mpc_Deny, Mpc_Differentiable,
 //===----------------------------------------------------------------------===//
 
 class Mpc_ReduceOp<string mnemonic, string what>
-    : Mpc_Op<mnemonic, [Pure, Mpc_Deny, AllElementTypesMatch<["input", "result"]>,
+    : Mpc_Op<mnemonic, [Pure, Mpc_Deny, Mpc_NarrowInputOpInterface,
                         Mpc_Differentiable]> {
   let summary = what # " over axes";
   let description = [{
     `axes` are distinct, sorted, non-negative and less than the rank. With
-    `keepdims` the reduced dims stay as size 1. Accumulates in f32.
+    `keepdims` the reduced dims stay as size 1. Accumulates in f32. The
+    input has the result's element type, or is f16/bf16 for an f32 result
+    (mpc-fuse folds the cast that widened it).
 
     ```mlir
     %s = mpc.}] # mnemonic # [{ %x [1] : tensor<8x10xf32> -> tensor<8xf32>

@@ -52,6 +52,10 @@ LogicalResult LayerNormGradOp::verify() {
   auto emit = [&] { return emitOpError(); };
   if (failed(verifyEpsilon(getEpsilon().convertToDouble(), emit)))
     return failure();
+  if (failed(verifyNarrowableInput(tensorType(getInput()).getElementType(),
+                                   tensorType(getGamma()).getElementType(),
+                                   emit)))
+    return failure();
   return verifyLayerNormOperands(tensorType(getInput()), tensorType(getGamma()),
                                  emit);
 }
@@ -59,6 +63,10 @@ LogicalResult LayerNormGradOp::verify() {
 LogicalResult RmsNormGradOp::verify() {
   auto emit = [&] { return emitOpError(); };
   if (failed(verifyEpsilon(getEpsilon().convertToDouble(), emit)))
+    return failure();
+  if (failed(verifyNarrowableInput(tensorType(getInput()).getElementType(),
+                                   tensorType(getWeight()).getElementType(),
+                                   emit)))
     return failure();
   return verifyRmsNormOperands(tensorType(getInput()), tensorType(getWeight()),
                                emit);

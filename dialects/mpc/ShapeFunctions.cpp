@@ -2,6 +2,7 @@
 
 #include "dialects/mpc/ShapeFunctions.h"
 
+#include "dialects/mpc/ElementTypes.h"
 #include "runtime/core/Slicing.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -144,6 +145,14 @@ LogicalResult verifyLayerNormOperands(RankedTensorType input,
                        << " is not a non-empty trailing part of input shape "
                        << formatShape(x);
   return success();
+}
+
+LogicalResult verifyNarrowableInput(Type input, Type wide,
+                                    EmitErrorFn emitError) {
+  if (input == wide || (wide.isF32() && isSixteenBitFloat(input)))
+    return success();
+  return emitError() << "input element type " << input << " must be " << wide
+                     << (wide.isF32() ? ", f16 or bf16" : "");
 }
 
 LogicalResult verifyRmsNormOperands(RankedTensorType input,

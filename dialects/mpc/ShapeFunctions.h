@@ -107,6 +107,11 @@ mlir::LogicalResult verifyLayerNormOperands(mlir::RankedTensorType input,
                                             mlir::RankedTensorType gamma,
                                             EmitErrorFn emitError);
 
+/// An op that computes in f32 from its `input` (NarrowInputOpInterface):
+/// the input's element type is `wide`, or f16/bf16 when `wide` is f32.
+mlir::LogicalResult verifyNarrowableInput(mlir::Type input, mlir::Type wide,
+                                          EmitErrorFn emitError);
+
 /// rms_norm: weight has the shape of input's last dim.
 mlir::LogicalResult verifyRmsNormOperands(mlir::RankedTensorType input,
                                           mlir::RankedTensorType weight,

@@ -342,6 +342,22 @@ func.func @layer_norm_narrowed(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor
   return %0 : tensor<4x8xbf16>
 }
 
+// Ops that compute in f32 may read a 16-bit input (mpc-fuse folds its
+// widening cast): a layer norm or RMS norm with f32 params on a bf16 input
+// writes f32 (arrow) or bf16 (none); a sum of f16 values is f32.
+// CHECK-LABEL: func.func @narrow_inputs
+// CHECK: mpc.layer_norm %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xf32> -> tensor<4x8xf32>{{$}}
+// CHECK-NEXT: mpc.layer_norm %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xf32>{{$}}
+// CHECK-NEXT: mpc.rms_norm %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xf32> -> tensor<4x8xf32>{{$}}
+// CHECK-NEXT: mpc.reduce_sum %{{.*}} [0] : tensor<4x8xf16> -> tensor<8xf32>
+func.func @narrow_inputs(%x: tensor<4x8xbf16>, %g: tensor<8xf32>, %h: tensor<4x8xf16>) -> (tensor<4x8xf32>, tensor<4x8xbf16>, tensor<4x8xf32>, tensor<8xf32>) {
+  %0 = mpc.layer_norm %x, %g, %g eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xf32> -> tensor<4x8xf32>
+  %1 = mpc.layer_norm %x, %g, %g eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xf32>
+  %2 = mpc.rms_norm %x, %g eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xf32> -> tensor<4x8xf32>
+  %3 = mpc.reduce_sum %h [0] : tensor<4x8xf16> -> tensor<8xf32>
+  return %0, %1, %2, %3 : tensor<4x8xf32>, tensor<4x8xbf16>, tensor<4x8xf32>, tensor<8xf32>
+}
+
 // CHECK-LABEL: func.func @layer_norm_whole_bf16
 func.func @layer_norm_whole_bf16(%x: tensor<4x8xbf16>, %g: tensor<4x8xbf16>, %b: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
   // CHECK: mpc.layer_norm %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<4x8xbf16>

@@ -180,9 +180,9 @@ func.func @layer_norm_grad_gamma_rank(%dy: tensor<8xf32>, %x: tensor<8xf32>, %g:
 
 // -----
 
-// The input gradient has the input's type.
+// The input gradient has the result gradient's type.
 func.func @layer_norm_grad_input_grad_type(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf16> {
-  // expected-error @+1 {{'mpc.layer_norm_grad' op failed to verify that all of {result_grad, input, input_grad} have same type}}
+  // expected-error @+1 {{'mpc.layer_norm_grad' op failed to verify that all of {result_grad, input_grad} have same type}}
   %dx, %dg, %db = "mpc.layer_norm_grad"(%dy, %x, %g) {epsilon = 1.0e-5 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<4x8xf16>, tensor<8xf32>, tensor<8xf32>)
   return %dx : tensor<4x8xf16>
 }
@@ -198,9 +198,9 @@ func.func @layer_norm_grad_beta_grad_type(%dy: tensor<4x8xf32>, %x: tensor<4x8xf
 
 // -----
 
-// The input and gamma share an element type.
+// The gradients and gamma share an element type.
 func.func @layer_norm_grad_gamma_element_type(%dy: tensor<4x8xbf16>, %x: tensor<4x8xbf16>, %g: tensor<8xf32>) -> tensor<4x8xbf16> {
-  // expected-error @+1 {{'mpc.layer_norm_grad' op failed to verify that all of {input, gamma} have same element type}}
+  // expected-error @+1 {{'mpc.layer_norm_grad' op failed to verify that all of {result_grad, gamma} have same element type}}
   %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 1.0e-5 : tensor<4x8xbf16>, tensor<8xf32>
   return %dx : tensor<4x8xbf16>
 }
@@ -229,9 +229,9 @@ func.func @rms_norm_grad_weight_shape(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>,
 
 // -----
 
-// The input gradient has the input's type.
+// The input gradient has the result gradient's type.
 func.func @rms_norm_grad_input_grad_type(%dy: tensor<4x8xf32>, %x: tensor<4x8xf32>, %w: tensor<8xf32>) -> tensor<4x8xf16> {
-  // expected-error @+1 {{'mpc.rms_norm_grad' op failed to verify that all of {result_grad, input, input_grad} have same type}}
+  // expected-error @+1 {{'mpc.rms_norm_grad' op failed to verify that all of {result_grad, input_grad} have same type}}
   %dx, %dw = "mpc.rms_norm_grad"(%dy, %x, %w) {epsilon = 1.0e-6 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<4x8xf16>, tensor<8xf32>)
   return %dx : tensor<4x8xf16>
 }
@@ -247,9 +247,9 @@ func.func @rms_norm_grad_weight_grad_type(%dy: tensor<4x8xf32>, %x: tensor<4x8xf
 
 // -----
 
-// The input and weight share an element type.
+// The gradients and the weight share an element type.
 func.func @rms_norm_grad_weight_element_type(%dy: tensor<4x8xbf16>, %x: tensor<4x8xbf16>, %w: tensor<8xf32>) -> tensor<4x8xbf16> {
-  // expected-error @+1 {{'mpc.rms_norm_grad' op failed to verify that all of {input, weight} have same element type}}
+  // expected-error @+1 {{'mpc.rms_norm_grad' op failed to verify that all of {result_grad, weight} have same element type}}
   %dx, %dw = mpc.rms_norm_grad %dy, %x, %w eps = 1.0e-6 : tensor<4x8xbf16>, tensor<8xf32>
   return %dx : tensor<4x8xbf16>
 }
@@ -858,3 +858,21 @@ mpc.param state @w.bf16 : tensor<4xbf16> = #mpc.init<zeros> copy_of @w.m
 mpc.param @w : tensor<8xf32> = #mpc.init<zeros>
 // expected-error @+1 {{'mpc.param' op copy_of names @w, which must be a trainable f32 param of the copy's shape}}
 mpc.param state @w.bf16 : tensor<4xbf16> = #mpc.init<zeros> copy_of @w
+
+// -----
+
+// A 16-bit input is read by f32 gradients only, not by 16-bit ones of the
+// other type.
+func.func @layer_norm_grad_narrow_input(%dy: tensor<4x8xbf16>, %x: tensor<4x8xf16>, %g: tensor<8xbf16>) -> tensor<4x8xbf16> {
+  // expected-error @+1 {{'mpc.layer_norm_grad' op input element type 'f16' must be 'bf16'}}
+  %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 1.0e-5 : tensor<4x8xf16>, tensor<8xbf16> -> tensor<4x8xbf16>
+  return %dx : tensor<4x8xbf16>
+}
+
+// -----
+
+func.func @rms_norm_grad_narrow_input(%dy: tensor<4x8xf16>, %x: tensor<4x8xbf16>, %w: tensor<8xf16>) -> tensor<4x8xf16> {
+  // expected-error @+1 {{'mpc.rms_norm_grad' op input element type 'bf16' must be 'f16'}}
+  %dx, %dw = mpc.rms_norm_grad %dy, %x, %w eps = 1.0e-6 : tensor<4x8xbf16>, tensor<8xf16> -> tensor<4x8xf16>
+  return %dx : tensor<4x8xf16>
+}

@@ -99,6 +99,17 @@ func.func @rms_norm_grad(%dy: tensor<8x16x64xf32>, %x: tensor<8x16x64xf32>, %w: 
   return %dx, %dw : tensor<8x16x64xf32>, tensor<64xf32>
 }
 
+// Normalization gradients reading a bf16 input with f32 params: the
+// gradients' f32 type follows an arrow.
+// CHECK-LABEL: func.func @narrow_input_grads
+// CHECK: mpc.layer_norm_grad %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xf32> -> tensor<4x8xf32>{{$}}
+// CHECK-NEXT: mpc.rms_norm_grad %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xf32> -> tensor<4x8xf32>{{$}}
+func.func @narrow_input_grads(%dy: tensor<4x8xf32>, %x: tensor<4x8xbf16>, %g: tensor<8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %dx, %dg, %db = mpc.layer_norm_grad %dy, %x, %g eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xf32> -> tensor<4x8xf32>
+  %dx2, %dw = mpc.rms_norm_grad %dy, %x, %g eps = 1.000000e-05 : tensor<4x8xbf16>, tensor<8xf32> -> tensor<4x8xf32>
+  return %dx, %dx2 : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
 // layer_norm_grad's three results, with a gamma of one and of two trailing dims.
 // CHECK-LABEL: func.func @layer_norm_grad
 // CHECK-SAME: (%[[DY:.*]]: tensor<8x16x64xf32>, %[[X:.*]]: tensor<8x16x64xf32>, %[[G:.*]]: tensor<64xf32>, %[[G2:.*]]: tensor<16x64xf32>)

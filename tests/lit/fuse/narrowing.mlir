@@ -76,3 +76,49 @@ func.func @kept(%x: tensor<8x10xbf16>, %y: tensor<8xi32>, %dl: tensor<f32>) {
   "test.use"(%l, %h2) : (tensor<f32>, tensor<8x10xbf16>) -> ()
   return
 }
+
+// -----
+
+// The residual stream's layer norm and its gradient read the bf16 sum
+// instead of its f32 cast, and the bias gradient sums the bf16 GELU
+// gradient: no widening cast (and no f32 copy) is left.
+// CHECK-LABEL: func.func @narrow_inputs
+// CHECK-SAME: (%[[X:.*]]: tensor<8x16xbf16>, %[[G:.*]]: tensor<16xf32>, %[[DY:.*]]: tensor<8x16xf32>, %[[D:.*]]: tensor<8x16xbf16>)
+// CHECK-NOT: mpc.cast
+// CHECK: mpc.layer_norm %[[X]], %[[G]], %[[G]] eps = 1.000000e-05 : tensor<8x16xbf16>, tensor<16xf32> -> tensor<8x16xf32>
+// CHECK-NEXT: mpc.layer_norm_grad %[[DY]], %[[X]], %[[G]] eps = 1.000000e-05 : tensor<8x16xbf16>, tensor<16xf32> -> tensor<8x16xf32>
+// CHECK-NEXT: mpc.rms_norm %[[X]], %[[G]] eps = 1.000000e-05 : tensor<8x16xbf16>, tensor<16xf32> -> tensor<8x16xf32>
+// CHECK-NEXT: mpc.reduce_sum %[[D]] [0] : tensor<8x16xbf16> -> tensor<16xf32>
+func.func @narrow_inputs(%x: tensor<8x16xbf16>, %g: tensor<16xf32>, %dy: tensor<8x16xf32>, %d: tensor<8x16xbf16>) {
+  %f = mpc.cast %x : tensor<8x16xbf16> to tensor<8x16xf32>
+  %n = mpc.layer_norm %f, %g, %g eps = 1.0e-5 : tensor<8x16xf32>, tensor<16xf32>
+  %dx, %dg, %db = mpc.layer_norm_grad %dy, %f, %g eps = 1.0e-5 : tensor<8x16xf32>, tensor<16xf32>
+  %r = mpc.rms_norm %f, %g eps = 1.0e-5 : tensor<8x16xf32>, tensor<16xf32>
+  %e = mpc.cast %d : tensor<8x16xbf16> to tensor<8x16xf32>
+  %s = mpc.reduce_sum %e [0] : tensor<8x16xf32> -> tensor<16xf32>
+  "test.use"(%n, %dx, %r, %s) : (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<16xf32>) -> ()
+  return
+}
+
+// -----
+
+// Kept: a widening cast read elsewhere in f32 too (an add), one read as a
+// layer norm's gradient (not its input), and one the numerics check probes.
+// CHECK-LABEL: func.func @kept_widening
+// CHECK: %[[F:.*]]:2 = mpc.fused
+// CHECK: mpc.layer_norm %[[F]]#0
+// CHECK: %[[E:.*]] = mpc.fused
+// CHECK: mpc.layer_norm_grad %[[E]], %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<8x16xf32>, tensor<16xf32>{{$}}
+// CHECK: %[[P:.*]] = mpc.fused({{.*}}) {mpc.numerics_probe = 0 : i64}
+// CHECK: mpc.reduce_sum %[[P]]
+func.func @kept_widening(%x: tensor<8x16xbf16>, %g: tensor<16xf32>, %y: tensor<8x16xf32>) {
+  %f = mpc.cast %x : tensor<8x16xbf16> to tensor<8x16xf32>
+  %n = mpc.layer_norm %f, %g, %g eps = 1.0e-5 : tensor<8x16xf32>, tensor<16xf32>
+  %a = mpc.add %f, %f : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %e = mpc.cast %x : tensor<8x16xbf16> to tensor<8x16xf32>
+  %dx, %dg, %db = mpc.layer_norm_grad %e, %y, %g eps = 1.0e-5 : tensor<8x16xf32>, tensor<16xf32>
+  %p = mpc.cast %x {mpc.numerics_probe = 0 : i64} : tensor<8x16xbf16> to tensor<8x16xf32>
+  %s = mpc.reduce_sum %p [0] : tensor<8x16xf32> -> tensor<16xf32>
+  "test.use"(%n, %a, %dx, %s) : (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<16xf32>) -> ()
+  return
+}
