@@ -166,8 +166,9 @@ Math gemmMath(Value lhs, Value rhs) {
   return Math::F32;
 }
 
-/// The math of the attention kernels on `query` ([..., T, d]): the tensor
-/// cores' f16 or bf16 where the kernels multiply there, else f32.
+/// The math of the attention kernels on `query` (its head dim last in
+/// either layout): the tensor cores' f16 or bf16 where the kernels multiply
+/// there, else f32.
 Math attentionMath(Value query) {
   auto type = cast<RankedTensorType>(query.getType());
   std::optional<DType> dtype = deviceDType(type.getElementType());
@@ -590,12 +591,11 @@ private:
                        /*partialFlops=*/3.0});
   }
 
-  /// The pairs and head dim of an attention op on `query` ([..., T, d]).
-  static std::pair<double, int64_t> attentionShape(Value query) {
-    ArrayRef<int64_t> shape =
-        cast<RankedTensorType>(query.getType()).getShape();
-    int64_t length = shape[shape.size() - 2], dim = shape.back();
-    return {cost::causalPairs(elementsOf(query) / (length * dim), length), dim};
+  /// The pairs and head dim of an attention op of `layout` (either order:
+  /// the op reads and writes each operand's bytes once in both).
+  static std::pair<double, int64_t> attentionShape(attention::Layout layout) {
+    return {cost::causalPairs(attention::headCount(layout), layout.length),
+            layout.dim};
   }
 
   /// One launch that reads q, k and v once (its tiles of k and v stay in
@@ -603,13 +603,11 @@ private:
   /// log-sum-exp; the T x T scores never reach HBM. Its model FLOPs are the
   /// unfused chain's two GEMMs at half.
   void causalAttention(CausalAttentionOp op) {
-    auto [pairs, dim] = attentionShape(op.getQuery());
-    if (!inBackward) {
-      ArrayRef<int64_t> shape = op.getQuery().getType().getShape();
-      int64_t length = shape[shape.size() - 2];
+    attention::Layout layout = op.getLayout();
+    auto [pairs, dim] = attentionShape(layout);
+    if (!inBackward)
       report.forwardGemmFlops +=
-          cost::gemmFlops(elementsOf(op.getQuery()) / dim * length, dim);
-    }
+          cost::gemmFlops(elementsOf(op.getQuery()) / dim * layout.length, dim);
     add("causal_attention", attentionMath(op.getQuery()),
         cost::kAttentionForwardFlops * dim * pairs, bytesOf(op->getOperands()),
         bytesOf(op->getResults()));
@@ -619,7 +617,7 @@ private:
   /// the rows' D (f32, like the log-sum-exp) to scratch, then dk and dv,
   /// which read it back.
   void causalAttentionGrad(CausalAttentionGradOp op) {
-    auto [pairs, dim] = attentionShape(op.getQuery());
+    auto [pairs, dim] = attentionShape(op.getLayout());
     int64_t read = bytesOf(op->getOperands());
     int64_t rowBytes = bytesOf(op.getLogSumExp());
     Math math = attentionMath(op.getQuery());

@@ -9,8 +9,12 @@
 //   %o = mpc.matmul %p, %v
 //
 // with one mpc.causal_attention, so that autodiff builds its fused gradient
-// and no backend writes the T x T scores or probabilities. It runs on the
-// forward graph, before mpc-build-train-step.
+// and no backend writes the T x T scores or probabilities. Then, where the
+// heads were made by transposing [..., T, H, d] projections to
+// [..., H, T, d] and the result is only transposed back, it folds those
+// transposes into a sequence-major causal_attention that reads and writes
+// [..., T, H, d] in place (its gradient does too). It runs on the forward
+// graph, before mpc-build-train-step.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +25,7 @@
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <cmath>
 #include <optional>
@@ -166,7 +171,7 @@ struct FuseCausalAttention : OpRewritePattern<MatmulOp> {
                                            rewriter.getF32Type());
     auto attention = rewriter.create<CausalAttentionOp>(
         rewriter.getFusedLoc(locations), type, statsType, query, key, value,
-        rewriter.getF64FloatAttr(scale.value_or(1.0)));
+        rewriter.getF64FloatAttr(scale.value_or(1.0)), UnitAttr());
     rewriter.replaceOp(output, attention.getResult());
     // The rest of the chain is dead now, producers after consumers, and so
     // is a scale constant nothing else reads.
@@ -178,19 +183,109 @@ struct FuseCausalAttention : OpRewritePattern<MatmulOp> {
   }
 };
 
+/// Whether `transpose` swaps the sequence and head dims of an attention
+/// operand, [..., T, H, d] <-> [..., H, T, d], and has no precision override
+/// (the author's choice for that op alone, which a fold would drop).
+bool swapsSequenceAndHeads(TransposeOp transpose) {
+  if (transpose->hasAttr(MpcDialect::kPrecisionAttrName))
+    return false;
+  ArrayRef<int64_t> permutation = transpose.getPermutation();
+  int64_t rank = permutation.size();
+  if (rank < 3)
+    return false;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t expected =
+        i == rank - 3 ? rank - 2 : (i == rank - 2 ? rank - 3 : i);
+    if (permutation[i] != expected)
+      return false;
+  }
+  return true;
+}
+
+/// A head-major causal_attention whose q, k and v are each such a transpose
+/// and whose result is read only through such transposes becomes the
+/// sequence-major op on the transposes' inputs; the transposes back are
+/// replaced by its result. An operand transpose another op reads stays for
+/// that reader (the attention still reads the untransposed value, and the
+/// transposes around the result and in the backward still go); a result
+/// that anything else reads head-major keeps the op as it is, since that
+/// reader would need the transpose the fold removes.
+struct FoldHeadTransposes : OpRewritePattern<CausalAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CausalAttentionOp attention,
+                                PatternRewriter &rewriter) const override {
+    if (attention.getSequenceMajor())
+      return failure();
+    SmallVector<TransposeOp> operandTransposes;
+    SmallVector<Value> inputs;
+    for (Value operand :
+         {attention.getQuery(), attention.getKey(), attention.getValue()}) {
+      auto transpose = operand.getDefiningOp<TransposeOp>();
+      if (!transpose || !swapsSequenceAndHeads(transpose))
+        return failure();
+      operandTransposes.push_back(transpose);
+      inputs.push_back(transpose.getInput());
+    }
+    Value result = attention.getResult();
+    SmallVector<TransposeOp> resultTransposes;
+    for (Operation *user : result.getUsers()) {
+      auto transpose = dyn_cast<TransposeOp>(user);
+      if (!transpose || !swapsSequenceAndHeads(transpose))
+        return failure();
+      resultTransposes.push_back(transpose);
+    }
+    if (resultTransposes.empty())
+      return failure();
+
+    SmallVector<Location> locations;
+    for (TransposeOp transpose : operandTransposes)
+      locations.push_back(transpose.getLoc());
+    locations.push_back(attention.getLoc());
+    for (TransposeOp transpose : resultTransposes)
+      locations.push_back(transpose.getLoc());
+    auto folded = rewriter.create<CausalAttentionOp>(
+        rewriter.getFusedLoc(locations), inputs[0].getType(),
+        attention.getLogSumExp().getType(), inputs[0], inputs[1], inputs[2],
+        attention.getScaleAttr(), rewriter.getUnitAttr());
+    folded->setDiscardableAttrs(attention->getDiscardableAttrDictionary());
+    for (TransposeOp transpose : resultTransposes)
+      rewriter.replaceOp(transpose, folded.getResult());
+    // The log-sum-exp is [..., H, T] in both orders.
+    rewriter.replaceAllUsesWith(attention.getLogSumExp(),
+                                folded.getLogSumExp());
+    rewriter.eraseOp(attention);
+    // q, k and v may share a transpose: erase each once, when unread.
+    llvm::SmallPtrSet<Operation *, 3> unread;
+    for (TransposeOp transpose : operandTransposes)
+      if (transpose->use_empty())
+        unread.insert(transpose);
+    for (Operation *transpose : unread)
+      rewriter.eraseOp(transpose);
+    return success();
+  }
+};
+
+/// Applies `pattern` once to each op of type OpTy in `root`.
+template <typename OpTy, typename Pattern> void applyToEach(Operation *root) {
+  RewritePatternSet patternList(root->getContext());
+  patternList.add<Pattern>(root->getContext());
+  FrozenRewritePatternSet patterns(std::move(patternList));
+  SmallVector<Operation *> roots;
+  root->walk([&](OpTy op) { roots.push_back(op); });
+  GreedyRewriteConfig config;
+  config.strictMode = GreedyRewriteStrictness::ExistingOps;
+  // Every match is final (what a rewrite creates matches nothing), so the
+  // driver's convergence result says nothing more.
+  (void)applyOpPatternsAndFold(roots, patterns, config);
+}
+
 struct FuseAttentionPass
     : public mpc::impl::FuseAttentionBase<FuseAttentionPass> {
   void runOnOperation() override {
-    RewritePatternSet patternList(&getContext());
-    patternList.add<FuseCausalAttention>(&getContext());
-    FrozenRewritePatternSet patterns(std::move(patternList));
-    SmallVector<Operation *> roots;
-    getOperation().walk([&](MatmulOp op) { roots.push_back(op); });
-    GreedyRewriteConfig config;
-    config.strictMode = GreedyRewriteStrictness::ExistingOps;
-    // Every match is final (what a rewrite creates matches nothing), so the
-    // driver's convergence result says nothing more.
-    (void)applyOpPatternsAndFold(roots, patterns, config);
+    // First the chains, then the transposes around the ops they became.
+    applyToEach<MatmulOp, FuseCausalAttention>(getOperation());
+    applyToEach<CausalAttentionOp, FoldHeadTransposes>(getOperation());
   }
 };
 

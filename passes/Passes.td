@@ -291,6 +291,23 @@ def FuseAttention : Pass<"mpc-fuse-attention", "::mlir::ModuleOp"> {
     // becomes
     %o, %lse = mpc.causal_attention %q, %k, %v scale = 0.35355339059327379 : tensor<2x4x16x8xf32>, tensor<2x4x16xf32>
     ```
+
+    Then, when `q`, `k` and `v` are each a transpose `[..., T, H, d] ->
+    [..., H, T, d]` and every reader of the result is the transpose back,
+    the op becomes `sequence_major` on the transposes' inputs and replaces
+    the transposes back; an operand transpose that another op also reads
+    stays for it. No transpose is left around the op, nor, after autodiff,
+    around its gradient. A transpose with a `precision` override is left
+    alone.
+
+    ```mlir
+    %qh = mpc.transpose %q [0, 2, 1, 3] : tensor<2x16x4x8xf32> -> tensor<2x4x16x8xf32>
+    // ... %kh, %vh alike
+    %o, %lse = mpc.causal_attention %qh, %kh, %vh scale = 0.35355339059327379 : tensor<2x4x16x8xf32>, tensor<2x4x16xf32>
+    %y = mpc.transpose %o [0, 2, 1, 3] : tensor<2x4x16x8xf32> -> tensor<2x16x4x8xf32>
+    // becomes
+    %y, %lse = mpc.causal_attention %q, %k, %v sequence_major scale = 0.35355339059327379 : tensor<2x16x4x8xf32>, tensor<2x4x16xf32>
+    ```
   }];
   let dependentDialects = ["::mpc::MpcDialect"];
 }

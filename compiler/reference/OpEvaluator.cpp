@@ -41,16 +41,6 @@ const int64_t *ids(const HostTensor *t) { return t->i64.data(); }
 
 float f32(APFloat value) { return static_cast<float>(value.convertToDouble()); }
 
-/// The [heads, length, dim] view of an attention operand [..., T, d].
-struct AttentionDims {
-  int64_t heads, length, dim;
-};
-AttentionDims attentionDims(Value query) {
-  auto type = cast<RankedTensorType>(query.getType());
-  int64_t length = type.getDimSize(type.getRank() - 2);
-  int64_t dim = type.getDimSize(type.getRank() - 1);
-  return {type.getNumElements() / (length * dim), length, dim};
-}
 /// The element type of an attention operand, which selects the rounding of
 /// the products' operands.
 mpc_dtype attentionType(Value query) {
@@ -254,17 +244,15 @@ private:
   }
   bool visit(WhereOp op);
   bool visit(CausalAttentionOp op) {
-    AttentionDims dims = attentionDims(op.getQuery());
     causalAttention(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
-                    data(out[1]), dims.heads, dims.length, dims.dim,
-                    f32(op.getScale()), attentionType(op.getQuery()));
+                    data(out[1]), op.getLayout(), f32(op.getScale()),
+                    attentionType(op.getQuery()));
     return true;
   }
   bool visit(CausalAttentionGradOp op) {
-    AttentionDims dims = attentionDims(op.getQuery());
     causalAttentionGrad(data(in[0]), data(in[1]), data(in[2]), data(in[3]),
                         data(in[4]), data(out[0]), data(out[1]), data(out[2]),
-                        dims.heads, dims.length, dims.dim, f32(op.getScale()),
+                        op.getLayout(), f32(op.getScale()),
                         attentionType(op.getQuery()));
     return true;
   }

@@ -218,21 +218,29 @@ def Mpc_CausalAttentionGradOp : Mpc_Op<"causal_attention_grad", [Pure,
     returns, with `dP_ij = dO_i · v_j` and `D_i = sum_j p_ij dP_ij`:
     `dv_j = sum_i p_ij dO_i`, `ds_ij = scale · p_ij (dP_ij - D_i)`,
     `dq_i = sum_j ds_ij k_j`, `dk_j = sum_i ds_ij q_i`. Everything is f32
-    inside; each gradient is rounded once.
+    inside; each gradient is rounded once. With `sequence_major` (the
+    forward's) every operand and gradient but `log_sum_exp` is
+    `[..., T, H, d]`.
 
     ```mlir
     %dq, %dk, %dv = mpc.causal_attention_grad %do, %q, %k, %v, %lse scale = 2.500000e-01 : tensor<8x4x16x16xbf16>, tensor<8x4x16xf32>
+    %dx, %dy, %dz = mpc.causal_attention_grad %dp, %x, %y, %z, %lse2 sequence_major scale = 2.500000e-01 : tensor<8x16x4x16xbf16>, tensor<8x4x16xf32>
     ```
   }];
   let arguments = (ins Mpc_FloatTensor:$result_grad, Mpc_FloatTensor:$query,
                        Mpc_FloatTensor:$key, Mpc_FloatTensor:$value,
                        Mpc_F32Tensor:$log_sum_exp,
-                       F64Attr:$scale);
+                       F64Attr:$scale, UnitAttr:$sequence_major);
   let results = (outs Mpc_FloatTensor:$query_grad, Mpc_FloatTensor:$key_grad,
                       Mpc_FloatTensor:$value_grad);
   let assemblyFormat = [{
     $result_grad `,` $query `,` $key `,` $value `,` $log_sum_exp
-    `scale` `=` $scale attr-dict `:` type($query) `,` type($log_sum_exp)
+    (`sequence_major` $sequence_major^)? `scale` `=` $scale attr-dict `:`
+    type($query) `,` type($log_sum_exp)
+  }];
+  let extraClassDeclaration = [{
+    /// Where the rows of the operands and the gradients lie.
+    ::mpc::attention::Layout getLayout();
   }];
   let hasVerifier = 1;
 }

@@ -432,10 +432,12 @@ CausalAttentionOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   // is taken of.
   if (grads[1])
     return emitOpError("has no gradient through its log_sum_exp result");
+  // The gradient reads and writes the forward's layout, so no transpose
+  // appears around it either.
   Type type = getResult().getType();
   auto grad = b.create<CausalAttentionGradOp>(
       getLoc(), type, type, type, grads[0], getQuery(), getKey(), getValue(),
-      getLogSumExp(), getScaleAttr());
+      getLogSumExp(), getScaleAttr(), getSequenceMajorAttr());
   operandGrads.append(
       {grad.getQueryGrad(), grad.getKeyGrad(), grad.getValueGrad()});
   return success();

@@ -322,8 +322,12 @@ LogicalResult DropoutOp::verify() {
 
 LogicalResult CausalAttentionOp::verify() {
   return verifyAttentionStats(
-      tensorType(getQuery()), getScale().convertToDouble(),
+      tensorType(getQuery()), getSequenceMajor(), getScale().convertToDouble(),
       tensorType(getLogSumExp()), [&] { return emitOpError(); });
+}
+
+attention::Layout CausalAttentionOp::getLayout() {
+  return attentionLayout(tensorType(getQuery()), getSequenceMajor());
 }
 
 bool CausalAttentionOp::keepsF32(Value value) {

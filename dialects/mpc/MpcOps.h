@@ -7,6 +7,8 @@
 #include "dialects/mpc/MpcDialect.h"
 #include "dialects/mpc/MpcInterfaces.h"
 #include "dialects/mpc/PrecisionTraits.h"
+#include "runtime/core/AttentionLayout.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"

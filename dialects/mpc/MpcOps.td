@@ -564,6 +564,13 @@ def Mpc_CausalAttentionOp : Mpc_Op<"causal_attention", [Pure, Mpc_Allow,
     always f32) is `max_j s_ij + log(sum_j exp(s_ij - max_j s_ij))` of the
     scaled scores `s`: the backward recomputes the probabilities from it.
 
+    With `sequence_major` the operands and the result are `[..., T, H, d]`
+    instead (the heads of a position together, as the projections that make
+    `q`, `k` and `v` write them): the op is then exactly the head-major op
+    between transposes `[..., T, H, d] <-> [..., H, T, d]`, with
+    `log_sum_exp` still `[..., H, T]`. `mpc-fuse-attention` folds those
+    transposes into it.
+
     The scores and the softmax are f32 computed from the operands' values;
     the result is rounded once to its element type (docs/fusion.md,
     "Causal attention"). `mpc-fuse-attention` builds it from the matmul,
@@ -572,14 +579,20 @@ def Mpc_CausalAttentionOp : Mpc_Op<"causal_attention", [Pure, Mpc_Allow,
 
     ```mlir
     %o, %lse = mpc.causal_attention %q, %k, %v scale = 2.500000e-01 : tensor<8x4x16x16xbf16>, tensor<8x4x16xf32>
+    %p, %lse2 = mpc.causal_attention %x, %y, %z sequence_major scale = 2.500000e-01 : tensor<8x16x4x16xbf16>, tensor<8x4x16xf32>
     ```
   }];
   let arguments = (ins Mpc_FloatTensor:$query, Mpc_FloatTensor:$key,
-                       Mpc_FloatTensor:$value, F64Attr:$scale);
+                       Mpc_FloatTensor:$value, F64Attr:$scale,
+                       UnitAttr:$sequence_major);
   let results = (outs Mpc_FloatTensor:$result, Mpc_F32Tensor:$log_sum_exp);
   let assemblyFormat = [{
-    $query `,` $key `,` $value `scale` `=` $scale attr-dict `:`
-    type($result) `,` type($log_sum_exp)
+    $query `,` $key `,` $value (`sequence_major` $sequence_major^)?
+    `scale` `=` $scale attr-dict `:` type($result) `,` type($log_sum_exp)
+  }];
+  let extraClassDeclaration = [{
+    /// Where the rows of the operands and the result lie.
+    ::mpc::attention::Layout getLayout();
   }];
   let hasVerifier = 1;
 }

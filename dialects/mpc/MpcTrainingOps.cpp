@@ -79,8 +79,12 @@ LogicalResult EmbeddingGradOp::verify() {
 
 LogicalResult CausalAttentionGradOp::verify() {
   return verifyAttentionStats(
-      tensorType(getQuery()), getScale().convertToDouble(),
+      tensorType(getQuery()), getSequenceMajor(), getScale().convertToDouble(),
       tensorType(getLogSumExp()), [&] { return emitOpError(); });
+}
+
+attention::Layout CausalAttentionGradOp::getLayout() {
+  return attentionLayout(tensorType(getQuery()), getSequenceMajor());
 }
 
 bool CausalAttentionGradOp::keepsF32(Value value) {

@@ -378,21 +378,54 @@ LogicalResult verifyCausalMask(RankedTensorType input, EmitErrorFn emitError) {
   return success();
 }
 
-LogicalResult verifyAttentionStats(RankedTensorType query, double scale,
-                                   RankedTensorType logSumExp,
+LogicalResult verifyAttentionStats(RankedTensorType query, bool sequenceMajor,
+                                   double scale, RankedTensorType logSumExp,
                                    EmitErrorFn emitError) {
-  if (query.getRank() < 2)
+  ArrayRef<int64_t> shape = query.getShape();
+  if (!sequenceMajor && shape.size() < 2)
     return emitError() << "query needs rank >= 2 ([..., T, d]), got "
-                       << formatShape(query.getShape());
+                       << formatShape(shape);
+  if (sequenceMajor && shape.size() < 3)
+    return emitError()
+           << "sequence-major query needs rank >= 3 ([..., T, H, d]), got "
+           << formatShape(shape);
   if (!std::isfinite(scale) || scale == 0)
     return emitError() << "scale must be finite and nonzero, got " << scale;
-  if (logSumExp.getShape() != query.getShape().drop_back())
+  if (!sequenceMajor) {
+    if (logSumExp.getShape() != shape.drop_back())
+      return emitError() << "log_sum_exp shape "
+                         << formatShape(logSumExp.getShape())
+                         << " must be query shape " << formatShape(shape)
+                         << " without its last dim";
+    return success();
+  }
+  // [..., T, H, d] -> [..., H, T].
+  SmallVector<int64_t> expected(shape.drop_back(3));
+  expected.append({shape[shape.size() - 2], shape[shape.size() - 3]});
+  if (logSumExp.getShape() != ArrayRef<int64_t>(expected))
     return emitError() << "log_sum_exp shape "
-                       << formatShape(logSumExp.getShape())
-                       << " must be query shape "
-                       << formatShape(query.getShape())
-                       << " without its last dim";
+                       << formatShape(logSumExp.getShape()) << " must be "
+                       << formatShape(expected)
+                       << " ([..., H, T]) for the sequence-major query shape "
+                       << formatShape(shape);
   return success();
+}
+
+attention::Layout attentionLayout(RankedTensorType query, bool sequenceMajor) {
+  // Products of the leading dims, not divisions: a dim may be 0.
+  auto product = [](ArrayRef<int64_t> dims) {
+    int64_t count = 1;
+    for (int64_t size : dims)
+      count *= size;
+    return count;
+  };
+  ArrayRef<int64_t> shape = query.getShape();
+  int64_t rank = shape.size(), dim = shape.back();
+  if (!sequenceMajor)
+    return attention::headMajorLayout(1, product(shape.drop_back(2)),
+                                      shape[rank - 2], dim);
+  return attention::sequenceMajorLayout(product(shape.drop_back(3)),
+                                        shape[rank - 2], shape[rank - 3], dim);
 }
 
 FailureOr<RankedTensorType> inferCrossEntropyType(RankedTensorType logits,

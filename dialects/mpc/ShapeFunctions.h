@@ -9,6 +9,8 @@
 #ifndef MPC_DIALECT_SHAPEFUNCTIONS_H
 #define MPC_DIALECT_SHAPEFUNCTIONS_H
 
+#include "runtime/core/AttentionLayout.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/TypeRange.h"
@@ -188,12 +190,18 @@ inferWhereType(mlir::RankedTensorType condition, mlir::RankedTensorType onTrue,
 mlir::LogicalResult verifyCausalMask(mlir::RankedTensorType input,
                                      EmitErrorFn emitError);
 
-/// causal_attention and its gradient: query [..., T, d] with rank >= 2, a
-/// finite nonzero scale, and the log-sum-exp of type [..., T] x f32.
+/// causal_attention and its gradient: query [..., T, d] with rank >= 2 (or
+/// [..., T, H, d] with rank >= 3 when `sequenceMajor`), a finite nonzero
+/// scale, and the log-sum-exp of shape [..., T] ([..., H, T]).
 mlir::LogicalResult verifyAttentionStats(mlir::RankedTensorType query,
-                                         double scale,
+                                         bool sequenceMajor, double scale,
                                          mlir::RankedTensorType logSumExp,
                                          EmitErrorFn emitError);
+
+/// The heads of a verified attention operand of type `query`, in either
+/// order: head-major [..., T, d] is one group of all its heads.
+attention::Layout attentionLayout(mlir::RankedTensorType query,
+                                  bool sequenceMajor);
 
 /// softmax_cross_entropy: labels have logits' shape without its last dim.
 mlir::FailureOr<mlir::RankedTensorType>

@@ -12,9 +12,11 @@
 // gradient needs atomics: dq, which also leaves each row's D = sum_j p_ij
 // dP_ij in the context's scratch, then dk and dv, which read it (the
 // tensor-core kernels make the same passes). Every scalar step is
-// runtime/core/AttentionMath.h's, the CPU reference's. Head dims are padded
-// with zeros to the instance's kDim (16, 32, 64 or 128): a zero adds nothing to
-// a dot product.
+// runtime/core/AttentionMath.h's, the CPU reference's, and every row is found
+// through runtime/core/AttentionLayout.h, so q, k, v and the results are
+// read and written in place in either order. Head dims are padded with zeros
+// to the instance's kDim (16, 32, 64 or 128): a zero adds nothing to a dot
+// product.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,28 +34,32 @@ namespace {
 /// f32 elements of one shared-memory tile: two tiles are 32 KiB.
 constexpr int kTileElements = 4096;
 
-/// Loads row `row` of a [length, dim] head at `base` into registers, zero
-/// past `dim` and for a row past the end.
+/// Loads row `row` of the block's head of `data` into registers, zero past
+/// the head dim and for a row past the end.
 template <int kDim, typename T>
-__device__ void loadRow(const T *data, int64_t base, int64_t row,
-                        int64_t length, int dim, float (&out)[kDim]) {
+__device__ void loadRow(const T *data, const AttentionArgs<T> &args,
+                        int64_t row, float (&out)[kDim]) {
+  const attention::Layout &layout = args.layout;
+  int64_t at = row < layout.length ? rowAt(args, row) : 0;
 #pragma unroll
   for (int c = 0; c < kDim; ++c)
-    out[c] = row < length && c < dim ? load(data, base + row * dim + c) : 0.0f;
+    out[c] = row < layout.length && c < layout.dim ? load(data, at + c) : 0.0f;
 }
 
-/// Stages rows [first, first + rows) of two [length, dim] heads into the
-/// shared tiles `a` and `b` (zero-padded) with the whole block.
+/// Stages rows [first, first + rows) of the block's head of `x` and `y`
+/// into the shared tiles `a` and `b` (zero-padded) with the whole block.
 template <int kDim, typename T>
-__device__ void stageTiles(const T *x, const T *y, int64_t base, int64_t first,
-                           int64_t length, int dim, float *a, float *b) {
+__device__ void stageTiles(const T *x, const T *y, const AttentionArgs<T> &args,
+                           int64_t first, float *a, float *b) {
   constexpr int kTile = kTileElements / kDim;
+  const attention::Layout &layout = args.layout;
   for (int e = threadIdx.x; e < kTile * kDim; e += blockDim.x) {
     int64_t row = first + e / kDim;
     int c = e % kDim;
-    bool inside = row < length && c < dim;
-    a[e] = inside ? load(x, base + row * dim + c) : 0.0f;
-    b[e] = inside ? load(y, base + row * dim + c) : 0.0f;
+    bool inside = row < layout.length && c < layout.dim;
+    int64_t at = inside ? rowAt(args, row) + c : 0;
+    a[e] = inside ? load(x, at) : 0.0f;
+    b[e] = inside ? load(y, at) : 0.0f;
   }
 }
 
@@ -70,11 +76,10 @@ __global__ void __launch_bounds__(kRows)
     attentionForwardKernel(AttentionArgs<T> args) {
   constexpr int kTile = kTileElements / kDim;
   __shared__ float keys[kTileElements], values[kTileElements];
-  int64_t base = headOf(args) * args.length * args.dim;
   int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
-  int64_t keyEnd = lastKeyOf(args.length);
+  int64_t keyEnd = lastKeyOf(args.layout.length);
   float query[kDim], acc[kDim];
-  loadRow(args.q, base, row, args.length, args.dim, query);
+  loadRow(args.q, args, row, query);
 #pragma unroll
   for (int c = 0; c < kDim; ++c)
     acc[c] = 0.0f;
@@ -82,15 +87,15 @@ __global__ void __launch_bounds__(kRows)
   float scores[kTile];
   for (int64_t first = 0; first < keyEnd; first += kTile) {
     __syncthreads();
-    stageTiles<kDim>(args.k, args.v, base, first, args.length, args.dim, keys,
-                     values);
+    stageTiles<kDim>(args.k, args.v, args, first, keys, values);
     __syncthreads();
-    if (row >= args.length)
+    if (row >= args.layout.length)
       continue;
     float tileMax = -INFINITY;
     for (int j = 0; j < kTile; ++j) {
       scores[j] = -INFINITY;
-      if (first + j >= args.length || attention::isMasked(row, first + j))
+      if (first + j >= args.layout.length ||
+          attention::isMasked(row, first + j))
         continue;
       scores[j] =
           attention::scaledScore(dotRow(query, keys + j * kDim), args.scale);
@@ -111,11 +116,11 @@ __global__ void __launch_bounds__(kRows)
         acc[c] = math::add(acc[c], math::mul(weight, values[j * kDim + c]));
     }
   }
-  if (row >= args.length)
+  if (row >= args.layout.length)
     return;
-  for (int c = 0; c < args.dim; ++c)
-    store(args.result, base + row * args.dim + c, math::div(acc[c], state.sum));
-  args.lse[headOf(args) * args.length + row] = attention::logSumExp(state);
+  for (int c = 0; c < args.layout.dim; ++c)
+    store(args.result, rowAt(args, row) + c, math::div(acc[c], state.sum));
+  args.lse[statAt(args, row)] = attention::logSumExp(state);
 }
 
 /// Backward, dq: one query row per thread, key and value tiles in shared
@@ -126,29 +131,27 @@ __global__ void __launch_bounds__(kRows)
     attentionQueryGradKernel(AttentionArgs<T> args) {
   constexpr int kTile = kTileElements / kDim;
   __shared__ float keys[kTileElements], values[kTileElements];
-  int64_t base = headOf(args) * args.length * args.dim;
   int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
-  int64_t keyEnd = lastKeyOf(args.length);
+  int64_t keyEnd = lastKeyOf(args.layout.length);
   float query[kDim], grad[kDim], queryGrad[kDim];
-  loadRow(args.q, base, row, args.length, args.dim, query);
-  loadRow(args.dout, base, row, args.length, args.dim, grad);
+  loadRow(args.q, args, row, query);
+  loadRow(args.dout, args, row, grad);
 #pragma unroll
   for (int c = 0; c < kDim; ++c)
     queryGrad[c] = 0.0f;
-  float lse = row < args.length
-                  ? args.savedLse[headOf(args) * args.length + row]
-                  : 0.0f;
+  float lse =
+      row < args.layout.length ? args.savedLse[statAt(args, row)] : 0.0f;
   float rowGradDot = 0.0f;
   for (int walk = 0; walk < 2; ++walk) {
     for (int64_t first = 0; first < keyEnd; first += kTile) {
       __syncthreads();
-      stageTiles<kDim>(args.k, args.v, base, first, args.length, args.dim, keys,
-                       values);
+      stageTiles<kDim>(args.k, args.v, args, first, keys, values);
       __syncthreads();
-      if (row >= args.length)
+      if (row >= args.layout.length)
         continue;
       for (int j = 0; j < kTile; ++j) {
-        if (first + j >= args.length || attention::isMasked(row, first + j))
+        if (first + j >= args.layout.length ||
+            attention::isMasked(row, first + j))
           continue;
         const float *k = keys + j * kDim;
         float p = attention::probability(
@@ -165,11 +168,11 @@ __global__ void __launch_bounds__(kRows)
       }
     }
   }
-  if (row >= args.length)
+  if (row >= args.layout.length)
     return;
-  args.rowGradDot[blockIdx.y * args.length + row] = rowGradDot;
-  for (int c = 0; c < args.dim; ++c)
-    store(args.dq, base + row * args.dim + c, queryGrad[c]);
+  args.rowGradDot[blockIdx.y * args.layout.length + row] = rowGradDot;
+  for (int c = 0; c < args.layout.dim; ++c)
+    store(args.dq, rowAt(args, row) + c, queryGrad[c]);
 }
 
 /// Backward, dk and dv: one key row per thread, query and output-gradient
@@ -180,31 +183,29 @@ __global__ void __launch_bounds__(kRows)
   constexpr int kTile = kTileElements / kDim;
   __shared__ float queries[kTileElements], grads[kTileElements];
   __shared__ float rowLse[kTile], rowD[kTile];
-  int64_t base = headOf(args) * args.length * args.dim;
   int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
   float key[kDim], value[kDim], keyGrad[kDim], valueGrad[kDim];
-  loadRow(args.k, base, row, args.length, args.dim, key);
-  loadRow(args.v, base, row, args.length, args.dim, value);
+  loadRow(args.k, args, row, key);
+  loadRow(args.v, args, row, value);
 #pragma unroll
   for (int c = 0; c < kDim; ++c)
     keyGrad[c] = valueGrad[c] = 0.0f;
   // The first query that sees any key of the block is the block's first.
-  for (int64_t first = blockIdx.x * int64_t(kRows); first < args.length;
+  for (int64_t first = blockIdx.x * int64_t(kRows); first < args.layout.length;
        first += kTile) {
     __syncthreads();
-    stageTiles<kDim>(args.q, args.dout, base, first, args.length, args.dim,
-                     queries, grads);
+    stageTiles<kDim>(args.q, args.dout, args, first, queries, grads);
     for (int i = threadIdx.x; i < kTile; i += blockDim.x)
-      if (first + i < args.length) {
-        rowLse[i] = args.savedLse[headOf(args) * args.length + first + i];
-        rowD[i] = args.rowGradDot[blockIdx.y * args.length + first + i];
+      if (first + i < args.layout.length) {
+        rowLse[i] = args.savedLse[statAt(args, first + i)];
+        rowD[i] = args.rowGradDot[blockIdx.y * args.layout.length + first + i];
       }
     __syncthreads();
-    if (row >= args.length)
+    if (row >= args.layout.length)
       continue;
     for (int i = 0; i < kTile; ++i) {
       int64_t query = first + i;
-      if (query >= args.length || attention::isMasked(query, row))
+      if (query >= args.layout.length || attention::isMasked(query, row))
         continue;
       const float *q = queries + i * kDim, *g = grads + i * kDim;
       float p = attention::probability(
@@ -217,11 +218,11 @@ __global__ void __launch_bounds__(kRows)
       }
     }
   }
-  if (row >= args.length)
+  if (row >= args.layout.length)
     return;
-  for (int c = 0; c < args.dim; ++c) {
-    store(args.dk, base + row * args.dim + c, keyGrad[c]);
-    store(args.dv, base + row * args.dim + c, valueGrad[c]);
+  for (int c = 0; c < args.layout.dim; ++c) {
+    store(args.dk, rowAt(args, row) + c, keyGrad[c]);
+    store(args.dv, rowAt(args, row) + c, valueGrad[c]);
   }
 }
 
@@ -244,20 +245,34 @@ template <typename F> void withHeadDim(int64_t dim, F &&f) {
 }
 
 /// The checks both entry points share; 1 when there is nothing to do.
-int checkAttention(mpc_rt *rt, const char *what, mpc_dtype type, int64_t heads,
-                   int64_t length, int64_t dim) {
-  if (checkSizes(rt, what, {heads, length, dim}) ||
+int checkAttention(mpc_rt *rt, const char *what, mpc_dtype type,
+                   const attention::Layout &layout) {
+  if (checkSizes(rt, what,
+                 {layout.batch, layout.heads, layout.length, layout.dim}) ||
       checkFloat(rt, what, "the operands", type))
     return -1;
-  if (dim > attention::kMaxDim)
+  if (layout.dim > attention::kMaxDim)
     return mpc_rt_fail(rt, "%s: head dim %lld exceeds the kernels' %lld", what,
-                       static_cast<long long>(dim),
+                       static_cast<long long>(layout.dim),
                        static_cast<long long>(attention::kMaxDim));
-  if (heads > 65535 || (length + kRows - 1) / kRows > 0x7fffffff)
+  if (attention::headCount(layout) * layout.length * layout.dim == 0)
+    return 1;
+  if (!attention::isPacked(layout))
+    return mpc_rt_fail(
+        rt,
+        "%s: strides (row %lld, head %lld) are neither [heads, length, dim] "
+        "nor [length, heads, dim] of %lld heads, %lld rows, dim %lld",
+        what, static_cast<long long>(layout.rowStride),
+        static_cast<long long>(layout.headStride),
+        static_cast<long long>(layout.heads),
+        static_cast<long long>(layout.length),
+        static_cast<long long>(layout.dim));
+  if (attention::headCount(layout) > 65535 ||
+      (layout.length + kRows - 1) / kRows > 0x7fffffff)
     return mpc_rt_fail(rt, "%s: %lld heads of %lld rows exceed the grid", what,
-                       static_cast<long long>(heads),
-                       static_cast<long long>(length));
-  return heads * length * dim == 0 ? 1 : 0;
+                       static_cast<long long>(attention::headCount(layout)),
+                       static_cast<long long>(layout.length));
+  return 0;
 }
 
 dim3 gridOf(int64_t heads, int64_t length) {
@@ -274,10 +289,13 @@ extern "C" {
 
 int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
                             const void *v, void *out, float *lse,
-                            mpc_dtype type, int64_t heads, int64_t length,
-                            int64_t dim, double scale) {
+                            mpc_dtype type, int64_t batch, int64_t heads,
+                            int64_t length, int64_t dim, int64_t row_stride,
+                            int64_t head_stride, double scale) {
   const char *what = "mpc_rt_causal_attention";
-  if (int status = checkAttention(rt, what, type, heads, length, dim))
+  mpc::attention::Layout layout{batch, heads,      length,
+                                dim,   row_stride, head_stride};
+  if (int status = checkAttention(rt, what, type, layout))
     return status < 0 ? -1 : 0;
   withFloatType(type, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -287,20 +305,20 @@ int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
     args.v = static_cast<const T *>(v);
     args.result = static_cast<T *>(out);
     args.lse = lse;
-    args.length = length;
-    args.dim = static_cast<int>(dim);
+    args.layout = layout;
     args.scale = static_cast<float>(scale);
     withHeadDim(dim, [&](auto kDim) {
       constexpr int kInstance = decltype(kDim)::value;
       if constexpr (kSixteenBit<T>)
         if (mpc::attention::usesTensorCores(type, dim)) {
           tensor_core::forwardKernel<T, kInstance>
-              <<<gridOf(heads, length), tensor_core::kThreads, 0, rt->stream>>>(
-                  args);
+              <<<gridOf(mpc::attention::headCount(layout), length),
+                 tensor_core::kThreads, 0, rt->stream>>>(args);
           return;
         }
       attentionForwardKernel<T, kInstance>
-          <<<gridOf(heads, length), kRows, 0, rt->stream>>>(args);
+          <<<gridOf(mpc::attention::headCount(layout), length), kRows, 0,
+             rt->stream>>>(args);
     });
   });
   return mpc_rt_check_launch(rt, what);
@@ -309,10 +327,13 @@ int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
 int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
                                  const void *k, const void *v, const float *lse,
                                  void *dq, void *dk, void *dv, mpc_dtype type,
-                                 int64_t heads, int64_t length, int64_t dim,
-                                 double scale) {
+                                 int64_t batch, int64_t heads, int64_t length,
+                                 int64_t dim, int64_t row_stride,
+                                 int64_t head_stride, double scale) {
   const char *what = "mpc_rt_causal_attention_grad";
-  if (int status = checkAttention(rt, what, type, heads, length, dim))
+  mpc::attention::Layout layout{batch, heads,      length,
+                                dim,   row_stride, head_stride};
+  if (int status = checkAttention(rt, what, type, layout))
     return status < 0 ? -1 : 0;
   // The rows' D of as many heads as the scratch holds, per launch pair.
   int64_t headsPerLaunch =
@@ -332,15 +353,15 @@ int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
     args.dv = static_cast<T *>(dv);
     args.savedLse = lse;
     args.rowGradDot = static_cast<float *>(rt->scratch);
-    args.length = length;
-    args.dim = static_cast<int>(dim);
+    args.layout = layout;
     args.scale = static_cast<float>(scale);
     withHeadDim(dim, [&](auto kDim) {
       constexpr int kInstance = decltype(kDim)::value;
-      for (args.firstHead = 0; args.firstHead < heads;
+      int64_t allHeads = mpc::attention::headCount(layout);
+      for (args.firstHead = 0; args.firstHead < allHeads;
            args.firstHead += headsPerLaunch) {
-        int64_t count = heads - args.firstHead < headsPerLaunch
-                            ? heads - args.firstHead
+        int64_t count = allHeads - args.firstHead < headsPerLaunch
+                            ? allHeads - args.firstHead
                             : headsPerLaunch;
         dim3 grid = gridOf(count, length);
         if constexpr (kSixteenBit<T>)

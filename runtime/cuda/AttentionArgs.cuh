@@ -10,6 +10,8 @@
 #ifndef MPC_RUNTIME_CUDA_ATTENTIONARGS_CUH
 #define MPC_RUNTIME_CUDA_ATTENTIONARGS_CUH
 
+#include "runtime/core/AttentionLayout.h"
+
 #include <stdint.h>
 
 namespace mpc::cuda {
@@ -19,22 +21,35 @@ namespace mpc::cuda {
 constexpr int kRows = 64;
 
 /// The operands of the three kernels; null where a kernel does not use one.
-/// Heads firstHead + blockIdx.y are a launch's; rowGradDot holds D for the
-/// rows of those heads, from the launch's first.
+/// All but the log-sum-exp and D lie as `layout` says. Flat heads
+/// firstHead + blockIdx.y are a launch's; rowGradDot holds D for the rows
+/// of those heads, from the launch's first.
 template <typename T> struct AttentionArgs {
   const T *q, *k, *v, *dout;
   T *result, *dq, *dk, *dv;
   float *lse;
   const float *savedLse;
   float *rowGradDot;
-  int64_t length, firstHead;
-  int dim;
+  attention::Layout layout;
+  int64_t firstHead;
   float scale;
 };
 
-/// The offset of the launch's head in a [heads, length, ...] tensor.
+/// The launch's flat head (attention::rowOffset's `head`).
 template <typename T> __device__ int64_t headOf(const AttentionArgs<T> &args) {
   return args.firstHead + blockIdx.y;
+}
+
+/// The offset of row `row` of the block's head in q, k, v and the rest.
+template <typename T>
+__device__ int64_t rowAt(const AttentionArgs<T> &args, int64_t row) {
+  return attention::rowOffset(args.layout, headOf(args), row);
+}
+
+/// The offset of row `row` of the block's head in the log-sum-exp.
+template <typename T>
+__device__ int64_t statAt(const AttentionArgs<T> &args, int64_t row) {
+  return attention::statOffset(args.layout, headOf(args), row);
 }
 
 /// One past the last key the block's query rows see.

@@ -12,7 +12,8 @@
 // score gradients are rounded to 16 bits where they become the next
 // product's A (attention::operandBits), as the CPU reference rounds them
 // (attention::productOperand). Every scalar step is AttentionMath.h's;
-// which lane holds which element is MmaFragment.h's. Head dims are padded
+// which lane holds which element is MmaFragment.h's, and where a row lies
+// AttentionLayout.h's (either order, in place). Head dims are padded
 // with zeros to the instance's kDim, a multiple of 16.
 //
 //===----------------------------------------------------------------------===//
@@ -61,18 +62,20 @@ template <int kDim> struct Shape {
   static constexpr int kTileElements = kTileRows * kStride;
 };
 
-/// The A fragments of rows [firstRow, firstRow + 16) of a [length, dim]
-/// head at `base`, zero past `dim` and past the end.
+/// The A fragments of rows [firstRow, firstRow + 16) of the block's head
+/// of `data`, zero past the head dim and past the end.
 template <int kDim, typename T>
-__device__ void loadRowFragments(const T *data, int64_t base, int64_t firstRow,
-                                 int64_t length, int dim,
+__device__ void loadRowFragments(const T *data, const AttentionArgs<T> &args,
+                                 int64_t firstRow,
                                  uint32_t (&out)[Shape<kDim>::kSteps][4]) {
   int lane = threadIdx.x % mma::kLanes;
+  const attention::Layout &layout = args.layout;
   auto bits = [&](mma::Coord at, int step) -> uint16_t {
     int64_t row = firstRow + at.row;
     int col = step * mma::kK + at.col;
-    return row < length && col < dim ? bitsAt(data, base + row * dim + col)
-                                     : uint16_t(0);
+    return row < layout.length && col < layout.dim
+               ? bitsAt(data, rowAt(args, row) + col)
+               : uint16_t(0);
   };
 #pragma unroll
   for (int s = 0; s < Shape<kDim>::kSteps; ++s)
@@ -82,18 +85,20 @@ __device__ void loadRowFragments(const T *data, int64_t base, int64_t firstRow,
                                 bits(mma::aElement(lane, 2 * r + 1), s));
 }
 
-/// Stages rows [first, first + kTileRows) of two [length, dim] heads into
-/// the shared tiles `a` and `b` (zero-padded) with the whole block.
+/// Stages rows [first, first + kTileRows) of the block's head of `x` and
+/// `y` into the shared tiles `a` and `b` (zero-padded) with the whole block.
 template <int kDim, typename T>
-__device__ void stageTiles(const T *x, const T *y, int64_t base, int64_t first,
-                           int64_t length, int dim, uint16_t *a, uint16_t *b) {
+__device__ void stageTiles(const T *x, const T *y, const AttentionArgs<T> &args,
+                           int64_t first, uint16_t *a, uint16_t *b) {
+  const attention::Layout &layout = args.layout;
   for (int e = threadIdx.x; e < kTileRows * kDim; e += blockDim.x) {
     int r = e / kDim, c = e % kDim;
     int64_t row = first + r;
-    bool inside = row < length && c < dim;
+    bool inside = row < layout.length && c < layout.dim;
+    int64_t from = inside ? rowAt(args, row) + c : 0;
     int at = r * Shape<kDim>::kStride + c;
-    a[at] = inside ? bitsAt(x, base + row * dim + c) : uint16_t(0);
-    b[at] = inside ? bitsAt(y, base + row * dim + c) : uint16_t(0);
+    a[at] = inside ? bitsAt(x, from) : uint16_t(0);
+    b[at] = inside ? bitsAt(y, from) : uint16_t(0);
   }
 }
 
@@ -175,20 +180,18 @@ __global__ void __launch_bounds__(kThreads)
   using S = Shape<kDim>;
   __shared__ uint16_t keys[S::kTileElements], values[S::kTileElements];
   int lane = threadIdx.x % mma::kLanes, warp = threadIdx.x / mma::kLanes;
-  int64_t base = headOf(args) * args.length * args.dim;
   int64_t firstRow = blockIdx.x * int64_t(kRows) + warp * mma::kM;
-  int64_t keyEnd = lastKeyOf(args.length);
+  int64_t keyEnd = lastKeyOf(args.layout.length);
   uint32_t query[S::kSteps][4];
-  loadRowFragments<kDim>(args.q, base, firstRow, args.length, args.dim, query);
+  loadRowFragments<kDim>(args.q, args, firstRow, query);
   float acc[S::kDimTiles][4] = {};
   attention::RowState state[2] = {attention::emptyRow(), attention::emptyRow()};
   for (int64_t first = 0; first < keyEnd; first += kTileRows) {
     __syncthreads();
-    stageTiles<kDim>(args.k, args.v, base, first, args.length, args.dim, keys,
-                     values);
+    stageTiles<kDim>(args.k, args.v, args, first, keys, values);
     __syncthreads();
     // Warp-uniform: no row of the warp sees a key of the tile.
-    if (firstRow >= args.length || first > firstRow + mma::kM - 1)
+    if (firstRow >= args.layout.length || first > firstRow + mma::kM - 1)
       continue;
     float scores[kTileCols][4];
     rowsTimesTileT<T, kDim>(query, keys, scores);
@@ -199,7 +202,7 @@ __global__ void __launch_bounds__(kThreads)
       for (int e = 0; e < 4; ++e) {
         mma::Coord at = mma::cElement(lane, e);
         int64_t row = firstRow + at.row, key = first + t * mma::kN + at.col;
-        bool seen = row < args.length && key < args.length &&
+        bool seen = row < args.layout.length && key < args.layout.length &&
                     !attention::isMasked(row, key);
         scores[t][e] =
             seen ? attention::scaledScore(scores[t][e], args.scale) : -INFINITY;
@@ -241,8 +244,8 @@ __global__ void __launch_bounds__(kThreads)
       mma::Coord at = mma::cElement(lane, e);
       int64_t row = firstRow + at.row;
       int col = t * mma::kN + at.col;
-      if (row < args.length && col < args.dim)
-        store(args.result, base + row * args.dim + col,
+      if (row < args.layout.length && col < args.layout.dim)
+        store(args.result, rowAt(args, row) + col,
               math::div(acc[t][e], sum[rowOf(e)]));
     }
   if (lane % 4 != 0)
@@ -250,8 +253,8 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
   for (int i = 0; i < 2; ++i) {
     int64_t row = firstRow + lane / 4 + 8 * i;
-    if (row < args.length)
-      args.lse[headOf(args) * args.length + row] =
+    if (row < args.layout.length)
+      args.lse[statAt(args, row)] =
           attention::logSumExp({state[i].max, sum[i]});
   }
 }
@@ -265,28 +268,24 @@ __global__ void __launch_bounds__(kThreads)
   using S = Shape<kDim>;
   __shared__ uint16_t keys[S::kTileElements], values[S::kTileElements];
   int lane = threadIdx.x % mma::kLanes, warp = threadIdx.x / mma::kLanes;
-  int64_t base = headOf(args) * args.length * args.dim;
   int64_t firstRow = blockIdx.x * int64_t(kRows) + warp * mma::kM;
-  int64_t keyEnd = lastKeyOf(args.length);
+  int64_t keyEnd = lastKeyOf(args.layout.length);
   uint32_t query[S::kSteps][4], grad[S::kSteps][4];
-  loadRowFragments<kDim>(args.q, base, firstRow, args.length, args.dim, query);
-  loadRowFragments<kDim>(args.dout, base, firstRow, args.length, args.dim,
-                         grad);
+  loadRowFragments<kDim>(args.q, args, firstRow, query);
+  loadRowFragments<kDim>(args.dout, args, firstRow, grad);
   float lse[2], rowGradDot[2] = {0.0f, 0.0f};
 #pragma unroll
   for (int i = 0; i < 2; ++i) {
     int64_t row = firstRow + lane / 4 + 8 * i;
-    lse[i] = row < args.length ? args.savedLse[headOf(args) * args.length + row]
-                               : 0.0f;
+    lse[i] = row < args.layout.length ? args.savedLse[statAt(args, row)] : 0.0f;
   }
   float queryGrad[S::kDimTiles][4] = {};
   for (int walk = 0; walk < 2; ++walk) {
     for (int64_t first = 0; first < keyEnd; first += kTileRows) {
       __syncthreads();
-      stageTiles<kDim>(args.k, args.v, base, first, args.length, args.dim, keys,
-                       values);
+      stageTiles<kDim>(args.k, args.v, args, first, keys, values);
       __syncthreads();
-      if (firstRow >= args.length || first > firstRow + mma::kM - 1)
+      if (firstRow >= args.layout.length || first > firstRow + mma::kM - 1)
         continue;
       float scores[kTileCols][4], dP[kTileCols][4];
       rowsTimesTileT<T, kDim>(query, keys, scores);
@@ -297,7 +296,7 @@ __global__ void __launch_bounds__(kThreads)
         for (int e = 0; e < 4; ++e) {
           mma::Coord at = mma::cElement(lane, e);
           int64_t row = firstRow + at.row, key = first + t * mma::kN + at.col;
-          bool seen = row < args.length && key < args.length &&
+          bool seen = row < args.layout.length && key < args.layout.length &&
                       !attention::isMasked(row, key);
           float p = seen ? attention::probability(
                                attention::scaledScore(scores[t][e], args.scale),
@@ -328,16 +327,16 @@ __global__ void __launch_bounds__(kThreads)
       mma::Coord at = mma::cElement(lane, e);
       int64_t row = firstRow + at.row;
       int col = t * mma::kN + at.col;
-      if (row < args.length && col < args.dim)
-        store(args.dq, base + row * args.dim + col, queryGrad[t][e]);
+      if (row < args.layout.length && col < args.layout.dim)
+        store(args.dq, rowAt(args, row) + col, queryGrad[t][e]);
     }
   if (lane % 4 != 0)
     return;
 #pragma unroll
   for (int i = 0; i < 2; ++i) {
     int64_t row = firstRow + lane / 4 + 8 * i;
-    if (row < args.length)
-      args.rowGradDot[blockIdx.y * args.length + row] = rowGradDot[i];
+    if (row < args.layout.length)
+      args.rowGradDot[blockIdx.y * args.layout.length + row] = rowGradDot[i];
   }
 }
 
@@ -352,28 +351,26 @@ __global__ void __launch_bounds__(kThreads)
   __shared__ uint16_t queries[S::kTileElements], grads[S::kTileElements];
   __shared__ float rowLse[kTileRows], rowD[kTileRows];
   int lane = threadIdx.x % mma::kLanes, warp = threadIdx.x / mma::kLanes;
-  int64_t base = headOf(args) * args.length * args.dim;
   int64_t firstRow = blockIdx.x * int64_t(kRows) + warp * mma::kM;
   uint32_t key[S::kSteps][4], value[S::kSteps][4];
-  loadRowFragments<kDim>(args.k, base, firstRow, args.length, args.dim, key);
-  loadRowFragments<kDim>(args.v, base, firstRow, args.length, args.dim, value);
+  loadRowFragments<kDim>(args.k, args, firstRow, key);
+  loadRowFragments<kDim>(args.v, args, firstRow, value);
   float keyGrad[S::kDimTiles][4] = {}, valueGrad[S::kDimTiles][4] = {};
   // The first query that sees any key of the block is the block's first.
-  for (int64_t first = blockIdx.x * int64_t(kRows); first < args.length;
+  for (int64_t first = blockIdx.x * int64_t(kRows); first < args.layout.length;
        first += kTileRows) {
     __syncthreads();
-    stageTiles<kDim>(args.q, args.dout, base, first, args.length, args.dim,
-                     queries, grads);
+    stageTiles<kDim>(args.q, args.dout, args, first, queries, grads);
     for (int i = threadIdx.x; i < kTileRows; i += blockDim.x) {
-      bool inside = first + i < args.length;
-      rowLse[i] =
-          inside ? args.savedLse[headOf(args) * args.length + first + i] : 0.0f;
+      bool inside = first + i < args.layout.length;
+      rowLse[i] = inside ? args.savedLse[statAt(args, first + i)] : 0.0f;
       rowD[i] =
-          inside ? args.rowGradDot[blockIdx.y * args.length + first + i] : 0.0f;
+          inside ? args.rowGradDot[blockIdx.y * args.layout.length + first + i]
+                 : 0.0f;
     }
     __syncthreads();
     // Warp-uniform: no query of the tile sees a key of the warp.
-    if (firstRow >= args.length || first + kTileRows - 1 < firstRow)
+    if (firstRow >= args.layout.length || first + kTileRows - 1 < firstRow)
       continue;
     float scores[kTileCols][4], dP[kTileCols][4];
     rowsTimesTileT<T, kDim>(key, queries, scores);
@@ -385,7 +382,7 @@ __global__ void __launch_bounds__(kThreads)
         mma::Coord at = mma::cElement(lane, e);
         int i = t * mma::kN + at.col;
         int64_t row = firstRow + at.row, query = first + i;
-        bool seen = row < args.length && query < args.length &&
+        bool seen = row < args.layout.length && query < args.layout.length &&
                     !attention::isMasked(query, row);
         float p = seen ? attention::probability(
                              attention::scaledScore(scores[t][e], args.scale),
@@ -407,9 +404,9 @@ __global__ void __launch_bounds__(kThreads)
       mma::Coord at = mma::cElement(lane, e);
       int64_t row = firstRow + at.row;
       int col = t * mma::kN + at.col;
-      if (row < args.length && col < args.dim) {
-        store(args.dk, base + row * args.dim + col, keyGrad[t][e]);
-        store(args.dv, base + row * args.dim + col, valueGrad[t][e]);
+      if (row < args.layout.length && col < args.layout.dim) {
+        store(args.dk, rowAt(args, row) + col, keyGrad[t][e]);
+        store(args.dv, rowAt(args, row) + col, valueGrad[t][e]);
       }
     }
 }

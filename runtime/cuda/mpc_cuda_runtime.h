@@ -221,22 +221,29 @@ int mpc_rt_embedding_grad(mpc_rt *rt, const void *dy, mpc_dtype dy_type,
 int mpc_rt_causal_mask(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
                        int64_t batch, int64_t rows, int64_t cols, double value);
 
-/* Causal self-attention of `heads` heads of [length, dim] (q, k, v, out
- * of `type`): out = softmax(scale q k^T, keys after the query masked) v and
- * lse ([heads, length] f32) the rows' log-sum-exp, without a length x
- * length matrix in memory. dim <= 128. */
+/* Causal self-attention of batch x heads heads of [length, dim] (q, k, v,
+ * out of `type`): out = softmax(scale q k^T, keys after the query masked) v
+ * and lse ([batch, heads, length] f32) the rows' log-sum-exp, without a
+ * length x length matrix in memory. dim <= 128. Each batch element's heads
+ * are packed (heads * length * dim elements); within one, row i of head h
+ * starts at h * head_stride + i * row_stride: [heads, length, dim] is
+ * (row_stride, head_stride) = (dim, length * dim), [length, heads, dim] is
+ * (heads * dim, dim); no other strides are accepted. */
 int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
                             const void *v, void *out, float *lse,
-                            mpc_dtype type, int64_t heads, int64_t length,
-                            int64_t dim, double scale);
+                            mpc_dtype type, int64_t batch, int64_t heads,
+                            int64_t length, int64_t dim, int64_t row_stride,
+                            int64_t head_stride, double scale);
 /* dq, dk, dv of mpc_rt_causal_attention from dout, its operands and lse
- * (the probabilities are recomputed); all of `type` but lse. Uses
- * heads * length f32 of the context's scratch (in chunks of heads). */
+ * (the probabilities are recomputed); all of `type` and in the forward's
+ * layout but lse. Uses batch * heads * length f32 of the context's scratch
+ * (in chunks of heads). */
 int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
                                  const void *k, const void *v, const float *lse,
                                  void *dq, void *dk, void *dv, mpc_dtype type,
-                                 int64_t heads, int64_t length, int64_t dim,
-                                 double scale);
+                                 int64_t batch, int64_t heads, int64_t length,
+                                 int64_t dim, int64_t row_stride,
+                                 int64_t head_stride, double scale);
 
 /* Inverted dropout with the CPU reference's counter-based mask, keyed by
  * op_seed (the op's seed attribute), seed_step[0] (the run's seed) and

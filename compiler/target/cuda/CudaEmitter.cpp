@@ -843,19 +843,20 @@ LogicalResult FunctionEmitter::visit(CausalMaskOp op) {
   return success();
 }
 
-/// `type, heads, length, dim, scale` of an attention op on `query`.
-static std::string attentionArgs(Value query, APFloat scale) {
-  ArrayRef<int64_t> shape = tensorTypeShape(query);
-  int64_t length = shape[shape.size() - 2], dim = shape.back();
-  return dtype(query) + ", " + str(numElementsOf(query) / (length * dim)) +
-         ", " + str(length) + ", " + str(dim) + ", " +
-         num(scale.convertToDouble());
+/// `type, batch, heads, length, dim, row_stride, head_stride, scale` of an
+/// attention op: its layout's strides say where the kernels find each row.
+template <typename OpTy> static std::string attentionArgs(OpTy op) {
+  attention::Layout layout = op.getLayout();
+  return dtype(op.getQuery()) + ", " + str(layout.batch) + ", " +
+         str(layout.heads) + ", " + str(layout.length) + ", " +
+         str(layout.dim) + ", " + str(layout.rowStride) + ", " +
+         str(layout.headStride) + ", " + num(op.getScale().convertToDouble());
 }
 
 LogicalResult FunctionEmitter::visit(CausalAttentionOp op) {
   check("mpc_rt_causal_attention(rt, " + in(op, 0) + ", " + in(op, 1) + ", " +
         in(op, 2) + ", " + out(op, 0) + ", " + f32(op.getLogSumExp()) + ", " +
-        attentionArgs(op.getQuery(), op.getScale()) + ")");
+        attentionArgs(op) + ")");
   return success();
 }
 
@@ -863,7 +864,7 @@ LogicalResult FunctionEmitter::visit(CausalAttentionGradOp op) {
   check("mpc_rt_causal_attention_grad(rt, " + in(op, 0) + ", " + in(op, 1) +
         ", " + in(op, 2) + ", " + in(op, 3) + ", " + cf32(op.getLogSumExp()) +
         ", " + out(op, 0) + ", " + out(op, 1) + ", " + out(op, 2) + ", " +
-        attentionArgs(op.getQuery(), op.getScale()) + ")");
+        attentionArgs(op) + ")");
   return success();
 }
 

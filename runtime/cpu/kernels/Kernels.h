@@ -18,6 +18,7 @@
 #ifndef MPC_RUNTIME_CPU_KERNELS_KERNELS_H
 #define MPC_RUNTIME_CPU_KERNELS_KERNELS_H
 
+#include "runtime/core/AttentionLayout.h"
 #include "runtime/core/DType.h"
 #include "runtime/core/LossReduction.h"
 #include "runtime/core/Random.h"
@@ -147,8 +148,9 @@ void rmsNormGrad(const float *dy, const float *x, const float *weight,
 // Causal attention
 //===----------------------------------------------------------------------===//
 
-/// Causal self-attention of `heads` independent heads: `q`, `k`, `v` and
-/// `out` are [heads, length, dim], `logSumExp` is [heads, length]. For
+/// Causal self-attention of the heads of `layout`
+/// (runtime/core/AttentionLayout.h): `q`, `k`, `v` and `out` hold them in
+/// its order, `logSumExp` is [heads, length]. For
 /// query row i, with s_j = f32(q_i . k_j) * scale for keys j <= i (the dot
 /// product accumulated in f32 in increasing order, as matmul does),
 /// p_j = exp(s_j - max) / sum with sum = sum_j exp(s_j - max) in increasing
@@ -159,12 +161,14 @@ void rmsNormGrad(const float *dy, const float *x, const float *weight,
 /// In f16 and bf16 (`type`; attention::usesTensorCores) the tensor-core
 /// kernels' numerics instead: out_i = (sum_j round(exp(s_j - max)) v_j) /
 /// sum, the weights rounded to `type` and the sum of the unrounded ones.
+/// The order of the rows in memory changes no bit of a head's result.
 void causalAttention(const float *q, const float *k, const float *v, float *out,
-                     float *logSumExp, int64_t heads, int64_t length,
-                     int64_t dim, float scale, mpc_dtype type);
+                     float *logSumExp, const attention::Layout &layout,
+                     float scale, mpc_dtype type);
 
 /// Gradient of causalAttention from the output gradient `dout`, the
-/// forward's operands and its `logSumExp`. With the probabilities
+/// forward's operands and its `logSumExp`, all in `layout`'s order but the
+/// log-sum-exp. With the probabilities
 /// recomputed as p_ij = exp(s_ij - logSumExp_i) (j <= i),
 /// dP_ij = dout_i . v_j, D_i = sum_j p_ij dP_ij (increasing j) and
 /// dS_ij = p_ij (dP_ij - D_i) * scale: dq_i = sum_j dS_ij k_j (increasing
@@ -174,8 +178,8 @@ void causalAttention(const float *q, const float *k, const float *v, float *out,
 /// unrounded p_ij.
 void causalAttentionGrad(const float *dout, const float *q, const float *k,
                          const float *v, const float *logSumExp, float *dq,
-                         float *dk, float *dv, int64_t heads, int64_t length,
-                         int64_t dim, float scale, mpc_dtype type);
+                         float *dk, float *dv, const attention::Layout &layout,
+                         float scale, mpc_dtype type);
 
 //===----------------------------------------------------------------------===//
 // Reductions

@@ -3,9 +3,12 @@
 // mpc_rt_causal_attention and its gradient against runtime/cpu/kernels'
 // causalAttention and causalAttentionGrad on the same rounded inputs, for
 // head dims that fill an instance exactly (16, 64, 128) and that are padded
-// (24, 100), and lengths that end inside a block of 64 rows and a key tile.
-// f16 and bf16 run the tensor-core kernels (attention::usesTensorCores),
-// f32 the CUDA-core ones.
+// (24, 100), and lengths that end inside a block of 64 rows and a key tile,
+// in both layouts: head-major [batch, heads, length, dim] and
+// sequence-major [batch, length, heads, dim], read and written in place
+// (the reference, which computes the same bits in either order, runs
+// head-major). f16 and bf16 run the tensor-core kernels
+// (attention::usesTensorCores), f32 the CUDA-core ones.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,13 +25,36 @@ namespace cpu = mpc::cpu;
 
 namespace {
 
+/// The order of the heads' rows in the device's operands and results.
+enum class Order { HeadMajor, SequenceMajor };
+
 class Attention : public GpuTest,
                   public ::testing::WithParamInterface<mpc_dtype> {
 protected:
-  /// Runs both entry points on several shapes and compares them with the
-  /// reference.
-  void expectMatchesReference(mpc_dtype type);
+  /// Runs both entry points on several shapes, their operands and results
+  /// in `order`, and compares them with the reference.
+  void expectMatchesReference(mpc_dtype type, Order order = Order::HeadMajor);
 };
+
+/// [batch, heads, length, dim] as [batch, length, heads, dim], or back
+/// (`toSequence` false), written out index by index.
+std::vector<float> reorder(const std::vector<float> &x, int64_t batch,
+                           int64_t heads, int64_t length, int64_t dim,
+                           bool toSequence) {
+  std::vector<float> out(x.size());
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t i = 0; i < length; ++i)
+        for (int64_t c = 0; c < dim; ++c) {
+          int64_t headAt = ((b * heads + h) * length + i) * dim + c;
+          int64_t sequenceAt = ((b * length + i) * heads + h) * dim + c;
+          if (toSequence)
+            out[sequenceAt] = x[headAt];
+          else
+            out[headAt] = x[sequenceAt];
+        }
+  return out;
+}
 
 /// Per element: `tolerance` for a reduction over `k` terms whose magnitude
 /// is bounded by `bound`, plus the element's own rounding.
@@ -132,51 +158,74 @@ std::vector<double> termBounds(const std::vector<float> &scales, mpc_dtype type,
   return tol;
 }
 
-void Attention::expectMatchesReference(mpc_dtype type) {
-  for (auto [heads, length, dim] :
-       {std::tuple<int64_t, int64_t, int64_t>{3, 70, 16},
-        {2, 130, 24},
-        {2, 65, 64},
-        {1, 40, 100},
-        {1, 97, 128}}) {
+void Attention::expectMatchesReference(mpc_dtype type, Order order) {
+  bool sequenceMajor = order == Order::SequenceMajor;
+  for (auto [batch, groupHeads, length, dim] :
+       {std::tuple<int64_t, int64_t, int64_t, int64_t>{1, 3, 70, 16},
+        {2, 1, 130, 24},
+        {1, 2, 65, 64},
+        {1, 1, 40, 100},
+        {1, 1, 97, 128}}) {
+    int64_t heads = batch * groupHeads;
     int64_t n = heads * length * dim, rows = heads * length;
     float scale = static_cast<float>(1.0 / std::sqrt(double(dim)));
+    // The reference's operands and results are head-major; the device's
+    // are in `order`.
+    auto toDevice = [&](const std::vector<float> &x) {
+      return sequenceMajor ? reorder(x, batch, groupHeads, length, dim, true)
+                           : x;
+    };
+    auto fromDevice = [&](const std::vector<float> &x) {
+      return sequenceMajor ? reorder(x, batch, groupHeads, length, dim, false)
+                           : x;
+    };
+    int64_t rowStride = sequenceMajor ? groupHeads * dim : dim;
+    int64_t headStride = sequenceMajor ? dim : length * dim;
     std::vector<float> q = randomValues(n, -2, 2, 1, type);
     std::vector<float> k = randomValues(n, -2, 2, 2, type);
     std::vector<float> v = randomValues(n, -1, 1, 3, type);
     std::vector<float> dout = randomValues(n, -1, 1, 4, type);
     std::vector<float> out(n), lse(rows), dq(n), dk(n), dv(n);
+    attention::Layout layout =
+        attention::headMajorLayout(batch, groupHeads, length, dim);
     cpu::causalAttention(q.data(), k.data(), v.data(), out.data(), lse.data(),
-                         heads, length, dim, scale, type);
+                         layout, scale, type);
     out = roundedTo(out, type);
     cpu::causalAttentionGrad(dout.data(), q.data(), k.data(), v.data(),
-                             lse.data(), dq.data(), dk.data(), dv.data(), heads,
-                             length, dim, scale, type);
-    DeviceBuffer dQ = upload(q, type), dK = upload(k, type),
-                 dV = upload(v, type), dDout = upload(dout, type);
+                             lse.data(), dq.data(), dk.data(), dv.data(),
+                             layout, scale, type);
+    DeviceBuffer dQ = upload(toDevice(q), type), dK = upload(toDevice(k), type),
+                 dV = upload(toDevice(v), type),
+                 dDout = upload(toDevice(dout), type);
     DeviceBuffer dLse = upload(lse, MPC_F32);
     DeviceBuffer gOut(n * 4), gLse(rows * 4), gDq(n * 4), gDk(n * 4),
         gDv(n * 4);
     ok(mpc_rt_causal_attention(rt, dQ.get(), dK.get(), dV.get(), gOut.get(),
-                               gLse.as<float>(), type, heads, length, dim,
-                               scale));
+                               gLse.as<float>(), type, batch, groupHeads,
+                               length, dim, rowStride, headStride, scale));
     // The gradient reads the reference's statistics, so that it is checked
     // alone.
     ok(mpc_rt_causal_attention_grad(
         rt, dDout.get(), dQ.get(), dK.get(), dV.get(), dLse.as<float>(),
-        gDq.get(), gDk.get(), gDv.get(), type, heads, length, dim, scale));
+        gDq.get(), gDk.get(), gDv.get(), type, batch, groupHeads, length, dim,
+        rowStride, headStride, scale));
     sync();
-    std::string what = std::string(typeName(type)) + " " +
-                       std::to_string(heads) + "x" + std::to_string(length) +
-                       "x" + std::to_string(dim);
+    auto downloaded = [&](DeviceBuffer &buffer) {
+      return fromDevice(download(buffer.get(), type, n));
+    };
+    std::string what = std::string(typeName(type)) +
+                       (sequenceMajor ? " sequence-major " : " ") +
+                       std::to_string(batch) + "x" +
+                       std::to_string(groupHeads) + "x" +
+                       std::to_string(length) + "x" + std::to_string(dim);
     // The output is a convex combination of values in [-1, 1], so its terms
     // add up to at most 1 in magnitude; the tensor-core forward rounds each
     // weight exp(s - max) to 16 bits with its running max, the reference
     // with the row's, so they may differ by 2 u of each weight: 2 u in all,
     // within tolerance()'s 8 u. The scores are at most dim * 4 * scale in
     // magnitude, the log-sum-exp sums up to `length` terms.
-    expectClose(download(gOut.get(), type, n), out,
-                bounds(out, type, length, 1), "out " + what);
+    expectClose(downloaded(gOut), out, bounds(out, type, length, 1),
+                "out " + what);
     expectClose(download(gLse.get(), MPC_F32, rows), lse,
                 bounds(lse, MPC_F32, dim + length, 4 * dim * scale),
                 "lse " + what);
@@ -199,12 +248,9 @@ void Attention::expectMatchesReference(mpc_dtype type) {
       dkBounds = bounds(dk, type, length * dim, maxAbs(dk));
       dvBounds = bounds(dv, type, length, maxAbs(dv));
     }
-    expectClose(download(gDq.get(), type, n), roundedTo(dq, type), dqBounds,
-                "dq " + what);
-    expectClose(download(gDk.get(), type, n), roundedTo(dk, type), dkBounds,
-                "dk " + what);
-    expectClose(download(gDv.get(), type, n), roundedTo(dv, type), dvBounds,
-                "dv " + what);
+    expectClose(downloaded(gDq), roundedTo(dq, type), dqBounds, "dq " + what);
+    expectClose(downloaded(gDk), roundedTo(dk, type), dkBounds, "dk " + what);
+    expectClose(downloaded(gDv), roundedTo(dv, type), dvBounds, "dv " + what);
   }
 }
 
@@ -218,12 +264,36 @@ TEST_P(Attention, GradientInChunksOfHeadsMatchesTheReference) {
   expectMatchesReference(GetParam());
 }
 
+// q, k, v and the results read and written in place as
+// [batch, length, heads, dim].
+TEST_P(Attention, SequenceMajorMatchesTheReference) {
+  expectMatchesReference(GetParam(), Order::SequenceMajor);
+}
+
+// One head per launch pair, its offset found across batch elements.
+TEST_P(Attention, SequenceMajorGradientInChunksOfHeadsMatchesTheReference) {
+  useScratchBytes(130 * sizeof(float));
+  expectMatchesReference(GetParam(), Order::SequenceMajor);
+}
+
+TEST_P(Attention, RejectsStridesOfNeitherOrder) {
+  mpc_dtype type = GetParam();
+  DeviceBuffer buffer(2 * 4 * 8 * 4);
+  EXPECT_NE(mpc_rt_causal_attention(
+                rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
+                buffer.as<float>(), type, 1, 2, 4, 8, 9, 8, 1.0),
+            0);
+  EXPECT_NE(std::string(mpc_rt_last_error(rt)).find("strides (row 9, head 8)"),
+            std::string::npos)
+      << mpc_rt_last_error(rt);
+}
+
 TEST_P(Attention, RejectsAHeadDimBeyondTheKernels) {
   mpc_dtype type = GetParam();
   DeviceBuffer buffer(129 * 4 * 4);
-  EXPECT_NE(mpc_rt_causal_attention(rt, buffer.get(), buffer.get(),
-                                    buffer.get(), buffer.get(),
-                                    buffer.as<float>(), type, 1, 4, 129, 1.0),
+  EXPECT_NE(mpc_rt_causal_attention(
+                rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
+                buffer.as<float>(), type, 1, 1, 4, 129, 129, 4 * 129, 1.0),
             0);
   EXPECT_NE(std::string(mpc_rt_last_error(rt)).find("head dim 129"),
             std::string::npos)

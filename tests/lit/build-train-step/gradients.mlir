@@ -664,6 +664,37 @@ module @causal_attention {
 
 // -----
 
+// A sequence-major causal_attention gets the sequence-major gradient, on
+// the same [B, T, H, d] values: no transpose appears in the backward.
+// CHECK-LABEL: module @causal_attention_sequence_major {
+// CHECK:       func.func @train_step(
+// CHECK-NOT:   mpc.transpose
+// CHECK:       %[[Q:.*]] = mpc.load @q : tensor<2x8x3x4xf32>
+// CHECK:       %[[K:.*]] = mpc.load @k : tensor<2x8x3x4xf32>
+// CHECK:       %[[V:.*]] = mpc.load @v : tensor<2x8x3x4xf32>
+// CHECK:       %{{.*}}, %[[LSE:.*]] = mpc.causal_attention %[[Q]], %[[K]], %[[V]] sequence_major scale = 5.000000e-01 : tensor<2x8x3x4xf32>, tensor<2x3x8xf32>
+// CHECK:       %[[DO:.*]] = mpc.broadcast
+// CHECK:       %[[DQ:.*]], %[[DK:.*]], %[[DV:.*]] = mpc.causal_attention_grad %[[DO]], %[[Q]], %[[K]], %[[V]], %[[LSE]] sequence_major scale = 5.000000e-01 : tensor<2x8x3x4xf32>, tensor<2x3x8xf32>
+// CHECK-NOT:   mpc.transpose
+// CHECK:       mpc.sgd_update %[[Q]], %[[DQ]] lr
+// CHECK:       mpc.sgd_update %[[K]], %[[DK]] lr
+// CHECK:       mpc.sgd_update %[[V]], %[[DV]] lr
+module @causal_attention_sequence_major {
+  mpc.param @q : tensor<2x8x3x4xf32> = #mpc.init<normal>
+  mpc.param @k : tensor<2x8x3x4xf32> = #mpc.init<normal>
+  mpc.param @v : tensor<2x8x3x4xf32> = #mpc.init<normal>
+  func.func @forward() -> (tensor<f32> {mpc.loss}) {
+    %q = mpc.load @q : tensor<2x8x3x4xf32>
+    %k = mpc.load @k : tensor<2x8x3x4xf32>
+    %v = mpc.load @v : tensor<2x8x3x4xf32>
+    %o, %lse = mpc.causal_attention %q, %k, %v sequence_major scale = 0.5 : tensor<2x8x3x4xf32>, tensor<2x3x8xf32>
+    %l = mpc.reduce_sum %o [0, 1, 2, 3] : tensor<2x8x3x4xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
 // where: each branch gets the result's gradient where it was chosen and 0
 // elsewhere (a where with a zero scalar), summed over the dims it was
 // broadcast along; the condition, an argument, gets none.

@@ -26,6 +26,21 @@ func.func @attention(%q: tensor<2x16x8xbf16>, %k: tensor<2x16x8xbf16>, %v: tenso
   return %o, %dq, %dk, %dv : tensor<2x16x8xbf16>, tensor<2x16x8xbf16>, tensor<2x16x8xbf16>, tensor<2x16x8xbf16>
 }
 
+// The same heads sequence-major, [T, H, d] = [16, 2, 8]: T and d are read
+// from their own dims, so every figure is the head-major op's.
+
+// CHECK-LABEL: "name": "attention_sequence_major",
+// CHECK: {"location":"{{.*}}","class":"causal_attention","backward":false,"math":"bf16","flops":8704,"bytes_read":1536,"bytes_written":640,
+// CHECK: {"location":"{{.*}}","class":"causal_attention_grad dq","backward":false,"math":"bf16","flops":21760,"bytes_read":2176,"bytes_written":640,
+// CHECK: {"location":"{{.*}}","class":"causal_attention_grad dk dv","backward":false,"math":"bf16","flops":17408,"bytes_read":2304,"bytes_written":1024,
+// CHECK: "summary": {{{.*}}"gemm_launches":0,{{.*}}"gemm_flops":0,{{.*}}"model_flops":24576,
+
+func.func @attention_sequence_major(%q: tensor<16x2x8xbf16>, %k: tensor<16x2x8xbf16>, %v: tensor<16x2x8xbf16>, %do: tensor<16x2x8xbf16>) -> (tensor<16x2x8xbf16>, tensor<16x2x8xbf16>, tensor<16x2x8xbf16>, tensor<16x2x8xbf16>) {
+  %o, %lse = mpc.causal_attention %q, %k, %v sequence_major scale = 0.35355339059327379 : tensor<16x2x8xbf16>, tensor<2x16xf32>
+  %dq, %dk, %dv = mpc.causal_attention_grad %do, %q, %k, %v, %lse sequence_major scale = 0.35355339059327379 : tensor<16x2x8xbf16>, tensor<2x16xf32>
+  return %o, %dq, %dk, %dv : tensor<16x2x8xbf16>, tensor<16x2x8xbf16>, tensor<16x2x8xbf16>, tensor<16x2x8xbf16>
+}
+
 // One head of T = 1024 rows, d = 64: 1024 * 1025 / 2 = 524800 pairs, long
 // enough for the backward to be compute-bound on h100-sxm (989.5 TFLOP/s
 // dense f16 and bf16, 67 TFLOP/s f32, 3.35 TB/s). In f16, on tensor cores:

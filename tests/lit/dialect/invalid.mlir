@@ -1246,6 +1246,40 @@ func.func @causal_attention_grad_value_type(%x: tensor<16x8xf32>, %v: tensor<16x
 
 // -----
 
+func.func @causal_attention_sequence_major_rank_2(%x: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention' op sequence-major query needs rank >= 3 ([..., T, H, d]), got [16, 8]}}
+  %o, %lse = mpc.causal_attention %x, %x, %x sequence_major scale = 1.0 : tensor<16x8xf32>, tensor<16xf32>
+  return %o : tensor<16x8xf32>
+}
+
+// -----
+
+// A head-major [..., T] log-sum-exp is wrong for a sequence-major query:
+// it stays [..., H, T].
+func.func @causal_attention_sequence_major_stats_shape(%x: tensor<2x16x4x8xf32>) -> tensor<2x16x4x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention' op log_sum_exp shape [2, 16, 4] must be [2, 4, 16] ([..., H, T]) for the sequence-major query shape [2, 16, 4, 8]}}
+  %o, %lse = mpc.causal_attention %x, %x, %x sequence_major scale = 1.0 : tensor<2x16x4x8xf32>, tensor<2x16x4xf32>
+  return %o : tensor<2x16x4x8xf32>
+}
+
+// -----
+
+func.func @causal_attention_grad_sequence_major_rank_2(%x: tensor<16x8xf32>, %lse: tensor<16xf32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention_grad' op sequence-major query needs rank >= 3 ([..., T, H, d]), got [16, 8]}}
+  %dq, %dk, %dv = mpc.causal_attention_grad %x, %x, %x, %x, %lse sequence_major scale = 1.0 : tensor<16x8xf32>, tensor<16xf32>
+  return %dq : tensor<16x8xf32>
+}
+
+// -----
+
+func.func @causal_attention_grad_sequence_major_stats_shape(%x: tensor<16x4x8xf32>, %lse: tensor<16x4xf32>) -> tensor<16x4x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention_grad' op log_sum_exp shape [16, 4] must be [4, 16] ([..., H, T]) for the sequence-major query shape [16, 4, 8]}}
+  %dq, %dk, %dv = mpc.causal_attention_grad %x, %x, %x, %x, %lse sequence_major scale = 1.0 : tensor<16x4x8xf32>, tensor<16x4xf32>
+  return %dq : tensor<16x4x8xf32>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // causal_mask, masked_fill, where, dropout
 //===----------------------------------------------------------------------===//

@@ -472,6 +472,18 @@ func.func @causal_attention(%q: tensor<2x4x16x8xbf16>, %k: tensor<2x4x16x8xbf16>
   return %o, %dq, %dk, %dv : tensor<2x4x16x8xbf16>, tensor<2x4x16x8xbf16>, tensor<2x4x16x8xbf16>, tensor<2x4x16x8xbf16>
 }
 
+// The sequence-major form: [B, T, H, d] operands, a [B, H, T] log-sum-exp.
+// CHECK-LABEL: func.func @causal_attention_sequence_major
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x16x4x8xf16>, %[[K:.*]]: tensor<2x16x4x8xf16>, %[[V:.*]]: tensor<2x16x4x8xf16>, %[[DO:.*]]: tensor<2x16x4x8xf16>)
+func.func @causal_attention_sequence_major(%q: tensor<2x16x4x8xf16>, %k: tensor<2x16x4x8xf16>, %v: tensor<2x16x4x8xf16>, %do: tensor<2x16x4x8xf16>) -> (tensor<2x16x4x8xf16>, tensor<2x16x4x8xf16>) {
+  // CHECK: %[[O:.*]], %[[LSE:.*]] = mpc.causal_attention %[[Q]], %[[K]], %[[V]] sequence_major scale = 5.000000e-01 : tensor<2x16x4x8xf16>, tensor<2x4x16xf32>
+  %o, %lse = mpc.causal_attention %q, %k, %v sequence_major scale = 0.5 : tensor<2x16x4x8xf16>, tensor<2x4x16xf32>
+  // CHECK-NEXT: %[[DQ:.*]], %{{.*}}, %{{.*}} = mpc.causal_attention_grad %[[DO]], %[[Q]], %[[K]], %[[V]], %[[LSE]] sequence_major scale = 5.000000e-01 : tensor<2x16x4x8xf16>, tensor<2x4x16xf32>
+  %dq, %dk, %dv = mpc.causal_attention_grad %do, %q, %k, %v, %lse sequence_major scale = 0.5 : tensor<2x16x4x8xf16>, tensor<2x4x16xf32>
+  // CHECK-NEXT: return %[[O]], %[[DQ]]
+  return %o, %dq : tensor<2x16x4x8xf16>, tensor<2x16x4x8xf16>
+}
+
 // CHECK-LABEL: func.func @causal_mask
 // CHECK-SAME: (%[[S:.*]]: tensor<8x4x16x16xf32>, %[[T:.*]]: tensor<16x16xbf16>)
 func.func @causal_mask(%s: tensor<8x4x16x16xf32>, %t: tensor<16x16xbf16>) -> (tensor<8x4x16x16xf32>, tensor<16x16xbf16>) {

@@ -627,7 +627,20 @@ std::vector<GradCase> modelCases() {
     %k = mpc.matmul %x, %wk : (tensor<4x6xf32>, tensor<6x4xf32>) -> tensor<4x4xf32>
     %v = mpc.matmul %x, %wv : (tensor<4x6xf32>, tensor<6x4xf32>) -> tensor<4x4xf32>
     %y, %lse = mpc.causal_attention %q, %k, %v scale = 5.000000e-01 : tensor<4x4xf32>, tensor<4xf32>)";
-  return {mlp, attention, fused};
+  // Two heads of d = 2 sequence-major, [T, H, d] = [4, 2, 2], read in
+  // place from the projections: the sequence-major gradient op.
+  GradCase sequenceMajor = attention;
+  sequenceMajor.name = "causal_attention_sequence_major";
+  sequenceMajor.body = R"(
+    %q = mpc.matmul %x, %wq : (tensor<4x6xf32>, tensor<6x4xf32>) -> tensor<4x4xf32>
+    %k = mpc.matmul %x, %wk : (tensor<4x6xf32>, tensor<6x4xf32>) -> tensor<4x4xf32>
+    %v = mpc.matmul %x, %wv : (tensor<4x6xf32>, tensor<6x4xf32>) -> tensor<4x4xf32>
+    %qh = mpc.reshape %q : tensor<4x4xf32> -> tensor<4x2x2xf32>
+    %kh = mpc.reshape %k : tensor<4x4xf32> -> tensor<4x2x2xf32>
+    %vh = mpc.reshape %v : tensor<4x4xf32> -> tensor<4x2x2xf32>
+    %o, %lse = mpc.causal_attention %qh, %kh, %vh sequence_major scale = 5.000000e-01 : tensor<4x2x2xf32>, tensor<2x4xf32>
+    %y = mpc.reshape %o : tensor<4x2x2xf32> -> tensor<4x4xf32>)";
+  return {mlp, attention, fused, sequenceMajor};
 }
 INSTANTIATE_TEST_SUITE_P(Model, GradCheck, ::testing::ValuesIn(modelCases()),
                          caseName);

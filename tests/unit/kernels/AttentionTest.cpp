@@ -2,7 +2,8 @@
 //
 // causalAttention against the unfused chain (bit for bit in f32) and a
 // double-precision computation; causalAttentionGrad against central
-// differences of the forward; and the online softmax of
+// differences of the forward; the sequence-major layout against the
+// head-major op between transposes (bit for bit); and the online softmax of
 // runtime/core/AttentionMath.h, folded tile by tile as the CUDA kernels do,
 // against the reference; in f16 and bf16, the 16-bit rounding of the
 // products' operands.
@@ -33,8 +34,9 @@ Forward runForward(const std::vector<float> &q, const std::vector<float> &k,
                    const std::vector<float> &v, mpc_dtype type = MPC_F32) {
   Forward result{std::vector<float>(kElements),
                  std::vector<float>(kHeads * kLength)};
-  causalAttention(q.data(), k.data(), v.data(), result.out.data(),
-                  result.logSumExp.data(), kHeads, kLength, kDim, kScale, type);
+  causalAttention(
+      q.data(), k.data(), v.data(), result.out.data(), result.logSumExp.data(),
+      attention::headMajorLayout(1, kHeads, kLength, kDim), kScale, type);
   return result;
 }
 
@@ -49,9 +51,10 @@ Gradients runGradient(const std::vector<float> &dout,
                       mpc_dtype type = MPC_F32) {
   Gradients result{std::vector<float>(kElements), std::vector<float>(kElements),
                    std::vector<float>(kElements)};
-  causalAttentionGrad(dout.data(), q.data(), k.data(), v.data(),
-                      logSumExp.data(), result.dq.data(), result.dk.data(),
-                      result.dv.data(), kHeads, kLength, kDim, kScale, type);
+  causalAttentionGrad(
+      dout.data(), q.data(), k.data(), v.data(), logSumExp.data(),
+      result.dq.data(), result.dk.data(), result.dv.data(),
+      attention::headMajorLayout(1, kHeads, kLength, kDim), kScale, type);
   return result;
 }
 
@@ -139,6 +142,60 @@ TEST(AttentionTest, GradientMatchesFiniteDifferences) {
       attention::probability(score(q, k, last, last), forward.logSumExp[last]);
   for (int64_t c = 0; c < kDim; ++c)
     EXPECT_EQ(dv[last * kDim + c], p * w[last * kDim + c]);
+}
+
+/// Forward and gradient of [batch, length, heads, dim] operands, run
+/// sequence-major in place and head-major between transposes
+/// [0, 2, 1, 3]: every output must have the same bits, in every type (the
+/// layout moves rows, never changes the arithmetic on them).
+TEST(AttentionTest, SequenceMajorIsTheHeadMajorOpBetweenTransposes) {
+  constexpr int64_t kBatch = 2, kGroupHeads = 3, kRows = 9, kHeadDim = 6;
+  constexpr int64_t n = kBatch * kGroupHeads * kRows * kHeadDim;
+  const Shape sequenceShape = {kBatch, kRows, kGroupHeads, kHeadDim},
+              headShape = {kBatch, kGroupHeads, kRows, kHeadDim};
+  const std::vector<int64_t> swap = {0, 2, 1, 3};
+  auto toHeads = [&](const std::vector<float> &x) {
+    std::vector<float> out(n);
+    transpose(x.data(), sequenceShape, swap, out.data());
+    return out;
+  };
+  auto toSequence = [&](const std::vector<float> &x) {
+    std::vector<float> out(n);
+    transpose(x.data(), headShape, swap, out.data());
+    return out;
+  };
+  attention::Layout headMajor =
+      attention::headMajorLayout(kBatch, kGroupHeads, kRows, kHeadDim);
+  attention::Layout sequenceMajor =
+      attention::sequenceMajorLayout(kBatch, kGroupHeads, kRows, kHeadDim);
+  auto q = randomData(n, 21, -2, 2), k = randomData(n, 22, -2, 2),
+       v = randomData(n, 23), dout = randomData(n, 24);
+  for (mpc_dtype type : {MPC_F32, MPC_F16, MPC_BF16}) {
+    SCOPED_TRACE(dtypeName(type));
+    std::vector<float> qh = toHeads(q), kh = toHeads(k), vh = toHeads(v);
+    std::vector<float> out(n), lse(n / kHeadDim), outHeads(n),
+        lseHeads(n / kHeadDim);
+    causalAttention(q.data(), k.data(), v.data(), out.data(), lse.data(),
+                    sequenceMajor, kScale, type);
+    causalAttention(qh.data(), kh.data(), vh.data(), outHeads.data(),
+                    lseHeads.data(), headMajor, kScale, type);
+    test::expectAllIdentical(out, toSequence(outHeads));
+    test::expectAllIdentical(lse, lseHeads);
+    // Not the same bits by accident: the layouts differ in memory.
+    EXPECT_NE(out, outHeads);
+
+    std::vector<float> dq(n), dk(n), dv(n), dqh(n), dkh(n), dvh(n);
+    causalAttentionGrad(dout.data(), q.data(), k.data(), v.data(), lse.data(),
+                        dq.data(), dk.data(), dv.data(), sequenceMajor, kScale,
+                        type);
+    std::vector<float> douth = toHeads(dout);
+    causalAttentionGrad(douth.data(), qh.data(), kh.data(), vh.data(),
+                        lseHeads.data(), dqh.data(), dkh.data(), dvh.data(),
+                        headMajor, kScale, type);
+    test::expectAllIdentical(dq, toSequence(dqh));
+    test::expectAllIdentical(dk, toSequence(dkh));
+    test::expectAllIdentical(dv, toSequence(dvh));
+  }
 }
 
 TEST(AttentionMathTest, FoldTileMaxRescalesTheSum) {
