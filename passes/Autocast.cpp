@@ -220,10 +220,14 @@ void FunctionAutocast::rewriteResultTypes() {
         continue;
       Type element = decision.precision;
       // A low GEMM accumulates in f32: a consumer that wants f32 gets the
-      // f32 result directly rather than a 16-bit round trip.
+      // f32 result directly rather than a 16-bit round trip. A loss that
+      // computes in f32 from any float reads the 16-bit result, as under
+      // PyTorch autocast: the logits are rounded once, and are half the
+      // bytes for the loss, its gradient and the memory plan.
       if (isa<MatmulOp>(op) && element != f32 &&
           llvm::any_of(result.getUses(), [&](OpOperand &use) {
-            return requiredElementType(use) == f32;
+            return requiredElementType(use) == f32 &&
+                   !use.getOwner()->hasTrait<mpc::OpTrait::F32LossOfAnyFloat>();
           }))
         element = f32;
       result.setType(withElementType(result.getType(), element));

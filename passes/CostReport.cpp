@@ -450,16 +450,18 @@ private:
           library(dropout, 2);
         })
         .Case([&](SoftmaxCrossEntropyOp loss) {
-          // The row max and the sum of exp: two passes; then the mean.
+          // The row max and the sum of exp in one online pass; then the
+          // mean.
           Value logits = loss.getLogits();
           int64_t rowsCount = elementsOf(logits) / lastDim(logits);
-          rows(op, "softmax_cross_entropy", logits, 2,
+          rows(op, "softmax_cross_entropy", logits, 1,
                bytesOf(loss.getLabels()), 4 * rowsCount, 4);
           kernel("softmax_cross_entropy mean", rowsCount, 4 * rowsCount, 4);
         })
         .Case([&](SoftmaxCrossEntropyGradOp grad) {
-          // Max, sum of exp, then the gradient: three passes.
-          rows(op, "softmax_cross_entropy_grad", grad.getLogits(), 3,
+          // Max and sum of exp in one online pass, then the gradient: two
+          // passes.
+          rows(op, "softmax_cross_entropy_grad", grad.getLogits(), 2,
                bytesOf(grad.getLabels()) + bytesOf(grad.getLossGrad()),
                bytesOf(grad.getResult()), 6);
         })

@@ -33,7 +33,7 @@ Value widenedFrom(Value value) {
       !isSixteenBitFloat(getElementTypeOrSelf(cast.getInput().getType())))
     return nullptr;
   for (Operation *user : cast->getUsers())
-    if (!isa<SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp>(user))
+    if (!user->hasTrait<OpTrait::F32LossOfAnyFloat>())
       return nullptr;
   return cast.getInput();
 }

@@ -5,7 +5,9 @@
 // readers count as its operand's (it aliases it) and the return reads the
 // results at the last point. Values that get storage of their own share one
 // arena packed by ArenaPacker; loads and in-place updates use the symbol's
-// storage while the symbol still holds what they need.
+// storage while the symbol still holds what they need; a result that its op
+// may write over a dying operand (OverwritesOperandOpInterface) takes that
+// operand's arena interval.
 //
 //===----------------------------------------------------------------------===//
 
@@ -67,6 +69,7 @@ private:
   LogicalResult indexBody();
   void placeLoads();
   void placeInPlaceUpdates(FunctionMemoryPlan &result);
+  void placeOverwrites(FunctionMemoryPlan &result);
   void packArenaValues(FunctionMemoryPlan &result);
   bool mayUpdateInPlace(StoreOp store, Value value);
 
@@ -206,6 +209,36 @@ void Planner::placeInPlaceUpdates(FunctionMemoryPlan &result) {
   }
 }
 
+void Planner::placeOverwrites(FunctionMemoryPlan &result) {
+  for (Operation &op : body) {
+    auto overwrites = dyn_cast<OverwritesOperandOpInterface>(op);
+    if (!overwrites)
+      continue;
+    for (OpResult value : op.getResults()) {
+      OpOperand *operand = overwrites.overwritableOperand(value);
+      if (!operand)
+        continue;
+      // Both must be arena values of the same bytes, and nothing may read
+      // the operand (or an alias of it) after this op.
+      Value old = owner.lookup(operand->get());
+      if (owner.lookup(value) != value || fixed.count(value) || !old ||
+          fixed.count(old) || bytes[old] != bytes[value] ||
+          lastReadAt[old] != point[&op] ||
+          llvm::any_of(op.getOpOperands(), [&](OpOperand &other) {
+            return &other != operand && owner.lookup(other.get()) == old;
+          }))
+        continue;
+      // The result, and the reshapes that alias it, live on in `old`.
+      for (auto &entry : owner)
+        if (entry.second == value)
+          entry.second = old;
+      lastReadAt[old] = lastReadAt[value];
+      ++result.overwrites;
+      result.overwriteBytes += bytes[value];
+    }
+  }
+}
+
 void Planner::packArenaValues(FunctionMemoryPlan &result) {
   SmallVector<Value> values;
   std::vector<ArenaRequest> requests;
@@ -231,6 +264,7 @@ LogicalResult Planner::plan(FunctionMemoryPlan &result) {
     return failure();
   placeLoads();
   placeInPlaceUpdates(result);
+  placeOverwrites(result);
   packArenaValues(result);
   for (Operation &op : body) {
     for (Value value : op.getResults())

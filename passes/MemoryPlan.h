@@ -34,6 +34,10 @@ struct FunctionMemoryPlan {
   /// Bytes of computed values written straight into parameter or state
   /// storage.
   int64_t inPlaceBytes = 0;
+  /// Results written over a dying operand of their op, which need no
+  /// storage of their own, and their bytes.
+  int64_t overwrites = 0;
+  int64_t overwriteBytes = 0;
   /// mpc.store ops, and those whose value already lives in the symbol's
   /// storage (no copy).
   int64_t stores = 0;

@@ -409,7 +409,17 @@ def PlanMemory : Pass<"mpc-plan-memory", "::mlir::ModuleOp"> {
     reusing the space of dead values. Parameters and optimizer state are
     updated in place: an optimizer or loss-scale update writes into the
     storage of the symbol it is stored to when the old value is no longer
-    needed. Sets `mpc.buffers` on every op and `mpc.arena_bytes` and
+    needed. A result whose op may write it over an operand
+    (`OverwritesOperandOpInterface`, e.g. the loss gradient over its logits)
+    takes that operand's bytes when the operand is an arena value of the
+    same size read by nothing after the op:
+
+    ```mlir
+    %z = mpc.matmul %x, %w {mpc.buffers = [#mpc.buffer<arena, 0>]} : (tensor<128x64xbf16>, tensor<64x1024xbf16>) -> tensor<128x1024xbf16>
+    %g = mpc.softmax_cross_entropy_grad %dl, %z, %y {mpc.buffers = [#mpc.buffer<arena, 0>]} : (tensor<f32>, tensor<128x1024xbf16>, tensor<128xi32>) -> tensor<128x1024xbf16>
+    ```
+
+    Sets `mpc.buffers` on every op and `mpc.arena_bytes` and
     `mpc.peak_live_bytes` on every function, and reports them.
   }];
   let options = [

@@ -66,10 +66,12 @@ void printPlan(llvm::raw_ostream &os, func::FuncOp function,
      << mib(plan.peakLiveBytes) << ", " << packed
      << "% packed); parameters and state " << mib(plan.inPlaceBytes)
      << " updated in place; " << plan.inPlaceStores << " of " << plan.stores
-     << " parameter/state stores in place\n"
+     << " parameter/state stores in place; results written over an operand: "
+     << plan.overwrites << " (" << mib(plan.overwriteBytes) << ")\n"
      << "  bytes: arena " << plan.arenaBytes << ", peak live "
      << plan.peakLiveBytes << ", arena values unshared " << plan.arenaValueBytes
-     << ", updated in place " << plan.inPlaceBytes << "\n";
+     << ", updated in place " << plan.inPlaceBytes
+     << ", written over an operand " << plan.overwriteBytes << "\n";
 }
 
 struct PlanMemoryPass : public mpc::impl::PlanMemoryBase<PlanMemoryPass> {

@@ -176,7 +176,9 @@ def Mpc_EmbeddingGradOp : Mpc_Op<"embedding_grad", [Pure, Mpc_Deny, AllElementTy
 }
 
 def Mpc_SoftmaxCrossEntropyGradOp : Mpc_Op<"softmax_cross_entropy_grad", [Pure, Mpc_Deny,
-    Mpc_NarrowableResult, AllShapesMatch<["logits", "result"]>]> {
+    Mpc_NarrowableResult, Mpc_F32LossOfAnyFloat,
+    AllShapesMatch<["logits", "result"]>,
+    DeclareOpInterfaceMethods<Mpc_OverwritesOperandOpInterface>]> {
   let summary = "Gradient of softmax_cross_entropy with respect to the logits";
   let description = [{
     For a kept row (label not `ignore_index`),
@@ -187,7 +189,9 @@ def Mpc_SoftmaxCrossEntropyGradOp : Mpc_Op<"softmax_cross_entropy_grad", [Pure, 
     The result is rounded to its type: the logits' type, or f16/bf16
     (mpc-fuse's fused classifier writes the gradient the classifier's
     backward reads). The loss gradient has the logits' element type, or f32
-    with 16-bit logits.
+    with 16-bit logits. The result may overwrite the logits: a row's
+    maximum and sum are taken before its gradient is written, and each
+    element is read before it is overwritten.
 
     ```mlir
     %dlogits = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>

@@ -2,6 +2,8 @@
 //
 // Differentiation is an op interface: each op builds its own gradient, and
 // the autodiff in passes/ only walks the graph backward and accumulates.
+// Others tell autocast which values stay f32 and the memory planner which
+// results may overwrite an operand.
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,6 +65,32 @@ def Mpc_NarrowInputOpInterface : OpInterface<"NarrowInputOpInterface"> {
       }],
       "::mlir::OpOperand &", "getNarrowableInput", (ins), "",
       [{ return $_op.getInputMutable(); }]>
+  ];
+}
+
+def Mpc_OverwritesOperandOpInterface
+    : OpInterface<"OverwritesOperandOpInterface"> {
+  let cppNamespace = "::mpc";
+  let description = [{
+    An op whose kernels on every backend may write a result into the storage
+    of one of its operands: each element of the operand is read before the
+    result element at the same byte offset is written, and every other read
+    of the operand is done by then. mpc-plan-memory gives the result the
+    operand's buffer when the operand has no later reader and the two have
+    the same byte size. The softmax cross-entropy's gradient writes its
+    16-bit dlogits over 16-bit logits this way:
+
+    ```mlir
+    %dlogits = mpc.softmax_cross_entropy_grad %dl, %logits, %y : (tensor<f32>, tensor<8x10xbf16>, tensor<8xi32>) -> tensor<8x10xbf16>
+    ```
+  }];
+  let methods = [
+    InterfaceMethod<[{
+        The operand `result` may overwrite, or null for a result that needs
+        storage of its own.
+      }],
+      "::mlir::OpOperand *", "overwritableOperand",
+      (ins "::mlir::OpResult":$result)>
   ];
 }
 

@@ -601,7 +601,8 @@ def Mpc_CausalAttentionOp : Mpc_Op<"causal_attention", [Pure, Mpc_Allow,
 // Losses
 //===----------------------------------------------------------------------===//
 
-def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure, Mpc_Deny, Mpc_Differentiable]> {
+def Mpc_SoftmaxCrossEntropyOp : Mpc_Op<"softmax_cross_entropy", [Pure, Mpc_Deny,
+    Mpc_F32LossOfAnyFloat, Mpc_Differentiable]> {
   let summary = "Cross-entropy of logits against integer class labels";
   let description = [{
     `logits` has shape `[..., C]` and `labels` the same shape without its

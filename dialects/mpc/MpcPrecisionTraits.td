@@ -38,4 +38,11 @@ def Mpc_Elementwise : Mpc_PrecisionTrait<"Elementwise">;
 // f32: mpc-fuse folds a narrowing cast of the result into the op.
 def Mpc_NarrowableResult : Mpc_PrecisionTrait<"NarrowableResult">;
 
+// A loss, or its gradient, that computes in f32 from float operands of any
+// width (an f16/bf16 value widens to f32 exactly). Its logits may be
+// 16 bits, as under PyTorch autocast: mpc-autocast lets a 16-bit GEMM
+// write them in 16 bits when only such ops want them in f32, and mpc-fuse
+// lets the op read them without the widening cast.
+def Mpc_F32LossOfAnyFloat : Mpc_PrecisionTrait<"F32LossOfAnyFloat">;
+
 #endif // MPC_PRECISION_TRAITS_TD

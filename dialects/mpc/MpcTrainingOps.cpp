@@ -112,6 +112,11 @@ LogicalResult SoftmaxCrossEntropyGradOp::verify() {
                                               [&] { return emitOpError(); })));
 }
 
+OpOperand *SoftmaxCrossEntropyGradOp::overwritableOperand(OpResult result) {
+  (void)result; // the only result
+  return &getLogitsMutable();
+}
+
 //===----------------------------------------------------------------------===//
 // Optimizer ops
 //===----------------------------------------------------------------------===//

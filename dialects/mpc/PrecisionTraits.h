@@ -35,6 +35,10 @@ template <typename ConcreteType>
 class NarrowableResult
     : public mlir::OpTrait::TraitBase<ConcreteType, NarrowableResult> {};
 
+template <typename ConcreteType>
+class F32LossOfAnyFloat
+    : public mlir::OpTrait::TraitBase<ConcreteType, F32LossOfAnyFloat> {};
+
 } // namespace mpc::OpTrait
 
 #endif // MPC_DIALECT_PRECISIONTRAITS_H

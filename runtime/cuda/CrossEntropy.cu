@@ -2,7 +2,13 @@
 //
 // The cross-entropy is fused: the forward pass keeps only one f32 loss per
 // row (no probabilities), the backward pass recomputes the row's softmax on
-// the fly. The means over rows and elements add per-row or per-block values
+// the fly. A row's maximum and sum of exponentials come from one online
+// softmax pass (xent::RowStats), so the forward reads the logits once and
+// the backward twice: once for the statistics, once to write the gradient,
+// which may overwrite the logits (mpc-plan-memory plans it so when they die
+// there): every read of the row ends at the block reduction before the
+// first write, and each thread reads an element before it writes it.
+// The means over rows and elements add per-row or per-block values
 // in double, in a fixed order, as the CPU reference accumulates in double;
 // the intermediate values live in the context scratch. The row rules
 // (ignore_index, reduction) are runtime/core/CrossEntropyMath.h's; the
@@ -22,21 +28,41 @@
 namespace mpc::cuda {
 namespace {
 
-/// The max and sum(exp(x - max)) of one row, on every thread of the block.
-struct RowSoftmax {
-  float max, sum;
-};
+/// The states of the lanes of a warp combined, on every lane.
+__device__ xent::RowStats warpRowStats(xent::RowStats stats) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset /= 2) {
+    xent::RowStats other{__shfl_xor_sync(0xffffffffu, stats.max, offset),
+                         __shfl_xor_sync(0xffffffffu, stats.sum, offset)};
+    stats = xent::combineRowStats(stats, other);
+  }
+  return stats;
+}
 
-__device__ RowSoftmax rowSoftmax(const void *logits, mpc_dtype type,
-                                 int64_t base, int64_t classes) {
-  float max = -INFINITY;
+/// The max and sum(exp(x - max)) of one row in one online pass, on every
+/// thread of the block (blockDim.x a multiple of 32, at most 1024). Ends
+/// with __syncthreads, after every thread's last read of the row.
+__device__ xent::RowStats rowStats(const void *logits, mpc_dtype type,
+                                   int64_t base, int64_t classes) {
+  __shared__ xent::RowStats warpResults[32];
+  __shared__ xent::RowStats result;
+  xent::RowStats stats = xent::emptyRowStats();
   for (int64_t c = threadIdx.x; c < classes; c += blockDim.x)
-    max = fmaxf(max, loadAs(logits, type, base + c));
-  max = blockMax(max);
-  float sum = 0.0f;
-  for (int64_t c = threadIdx.x; c < classes; c += blockDim.x)
-    sum += expf(loadAs(logits, type, base + c) - max);
-  return {max, blockSum(sum)};
+    stats = xent::addLogit(stats, loadAs(logits, type, base + c));
+  stats = warpRowStats(stats);
+  int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  if (lane == 0)
+    warpResults[warp] = stats;
+  __syncthreads();
+  if (warp == 0) {
+    int warps = (blockDim.x + 31) / 32;
+    stats =
+        warpRowStats(lane < warps ? warpResults[lane] : xent::emptyRowStats());
+    if (lane == 0)
+      result = stats;
+  }
+  __syncthreads();
+  return result;
 }
 
 /// rowLoss[r] = logsumexp(row) - row[label] in f32; 0 for an ignored row;
@@ -53,15 +79,14 @@ __global__ void xentRowsKernel(const void *logits, mpc_dtype type,
       rowLoss[row] = 0.0f;
     return;
   }
-  RowSoftmax s = rowSoftmax(logits, type, base, classes);
+  xent::RowStats stats = rowStats(logits, type, base, classes);
   if (threadIdx.x != 0)
     return;
   if (xent::badLabel(label, classes, ignoreIndex)) {
     rowLoss[row] = NAN;
     return;
   }
-  float logSumExp = s.max + logf(s.sum);
-  rowLoss[row] = logSumExp - loadAs(logits, type, base + label);
+  rowLoss[row] = xent::logSumExp(stats) - loadAs(logits, type, base + label);
 }
 
 /// *loss = the kept rows' losses summed in double and reduced
@@ -117,6 +142,7 @@ struct XentGradArgs {
   const int64_t *kept;
 };
 
+/// One row per block; `dlogits` may be `logits` (see the file comment).
 __global__ void xentGradKernel(XentGradArgs args) {
   int64_t row = blockIdx.x, base = row * args.classes;
   int32_t label = args.labels[row];
@@ -126,13 +152,14 @@ __global__ void xentGradKernel(XentGradArgs args) {
       storeAs(args.dlogits, args.dlogitsType, base + c, 0.0f);
     return;
   }
-  RowSoftmax s = rowSoftmax(args.logits, args.logitsType, base, args.classes);
+  xent::RowStats stats =
+      rowStats(args.logits, args.logitsType, base, args.classes);
   float scale =
       xent::gradScale(loadAs(args.dloss, args.dlossType, 0),
                       args.kept ? *args.kept : args.rows, args.reduction);
   for (int64_t c = threadIdx.x; c < args.classes; c += blockDim.x) {
-    float p =
-        expf(loadAs(args.logits, args.logitsType, base + c) - s.max) / s.sum;
+    float p = xent::probability(loadAs(args.logits, args.logitsType, base + c),
+                                stats);
     storeAs(args.dlogits, args.dlogitsType, base + c,
             xent::gradElement(p, c, label, args.ignoreIndex, scale));
   }

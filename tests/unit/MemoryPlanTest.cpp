@@ -4,8 +4,10 @@
 // without it) and checks the plan it records with rules restated here from
 // the IR alone: arena values live at the same time share no byte, offsets
 // are aligned and inside the arena, the peak is what the live ranges give,
-// and no value kept in parameter or state storage is overwritten while it
-// is still read.
+// no value kept in parameter or state storage is overwritten while it is
+// still read, and a result written over its op's operand
+// (OverwritesOperandOpInterface) has the operand's bytes, which nothing
+// reads afterwards.
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,10 +78,38 @@ public:
 
 private:
   /// The value a reshape chain starting at `value` reads.
-  Value root(Value value) {
+  Value reshapeRoot(Value value) {
     while (auto reshape = value.getDefiningOp<mpc::ReshapeOp>())
       value = reshape.getInput();
     return value;
+  }
+
+  /// The value whose storage `value` lives in: through reshapes and
+  /// results written over an operand.
+  Value root(Value value) {
+    value = reshapeRoot(value);
+    while (Value operand = overwritten.lookup(value))
+      value = reshapeRoot(operand);
+    return value;
+  }
+
+  /// Records a result of `op` given the bytes of the operand it may
+  /// overwrite, which must be as large and read by nothing after `op`.
+  void readOverwrites(Operation &op, int64_t index) {
+    auto overwrites = dyn_cast<mpc::OverwritesOperandOpInterface>(op);
+    if (!overwrites)
+      return;
+    for (OpResult result : op.getResults()) {
+      OpOperand *operand = overwrites.overwritableOperand(result);
+      if (!operand || buffer[result].getKind() != BufferKind::arena ||
+          buffer[result] != buffer[operand->get()])
+        continue;
+      EXPECT_EQ(deviceBytes(result.getType()),
+                deviceBytes(operand->get().getType()))
+          << "written over an operand of another size";
+      overwritten[result] = operand->get();
+      overwrittenAt[reshapeRoot(operand->get())] = index;
+    }
   }
 
   void readPlan() {
@@ -110,8 +140,12 @@ private:
           if (buffer.count(operand)) {
             int64_t &last = lastRead[root(operand)];
             last = std::max(last, index);
+            auto gone = overwrittenAt.find(reshapeRoot(operand));
+            EXPECT_FALSE(gone != overwrittenAt.end() && gone->second < index)
+                << "read after a result was written over it";
           }
       });
+      readOverwrites(op, index);
       if (auto reshape = dyn_cast<mpc::ReshapeOp>(op))
         EXPECT_EQ(buffer[reshape.getResult()], buffer[reshape.getInput()]);
       if (auto load = dyn_cast<mpc::LoadOp>(op)) {
@@ -257,6 +291,10 @@ private:
   llvm::DenseMap<Operation *, int64_t> at;
   llvm::DenseMap<Value, BufferAttr> buffer;
   llvm::DenseMap<Value, int64_t> lastRead;
+  /// Results written over an operand, and the operand.
+  llvm::DenseMap<Value, Value> overwritten;
+  /// The values so overwritten, and where.
+  llvm::DenseMap<Value, int64_t> overwrittenAt;
 };
 
 class MemoryPlanTest : public ::testing::TestWithParam<Case> {};
@@ -344,6 +382,21 @@ constexpr const char *kBrokenPlans[] = {
     %y = mpc.mul %w, %x {mpc.buffers = [#mpc.buffer<arena, 0>]} : (tensor<64xf32>, tensor<64xf32>) -> tensor<64xf32>
     mpc.store %n, @w : tensor<64xf32>
     return %y : tensor<64xf32>
+  })mlir",
+    // The loss gradient written over logits that are read afterwards.
+    R"mlir(
+  func.func @f(%z: tensor<4x64xf32>, %y: tensor<4xi32>, %dl: tensor<f32>) -> tensor<4x64xf32> attributes {mpc.arena_bytes = 2048 : i64, mpc.peak_live_bytes = 2048 : i64} {
+    %e = mpc.exp %z {mpc.buffers = [#mpc.buffer<arena, 0>]} : tensor<4x64xf32>
+    %g = mpc.softmax_cross_entropy_grad %dl, %e, %y {mpc.buffers = [#mpc.buffer<arena, 0>]} : (tensor<f32>, tensor<4x64xf32>, tensor<4xi32>) -> tensor<4x64xf32>
+    %s = mpc.add %g, %e {mpc.buffers = [#mpc.buffer<arena, 1024>]} : (tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<4x64xf32>
+    return %s : tensor<4x64xf32>
+  })mlir",
+    // The loss gradient written over logits of twice its bytes.
+    R"mlir(
+  func.func @f(%z: tensor<4x64xf32>, %y: tensor<4xi32>, %dl: tensor<f32>) -> tensor<4x64xbf16> attributes {mpc.arena_bytes = 1024 : i64, mpc.peak_live_bytes = 1024 : i64} {
+    %e = mpc.exp %z {mpc.buffers = [#mpc.buffer<arena, 0>]} : tensor<4x64xf32>
+    %g = mpc.softmax_cross_entropy_grad %dl, %e, %y {mpc.buffers = [#mpc.buffer<arena, 0>]} : (tensor<f32>, tensor<4x64xf32>, tensor<4xi32>) -> tensor<4x64xbf16>
+    return %g : tensor<4x64xbf16>
   })mlir",
     // A matmul overwriting the weights it reads.
     R"mlir(

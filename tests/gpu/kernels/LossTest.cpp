@@ -79,6 +79,77 @@ INSTANTIATE_TEST_SUITE_P(
                       XentCase{MPC_F16, 7, MPC_LOSS_MEAN},
                       XentCase{MPC_F32, MPC_NO_IGNORE_INDEX, MPC_LOSS_SUM}));
 
+/// The gradient written over its logits (as mpc-plan-memory plans it when
+/// they die there) has the bits of the gradient written elsewhere, in
+/// every 16-bit type and in f32, on GPT-sized rows (50304 classes, logits
+/// rising along part of each row so that the online max moves often, and
+/// an ignored row).
+class XentInPlace : public GpuTest,
+                    public ::testing::WithParamInterface<mpc_dtype> {};
+
+TEST_P(XentInPlace, GradientOverTheLogitsIsTheGradient) {
+  mpc_dtype type = GetParam();
+  int64_t rows = 5, classes = 50304;
+  std::vector<float> logits = randomValues(rows * classes, -6, 6, 17, type);
+  for (int64_t c = 0; c < 4096; ++c)
+    logits[c] = -8.0f + 16.0f * static_cast<float>(c) / 4096;
+  logits = roundedTo(logits, type);
+  std::vector<int64_t> labels{3, 50303, -100, 0, 4095};
+  std::vector<int32_t> labels32(labels.begin(), labels.end());
+  cpu::CrossEntropyOptions options{-100, MPC_LOSS_MEAN};
+  float dloss = 2.0f;
+  int64_t bad;
+  std::vector<float> wantGrad(rows * classes);
+  cpu::softmaxCrossEntropyGrad(dloss, logits.data(), labels.data(), rows,
+                               classes, options, wantGrad.data(), &bad);
+  ASSERT_EQ(bad, -1);
+  DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4);
+  DeviceBuffer dSeed = upload({dloss}, MPC_F32);
+  DeviceBuffer dLogits = upload(logits, type), dGrad(rows * classes * 4);
+  DeviceBuffer dInPlace = upload(logits, type);
+  ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dLogits.get(), type,
+                              dLabels.as<int32_t>(), dGrad.get(), type, rows,
+                              classes, -100, MPC_LOSS_MEAN));
+  ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dInPlace.get(), type,
+                              dLabels.as<int32_t>(), dInPlace.get(), type, rows,
+                              classes, -100, MPC_LOSS_MEAN));
+  sync();
+  std::vector<float> apart = download(dGrad.get(), type, rows * classes);
+  expectBitEqual(download(dInPlace.get(), type, rows * classes), apart,
+                 "softmax_xent_grad in place");
+  std::vector<double> tol(wantGrad.size());
+  for (size_t i = 0; i < tol.size(); ++i)
+    tol[i] =
+        tolerance(type, classes, std::fabs(wantGrad[i]) + dloss / rows * 1e-3);
+  expectClose(apart, roundedTo(wantGrad, type), tol, "softmax_xent_grad");
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, XentInPlace,
+                         ::testing::Values(MPC_F32, MPC_F16, MPC_BF16));
+
+/// The one-pass loss on GPT-sized rows with a moving max, against the CPU
+/// reference's two passes.
+TEST_F(GpuTest, CrossEntropyOnWideRowsMatchesTheTwoPassReference) {
+  int64_t rows = 6, classes = 50304;
+  std::vector<float> logits = randomValues(rows * classes, -6, 6, 19, MPC_BF16);
+  for (int64_t c = 0; c < classes; ++c)
+    logits[classes + c] = roundedTo({-8.0f + 16.0f * c / classes}, MPC_BF16)[0];
+  std::vector<int64_t> labels{1, 50303, 7, 0, 25000, 12};
+  std::vector<int32_t> labels32(labels.begin(), labels.end());
+  int64_t bad;
+  float want = cpu::softmaxCrossEntropy(logits.data(), labels.data(), rows,
+                                        classes, {}, &bad);
+  ASSERT_EQ(bad, -1);
+  DeviceBuffer dLogits = upload(logits, MPC_BF16);
+  DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4), dLoss(4);
+  ok(mpc_rt_softmax_xent(rt, dLogits.get(), MPC_BF16, dLabels.as<int32_t>(),
+                         dLoss.as<float>(), rows, classes, MPC_NO_IGNORE_INDEX,
+                         MPC_LOSS_MEAN));
+  sync();
+  expectClose(download(dLoss.get(), MPC_F32, 1), {want},
+              tolerance(MPC_F32, classes, 20.0), "softmax_xent");
+}
+
 TEST_F(GpuTest, CrossEntropyWithEveryRowIgnored) {
   std::vector<float> logits(8, 0.5f);
   std::vector<int32_t> labels{-100, -100};

@@ -5,10 +5,10 @@
 
 // The summary, one block per function: the second line has the exact bytes.
 
-//      CHECK:memory plan @train_step: 2 values in the arena, arena 0.50 MiB (peak live 0.50 MiB, 100% packed); parameters and state 0.25 MiB updated in place; 1 of 2 parameter/state stores in place
-// CHECK-NEXT:  bytes: arena 524288, peak live 524288, arena values unshared 524288, updated in place 262144
-// CHECK-NEXT:memory plan @forward: 3 values in the arena, arena 0.50 MiB (peak live 0.50 MiB, 100% packed); parameters and state 0.00 MiB updated in place; 0 of 0 parameter/state stores in place
-// CHECK-NEXT:  bytes: arena 524288, peak live 524288, arena values unshared 786432, updated in place 0
+//      CHECK:memory plan @train_step: 2 values in the arena, arena 0.50 MiB (peak live 0.50 MiB, 100% packed); parameters and state 0.25 MiB updated in place; 1 of 2 parameter/state stores in place; results written over an operand: 0 (0.00 MiB)
+// CHECK-NEXT:  bytes: arena 524288, peak live 524288, arena values unshared 524288, updated in place 262144, written over an operand 0
+// CHECK-NEXT:memory plan @forward: 3 values in the arena, arena 0.50 MiB (peak live 0.50 MiB, 100% packed); parameters and state 0.00 MiB updated in place; 0 of 0 parameter/state stores in place; results written over an operand: 0 (0.00 MiB)
+// CHECK-NEXT:  bytes: arena 524288, peak live 524288, arena values unshared 786432, updated in place 0, written over an operand 0
 //  CHECK-NOT:{{.}}
 
 // UNWRITABLE: error: cannot write the memory plan report to '{{.*}}.missing/plan.txt': {{.+}}

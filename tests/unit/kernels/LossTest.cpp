@@ -5,6 +5,8 @@
 #include "runtime/core/CrossEntropyMath.h"
 
 #include <algorithm>
+#include <cmath>
+#include <string>
 
 using namespace mpc::cpu;
 using namespace mpc::cpu::test;
@@ -242,18 +244,171 @@ TEST(CrossEntropyGrad, IgnoredRowsAreZeroAndKeptRowsMatchFiniteDifferences) {
   }
 }
 
+/// f32's unit roundoff.
+constexpr double kU = 0x1p-24;
+
+/// The row statistics as the CUDA kernels take them, on the host with the
+/// same helpers: `threads` lanes (a multiple of 32) each add every
+/// threads-th logit online, each warp combines its lanes in a butterfly,
+/// then the first warp combines the warps' results in one.
+mpc::xent::RowStats deviceOrderStats(const float *row, int64_t n,
+                                     int threads = 256) {
+  using namespace mpc::xent;
+  std::vector<RowStats> lanes(threads, emptyRowStats());
+  for (int64_t c = 0; c < n; ++c)
+    lanes[c % threads] = addLogit(lanes[c % threads], row[c]);
+  auto butterfly = [](std::vector<RowStats> &warp) {
+    for (int offset = 16; offset > 0; offset /= 2) {
+      std::vector<RowStats> before = warp;
+      for (int lane = 0; lane < 32; ++lane)
+        warp[lane] = combineRowStats(before[lane], before[lane ^ offset]);
+    }
+  };
+  int warps = threads / 32;
+  std::vector<RowStats> first(32, emptyRowStats());
+  for (int w = 0; w < warps; ++w) {
+    std::vector<RowStats> warp(lanes.begin() + 32 * w,
+                               lanes.begin() + 32 * (w + 1));
+    butterfly(warp);
+    first[w] = warp[0];
+  }
+  butterfly(first);
+  return first[0];
+}
+
+/// The CPU reference's two passes over a row: its max, then the f32 sum of
+/// exp(x - max) in increasing order (runtime/cpu/kernels/Loss.cpp).
+mpc::xent::RowStats twoPassStats(const float *row, int64_t n) {
+  float max = *std::max_element(row, row + n), sum = 0.0f;
+  for (int64_t c = 0; c < n; ++c)
+    sum += std::exp(row[c] - max);
+  return {max, sum};
+}
+
+/// A first-order bound on |online sum - two-pass sum| / sum for a row of n
+/// finite logits spanning `range` (max - min), summed by `threads` lanes.
+/// Each exp(x - m) is off by expf's error (at most 2u relative; glibc and
+/// libdevice are within 2 ulp) and by the rounding of x - m, at most
+/// u |x - m| <= u range in the exponent. The two-pass sum then adds n terms
+/// in a row: (n - 1) u. Online, a term passes through at most L =
+/// ceil(n / threads) + 8 additions and rescalings (its lane's, then 5 + 3
+/// butterfly levels), each an addition (u) and a factor exp(m_old - m_new)
+/// times the sum (2u + u, plus u |m_old - m_new| from the subtraction,
+/// whose sum over a term's rescalings telescopes to at most the range).
+double onlineSumBound(int64_t n, double range, int threads = 256) {
+  double levels = static_cast<double>((n + threads - 1) / threads + 8);
+  double twoPass = (n - 1) * kU + 2 * kU + range * kU;
+  double online = levels * 4 * kU + 2 * kU + 2 * range * kU;
+  return twoPass + online;
+}
+
+/// Checks the device order's statistics of `row` against the two-pass
+/// formulas: the same max (a maximum does not round), the sum within
+/// onlineSumBound, and log-sum-exp and every probability within what that
+/// sum error and their own roundings (a log, an add, a division) allow.
+void expectOnlineMatchesTwoPass(const std::vector<float> &row,
+                                const std::string &what) {
+  SCOPED_TRACE(what);
+  int64_t n = static_cast<int64_t>(row.size());
+  mpc::xent::RowStats online = deviceOrderStats(row.data(), n);
+  mpc::xent::RowStats twoPass = twoPassStats(row.data(), n);
+  // The range of the logits that add to the sum (-inf ones add nothing).
+  float lo = INFINITY, hi = -INFINITY;
+  for (float x : row)
+    if (x != -INFINITY) {
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
+  double bound = onlineSumBound(n, static_cast<double>(hi) - lo);
+  EXPECT_EQ(online.max, twoPass.max);
+  EXPECT_LE(std::fabs(static_cast<double>(online.sum) - twoPass.sum),
+            bound * twoPass.sum);
+  // d log(s) = ds / s; then the log's and the add's roundings on each side.
+  double lse = mpc::xent::logSumExp(twoPass);
+  EXPECT_LE(std::fabs(mpc::xent::logSumExp(online) - lse),
+            bound + 4 * kU * (std::fabs(lse) + 1));
+  for (int64_t c = 0; c < n; ++c) {
+    double p = mpc::xent::probability(row[c], twoPass);
+    ASSERT_LE(std::fabs(mpc::xent::probability(row[c], online) - p),
+              (bound + 2 * kU) * p)
+        << "at " << c;
+  }
+}
+
+TEST(CrossEntropyMath, OnlineStatsMatchTheTwoPassFormulas) {
+  for (int64_t n : {1, 7, 256, 1003, 50304})
+    expectOnlineMatchesTwoPass(
+        randomData(n, static_cast<uint32_t>(60 + n), -5.f, 5.f),
+        "random row of " + std::to_string(n));
+  // Increasing logits: every logit is a new max of its lane, so every lane
+  // rescales its sum at each step.
+  std::vector<float> rising(4096);
+  for (size_t c = 0; c < rising.size(); ++c)
+    rising[c] = -8.0f + 16.0f * static_cast<float>(c) / rising.size();
+  expectOnlineMatchesTwoPass(rising, "rising row");
+  std::vector<float> falling(rising.rbegin(), rising.rend());
+  expectOnlineMatchesTwoPass(falling, "falling row");
+  // -inf logits add nothing, wherever they come.
+  std::vector<float> masked = randomData(1003, 61, -5.f, 5.f);
+  for (size_t c = 0; c < masked.size(); c += 3)
+    masked[c] = -INFINITY;
+  expectOnlineMatchesTwoPass(masked, "row with -inf logits");
+}
+
+TEST(CrossEntropyMath, OnlineStatsOfNonFiniteRowsAreTheTwoPassOnes) {
+  using namespace mpc::xent;
+  std::vector<float> row = randomData(300, 62, -5.f, 5.f);
+  // A NaN or +inf logit makes the sum NaN, as exp(NaN - max) and
+  // exp(inf - inf) make the two-pass sum.
+  for (float bad : {NAN, INFINITY}) {
+    std::vector<float> with = row;
+    with[123] = bad;
+    EXPECT_TRUE(std::isnan(deviceOrderStats(with.data(), 300).sum));
+    EXPECT_TRUE(std::isnan(twoPassStats(with.data(), 300).sum));
+  }
+  // A row of -inf only: the loss and the probabilities are NaN, as the
+  // two-pass formulas give them.
+  std::vector<float> empty(300, -INFINITY);
+  RowStats online = deviceOrderStats(empty.data(), 300);
+  RowStats twoPass = twoPassStats(empty.data(), 300);
+  EXPECT_TRUE(std::isnan(logSumExp(online) - empty[0]));
+  EXPECT_TRUE(std::isnan(logSumExp(twoPass) - empty[0]));
+  EXPECT_TRUE(std::isnan(probability(empty[0], online)));
+  EXPECT_TRUE(std::isnan(probability(empty[0], twoPass)));
+}
+
+TEST(CrossEntropyMath, CombiningRowStatsIsSymmetric) {
+  using namespace mpc::xent;
+  std::vector<float> x = randomData(64, 63, -20.f, 20.f);
+  for (size_t i = 0; i + 3 < x.size(); i += 4) {
+    RowStats a = addLogit(addLogit(emptyRowStats(), x[i]), x[i + 1]);
+    RowStats b = addLogit(addLogit(emptyRowStats(), x[i + 2]), x[i + 3]);
+    RowStats ab = combineRowStats(a, b), ba = combineRowStats(b, a);
+    EXPECT_EQ(ab.max, ba.max);
+    EXPECT_EQ(ab.sum, ba.sum);
+    // An empty state changes nothing.
+    RowStats withEmpty = combineRowStats(a, emptyRowStats());
+    EXPECT_EQ(withEmpty.max, a.max);
+    EXPECT_EQ(withEmpty.sum, a.sum);
+  }
+}
+
 /// The CUDA kernels' order of work, on the host with the same helpers: each
-/// row's f32 loss (0 when ignored), a double sum and a count of the kept
-/// rows reduced at the end; the gradient scale from the counted rows and
-/// one gradElement per logit. It must give the CPU kernels' values.
+/// row's f32 loss from its online statistics (0 when ignored), a double sum
+/// and a count of the kept rows reduced at the end; the gradient scale from
+/// the counted rows and one gradElement per logit of its probability. It
+/// must give the CPU kernels' values within what the online sum's rounding
+/// allows (onlineSumBound).
 TEST(CrossEntropyMath, DeviceOrderMatchesTheKernels) {
   std::vector<float> logits = randomData(kRows * kClasses, 57, -3.f, 3.f);
   const float dloss = 0.75f;
+  // Logits in [-3, 3]: a range of at most 6.
+  const double sumBound = onlineSumBound(kClasses, 6.0);
   for (CrossEntropyOptions options :
        {kIgnoreMean, kIgnoreSum, CrossEntropyOptions{1, MPC_LOSS_MEAN}}) {
     int64_t ignored = options.ignoreIndex;
     std::vector<int64_t> labels = {5, ignored, ignored, 1, 3};
-    double sum = 0;
+    double sum = 0, sumOfAbs = 0;
     int64_t kept = 0;
     for (int64_t r = 0; r < kRows; ++r) {
       EXPECT_FALSE(
@@ -262,30 +417,43 @@ TEST(CrossEntropyMath, DeviceOrderMatchesTheKernels) {
         continue;
       ++kept;
       const float *row = logits.data() + r * kClasses;
-      float max = *std::max_element(row, row + kClasses), exps = 0;
-      for (int64_t c = 0; c < kClasses; ++c)
-        exps += std::exp(row[c] - max);
-      sum += static_cast<double>(max + std::log(exps) - row[labels[r]]);
+      mpc::xent::RowStats stats = deviceOrderStats(row, kClasses);
+      double loss = mpc::xent::logSumExp(stats) - row[labels[r]];
+      sum += loss;
+      sumOfAbs += std::fabs(loss) + std::fabs(mpc::xent::logSumExp(stats));
     }
     int64_t bad;
     float want = softmaxCrossEntropy(logits.data(), labels.data(), kRows,
                                      kClasses, options, &bad);
     float got =
         static_cast<float>(mpc::xent::reduceLoss(sum, kept, options.reduction));
-    EXPECT_NEAR(got, want, 1e-6 * std::fabs(want));
+    // Per row: the log-sum-exp bound and the subtraction's rounding; then
+    // the reduction and the final rounding to f32.
+    double rowsBound = kept * sumBound + 6 * kU * sumOfAbs;
+    double divisor = options.reduction == MPC_LOSS_MEAN ? kept : 1;
+    EXPECT_LE(std::fabs(got - want),
+              rowsBound / divisor + 2 * kU * std::fabs(want));
 
-    std::vector<float> wantGrad(logits.size()), probabilities(logits.size());
+    std::vector<float> wantGrad(logits.size());
     softmaxCrossEntropyGrad(dloss, logits.data(), labels.data(), kRows,
                             kClasses, options, wantGrad.data(), &bad);
-    softmax(logits.data(), probabilities.data(), {kRows, kClasses}, 1);
     float scale = mpc::xent::gradScale(dloss, kept, options.reduction);
-    std::vector<float> gotGrad(logits.size());
-    for (int64_t r = 0; r < kRows; ++r)
-      for (int64_t c = 0; c < kClasses; ++c)
-        gotGrad[r * kClasses + c] =
-            mpc::xent::gradElement(probabilities[r * kClasses + c], c,
-                                   labels[r], options.ignoreIndex, scale);
-    expectAllIdentical(gotGrad, wantGrad);
+    for (int64_t r = 0; r < kRows; ++r) {
+      const float *row = logits.data() + r * kClasses;
+      mpc::xent::RowStats stats = deviceOrderStats(row, kClasses);
+      for (int64_t c = 0; c < kClasses; ++c) {
+        float p = mpc::xent::probability(row[c], stats);
+        float gotGrad =
+            mpc::xent::gradElement(p, c, labels[r], options.ignoreIndex, scale);
+        // p is off by at most (sumBound + 2u) p; p - 1 and the product by
+        // the scale round once each.
+        double tol = ((sumBound + 2 * kU) * p + kU * std::fabs(p - 1.0)) *
+                         std::fabs(scale) +
+                     kU * std::fabs(wantGrad[r * kClasses + c]);
+        EXPECT_LE(std::fabs(gotGrad - wantGrad[r * kClasses + c]), tol)
+            << "row " << r << " class " << c;
+      }
+    }
   }
 }
 
