@@ -60,6 +60,7 @@
 #include "passes/MemoryPlan.h"
 #include "passes/ReportSupport.h"
 #include "runtime/core/AttentionMath.h"
+#include "runtime/cuda/BlockPartials.h"
 #include "runtime/cuda/TensorChunks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -417,7 +418,9 @@ private:
         .Case([&](RmsNormGradOp grad) { rmsNormGrad(grad); })
         .Case([&](CausalAttentionOp attention) { causalAttention(attention); })
         .Case([&](CausalAttentionGradOp grad) { causalAttentionGrad(grad); })
-        .Case<ReduceSumOp, ReduceMeanOp, TransposeOp, CausalMaskOp>(
+        .Case([&](ReduceSumOp sum) { reduce(sum, sum.getAxes()); })
+        .Case([&](ReduceMeanOp mean) { reduce(mean, mean.getAxes()); })
+        .Case<TransposeOp, CausalMaskOp>(
             [&](Operation *op) { library(op, isa<TransposeOp>(op) ? 0 : 1); })
         .Case([&](EmbeddingOp embedding) {
           // Reads the looked-up rows of the table, not all of it.
@@ -548,49 +551,65 @@ private:
   }
 
   /// A row normalization's backward (layer_norm_grad, rms_norm_grad): its
-  /// launch names, the statistics each row keeps in scratch, its parameter
-  /// gradients and flops per element of the row and partials passes.
+  /// parameter gradients and the flops per element of its input gradient
+  /// and of its parameter-gradient terms.
   struct NormalizationGrad {
-    StringRef rows, partials, sum;
-    int64_t statsBytes, paramGrads, rowFlops;
-    double partialFlops;
+    int64_t paramGrads, rowFlops;
+    double termFlops;
   };
 
-  /// Row gradients (with the row statistics to scratch), then partial sums
-  /// of the parameter gradients over groups of eight rows (at most 1024
-  /// groups), then their sum.
+  /// One launch (runtime/cuda/NormalizationGrad.cuh): three passes over
+  /// each row of dy and x, dx written, each block's f32 partials written to
+  /// the scratch, and read back and added by the last block into the
+  /// parameter gradients.
   void normalizationGrad(Operation *op, Value x, Value param, Value inputGrad,
                          const NormalizationGrad &grad) {
-    constexpr int64_t kTileRows = 8, kMaxGroups = 1024;
     Value dy = op->getOperand(0);
     int64_t cols = elementsOf(param);
     int64_t rowCount = cols == 0 ? 0 : elementsOf(x) / cols;
-    int64_t groups = std::max<int64_t>(
-        1, std::min(kMaxGroups, (rowCount + kTileRows - 1) / kTileRows));
-    int64_t partials = grad.paramGrads * groups * cols * 4;
-    int64_t stats = rowCount * grad.statsBytes;
-    rows(op, grad.rows, ValueRange{dy, x}, 3, bytesOf(param),
-         bytesOf(inputGrad) + stats, grad.rowFlops);
-    kernel(grad.partials, grad.partialFlops * elementsOf(x),
-           bytesOf(dy) + bytesOf(x) + stats, partials);
-    kernel(grad.sum, double(partials) / 4, partials,
-           bytesOf(op->getResults()) - bytesOf(inputGrad));
+    auto partials = static_cast<int64_t>(
+        cuda::planNormalization(rowCount, cols, grad.paramGrads,
+                                cuda::kScratchBytes)
+            .partialBytes());
+    int64_t elements = std::max<int64_t>(1, elementsOf(x));
+    rows(op, opName(op), ValueRange{dy, x}, 3, bytesOf(param) + partials,
+         bytesOf(op->getResults()) + partials,
+         grad.rowFlops + grad.termFlops + double(partials) / 4 / elements);
   }
 
   void layerNormGrad(LayerNormGradOp op) {
     normalizationGrad(op, op.getInput(), op.getGamma(), op.getInputGrad(),
-                      {"layer_norm_grad", "layer_norm_grad params",
-                       "layer_norm_grad param sum", /*statsBytes=*/16,
-                       /*paramGrads=*/2, /*rowFlops=*/12,
-                       /*partialFlops=*/4.0});
+                      {/*paramGrads=*/2, /*rowFlops=*/12, /*termFlops=*/4.0});
   }
 
   void rmsNormGrad(RmsNormGradOp op) {
     normalizationGrad(op, op.getInput(), op.getWeight(), op.getInputGrad(),
-                      {"rms_norm_grad", "rms_norm_grad weight",
-                       "rms_norm_grad weight sum", /*statsBytes=*/8,
-                       /*paramGrads=*/1, /*rowFlops=*/10,
-                       /*partialFlops=*/3.0});
+                      {/*paramGrads=*/1, /*rowFlops=*/10, /*termFlops=*/3.0});
+  }
+
+  /// A sum or mean over adjacent axes: one launch over [outer, axis,
+  /// inner] (size-1 dims dropped, as the CUDA emitter collapses it); over a
+  /// middle axis, the partials of its slices (BlockPartials.h) written to
+  /// the scratch and read back by the last block.
+  void reduce(Operation *op, ArrayRef<int64_t> axes) {
+    ArrayRef<int64_t> shape =
+        cast<RankedTensorType>(op->getOperand(0).getType()).getShape();
+    int64_t outer = 1, axis = 1, inner = 1;
+    for (int64_t d = 0, rank = shape.size(); d < rank; ++d) {
+      if (llvm::is_contained(axes, d))
+        axis *= shape[d];
+      else
+        (axis == 1 ? outer : inner) *= shape[d];
+    }
+    int64_t partials =
+        inner == 1
+            ? 0
+            : static_cast<int64_t>(cuda::planColumnReduce(outer, axis, inner,
+                                                          cuda::kScratchBytes)
+                                       .partialBytes());
+    kernel(opName(op), elementsOf(op->getResult(0)) + double(partials) / 4,
+           bytesOf(op->getOperands()) + partials,
+           bytesOf(op->getResults()) + partials);
   }
 
   /// The pairs and head dim of an attention op of `layout` (either order:

@@ -47,21 +47,18 @@ int checkRowNormalization(mpc_rt *rt, const char *what, mpc_dtype xType,
 }
 
 int planNormalizationScratch(mpc_rt *rt, const char *what, int64_t rows,
-                             int64_t cols, size_t rowStatBytes,
-                             size_t groupBytes, int tileRows,
-                             NormalizationScratch &plan) {
-  plan.statsBytes = (rows * rowStatBytes + 255) / 256 * 256;
-  if (plan.statsBytes + groupBytes > rt->scratchBytes)
-    return mpc_rt_fail(rt,
-                       "%s: %lld x %lld needs %zu bytes of scratch, the "
-                       "context has %zu",
-                       what, static_cast<long long>(rows),
-                       static_cast<long long>(cols),
-                       plan.statsBytes + groupBytes, rt->scratchBytes);
-  auto fitting =
-      static_cast<int64_t>((rt->scratchBytes - plan.statsBytes) / groupBytes);
-  plan.groups = std::max<int64_t>(
-      1, std::min<int64_t>({fitting, 1024, (rows + tileRows - 1) / tileRows}));
+                             int64_t cols, int64_t params,
+                             NormalizationPartials &partials) {
+  partials.plan = planNormalization(rows, cols, params, rt->scratchBytes);
+  if (partials.plan.rows.slices == 0)
+    return mpc_rt_fail(
+        rt,
+        "%s: %lld x %lld needs %zu bytes of scratch, the "
+        "context has %zu",
+        what, static_cast<long long>(rows), static_cast<long long>(cols),
+        static_cast<size_t>(params * cols) * sizeof(float), rt->scratchBytes);
+  partials.scratch = static_cast<float *>(rt->scratch);
+  partials.counter = rt->counter;
   return 0;
 }
 
@@ -118,13 +115,23 @@ mpc_rt *mpc::cuda::createContext(cudaStream_t stream, size_t workspace_bytes,
     }
   }
   rt->workspaceBytes = workspace_bytes;
-  if (cudaError_t status = cudaMalloc(&rt->scratch, scratch_bytes);
+  size_t counterAt = mpc::cuda::counterOffset(scratch_bytes);
+  if (cudaError_t status =
+          cudaMalloc(&rt->scratch, counterAt + mpc::cuda::kCounterBytes);
       status != cudaSuccess) {
     rt->scratch = nullptr;
     writeError(error, error_size, "cannot allocate the kernel scratch", status);
     return nullptr;
   }
   rt->scratchBytes = scratch_bytes;
+  rt->counter = reinterpret_cast<unsigned int *>(
+      static_cast<char *>(rt->scratch) + counterAt);
+  if (cudaError_t status = cudaMemset(rt->counter, 0, mpc::cuda::kCounterBytes);
+      status != cudaSuccess) {
+    writeError(error, error_size, "cannot clear the last-block counter",
+               status);
+    return nullptr;
+  }
   rt->gemmPlans = std::make_unique<mpc::cuda::GemmPlanCache>();
   return rt.release();
 }

@@ -9,6 +9,7 @@
 #ifndef MPC_RUNTIME_CUDA_CONTEXT_H
 #define MPC_RUNTIME_CUDA_CONTEXT_H
 
+#include "BlockPartials.h"
 #include "mpc_cuda_runtime.h"
 
 #include <cublasLt.h>
@@ -26,11 +27,6 @@ class GemmPlanCache;
 /// The cuBLASLt workspace of a context created with workspace_bytes 0.
 constexpr size_t kDefaultWorkspaceBytes = size_t(32) << 20;
 
-/// The bytes of device scratch every context owns: layer- and RMS-norm-grad
-/// statistics and partial sums, loss and norm partials, and the f32 accumulator
-/// of GEMMs whose epilogue cuBLASLt cannot fuse (chunked to fit).
-constexpr size_t kScratchBytes = size_t(64) << 20;
-
 } // namespace mpc::cuda
 
 struct mpc_rt {
@@ -40,6 +36,10 @@ struct mpc_rt {
   size_t workspaceBytes = 0;
   void *scratch = nullptr;
   size_t scratchBytes = 0;
+  /// The last-block counter (LastBlock.cuh): in the scratch allocation,
+  /// after the scratchBytes kernels carve their temporaries from; zero
+  /// between launches.
+  unsigned int *counter = nullptr;
   std::string error;
   std::unique_ptr<mpc::cuda::GemmPlanCache> gemmPlans;
   /// Debug mode (mpc_rt_set_debug): each op synchronises and checks the
@@ -76,20 +76,20 @@ int checkRowNormalization(mpc_rt *rt, const char *what, mpc_dtype xType,
                           const char *param, mpc_dtype paramType,
                           mpc_dtype outType, int64_t rows, int64_t cols);
 
-/// How a row normalization's backward splits the context's scratch: each
-/// row's statistics (`statsBytes` in all, 256-byte aligned), then `groups`
-/// blocks of partial parameter-gradient sums.
-struct NormalizationScratch {
-  size_t statsBytes = 0;
-  int64_t groups = 1;
+/// A row normalization's backward (NormalizationGrad.cuh): its plan, the
+/// partials ([blocks][params][cols] f32, at the scratch's start) and the
+/// context's counter.
+struct NormalizationPartials {
+  NormalizationPlan plan;
+  float *scratch = nullptr;
+  unsigned int *counter = nullptr;
 };
-/// Plans `rows` statistics of `rowStatBytes` and as many groups of
-/// `groupBytes` as fit: at most 1024, one per `tileRows` rows, at least
-/// one. Fails, naming the sizes, when not even one group fits.
+/// Plans a backward of `rows` x `cols` with `params` parameter gradients
+/// over the context's scratch (planNormalization). Fails, naming the sizes,
+/// when not even one block's partials fit.
 int planNormalizationScratch(mpc_rt *rt, const char *what, int64_t rows,
-                             int64_t cols, size_t rowStatBytes,
-                             size_t groupBytes, int tileRows,
-                             NormalizationScratch &plan);
+                             int64_t cols, int64_t params,
+                             NormalizationPartials &partials);
 
 /// Blocks of `threads` to cover `work` items, capped for grid-stride loops.
 inline unsigned gridFor(int64_t work, int threads) {

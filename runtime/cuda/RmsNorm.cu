@@ -2,20 +2,18 @@
 //
 // One block per row sums the row's squares in double and takes the
 // reciprocal root mean square with the CPU reference's formulas
-// (runtime/core/RmsNormMath.h). dweight is a column sum over the rows,
-// reduced deterministically without atomics as LayerNorm.cu does: per-row
-// statistics go to the context scratch, blocks over (column tile, row
-// group) write f32 partial sums, and a last pass adds each column's
-// partials in group order.
+// (runtime/core/RmsNormMath.h). The backward is one launch, as layer
+// norm's (NormalizationGrad.cuh): each block walks a slice of the rows,
+// computing dx and adding dweight's terms per column as it goes; the last
+// block adds the blocks' f32 partials in block order.
 //
 //===----------------------------------------------------------------------===//
 
 #include "BlockReduce.cuh"
 #include "Context.h"
 #include "DeviceMath.cuh"
+#include "NormalizationGrad.cuh"
 #include "runtime/core/RmsNormMath.h"
-
-#include <algorithm>
 
 namespace mpc::cuda {
 namespace {
@@ -54,73 +52,44 @@ struct GradArgs {
   const void *dy, *x, *weight;
   mpc_dtype dyType, xType, weightType;
   void *dx;
-  int64_t rows, cols;
+  int64_t cols;
   double epsilon;
-  double *rstd;    ///< [rows], written by the dx pass
-  float *partials; ///< [groups, cols]: dweight partials
-  int64_t groups;
-  void *dweight;
+  NormalizationPartials partials; ///< dweight
+  void *grads[1];                 ///< dweight
 };
 
+/// dx of each row of the block's slice, accumulating dy xhat (dweight) per
+/// column as the CPU reference does; the last block sums them.
 __global__ void rmsNormGradKernel(GradArgs args) {
-  int64_t row = blockIdx.x, base = row * args.cols;
-  double rstd =
-      rowReciprocalRms(args.x, args.xType, row, args.cols, args.epsilon);
-  auto xhatAt = [&](int64_t c) {
-    return rms::normalized(loadAs(args.x, args.xType, base + c), rstd);
-  };
-  auto gAt = [&](int64_t c) {
-    return rms::scaledGrad(loadAs(args.dy, args.dyType, base + c),
-                           loadAs(args.weight, args.weightType, c));
-  };
-  double sumGXhat = 0;
-  for (int64_t c = threadIdx.x; c < args.cols; c += blockDim.x)
-    sumGXhat = math::add(sumGXhat, math::mul(gAt(c), xhatAt(c)));
-  double meanGXhat =
-      math::div(blockSum(sumGXhat), static_cast<double>(args.cols));
-  for (int64_t c = threadIdx.x; c < args.cols; c += blockDim.x)
-    storeAs(args.dx, args.dyType, base + c,
-            rms::inputGrad(gAt(c), xhatAt(c), rstd, meanGXhat));
-  if (threadIdx.x == 0)
-    args.rstd[row] = rstd;
-}
-
-constexpr int kTileCols = 32, kTileRows = 8;
-
-/// Block (32, 8) over 32 columns of one row group: f32 partial sums of
-/// dy * xhat, combined over threadIdx.y in a fixed order.
-__global__ void rmsNormWeightPartialsKernel(GradArgs args) {
-  __shared__ float part[kTileRows][kTileCols];
-  int64_t c = blockIdx.x * int64_t(kTileCols) + threadIdx.x;
-  int64_t rowsPerGroup = (args.rows + args.groups - 1) / args.groups;
-  int64_t begin = blockIdx.y * rowsPerGroup;
-  int64_t end = min(args.rows, begin + rowsPerGroup);
-  float dweight = 0.0f;
-  if (c < args.cols) {
-    for (int64_t r = begin + threadIdx.y; r < end; r += kTileRows)
-      dweight = math::add(
-          dweight,
-          rms::weightGradTerm(loadAs(args.dy, args.dyType, r * args.cols + c),
-                              loadAs(args.x, args.xType, r * args.cols + c),
-                              args.rstd[r]));
-  }
-  part[threadIdx.y][threadIdx.x] = dweight;
-  __syncthreads();
-  if (threadIdx.y != 0 || c >= args.cols)
-    return;
-  for (int k = 1; k < kTileRows; ++k)
-    dweight = math::add(dweight, part[k][threadIdx.x]);
-  args.partials[blockIdx.y * args.cols + c] = dweight;
-}
-
-__global__ void rmsNormWeightSumKernel(GradArgs args) {
-  for (int64_t c = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
-       c < args.cols; c += int64_t(gridDim.x) * blockDim.x) {
-    float dweight = 0.0f;
-    for (int64_t g = 0; g < args.groups; ++g)
-      dweight = math::add(dweight, args.partials[g * args.cols + c]);
-    storeAs(args.dweight, args.weightType, c, dweight);
-  }
+  normalizationGradBlock<1>(
+      args.partials, args.grads, args.weightType, [&](int64_t row, float *acc) {
+        int64_t base = row * args.cols;
+        double rstd =
+            rowReciprocalRms(args.x, args.xType, row, args.cols, args.epsilon);
+        auto xAt = [&](int64_t c) {
+          return loadAs(args.x, args.xType, base + c);
+        };
+        auto dyAt = [&](int64_t c) {
+          return loadAs(args.dy, args.dyType, base + c);
+        };
+        auto gAt = [&](int64_t c) {
+          return rms::scaledGrad(dyAt(c),
+                                 loadAs(args.weight, args.weightType, c));
+        };
+        double sumGXhat = 0;
+        for (int64_t c = threadIdx.x; c < args.cols; c += blockDim.x)
+          sumGXhat = math::add(
+              sumGXhat, math::mul(gAt(c), rms::normalized(xAt(c), rstd)));
+        double meanGXhat =
+            math::div(blockSum(sumGXhat), static_cast<double>(args.cols));
+        for (int64_t c = threadIdx.x; c < args.cols; c += blockDim.x) {
+          float x = xAt(c), dy = dyAt(c);
+          storeAs(args.dx, args.dyType, base + c,
+                  rms::inputGrad(gAt(c), rms::normalized(x, rstd), rstd,
+                                 meanGXhat));
+          addTerm(acc, args.cols, 0, c, rms::weightGradTerm(dy, x, rstd));
+        }
+      });
 }
 
 } // namespace
@@ -163,39 +132,12 @@ int mpc_rt_rms_norm_grad(mpc_rt *rt, const void *dy, const void *x,
       return mpc_rt_fail(rt, "%s: cannot clear dweight", what);
     return 0;
   }
-  NormalizationScratch plan;
-  if (planNormalizationScratch(rt, what, rows, cols, sizeof(double),
-                               cols * sizeof(float), kTileRows, plan))
+  GradArgs args{dy, x,    weight,  dx_type, x_type,   weight_type,
+                dx, cols, epsilon, {},      {dweight}};
+  if (planNormalizationScratch(rt, what, rows, cols, 1, args.partials))
     return -1;
-  size_t statsBytes = plan.statsBytes;
-  int64_t groups = plan.groups;
-  auto *scratch = static_cast<char *>(rt->scratch);
-  GradArgs args{dy,
-                x,
-                weight,
-                dx_type,
-                x_type,
-                weight_type,
-                dx,
-                rows,
-                cols,
-                epsilon,
-                reinterpret_cast<double *>(scratch),
-                reinterpret_cast<float *>(scratch + statsBytes),
-                groups,
-                dweight};
-  rmsNormGradKernel<<<static_cast<unsigned>(rows), rowThreads(cols), 0,
-                      rt->stream>>>(args);
-  if (mpc_rt_check_launch(rt, what))
-    return -1;
-  dim3 tile(kTileCols, kTileRows);
-  dim3 grid(static_cast<unsigned>((cols + kTileCols - 1) / kTileCols),
-            static_cast<unsigned>(groups));
-  rmsNormWeightPartialsKernel<<<grid, tile, 0, rt->stream>>>(args);
-  if (mpc_rt_check_launch(rt, what))
-    return -1;
-  rmsNormWeightSumKernel<<<gridFor(cols, 256), 256, 0, rt->stream>>>(args);
-  return mpc_rt_check_launch(rt, what);
+  return launchNormalizationGrad(rt, what, rmsNormGradKernel, args.partials,
+                                 args);
 }
 
 } // extern "C"

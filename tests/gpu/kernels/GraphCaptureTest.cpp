@@ -60,4 +60,52 @@ TEST_F(GpuTest, CapturedCallsReplayLikeDirectCalls) {
   cudaGraphDestroy(graph);
 }
 
+TEST_F(GpuTest, ReplaysOfLastBlockSumsRepeatDirectCalls) {
+  // Layer norm backward and a bias gradient, each one launch whose last
+  // block adds the partials: every replay must reset the counter.
+  int64_t rows = 600, cols = 96;
+  std::vector<float> x = randomValues(rows * cols, -2, 2, 33, MPC_BF16);
+  std::vector<float> dy = randomValues(rows * cols, -1, 1, 34, MPC_BF16);
+  std::vector<float> gamma = randomValues(cols, 0.5, 1.5, 35, MPC_F32);
+  DeviceBuffer dX = upload(x, MPC_BF16), dDy = upload(dy, MPC_BF16);
+  DeviceBuffer dGamma = upload(gamma, MPC_F32);
+  DeviceBuffer dx(rows * cols * 2), dgamma(cols * 4), dbeta(cols * 4),
+      bias(cols * 4);
+  auto step = [&] {
+    ok(mpc_rt_layer_norm_grad(rt, dDy.get(), dX.get(), MPC_BF16, dGamma.get(),
+                              MPC_F32, dx.get(), MPC_BF16, dgamma.get(),
+                              dbeta.get(), rows, cols, 1e-5));
+    ok(mpc_rt_reduce(rt, dDy.get(), MPC_BF16, bias.get(), MPC_F32, 1, rows,
+                     cols, 1.0));
+  };
+  auto results = [&] {
+    std::vector<float> all = download(dgamma.get(), MPC_F32, cols);
+    for (const DeviceBuffer *b : {&dbeta, &bias}) {
+      std::vector<float> part = download(b->get(), MPC_F32, cols);
+      all.insert(all.end(), part.begin(), part.end());
+    }
+    return all;
+  };
+  step();
+  sync();
+  std::vector<float> direct = results();
+
+  cudaGraph_t graph;
+  ASSERT_EQ(cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal),
+            cudaSuccess);
+  step();
+  ASSERT_EQ(cudaStreamEndCapture(stream, &graph), cudaSuccess);
+  cudaGraphExec_t exec;
+  ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+  for (int replay = 0; replay < 3; ++replay) {
+    for (const DeviceBuffer *b : {&dgamma, &dbeta, &bias})
+      ASSERT_EQ(cudaMemset(b->get(), 0xff, cols * 4), cudaSuccess);
+    ASSERT_EQ(cudaGraphLaunch(exec, stream), cudaSuccess);
+    sync();
+    expectBitEqual(results(), direct, "replay " + std::to_string(replay));
+  }
+  cudaGraphExecDestroy(exec);
+  cudaGraphDestroy(graph);
+}
+
 } // namespace

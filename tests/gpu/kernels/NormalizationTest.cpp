@@ -22,6 +22,14 @@ std::vector<double> scaled(const std::vector<float> &want, mpc_dtype type,
   return tol;
 }
 
+/// A buffer of `bytes` of NaNs (all bits set), so a result the kernel does
+/// not write shows.
+DeviceBuffer poisoned(size_t bytes) {
+  DeviceBuffer buffer(bytes);
+  EXPECT_EQ(cudaMemset(buffer.get(), 0xff, bytes), cudaSuccess);
+  return buffer;
+}
+
 TEST_P(Normalization, SoftmaxFamilyAlongEveryAxis) {
   mpc_dtype type = GetParam();
   // [outer, axis, inner]: the last axis (inner 1, one block per row) and a
@@ -71,7 +79,12 @@ TEST_P(Normalization, SoftmaxFamilyAlongEveryAxis) {
 
 TEST_P(Normalization, LayerNormAndGradient) {
   mpc_dtype type = GetParam();
-  for (auto [rows, cols] : {std::pair<int64_t, int64_t>{7, 96}, {33, 1000}}) {
+  // A row per block; several rows per block (more rows than the launch's
+  // blocks); partials too wide for shared memory, accumulated in the scratch.
+  for (auto [rows, cols] : {std::pair<int64_t, int64_t>{7, 96},
+                            {33, 1000},
+                            {1000, 768},
+                            {5, 6000}}) {
     int64_t n = rows * cols;
     std::vector<float> x = randomValues(n, -3, 5, 7, type);
     std::vector<float> dy = randomValues(n, -1, 1, 8, type);
@@ -91,6 +104,13 @@ TEST_P(Normalization, LayerNormAndGradient) {
     ok(mpc_rt_layer_norm_grad(rt, dDy.get(), dX.get(), type, dGamma.get(),
                               MPC_F32, grad.get(), type, gGamma.get(),
                               gBeta.get(), rows, cols, eps));
+    // Again, into poisoned buffers: the launch before must have left the
+    // last-block counter at zero, and the sums are deterministic.
+    DeviceBuffer grad2 = poisoned(n * 4), gGamma2 = poisoned(cols * 4),
+                 gBeta2 = poisoned(cols * 4);
+    ok(mpc_rt_layer_norm_grad(rt, dDy.get(), dX.get(), type, dGamma.get(),
+                              MPC_F32, grad2.get(), type, gGamma2.get(),
+                              gBeta2.get(), rows, cols, eps));
     sync();
     std::string what = std::string(typeName(type)) + " " +
                        std::to_string(rows) + "x" + std::to_string(cols);
@@ -105,12 +125,25 @@ TEST_P(Normalization, LayerNormAndGradient) {
                 tolerance(MPC_F32, rows, 3.0 * rows), "dgamma " + what);
     expectClose(download(gBeta.get(), MPC_F32, cols), dbeta,
                 tolerance(MPC_F32, rows, 1.0 * rows), "dbeta " + what);
+    expectBitEqual(download(grad2.get(), type, n),
+                   download(grad.get(), type, n),
+                   "second layer_norm_grad dx " + what);
+    expectBitEqual(download(gGamma2.get(), MPC_F32, cols),
+                   download(gGamma.get(), MPC_F32, cols),
+                   "second dgamma " + what);
+    expectBitEqual(download(gBeta2.get(), MPC_F32, cols),
+                   download(gBeta.get(), MPC_F32, cols),
+                   "second dbeta " + what);
   }
 }
 
 TEST_P(Normalization, RmsNormAndGradient) {
   mpc_dtype type = GetParam();
-  for (auto [rows, cols] : {std::pair<int64_t, int64_t>{7, 96}, {33, 1000}}) {
+  // As for layer norm: a row per block, several, and partials in the scratch.
+  for (auto [rows, cols] : {std::pair<int64_t, int64_t>{7, 96},
+                            {33, 1000},
+                            {1000, 768},
+                            {5, 12000}}) {
     int64_t n = rows * cols;
     std::vector<float> x = randomValues(n, -3, 5, 11, type);
     std::vector<float> dy = randomValues(n, -1, 1, 12, type);
@@ -128,6 +161,10 @@ TEST_P(Normalization, RmsNormAndGradient) {
     ok(mpc_rt_rms_norm_grad(rt, dDy.get(), dX.get(), type, dWeight.get(),
                             MPC_F32, grad.get(), type, gWeight.get(), rows,
                             cols, eps));
+    DeviceBuffer grad2 = poisoned(n * 4), gWeight2 = poisoned(cols * 4);
+    ok(mpc_rt_rms_norm_grad(rt, dDy.get(), dX.get(), type, dWeight.get(),
+                            MPC_F32, grad2.get(), type, gWeight2.get(), rows,
+                            cols, eps));
     sync();
     std::string what = std::string(typeName(type)) + " " +
                        std::to_string(rows) + "x" + std::to_string(cols);
@@ -140,7 +177,36 @@ TEST_P(Normalization, RmsNormAndGradient) {
     // dweight: f32 column sums over the rows in another order.
     expectClose(download(gWeight.get(), MPC_F32, cols), dweight,
                 tolerance(MPC_F32, rows, 3.0 * rows), "dweight " + what);
+    expectBitEqual(download(grad2.get(), type, n),
+                   download(grad.get(), type, n),
+                   "second rms_norm_grad dx " + what);
+    expectBitEqual(download(gWeight2.get(), MPC_F32, cols),
+                   download(gWeight.get(), MPC_F32, cols),
+                   "second dweight " + what);
   }
+}
+
+TEST_P(Normalization, GradientsFailCleanlyWhenOneBlockExceedsTheScratch) {
+  mpc_dtype type = GetParam();
+  // One block's partials: 2 x 96 f32 (768 bytes) for layer norm, 1 x 96
+  // (384) for RMS norm; the scratch holds 300.
+  useScratchBytes(300);
+  int64_t rows = 4, cols = 96;
+  DeviceBuffer buffer(rows * cols * 4), param(cols * 4), grad(cols * 4);
+  EXPECT_NE(mpc_rt_layer_norm_grad(rt, buffer.get(), buffer.get(), type,
+                                   param.get(), MPC_F32, buffer.get(), type,
+                                   grad.get(), grad.get(), rows, cols, 1e-5),
+            0);
+  EXPECT_EQ(std::string(mpc_rt_last_error(rt)),
+            "mpc_rt_layer_norm_grad: 4 x 96 needs 768 bytes of scratch, the "
+            "context has 300");
+  EXPECT_NE(mpc_rt_rms_norm_grad(rt, buffer.get(), buffer.get(), type,
+                                 param.get(), MPC_F32, buffer.get(), type,
+                                 grad.get(), rows, cols, 1e-6),
+            0);
+  EXPECT_EQ(std::string(mpc_rt_last_error(rt)),
+            "mpc_rt_rms_norm_grad: 4 x 96 needs 384 bytes of scratch, the "
+            "context has 300");
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, Normalization,
