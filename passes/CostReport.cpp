@@ -409,6 +409,7 @@ private:
                bytesOf(norm.getGamma()) + bytesOf(norm.getBeta()),
                bytesOf(norm.getResult()), 8);
         })
+        .Case([&](AddLayerNormOp norm) { addLayerNorm(norm); })
         .Case([&](LayerNormGradOp grad) { layerNormGrad(grad); })
         .Case([&](RmsNormOp norm) {
           // The sum of squares, then the write.
@@ -575,6 +576,21 @@ private:
     rows(op, opName(op), ValueRange{dy, x}, 3, bytesOf(param) + partials,
          bytesOf(op->getResults()) + partials,
          grad.rowFlops + grad.termFlops + double(partials) / 4 / elements);
+  }
+
+  /// One pass reads the addends and writes the sum; the statistics and the
+  /// normalized write reread the sum, from cache when its row fits
+  /// (kCachedRowBytes), else from HBM on each of the three passes.
+  void addLayerNorm(AddLayerNormOp op) {
+    Value sum = op.getSum();
+    int64_t cols = lastDim(sum);
+    int64_t rowCount = cols == 0 ? 0 : elementsOf(sum) / cols;
+    int64_t rowBytes = rowCount == 0 ? 0 : bytesOf(sum) / rowCount;
+    int64_t reread = rowBytes <= cost::kCachedRowBytes ? 0 : 3 * bytesOf(sum);
+    kernel("add_layer_norm", 9.0 * elementsOf(sum),
+           bytesOf(op.getLhs()) + bytesOf(op.getRhs()) +
+               bytesOf(op.getGamma()) + bytesOf(op.getBeta()) + reread,
+           bytesOf(sum) + bytesOf(op.getResult()));
   }
 
   void layerNormGrad(LayerNormGradOp op) {

@@ -2,11 +2,12 @@
 //
 // mpc-fuse, in three steps over every block of every function: the loss
 // scaler's selects become `skip_if` operands, casts to and from 16 bits
-// fold into the ops around them and matmuls take their bias and activation
-// as epilogues, and the remaining elementwise ops are grouped into
-// mpc.fused regions. Applied again, it changes nothing: updates with
-// `skip_if`, folded casts, mpc.fused_matmul and mpc.fused match none of
-// the steps.
+// fold into the ops around them, residual adds merge into the layer norms
+// that read them and matmuls take their bias and activation as epilogues,
+// and the remaining elementwise ops are grouped into mpc.fused regions.
+// Applied again, it changes nothing: updates with `skip_if`, folded casts,
+// mpc.add_layer_norm, mpc.fused_matmul and mpc.fused match none of the
+// steps.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,7 +46,8 @@ void FusePass::applyToBlock(Block &block,
   SmallVector<Operation *> roots;
   for (Operation &op : block)
     if (isa<MatmulOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
-            SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp, CastOp>(op))
+            SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp, CastOp,
+            LayerNormOp>(op))
       roots.push_back(&op);
   GreedyRewriteConfig config;
   config.strictMode = GreedyRewriteStrictness::ExistingOps;
@@ -59,6 +61,7 @@ void FusePass::runOnOperation() {
   RewritePatternSet patternList(context);
   populateSkipIfPatterns(patternList);
   populateNarrowingPatterns(patternList);
+  populateResidualNormPatterns(patternList);
   if (epilogues)
     populateEpiloguePatterns(patternList);
   FrozenRewritePatternSet patterns(std::move(patternList));

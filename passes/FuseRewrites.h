@@ -2,9 +2,9 @@
 //
 // The steps of mpc-fuse, each in its own file: merging equivalent loads,
 // folding the loss scaler's selects into `skip_if`, GEMM epilogues, casts
-// to and from 16 bits folded into the ops around them, and elementwise
-// grouping into mpc.fused regions. None of them fuses an op
-// that mpc-check-numerics probes (isNumericsProbe).
+// to and from 16 bits folded into the ops around them, residual adds merged
+// into their layer norms, and elementwise grouping into mpc.fused regions. None
+// of them fuses an op that mpc-check-numerics probes (isNumericsProbe).
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +35,10 @@ void populateSkipIfPatterns(mlir::RewritePatternSet &patterns);
 /// Folds bias adds and relu/gelu (and gelu_grad as `dgelu`) into the
 /// matmuls that produce their operand, as mpc.fused_matmul epilogues.
 void populateEpiloguePatterns(mlir::RewritePatternSet &patterns);
+
+/// Merges a residual add (two operands of one type and shape) with the
+/// layer norm that reads its sum into mpc.add_layer_norm.
+void populateResidualNormPatterns(mlir::RewritePatternSet &patterns);
 
 /// Folds a narrowing cast into the op whose result it narrows (layer norm,
 /// the loss gradient: OpTrait::NarrowableResult), and lets the loss read

@@ -324,6 +324,9 @@ def Fuse : Pass<"mpc-fuse", "::mlir::ModuleOp"> {
     - the loss scaler's `mpc.select %found_inf, old, new` around an
       optimizer update become the update's `skip_if` operand, so the update
       can run in place;
+    - casts to and from 16 bits fold into the ops that compute in f32
+      around them, and a residual add read by a layer norm becomes one
+      `mpc.add_layer_norm`;
     - every remaining elementwise op is merged with its elementwise
       producers and consumers of the same iteration shape into one
       `mpc.fused` region (casts, bias adds, activations and their

@@ -58,8 +58,8 @@ using CpuEvaluated =
           WhereOp, DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
           MseLossOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
           AdamWMultiUpdateOp, ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp,
-          UpdateLossScaleOp, FusedOp, FusedMatmulOp, CausalAttentionOp,
-          CausalAttentionGradOp>;
+          UpdateLossScaleOp, FusedOp, FusedMatmulOp, AddLayerNormOp,
+          CausalAttentionOp, CausalAttentionGradOp>;
 
 /// The ops the executor never evaluates, and why.
 constexpr Rejection kNotEvaluated[] = {
@@ -289,6 +289,7 @@ private:
   bool visit(UpdateLossScaleOp op);
   bool visit(FusedOp op);
   bool visit(FusedMatmulOp op);
+  bool visit(AddLayerNormOp op);
   /// Whether an optimizer update with `skipIf` (its last operand) skips
   /// this step; it then returns its `kept` inputs unchanged.
   bool skips(Value skipIf, ArrayRef<unsigned> kept) {
@@ -538,6 +539,22 @@ bool Evaluation::visit(FusedOp op) {
   auto yield = cast<YieldOp>(body.getTerminator());
   for (auto [result, value] : llvm::zip(out, yield.getValues()))
     result = *lookup(value);
+  return true;
+}
+
+bool Evaluation::visit(AddLayerNormOp op) {
+  // The sum rounded as mpc.add rounds it, then normalized as mpc.layer_norm
+  // normalizes a stored input: the bits of the two ops.
+  Shape shape = shapeOf(op.getSum());
+  cpu::binary(BinaryOp::Add, data(in[0]), shape, data(in[1]), shape,
+              data(out[0]), shape);
+  roundToPrecision(deviceDType(tensorType(op.getSum()).getElementType())
+                       .value_or(DType::F32),
+                   data(out[0]), out[0].numElements());
+  int64_t cols = tensorType(op.getGamma()).getNumElements();
+  cpu::layerNorm(data(out[0]), data(in[2]), data(in[3]), data(out[1]),
+                 out[1].numElements() / cols, cols,
+                 op.getEpsilon().convertToDouble());
   return true;
 }
 

@@ -1,4 +1,4 @@
-//===- MpcBackendOps.cpp - verifiers of mpc.fused and mpc.fused_matmul ----===//
+//===- MpcBackendOps.cpp - verifiers of the ops mpc-fuse creates ---------===//
 
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ShapeFunctions.h"
@@ -100,4 +100,15 @@ LogicalResult FusedMatmulOp::verify() {
              << formatShape(result.getShape());
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AddLayerNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AddLayerNormOp::verify() {
+  return verifyLayerNorm(getEpsilon().convertToDouble(), tensorType(getSum()),
+                         tensorType(getGamma()),
+                         tensorType(getResult()).getElementType(),
+                         [&] { return emitOpError(); });
 }

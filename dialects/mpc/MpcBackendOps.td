@@ -45,6 +45,33 @@ def Mpc_FusedOp : Mpc_Op<"fused", [Pure, IsolatedFromAbove, SingleBlock]> {
   }];
 }
 
+def Mpc_AddLayerNormOp : Mpc_Op<"add_layer_norm", [Pure,
+    AllTypesMatch<["lhs", "rhs", "sum"]>, AllShapesMatch<["sum", "result"]>,
+    AllTypesMatch<["gamma", "beta"]>]> {
+  let summary = "A residual add and the layer norm of its sum (one kernel)";
+  let description = [{
+    `sum = lhs + rhs`, exactly as `mpc.add` of two operands of one type
+    (rounded once to that type), and `result = layer_norm(sum, gamma, beta)`
+    exactly as `mpc.layer_norm` reading that sum: the residual stream of a
+    transformer block and the normalization of the next sublayer's input,
+    which mpc-fuse merges so the sum is written once and never read back
+    from memory. The types follow `mpc.layer_norm` with `sum` as its input.
+
+    ```mlir
+    %s, %y = mpc.add_layer_norm %a + %b, %g, %beta eps = 1.000000e-05 : tensor<8x64x768xbf16>, tensor<768xf32> -> tensor<8x64x768xbf16>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$lhs, Mpc_FloatTensor:$rhs,
+                       Mpc_FloatTensor:$gamma, Mpc_FloatTensor:$beta,
+                       F64Attr:$epsilon);
+  let results = (outs Mpc_FloatTensor:$sum, Mpc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `+` $rhs `,` $gamma `,` $beta `eps` `=` $epsilon attr-dict `:`
+    type($lhs) `,` type($gamma) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Mpc_YieldOp : Mpc_Op<"yield", [Pure, Terminator, HasParent<"FusedOp">]> {
   let summary = "The results of an mpc.fused body";
   let arguments = (ins Variadic<Mpc_AnyTensor>:$values);

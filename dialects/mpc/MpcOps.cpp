@@ -189,21 +189,10 @@ LogicalResult LogSoftmaxOp::verify() {
 }
 
 LogicalResult LayerNormOp::verify() {
-  if (failed(verifyEpsilon(getEpsilon().convertToDouble(),
-                           [&] { return emitOpError(); })))
-    return failure();
-  Type inputType = tensorType(getInput()).getElementType();
-  Type resultType = tensorType(getResult()).getElementType();
-  Type paramType = tensorType(getGamma()).getElementType();
-  if (failed(verifyNarrowableInput(inputType, paramType,
-                                   [&] { return emitOpError(); })))
-    return failure();
-  if (resultType != paramType && !isSixteenBitFloat(resultType))
-    return emitOpError("result element type ")
-           << resultType << " must be the params' (" << paramType
-           << "), or f16 or bf16";
-  return verifyLayerNormOperands(tensorType(getInput()), tensorType(getGamma()),
-                                 [&] { return emitOpError(); });
+  return verifyLayerNorm(getEpsilon().convertToDouble(), tensorType(getInput()),
+                         tensorType(getGamma()),
+                         tensorType(getResult()).getElementType(),
+                         [&] { return emitOpError(); });
 }
 
 LogicalResult RmsNormOp::verify() {

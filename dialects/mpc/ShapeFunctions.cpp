@@ -155,6 +155,21 @@ LogicalResult verifyNarrowableInput(Type input, Type wide,
                      << (wide.isF32() ? ", f16 or bf16" : "");
 }
 
+LogicalResult verifyLayerNorm(double epsilon, RankedTensorType input,
+                              RankedTensorType gamma, Type resultElement,
+                              EmitErrorFn emitError) {
+  Type paramElement = gamma.getElementType();
+  if (failed(verifyEpsilon(epsilon, emitError)) ||
+      failed(verifyNarrowableInput(input.getElementType(), paramElement,
+                                   emitError)))
+    return failure();
+  if (resultElement != paramElement && !isSixteenBitFloat(resultElement))
+    return emitError() << "result element type " << resultElement
+                       << " must be the params' (" << paramElement
+                       << "), or f16 or bf16";
+  return verifyLayerNormOperands(input, gamma, emitError);
+}
+
 LogicalResult verifyRmsNormOperands(RankedTensorType input,
                                     RankedTensorType weight,
                                     EmitErrorFn emitError) {

@@ -114,6 +114,15 @@ mlir::LogicalResult verifyLayerNormOperands(mlir::RankedTensorType input,
 mlir::LogicalResult verifyNarrowableInput(mlir::Type input, mlir::Type wide,
                                           EmitErrorFn emitError);
 
+/// layer_norm (and add_layer_norm, with the sum as input): a valid epsilon,
+/// a narrowable input, gamma of input's trailing dims, a result of the
+/// params' element type or f16/bf16.
+mlir::LogicalResult verifyLayerNorm(double epsilon,
+                                    mlir::RankedTensorType input,
+                                    mlir::RankedTensorType gamma,
+                                    mlir::Type resultElement,
+                                    EmitErrorFn emitError);
+
 /// rms_norm: weight has the shape of input's last dim.
 mlir::LogicalResult verifyRmsNormOperands(mlir::RankedTensorType input,
                                           mlir::RankedTensorType weight,

@@ -1,10 +1,12 @@
 //===- LayerNorm.cu - layer normalization and its gradient ----------------===//
 //
 // A block per row computes the row statistics in double, as the CPU
-// reference does. The backward is one launch (NormalizationGrad.cuh): each
-// block walks a slice of the rows, computing dx and adding dgamma's and
-// dbeta's terms per column as it goes; the last block adds the blocks'
-// f32 partials in block order, deterministically, without float atomics.
+// reference does; mpc.add_layer_norm's residual add runs in the same block,
+// storing the rounded sum before the statistics read it back. The backward
+// is one launch (NormalizationGrad.cuh): each block walks a slice of the
+// rows, computing dx and adding dgamma's and dbeta's terms per column as it
+// goes; the last block adds the blocks' f32 partials in block order,
+// deterministically, without float atomics.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,13 +47,27 @@ struct ForwardArgs {
   mpc_dtype yType;
   int64_t cols;
   double epsilon;
+  /// With an addend, the row normalized is x + addend, rounded to xType
+  /// and stored to sum first (mpc.add_layer_norm).
+  const void *addend = nullptr;
+  void *sum = nullptr;
 };
 
 __global__ void layerNormKernel(ForwardArgs args) {
   int64_t row = blockIdx.x, base = row * args.cols;
-  RowStats stats = rowStats(args.x, args.xType, row, args.cols, args.epsilon);
+  const void *input = args.x;
+  if (args.addend) {
+    // Each thread reads back only the elements it stored, in the same
+    // column order as rowStats and the write below, so no barrier is needed.
+    for (int64_t c = threadIdx.x; c < args.cols; c += blockDim.x)
+      storeAs(args.sum, args.xType, base + c,
+              math::add(loadAs(args.x, args.xType, base + c),
+                        loadAs(args.addend, args.xType, base + c)));
+    input = args.sum;
+  }
+  RowStats stats = rowStats(input, args.xType, row, args.cols, args.epsilon);
   for (int64_t c = threadIdx.x; c < args.cols; c += blockDim.x) {
-    float x = loadAs(args.x, args.xType, base + c);
+    float x = loadAs(input, args.xType, base + c);
     auto normalized = static_cast<float>((x - stats.mean) * stats.rstd);
     float value = normalized * loadAs(args.gamma, args.paramType, c) +
                   loadAs(args.beta, args.paramType, c);
@@ -128,6 +144,24 @@ int mpc_rt_layer_norm(mpc_rt *rt, const void *x, mpc_dtype x_type,
     return 0;
   ForwardArgs args{x, gamma,  beta, x_type, param_type,
                    y, y_type, cols, epsilon};
+  layerNormKernel<<<static_cast<unsigned>(rows), rowThreads(cols), 0,
+                    rt->stream>>>(args);
+  return mpc_rt_check_launch(rt, what);
+}
+
+int mpc_rt_add_layer_norm(mpc_rt *rt, const void *a, const void *b,
+                          mpc_dtype x_type, void *sum, const void *gamma,
+                          const void *beta, mpc_dtype param_type, void *y,
+                          mpc_dtype y_type, int64_t rows, int64_t cols,
+                          double epsilon) {
+  const char *what = "mpc_rt_add_layer_norm";
+  if (checkRowNormalization(rt, what, x_type, "gamma", param_type, y_type, rows,
+                            cols))
+    return -1;
+  if (rows * cols == 0)
+    return 0;
+  ForwardArgs args{a,      gamma, beta,    x_type, param_type, y,
+                   y_type, cols,  epsilon, b,      sum};
   layerNormKernel<<<static_cast<unsigned>(rows), rowThreads(cols), 0,
                     rt->stream>>>(args);
   return mpc_rt_check_launch(rt, what);

@@ -158,6 +158,14 @@ int mpc_rt_layer_norm(mpc_rt *rt, const void *x, mpc_dtype x_type,
                       const void *gamma, const void *beta, mpc_dtype param_type,
                       void *y, mpc_dtype y_type, int64_t rows, int64_t cols,
                       double epsilon);
+/* sum = a + b rounded to x_type (as the generated add rounds it), then y =
+ * the layer normalization of sum: mpc.add_layer_norm, one pass over a and
+ * b. */
+int mpc_rt_add_layer_norm(mpc_rt *rt, const void *a, const void *b,
+                          mpc_dtype x_type, void *sum, const void *gamma,
+                          const void *beta, mpc_dtype param_type, void *y,
+                          mpc_dtype y_type, int64_t rows, int64_t cols,
+                          double epsilon);
 /* dx ([rows, cols], dx_type) and dgamma, dbeta ([cols], param_type);
  * dy has dx_type, x has x_type. */
 int mpc_rt_layer_norm_grad(mpc_rt *rt, const void *dy, const void *x,

@@ -78,7 +78,7 @@ std::string axisArgs(Value value, int64_t axis) {
 /// ops are lowered inside the kernels of mpc.fused (CudaKernelEmitter.h).
 using CudaStepOps =
     OpSet<LoadOp, StoreOp, ConstantOp, ReshapeOp, FusedOp, MatmulOp,
-          FusedMatmulOp, SoftmaxOp, LogSoftmaxOp, SoftmaxGradOp,
+          FusedMatmulOp, AddLayerNormOp, SoftmaxOp, LogSoftmaxOp, SoftmaxGradOp,
           LogSoftmaxGradOp, LayerNormOp, LayerNormGradOp, RmsNormOp,
           RmsNormGradOp, ReduceSumOp, ReduceMeanOp, TransposeOp, SliceOp,
           SliceGradOp, ConcatOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp,
@@ -234,6 +234,7 @@ private:
   LogicalResult visit(FusedOp op);
   LogicalResult visit(MatmulOp op);
   LogicalResult visit(FusedMatmulOp op);
+  LogicalResult visit(AddLayerNormOp op);
   LogicalResult visit(SoftmaxOp op);
   LogicalResult visit(LogSoftmaxOp op);
   LogicalResult visit(SoftmaxGradOp op);
@@ -770,6 +771,17 @@ LogicalResult FunctionEmitter::visit(LayerNormOp op) {
         ", " + in(op, 1) + ", " + in(op, 2) + ", " + dtype(op.getGamma()) +
         ", " + out(op, 0) + ", " + dtype(op.getResult()) + ", " + str(rows) +
         ", " + str(cols) + ", " + num(op.getEpsilon().convertToDouble()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(AddLayerNormOp op) {
+  int64_t cols = numElementsOf(op.getGamma());
+  int64_t rows = numElementsOf(op.getSum()) / cols;
+  check("mpc_rt_add_layer_norm(rt, " + in(op, 0) + ", " + in(op, 1) + ", " +
+        dtype(op.getSum()) + ", " + out(op, 0) + ", " + in(op, 2) + ", " +
+        in(op, 3) + ", " + dtype(op.getGamma()) + ", " + out(op, 1) + ", " +
+        dtype(op.getResult()) + ", " + str(rows) + ", " + str(cols) + ", " +
+        num(op.getEpsilon().convertToDouble()) + ")");
   return success();
 }
 

@@ -137,6 +137,60 @@ TEST_P(Normalization, LayerNormAndGradient) {
   }
 }
 
+// mpc-fuse's forms of the residual stream's layer norm: the add merged into
+// it (mpc.add_layer_norm), and the 16-bit input read by f32 gradients.
+TEST_P(Normalization, ResidualAddAndNarrowInputForms) {
+  mpc_dtype type = GetParam();
+  for (auto [rows, cols] :
+       {std::pair<int64_t, int64_t>{7, 96}, {64, 768}, {3, 9000}}) {
+    int64_t n = rows * cols;
+    std::vector<float> a = randomValues(n, -3, 3, 11, type);
+    std::vector<float> b = randomValues(n, -2, 4, 12, type);
+    std::vector<float> dy = randomValues(n, -1, 1, 13, MPC_F32);
+    std::vector<float> gamma = randomValues(cols, 0.5, 1.5, 14, MPC_F32);
+    std::vector<float> beta = randomValues(cols, -0.5, 0.5, 15, MPC_F32);
+    std::vector<float> sum(n), y(n), dx(n), dgamma(cols), dbeta(cols);
+    for (int64_t i = 0; i < n; ++i)
+      sum[i] = a[i] + b[i];
+    sum = roundedTo(sum, type);
+    double eps = 1e-5;
+    cpu::layerNorm(sum.data(), gamma.data(), beta.data(), y.data(), rows, cols,
+                   eps);
+    cpu::layerNormGrad(dy.data(), sum.data(), gamma.data(), dx.data(),
+                       dgamma.data(), dbeta.data(), rows, cols, eps);
+    DeviceBuffer dA = upload(a, type), dB = upload(b, type);
+    DeviceBuffer dDy = upload(dy, MPC_F32);
+    DeviceBuffer dGamma = upload(gamma, MPC_F32), dBeta = upload(beta, MPC_F32);
+    DeviceBuffer dSum = poisoned(n * 4), out = poisoned(n * 4),
+                 alone = poisoned(n * 4), grad(n * 4), gGamma(cols * 4),
+                 gBeta(cols * 4);
+    ok(mpc_rt_add_layer_norm(rt, dA.get(), dB.get(), type, dSum.get(),
+                             dGamma.get(), dBeta.get(), MPC_F32, out.get(),
+                             type, rows, cols, eps));
+    ok(mpc_rt_layer_norm(rt, dSum.get(), type, dGamma.get(), dBeta.get(),
+                         MPC_F32, alone.get(), type, rows, cols, eps));
+    ok(mpc_rt_layer_norm_grad(rt, dDy.get(), dSum.get(), type, dGamma.get(),
+                              MPC_F32, grad.get(), MPC_F32, gGamma.get(),
+                              gBeta.get(), rows, cols, eps));
+    sync();
+    std::string what = std::string(typeName(type)) + " " +
+                       std::to_string(rows) + "x" + std::to_string(cols);
+    // The sum is one rounded f32 add, as on the CPU; the merged op
+    // normalizes it exactly as layer_norm does.
+    expectBitEqual(download(dSum.get(), type, n), sum, "sum " + what);
+    expectBitEqual(download(out.get(), type, n), download(alone.get(), type, n),
+                   "add_layer_norm vs layer_norm " + what);
+    expectClose(download(out.get(), type, n), roundedTo(y, type),
+                scaled(y, type, 1, 1), "add_layer_norm " + what);
+    expectClose(download(grad.get(), MPC_F32, n), dx, scaled(dx, MPC_F32, 1, 1),
+                "narrow-input dx " + what);
+    expectClose(download(gGamma.get(), MPC_F32, cols), dgamma,
+                tolerance(MPC_F32, rows, 3.0 * rows), "dgamma " + what);
+    expectClose(download(gBeta.get(), MPC_F32, cols), dbeta,
+                tolerance(MPC_F32, rows, 1.0 * rows), "dbeta " + what);
+  }
+}
+
 TEST_P(Normalization, RmsNormAndGradient) {
   mpc_dtype type = GetParam();
   // As for layer norm: a row per block, several, and partials in the scratch.

@@ -84,6 +84,8 @@ module @ops {
     %ls = mpc.log_softmax %l axis = 1 {mpc.buffers = [#mpc.buffer<arena, 2304>]} : tensor<2x3x8xf32>
     // CHECK: if (mpc_rt_layer_norm(rt, (args->arena + 2048), MPC_F32, (args->arena + 3072), (args->arena + 3072), MPC_F32, (args->arena + 4096), MPC_F32, 6, 8, 1.0000000000000001e-05))
     %ln = mpc.layer_norm %sm, %g, %g eps = 1.000000e-05 {mpc.buffers = [#mpc.buffer<arena, 4096>]} : tensor<2x3x8xf32>, tensor<8xf32>
+    // CHECK: if (mpc_rt_add_layer_norm(rt, (args->arena + 2048), (args->arena + 2304), MPC_F32, (args->arena + 7168), (args->arena + 3072), (args->arena + 3072), MPC_F32, (args->arena + 7424), MPC_F32, 6, 8, 1.0000000000000001e-05))
+    %as, %ay = mpc.add_layer_norm %sm + %ls, %g, %g eps = 1.000000e-05 {mpc.buffers = [#mpc.buffer<arena, 7168>, #mpc.buffer<arena, 7424>]} : tensor<2x3x8xf32>, tensor<8xf32> -> tensor<2x3x8xf32>
     // CHECK: if (mpc_rt_rms_norm(rt, (args->arena + 2048), MPC_F32, (args->arena + 3072), MPC_F32, (args->arena + 6144), MPC_F32, 6, 8, 9.9999999999999995e-07))
     %rn = mpc.rms_norm %sm, %g eps = 1.000000e-06 {mpc.buffers = [#mpc.buffer<arena, 6144>]} : tensor<2x3x8xf32>, tensor<8xf32>
     // CHECK: if (mpc_rt_rms_norm_grad(rt, (args->arena + 6144), (args->arena + 2048), MPC_F32, (args->arena + 3072), MPC_F32, (args->arena + 6400), MPC_F32, (args->arena + 6656), 6, 8, 9.9999999999999995e-07))

@@ -1,6 +1,7 @@
 // RUN: mpc-opt %s -split-input-file -verify-diagnostics
 
-// Every verifier rule of mpc.fused and mpc.fused_matmul, one case each.
+// Every verifier rule of mpc.fused, mpc.fused_matmul and
+// mpc.add_layer_norm, one case each.
 
 func.func @fused_non_elementwise(%a: tensor<4x4xf32>) -> tensor<4x4xf32> {
   %r = mpc.fused (%a) : (tensor<4x4xf32>) -> tensor<4x4xf32> {
@@ -139,4 +140,29 @@ func.func @matmul_shapes(%x: tensor<8x64xf32>, %w: tensor<32x256xf32>) -> tensor
   // expected-error @+1 {{contraction dims differ: [8, 64] has 64, [32, 256] has 32}}
   %0 = mpc.fused_matmul %x, %w epilogue = relu : (tensor<8x64xf32>, tensor<32x256xf32>) -> tensor<8x256xf32>
   return %0 : tensor<8x256xf32>
+}
+
+// -----
+
+// mpc.add_layer_norm follows mpc.layer_norm's rules with the sum as input.
+func.func @add_layer_norm_params(%a: tensor<8x64xf16>, %g: tensor<64xbf16>) {
+  // expected-error @+1 {{'mpc.add_layer_norm' op input element type 'f16' must be 'bf16'}}
+  %s, %y = mpc.add_layer_norm %a + %a, %g, %g eps = 1.0e-5 : tensor<8x64xf16>, tensor<64xbf16> -> tensor<8x64xbf16>
+  return
+}
+
+// -----
+
+func.func @add_layer_norm_epsilon(%a: tensor<8x64xf32>, %g: tensor<64xf32>) {
+  // expected-error @+1 {{'mpc.add_layer_norm' op epsilon must be finite and positive, got 0.000000e+00}}
+  %s, %y = mpc.add_layer_norm %a + %a, %g, %g eps = 0.0 : tensor<8x64xf32>, tensor<64xf32> -> tensor<8x64xf32>
+  return
+}
+
+// -----
+
+func.func @add_layer_norm_gamma_shape(%a: tensor<8x64xf32>, %g: tensor<32xf32>) {
+  // expected-error @+1 {{'mpc.add_layer_norm' op scale shape [32] is not a non-empty trailing part of input shape [8, 64]}}
+  %s, %y = mpc.add_layer_norm %a + %a, %g, %g eps = 1.0e-5 : tensor<8x64xf32>, tensor<32xf32> -> tensor<8x64xf32>
+  return
 }

@@ -1,8 +1,8 @@
 // RUN: mpc-opt %s -split-input-file | mpc-opt -split-input-file | FileCheck %s
 // RUN: mpc-opt %s -split-input-file -mlir-print-op-generic | mpc-opt -split-input-file | FileCheck %s
 
-// Round trip of mpc.fused and mpc.fused_matmul; backend-invalid.mlir has
-// their verifier rules.
+// Round trip of mpc.fused, mpc.fused_matmul and mpc.add_layer_norm;
+// backend-invalid.mlir has their verifier rules.
 
 // CHECK-LABEL: func.func @fused
 // CHECK: %[[R:.*]]:2 = mpc.fused(%{{.*}}, %{{.*}}) : (tensor<32x128xf16>, tensor<128xf16>) -> (tensor<32x128xf16>, tensor<32x128xf16>) {
@@ -47,5 +47,18 @@ func.func @fused_matmul(%x: tensor<8x64xbf16>, %xt: tensor<64x8xbf16>, %x3: tens
   %3 = mpc.fused_matmul %x3, %w epilogue = gelu : (tensor<2x8x64xbf16>, tensor<64x256xbf16>) -> tensor<2x8x256xbf16>
   %4:2 = mpc.fused_matmul %x, %w bias %b epilogue = gelu_bias : (tensor<8x64xbf16>, tensor<64x256xbf16>, tensor<256xbf16>) -> (tensor<8x256xbf16>, tensor<8x256xf32>)
   %5 = mpc.fused_matmul %x, %wt aux %pre epilogue = dgelu {transpose_b} : (tensor<8x64xbf16>, tensor<256x64xbf16>, tensor<8x256xbf16>) -> tensor<8x256xbf16>
+  return
+}
+
+// -----
+
+// mpc.add_layer_norm: the sum has the addends' type, the result the
+// layer norm's (here narrowed to bf16, or f32 as its params).
+// CHECK-LABEL: func.func @add_layer_norm
+// CHECK: %{{.*}}, %{{.*}} = mpc.add_layer_norm %{{.*}} + %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<2x8x64xbf16>, tensor<64xf32> -> tensor<2x8x64xbf16>
+// CHECK: %{{.*}}, %{{.*}} = mpc.add_layer_norm %{{.*}} + %{{.*}}, %{{.*}}, %{{.*}} eps = 1.000000e-05 : tensor<2x8x64xbf16>, tensor<64xf32> -> tensor<2x8x64xf32>
+func.func @add_layer_norm(%a: tensor<2x8x64xbf16>, %b: tensor<2x8x64xbf16>, %g: tensor<64xf32>) {
+  %s, %y = mpc.add_layer_norm %a + %b, %g, %g eps = 1.0e-5 : tensor<2x8x64xbf16>, tensor<64xf32> -> tensor<2x8x64xbf16>
+  %t, %z = mpc.add_layer_norm %a + %b, %g, %g eps = 1.0e-5 : tensor<2x8x64xbf16>, tensor<64xf32> -> tensor<2x8x64xf32>
   return
 }
