@@ -125,6 +125,19 @@ __global__ void layerNormGradKernel(GradArgs args) {
       });
 }
 
+/// Checks the call and launches a block per row.
+int launchLayerNorm(mpc_rt *rt, const char *what, int64_t rows,
+                    const ForwardArgs &args) {
+  if (checkRowNormalization(rt, what, args.xType, "gamma", args.paramType,
+                            args.yType, rows, args.cols))
+    return -1;
+  if (rows * args.cols == 0)
+    return 0;
+  layerNormKernel<<<static_cast<unsigned>(rows), rowThreads(args.cols), 0,
+                    rt->stream>>>(args);
+  return mpc_rt_check_launch(rt, what);
+}
+
 } // namespace
 } // namespace mpc::cuda
 
@@ -136,17 +149,9 @@ int mpc_rt_layer_norm(mpc_rt *rt, const void *x, mpc_dtype x_type,
                       const void *gamma, const void *beta, mpc_dtype param_type,
                       void *y, mpc_dtype y_type, int64_t rows, int64_t cols,
                       double epsilon) {
-  const char *what = "mpc_rt_layer_norm";
-  if (checkRowNormalization(rt, what, x_type, "gamma", param_type, y_type, rows,
-                            cols))
-    return -1;
-  if (rows * cols == 0)
-    return 0;
-  ForwardArgs args{x, gamma,  beta, x_type, param_type,
-                   y, y_type, cols, epsilon};
-  layerNormKernel<<<static_cast<unsigned>(rows), rowThreads(cols), 0,
-                    rt->stream>>>(args);
-  return mpc_rt_check_launch(rt, what);
+  return launchLayerNorm(
+      rt, "mpc_rt_layer_norm", rows,
+      {x, gamma, beta, x_type, param_type, y, y_type, cols, epsilon});
 }
 
 int mpc_rt_add_layer_norm(mpc_rt *rt, const void *a, const void *b,
@@ -154,17 +159,9 @@ int mpc_rt_add_layer_norm(mpc_rt *rt, const void *a, const void *b,
                           const void *beta, mpc_dtype param_type, void *y,
                           mpc_dtype y_type, int64_t rows, int64_t cols,
                           double epsilon) {
-  const char *what = "mpc_rt_add_layer_norm";
-  if (checkRowNormalization(rt, what, x_type, "gamma", param_type, y_type, rows,
-                            cols))
-    return -1;
-  if (rows * cols == 0)
-    return 0;
-  ForwardArgs args{a,      gamma, beta,    x_type, param_type, y,
-                   y_type, cols,  epsilon, b,      sum};
-  layerNormKernel<<<static_cast<unsigned>(rows), rowThreads(cols), 0,
-                    rt->stream>>>(args);
-  return mpc_rt_check_launch(rt, what);
+  return launchLayerNorm(
+      rt, "mpc_rt_add_layer_norm", rows,
+      {a, gamma, beta, x_type, param_type, y, y_type, cols, epsilon, b, sum});
 }
 
 int mpc_rt_layer_norm_grad(mpc_rt *rt, const void *dy, const void *x,
