@@ -5,6 +5,7 @@
 #include "runtime/cpu/kernels/Kernels.h"
 
 #include <cmath>
+#include <string>
 
 using namespace mpc::gputest;
 namespace cpu = mpc::cpu;
@@ -338,6 +339,58 @@ TEST_F(GpuTest, CrossEntropyWithBadLabelIsNaN) {
                          dLoss.as<float>(), 2, 4, -100, MPC_LOSS_MEAN));
   sync();
   EXPECT_TRUE(std::isnan(download(dLoss.get(), MPC_F32, 1)[0]));
+}
+
+/// The one-launch loss and gradient: NaN for a bad label, as the loss;
+/// the last-block counter is reset, so a second launch gives the same
+/// loss; and the row losses must fit in the scratch after the kept rows'
+/// count, else the call fails cleanly, naming the rows.
+TEST_F(GpuTest, LossWithGradientBadLabelsRepeatsAndScratch) {
+  std::vector<float> logits{1.0f, 2.0f, 3.0f, 4.0f, 0.5f, 0.5f, 0.5f, 0.5f};
+  std::vector<int32_t> labels{2, 1};
+  DeviceBuffer dLogits = upload(logits, MPC_F32), dGrad(32);
+  DeviceBuffer dLabels = uploadBytes(labels.data(), 8), dLoss(4);
+  DeviceBuffer dSeed = upload({1.0f}, MPC_F32);
+  auto call = [&] {
+    return mpc_rt_softmax_xent_with_grad(
+        rt, dLogits.get(), MPC_F32, dLabels.as<int32_t>(), dLoss.as<float>(),
+        dSeed.get(), MPC_F32, dGrad.get(), MPC_F32, 2, 4, -100, MPC_LOSS_MEAN);
+  };
+  std::vector<int64_t> labels64(labels.begin(), labels.end());
+  int64_t bad;
+  float want = cpu::softmaxCrossEntropy(
+      logits.data(), labels64.data(), 2, 4,
+      cpu::CrossEntropyOptions{-100, MPC_LOSS_MEAN}, &bad);
+  ok(call());
+  sync();
+  float first = download(dLoss.get(), MPC_F32, 1)[0];
+  expectClose({first}, {want}, tolerance(MPC_F32, 4, 10.0),
+              "softmax_xent_with_grad loss");
+  ok(call());
+  sync();
+  expectBitEqual(download(dLoss.get(), MPC_F32, 1), {first},
+                 "softmax_xent_with_grad loss, launched again");
+
+  labels[1] = 9;
+  DeviceBuffer dBad = uploadBytes(labels.data(), 8);
+  ok(mpc_rt_softmax_xent_with_grad(
+      rt, dLogits.get(), MPC_F32, dBad.as<int32_t>(), dLoss.as<float>(),
+      dSeed.get(), MPC_F32, dGrad.get(), MPC_F32, 2, 4, -100, MPC_LOSS_MEAN));
+  sync();
+  EXPECT_TRUE(std::isnan(download(dLoss.get(), MPC_F32, 1)[0]));
+
+  useScratchBytes(sizeof(int64_t) + 2 * sizeof(float) - 1);
+  EXPECT_EQ(call(), -1);
+  EXPECT_NE(std::string(mpc_rt_last_error(rt))
+                .find("mpc_rt_softmax_xent_with_grad: 2 rows exceed the "
+                      "context scratch"),
+            std::string::npos)
+      << mpc_rt_last_error(rt);
+  useScratchBytes(sizeof(int64_t) + 2 * sizeof(float));
+  ok(call());
+  sync();
+  expectBitEqual(download(dLoss.get(), MPC_F32, 1), {first},
+                 "softmax_xent_with_grad loss, smallest scratch");
 }
 
 } // namespace
