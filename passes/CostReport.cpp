@@ -469,6 +469,8 @@ private:
                bytesOf(grad.getLabels()) + bytesOf(grad.getLossGrad()),
                bytesOf(grad.getResult()), 6);
         })
+        .Case(
+            [&](SoftmaxCrossEntropyWithGradOp merged) { lossWithGrad(merged); })
         .Case([&](MseLossOp loss) {
           constexpr int64_t kPartials = 1024 * 8; // kMseBlocks doubles
           kernel("mse_loss", 3.0 * elementsOf(loss.getPrediction()),
@@ -591,6 +593,23 @@ private:
            bytesOf(op.getLhs()) + bytesOf(op.getRhs()) +
                bytesOf(op.getGamma()) + bytesOf(op.getBeta()) + reread,
            bytesOf(sum) + bytesOf(op.getResult()));
+  }
+
+  /// One launch: the statistics pass and the gradient's write pass over
+  /// each row (the logits read twice when a row exceeds kCachedRowBytes),
+  /// one f32 loss per row into the scratch, which the last block reads
+  /// back with the labels for the mean; a mean with an ignore_index first
+  /// counts the kept rows, as the gradient does.
+  void lossWithGrad(SoftmaxCrossEntropyWithGradOp op) {
+    Value logits = op.getLogits();
+    int64_t rowsCount = elementsOf(logits) / lastDim(logits);
+    if (op.getIgnoreIndex() && op.getReduction() == LossReduction::mean)
+      kernel("softmax_cross_entropy_with_grad count", rowsCount,
+             bytesOf(op.getLabels()), 8);
+    rows(op, "softmax_cross_entropy_with_grad", logits, 2,
+         2 * bytesOf(op.getLabels()) + bytesOf(op.getLossGrad()) +
+             4 * rowsCount,
+         bytesOf(op.getGrad()) + 4 * rowsCount + 4, 6);
   }
 
   void layerNormGrad(LayerNormGradOp op) {

@@ -4,10 +4,11 @@
 // scaler's selects become `skip_if` operands, casts to and from 16 bits
 // fold into the ops around them, residual adds merge into the layer norms
 // that read them and matmuls take their bias and activation as epilogues,
-// and the remaining elementwise ops are grouped into mpc.fused regions.
-// Applied again, it changes nothing: updates with `skip_if`, folded casts,
-// mpc.add_layer_norm, mpc.fused_matmul and mpc.fused match none of the
-// steps.
+// the loss merges with its gradient, and the remaining elementwise ops are
+// grouped into mpc.fused regions. Applied again, it changes nothing:
+// updates with `skip_if`, folded casts, mpc.add_layer_norm,
+// mpc.softmax_cross_entropy_with_grad, mpc.fused_matmul and mpc.fused
+// match none of the steps.
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,6 +72,7 @@ void FusePass::runOnOperation() {
     for (Block &block : function.getBody()) {
       mergeEquivalentLoads(block, rewriter);
       applyToBlock(block, patterns);
+      mergeLossGradients(block, rewriter);
       if (failed(fuseElementwise(block, rewriter)))
         return signalPassFailure();
     }

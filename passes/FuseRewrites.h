@@ -3,8 +3,9 @@
 // The steps of mpc-fuse, each in its own file: merging equivalent loads,
 // folding the loss scaler's selects into `skip_if`, GEMM epilogues, casts
 // to and from 16 bits folded into the ops around them, residual adds merged
-// into their layer norms, and elementwise grouping into mpc.fused regions. None
-// of them fuses an op that mpc-check-numerics probes (isNumericsProbe).
+// into their layer norms, the loss merged with its gradient, and
+// elementwise grouping into mpc.fused regions. None of them fuses an op that
+// mpc-check-numerics probes (isNumericsProbe).
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +23,15 @@ namespace mpc {
 /// on the CPU, and the CUDA step measures them after the op's kernel.
 inline bool isNumericsProbe(mlir::Operation *op) {
   return op && op->hasAttr(MpcDialect::kNumericsProbeAttrName);
+}
+
+/// Whether `value` is available at `op` in its block: an argument of the
+/// block or the result of an op before `op`.
+inline bool dominates(mlir::Value value, mlir::Operation *op) {
+  if (auto argument = mlir::dyn_cast<mlir::BlockArgument>(value))
+    return argument.getOwner() == op->getBlock();
+  mlir::Operation *def = value.getDefiningOp();
+  return def->getBlock() == op->getBlock() && def->isBeforeInBlock(op);
 }
 
 /// Replaces every mpc.load in `block` by an earlier load of the same symbol
@@ -44,6 +54,12 @@ void populateResidualNormPatterns(mlir::RewritePatternSet &patterns);
 /// the loss gradient: OpTrait::NarrowableResult), and lets the loss read
 /// 16-bit logits in place of their f32 cast.
 void populateNarrowingPatterns(mlir::RewritePatternSet &patterns);
+
+/// Merges each mpc.softmax_cross_entropy_grad of `block` with the loss it
+/// differentiates (same logits, labels and attributes) into one
+/// mpc.softmax_cross_entropy_with_grad, where its loss gradient is available
+/// and before every reader of either result.
+void mergeLossGradients(mlir::Block &block, mlir::RewriterBase &rewriter);
 
 /// Groups the elementwise ops of `block` into mpc.fused regions.
 mlir::LogicalResult fuseElementwise(mlir::Block &block,

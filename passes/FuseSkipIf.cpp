@@ -47,14 +47,6 @@ SmallVector<Value> keptInputs(AdamWUpdateOp op) {
   return {op.getParam(), op.getM(), op.getV()};
 }
 
-/// Whether `value` is available at `op` in its block.
-bool dominates(Value value, Operation *op) {
-  if (auto argument = dyn_cast<BlockArgument>(value))
-    return argument.getOwner() == op->getBlock();
-  Operation *def = value.getDefiningOp();
-  return def->getBlock() == op->getBlock() && def->isBeforeInBlock(op);
-}
-
 template <typename UpdateOp>
 struct FoldSkipSelects : public OpRewritePattern<UpdateOp> {
   using OpRewritePattern<UpdateOp>::OpRewritePattern;

@@ -327,6 +327,9 @@ def Fuse : Pass<"mpc-fuse", "::mlir::ModuleOp"> {
     - casts to and from 16 bits fold into the ops that compute in f32
       around them, and a residual add read by a layer norm becomes one
       `mpc.add_layer_norm`;
+    - the cross-entropy and its gradient on the same logits and labels
+      become one `mpc.softmax_cross_entropy_with_grad`, when the gradient's
+      seed does not depend on the loss (the loss scale or a constant);
     - every remaining elementwise op is merged with its elementwise
       producers and consumers of the same iteration shape into one
       `mpc.fused` region (casts, bias adds, activations and their

@@ -59,7 +59,8 @@ using CpuEvaluated =
           MseLossOp, SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
           AdamWMultiUpdateOp, ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp,
           UpdateLossScaleOp, FusedOp, FusedMatmulOp, AddLayerNormOp,
-          CausalAttentionOp, CausalAttentionGradOp>;
+          SoftmaxCrossEntropyWithGradOp, CausalAttentionOp,
+          CausalAttentionGradOp>;
 
 /// The ops the executor never evaluates, and why.
 constexpr Rejection kNotEvaluated[] = {
@@ -264,6 +265,7 @@ private:
   }
   bool visit(SoftmaxCrossEntropyOp op);
   bool visit(SoftmaxCrossEntropyGradOp op);
+  bool visit(SoftmaxCrossEntropyWithGradOp op);
   /// Fails for label number `row` of `labels`, neither a class nor the op's
   /// ignore_index.
   bool badLabel(std::optional<int64_t> ignoreIndex, const HostTensor &labels,
@@ -460,6 +462,21 @@ bool Evaluation::visit(SoftmaxCrossEntropyGradOp op) {
   softmaxCrossEntropyGrad(in[0]->f32[0], data(in[1]), ids(in[2]), rows, classes,
                           crossEntropyOptions(op), data(out[0]), &badRow);
   return badRow < 0 || badLabel(op.getIgnoreIndex(), *in[2], badRow, classes);
+}
+
+bool Evaluation::visit(SoftmaxCrossEntropyWithGradOp op) {
+  // The two ops' kernels on the same logits: the bits of the loss and of
+  // its gradient.
+  int64_t classes = in[0]->shape.back();
+  int64_t rows = in[0]->numElements() / classes;
+  int64_t badRow = -1;
+  out[0].f32[0] = softmaxCrossEntropy(data(in[0]), ids(in[1]), rows, classes,
+                                      crossEntropyOptions(op), &badRow);
+  if (badRow >= 0)
+    return badLabel(op.getIgnoreIndex(), *in[1], badRow, classes);
+  softmaxCrossEntropyGrad(in[2]->f32[0], data(in[0]), ids(in[1]), rows, classes,
+                          crossEntropyOptions(op), data(out[1]), &badRow);
+  return badRow < 0 || badLabel(op.getIgnoreIndex(), *in[1], badRow, classes);
 }
 
 bool Evaluation::visit(ClipByGlobalNormOp op) {

@@ -1,5 +1,6 @@
 //===- MpcBackendOps.cpp - verifiers of the ops mpc-fuse creates ---------===//
 
+#include "dialects/mpc/ElementTypes.h"
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ShapeFunctions.h"
 
@@ -111,4 +112,31 @@ LogicalResult AddLayerNormOp::verify() {
                          tensorType(getGamma()),
                          tensorType(getResult()).getElementType(),
                          [&] { return emitOpError(); });
+}
+
+//===----------------------------------------------------------------------===//
+// SoftmaxCrossEntropyWithGradOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxCrossEntropyWithGradOp::verify() {
+  RankedTensorType logits = tensorType(getLogits());
+  if (failed(verifyCrossEntropyGrad(getIgnoreIndex(), logits,
+                                    tensorType(getLabels()),
+                                    tensorType(getLossGrad()).getElementType(),
+                                    tensorType(getGrad()).getElementType(),
+                                    [&] { return emitOpError(); })))
+    return failure();
+  // The loss's type as mpc.softmax_cross_entropy's, fused or not.
+  Type lossType = tensorType(getLoss()).getElementType();
+  Type logitsType = logits.getElementType();
+  if (lossType != logitsType &&
+      !(lossType.isF32() && isSixteenBitFloat(logitsType)))
+    return emitOpError("loss element type ")
+           << lossType << " must be the logits' (" << logitsType
+           << "), or f32 with 16-bit logits";
+  return success();
+}
+
+OpOperand *SoftmaxCrossEntropyWithGradOp::overwritableOperand(OpResult result) {
+  return result == getGrad() ? &getLogitsMutable() : nullptr;
 }

@@ -72,6 +72,39 @@ def Mpc_AddLayerNormOp : Mpc_Op<"add_layer_norm", [Pure,
   let hasVerifier = 1;
 }
 
+def Mpc_SoftmaxCrossEntropyWithGradOp : Mpc_Op<"softmax_cross_entropy_with_grad",
+    [Pure, AllShapesMatch<["logits", "grad"]>,
+     DeclareOpInterfaceMethods<Mpc_OverwritesOperandOpInterface>]> {
+  let summary = "The cross-entropy and its gradient over the logits (one kernel)";
+  let description = [{
+    `loss` exactly as `mpc.softmax_cross_entropy %logits, %labels` and `grad`
+    exactly as `mpc.softmax_cross_entropy_grad %loss_grad, %logits, %labels`,
+    with the same `ignore_index` and `reduction`: the loss of a training step
+    and its gradient, which mpc-fuse merges when the loss gradient does not
+    depend on the loss (the loss scale or a constant), so each row's maximum
+    and sum of exponentials are taken once for both. The types follow the two
+    ops: `loss` a scalar of the logits' element type, or f32 with 16-bit
+    logits; `loss_grad` of the logits' element type, or f32 with 16-bit
+    logits; `grad` of the logits' element type, or f16/bf16. `grad` may
+    overwrite the logits, as the gradient op's result may.
+
+    ```mlir
+    %l, %dz = mpc.softmax_cross_entropy_with_grad %z, %y, %dl : (tensor<8x10xbf16>, tensor<8xi32>, tensor<f32>) -> (tensor<f32>, tensor<8x10xbf16>)
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$logits, Mpc_IndexTensor:$labels,
+                       Mpc_ScalarFloatTensor:$loss_grad,
+                       OptionalAttr<I64Attr>:$ignore_index,
+                       DefaultValuedAttr<Mpc_LossReduction,
+                                         "::mpc::LossReduction::mean">:$reduction);
+  let results = (outs Mpc_ScalarFloatTensor:$loss, Mpc_FloatTensor:$grad);
+  let assemblyFormat = [{
+    $logits `,` $labels `,` $loss_grad (`ignore_index` `=` $ignore_index^)?
+    (`reduction` `=` $reduction^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Mpc_YieldOp : Mpc_Op<"yield", [Pure, Terminator, HasParent<"FusedOp">]> {
   let summary = "The results of an mpc.fused body";
   let arguments = (ins Variadic<Mpc_AnyTensor>:$values);

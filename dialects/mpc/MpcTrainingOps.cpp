@@ -92,24 +92,10 @@ bool CausalAttentionGradOp::keepsF32(Value value) {
 }
 
 LogicalResult SoftmaxCrossEntropyGradOp::verify() {
-  if (std::optional<int64_t> ignored = getIgnoreIndex())
-    if (failed(verifyIgnoreIndex(*ignored, [&] { return emitOpError(); })))
-      return failure();
-  Type gradType = tensorType(getLossGrad()).getElementType();
-  Type logitsType = tensorType(getLogits()).getElementType();
-  Type resultType = tensorType(getResult()).getElementType();
-  if (gradType != logitsType &&
-      !(gradType.isF32() && isSixteenBitFloat(logitsType)))
-    return emitOpError("loss_grad element type ")
-           << gradType << " must be the logits' (" << logitsType
-           << "), or f32 with 16-bit logits";
-  if (resultType != logitsType && !isSixteenBitFloat(resultType))
-    return emitOpError("result element type ")
-           << resultType << " must be the logits' (" << logitsType
-           << "), or f16 or bf16";
-  return failure(failed(inferCrossEntropyType(tensorType(getLogits()),
-                                              tensorType(getLabels()),
-                                              [&] { return emitOpError(); })));
+  return verifyCrossEntropyGrad(
+      getIgnoreIndex(), tensorType(getLogits()), tensorType(getLabels()),
+      tensorType(getLossGrad()).getElementType(),
+      tensorType(getResult()).getElementType(), [&] { return emitOpError(); });
 }
 
 OpOperand *SoftmaxCrossEntropyGradOp::overwritableOperand(OpResult result) {

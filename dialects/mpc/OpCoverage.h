@@ -78,7 +78,8 @@ using OptimizerOps = OpSet<SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,
 /// The ops of dynamic loss scaling, built by mpc-loss-scaling.
 using LossScalingOps = OpSet<UnscaleAndCheckOp, SelectOp, UpdateLossScaleOp>;
 /// The kernel-sized groupings mpc-fuse creates.
-using BackendOps = OpSet<FusedOp, YieldOp, FusedMatmulOp, AddLayerNormOp>;
+using BackendOps = OpSet<FusedOp, YieldOp, FusedMatmulOp, AddLayerNormOp,
+                         SoftmaxCrossEntropyWithGradOp>;
 
 /// The precision policy: handled when the op declares exactly one of the
 /// autocast category traits or KeepsPrecision (PrecisionTraits.h);

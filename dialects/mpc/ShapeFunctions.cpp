@@ -513,4 +513,24 @@ mlir::LogicalResult verifyMatmulResult(mlir::RankedTensorType lhs,
   return mlir::success();
 }
 
+LogicalResult verifyCrossEntropyGrad(std::optional<int64_t> ignoreIndex,
+                                     RankedTensorType logits,
+                                     RankedTensorType labels,
+                                     Type lossGradElement, Type resultElement,
+                                     EmitErrorFn emitError) {
+  if (ignoreIndex && failed(verifyIgnoreIndex(*ignoreIndex, emitError)))
+    return failure();
+  Type logitsElement = logits.getElementType();
+  if (lossGradElement != logitsElement &&
+      !(lossGradElement.isF32() && isSixteenBitFloat(logitsElement)))
+    return emitError() << "loss_grad element type " << lossGradElement
+                       << " must be the logits' (" << logitsElement
+                       << "), or f32 with 16-bit logits";
+  if (resultElement != logitsElement && !isSixteenBitFloat(resultElement))
+    return emitError() << "result element type " << resultElement
+                       << " must be the logits' (" << logitsElement
+                       << "), or f16 or bf16";
+  return failure(failed(inferCrossEntropyType(logits, labels, emitError)));
+}
+
 } // namespace mpc

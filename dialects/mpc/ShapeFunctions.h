@@ -18,6 +18,7 @@
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
+#include <optional>
 #include <string>
 
 namespace mpc {
@@ -216,6 +217,17 @@ attention::Layout attentionLayout(mlir::RankedTensorType query,
 mlir::FailureOr<mlir::RankedTensorType>
 inferCrossEntropyType(mlir::RankedTensorType logits,
                       mlir::RankedTensorType labels, EmitErrorFn emitError);
+
+/// softmax_cross_entropy_grad (and softmax_cross_entropy_with_grad): a valid
+/// ignore_index, labels of the logits' leading dims, a loss gradient of the
+/// logits' element type or f32 with 16-bit logits, a result of the logits'
+/// element type or f16/bf16.
+mlir::LogicalResult verifyCrossEntropyGrad(std::optional<int64_t> ignoreIndex,
+                                           mlir::RankedTensorType logits,
+                                           mlir::RankedTensorType labels,
+                                           mlir::Type lossGradElement,
+                                           mlir::Type resultElement,
+                                           EmitErrorFn emitError);
 
 /// mse_loss: prediction and target of one type; a scalar result.
 mlir::FailureOr<mlir::RankedTensorType>

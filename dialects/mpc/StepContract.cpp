@@ -81,6 +81,14 @@ void admittedValuesOf(Value value, TensorSpec &spec) {
     else
       ignored = ignoreIndex;
   };
+  // A cross-entropy (the loss, its gradient, or both in one op) bounds its
+  // labels by the classes and admits its ignore_index.
+  auto crossEntropyLabels = [&](auto op, Value labels) {
+    if (op.getLabels() != labels)
+      return;
+    tighten(op.getLogits().getType(), -1);
+    admit(op.getIgnoreIndex());
+  };
   SmallVector<Value> worklist{value};
   while (!worklist.empty()) {
     Value current = worklist.pop_back_val();
@@ -96,15 +104,11 @@ void admittedValuesOf(Value value, TensorSpec &spec) {
           admit(std::nullopt);
         }
       } else if (auto op = dyn_cast<SoftmaxCrossEntropyOp>(user)) {
-        if (op.getLabels() == current) {
-          tighten(op.getLogits().getType(), -1);
-          admit(op.getIgnoreIndex());
-        }
+        crossEntropyLabels(op, current);
       } else if (auto op = dyn_cast<SoftmaxCrossEntropyGradOp>(user)) {
-        if (op.getLabels() == current) {
-          tighten(op.getLogits().getType(), -1);
-          admit(op.getIgnoreIndex());
-        }
+        crossEntropyLabels(op, current);
+      } else if (auto op = dyn_cast<SoftmaxCrossEntropyWithGradOp>(user)) {
+        crossEntropyLabels(op, current);
       } else if (isa<ReshapeOp, TransposeOp>(user)) {
         worklist.push_back(user->getResult(0));
       }

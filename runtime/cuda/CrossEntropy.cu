@@ -15,11 +15,17 @@
 // number of kept rows is counted on the device, so no call waits for the
 // host and a captured graph replays with new labels.
 //
+// mpc.softmax_cross_entropy_with_grad (mpc-fuse's merge of the two) is one
+// launch: each block takes its row's statistics once, writes the row's
+// gradient and loss, and the last block to finish (LastBlock.cuh) adds the
+// row losses in row order into the loss.
+//
 //===----------------------------------------------------------------------===//
 
 #include "BlockReduce.cuh"
 #include "Context.h"
 #include "DeviceMath.cuh"
+#include "LastBlock.cuh"
 
 #include "../core/CrossEntropyMath.h"
 
@@ -165,6 +171,61 @@ __global__ void xentGradKernel(XentGradArgs args) {
   }
 }
 
+struct XentWithGradArgs {
+  XentGradArgs grad;
+  float *loss;
+  /// The row losses, in the context scratch.
+  float *rowLoss;
+  unsigned int *counter;
+};
+
+/// One row per block: the row's loss as xentRowsKernel computes it, its
+/// gradient as xentGradKernel writes it (over the logits when `dlogits` is
+/// `logits`), from one pass for the statistics; then the last block
+/// reduces the row losses as xentReduceKernel does.
+__global__ void xentWithGradKernel(XentWithGradArgs args) {
+  const XentGradArgs &g = args.grad;
+  int64_t row = blockIdx.x, base = row * g.classes;
+  int32_t label = g.labels[row];
+  // The whole block takes this branch: the row's label decides it.
+  if (xent::ignoredLabel(label, g.ignoreIndex)) {
+    for (int64_t c = threadIdx.x; c < g.classes; c += blockDim.x)
+      storeAs(g.dlogits, g.dlogitsType, base + c, 0.0f);
+    if (threadIdx.x == 0)
+      args.rowLoss[row] = 0.0f;
+  } else {
+    bool bad = xent::badLabel(label, g.classes, g.ignoreIndex);
+    // Read before rowStats' closing barrier, after which the gradient may
+    // overwrite it.
+    float labelLogit = threadIdx.x == 0 && !bad
+                           ? loadAs(g.logits, g.logitsType, base + label)
+                           : NAN;
+    xent::RowStats stats = rowStats(g.logits, g.logitsType, base, g.classes);
+    float scale = xent::gradScale(loadAs(g.dloss, g.dlossType, 0),
+                                  g.kept ? *g.kept : g.rows, g.reduction);
+    for (int64_t c = threadIdx.x; c < g.classes; c += blockDim.x) {
+      float p =
+          xent::probability(loadAs(g.logits, g.logitsType, base + c), stats);
+      storeAs(g.dlogits, g.dlogitsType, base + c,
+              xent::gradElement(p, c, label, g.ignoreIndex, scale));
+    }
+    if (threadIdx.x == 0)
+      args.rowLoss[row] = xent::logSumExp(stats) - labelLogit;
+  }
+  if (!isLastBlock(args.counter))
+    return;
+  double sum = 0, kept = 0;
+  for (int64_t i = threadIdx.x; i < g.rows; i += blockDim.x) {
+    sum += static_cast<double>(__ldcg(args.rowLoss + i));
+    kept += !xent::ignoredLabel(g.labels[i], g.ignoreIndex);
+  }
+  sum = blockSum(sum);
+  kept = blockSum(kept);
+  if (threadIdx.x == 0)
+    *args.loss = static_cast<float>(
+        xent::reduceLoss(sum, static_cast<int64_t>(kept), g.reduction));
+}
+
 constexpr int kMseThreads = 256, kMseBlocks = 1024;
 
 __global__ void mseBlocksKernel(const void *p, const void *t, mpc_dtype type,
@@ -260,6 +321,49 @@ int mpc_rt_softmax_xent_grad(mpc_rt *rt, const void *dloss,
                     classes, ignore_index, reduction,    kept};
   xentGradKernel<<<static_cast<unsigned>(rows), rowThreads(classes), 0,
                    rt->stream>>>(args);
+  return mpc_rt_check_launch(rt, what);
+}
+
+int mpc_rt_softmax_xent_with_grad(mpc_rt *rt, const void *logits,
+                                  mpc_dtype logits_type, const int32_t *labels,
+                                  float *loss, const void *dloss,
+                                  mpc_dtype dloss_type, void *dlogits,
+                                  mpc_dtype dlogits_type, int64_t rows,
+                                  int64_t classes, int64_t ignore_index,
+                                  mpc_loss_reduction reduction) {
+  const char *what = "mpc_rt_softmax_xent_with_grad";
+  if (checkRows(rt, what, rows, classes, reduction) ||
+      checkFloat(rt, what, "the logits", logits_type) ||
+      checkFloat(rt, what, "dloss", dloss_type) ||
+      checkFloat(rt, what, "dlogits", dlogits_type))
+    return -1;
+  if (rows == 0 || classes == 0)
+    return mpc_rt_fail(rt, "%s: empty logits %lld x %lld", what,
+                       static_cast<long long>(rows),
+                       static_cast<long long>(classes));
+  // The scratch holds the kept rows' count (a mean that may skip rows
+  // divides the gradient by it, so it is counted first), then the row
+  // losses.
+  bool countKept =
+      reduction == MPC_LOSS_MEAN && ignore_index != MPC_NO_IGNORE_INDEX;
+  if (sizeof(int64_t) + rows * sizeof(float) > rt->scratchBytes)
+    return mpc_rt_fail(rt, "%s: %lld rows exceed the context scratch", what,
+                       static_cast<long long>(rows));
+  auto *count = static_cast<int64_t *>(rt->scratch);
+  if (countKept) {
+    keptRowsKernel<<<1, 256, 0, rt->stream>>>(labels, rows, ignore_index,
+                                              count);
+    if (mpc_rt_check_launch(rt, what))
+      return -1;
+  }
+  XentGradArgs grad{dloss,        dloss_type, logits,
+                    logits_type,  labels,     dlogits,
+                    dlogits_type, rows,       classes,
+                    ignore_index, reduction,  countKept ? count : nullptr};
+  XentWithGradArgs args{grad, loss, reinterpret_cast<float *>(count + 1),
+                        rt->counter};
+  xentWithGradKernel<<<static_cast<unsigned>(rows), rowThreads(classes), 0,
+                       rt->stream>>>(args);
   return mpc_rt_check_launch(rt, what);
 }
 

@@ -281,6 +281,17 @@ int mpc_rt_softmax_xent_grad(mpc_rt *rt, const void *dloss,
                              int64_t rows, int64_t classes,
                              int64_t ignore_index,
                              mpc_loss_reduction reduction);
+/* loss as mpc_rt_softmax_xent and dlogits as mpc_rt_softmax_xent_grad, in
+ * one launch that takes each row's max and sum of exp once and adds the row
+ * losses in its last block (a mean with an ignore_index first counts the
+ * kept rows, as the gradient does). dlogits may be logits. */
+int mpc_rt_softmax_xent_with_grad(mpc_rt *rt, const void *logits,
+                                  mpc_dtype logits_type, const int32_t *labels,
+                                  float *loss, const void *dloss,
+                                  mpc_dtype dloss_type, void *dlogits,
+                                  mpc_dtype dlogits_type, int64_t rows,
+                                  int64_t classes, int64_t ignore_index,
+                                  mpc_loss_reduction reduction);
 /* loss = mean((p - t)^2), one f32. */
 int mpc_rt_mse_loss(mpc_rt *rt, const void *p, const void *t, mpc_dtype type,
                     float *loss, int64_t n);

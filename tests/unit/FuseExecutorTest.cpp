@@ -3,7 +3,9 @@
 // mpc-fuse must not change what a training step computes: with elementwise
 // fusion and skip_if alone every loss and parameter stays bit for bit; GEMM
 // epilogues round once instead of twice, so they agree within the rounding
-// of the step's precision. mpc-multi-tensor-adamw and mpc-weight-copies
+// of the step's precision. The loss merged with its gradient gives the bits
+// of the two ops, ignored rows and refused labels included.
+// mpc-multi-tensor-adamw and mpc-weight-copies
 // after it change no bit either, overflowed (skipped) steps included. Also
 // the executor's semantics of the new ops.
 //
@@ -16,6 +18,7 @@
 #include "passes/Passes.h"
 #include "runtime/core/ScalarMath.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -177,6 +180,20 @@ TEST_P(FuseExecutorTest, ElementwiseFusionChangesNoBit) {
                   [](Operation *op) {
                     return op->hasTrait<mpc::OpTrait::Elementwise>() &&
                            !op->getParentOfType<mpc::FusedOp>();
+                  }),
+            0);
+  // The loss and its gradient are one op, and neither is left alone.
+  EXPECT_EQ(count(*fusedModule,
+                  [](Operation *op) {
+                    return isa<mpc::SoftmaxCrossEntropyWithGradOp>(op);
+                  }),
+            1);
+  EXPECT_EQ(count(*fusedModule,
+                  [](Operation *op) {
+                    return isa<mpc::SoftmaxCrossEntropyGradOp>(op) ||
+                           (isa<mpc::SoftmaxCrossEntropyOp>(op) &&
+                            op->getParentOfType<func::FuncOp>().getSymName() ==
+                                "train_step");
                   }),
             0);
 
@@ -401,6 +418,77 @@ TEST_F(FuseSemanticsTest, EpiloguesRoundOnceAndSkipIfKeepsInputs) {
     else
       EXPECT_EQ(results[5].f32, std::vector<float>({0.9f, 1.9f, 2.9f}));
   }
+}
+
+TEST_F(FuseSemanticsTest, LossWithGradientHasTheBitsOfTheTwoOps) {
+  // bf16 logits, 16-bit gradient, a mean skipping the rows labelled -100:
+  // the merged op's loss and gradient against those of the two ops.
+  const char *source = R"mlir(
+    func.func @f(%z: tensor<2x3x5xbf16>, %y: tensor<2x3xi32>, %dl: tensor<f32>) -> (tensor<f32>, tensor<2x3x5xbf16>) {
+      %l = mpc.softmax_cross_entropy %z, %y ignore_index = -100 : (tensor<2x3x5xbf16>, tensor<2x3xi32>) -> tensor<f32>
+      %g = mpc.softmax_cross_entropy_grad %dl, %z, %y ignore_index = -100 : (tensor<f32>, tensor<2x3x5xbf16>, tensor<2x3xi32>) -> tensor<2x3x5xbf16>
+      return %l, %g : tensor<f32>, tensor<2x3x5xbf16>
+    }
+  )mlir";
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
+  ASSERT_TRUE(module);
+  OwningOpRef<ModuleOp> fusedModule = module->clone();
+  PassManager pm(&context);
+  pm.addPass(mpc::createFuse(mpc::FuseOptions{/*epilogues=*/false}));
+  ASSERT_TRUE(succeeded(pm.run(*fusedModule)));
+  int merged = 0;
+  fusedModule->walk([&](mpc::SoftmaxCrossEntropyWithGradOp) { ++merged; });
+  ASSERT_EQ(merged, 1);
+
+  std::string error;
+  auto reference = mpc::cpu::Executor::create(*module, error);
+  ASSERT_TRUE(reference) << error;
+  auto executor = mpc::cpu::Executor::create(*fusedModule, error);
+  ASSERT_TRUE(executor) << error;
+  HostTensor logits, labels, seed;
+  logits.shape = {2, 3, 5};
+  for (int i = 0; i < 30; ++i)
+    logits.f32.push_back(3.0f * std::sin(0.9f * float(i)));
+  labels.dtype = HostTensor::DType::I64;
+  labels.shape = {2, 3};
+  seed.shape = {};
+  seed.f32 = {1024.0f};
+  for (std::vector<int64_t> rowLabels :
+       {std::vector<int64_t>{0, 4, 2, 1, 3, 0},
+        std::vector<int64_t>{-100, 4, -100, 1, 3, -100}}) {
+    labels.i64 = rowLabels;
+    std::vector<HostTensor> want, got;
+    ASSERT_TRUE(reference->run("f", {logits, labels, seed}, 0, want, error))
+        << error;
+    ASSERT_TRUE(executor->run("f", {logits, labels, seed}, 0, got, error))
+        << error;
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_TRUE(sameBits(want[0].f32[0], got[0].f32[0]))
+        << want[0].f32[0] << " vs " << got[0].f32[0];
+    ASSERT_EQ(want[1].f32.size(), got[1].f32.size());
+    for (size_t i = 0; i < got[1].f32.size(); ++i)
+      EXPECT_TRUE(sameBits(want[1].f32[i], got[1].f32[i]))
+          << "dlogits[" << i << "]";
+    // The ignored rows' gradient is zero, the kept rows' is not.
+    if (rowLabels[0] == -100) {
+      for (int c = 0; c < 5; ++c)
+        EXPECT_EQ(got[1].f32[c], 0.0f);
+      EXPECT_NE(got[1].f32[5], 0.0f);
+    }
+  }
+
+  // A label neither ignored nor a class is refused as the loss refuses it.
+  labels.i64 = {0, 4, 5, 1, 3, 0};
+  std::vector<HostTensor> results;
+  std::string referenceError;
+  EXPECT_FALSE(
+      reference->run("f", {logits, labels, seed}, 0, results, referenceError));
+  EXPECT_FALSE(executor->run("f", {logits, labels, seed}, 0, results, error));
+  EXPECT_NE(error.find("label 5 at position 2 is outside [0, 5)"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(error.substr(error.find("label")),
+            referenceError.substr(referenceError.find("label")));
 }
 
 } // namespace

@@ -83,9 +83,10 @@ using CudaStepOps =
           RmsNormGradOp, ReduceSumOp, ReduceMeanOp, TransposeOp, SliceOp,
           SliceGradOp, ConcatOp, EmbeddingOp, EmbeddingGradOp, CausalMaskOp,
           DropoutOp, SoftmaxCrossEntropyOp, SoftmaxCrossEntropyGradOp,
-          MseLossOp, UnscaleAndCheckOp, ClipByGlobalNormOp, UpdateLossScaleOp,
-          SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp, AdamWMultiUpdateOp,
-          CausalAttentionOp, CausalAttentionGradOp, func::ReturnOp>;
+          SoftmaxCrossEntropyWithGradOp, MseLossOp, UnscaleAndCheckOp,
+          ClipByGlobalNormOp, UpdateLossScaleOp, SgdUpdateOp, MomentumUpdateOp,
+          AdamWUpdateOp, AdamWMultiUpdateOp, CausalAttentionOp,
+          CausalAttentionGradOp, func::ReturnOp>;
 
 /// The ops the CUDA backend never lowers on their own, and why.
 constexpr Rejection kNotEmitted[] = {
@@ -257,6 +258,7 @@ private:
   LogicalResult visit(DropoutOp op);
   LogicalResult visit(SoftmaxCrossEntropyOp op);
   LogicalResult visit(SoftmaxCrossEntropyGradOp op);
+  LogicalResult visit(SoftmaxCrossEntropyWithGradOp op);
   LogicalResult visit(MseLossOp op);
   LogicalResult visit(UnscaleAndCheckOp op);
   LogicalResult visit(ClipByGlobalNormOp op);
@@ -905,6 +907,15 @@ LogicalResult FunctionEmitter::visit(SoftmaxCrossEntropyGradOp op) {
         dtype(op.getLogits()) + ", " + ids(op.getLabels()) + ", " + out(op, 0) +
         ", " + dtype(op.getResult()) + ", " + crossEntropyArgs(op) + ")");
   return success();
+}
+
+LogicalResult FunctionEmitter::visit(SoftmaxCrossEntropyWithGradOp op) {
+  return scalarLoss(op, "mpc_rt_softmax_xent_with_grad(rt, " + in(op, 0) +
+                            ", " + dtype(op.getLogits()) + ", " +
+                            ids(op.getLabels()) + ", " + f32(op.getLoss()) +
+                            ", " + in(op, 2) + ", " + dtype(op.getLossGrad()) +
+                            ", " + out(op, 1) + ", " + dtype(op.getGrad()) +
+                            ", " + crossEntropyArgs(op) + ")");
 }
 
 LogicalResult FunctionEmitter::visit(MseLossOp op) {

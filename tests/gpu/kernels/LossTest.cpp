@@ -5,6 +5,7 @@
 #include "runtime/cpu/kernels/Kernels.h"
 
 #include <cmath>
+#include <string>
 
 using namespace mpc::gputest;
 namespace cpu = mpc::cpu;
@@ -68,6 +69,58 @@ TEST_P(Xent, SoftmaxCrossEntropyAndGradient) {
               roundedTo(wantGrad, type), tol, "softmax_xent_grad");
 }
 
+/// The loss and its gradient in one launch: the CPU reference's loss and
+/// gradient within the tolerances above, and the gradient's bits those of
+/// mpc_rt_softmax_xent_grad (the same row statistics and elements).
+TEST_P(Xent, LossWithGradientInOneLaunch) {
+  XentCase param = GetParam();
+  mpc_dtype type = param.type;
+  int64_t rows = 37, classes = 1003;
+  std::vector<float> logits = randomValues(rows * classes, -5, 5, 13, type);
+  std::vector<int64_t> labels(rows);
+  std::vector<int32_t> labels32(rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t label = (r * 97) % classes;
+    if (param.ignoreIndex != MPC_NO_IGNORE_INDEX && r % 3 == 1)
+      label = param.ignoreIndex;
+    labels[r] = labels32[r] = static_cast<int32_t>(label);
+  }
+  cpu::CrossEntropyOptions options{param.ignoreIndex, param.reduction};
+  int64_t bad;
+  float want = cpu::softmaxCrossEntropy(logits.data(), labels.data(), rows,
+                                        classes, options, &bad);
+  ASSERT_EQ(bad, -1);
+  float dloss = 1024.0f;
+  std::vector<float> wantGrad(rows * classes);
+  cpu::softmaxCrossEntropyGrad(dloss, logits.data(), labels.data(), rows,
+                               classes, options, wantGrad.data(), &bad);
+  DeviceBuffer dLogits = upload(logits, type);
+  DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4);
+  DeviceBuffer dLoss(4), dGrad(rows * classes * 4), dApart(rows * classes * 4);
+  DeviceBuffer dSeed = upload({dloss}, MPC_F32);
+  ok(mpc_rt_softmax_xent_with_grad(
+      rt, dLogits.get(), type, dLabels.as<int32_t>(), dLoss.as<float>(),
+      dSeed.get(), MPC_F32, dGrad.get(), type, rows, classes, param.ignoreIndex,
+      param.reduction));
+  ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dLogits.get(), type,
+                              dLabels.as<int32_t>(), dApart.get(), type, rows,
+                              classes, param.ignoreIndex, param.reduction));
+  sync();
+  expectClose(download(dLoss.get(), MPC_F32, 1), {want},
+              tolerance(MPC_F32, classes,
+                        param.reduction == MPC_LOSS_SUM ? 10.0 * rows : 10.0),
+              "softmax_xent_with_grad loss");
+  std::vector<float> grad = download(dGrad.get(), type, rows * classes);
+  expectBitEqual(grad, download(dApart.get(), type, rows * classes),
+                 "softmax_xent_with_grad gradient");
+  std::vector<double> tol(wantGrad.size());
+  for (size_t i = 0; i < tol.size(); ++i)
+    tol[i] =
+        tolerance(type, classes, std::fabs(wantGrad[i]) + dloss / rows * 1e-3);
+  expectClose(grad, roundedTo(wantGrad, type), tol,
+              "softmax_xent_with_grad gradient");
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Rows, Xent,
     ::testing::Values(XentCase{MPC_F32, MPC_NO_IGNORE_INDEX, MPC_LOSS_MEAN},
@@ -122,6 +175,47 @@ TEST_P(XentInPlace, GradientOverTheLogitsIsTheGradient) {
     tol[i] =
         tolerance(type, classes, std::fabs(wantGrad[i]) + dloss / rows * 1e-3);
   expectClose(apart, roundedTo(wantGrad, type), tol, "softmax_xent_grad");
+}
+
+/// The same rows through the one-launch loss and gradient, in place: the
+/// gradient has the bits of mpc_rt_softmax_xent_grad's written elsewhere,
+/// the ignored row is zero, and the loss (read before the row is
+/// overwritten) is the CPU reference's.
+TEST_P(XentInPlace, LossWithGradientOverTheLogits) {
+  mpc_dtype type = GetParam();
+  int64_t rows = 5, classes = 50304;
+  std::vector<float> logits = randomValues(rows * classes, -6, 6, 17, type);
+  for (int64_t c = 0; c < 4096; ++c)
+    logits[c] = -8.0f + 16.0f * static_cast<float>(c) / 4096;
+  logits = roundedTo(logits, type);
+  std::vector<int64_t> labels{3, 50303, -100, 0, 4095};
+  std::vector<int32_t> labels32(labels.begin(), labels.end());
+  cpu::CrossEntropyOptions options{-100, MPC_LOSS_MEAN};
+  float dloss = 2.0f;
+  int64_t bad;
+  float want = cpu::softmaxCrossEntropy(logits.data(), labels.data(), rows,
+                                        classes, options, &bad);
+  ASSERT_EQ(bad, -1);
+  DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4);
+  DeviceBuffer dSeed = upload({dloss}, MPC_F32);
+  DeviceBuffer dLogits = upload(logits, type), dGrad(rows * classes * 4);
+  DeviceBuffer dInPlace = upload(logits, type), dLoss(4);
+  ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dLogits.get(), type,
+                              dLabels.as<int32_t>(), dGrad.get(), type, rows,
+                              classes, -100, MPC_LOSS_MEAN));
+  ok(mpc_rt_softmax_xent_with_grad(rt, dInPlace.get(), type,
+                                   dLabels.as<int32_t>(), dLoss.as<float>(),
+                                   dSeed.get(), MPC_F32, dInPlace.get(), type,
+                                   rows, classes, -100, MPC_LOSS_MEAN));
+  sync();
+  std::vector<float> inPlace = download(dInPlace.get(), type, rows * classes);
+  expectBitEqual(inPlace, download(dGrad.get(), type, rows * classes),
+                 "softmax_xent_with_grad in place");
+  for (int64_t c = 0; c < classes; ++c)
+    ASSERT_EQ(inPlace[2 * classes + c], 0.0f) << "ignored row, class " << c;
+  expectClose(download(dLoss.get(), MPC_F32, 1), {want},
+              tolerance(MPC_F32, classes, 10.0),
+              "softmax_xent_with_grad loss in place");
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, XentInPlace,
@@ -245,6 +339,58 @@ TEST_F(GpuTest, CrossEntropyWithBadLabelIsNaN) {
                          dLoss.as<float>(), 2, 4, -100, MPC_LOSS_MEAN));
   sync();
   EXPECT_TRUE(std::isnan(download(dLoss.get(), MPC_F32, 1)[0]));
+}
+
+/// The one-launch loss and gradient: NaN for a bad label, as the loss;
+/// the last-block counter is reset, so a second launch gives the same
+/// loss; and the row losses must fit in the scratch after the kept rows'
+/// count, else the call fails cleanly, naming the rows.
+TEST_F(GpuTest, LossWithGradientBadLabelsRepeatsAndScratch) {
+  std::vector<float> logits{1.0f, 2.0f, 3.0f, 4.0f, 0.5f, 0.5f, 0.5f, 0.5f};
+  std::vector<int32_t> labels{2, 1};
+  DeviceBuffer dLogits = upload(logits, MPC_F32), dGrad(32);
+  DeviceBuffer dLabels = uploadBytes(labels.data(), 8), dLoss(4);
+  DeviceBuffer dSeed = upload({1.0f}, MPC_F32);
+  auto call = [&] {
+    return mpc_rt_softmax_xent_with_grad(
+        rt, dLogits.get(), MPC_F32, dLabels.as<int32_t>(), dLoss.as<float>(),
+        dSeed.get(), MPC_F32, dGrad.get(), MPC_F32, 2, 4, -100, MPC_LOSS_MEAN);
+  };
+  std::vector<int64_t> labels64(labels.begin(), labels.end());
+  int64_t bad;
+  float want = cpu::softmaxCrossEntropy(
+      logits.data(), labels64.data(), 2, 4,
+      cpu::CrossEntropyOptions{-100, MPC_LOSS_MEAN}, &bad);
+  ok(call());
+  sync();
+  float first = download(dLoss.get(), MPC_F32, 1)[0];
+  expectClose({first}, {want}, tolerance(MPC_F32, 4, 10.0),
+              "softmax_xent_with_grad loss");
+  ok(call());
+  sync();
+  expectBitEqual(download(dLoss.get(), MPC_F32, 1), {first},
+                 "softmax_xent_with_grad loss, launched again");
+
+  labels[1] = 9;
+  DeviceBuffer dBad = uploadBytes(labels.data(), 8);
+  ok(mpc_rt_softmax_xent_with_grad(
+      rt, dLogits.get(), MPC_F32, dBad.as<int32_t>(), dLoss.as<float>(),
+      dSeed.get(), MPC_F32, dGrad.get(), MPC_F32, 2, 4, -100, MPC_LOSS_MEAN));
+  sync();
+  EXPECT_TRUE(std::isnan(download(dLoss.get(), MPC_F32, 1)[0]));
+
+  useScratchBytes(sizeof(int64_t) + 2 * sizeof(float) - 1);
+  EXPECT_EQ(call(), -1);
+  EXPECT_NE(std::string(mpc_rt_last_error(rt))
+                .find("mpc_rt_softmax_xent_with_grad: 2 rows exceed the "
+                      "context scratch"),
+            std::string::npos)
+      << mpc_rt_last_error(rt);
+  useScratchBytes(sizeof(int64_t) + 2 * sizeof(float));
+  ok(call());
+  sync();
+  expectBitEqual(download(dLoss.get(), MPC_F32, 1), {first},
+                 "softmax_xent_with_grad loss, smallest scratch");
 }
 
 } // namespace

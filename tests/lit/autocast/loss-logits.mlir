@@ -1,6 +1,7 @@
 // RUN: mpc-opt %s -split-input-file --mpc-autocast="dtype=bf16" | FileCheck %s --check-prefixes=CHECK,BF16
 // RUN: mpc-opt %s -split-input-file --mpc-autocast="dtype=f16" | FileCheck %s --check-prefixes=CHECK,F16
-// With mpc-fuse the loss and its gradient read the 16-bit logits themselves.
+// With mpc-fuse the loss and its gradient read the 16-bit logits themselves
+// (in one op, which they merge into).
 // RUN: mpc-opt %s -split-input-file --mpc-autocast="dtype=bf16" --mpc-fuse | FileCheck %s --check-prefix=FUSED
 
 // A GEMM whose only f32 readers are the cross-entropy and its gradient
@@ -16,8 +17,7 @@
 // CHECK-NOT: mpc.cast %[[Z]]
 // FUSED-LABEL: func.func @logits_for_the_loss
 // FUSED: %[[Z:.*]] = mpc.matmul {{.*}} -> tensor<8x10xbf16>
-// FUSED-NEXT: mpc.softmax_cross_entropy %[[Z]], %{{.*}} {{.*}}: (tensor<8x10xbf16>, tensor<8xi32>) -> tensor<f32>
-// FUSED-NEXT: mpc.softmax_cross_entropy_grad %{{.*}}, %[[Z]], %{{.*}} {{.*}}: (tensor<f32>, tensor<8x10xbf16>, tensor<8xi32>) -> tensor<8x10xbf16>
+// FUSED-NEXT: mpc.softmax_cross_entropy_with_grad %[[Z]], %{{.*}}, %{{.*}} : (tensor<8x10xbf16>, tensor<8xi32>, tensor<f32>) -> (tensor<f32>, tensor<8x10xbf16>)
 func.func @logits_for_the_loss(%x: tensor<8x4xf32>, %w: tensor<4x10xf32>, %y: tensor<8xi32>, %dl: tensor<f32>) -> (tensor<f32>, tensor<4x10xf32>) {
   %z = mpc.matmul %x, %w : (tensor<8x4xf32>, tensor<4x10xf32>) -> tensor<8x10xf32>
   %l = mpc.softmax_cross_entropy %z, %y : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>

@@ -110,6 +110,9 @@ module @ops {
     %dr = mpc.dropout %cm rate = 1.000000e-01 seed = 7 {mpc.buffers = [#mpc.buffer<arena, 5376>]} : tensor<2x3x8xf32>
     // CHECK: if (mpc_rt_softmax_xent(rt, (args->arena + 5376), MPC_F32, (const int32_t *)args->inputs[2], (float *)(args->arena + 5632), 6, 8, MPC_NO_IGNORE_INDEX, MPC_LOSS_MEAN))
     %loss = mpc.softmax_cross_entropy %dr, %ids {mpc.buffers = [#mpc.buffer<arena, 5632>]} : (tensor<2x3x8xf32>, tensor<2x3xi32>) -> tensor<f32>
+    // The loss and its gradient in one call; the gradient over the logits.
+    // CHECK: if (mpc_rt_softmax_xent_with_grad(rt, (args->arena + 5376), MPC_F32, (const int32_t *)args->inputs[2], (float *)(args->arena + 5888), (args->arena + 5632), MPC_F32, (args->arena + 5376), MPC_F32, 6, 8, -100, MPC_LOSS_SUM))
+    %xl, %xg = mpc.softmax_cross_entropy_with_grad %dr, %ids, %loss ignore_index = -100 reduction = sum {mpc.buffers = [#mpc.buffer<arena, 5888>, #mpc.buffer<arena, 5376>]} : (tensor<2x3x8xf32>, tensor<2x3xi32>, tensor<f32>) -> (tensor<f32>, tensor<2x3x8xf32>)
     // Results reach the host as f32 and int32.
     // CHECK: if (mpc_copy(rt, args->outputs[0], (args->arena + 5632), 4, "output #0"))
     // CHECK: mpc_convert<__half, float><<<mpc_grid(48), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>((const __half *)(args->arena + 768), (float *)args->outputs[1], 48);

@@ -166,3 +166,53 @@ func.func @add_layer_norm_gamma_shape(%a: tensor<8x64xf32>, %g: tensor<32xf32>) 
   %s, %y = mpc.add_layer_norm %a + %a, %g, %g eps = 1.0e-5 : tensor<8x64xf32>, tensor<32xf32> -> tensor<8x64xf32>
   return
 }
+
+// -----
+
+// mpc.softmax_cross_entropy_with_grad follows the rules of the loss and of
+// its gradient.
+func.func @loss_with_grad_labels(%z: tensor<4x8xf32>, %y: tensor<8xi32>, %dl: tensor<f32>) {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_with_grad' op labels shape [8] must be logits shape [4, 8] without its last dim}}
+  %l, %g = mpc.softmax_cross_entropy_with_grad %z, %y, %dl : (tensor<4x8xf32>, tensor<8xi32>, tensor<f32>) -> (tensor<f32>, tensor<4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @loss_with_grad_loss_type(%z: tensor<4x8xf32>, %y: tensor<4xi32>, %dl: tensor<f32>) {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_with_grad' op loss element type 'bf16' must be the logits' ('f32'), or f32 with 16-bit logits}}
+  %l, %g = mpc.softmax_cross_entropy_with_grad %z, %y, %dl : (tensor<4x8xf32>, tensor<4xi32>, tensor<f32>) -> (tensor<bf16>, tensor<4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @loss_with_grad_seed_type(%z: tensor<4x8xf32>, %y: tensor<4xi32>, %dl: tensor<bf16>) {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_with_grad' op loss_grad element type 'bf16' must be the logits' ('f32'), or f32 with 16-bit logits}}
+  %l, %g = mpc.softmax_cross_entropy_with_grad %z, %y, %dl : (tensor<4x8xf32>, tensor<4xi32>, tensor<bf16>) -> (tensor<f32>, tensor<4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @loss_with_grad_grad_type(%z: tensor<4x8xbf16>, %y: tensor<4xi32>, %dl: tensor<f32>) {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_with_grad' op result element type 'f32' must be the logits' ('bf16'), or f16 or bf16}}
+  %l, %g = mpc.softmax_cross_entropy_with_grad %z, %y, %dl : (tensor<4x8xbf16>, tensor<4xi32>, tensor<f32>) -> (tensor<f32>, tensor<4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @loss_with_grad_shape(%z: tensor<4x8xf32>, %y: tensor<4xi32>, %dl: tensor<f32>) {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_with_grad' op failed to verify that all of {logits, grad} have same shape}}
+  %l, %g = mpc.softmax_cross_entropy_with_grad %z, %y, %dl : (tensor<4x8xf32>, tensor<4xi32>, tensor<f32>) -> (tensor<f32>, tensor<4x4xf32>)
+  return
+}
+
+// -----
+
+func.func @loss_with_grad_ignore_index(%z: tensor<4x8xf32>, %y: tensor<4xi32>, %dl: tensor<f32>) {
+  // expected-error @+1 {{'mpc.softmax_cross_entropy_with_grad' op ignore_index}}
+  %l, %g = mpc.softmax_cross_entropy_with_grad %z, %y, %dl ignore_index = 4294967296 : (tensor<4x8xf32>, tensor<4xi32>, tensor<f32>) -> (tensor<f32>, tensor<4x8xf32>)
+  return
+}

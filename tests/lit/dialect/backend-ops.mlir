@@ -1,7 +1,8 @@
 // RUN: mpc-opt %s -split-input-file | mpc-opt -split-input-file | FileCheck %s
 // RUN: mpc-opt %s -split-input-file -mlir-print-op-generic | mpc-opt -split-input-file | FileCheck %s
 
-// Round trip of mpc.fused, mpc.fused_matmul and mpc.add_layer_norm;
+// Round trip of mpc.fused, mpc.fused_matmul, mpc.add_layer_norm and
+// mpc.softmax_cross_entropy_with_grad;
 // backend-invalid.mlir has their verifier rules.
 
 // CHECK-LABEL: func.func @fused
@@ -60,5 +61,18 @@ func.func @fused_matmul(%x: tensor<8x64xbf16>, %xt: tensor<64x8xbf16>, %x3: tens
 func.func @add_layer_norm(%a: tensor<2x8x64xbf16>, %b: tensor<2x8x64xbf16>, %g: tensor<64xf32>) {
   %s, %y = mpc.add_layer_norm %a + %b, %g, %g eps = 1.0e-5 : tensor<2x8x64xbf16>, tensor<64xf32> -> tensor<2x8x64xbf16>
   %t, %z = mpc.add_layer_norm %a + %b, %g, %g eps = 1.0e-5 : tensor<2x8x64xbf16>, tensor<64xf32> -> tensor<2x8x64xf32>
+  return
+}
+
+// -----
+
+// mpc.softmax_cross_entropy_with_grad: the types of the loss and of its
+// gradient, and their attributes.
+// CHECK-LABEL: func.func @loss_with_grad
+// CHECK: %{{.*}}, %{{.*}} = mpc.softmax_cross_entropy_with_grad %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x8x64xbf16>, tensor<2x8xi32>, tensor<f32>) -> (tensor<f32>, tensor<2x8x64xbf16>)
+// CHECK: %{{.*}}, %{{.*}} = mpc.softmax_cross_entropy_with_grad %{{.*}}, %{{.*}}, %{{.*}} ignore_index = -100 reduction = sum : (tensor<4x8xf32>, tensor<4xi32>, tensor<f32>) -> (tensor<f32>, tensor<4x8xf32>)
+func.func @loss_with_grad(%z: tensor<2x8x64xbf16>, %y: tensor<2x8xi32>, %dl: tensor<f32>, %w: tensor<4x8xf32>, %v: tensor<4xi32>) {
+  %l, %g = mpc.softmax_cross_entropy_with_grad %z, %y, %dl : (tensor<2x8x64xbf16>, tensor<2x8xi32>, tensor<f32>) -> (tensor<f32>, tensor<2x8x64xbf16>)
+  %m, %h = mpc.softmax_cross_entropy_with_grad %w, %v, %dl ignore_index = -100 reduction = sum : (tensor<4x8xf32>, tensor<4xi32>, tensor<f32>) -> (tensor<f32>, tensor<4x8xf32>)
   return
 }

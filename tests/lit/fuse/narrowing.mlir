@@ -6,12 +6,12 @@
 
 // The loss and its gradient read the bf16 logits instead of their f32
 // cast, and the gradient is written in bf16 instead of being cast to it:
-// no cast is left.
+// no cast is left. The two then merge into one op (loss-gradient.mlir),
+// which keeps those types.
 // CHECK-LABEL: func.func @narrow_logits
 // CHECK-SAME: (%[[X:.*]]: tensor<8x10xbf16>, %[[Y:.*]]: tensor<8xi32>, %[[DL:.*]]: tensor<f32>)
 // CHECK-NOT: mpc.cast
-// CHECK: %[[L:.*]] = mpc.softmax_cross_entropy %[[X]], %[[Y]] : (tensor<8x10xbf16>, tensor<8xi32>) -> tensor<f32>
-// CHECK-NEXT: %[[G:.*]] = mpc.softmax_cross_entropy_grad %[[DL]], %[[X]], %[[Y]] : (tensor<f32>, tensor<8x10xbf16>, tensor<8xi32>) -> tensor<8x10xbf16>
+// CHECK: %[[L:.*]], %[[G:.*]] = mpc.softmax_cross_entropy_with_grad %[[X]], %[[Y]], %[[DL]] : (tensor<8x10xbf16>, tensor<8xi32>, tensor<f32>) -> (tensor<f32>, tensor<8x10xbf16>)
 // CHECK-NEXT: return %[[L]], %[[G]]
 func.func @narrow_logits(%x: tensor<8x10xbf16>, %y: tensor<8xi32>, %dl: tensor<f32>) -> (tensor<f32>, tensor<8x10xbf16>) {
   %f = mpc.cast %x : tensor<8x10xbf16> to tensor<8x10xf32>
@@ -59,8 +59,7 @@ func.func @f32_logits(%x: tensor<8x10xf32>, %y: tensor<8xi32>, %dl: tensor<f32>)
 // and a cast the numerics check probes.
 // CHECK-LABEL: func.func @kept
 // CHECK: %[[F:.*]] = mpc.fused
-// CHECK: mpc.softmax_cross_entropy %[[F]], %{{.*}} : (tensor<8x10xf32>, tensor<8xi32>) -> tensor<f32>
-// CHECK: %[[G:.*]] = mpc.softmax_cross_entropy_grad %{{.*}}, %[[F]], %{{.*}} : (tensor<f32>, tensor<8x10xf32>, tensor<8xi32>) -> tensor<8x10xf32>
+// CHECK: %{{.*}}, %[[G:.*]] = mpc.softmax_cross_entropy_with_grad %[[F]], %{{.*}}, %{{.*}} : (tensor<8x10xf32>, tensor<8xi32>, tensor<f32>) -> (tensor<f32>, tensor<8x10xf32>)
 // CHECK-NEXT: %[[H:.*]] = mpc.fused(%[[G]]) : (tensor<8x10xf32>) -> tensor<8x10xbf16>
 // CHECK: "test.use"(%[[F]], %[[H]], %[[G]])
 // CHECK: %[[G2:.*]] = mpc.softmax_cross_entropy_grad %{{.*}} -> tensor<8x10xf32>
