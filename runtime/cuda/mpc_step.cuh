@@ -16,6 +16,7 @@
 #ifndef MPC_RUNTIME_CUDA_MPC_STEP_CUH
 #define MPC_RUNTIME_CUDA_MPC_STEP_CUH
 
+#include "../core/ElementwiseAccess.h"
 #include "../core/NumericsCheck.h"
 #include "../core/ScalarMath.h"
 #include "DeviceMath.cuh"
@@ -38,6 +39,34 @@ __device__ __forceinline__ auto mpc_load(const T *p, int64_t i) {
 template <typename T, typename V>
 __device__ __forceinline__ void mpc_store(T *p, int64_t i, V v) {
   ::mpc::cuda::store(p, i, v);
+}
+
+// W consecutive elements as one aligned access of W * sizeof(T) bytes, at
+// most 16 (the vector loads and stores of the generated kernels).
+template <typename T, int W> struct alignas(sizeof(T) * W) mpc_vec { T e[W]; };
+
+// v[0..W) = the W elements of vector `j` of p (elements j*W .. j*W+W-1),
+// each loaded as mpc_load does; p is aligned to W * sizeof(T).
+template <typename T, typename V, int W, typename I>
+__device__ __forceinline__ void mpc_load_vec(const T *p, I j, V (&v)[W]) {
+  static_assert(sizeof(mpc_vec<T, W>) <= ::mpc::access::kVectorBytes,
+                "one access of at most 16 bytes");
+  const mpc_vec<T, W> raw = reinterpret_cast<const mpc_vec<T, W> *>(p)[j];
+#pragma unroll
+  for (int k = 0; k < W; ++k)
+    v[k] = ::mpc::cuda::load(raw.e, k);
+}
+
+// Vector `j` of p = v, each element rounded as mpc_store does.
+template <typename T, typename V, int W, typename I>
+__device__ __forceinline__ void mpc_store_vec(T *p, I j, const V (&v)[W]) {
+  static_assert(sizeof(mpc_vec<T, W>) <= ::mpc::access::kVectorBytes,
+                "one access of at most 16 bytes");
+  mpc_vec<T, W> raw;
+#pragma unroll
+  for (int k = 0; k < W; ++k)
+    ::mpc::cuda::store(raw.e, k, v[k]);
+  reinterpret_cast<mpc_vec<T, W> *>(p)[j] = raw;
 }
 
 // A value rounded to a 16-bit type and back: what storing it would keep.
@@ -85,8 +114,17 @@ MPC_UNARY_GRAD_OPS(MPC_STEP_BINARY)
 // Threads per block of every generated kernel.
 #define MPC_BLOCK 256
 
-// Blocks for n elements: enough to fill the device, the grid-stride loops
-// do the rest. (Host helpers may go unused in a small step: no warning.)
+// Whether `p` may be accessed with vectors of `bytes` bytes: the launch of
+// a vectorized kernel tests its pointers, as the step's caller provides the
+// arena, state and input buffers.
+[[maybe_unused]] static inline bool mpc_aligned(const void *p, int64_t bytes) {
+  return ::mpc::access::alignedFor((uintptr_t)p, bytes);
+}
+
+// Blocks for n elements (or vectors): enough to fill the device, the
+// grid-stride loops do the rest; never more than kMaxGridThreads threads,
+// which the kernels' int32 indexing relies on. (Host helpers may go unused
+// in a small step: no warning.)
 [[maybe_unused]] static inline unsigned mpc_grid(int64_t n) {
   int device = 0, sms = 0;
   if (cudaGetDevice(&device) != cudaSuccess ||
@@ -96,6 +134,8 @@ MPC_UNARY_GRAD_OPS(MPC_STEP_BINARY)
     sms = 132;
   int64_t blocks = (n + MPC_BLOCK - 1) / MPC_BLOCK;
   int64_t limit = (int64_t)sms * 8;
+  if (limit > ::mpc::access::kMaxGridThreads / MPC_BLOCK)
+    limit = ::mpc::access::kMaxGridThreads / MPC_BLOCK;
   return (unsigned)(blocks < limit ? blocks : limit);
 }
 

@@ -25,6 +25,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -157,9 +158,14 @@ private:
   /// checks the launch, which errors name `name`.
   void launch(const std::string &kernel, StringRef name, int64_t count,
               const std::string &arguments) {
+    enqueue(kernel, count, arguments);
+    check("mpc_rt_check_launch(rt, " + cStringLiteral(name) + ")");
+  }
+  /// The launch statement of `kernel` over `count` threads' work.
+  void enqueue(const std::string &kernel, int64_t count,
+               const std::string &arguments) {
     os << "  " << kernel << "<<<mpc_grid(" << count
        << "), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>(" << arguments << ");\n";
-    check("mpc_rt_check_launch(rt, " + cStringLiteral(name) + ")");
   }
   void check(const std::string &call) {
     os << "  if (" << call << ")\n    return mpc_rt_op_failed(rt, " << opName()
@@ -414,19 +420,45 @@ void FunctionEmitter::writeConstantKernel(ConstantOp op,
 
 LogicalResult FunctionEmitter::visit(FusedOp op) {
   std::string name = fusedKernelName(op, module.fusedCount++);
+  // The kernel's parameters: the inputs, then the results.
+  SmallVector<Value> values(op.getInputs());
+  llvm::append_range(values, op.getResults());
+  unsigned inputs = op.getInputs().size();
+  SmallVector<std::string> arguments;
+  for (auto [index, value] : llvm::enumerate(values))
+    arguments.push_back(
+        ptr(value, cudaStorageType(elementTypeOf(value)), index < inputs));
+  // The plan gives a result the buffer of an input only for an in-place
+  // update (the same buffer, never a part of one): those two pointers
+  // alias, every other pair is distinct.
+  SmallVector<bool> aliased(values.size(), false);
+  for (unsigned in = 0; in < inputs; ++in)
+    for (unsigned out = inputs; out < values.size(); ++out)
+      if (ptr(values[in]) == ptr(values[out]))
+        aliased[in] = aliased[out] = true;
   llvm::raw_string_ostream kernels(module.kernels);
-  if (failed(emitFusedKernel(op, name, kernels)))
+  FailureOr<FusedKernelPlan> plan = emitFusedKernel(op, name, aliased, kernels);
+  if (failed(plan))
     return failure();
-  std::string arguments;
-  llvm::raw_string_ostream list(arguments);
-  unsigned argument = 0;
-  for (Value input : op.getInputs())
-    list << (argument++ ? ", " : "")
-         << ptr(input, cudaStorageType(elementTypeOf(input)), true);
-  for (Value result : op.getResults())
-    list << (argument++ ? ", " : "")
-         << ptr(result, cudaStorageType(elementTypeOf(result)), false);
-  launch(name, name, numElementsOf(op.getResult(0)), arguments);
+  std::string list = llvm::join(arguments, ", ");
+  if (plan->width == 1) {
+    launch(name, name, plan->count, list);
+    return success();
+  }
+  // The caller provides the arena, state and input buffers: the vector
+  // kernel runs when each pointer it moves vectors through is aligned for
+  // them, the scalar one otherwise.
+  SmallVector<std::string> tests;
+  for (auto [value, bytes] : llvm::zip_equal(values, plan->vectorBytes)) {
+    std::string test = "mpc_aligned(" + ptr(value) + ", " + str(bytes) + ")";
+    if (bytes && !llvm::is_contained(tests, test))
+      tests.push_back(test);
+  }
+  os << "  if (" << llvm::join(tests, " &&\n      ") << ")\n  ";
+  enqueue(name, plan->count / plan->width, list);
+  os << "  else\n  ";
+  enqueue(scalarKernelName(name), plan->count, list);
+  check("mpc_rt_check_launch(rt, " + cStringLiteral(name) + ")");
   return success();
 }
 

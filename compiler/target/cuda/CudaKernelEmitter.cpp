@@ -13,10 +13,13 @@
 
 #include "compiler/target/cuda/CudaEmitterSupport.h"
 #include "dialects/mpc/OpCoverage.h"
+#include "runtime/core/ElementwiseAccess.h"
 #include "runtime/core/ScalarMath.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
+
+#include <algorithm>
 
 using namespace mlir;
 
@@ -86,6 +89,15 @@ std::string broadcastIndex(ArrayRef<int64_t> inputShape,
   return index.empty() ? "0" : index;
 }
 
+/// Whether a kernel reads `argument` at the output index itself: used, and
+/// not broadcast along any dim.
+bool readsAtOutputIndex(BlockArgument argument, ArrayRef<int64_t> shape) {
+  return !argument.use_empty() &&
+         broadcastIndex(
+             llvm::cast<RankedTensorType>(argument.getType()).getShape(),
+             shape) == "i";
+}
+
 /// The ops a kernel lowers, each to an expression by an overload of
 /// BodyEmitter::visit: the elementwise ops of runtime/core/ScalarMath.h's
 /// lists, the other elementwise ops and scalar constants.
@@ -96,11 +108,21 @@ using CudaFusedBodyOps =
 /// Emits the body of one kernel: a statement per body op.
 class BodyEmitter {
 public:
-  BodyEmitter(FusedOp op, llvm::raw_ostream &os) : fused(op), os(os) {}
+  /// Writes the body of a loop over elements `i` (width 1) or vectors `j`
+  /// of `width` elements, indexed in `indexType`.
+  BodyEmitter(FusedOp op, int64_t width, StringRef indexType,
+              llvm::raw_ostream &os)
+      : fused(op), width(width), indexType(indexType), os(os) {}
 
   LogicalResult emit();
 
 private:
+  /// The index expression of `argument`'s element read at output element i.
+  std::string inputIndex(BlockArgument argument);
+  /// Whether `argument` is loaded as whole vectors: it is read at the
+  /// output index itself (broadcast operands are read per element).
+  bool isVectorAccessed(BlockArgument argument);
+
   /// The expression computing `op`'s result from its operands' variables,
   /// or failure after an error at `op`.
   FailureOr<std::string> expression(Operation *op) {
@@ -162,8 +184,13 @@ private:
   }
 
   FusedOp fused;
+  int64_t width;
+  StringRef indexType;
   llvm::raw_ostream &os;
   DenseMap<Value, std::string> names;
+  /// The per-element loads of the broadcast operands.
+  std::string loadText;
+  llvm::raw_string_ostream loads{loadText};
 };
 
 FailureOr<std::string> BodyEmitter::visit(CastOp op) {
@@ -201,21 +228,47 @@ FailureOr<std::string> BodyEmitter::visit(ConstantOp op) {
   return std::to_string(static_cast<int32_t>(value.getSExtValue()));
 }
 
+bool BodyEmitter::isVectorAccessed(BlockArgument argument) {
+  return width > 1 && readsAtOutputIndex(argument, fused.getIterationShape());
+}
+
+std::string BodyEmitter::inputIndex(BlockArgument argument) {
+  return broadcastIndex(
+      llvm::cast<RankedTensorType>(argument.getType()).getShape(),
+      fused.getIterationShape());
+}
+
 LogicalResult BodyEmitter::emit() {
   Block &body = fused.getBody().front();
-  ArrayRef<int64_t> shape = fused.getIterationShape();
+  // The vector kernel: each thread loads vector `j` of every operand read
+  // at the output index, evaluates the body per element k of it in
+  // registers, and stores vector `j` of every result.
+  std::string indent = width > 1 ? "      " : "    ";
+  std::string lane = width > 1 ? "[k]" : "";
+  std::string w = std::to_string(width);
+  bool perElementIndex = false;
   for (BlockArgument argument : body.getArguments()) {
     std::string variable = "a" + std::to_string(argument.getArgNumber());
-    names[argument] = variable;
-    if (argument.use_empty())
+    if (argument.use_empty()) {
+      names[argument] = variable;
       continue;
-    os << "    const " << cudaComputeType(elementTypeOf(argument)) << " "
-       << variable << " = mpc_load(in" << argument.getArgNumber() << ", "
-       << broadcastIndex(
-              llvm::cast<RankedTensorType>(argument.getType()).getShape(),
-              shape)
-       << ");\n";
+    }
+    std::string type = cudaComputeType(elementTypeOf(argument)).str();
+    std::string in = "in" + std::to_string(argument.getArgNumber());
+    if (isVectorAccessed(argument)) {
+      names[argument] = variable + lane;
+      os << "    " << type << " " << variable << "[" << w << "];\n";
+      os << "    mpc_load_vec(" << in << ", j, " << variable << ");\n";
+      continue;
+    }
+    names[argument] = variable;
+    std::string index = inputIndex(argument);
+    perElementIndex |= index != "0";
+    loads << indent << "const " << type << " " << variable << " = mpc_load("
+          << in << ", " << index << ");\n";
   }
+  std::string text;
+  llvm::raw_string_ostream ops(text);
   unsigned next = 0;
   for (Operation &op : body.without_terminator()) {
     // Dead body ops compute nothing anyone reads.
@@ -226,13 +279,30 @@ LogicalResult BodyEmitter::emit() {
       return failure();
     std::string variable = "v" + std::to_string(next++);
     names[op.getResult(0)] = variable;
-    os << "    // " << describeOp(&op) << "\n";
-    os << "    const " << cudaComputeType(elementTypeOf(op.getResult(0))) << " "
-       << variable << " = " << *value << ";\n";
+    ops << indent << "// " << describeOp(&op) << "\n";
+    ops << indent << "const " << cudaComputeType(elementTypeOf(op.getResult(0)))
+        << " " << variable << " = " << *value << ";\n";
   }
-  for (auto [index, value] :
-       llvm::enumerate(body.getTerminator()->getOperands()))
-    os << "    mpc_store(out" << index << ", i, " << name(value) << ");\n";
+  Operation *yield = body.getTerminator();
+  if (width == 1) {
+    os << loads.str() << text;
+    for (auto [index, value] : llvm::enumerate(yield->getOperands()))
+      os << "    mpc_store(out" << index << ", i, " << name(value) << ");\n";
+    return success();
+  }
+  for (auto [index, value] : llvm::enumerate(yield->getOperands()))
+    os << "    " << cudaComputeType(elementTypeOf(value)) << " r" << index
+       << "[" << w << "];\n";
+  os << "#pragma unroll\n";
+  os << "    for (int k = 0; k < " << w << "; ++k) {\n";
+  if (perElementIndex)
+    os << indent << "const " << indexType << " i = j * " << w << " + k;\n";
+  os << loads.str() << text;
+  for (auto [index, value] : llvm::enumerate(yield->getOperands()))
+    os << indent << "r" << index << "[k] = " << name(value) << ";\n";
+  os << "    }\n";
+  for (unsigned index = 0; index < yield->getNumOperands(); ++index)
+    os << "    mpc_store_vec(out" << index << ", j, r" << index << ");\n";
   return success();
 }
 
@@ -256,33 +326,105 @@ std::string fusedKernelName(FusedOp op, unsigned index) {
   return name + "_" + cIdentifier(first.getName().stripDialect());
 }
 
-LogicalResult emitFusedKernel(FusedOp op, StringRef name,
-                              llvm::raw_ostream &os) {
+FusedKernelPlan planFusedKernel(FusedOp op) {
+  FusedKernelPlan plan;
+  plan.count = 1;
+  for (int64_t dim : op.getIterationShape())
+    plan.count *= dim;
+  plan.index32 = access::fitsIndex32(plan.count);
+  // The widest element moved as vectors sets the width; an operand read
+  // per element (broadcast, or unused) is not.
+  int64_t widest = 0;
+  for (BlockArgument argument : op.getBody().front().getArguments()) {
+    bool vector = readsAtOutputIndex(argument, op.getIterationShape());
+    int64_t bytes = cudaElementSize(elementTypeOf(argument));
+    plan.vectorBytes.push_back(vector ? bytes : 0);
+    if (vector)
+      widest = std::max(widest, bytes);
+  }
+  for (Value result : op.getResults()) {
+    int64_t bytes = cudaElementSize(elementTypeOf(result));
+    plan.vectorBytes.push_back(bytes);
+    widest = std::max(widest, bytes);
+  }
+  plan.width = access::vectorWidth(plan.count, widest);
+  for (int64_t &bytes : plan.vectorBytes)
+    bytes *= plan.width == 1 ? 0 : plan.width;
+  return plan;
+}
+
+namespace {
+
+/// Writes kernel `name` of `op` looping over elements (width 1) or
+/// vectors of `plan.width` elements.
+LogicalResult emitKernel(FusedOp op, StringRef name,
+                         const FusedKernelPlan &plan, int64_t width,
+                         ArrayRef<bool> aliased, llvm::raw_ostream &os) {
+  StringRef indexType = plan.index32 ? "int32_t" : "int64_t";
   std::string text;
   llvm::raw_string_ostream body(text);
-  if (failed(BodyEmitter(op, body).emit()))
+  if (failed(BodyEmitter(op, width, indexType, body).emit()))
     return failure();
-  int64_t count = 1;
-  for (int64_t dim : op.getIterationShape())
-    count *= dim;
   os << "\n// " << describeOp(op) << ": " << op.getInputs().size()
-     << " inputs, " << op.getNumResults() << " results over " << count
-     << " elements.\n";
+     << " inputs, " << op.getNumResults() << " results over " << plan.count
+     << " elements";
+  if (width > 1)
+    os << ", " << width << " per thread";
+  else if (plan.width > 1)
+    os << ", one per thread (unaligned buffers)";
+  os << ".\n";
   os << "__global__ void __launch_bounds__(MPC_BLOCK) " << name << "(";
   unsigned parameter = 0;
-  for (auto [index, input] : llvm::enumerate(op.getInputs()))
-    os << (parameter++ ? ", " : "") << "const "
-       << cudaStorageType(elementTypeOf(input)) << " *in" << index;
-  for (auto [index, result] : llvm::enumerate(op.getResults()))
-    os << (parameter++ ? ", " : "") << cudaStorageType(elementTypeOf(result))
-       << " *out" << index;
+  // __restrict__ on every pointer but those of an input and a result that
+  // share a buffer (an in-place update): those alias.
+  auto qualifier = [&]() {
+    return aliased[parameter] ? " *" : " *__restrict__ ";
+  };
+  for (auto [index, input] : llvm::enumerate(op.getInputs())) {
+    os << (parameter ? ", " : "") << "const "
+       << cudaStorageType(elementTypeOf(input)) << qualifier() << "in" << index;
+    ++parameter;
+  }
+  for (auto [index, result] : llvm::enumerate(op.getResults())) {
+    os << (parameter ? ", " : "") << cudaStorageType(elementTypeOf(result))
+       << qualifier() << "out" << index;
+    ++parameter;
+  }
   os << ") {\n";
-  os << "  for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; "
-        "i < "
-     << count << "; i += (int64_t)gridDim.x * blockDim.x) {\n";
+  std::string variable = width > 1 ? "j" : "i";
+  std::string start = "blockIdx.x * blockDim.x + threadIdx.x";
+  std::string stride = "gridDim.x * blockDim.x";
+  if (plan.index32) {
+    start = "(int32_t)(" + start + ")";
+    stride = "(int32_t)(" + stride + ")";
+  } else {
+    start = "(int64_t)blockIdx.x * blockDim.x + threadIdx.x";
+    stride = "(int64_t)" + stride;
+  }
+  os << "  for (" << indexType << " " << variable << " = " << start << "; "
+     << variable << " < " << plan.count / width << "; " << variable
+     << " += " << stride << ") {\n";
   os << text;
   os << "  }\n}\n";
   return success();
+}
+
+} // namespace
+
+FailureOr<FusedKernelPlan> emitFusedKernel(FusedOp op, StringRef name,
+                                           ArrayRef<bool> aliased,
+                                           llvm::raw_ostream &os) {
+  FusedKernelPlan plan = planFusedKernel(op);
+  if (failed(emitKernel(op, name, plan, plan.width, aliased, os)))
+    return failure();
+  if (plan.width > 1 &&
+      failed(emitKernel(op, scalarKernelName(name), plan, 1, aliased, os)))
+    return failure();
+  return plan;
+}
+
+std::string scalarKernelName(StringRef name) {
+  return (name + "_scalar").str();
 }
 
 } // namespace mpc

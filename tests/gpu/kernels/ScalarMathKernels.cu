@@ -211,7 +211,67 @@ __global__ void lossScaleKernel(math::LossScaleConfig config,
   }
 }
 
+/// Stores each element of `in` to `buffer` and loads it back into `out`:
+/// `W` elements per thread through the generated kernels' vector helpers.
+template <typename T, int W>
+__global__ void storeLoadVectorKernel(const float *in, T *buffer, float *out,
+                                      int64_t vectors) {
+  for (int64_t j = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; j < vectors;
+       j += int64_t(gridDim.x) * blockDim.x) {
+    float v[W], back[W];
+    for (int k = 0; k < W; ++k)
+      v[k] = in[j * W + k];
+    mpc_store_vec(buffer, j, v);
+    mpc_load_vec(buffer, j, back);
+    for (int k = 0; k < W; ++k)
+      out[j * W + k] = back[k];
+  }
+}
+
+/// The same one element per thread through mpc_store and mpc_load.
+template <typename T>
+__global__ void storeLoadKernel(const float *in, T *buffer, float *out,
+                                int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    mpc_store(buffer, i, in[i]);
+    out[i] = mpc_load(buffer, i);
+  }
+}
+
+template <typename T>
+std::vector<float> storeLoad(const std::vector<float> &x, bool vector) {
+  // Whole vectors: padded with zeros, which are cut off again.
+  constexpr int kWidth = 16 / sizeof(T);
+  std::vector<float> padded = x;
+  padded.resize((x.size() + kWidth - 1) / kWidth * kWidth, 0.0f);
+  int64_t n = static_cast<int64_t>(padded.size());
+  Device<float> in(padded), out(padded.size());
+  Device<T> buffer(padded.size());
+  if (vector)
+    storeLoadVectorKernel<T, kWidth><<<blocksFor(n / kWidth), kThreads>>>(
+        in.data, buffer.data, out.data, n / kWidth);
+  else
+    storeLoadKernel<T>
+        <<<blocksFor(n), kThreads>>>(in.data, buffer.data, out.data, n);
+  std::vector<float> result = out.download();
+  result.resize(x.size());
+  return result;
+}
+
 } // namespace
+
+std::vector<float> deviceStoreLoad(DType type, const std::vector<float> &x,
+                                   bool vector) {
+  switch (type) {
+  case DType::F16:
+    return storeLoad<__half>(x, vector);
+  case DType::BF16:
+    return storeLoad<__nv_bfloat16>(x, vector);
+  default:
+    return storeLoad<float>(x, vector);
+  }
+}
 
 std::vector<float> deviceUnary(cpu::UnaryOp op, const std::vector<float> &x) {
   switch (op) {

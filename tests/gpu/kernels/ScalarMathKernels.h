@@ -47,6 +47,13 @@ std::vector<uint16_t> deviceToBits(DType type, const std::vector<float> &x);
 /// math::halfBitsToFloat / bfloat16BitsToFloat of each element.
 std::vector<float> deviceFromBits(DType type,
                                   const std::vector<uint16_t> &bits);
+/// Each element of `x` stored to a device buffer of float `type` and read
+/// back, through the vector helpers of the generated kernels
+/// (mpc_store_vec, mpc_load_vec: 16 bytes per access) when `vector`, else
+/// through mpc_store and mpc_load.
+std::vector<float> deviceStoreLoad(DType type, const std::vector<float> &x,
+                                   bool vector);
+
 /// mpc_to_int of each element.
 std::vector<int32_t> deviceToInt(const std::vector<float> &x);
 

@@ -464,6 +464,27 @@ TEST_F(ScalarMath, RoundingMatchesTheCpuBitForBit) {
   }
 }
 
+// The generated kernels' 16-byte loads and stores keep every bit of the
+// one-element ones: each value stored and loaded back is the CPU's rounding
+// of it to the storage type, whichever way it moved.
+TEST_F(ScalarMath, VectorAccessRoundsLikeTheScalarAccess) {
+  for (DType type : {DType::F32, DType::F16, DType::BF16}) {
+    std::string name = dtypeName(type);
+    SCOPED_TRACE(name);
+    std::vector<float> x = sweep();
+    if (type != DType::F32) {
+      std::vector<float> midpoints = midpointProbes(type);
+      x.insert(x.end(), midpoints.begin(), midpoints.end());
+    }
+    std::vector<float> cpu = x;
+    cpu::roundToPrecision(type, cpu.data(), static_cast<int64_t>(cpu.size()));
+    expectSameBits(x, deviceStoreLoad(type, x, /*vector=*/true), cpu,
+                   name + " vector");
+    expectSameBits(x, deviceStoreLoad(type, x, /*vector=*/false), cpu,
+                   name + " scalar");
+  }
+}
+
 TEST_F(ScalarMath, SixteenBitValuesWidenExactly) {
   std::vector<uint16_t> bits(0x10000);
   for (uint32_t b = 0; b < 0x10000; ++b)

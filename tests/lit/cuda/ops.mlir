@@ -15,8 +15,34 @@ module @ops {
   mpc.param state @w.v : tensor<4x8xf32> = #mpc.init<zeros>
   mpc.param state @step : tensor<f32> = #mpc.init<zeros>
 
-  // CHECK-LABEL: __global__ void __launch_bounds__(MPC_BLOCK) fused_0_bias_cast(const __half *in0, const float *in1, const uint8_t *in2, float *out0, __half *out1, int32_t *out2)
-  // CHECK: for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < 48;
+  // 48 elements, the widest (f32, int32) 4 bytes: 4 per thread, each
+  // operand read at the output index moved as one vector, the broadcast
+  // ones read per element.
+  // CHECK-LABEL: __global__ void __launch_bounds__(MPC_BLOCK) fused_0_bias_cast(const __half *__restrict__ in0, const float *__restrict__ in1, const uint8_t *__restrict__ in2, float *__restrict__ out0, __half *__restrict__ out1, int32_t *__restrict__ out2)
+  // CHECK-NEXT: for (int32_t j = (int32_t)(blockIdx.x * blockDim.x + threadIdx.x); j < 12; j += (int32_t)(gridDim.x * blockDim.x)) {
+  // CHECK-NEXT: float a0[4];
+  // CHECK-NEXT: mpc_load_vec(in0, j, a0);
+  // CHECK-NEXT: float r0[4];
+  // CHECK-NEXT: float r1[4];
+  // CHECK-NEXT: int32_t r2[4];
+  // CHECK-NEXT: #pragma unroll
+  // CHECK-NEXT: for (int k = 0; k < 4; ++k) {
+  // CHECK-NEXT: const int32_t i = j * 4 + k;
+  // CHECK-NEXT: const float a1 = mpc_load(in1, (i % 8));
+  // CHECK-NEXT: const bool a2 = mpc_load(in2, 0);
+  // CHECK: const float v1 = mpc_round_f16(__fadd_rn(a0[k], v0));
+  // CHECK: r0[k] = v9;
+  // CHECK-NEXT: r1[k] = v12;
+  // CHECK-NEXT: r2[k] = v10;
+  // CHECK-NEXT: }
+  // CHECK-NEXT: mpc_store_vec(out0, j, r0);
+  // CHECK-NEXT: mpc_store_vec(out1, j, r1);
+  // CHECK-NEXT: mpc_store_vec(out2, j, r2);
+
+  // The same body one element per thread, for buffers not aligned for
+  // the vectors.
+  // CHECK-LABEL: fused_0_bias_cast_scalar(const __half *__restrict__ in0,
+  // CHECK: for (int32_t i = (int32_t)(blockIdx.x * blockDim.x + threadIdx.x); i < 48; i += (int32_t)(gridDim.x * blockDim.x)) {
   // CHECK-NEXT: const float a0 = mpc_load(in0, i);
   // CHECK-NEXT: const float a1 = mpc_load(in1, (i % 8));
   // CHECK-NEXT: const bool a2 = mpc_load(in2, 0);
@@ -59,7 +85,15 @@ module @ops {
     // CHECK-NEXT: MPC_EPILOGUE_NONE};
     // CHECK-NEXT: if (mpc_rt_gemm(rt, &gemm_0, args->inputs[0], (args->arena + 0), (args->arena + 256), NULL, NULL))
     %m = mpc.matmul %x, %c {mpc.buffers = [#mpc.buffer<arena, 256>]} : (tensor<2x3x4xf16>, tensor<4x8xf16>) -> tensor<2x3x8xf16> loc("fc")
-    // CHECK: fused_0_bias_cast<<<mpc_grid(48), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>((const __half *)(args->arena + 256), (const float *)(args->arena + 3072), (const uint8_t *)args->inputs[1], (float *)(args->arena + 512), (__half *)(args->arena + 768), (int32_t *)(args->arena + 1024));
+    // Every pointer moved as vectors is tested against its access size;
+    // the broadcast ones (in1, in2) are not.
+    // CHECK: if (mpc_aligned((args->arena + 256), 8) &&
+    // CHECK-NEXT: mpc_aligned((args->arena + 512), 16) &&
+    // CHECK-NEXT: mpc_aligned((args->arena + 768), 8) &&
+    // CHECK-NEXT: mpc_aligned((args->arena + 1024), 16))
+    // CHECK-NEXT: fused_0_bias_cast<<<mpc_grid(12), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>((const __half *)(args->arena + 256), (const float *)(args->arena + 3072), (const uint8_t *)args->inputs[1], (float *)(args->arena + 512), (__half *)(args->arena + 768), (int32_t *)(args->arena + 1024));
+    // CHECK-NEXT: else
+    // CHECK-NEXT: fused_0_bias_cast_scalar<<<mpc_grid(48), MPC_BLOCK, 0, mpc_rt_stream(rt)>>>((const __half *)(args->arena + 256), (const float *)(args->arena + 3072), (const uint8_t *)args->inputs[1], (float *)(args->arena + 512), (__half *)(args->arena + 768), (int32_t *)(args->arena + 1024));
     // CHECK-NEXT: if (mpc_rt_check_launch(rt, "fused_0_bias_cast"))
     %l, %h, %n = mpc.fused (%m, %g, %flag) {mpc.buffers = [#mpc.buffer<arena, 512>, #mpc.buffer<arena, 768>, #mpc.buffer<arena, 1024>]} : (tensor<2x3x8xf16>, tensor<8xf32>, tensor<i1>) -> (tensor<2x3x8xf32>, tensor<2x3x8xf16>, tensor<2x3x8xi32>) {
     ^bb0(%p: tensor<2x3x8xf16>, %q: tensor<8xf32>, %f: tensor<i1>):
