@@ -23,28 +23,56 @@ struct XentCase {
 class Loss : public GpuTest, public ::testing::WithParamInterface<mpc_dtype> {};
 class Xent : public GpuTest, public ::testing::WithParamInterface<XentCase> {};
 
+/// 37 rows of 1003 random logits, labels (every third row ignored when the
+/// case has an ignore_index) and the CPU reference's loss and gradient for
+/// the seed 1024.
+struct XentReference {
+  static constexpr int64_t rows = 37, classes = 1003;
+  static constexpr float dloss = 1024.0f;
+  std::vector<float> logits;
+  std::vector<int64_t> labels;
+  std::vector<int32_t> labels32;
+  float want = 0;
+  std::vector<float> wantGrad;
+  int64_t bad = -1;
+
+  XentReference(const XentCase &param, uint64_t seed, int64_t labelStride)
+      : logits(randomValues(rows * classes, -5, 5, seed, param.type)),
+        labels(rows), labels32(rows), wantGrad(rows * classes) {
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t label = (r * labelStride) % classes;
+      if (param.ignoreIndex != MPC_NO_IGNORE_INDEX && r % 3 == 1)
+        label = param.ignoreIndex;
+      labels[r] = labels32[r] = static_cast<int32_t>(label);
+    }
+    cpu::CrossEntropyOptions options{param.ignoreIndex, param.reduction};
+    want = cpu::softmaxCrossEntropy(logits.data(), labels.data(), rows, classes,
+                                    options, &bad);
+    cpu::softmaxCrossEntropyGrad(dloss, logits.data(), labels.data(), rows,
+                                 classes, options, wantGrad.data(), &bad);
+  }
+
+  /// The gradient's per-element tolerance in `type`.
+  std::vector<double> gradTolerance(mpc_dtype type) const {
+    std::vector<double> tol(wantGrad.size());
+    for (size_t i = 0; i < tol.size(); ++i)
+      tol[i] = tolerance(type, classes,
+                         std::fabs(wantGrad[i]) + dloss / rows * 1e-3);
+    return tol;
+  }
+};
+
 TEST_P(Xent, SoftmaxCrossEntropyAndGradient) {
   XentCase param = GetParam();
   mpc_dtype type = param.type;
-  int64_t rows = 37, classes = 1003;
-  std::vector<float> logits = randomValues(rows * classes, -5, 5, 11, type);
-  std::vector<int64_t> labels(rows);
-  std::vector<int32_t> labels32(rows);
-  for (int64_t r = 0; r < rows; ++r) {
-    int64_t label = (r * 131) % classes;
-    if (param.ignoreIndex != MPC_NO_IGNORE_INDEX && r % 3 == 1)
-      label = param.ignoreIndex;
-    labels[r] = labels32[r] = static_cast<int32_t>(label);
-  }
-  cpu::CrossEntropyOptions options{param.ignoreIndex, param.reduction};
-  int64_t bad;
-  float want = cpu::softmaxCrossEntropy(logits.data(), labels.data(), rows,
-                                        classes, options, &bad);
-  ASSERT_EQ(bad, -1);
-  float dloss = 1024.0f;
-  std::vector<float> wantGrad(rows * classes);
-  cpu::softmaxCrossEntropyGrad(dloss, logits.data(), labels.data(), rows,
-                               classes, options, wantGrad.data(), &bad);
+  XentReference ref(param, 11, 131);
+  ASSERT_EQ(ref.bad, -1);
+  constexpr int64_t rows = XentReference::rows,
+                    classes = XentReference::classes;
+  const std::vector<float> &logits = ref.logits;
+  const std::vector<int32_t> &labels32 = ref.labels32;
+  float want = ref.want, dloss = XentReference::dloss;
+  const std::vector<float> &wantGrad = ref.wantGrad;
   DeviceBuffer dLogits = upload(logits, type);
   DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4);
   DeviceBuffer dLoss(4), dGrad(rows * classes * 4);
@@ -61,12 +89,9 @@ TEST_P(Xent, SoftmaxCrossEntropyAndGradient) {
               tolerance(MPC_F32, classes,
                         param.reduction == MPC_LOSS_SUM ? 10.0 * rows : 10.0),
               "softmax_xent");
-  std::vector<double> tol(wantGrad.size());
-  for (size_t i = 0; i < tol.size(); ++i)
-    tol[i] =
-        tolerance(type, classes, std::fabs(wantGrad[i]) + dloss / rows * 1e-3);
   expectClose(download(dGrad.get(), type, rows * classes),
-              roundedTo(wantGrad, type), tol, "softmax_xent_grad");
+              roundedTo(wantGrad, type), ref.gradTolerance(type),
+              "softmax_xent_grad");
 }
 
 /// The loss and its gradient in one launch: the CPU reference's loss and
@@ -75,25 +100,14 @@ TEST_P(Xent, SoftmaxCrossEntropyAndGradient) {
 TEST_P(Xent, LossWithGradientInOneLaunch) {
   XentCase param = GetParam();
   mpc_dtype type = param.type;
-  int64_t rows = 37, classes = 1003;
-  std::vector<float> logits = randomValues(rows * classes, -5, 5, 13, type);
-  std::vector<int64_t> labels(rows);
-  std::vector<int32_t> labels32(rows);
-  for (int64_t r = 0; r < rows; ++r) {
-    int64_t label = (r * 97) % classes;
-    if (param.ignoreIndex != MPC_NO_IGNORE_INDEX && r % 3 == 1)
-      label = param.ignoreIndex;
-    labels[r] = labels32[r] = static_cast<int32_t>(label);
-  }
-  cpu::CrossEntropyOptions options{param.ignoreIndex, param.reduction};
-  int64_t bad;
-  float want = cpu::softmaxCrossEntropy(logits.data(), labels.data(), rows,
-                                        classes, options, &bad);
-  ASSERT_EQ(bad, -1);
-  float dloss = 1024.0f;
-  std::vector<float> wantGrad(rows * classes);
-  cpu::softmaxCrossEntropyGrad(dloss, logits.data(), labels.data(), rows,
-                               classes, options, wantGrad.data(), &bad);
+  XentReference ref(param, 13, 97);
+  ASSERT_EQ(ref.bad, -1);
+  constexpr int64_t rows = XentReference::rows,
+                    classes = XentReference::classes;
+  const std::vector<float> &logits = ref.logits;
+  const std::vector<int32_t> &labels32 = ref.labels32;
+  float want = ref.want, dloss = XentReference::dloss;
+  const std::vector<float> &wantGrad = ref.wantGrad;
   DeviceBuffer dLogits = upload(logits, type);
   DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4);
   DeviceBuffer dLoss(4), dGrad(rows * classes * 4), dApart(rows * classes * 4);
@@ -113,11 +127,7 @@ TEST_P(Xent, LossWithGradientInOneLaunch) {
   std::vector<float> grad = download(dGrad.get(), type, rows * classes);
   expectBitEqual(grad, download(dApart.get(), type, rows * classes),
                  "softmax_xent_with_grad gradient");
-  std::vector<double> tol(wantGrad.size());
-  for (size_t i = 0; i < tol.size(); ++i)
-    tol[i] =
-        tolerance(type, classes, std::fabs(wantGrad[i]) + dloss / rows * 1e-3);
-  expectClose(grad, roundedTo(wantGrad, type), tol,
+  expectClose(grad, roundedTo(wantGrad, type), ref.gradTolerance(type),
               "softmax_xent_with_grad gradient");
 }
 
