@@ -150,15 +150,29 @@ INSTANTIATE_TEST_SUITE_P(
 class XentInPlace : public GpuTest,
                     public ::testing::WithParamInterface<mpc_dtype> {};
 
+/// Five rows of GPT-2's 50304 classes in `type`: the first row's first 4096
+/// logits rise, the third row is ignored (-100).
+struct GptRows {
+  static constexpr int64_t rows = 5, classes = 50304;
+  std::vector<float> logits;
+  std::vector<int64_t> labels{3, 50303, -100, 0, 4095};
+  std::vector<int32_t> labels32{labels.begin(), labels.end()};
+
+  explicit GptRows(mpc_dtype type)
+      : logits(randomValues(rows * classes, -6, 6, 17, type)) {
+    for (int64_t c = 0; c < 4096; ++c)
+      logits[c] = -8.0f + 16.0f * static_cast<float>(c) / 4096;
+    logits = roundedTo(logits, type);
+  }
+};
+
 TEST_P(XentInPlace, GradientOverTheLogitsIsTheGradient) {
   mpc_dtype type = GetParam();
-  int64_t rows = 5, classes = 50304;
-  std::vector<float> logits = randomValues(rows * classes, -6, 6, 17, type);
-  for (int64_t c = 0; c < 4096; ++c)
-    logits[c] = -8.0f + 16.0f * static_cast<float>(c) / 4096;
-  logits = roundedTo(logits, type);
-  std::vector<int64_t> labels{3, 50303, -100, 0, 4095};
-  std::vector<int32_t> labels32(labels.begin(), labels.end());
+  GptRows gpt(type);
+  constexpr int64_t rows = GptRows::rows, classes = GptRows::classes;
+  const std::vector<float> &logits = gpt.logits;
+  const std::vector<int64_t> &labels = gpt.labels;
+  const std::vector<int32_t> &labels32 = gpt.labels32;
   cpu::CrossEntropyOptions options{-100, MPC_LOSS_MEAN};
   float dloss = 2.0f;
   int64_t bad;
@@ -193,13 +207,11 @@ TEST_P(XentInPlace, GradientOverTheLogitsIsTheGradient) {
 /// overwritten) is the CPU reference's.
 TEST_P(XentInPlace, LossWithGradientOverTheLogits) {
   mpc_dtype type = GetParam();
-  int64_t rows = 5, classes = 50304;
-  std::vector<float> logits = randomValues(rows * classes, -6, 6, 17, type);
-  for (int64_t c = 0; c < 4096; ++c)
-    logits[c] = -8.0f + 16.0f * static_cast<float>(c) / 4096;
-  logits = roundedTo(logits, type);
-  std::vector<int64_t> labels{3, 50303, -100, 0, 4095};
-  std::vector<int32_t> labels32(labels.begin(), labels.end());
+  GptRows gpt(type);
+  constexpr int64_t rows = GptRows::rows, classes = GptRows::classes;
+  const std::vector<float> &logits = gpt.logits;
+  const std::vector<int64_t> &labels = gpt.labels;
+  const std::vector<int32_t> &labels32 = gpt.labels32;
   cpu::CrossEntropyOptions options{-100, MPC_LOSS_MEAN};
   float dloss = 2.0f;
   int64_t bad;

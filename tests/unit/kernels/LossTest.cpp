@@ -56,6 +56,27 @@ TEST(CrossEntropy, ReportsFirstBadLabel) {
   EXPECT_EQ(bad, 3);
 }
 
+/// (softmax - onehot) * scale per row of kRows x kClasses, in double; rows
+/// labelled -100 (ignored) are zero.
+std::vector<double> analyticGrad(const std::vector<float> &logits,
+                                 const std::vector<int64_t> &labels,
+                                 double scale) {
+  std::vector<double> expected(logits.size(), 0.0);
+  for (int64_t r = 0; r < kRows; ++r) {
+    if (labels[r] == -100)
+      continue;
+    double sum = 0;
+    for (int64_t c = 0; c < kClasses; ++c)
+      sum += std::exp(static_cast<double>(logits[r * kClasses + c]));
+    for (int64_t c = 0; c < kClasses; ++c)
+      expected[r * kClasses + c] =
+          (std::exp(static_cast<double>(logits[r * kClasses + c])) / sum -
+           (c == labels[r])) *
+          scale;
+  }
+  return expected;
+}
+
 TEST(CrossEntropyGrad, MatchesFiniteDifferencesAndFormula) {
   std::vector<float> logits = randomData(kRows * kClasses, 51, -3.f, 3.f);
   std::vector<int64_t> labels = {2, 0, 6, 6, 4};
@@ -72,18 +93,8 @@ TEST(CrossEntropyGrad, MatchesFiniteDifferencesAndFormula) {
                            x.data(), labels.data(), kRows, kClasses, {}, &bad));
       },
       dlogits);
-  std::vector<double> expected(logits.size());
-  for (int64_t r = 0; r < kRows; ++r) {
-    double sum = 0;
-    for (int64_t c = 0; c < kClasses; ++c)
-      sum += std::exp(static_cast<double>(logits[r * kClasses + c]));
-    for (int64_t c = 0; c < kClasses; ++c)
-      expected[r * kClasses + c] =
-          (std::exp(static_cast<double>(logits[r * kClasses + c])) / sum -
-           (c == labels[r])) *
-          dloss / kRows;
-  }
-  expectAllClose(dlogits, expected, 1e-5, 1e-7);
+  expectAllClose(dlogits, analyticGrad(logits, labels, double(dloss) / kRows),
+                 1e-5, 1e-7);
 }
 
 //===----------------------------------------------------------------------===//
@@ -223,20 +234,7 @@ TEST(CrossEntropyGrad, IgnoredRowsAreZeroAndKeptRowsMatchFiniteDifferences) {
         dlogits);
     // The analytic form: (softmax - onehot) * dloss / 3 (mean) or * dloss.
     double scale = options.reduction == MPC_LOSS_MEAN ? dloss / 3.0 : dloss;
-    std::vector<double> expected(logits.size(), 0.0);
-    for (int64_t r = 0; r < kRows; ++r) {
-      if (labels[r] == -100)
-        continue;
-      double sum = 0;
-      for (int64_t c = 0; c < kClasses; ++c)
-        sum += std::exp(static_cast<double>(logits[r * kClasses + c]));
-      for (int64_t c = 0; c < kClasses; ++c)
-        expected[r * kClasses + c] =
-            (std::exp(static_cast<double>(logits[r * kClasses + c])) / sum -
-             (c == labels[r])) *
-            scale;
-    }
-    expectAllClose(dlogits, expected, 1e-5, 1e-7);
+    expectAllClose(dlogits, analyticGrad(logits, labels, scale), 1e-5, 1e-7);
     for (int64_t c = 0; c < kClasses; ++c) {
       EXPECT_EQ(dlogits[0 * kClasses + c], 0.0f);
       EXPECT_EQ(dlogits[3 * kClasses + c], 0.0f);
