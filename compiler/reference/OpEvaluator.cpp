@@ -246,14 +246,14 @@ private:
   bool visit(WhereOp op);
   bool visit(CausalAttentionOp op) {
     causalAttention(data(in[0]), data(in[1]), data(in[2]), data(out[0]),
-                    data(out[1]), op.getLayout(), f32(op.getScale()),
-                    attentionType(op.getQuery()));
+                    data(out[1]), op.getLayout(), op.getLayout(),
+                    f32(op.getScale()), attentionType(op.getQuery()));
     return true;
   }
   bool visit(CausalAttentionGradOp op) {
     causalAttentionGrad(data(in[0]), data(in[1]), data(in[2]), data(in[3]),
                         data(in[4]), data(out[0]), data(out[1]), data(out[2]),
-                        op.getLayout(), f32(op.getScale()),
+                        op.getLayout(), op.getLayout(), f32(op.getScale()),
                         attentionType(op.getQuery()));
     return true;
   }

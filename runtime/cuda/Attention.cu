@@ -257,7 +257,7 @@ int checkAttention(mpc_rt *rt, const char *what, mpc_dtype type,
                        static_cast<long long>(attention::kMaxDim));
   if (attention::headCount(layout) * layout.length * layout.dim == 0)
     return 1;
-  if (!attention::isPacked(layout))
+  if (!attention::isSupported(layout))
     return mpc_rt_fail(
         rt,
         "%s: strides (row %lld, head %lld) are neither [heads, length, dim] "
@@ -293,8 +293,8 @@ int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
                             int64_t length, int64_t dim, int64_t row_stride,
                             int64_t head_stride, double scale) {
   const char *what = "mpc_rt_causal_attention";
-  mpc::attention::Layout layout{batch, heads,      length,
-                                dim,   row_stride, head_stride};
+  mpc::attention::Layout layout{
+      batch, heads, length, dim, row_stride, head_stride, heads * length * dim};
   if (int status = checkAttention(rt, what, type, layout))
     return status < 0 ? -1 : 0;
   withFloatType(type, [&](auto tag) {
@@ -331,8 +331,8 @@ int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
                                  int64_t dim, int64_t row_stride,
                                  int64_t head_stride, double scale) {
   const char *what = "mpc_rt_causal_attention_grad";
-  mpc::attention::Layout layout{batch, heads,      length,
-                                dim,   row_stride, head_stride};
+  mpc::attention::Layout layout{
+      batch, heads, length, dim, row_stride, head_stride, heads * length * dim};
   if (int status = checkAttention(rt, what, type, layout))
     return status < 0 ? -1 : 0;
   // The rows' D of as many heads as the scratch holds, per launch pair.

@@ -3,7 +3,9 @@
 // One query row at a time, the whole causal prefix as one tile of
 // runtime/core/AttentionMath.h's online softmax: the reference the CUDA
 // kernels, which fold the keys in tiles, are checked against; every row is
-// found through runtime/core/AttentionLayout.h, in either order. In f16 and
+// found through runtime/core/AttentionLayout.h, in any order (q, k, v and
+// their gradients in one, the result and its gradient in another, as when
+// q, k and v are packed in one tensor). In f16 and
 // bf16 it rounds the products' operands to 16 bits where the tensor-core
 // kernels do (attention::productOperand).
 //
@@ -36,7 +38,8 @@ void rowScores(const float *q, const float *k, const attention::Layout &layout,
 
 void causalAttention(const float *q, const float *k, const float *v, float *out,
                      float *logSumExp, const attention::Layout &layout,
-                     float scale, mpc_dtype type) {
+                     const attention::Layout &resultLayout, float scale,
+                     mpc_dtype type) {
   // With 16-bit products the unnormalized weights are the operands and the
   // sum divides the output at the end; in f32 the probabilities weigh the
   // values, the unfused softmax and matmul's bits.
@@ -51,7 +54,7 @@ void causalAttention(const float *q, const float *k, const float *v, float *out,
       attention::foldTileMax(state, max);
       for (int64_t j = 0; j <= i; ++j)
         scores[j] = attention::addScore(state, scores[j]);
-      float *row = out + attention::rowOffset(layout, h, i);
+      float *row = out + attention::rowOffset(resultLayout, h, i);
       std::fill(row, row + dim, 0.0f);
       for (int64_t j = 0; j <= i; ++j) {
         float p = rounded ? attention::productOperand(type, scores[j])
@@ -72,12 +75,16 @@ void causalAttention(const float *q, const float *k, const float *v, float *out,
 void causalAttentionGrad(const float *dout, const float *q, const float *k,
                          const float *v, const float *logSumExp, float *dq,
                          float *dk, float *dv, const attention::Layout &layout,
-                         float scale, mpc_dtype type) {
+                         const attention::Layout &resultLayout, float scale,
+                         mpc_dtype type) {
   int64_t length = layout.length, dim = layout.dim;
-  int64_t n = attention::headCount(layout) * length * dim;
-  std::fill(dq, dq + n, 0.0f);
-  std::fill(dk, dk + n, 0.0f);
-  std::fill(dv, dv + n, 0.0f);
+  // Row by row: packed gradients leave the other parts' rows between.
+  for (int64_t h = 0; h < attention::headCount(layout); ++h)
+    for (int64_t i = 0; i < length; ++i)
+      for (float *grad : {dq, dk, dv}) {
+        float *row = grad + attention::rowOffset(layout, h, i);
+        std::fill(row, row + dim, 0.0f);
+      }
   std::vector<float> probabilities(static_cast<size_t>(length)),
       dP(static_cast<size_t>(length));
   for (int64_t h = 0; h < attention::headCount(layout); ++h) {
@@ -86,7 +93,7 @@ void causalAttentionGrad(const float *dout, const float *q, const float *k,
     for (int64_t i = 0; i < length; ++i) {
       rowScores(q, k, layout, h, i, scale, probabilities.data());
       int64_t rowAt = attention::rowOffset(layout, h, i);
-      const float *gradRow = dout + rowAt;
+      const float *gradRow = dout + attention::rowOffset(resultLayout, h, i);
       const float *query = q + rowAt;
       float *queryGrad = dq + rowAt;
       float lse = logSumExp[attention::statOffset(layout, h, i)];

@@ -161,14 +161,17 @@ void rmsNormGrad(const float *dy, const float *x, const float *weight,
 /// In f16 and bf16 (`type`; attention::usesTensorCores) the tensor-core
 /// kernels' numerics instead: out_i = (sum_j round(exp(s_j - max)) v_j) /
 /// sum, the weights rounded to `type` and the sum of the unrounded ones.
-/// The order of the rows in memory changes no bit of a head's result.
+/// q, k and v lie as `layout` says, the result as `resultLayout` (the
+/// same order, or q, k and v packed: attention::packedQkvLayout); the
+/// order of the rows in memory changes no bit of a head's result.
 void causalAttention(const float *q, const float *k, const float *v, float *out,
                      float *logSumExp, const attention::Layout &layout,
-                     float scale, mpc_dtype type);
+                     const attention::Layout &resultLayout, float scale,
+                     mpc_dtype type);
 
 /// Gradient of causalAttention from the output gradient `dout`, the
-/// forward's operands and its `logSumExp`, all in `layout`'s order but the
-/// log-sum-exp. With the probabilities
+/// forward's operands and its `logSumExp`: dq, dk and dv in the operands'
+/// `layout`, `dout` in the result's. With the probabilities
 /// recomputed as p_ij = exp(s_ij - logSumExp_i) (j <= i),
 /// dP_ij = dout_i . v_j, D_i = sum_j p_ij dP_ij (increasing j) and
 /// dS_ij = p_ij (dP_ij - D_i) * scale: dq_i = sum_j dS_ij k_j (increasing
@@ -179,7 +182,8 @@ void causalAttention(const float *q, const float *k, const float *v, float *out,
 void causalAttentionGrad(const float *dout, const float *q, const float *k,
                          const float *v, const float *logSumExp, float *dq,
                          float *dk, float *dv, const attention::Layout &layout,
-                         float scale, mpc_dtype type);
+                         const attention::Layout &resultLayout, float scale,
+                         mpc_dtype type);
 
 //===----------------------------------------------------------------------===//
 // Reductions

@@ -189,11 +189,11 @@ void Attention::expectMatchesReference(mpc_dtype type, Order order) {
     attention::Layout layout =
         attention::headMajorLayout(batch, groupHeads, length, dim);
     cpu::causalAttention(q.data(), k.data(), v.data(), out.data(), lse.data(),
-                         layout, scale, type);
+                         layout, layout, scale, type);
     out = roundedTo(out, type);
     cpu::causalAttentionGrad(dout.data(), q.data(), k.data(), v.data(),
                              lse.data(), dq.data(), dk.data(), dv.data(),
-                             layout, scale, type);
+                             layout, layout, scale, type);
     DeviceBuffer dQ = upload(toDevice(q), type), dK = upload(toDevice(k), type),
                  dV = upload(toDevice(v), type),
                  dDout = upload(toDevice(dout), type);

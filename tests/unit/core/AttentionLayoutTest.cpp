@@ -3,7 +3,7 @@
 // runtime/core/AttentionLayout.h, the index functions the CPU reference and
 // the CUDA attention kernels find every row through, against the row-major
 // offsets of [batch, heads, length, dim] and [batch, length, heads, dim]
-// written out; and the packed-layout check the CUDA entry points make.
+// written out; and the layout check the CUDA entry points make.
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,15 +63,15 @@ TEST(AttentionLayoutTest, StatisticsAreHeadsByLengthInBothOrders) {
         EXPECT_EQ(statOffset(layout, h, i), h * kLength + i);
 }
 
-TEST(AttentionLayoutTest, OnlyThePackedOrdersArePacked) {
-  EXPECT_TRUE(isPacked(headMajorLayout(kBatch, kHeads, kLength, kDim)));
-  EXPECT_TRUE(isPacked(sequenceMajorLayout(kBatch, kHeads, kLength, kDim)));
+TEST(AttentionLayoutTest, OnlyTheKnownOrdersAreSupported) {
+  EXPECT_TRUE(isSupported(headMajorLayout(kBatch, kHeads, kLength, kDim)));
+  EXPECT_TRUE(isSupported(sequenceMajorLayout(kBatch, kHeads, kLength, kDim)));
   Layout overlapping = headMajorLayout(kBatch, kHeads, kLength, kDim);
   overlapping.headStride = kDim;
-  EXPECT_FALSE(isPacked(overlapping));
+  EXPECT_FALSE(isSupported(overlapping));
   Layout gapped = sequenceMajorLayout(kBatch, kHeads, kLength, kDim);
   gapped.rowStride += 1;
-  EXPECT_FALSE(isPacked(gapped));
+  EXPECT_FALSE(isSupported(gapped));
 }
 
 } // namespace

@@ -36,6 +36,7 @@ Forward runForward(const std::vector<float> &q, const std::vector<float> &k,
                  std::vector<float>(kHeads * kLength)};
   causalAttention(
       q.data(), k.data(), v.data(), result.out.data(), result.logSumExp.data(),
+      attention::headMajorLayout(1, kHeads, kLength, kDim),
       attention::headMajorLayout(1, kHeads, kLength, kDim), kScale, type);
   return result;
 }
@@ -54,6 +55,7 @@ Gradients runGradient(const std::vector<float> &dout,
   causalAttentionGrad(
       dout.data(), q.data(), k.data(), v.data(), logSumExp.data(),
       result.dq.data(), result.dk.data(), result.dv.data(),
+      attention::headMajorLayout(1, kHeads, kLength, kDim),
       attention::headMajorLayout(1, kHeads, kLength, kDim), kScale, type);
   return result;
 }
@@ -176,9 +178,9 @@ TEST(AttentionTest, SequenceMajorIsTheHeadMajorOpBetweenTransposes) {
     std::vector<float> out(n), lse(n / kHeadDim), outHeads(n),
         lseHeads(n / kHeadDim);
     causalAttention(q.data(), k.data(), v.data(), out.data(), lse.data(),
-                    sequenceMajor, kScale, type);
+                    sequenceMajor, sequenceMajor, kScale, type);
     causalAttention(qh.data(), kh.data(), vh.data(), outHeads.data(),
-                    lseHeads.data(), headMajor, kScale, type);
+                    lseHeads.data(), headMajor, headMajor, kScale, type);
     test::expectAllIdentical(out, toSequence(outHeads));
     test::expectAllIdentical(lse, lseHeads);
     // Not the same bits by accident: the layouts differ in memory.
@@ -186,12 +188,12 @@ TEST(AttentionTest, SequenceMajorIsTheHeadMajorOpBetweenTransposes) {
 
     std::vector<float> dq(n), dk(n), dv(n), dqh(n), dkh(n), dvh(n);
     causalAttentionGrad(dout.data(), q.data(), k.data(), v.data(), lse.data(),
-                        dq.data(), dk.data(), dv.data(), sequenceMajor, kScale,
-                        type);
+                        dq.data(), dk.data(), dv.data(), sequenceMajor,
+                        sequenceMajor, kScale, type);
     std::vector<float> douth = toHeads(dout);
     causalAttentionGrad(douth.data(), qh.data(), kh.data(), vh.data(),
                         lseHeads.data(), dqh.data(), dkh.data(), dvh.data(),
-                        headMajor, kScale, type);
+                        headMajor, headMajor, kScale, type);
     test::expectAllIdentical(dq, toSequence(dqh));
     test::expectAllIdentical(dk, toSequence(dkh));
     test::expectAllIdentical(dv, toSequence(dvh));
