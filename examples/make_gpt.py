@@ -61,8 +61,8 @@ def build(layers, channels, heads, seq, vocab, batch):
         p = "h%d" % i
         g.param(p + ".ln1.g", [C], ONES)
         g.param(p + ".ln1.b", [C], ZEROS)
-        for w in ("wq", "wk", "wv"):
-            g.param("%s.attn.%s" % (p, w), [C, C], normal(0.02))
+        # q, k and v from one [C, 3C] projection, as GPT-2 stores them.
+        g.param(p + ".attn.wqkv", [C, 3 * C], normal(0.02))
         g.param(p + ".attn.wo", [C, C], normal(proj_std))
         g.param(p + ".ln2.g", [C], ONES)
         g.param(p + ".ln2.b", [C], ZEROS)
@@ -71,12 +71,14 @@ def build(layers, channels, heads, seq, vocab, batch):
         g.param(p + ".mlp.w_proj", [4 * C, C], normal(proj_std))
         g.param(p + ".mlp.b_proj", [C], ZEROS)
 
-        # Attention: [B,T,C] -> heads [B,H,T,D] -> [B,T,C].
+        # Attention: [B,T,C] -> q, k, v [B,T,3C] -> heads [B,H,T,D] -> [B,T,C].
         a = p + ".attn"
         ln1 = g.node("layer_norm", [x, p + ".ln1.g", p + ".ln1.b"], p + ".ln1")
+        qkv = g.node("matmul", [ln1, a + ".wqkv"], a + ".qkv")
         heads_of = {}
-        for w in ("q", "k", "v"):
-            v = g.node("matmul", [ln1, "%s.w%s" % (a, w)], "%s.%s" % (a, w))
+        for part, w in enumerate(("q", "k", "v")):
+            v = g.node("slice", [qkv], "%s.%s" % (a, w), axes=[2],
+                       starts=[part * C], ends=[(part + 1) * C])
             v = g.node("reshape", [v], "%s.%s_split" % (a, w),
                        shape=["batch", T, H, D])
             heads_of[w] = g.node("transpose", [v], "%s.%s_heads" % (a, w),

@@ -417,8 +417,22 @@ private:
                bytesOf(norm.getResult()), 4);
         })
         .Case([&](RmsNormGradOp grad) { rmsNormGrad(grad); })
-        .Case([&](CausalAttentionOp attention) { causalAttention(attention); })
-        .Case([&](CausalAttentionGradOp grad) { causalAttentionGrad(grad); })
+        .Case([&](CausalAttentionOp attention) {
+          causalAttention(attention, attention.getLayout(),
+                          attention.getResult());
+        })
+        .Case([&](CausalAttentionQkvOp attention) {
+          causalAttention(attention, attention.getLayout(),
+                          attention.getResult());
+        })
+        .Case([&](CausalAttentionGradOp grad) {
+          causalAttentionGrad(grad, grad.getLayout(), grad.getResultGrad(),
+                              grad.getLogSumExp(), bytesOf(grad->getResults()));
+        })
+        .Case([&](CausalAttentionQkvGradOp grad) {
+          causalAttentionGrad(grad, grad.getLayout(), grad.getResultGrad(),
+                              grad.getLogSumExp(), bytesOf(grad.getQkvGrad()));
+        })
         .Case([&](ReduceSumOp sum) { reduce(sum, sum.getAxes()); })
         .Case([&](ReduceMeanOp mean) { reduce(mean, mean.getAxes()); })
         .Case<TransposeOp, CausalMaskOp>(
@@ -657,32 +671,34 @@ private:
   /// One launch that reads q, k and v once (its tiles of k and v stay in
   /// L2 between the query blocks of a head) and writes the output and the
   /// log-sum-exp; the T x T scores never reach HBM. Its model FLOPs are the
-  /// unfused chain's two GEMMs at half.
-  void causalAttention(CausalAttentionOp op) {
-    attention::Layout layout = op.getLayout();
+  /// unfused chain's two GEMMs at half. q, k and v may be separate or
+  /// packed in one operand: the same bytes either way.
+  void causalAttention(Operation *op, attention::Layout layout, Value result) {
     auto [pairs, dim] = attentionShape(layout);
     if (!inBackward)
       report.forwardGemmFlops +=
-          cost::gemmFlops(elementsOf(op.getQuery()) / dim * layout.length, dim);
-    add("causal_attention", attentionMath(op.getQuery()),
+          cost::gemmFlops(elementsOf(result) / dim * layout.length, dim);
+    add("causal_attention", attentionMath(result),
         cost::kAttentionForwardFlops * dim * pairs, bytesOf(op->getOperands()),
         bytesOf(op->getResults()));
   }
 
   /// Two launches, each reading every operand once: dq, which also writes
   /// the rows' D (f32, like the log-sum-exp) to scratch, then dk and dv,
-  /// which read it back.
-  void causalAttentionGrad(CausalAttentionGradOp op) {
-    auto [pairs, dim] = attentionShape(op.getLayout());
+  /// which read it back. `gradBytes` are those of dq, dk and dv together.
+  void causalAttentionGrad(Operation *op, attention::Layout layout,
+                           Value resultGrad, Value logSumExp,
+                           int64_t gradBytes) {
+    auto [pairs, dim] = attentionShape(layout);
     int64_t read = bytesOf(op->getOperands());
-    int64_t rowBytes = bytesOf(op.getLogSumExp());
-    Math math = attentionMath(op.getQuery());
+    int64_t rowBytes = bytesOf(logSumExp);
+    Math math = attentionMath(resultGrad);
     add("causal_attention_grad dq", math,
         cost::kAttentionQueryGradFlops * dim * pairs, read,
-        bytesOf(op.getQueryGrad()) + rowBytes);
+        gradBytes / 3 + rowBytes);
     add("causal_attention_grad dk dv", math,
         cost::kAttentionKeyValueGradFlops * dim * pairs, read + rowBytes,
-        bytesOf(op.getKeyGrad()) + bytesOf(op.getValueGrad()));
+        gradBytes - gradBytes / 3);
   }
 
   /// A multi-tensor kernel over `values` reading each `reads` times and

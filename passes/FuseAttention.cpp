@@ -13,8 +13,13 @@
 // heads were made by transposing [..., T, H, d] projections to
 // [..., H, T, d] and the result is only transposed back, it folds those
 // transposes into a sequence-major causal_attention that reads and writes
-// [..., T, H, d] in place (its gradient does too). It runs on the forward
-// graph, before mpc-build-train-step.
+// [..., T, H, d] in place (its gradient does too). Last, where q, k and v
+// are the three equal slices of one projection's last dim, [..., T, 3·H·d]
+// as one GEMM by a [C, 3·H·d] weight writes them, it reads all three in
+// place from that projection: mpc.causal_attention_qkv, whose gradient
+// writes dq, dk and dv into one tensor, so the projection's backward is
+// one GEMM per gradient. It runs on the forward graph, before
+// mpc-build-train-step.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +27,8 @@
 
 #include "dialects/mpc/MpcOps.h"
 #include "dialects/mpc/ShapeFunctions.h"
+
+#include "runtime/core/Slicing.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -266,6 +273,96 @@ struct FoldHeadTransposes : OpRewritePattern<CausalAttentionOp> {
   }
 };
 
+/// The projection `value` is part `part` of (0 for q, 1 for k, 2 for v):
+/// a reshape [..., T, H·d] -> [..., T, H, d] of a slice that takes the
+/// part-th third of the last dim of a [..., T, 3·H·d] tensor and all of
+/// every other dim. Null otherwise, or when either op has a precision
+/// override (the author's choice for that op alone, which a fold would
+/// drop).
+Value packedProjectionOf(Value value, int64_t part) {
+  auto reshape = value.getDefiningOp<ReshapeOp>();
+  if (!reshape || reshape->hasAttr(MpcDialect::kPrecisionAttrName))
+    return {};
+  auto slice = reshape.getInput().getDefiningOp<SliceOp>();
+  if (!slice || slice->hasAttr(MpcDialect::kPrecisionAttrName))
+    return {};
+  RankedTensorType projection = tensorType(slice.getInput());
+  ArrayRef<int64_t> heads = tensorType(value).getShape();
+  int64_t rank = projection.getRank();
+  if (rank + 1 != static_cast<int64_t>(heads.size()) ||
+      projection.getShape().drop_back() != heads.drop_back(2))
+    return {};
+  int64_t width = heads[rank - 1] * heads[rank];
+  if (projection.getShape().back() != 3 * width)
+    return {};
+  // Every dim whole but the last, which takes [part·width, (part+1)·width).
+  SmallVector<slicing::AxisRange> ranges;
+  for (int64_t size : projection.getShape())
+    ranges.push_back({0, 1, size});
+  for (auto [axis, start, end, step] :
+       llvm::zip(slice.getAxes(), slice.getStarts(), slice.getEnds(),
+                 slice.getSteps()))
+    ranges[axis] =
+        slicing::clampAxisRange(projection.getDimSize(axis), start, end, step);
+  for (int64_t axis = 0; axis < rank; ++axis) {
+    bool last = axis == rank - 1;
+    const slicing::AxisRange &range = ranges[axis];
+    if (range.step != 1 || range.start != (last ? part * width : 0) ||
+        range.size != (last ? width : projection.getDimSize(axis)))
+      return {};
+  }
+  return slice.getInput();
+}
+
+/// A sequence-major causal_attention whose q, k and v are the three parts
+/// of one projection (packedProjectionOf) becomes causal_attention_qkv of
+/// that projection reshaped to [..., T, 3, H, d]; the slices and reshapes
+/// go when nothing else reads them.
+struct ReadPackedProjection : OpRewritePattern<CausalAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CausalAttentionOp attention,
+                                PatternRewriter &rewriter) const override {
+    if (!attention.getSequenceMajor())
+      return failure();
+    Value parts[] = {attention.getQuery(), attention.getKey(),
+                     attention.getValue()};
+    Value projection = packedProjectionOf(parts[0], 0);
+    if (!projection || packedProjectionOf(parts[1], 1) != projection ||
+        packedProjectionOf(parts[2], 2) != projection)
+      return failure();
+
+    SmallVector<Location> locations;
+    SmallVector<Operation *> views;
+    for (Value part : parts) {
+      Operation *reshape = part.getDefiningOp();
+      Operation *slice = reshape->getOperand(0).getDefiningOp();
+      locations.append({slice->getLoc(), reshape->getLoc()});
+      views.append({reshape, slice});
+    }
+    locations.push_back(attention.getLoc());
+    // [..., T, H, d] -> [..., T, 3, H, d].
+    RankedTensorType heads = tensorType(attention.getQuery());
+    SmallVector<int64_t> packedShape(heads.getShape());
+    packedShape.insert(packedShape.end() - 2, 3);
+    Location location = rewriter.getFusedLoc(locations);
+    auto packed = rewriter.create<ReshapeOp>(
+        location, RankedTensorType::get(packedShape, heads.getElementType()),
+        projection);
+    auto folded = rewriter.create<CausalAttentionQkvOp>(
+        location, attention.getResult().getType(),
+        attention.getLogSumExp().getType(), packed, attention.getScaleAttr());
+    folded->setDiscardableAttrs(attention->getDiscardableAttrDictionary());
+    rewriter.replaceOp(attention, folded.getResults());
+    // Reshapes before their slices; an op q, k and v share goes once.
+    llvm::SmallPtrSet<Operation *, 6> erased;
+    for (Operation *view : views)
+      if (view->use_empty() && erased.insert(view).second)
+        rewriter.eraseOp(view);
+    return success();
+  }
+};
+
 /// Applies `pattern` once to each op of type OpTy in `root`.
 template <typename OpTy, typename Pattern> void applyToEach(Operation *root) {
   RewritePatternSet patternList(root->getContext());
@@ -283,9 +380,11 @@ template <typename OpTy, typename Pattern> void applyToEach(Operation *root) {
 struct FuseAttentionPass
     : public mpc::impl::FuseAttentionBase<FuseAttentionPass> {
   void runOnOperation() override {
-    // First the chains, then the transposes around the ops they became.
+    // First the chains, then the transposes around the ops they became,
+    // then the projections they read.
     applyToEach<MatmulOp, FuseCausalAttention>(getOperation());
     applyToEach<CausalAttentionOp, FoldHeadTransposes>(getOperation());
+    applyToEach<CausalAttentionOp, ReadPackedProjection>(getOperation());
   }
 };
 

@@ -60,7 +60,8 @@ using CpuEvaluated =
           AdamWMultiUpdateOp, ClipByGlobalNormOp, UnscaleAndCheckOp, SelectOp,
           UpdateLossScaleOp, FusedOp, FusedMatmulOp, AddLayerNormOp,
           SoftmaxCrossEntropyWithGradOp, CausalAttentionOp,
-          CausalAttentionGradOp>;
+          CausalAttentionGradOp, CausalAttentionQkvOp,
+          CausalAttentionQkvGradOp>;
 
 /// The ops the executor never evaluates, and why.
 constexpr Rejection kNotEvaluated[] = {
@@ -255,6 +256,27 @@ private:
                         data(in[4]), data(out[0]), data(out[1]), data(out[2]),
                         op.getLayout(), op.getLayout(), f32(op.getScale()),
                         attentionType(op.getQuery()));
+    return true;
+  }
+  bool visit(CausalAttentionQkvOp op) {
+    attention::Layout layout = op.getLayout();
+    const float *qkv = data(in[0]);
+    causalAttention(qkv, qkv + attention::packedQkvPartOffset(layout, 1),
+                    qkv + attention::packedQkvPartOffset(layout, 2),
+                    data(out[0]), data(out[1]), layout, op.getResultLayout(),
+                    f32(op.getScale()), attentionType(op.getQkv()));
+    return true;
+  }
+  bool visit(CausalAttentionQkvGradOp op) {
+    attention::Layout layout = op.getLayout();
+    const float *qkv = data(in[1]);
+    float *qkvGrad = data(out[0]);
+    int64_t k = attention::packedQkvPartOffset(layout, 1),
+            v = attention::packedQkvPartOffset(layout, 2);
+    causalAttentionGrad(data(in[0]), qkv, qkv + k, qkv + v, data(in[2]),
+                        qkvGrad, qkvGrad + k, qkvGrad + v, layout,
+                        op.getResultLayout(), f32(op.getScale()),
+                        attentionType(op.getQkv()));
     return true;
   }
   bool visit(DropoutOp op) {

@@ -249,4 +249,34 @@ def Mpc_CausalAttentionGradOp : Mpc_Op<"causal_attention_grad", [Pure,
   let hasVerifier = 1;
 }
 
+def Mpc_CausalAttentionQkvGradOp : Mpc_Op<"causal_attention_qkv_grad", [Pure,
+    Mpc_Allow, AllTypesMatch<["qkv", "qkv_grad"]>,
+    DeclareOpInterfaceMethods<Mpc_F32StatisticsOpInterface>]> {
+  let summary = "Gradient of causal_attention_qkv's packed q, k and v";
+  let description = [{
+    `causal_attention_grad`'s `dq`, `dk` and `dv` (`sequence_major`) of the
+    q, k and v packed in `qkv` (`[..., T, 3, H, d]`), packed the same way in
+    one result; `result_grad` is `[..., T, H, d]`.
+
+    ```mlir
+    %dqkv = mpc.causal_attention_qkv_grad %do, %qkv, %lse scale = 2.500000e-01 : tensor<8x16x4x16xbf16>, tensor<8x16x3x4x16xbf16>, tensor<8x4x16xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$result_grad, Mpc_FloatTensor:$qkv,
+                       Mpc_F32Tensor:$log_sum_exp, F64Attr:$scale);
+  let results = (outs Mpc_FloatTensor:$qkv_grad);
+  let assemblyFormat = [{
+    $result_grad `,` $qkv `,` $log_sum_exp `scale` `=` $scale attr-dict `:`
+    type($result_grad) `,` type($qkv) `,` type($log_sum_exp)
+  }];
+  let extraClassDeclaration = [{
+    /// Where the rows of q, k and v and their gradients lie in `qkv` and
+    /// `qkv_grad`.
+    ::mpc::attention::Layout getLayout();
+    /// Where the rows of `result_grad` lie.
+    ::mpc::attention::Layout getResultLayout();
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // MPC_GRADIENT_OPS_TD

@@ -443,6 +443,18 @@ CausalAttentionOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
   return success();
 }
 
+LogicalResult
+CausalAttentionQkvOp::buildGradients(OpBuilder &b, ArrayRef<Value> grads,
+                                     SmallVectorImpl<Value> &operandGrads) {
+  if (grads[1])
+    return emitOpError("has no gradient through its log_sum_exp result");
+  // dq, dk and dv packed as q, k and v are: one gradient of the projection.
+  operandGrads.push_back(b.create<CausalAttentionQkvGradOp>(
+      getLoc(), getQkv().getType(), grads[0], getQkv(), getLogSumExp(),
+      getScaleAttr()));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Masks and dropout
 //===----------------------------------------------------------------------===//

@@ -323,6 +323,25 @@ bool CausalAttentionOp::keepsF32(Value value) {
   return value == getLogSumExp();
 }
 
+LogicalResult CausalAttentionQkvOp::verify() {
+  return verifyPackedAttention(tensorType(getQkv()), tensorType(getResult()),
+                               getScale().convertToDouble(),
+                               tensorType(getLogSumExp()),
+                               [&] { return emitOpError(); });
+}
+
+attention::Layout CausalAttentionQkvOp::getLayout() {
+  return packedAttentionLayout(tensorType(getQkv()));
+}
+
+attention::Layout CausalAttentionQkvOp::getResultLayout() {
+  return attentionLayout(tensorType(getResult()), /*sequenceMajor=*/true);
+}
+
+bool CausalAttentionQkvOp::keepsF32(Value value) {
+  return value == getLogSumExp();
+}
+
 //===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//

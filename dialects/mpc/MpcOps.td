@@ -597,6 +597,42 @@ def Mpc_CausalAttentionOp : Mpc_Op<"causal_attention", [Pure, Mpc_Allow,
   let hasVerifier = 1;
 }
 
+def Mpc_CausalAttentionQkvOp : Mpc_Op<"causal_attention_qkv", [Pure,
+    Mpc_Allow, Mpc_Differentiable,
+    DeclareOpInterfaceMethods<Mpc_F32StatisticsOpInterface>]> {
+  let summary = "Causal self-attention of q, k and v packed in one tensor";
+  let description = [{
+    `qkv` is `[..., T, 3, H, d]`: `qkv[..., 0, :, :]` is `q`,
+    `qkv[..., 1, :, :]` is `k` and `qkv[..., 2, :, :]` is `v`, each
+    `[..., T, H, d]`, as one projection GEMM by a `[C, 3 * H * d]` weight
+    writes them. The op is exactly the `sequence_major` `causal_attention`
+    of those three, result `[..., T, H, d]` and `log_sum_exp` `[..., H, T]`;
+    a backend reads q, k and v in place, rows `3 * H * d` elements apart,
+    and the gradient writes `dq`, `dk` and `dv` in place into one `dqkv`, so
+    the projection's backward is one GEMM for the input's gradient and one
+    for the weight's. `mpc-fuse-attention` builds it where q, k and v are
+    the three equal slices of one projection's last dim.
+
+    ```mlir
+    %o, %lse = mpc.causal_attention_qkv %qkv scale = 2.500000e-01 : tensor<8x16x3x4x16xbf16> -> tensor<8x16x4x16xbf16>, tensor<8x4x16xf32>
+    ```
+  }];
+  let arguments = (ins Mpc_FloatTensor:$qkv, F64Attr:$scale);
+  let results = (outs Mpc_FloatTensor:$result, Mpc_F32Tensor:$log_sum_exp);
+  let assemblyFormat = [{
+    $qkv `scale` `=` $scale attr-dict `:` type($qkv) `->` type($result) `,`
+    type($log_sum_exp)
+  }];
+  let extraClassDeclaration = [{
+    /// Where the rows of q, k and v lie in `qkv` (k and v after q by
+    /// attention::packedQkvPartOffset).
+    ::mpc::attention::Layout getLayout();
+    /// Where the rows of the result lie.
+    ::mpc::attention::Layout getResultLayout();
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//

@@ -91,6 +91,25 @@ bool CausalAttentionGradOp::keepsF32(Value value) {
   return value == getLogSumExp();
 }
 
+LogicalResult CausalAttentionQkvGradOp::verify() {
+  return verifyPackedAttention(
+      tensorType(getQkv()), tensorType(getResultGrad()),
+      getScale().convertToDouble(), tensorType(getLogSumExp()),
+      [&] { return emitOpError(); });
+}
+
+attention::Layout CausalAttentionQkvGradOp::getLayout() {
+  return packedAttentionLayout(tensorType(getQkv()));
+}
+
+attention::Layout CausalAttentionQkvGradOp::getResultLayout() {
+  return attentionLayout(tensorType(getResultGrad()), /*sequenceMajor=*/true);
+}
+
+bool CausalAttentionQkvGradOp::keepsF32(Value value) {
+  return value == getLogSumExp();
+}
+
 LogicalResult SoftmaxCrossEntropyGradOp::verify() {
   return verifyCrossEntropyGrad(
       getIgnoreIndex(), tensorType(getLogits()), tensorType(getLabels()),

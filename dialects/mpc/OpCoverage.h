@@ -70,7 +70,7 @@ using GradientOps =
     OpSet<MPC_UNARY_GRAD_OPS(MPC_LISTED_GRAD_OP_CLASS) BroadcastOp,
           SoftmaxGradOp, LogSoftmaxGradOp, LayerNormGradOp, RmsNormGradOp,
           EmbeddingGradOp, SoftmaxCrossEntropyGradOp, CausalAttentionGradOp,
-          SliceGradOp>;
+          CausalAttentionQkvGradOp, SliceGradOp>;
 /// The optimizer's ops, built by mpc-build-train-step (and AdamW's merged
 /// by mpc-multi-tensor-adamw for the CUDA backend); all keep f32.
 using OptimizerOps = OpSet<SgdUpdateOp, MomentumUpdateOp, AdamWUpdateOp,

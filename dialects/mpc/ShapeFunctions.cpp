@@ -443,6 +443,36 @@ attention::Layout attentionLayout(RankedTensorType query, bool sequenceMajor) {
                                         shape[rank - 2], shape[rank - 3], dim);
 }
 
+LogicalResult verifyPackedAttention(RankedTensorType qkv,
+                                    RankedTensorType result, double scale,
+                                    RankedTensorType logSumExp,
+                                    EmitErrorFn emitError) {
+  ArrayRef<int64_t> shape = qkv.getShape();
+  int64_t rank = shape.size();
+  if (rank < 4 || shape[rank - 3] != 3)
+    return emitError() << "qkv shape " << formatShape(shape)
+                       << " must be [..., T, 3, H, d]";
+  SmallVector<int64_t> expected(shape);
+  expected.erase(expected.end() - 3);
+  if (result.getShape() != ArrayRef<int64_t>(expected) ||
+      result.getElementType() != qkv.getElementType())
+    return emitError() << "result type " << result << " must be "
+                       << RankedTensorType::get(expected, qkv.getElementType())
+                       << ", the qkv type without its 3";
+  return verifyAttentionStats(result, /*sequenceMajor=*/true, scale, logSumExp,
+                              emitError);
+}
+
+attention::Layout packedAttentionLayout(RankedTensorType qkv) {
+  ArrayRef<int64_t> shape = qkv.getShape();
+  int64_t rank = shape.size();
+  int64_t batch = 1;
+  for (int64_t size : shape.drop_back(4))
+    batch *= size;
+  return attention::packedQkvLayout(batch, shape[rank - 2], shape[rank - 4],
+                                    shape[rank - 1]);
+}
+
 FailureOr<RankedTensorType> inferCrossEntropyType(RankedTensorType logits,
                                                   RankedTensorType labels,
                                                   EmitErrorFn emitError) {

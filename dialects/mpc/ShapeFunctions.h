@@ -213,6 +213,19 @@ mlir::LogicalResult verifyAttentionStats(mlir::RankedTensorType query,
 attention::Layout attentionLayout(mlir::RankedTensorType query,
                                   bool sequenceMajor);
 
+/// causal_attention_qkv and its gradient: qkv [..., T, 3, H, d] (rank >= 4),
+/// `result` (the result or its gradient) qkv's shape without the 3 and of
+/// its element type, and verifyAttentionStats of `result` sequence-major.
+mlir::LogicalResult verifyPackedAttention(mlir::RankedTensorType qkv,
+                                          mlir::RankedTensorType result,
+                                          double scale,
+                                          mlir::RankedTensorType logSumExp,
+                                          EmitErrorFn emitError);
+
+/// Where q (and, after attention::packedQkvPartOffset, k and v) lie in a
+/// verified packed attention operand of type `qkv`.
+attention::Layout packedAttentionLayout(mlir::RankedTensorType qkv);
+
 /// softmax_cross_entropy: labels have logits' shape without its last dim.
 mlir::FailureOr<mlir::RankedTensorType>
 inferCrossEntropyType(mlir::RankedTensorType logits,

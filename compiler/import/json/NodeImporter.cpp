@@ -773,7 +773,7 @@ constexpr Rejection kNotNodes[] = {
     {"created by mpc-fuse", BackendOps::contains},
     {"built by mpc-fuse-attention from the matmul, scale, causal_mask, "
      "softmax, matmul chain (a node has one output; the op has two)",
-     OpSet<CausalAttentionOp>::contains},
+     OpSet<CausalAttentionOp, CausalAttentionQkvOp>::contains},
 };
 } // namespace
 

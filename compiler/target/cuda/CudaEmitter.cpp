@@ -87,7 +87,8 @@ using CudaStepOps =
           SoftmaxCrossEntropyWithGradOp, MseLossOp, UnscaleAndCheckOp,
           ClipByGlobalNormOp, UpdateLossScaleOp, SgdUpdateOp, MomentumUpdateOp,
           AdamWUpdateOp, AdamWMultiUpdateOp, CausalAttentionOp,
-          CausalAttentionGradOp, func::ReturnOp>;
+          CausalAttentionGradOp, CausalAttentionQkvOp, CausalAttentionQkvGradOp,
+          func::ReturnOp>;
 
 /// The ops the CUDA backend never lowers on their own, and why.
 constexpr Rejection kNotEmitted[] = {
@@ -212,6 +213,11 @@ private:
   std::string ids(Value value) { return ptr(value, "int32_t", true); }
   std::string f32(Value value) { return ptr(value, "float", false); }
   std::string cf32(Value value) { return ptr(value, "float", true); }
+  /// A pointer `elements` elements of `value`'s type into `value`.
+  std::string ptrAt(Value value, int64_t elements, bool isConst) {
+    int64_t bytes = elements * cudaElementSize(elementTypeOf(value));
+    return "(" + ptr(value, "char", isConst) + " + " + str(bytes) + ")";
+  }
   std::string flag(Value value) {
     return value ? ptr(value, "uint8_t", true) : std::string("NULL");
   }
@@ -261,6 +267,8 @@ private:
   LogicalResult visit(CausalMaskOp op);
   LogicalResult visit(CausalAttentionOp op);
   LogicalResult visit(CausalAttentionGradOp op);
+  LogicalResult visit(CausalAttentionQkvOp op);
+  LogicalResult visit(CausalAttentionQkvGradOp op);
   LogicalResult visit(DropoutOp op);
   LogicalResult visit(SoftmaxCrossEntropyOp op);
   LogicalResult visit(SoftmaxCrossEntropyGradOp op);
@@ -889,14 +897,23 @@ LogicalResult FunctionEmitter::visit(CausalMaskOp op) {
   return success();
 }
 
-/// `type, batch, heads, length, dim, row_stride, head_stride, scale` of an
-/// attention op: its layout's strides say where the kernels find each row.
+/// `type, batch, heads, length, dim, row_stride, head_stride,
+/// operand_row_stride, scale` of an attention op whose result lies as
+/// `result` says and whose q, k and v as `operands`: the strides say where
+/// the kernels find each row.
+template <typename OpTy>
+static std::string attentionArgs(OpTy op, Value query,
+                                 const attention::Layout &operands,
+                                 const attention::Layout &result) {
+  return dtype(query) + ", " + str(result.batch) + ", " + str(result.heads) +
+         ", " + str(result.length) + ", " + str(result.dim) + ", " +
+         str(result.rowStride) + ", " + str(result.headStride) + ", " +
+         str(operands.rowStride) + ", " + num(op.getScale().convertToDouble());
+}
+
 template <typename OpTy> static std::string attentionArgs(OpTy op) {
   attention::Layout layout = op.getLayout();
-  return dtype(op.getQuery()) + ", " + str(layout.batch) + ", " +
-         str(layout.heads) + ", " + str(layout.length) + ", " +
-         str(layout.dim) + ", " + str(layout.rowStride) + ", " +
-         str(layout.headStride) + ", " + num(op.getScale().convertToDouble());
+  return attentionArgs(op, op.getQuery(), layout, layout);
 }
 
 LogicalResult FunctionEmitter::visit(CausalAttentionOp op) {
@@ -911,6 +928,30 @@ LogicalResult FunctionEmitter::visit(CausalAttentionGradOp op) {
         ", " + in(op, 2) + ", " + in(op, 3) + ", " + cf32(op.getLogSumExp()) +
         ", " + out(op, 0) + ", " + out(op, 1) + ", " + out(op, 2) + ", " +
         attentionArgs(op) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(CausalAttentionQkvOp op) {
+  attention::Layout layout = op.getLayout();
+  Value qkv = op.getQkv();
+  check("mpc_rt_causal_attention(rt, " + in(op, 0) + ", " +
+        ptrAt(qkv, attention::packedQkvPartOffset(layout, 1), true) + ", " +
+        ptrAt(qkv, attention::packedQkvPartOffset(layout, 2), true) + ", " +
+        out(op, 0) + ", " + f32(op.getLogSumExp()) + ", " +
+        attentionArgs(op, qkv, layout, op.getResultLayout()) + ")");
+  return success();
+}
+
+LogicalResult FunctionEmitter::visit(CausalAttentionQkvGradOp op) {
+  attention::Layout layout = op.getLayout();
+  Value qkv = op.getQkv(), grad = op.getQkvGrad();
+  int64_t k = attention::packedQkvPartOffset(layout, 1),
+          v = attention::packedQkvPartOffset(layout, 2);
+  check("mpc_rt_causal_attention_grad(rt, " + in(op, 0) + ", " + in(op, 1) +
+        ", " + ptrAt(qkv, k, true) + ", " + ptrAt(qkv, v, true) + ", " +
+        cf32(op.getLogSumExp()) + ", " + out(op, 0) + ", " +
+        ptrAt(grad, k, false) + ", " + ptrAt(grad, v, false) + ", " +
+        attentionArgs(op, qkv, layout, op.getResultLayout()) + ")");
   return success();
 }
 

@@ -19,3 +19,19 @@ func.func @attention(%q: tensor<16x8xf32>, %k: tensor<16x8xf32>, %v: tensor<16x8
   %dq, %dk, %dv = mpc.causal_attention_grad %do, %q, %k, %v, %lse scale = 0.25 : tensor<16x8xf32>, tensor<16xf32>
   return %o, %dq, %lse : tensor<16x8xf32>, tensor<16x8xf32>, tensor<16xf32>
 }
+
+// causal_attention_qkv is allow too: the packed operand, the output and the
+// packed gradient go to bf16, the log-sum-exp stays f32.
+// CHECK-LABEL: func.func @packed
+// CHECK-SAME: (%[[QKV:.*]]: tensor<16x3x2x4xf32>, %[[DO:.*]]: tensor<16x2x4xf32>)
+// CHECK-DAG: %[[QKV16:.*]] = mpc.cast %[[QKV]] : tensor<16x3x2x4xf32> to tensor<16x3x2x4xbf16>
+// CHECK-DAG: %[[DO16:.*]] = mpc.cast %[[DO]] : tensor<16x2x4xf32> to tensor<16x2x4xbf16>
+// CHECK: %[[O:.*]], %[[LSE:.*]] = mpc.causal_attention_qkv %[[QKV16]] scale = 2.500000e-01 {mpc.autocast = #mpc.autocast<allow, default_policy>} : tensor<16x3x2x4xbf16> -> tensor<16x2x4xbf16>, tensor<2x16xf32>
+// CHECK: mpc.causal_attention_qkv_grad %[[DO16]], %[[QKV16]], %[[LSE]] scale = 2.500000e-01 {mpc.autocast = #mpc.autocast<allow, default_policy>} : tensor<16x2x4xbf16>, tensor<16x3x2x4xbf16>, tensor<2x16xf32>
+// CHECK-NOT: mpc.cast %[[LSE]]
+// CHECK: return {{.*}}, %[[LSE]]
+func.func @packed(%qkv: tensor<16x3x2x4xf32>, %do: tensor<16x2x4xf32>) -> (tensor<16x2x4xf32>, tensor<16x3x2x4xf32>, tensor<2x16xf32>) {
+  %o, %lse = mpc.causal_attention_qkv %qkv scale = 0.25 : tensor<16x3x2x4xf32> -> tensor<16x2x4xf32>, tensor<2x16xf32>
+  %dqkv = mpc.causal_attention_qkv_grad %do, %qkv, %lse scale = 0.25 : tensor<16x2x4xf32>, tensor<16x3x2x4xf32>, tensor<2x16xf32>
+  return %o, %dqkv, %lse : tensor<16x2x4xf32>, tensor<16x3x2x4xf32>, tensor<2x16xf32>
+}

@@ -41,6 +41,23 @@ func.func @attention_sequence_major(%q: tensor<16x2x8xbf16>, %k: tensor<16x2x8xb
   return %o, %dq, %dk, %dv : tensor<16x2x8xbf16>, tensor<16x2x8xbf16>, tensor<16x2x8xbf16>, tensor<16x2x8xbf16>
 }
 
+// The same heads packed, [T, 3, H, d] = [16, 3, 2, 8]: qkv holds the
+// bytes of q, k and v (1536) and dqkv those of dq, dk and dv, a third of
+// them written by the dq pass and two thirds by the dk/dv pass, so every
+// figure is the separate operands' again.
+
+// CHECK-LABEL: "name": "attention_packed",
+// CHECK: {"location":"{{.*}}","class":"causal_attention","backward":false,"math":"bf16","flops":8704,"bytes_read":1536,"bytes_written":640,
+// CHECK: {"location":"{{.*}}","class":"causal_attention_grad dq","backward":false,"math":"bf16","flops":21760,"bytes_read":2176,"bytes_written":640,
+// CHECK: {"location":"{{.*}}","class":"causal_attention_grad dk dv","backward":false,"math":"bf16","flops":17408,"bytes_read":2304,"bytes_written":1024,
+// CHECK: "summary": {{{.*}}"gemm_launches":0,{{.*}}"gemm_flops":0,{{.*}}"model_flops":24576,
+
+func.func @attention_packed(%qkv: tensor<16x3x2x8xbf16>, %do: tensor<16x2x8xbf16>) -> (tensor<16x2x8xbf16>, tensor<16x3x2x8xbf16>) {
+  %o, %lse = mpc.causal_attention_qkv %qkv scale = 0.35355339059327379 : tensor<16x3x2x8xbf16> -> tensor<16x2x8xbf16>, tensor<2x16xf32>
+  %dqkv = mpc.causal_attention_qkv_grad %do, %qkv, %lse scale = 0.35355339059327379 : tensor<16x2x8xbf16>, tensor<16x3x2x8xbf16>, tensor<2x16xf32>
+  return %o, %dqkv : tensor<16x2x8xbf16>, tensor<16x3x2x8xbf16>
+}
+
 // One head of T = 1024 rows, d = 64: 1024 * 1025 / 2 = 524800 pairs, long
 // enough for the backward to be compute-bound on h100-sxm (989.5 TFLOP/s
 // dense f16 and bf16, 67 TFLOP/s f32, 3.35 TB/s). In f16, on tensor cores:

@@ -1264,6 +1264,54 @@ func.func @causal_attention_sequence_major_stats_shape(%x: tensor<2x16x4x8xf32>)
 
 // -----
 
+func.func @causal_attention_qkv_no_parts(%x: tensor<16x2x4x8xf32>) -> tensor<16x4x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention_qkv' op qkv shape [16, 2, 4, 8] must be [..., T, 3, H, d]}}
+  %o, %lse = mpc.causal_attention_qkv %x scale = 1.0 : tensor<16x2x4x8xf32> -> tensor<16x4x8xf32>, tensor<4x16xf32>
+  return %o : tensor<16x4x8xf32>
+}
+
+// -----
+
+func.func @causal_attention_qkv_rank_3(%x: tensor<3x4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention_qkv' op qkv shape [3, 4, 8] must be [..., T, 3, H, d]}}
+  %o, %lse = mpc.causal_attention_qkv %x scale = 1.0 : tensor<3x4x8xf32> -> tensor<4x8xf32>, tensor<4xf32>
+  return %o : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @causal_attention_qkv_result_type(%x: tensor<16x3x4x8xbf16>) -> tensor<16x4x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention_qkv' op result type 'tensor<16x4x8xf32>' must be 'tensor<16x4x8xbf16>', the qkv type without its 3}}
+  %o, %lse = mpc.causal_attention_qkv %x scale = 1.0 : tensor<16x3x4x8xbf16> -> tensor<16x4x8xf32>, tensor<4x16xf32>
+  return %o : tensor<16x4x8xf32>
+}
+
+// -----
+
+func.func @causal_attention_qkv_stats_shape(%x: tensor<16x3x4x8xf32>) -> tensor<16x4x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention_qkv' op log_sum_exp shape [16, 4] must be [4, 16] ([..., H, T]) for the sequence-major query shape [16, 4, 8]}}
+  %o, %lse = mpc.causal_attention_qkv %x scale = 1.0 : tensor<16x3x4x8xf32> -> tensor<16x4x8xf32>, tensor<16x4xf32>
+  return %o : tensor<16x4x8xf32>
+}
+
+// -----
+
+func.func @causal_attention_qkv_grad_result_grad(%do: tensor<16x8x4xf32>, %x: tensor<16x3x4x8xf32>, %lse: tensor<4x16xf32>) -> tensor<16x3x4x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention_qkv_grad' op result type 'tensor<16x8x4xf32>' must be 'tensor<16x4x8xf32>', the qkv type without its 3}}
+  %d = mpc.causal_attention_qkv_grad %do, %x, %lse scale = 1.0 : tensor<16x8x4xf32>, tensor<16x3x4x8xf32>, tensor<4x16xf32>
+  return %d : tensor<16x3x4x8xf32>
+}
+
+// -----
+
+func.func @causal_attention_qkv_grad_scale(%do: tensor<16x4x8xf32>, %x: tensor<16x3x4x8xf32>, %lse: tensor<4x16xf32>) -> tensor<16x3x4x8xf32> {
+  // expected-error @+1 {{'mpc.causal_attention_qkv_grad' op scale must be finite and nonzero, got INF}}
+  %d = mpc.causal_attention_qkv_grad %do, %x, %lse scale = 0x7FF0000000000000 : tensor<16x4x8xf32>, tensor<16x3x4x8xf32>, tensor<4x16xf32>
+  return %d : tensor<16x3x4x8xf32>
+}
+
+// -----
+
 func.func @causal_attention_grad_sequence_major_rank_2(%x: tensor<16x8xf32>, %lse: tensor<16xf32>) -> tensor<16x8xf32> {
   // expected-error @+1 {{'mpc.causal_attention_grad' op sequence-major query needs rank >= 3 ([..., T, H, d]), got [16, 8]}}
   %dq, %dk, %dv = mpc.causal_attention_grad %x, %x, %x, %x, %lse sequence_major scale = 1.0 : tensor<16x8xf32>, tensor<16xf32>

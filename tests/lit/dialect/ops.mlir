@@ -484,6 +484,19 @@ func.func @causal_attention_sequence_major(%q: tensor<2x16x4x8xf16>, %k: tensor<
   return %o, %dq : tensor<2x16x4x8xf16>, tensor<2x16x4x8xf16>
 }
 
+// q, k and v packed in one [B, T, 3, H, d] operand, its gradient packed
+// the same way; the result is [B, T, H, d], the log-sum-exp [B, H, T].
+// CHECK-LABEL: func.func @causal_attention_qkv
+// CHECK-SAME: (%[[QKV:.*]]: tensor<2x16x3x4x8xbf16>, %[[DO:.*]]: tensor<2x16x4x8xbf16>)
+func.func @causal_attention_qkv(%qkv: tensor<2x16x3x4x8xbf16>, %do: tensor<2x16x4x8xbf16>) -> (tensor<2x16x4x8xbf16>, tensor<2x16x3x4x8xbf16>) {
+  // CHECK: %[[O:.*]], %[[LSE:.*]] = mpc.causal_attention_qkv %[[QKV]] scale = 5.000000e-01 : tensor<2x16x3x4x8xbf16> -> tensor<2x16x4x8xbf16>, tensor<2x4x16xf32>
+  %o, %lse = mpc.causal_attention_qkv %qkv scale = 0.5 : tensor<2x16x3x4x8xbf16> -> tensor<2x16x4x8xbf16>, tensor<2x4x16xf32>
+  // CHECK-NEXT: %[[DQKV:.*]] = mpc.causal_attention_qkv_grad %[[DO]], %[[QKV]], %[[LSE]] scale = 5.000000e-01 : tensor<2x16x4x8xbf16>, tensor<2x16x3x4x8xbf16>, tensor<2x4x16xf32>
+  %dqkv = mpc.causal_attention_qkv_grad %do, %qkv, %lse scale = 0.5 : tensor<2x16x4x8xbf16>, tensor<2x16x3x4x8xbf16>, tensor<2x4x16xf32>
+  // CHECK-NEXT: return %[[O]], %[[DQKV]]
+  return %o, %dqkv : tensor<2x16x4x8xbf16>, tensor<2x16x3x4x8xbf16>
+}
+
 // CHECK-LABEL: func.func @causal_mask
 // CHECK-SAME: (%[[S:.*]]: tensor<8x4x16x16xf32>, %[[T:.*]]: tensor<16x16xbf16>)
 func.func @causal_mask(%s: tensor<8x4x16x16xf32>, %t: tensor<16x16xbf16>) -> (tensor<8x4x16x16xf32>, tensor<16x16xbf16>) {

@@ -640,7 +640,18 @@ std::vector<GradCase> modelCases() {
     %vh = mpc.reshape %v : tensor<4x4xf32> -> tensor<4x2x2xf32>
     %o, %lse = mpc.causal_attention %qh, %kh, %vh sequence_major scale = 5.000000e-01 : tensor<4x2x2xf32>, tensor<2x4xf32>
     %y = mpc.reshape %o : tensor<4x2x2xf32> -> tensor<4x4xf32>)";
-  return {mlp, attention, fused, sequenceMajor};
+  // q, k and v from one [6, 12] projection, read in place as one packed
+  // [T, 3, H, d] = [4, 3, 2, 2] operand: the packed gradient op's dqkv
+  // feeds one projection gradient.
+  GradCase packed = {"causal_attention_qkv",
+                     {{"x", {4, 6}}, {"wqkv", {6, 12}, projection}},
+                     R"(
+    %qkv = mpc.matmul %x, %wqkv : (tensor<4x6xf32>, tensor<6x12xf32>) -> tensor<4x12xf32>
+    %heads = mpc.reshape %qkv : tensor<4x12xf32> -> tensor<4x3x2x2xf32>
+    %o, %lse = mpc.causal_attention_qkv %heads scale = 5.000000e-01 : tensor<4x3x2x2xf32> -> tensor<4x2x2xf32>, tensor<2x4xf32>
+    %y = mpc.reshape %o : tensor<4x2x2xf32> -> tensor<4x4xf32>)",
+                     Shape{4, 4}};
+  return {mlp, attention, fused, sequenceMajor, packed};
 }
 INSTANTIATE_TEST_SUITE_P(Model, GradCheck, ::testing::ValuesIn(modelCases()),
                          caseName);
