@@ -15,7 +15,7 @@
 
 /* The version of the CUDA step ABI (mpc_cuda_runtime.h) and of the manifest;
  * a step library or manifest of another version is refused. */
-#define MPC_CUDA_ABI_VERSION 7
+#define MPC_CUDA_ABI_VERSION 8
 
 #ifdef __cplusplus
 

@@ -14,7 +14,9 @@
 // tensor-core kernels make the same passes). Every scalar step is
 // runtime/core/AttentionMath.h's, the CPU reference's, and every row is found
 // through runtime/core/AttentionLayout.h, so q, k, v and the results are
-// read and written in place in either order. Head dims are padded with zeros
+// read and written in place in either order, q, k and v (and their
+// gradients) also packed in one [batch, length, 3, heads, dim] tensor
+// beside a [batch, length, heads, dim] result. Head dims are padded with zeros
 // to the instance's kDim (16, 32, 64 or 128): a zero adds nothing to a dot
 // product.
 //
@@ -34,32 +36,33 @@ namespace {
 /// f32 elements of one shared-memory tile: two tiles are 32 KiB.
 constexpr int kTileElements = 4096;
 
-/// Loads row `row` of the block's head of `data` into registers, zero past
-/// the head dim and for a row past the end.
+/// Loads row `row` of the block's head of `data`, which lies as `layout`
+/// says, into registers, zero past the head dim and for a row past the end.
 template <int kDim, typename T>
-__device__ void loadRow(const T *data, const AttentionArgs<T> &args,
-                        int64_t row, float (&out)[kDim]) {
-  const attention::Layout &layout = args.layout;
-  int64_t at = row < layout.length ? rowAt(args, row) : 0;
+__device__ void loadRow(const T *data, const attention::Layout &layout,
+                        const AttentionArgs<T> &args, int64_t row,
+                        float (&out)[kDim]) {
+  int64_t at = row < layout.length ? rowIn(layout, args, row) : 0;
 #pragma unroll
   for (int c = 0; c < kDim; ++c)
     out[c] = row < layout.length && c < layout.dim ? load(data, at + c) : 0.0f;
 }
 
-/// Stages rows [first, first + rows) of the block's head of `x` and `y`
-/// into the shared tiles `a` and `b` (zero-padded) with the whole block.
+/// Stages rows [first, first + rows) of the block's head of `x` and `y`,
+/// which lie as `xLayout` and `yLayout` say, into the shared tiles `a` and
+/// `b` (zero-padded) with the whole block.
 template <int kDim, typename T>
-__device__ void stageTiles(const T *x, const T *y, const AttentionArgs<T> &args,
-                           int64_t first, float *a, float *b) {
+__device__ void stageTiles(const T *x, const attention::Layout &xLayout,
+                           const T *y, const attention::Layout &yLayout,
+                           const AttentionArgs<T> &args, int64_t first,
+                           float *a, float *b) {
   constexpr int kTile = kTileElements / kDim;
-  const attention::Layout &layout = args.layout;
   for (int e = threadIdx.x; e < kTile * kDim; e += blockDim.x) {
     int64_t row = first + e / kDim;
     int c = e % kDim;
-    bool inside = row < layout.length && c < layout.dim;
-    int64_t at = inside ? rowAt(args, row) + c : 0;
-    a[e] = inside ? load(x, at) : 0.0f;
-    b[e] = inside ? load(y, at) : 0.0f;
+    bool inside = row < args.layout.length && c < args.layout.dim;
+    a[e] = inside ? load(x, rowIn(xLayout, args, row) + c) : 0.0f;
+    b[e] = inside ? load(y, rowIn(yLayout, args, row) + c) : 0.0f;
   }
 }
 
@@ -79,7 +82,7 @@ __global__ void __launch_bounds__(kRows)
   int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
   int64_t keyEnd = lastKeyOf(args.layout.length);
   float query[kDim], acc[kDim];
-  loadRow(args.q, args, row, query);
+  loadRow(args.q, args.layout, args, row, query);
 #pragma unroll
   for (int c = 0; c < kDim; ++c)
     acc[c] = 0.0f;
@@ -87,7 +90,8 @@ __global__ void __launch_bounds__(kRows)
   float scores[kTile];
   for (int64_t first = 0; first < keyEnd; first += kTile) {
     __syncthreads();
-    stageTiles<kDim>(args.k, args.v, args, first, keys, values);
+    stageTiles<kDim>(args.k, args.layout, args.v, args.layout, args, first,
+                     keys, values);
     __syncthreads();
     if (row >= args.layout.length)
       continue;
@@ -119,7 +123,8 @@ __global__ void __launch_bounds__(kRows)
   if (row >= args.layout.length)
     return;
   for (int c = 0; c < args.layout.dim; ++c)
-    store(args.result, rowAt(args, row) + c, math::div(acc[c], state.sum));
+    store(args.result, resultRowAt(args, row) + c,
+          math::div(acc[c], state.sum));
   args.lse[statAt(args, row)] = attention::logSumExp(state);
 }
 
@@ -134,8 +139,8 @@ __global__ void __launch_bounds__(kRows)
   int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
   int64_t keyEnd = lastKeyOf(args.layout.length);
   float query[kDim], grad[kDim], queryGrad[kDim];
-  loadRow(args.q, args, row, query);
-  loadRow(args.dout, args, row, grad);
+  loadRow(args.q, args.layout, args, row, query);
+  loadRow(args.dout, args.resultLayout, args, row, grad);
 #pragma unroll
   for (int c = 0; c < kDim; ++c)
     queryGrad[c] = 0.0f;
@@ -145,7 +150,8 @@ __global__ void __launch_bounds__(kRows)
   for (int walk = 0; walk < 2; ++walk) {
     for (int64_t first = 0; first < keyEnd; first += kTile) {
       __syncthreads();
-      stageTiles<kDim>(args.k, args.v, args, first, keys, values);
+      stageTiles<kDim>(args.k, args.layout, args.v, args.layout, args, first,
+                       keys, values);
       __syncthreads();
       if (row >= args.layout.length)
         continue;
@@ -185,8 +191,8 @@ __global__ void __launch_bounds__(kRows)
   __shared__ float rowLse[kTile], rowD[kTile];
   int64_t row = blockIdx.x * int64_t(kRows) + threadIdx.x;
   float key[kDim], value[kDim], keyGrad[kDim], valueGrad[kDim];
-  loadRow(args.k, args, row, key);
-  loadRow(args.v, args, row, value);
+  loadRow(args.k, args.layout, args, row, key);
+  loadRow(args.v, args.layout, args, row, value);
 #pragma unroll
   for (int c = 0; c < kDim; ++c)
     keyGrad[c] = valueGrad[c] = 0.0f;
@@ -194,7 +200,8 @@ __global__ void __launch_bounds__(kRows)
   for (int64_t first = blockIdx.x * int64_t(kRows); first < args.layout.length;
        first += kTile) {
     __syncthreads();
-    stageTiles<kDim>(args.q, args.dout, args, first, queries, grads);
+    stageTiles<kDim>(args.q, args.layout, args.dout, args.resultLayout, args,
+                     first, queries, grads);
     for (int i = threadIdx.x; i < kTile; i += blockDim.x)
       if (first + i < args.layout.length) {
         rowLse[i] = args.savedLse[statAt(args, first + i)];
@@ -244,9 +251,28 @@ template <typename F> void withHeadDim(int64_t dim, F &&f) {
     f(std::integral_constant<int, 128>());
 }
 
-/// The checks both entry points share; 1 when there is nothing to do.
+/// Fails naming `whose` strides unless `layout` is one the kernels take.
+int checkLayout(mpc_rt *rt, const char *what, const char *whose,
+                const attention::Layout &layout) {
+  if (attention::isSupported(layout))
+    return 0;
+  return mpc_rt_fail(
+      rt,
+      "%s: %s strides (row %lld, head %lld) are neither [heads, length, dim] "
+      "nor [length, heads, dim] (rows at least heads * dim apart) of %lld "
+      "heads, %lld rows, dim %lld",
+      what, whose, static_cast<long long>(layout.rowStride),
+      static_cast<long long>(layout.headStride),
+      static_cast<long long>(layout.heads),
+      static_cast<long long>(layout.length),
+      static_cast<long long>(layout.dim));
+}
+
+/// The checks both entry points share, of the operands' `layout` and the
+/// result's `resultLayout`; 1 when there is nothing to do.
 int checkAttention(mpc_rt *rt, const char *what, mpc_dtype type,
-                   const attention::Layout &layout) {
+                   const attention::Layout &layout,
+                   const attention::Layout &resultLayout) {
   if (checkSizes(rt, what,
                  {layout.batch, layout.heads, layout.length, layout.dim}) ||
       checkFloat(rt, what, "the operands", type))
@@ -257,22 +283,24 @@ int checkAttention(mpc_rt *rt, const char *what, mpc_dtype type,
                        static_cast<long long>(attention::kMaxDim));
   if (attention::headCount(layout) * layout.length * layout.dim == 0)
     return 1;
-  if (!attention::isSupported(layout))
-    return mpc_rt_fail(
-        rt,
-        "%s: strides (row %lld, head %lld) are neither [heads, length, dim] "
-        "nor [length, heads, dim] of %lld heads, %lld rows, dim %lld",
-        what, static_cast<long long>(layout.rowStride),
-        static_cast<long long>(layout.headStride),
-        static_cast<long long>(layout.heads),
-        static_cast<long long>(layout.length),
-        static_cast<long long>(layout.dim));
+  if (checkLayout(rt, what, "result", resultLayout) ||
+      checkLayout(rt, what, "operand", layout))
+    return -1;
   if (attention::headCount(layout) > 65535 ||
       (layout.length + kRows - 1) / kRows > 0x7fffffff)
     return mpc_rt_fail(rt, "%s: %lld heads of %lld rows exceed the grid", what,
                        static_cast<long long>(attention::headCount(layout)),
                        static_cast<long long>(layout.length));
   return 0;
+}
+
+/// The result's layout: (row_stride, head_stride) within a batch element's
+/// heads * length * dim elements.
+attention::Layout resultLayoutOf(int64_t batch, int64_t heads, int64_t length,
+                                 int64_t dim, int64_t rowStride,
+                                 int64_t headStride) {
+  return {
+      batch, heads, length, dim, rowStride, headStride, heads * length * dim};
 }
 
 dim3 gridOf(int64_t heads, int64_t length) {
@@ -291,11 +319,14 @@ int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
                             const void *v, void *out, float *lse,
                             mpc_dtype type, int64_t batch, int64_t heads,
                             int64_t length, int64_t dim, int64_t row_stride,
-                            int64_t head_stride, double scale) {
+                            int64_t head_stride, int64_t operand_row_stride,
+                            double scale) {
   const char *what = "mpc_rt_causal_attention";
-  mpc::attention::Layout layout{
-      batch, heads, length, dim, row_stride, head_stride, heads * length * dim};
-  if (int status = checkAttention(rt, what, type, layout))
+  mpc::attention::Layout resultLayout =
+      resultLayoutOf(batch, heads, length, dim, row_stride, head_stride);
+  mpc::attention::Layout layout =
+      mpc::attention::withRowStride(resultLayout, operand_row_stride);
+  if (int status = checkAttention(rt, what, type, layout, resultLayout))
     return status < 0 ? -1 : 0;
   withFloatType(type, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -306,6 +337,7 @@ int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
     args.result = static_cast<T *>(out);
     args.lse = lse;
     args.layout = layout;
+    args.resultLayout = resultLayout;
     args.scale = static_cast<float>(scale);
     withHeadDim(dim, [&](auto kDim) {
       constexpr int kInstance = decltype(kDim)::value;
@@ -329,11 +361,14 @@ int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
                                  void *dq, void *dk, void *dv, mpc_dtype type,
                                  int64_t batch, int64_t heads, int64_t length,
                                  int64_t dim, int64_t row_stride,
-                                 int64_t head_stride, double scale) {
+                                 int64_t head_stride,
+                                 int64_t operand_row_stride, double scale) {
   const char *what = "mpc_rt_causal_attention_grad";
-  mpc::attention::Layout layout{
-      batch, heads, length, dim, row_stride, head_stride, heads * length * dim};
-  if (int status = checkAttention(rt, what, type, layout))
+  mpc::attention::Layout resultLayout =
+      resultLayoutOf(batch, heads, length, dim, row_stride, head_stride);
+  mpc::attention::Layout layout =
+      mpc::attention::withRowStride(resultLayout, operand_row_stride);
+  if (int status = checkAttention(rt, what, type, layout, resultLayout))
     return status < 0 ? -1 : 0;
   // The rows' D of as many heads as the scratch holds, per launch pair.
   int64_t headsPerLaunch =
@@ -354,6 +389,7 @@ int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
     args.savedLse = lse;
     args.rowGradDot = static_cast<float *>(rt->scratch);
     args.layout = layout;
+    args.resultLayout = resultLayout;
     args.scale = static_cast<float>(scale);
     withHeadDim(dim, [&](auto kDim) {
       constexpr int kInstance = decltype(kDim)::value;

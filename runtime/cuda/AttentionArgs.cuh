@@ -21,16 +21,20 @@ namespace mpc::cuda {
 constexpr int kRows = 64;
 
 /// The operands of the three kernels; null where a kernel does not use one.
-/// All but the log-sum-exp and D lie as `layout` says. Flat heads
-/// firstHead + blockIdx.y are a launch's; rowGradDot holds D for the rows
-/// of those heads, from the launch's first.
+/// q, k, v, dq, dk and dv lie as `layout` says, the result and dout as
+/// `resultLayout` (the same order, its rows closer together when q, k and
+/// v are packed in one tensor); the log-sum-exp and D as neither. Flat
+/// heads firstHead + blockIdx.y are a launch's; rowGradDot holds D for the
+/// rows of those heads, from the launch's first. Every global access is
+/// one element wide, so rows at any stride and k and v at any element
+/// offset into a packed tensor need no alignment beyond an element's.
 template <typename T> struct AttentionArgs {
   const T *q, *k, *v, *dout;
   T *result, *dq, *dk, *dv;
   float *lse;
   const float *savedLse;
   float *rowGradDot;
-  attention::Layout layout;
+  attention::Layout layout, resultLayout;
   int64_t firstHead;
   float scale;
 };
@@ -40,10 +44,24 @@ template <typename T> __device__ int64_t headOf(const AttentionArgs<T> &args) {
   return args.firstHead + blockIdx.y;
 }
 
-/// The offset of row `row` of the block's head in q, k, v and the rest.
+/// The offset of row `row` of the block's head in a tensor that lies as
+/// `layout` (args.layout or args.resultLayout) says.
+template <typename T>
+__device__ int64_t rowIn(const attention::Layout &layout,
+                         const AttentionArgs<T> &args, int64_t row) {
+  return attention::rowOffset(layout, headOf(args), row);
+}
+
+/// The offset of row `row` of the block's head in q, k, v, dq, dk and dv.
 template <typename T>
 __device__ int64_t rowAt(const AttentionArgs<T> &args, int64_t row) {
-  return attention::rowOffset(args.layout, headOf(args), row);
+  return rowIn(args.layout, args, row);
+}
+
+/// The offset of row `row` of the block's head in the result and dout.
+template <typename T>
+__device__ int64_t resultRowAt(const AttentionArgs<T> &args, int64_t row) {
+  return rowIn(args.resultLayout, args, row);
 }
 
 /// The offset of row `row` of the block's head in the log-sum-exp.

@@ -13,7 +13,11 @@
 // product's A (attention::operandBits), as the CPU reference rounds them
 // (attention::productOperand). Every scalar step is AttentionMath.h's;
 // which lane holds which element is MmaFragment.h's, and where a row lies
-// AttentionLayout.h's (either order, in place). Head dims are padded
+// AttentionLayout.h's (either order, in place, q, k and v also packed in
+// one tensor). Global memory is read and written one 16-bit element at a
+// time (fragments are packed from single elements in registers), so rows
+// 3 * heads * dim apart and k and v at any element offset into a packed
+// tensor need no alignment beyond an element's. Head dims are padded
 // with zeros to the instance's kDim, a multiple of 16.
 //
 //===----------------------------------------------------------------------===//
@@ -63,18 +67,18 @@ template <int kDim> struct Shape {
 };
 
 /// The A fragments of rows [firstRow, firstRow + 16) of the block's head
-/// of `data`, zero past the head dim and past the end.
+/// of `data`, which lies as `layout` says, zero past the head dim and past
+/// the end.
 template <int kDim, typename T>
-__device__ void loadRowFragments(const T *data, const AttentionArgs<T> &args,
-                                 int64_t firstRow,
+__device__ void loadRowFragments(const T *data, const attention::Layout &layout,
+                                 const AttentionArgs<T> &args, int64_t firstRow,
                                  uint32_t (&out)[Shape<kDim>::kSteps][4]) {
   int lane = threadIdx.x % mma::kLanes;
-  const attention::Layout &layout = args.layout;
   auto bits = [&](mma::Coord at, int step) -> uint16_t {
     int64_t row = firstRow + at.row;
     int col = step * mma::kK + at.col;
     return row < layout.length && col < layout.dim
-               ? bitsAt(data, rowAt(args, row) + col)
+               ? bitsAt(data, rowIn(layout, args, row) + col)
                : uint16_t(0);
   };
 #pragma unroll
@@ -86,19 +90,20 @@ __device__ void loadRowFragments(const T *data, const AttentionArgs<T> &args,
 }
 
 /// Stages rows [first, first + kTileRows) of the block's head of `x` and
-/// `y` into the shared tiles `a` and `b` (zero-padded) with the whole block.
+/// `y`, which lie as `xLayout` and `yLayout` say, into the shared tiles `a`
+/// and `b` (zero-padded) with the whole block.
 template <int kDim, typename T>
-__device__ void stageTiles(const T *x, const T *y, const AttentionArgs<T> &args,
-                           int64_t first, uint16_t *a, uint16_t *b) {
-  const attention::Layout &layout = args.layout;
+__device__ void stageTiles(const T *x, const attention::Layout &xLayout,
+                           const T *y, const attention::Layout &yLayout,
+                           const AttentionArgs<T> &args, int64_t first,
+                           uint16_t *a, uint16_t *b) {
   for (int e = threadIdx.x; e < kTileRows * kDim; e += blockDim.x) {
     int r = e / kDim, c = e % kDim;
     int64_t row = first + r;
-    bool inside = row < layout.length && c < layout.dim;
-    int64_t from = inside ? rowAt(args, row) + c : 0;
+    bool inside = row < args.layout.length && c < args.layout.dim;
     int at = r * Shape<kDim>::kStride + c;
-    a[at] = inside ? bitsAt(x, from) : uint16_t(0);
-    b[at] = inside ? bitsAt(y, from) : uint16_t(0);
+    a[at] = inside ? bitsAt(x, rowIn(xLayout, args, row) + c) : uint16_t(0);
+    b[at] = inside ? bitsAt(y, rowIn(yLayout, args, row) + c) : uint16_t(0);
   }
 }
 
@@ -183,12 +188,13 @@ __global__ void __launch_bounds__(kThreads)
   int64_t firstRow = blockIdx.x * int64_t(kRows) + warp * mma::kM;
   int64_t keyEnd = lastKeyOf(args.layout.length);
   uint32_t query[S::kSteps][4];
-  loadRowFragments<kDim>(args.q, args, firstRow, query);
+  loadRowFragments<kDim>(args.q, args.layout, args, firstRow, query);
   float acc[S::kDimTiles][4] = {};
   attention::RowState state[2] = {attention::emptyRow(), attention::emptyRow()};
   for (int64_t first = 0; first < keyEnd; first += kTileRows) {
     __syncthreads();
-    stageTiles<kDim>(args.k, args.v, args, first, keys, values);
+    stageTiles<kDim>(args.k, args.layout, args.v, args.layout, args, first,
+                     keys, values);
     __syncthreads();
     // Warp-uniform: no row of the warp sees a key of the tile.
     if (firstRow >= args.layout.length || first > firstRow + mma::kM - 1)
@@ -245,7 +251,7 @@ __global__ void __launch_bounds__(kThreads)
       int64_t row = firstRow + at.row;
       int col = t * mma::kN + at.col;
       if (row < args.layout.length && col < args.layout.dim)
-        store(args.result, rowAt(args, row) + col,
+        store(args.result, resultRowAt(args, row) + col,
               math::div(acc[t][e], sum[rowOf(e)]));
     }
   if (lane % 4 != 0)
@@ -271,8 +277,8 @@ __global__ void __launch_bounds__(kThreads)
   int64_t firstRow = blockIdx.x * int64_t(kRows) + warp * mma::kM;
   int64_t keyEnd = lastKeyOf(args.layout.length);
   uint32_t query[S::kSteps][4], grad[S::kSteps][4];
-  loadRowFragments<kDim>(args.q, args, firstRow, query);
-  loadRowFragments<kDim>(args.dout, args, firstRow, grad);
+  loadRowFragments<kDim>(args.q, args.layout, args, firstRow, query);
+  loadRowFragments<kDim>(args.dout, args.resultLayout, args, firstRow, grad);
   float lse[2], rowGradDot[2] = {0.0f, 0.0f};
 #pragma unroll
   for (int i = 0; i < 2; ++i) {
@@ -283,7 +289,8 @@ __global__ void __launch_bounds__(kThreads)
   for (int walk = 0; walk < 2; ++walk) {
     for (int64_t first = 0; first < keyEnd; first += kTileRows) {
       __syncthreads();
-      stageTiles<kDim>(args.k, args.v, args, first, keys, values);
+      stageTiles<kDim>(args.k, args.layout, args.v, args.layout, args, first,
+                       keys, values);
       __syncthreads();
       if (firstRow >= args.layout.length || first > firstRow + mma::kM - 1)
         continue;
@@ -353,14 +360,15 @@ __global__ void __launch_bounds__(kThreads)
   int lane = threadIdx.x % mma::kLanes, warp = threadIdx.x / mma::kLanes;
   int64_t firstRow = blockIdx.x * int64_t(kRows) + warp * mma::kM;
   uint32_t key[S::kSteps][4], value[S::kSteps][4];
-  loadRowFragments<kDim>(args.k, args, firstRow, key);
-  loadRowFragments<kDim>(args.v, args, firstRow, value);
+  loadRowFragments<kDim>(args.k, args.layout, args, firstRow, key);
+  loadRowFragments<kDim>(args.v, args.layout, args, firstRow, value);
   float keyGrad[S::kDimTiles][4] = {}, valueGrad[S::kDimTiles][4] = {};
   // The first query that sees any key of the block is the block's first.
   for (int64_t first = blockIdx.x * int64_t(kRows); first < args.layout.length;
        first += kTileRows) {
     __syncthreads();
-    stageTiles<kDim>(args.q, args.dout, args, first, queries, grads);
+    stageTiles<kDim>(args.q, args.layout, args.dout, args.resultLayout, args,
+                     first, queries, grads);
     for (int i = threadIdx.x; i < kTileRows; i += blockDim.x) {
       bool inside = first + i < args.layout.length;
       rowLse[i] = inside ? args.savedLse[statAt(args, first + i)] : 0.0f;

@@ -232,26 +232,38 @@ int mpc_rt_causal_mask(mpc_rt *rt, const void *in, void *out, mpc_dtype type,
 /* Causal self-attention of batch x heads heads of [length, dim] (q, k, v,
  * out of `type`): out = softmax(scale q k^T, keys after the query masked) v
  * and lse ([batch, heads, length] f32) the rows' log-sum-exp, without a
- * length x length matrix in memory. dim <= 128. Each batch element's heads
- * are packed (heads * length * dim elements); within one, row i of head h
- * starts at h * head_stride + i * row_stride: [heads, length, dim] is
- * (row_stride, head_stride) = (dim, length * dim), [length, heads, dim] is
- * (heads * dim, dim); no other strides are accepted. */
+ * length x length matrix in memory. dim <= 128. The result's heads are
+ * packed per batch element (heads * length * dim elements); within one,
+ * row i of head h starts at h * head_stride + i * row_stride:
+ * [heads, length, dim] is (row_stride, head_stride) = (dim, length * dim),
+ * [length, heads, dim] is (heads * dim, dim). q, k and v lie in the same
+ * order with their rows operand_row_stride elements apart (and a batch
+ * element's length * operand_row_stride apart): head-major takes
+ * operand_row_stride == row_stride; sequence-major any operand_row_stride
+ * >= heads * dim, such as 3 * heads * dim for q, k and v packed in one
+ * [batch, length, 3, heads, dim] tensor (k at q + heads * dim elements, v
+ * at q + 2 * heads * dim), which are read in place. No other strides are
+ * accepted. */
 int mpc_rt_causal_attention(mpc_rt *rt, const void *q, const void *k,
                             const void *v, void *out, float *lse,
                             mpc_dtype type, int64_t batch, int64_t heads,
                             int64_t length, int64_t dim, int64_t row_stride,
-                            int64_t head_stride, double scale);
+                            int64_t head_stride, int64_t operand_row_stride,
+                            double scale);
 /* dq, dk, dv of mpc_rt_causal_attention from dout, its operands and lse
- * (the probabilities are recomputed); all of `type` and in the forward's
- * layout but lse. Uses batch * heads * length f32 of the context's scratch
- * (in chunks of heads). */
+ * (the probabilities are recomputed); all of `type`, dout in the result's
+ * layout (row_stride, head_stride), q, k, v, dq, dk and dv in the
+ * operands' (operand_row_stride): dq, dk and dv may be packed in one
+ * [batch, length, 3, heads, dim] tensor as q, k and v are, each writing
+ * its own rows only. Uses batch * heads * length f32 of the context's
+ * scratch (in chunks of heads). */
 int mpc_rt_causal_attention_grad(mpc_rt *rt, const void *dout, const void *q,
                                  const void *k, const void *v, const float *lse,
                                  void *dq, void *dk, void *dv, mpc_dtype type,
                                  int64_t batch, int64_t heads, int64_t length,
                                  int64_t dim, int64_t row_stride,
-                                 int64_t head_stride, double scale);
+                                 int64_t head_stride,
+                                 int64_t operand_row_stride, double scale);
 
 /* Inverted dropout with the CPU reference's counter-based mask, keyed by
  * op_seed (the op's seed attribute), seed_step[0] (the run's seed) and

@@ -4,10 +4,11 @@
 // causalAttention and causalAttentionGrad on the same rounded inputs, for
 // head dims that fill an instance exactly (16, 64, 128) and that are padded
 // (24, 100), and lengths that end inside a block of 64 rows and a key tile,
-// in both layouts: head-major [batch, heads, length, dim] and
-// sequence-major [batch, length, heads, dim], read and written in place
-// (the reference, which computes the same bits in either order, runs
-// head-major). f16 and bf16 run the tensor-core kernels
+// in every layout: head-major [batch, heads, length, dim], sequence-major
+// [batch, length, heads, dim], and q, k and v (dq, dk and dv) packed in one
+// [batch, length, 3, heads, dim] tensor beside a sequence-major result,
+// read and written in place (the reference, which computes the same bits
+// in any order, runs head-major). f16 and bf16 run the tensor-core kernels
 // (attention::usesTensorCores), f32 the CUDA-core ones.
 //
 //===----------------------------------------------------------------------===//
@@ -25,8 +26,11 @@ namespace cpu = mpc::cpu;
 
 namespace {
 
-/// The order of the heads' rows in the device's operands and results.
-enum class Order { HeadMajor, SequenceMajor };
+/// The order of the heads' rows in the device's operands and results:
+/// q, k and v (and dq, dk and dv) three [batch, heads, length, dim] or
+/// [batch, length, heads, dim] tensors, or packed in one
+/// [batch, length, 3, heads, dim] tensor beside a sequence-major result.
+enum class Order { HeadMajor, SequenceMajor, PackedQkv };
 
 class Attention : public GpuTest,
                   public ::testing::WithParamInterface<mpc_dtype> {
@@ -36,25 +40,63 @@ protected:
   void expectMatchesReference(mpc_dtype type, Order order = Order::HeadMajor);
 };
 
-/// [batch, heads, length, dim] as [batch, length, heads, dim], or back
-/// (`toSequence` false), written out index by index.
-std::vector<float> reorder(const std::vector<float> &x, int64_t batch,
-                           int64_t heads, int64_t length, int64_t dim,
-                           bool toSequence) {
-  std::vector<float> out(x.size());
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t h = 0; h < heads; ++h)
-      for (int64_t i = 0; i < length; ++i)
-        for (int64_t c = 0; c < dim; ++c) {
-          int64_t headAt = ((b * heads + h) * length + i) * dim + c;
-          int64_t sequenceAt = ((b * length + i) * heads + h) * dim + c;
-          if (toSequence)
-            out[sequenceAt] = x[headAt];
-          else
-            out[headAt] = x[sequenceAt];
-        }
-  return out;
-}
+/// Where the device holds the elements of the operands and results of
+/// `order`, written out index by index; q, k and v (parts 0, 1, 2) in one
+/// buffer of 3 x batch x heads x length x dim elements, one after the
+/// other unless packed.
+struct DeviceOrder {
+  Order order;
+  int64_t batch, heads, length, dim;
+
+  int64_t size() const { return batch * heads * length * dim; }
+  bool sequenceMajor() const { return order != Order::HeadMajor; }
+
+  /// Element c of row i of head h of batch element b of the result.
+  int64_t resultAt(int64_t b, int64_t h, int64_t i, int64_t c) const {
+    return sequenceMajor() ? ((b * length + i) * heads + h) * dim + c
+                           : ((b * heads + h) * length + i) * dim + c;
+  }
+  /// The same element of operand `part`.
+  int64_t operandAt(int part, int64_t b, int64_t h, int64_t i,
+                    int64_t c) const {
+    if (order == Order::PackedQkv)
+      return (((b * length + i) * 3 + part) * heads + h) * dim + c;
+    return part * size() + resultAt(b, h, i, c);
+  }
+  /// The entry points' strides.
+  int64_t rowStride() const { return sequenceMajor() ? heads * dim : dim; }
+  int64_t headStride() const { return sequenceMajor() ? dim : length * dim; }
+  int64_t operandRowStride() const {
+    return order == Order::PackedQkv ? 3 * heads * dim : rowStride();
+  }
+
+  /// Writes head-major `x` where `at` places its elements in `device`.
+  template <typename At>
+  void scatter(const std::vector<float> &x, std::vector<float> &device,
+               At at) const {
+    forEach(
+        [&](int64_t headAt, int64_t deviceAt) { device[deviceAt] = x[headAt]; },
+        at);
+  }
+  /// Reads head-major elements back from where `at` places them.
+  template <typename At>
+  std::vector<float> gather(const std::vector<float> &device, At at) const {
+    std::vector<float> x(size());
+    forEach(
+        [&](int64_t headAt, int64_t deviceAt) { x[headAt] = device[deviceAt]; },
+        at);
+    return x;
+  }
+
+private:
+  template <typename F, typename At> void forEach(F f, At at) const {
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t h = 0; h < heads; ++h)
+        for (int64_t i = 0; i < length; ++i)
+          for (int64_t c = 0; c < dim; ++c)
+            f(((b * heads + h) * length + i) * dim + c, at(b, h, i, c));
+  }
+};
 
 /// Per element: `tolerance` for a reduction over `k` terms whose magnitude
 /// is bounded by `bound`, plus the element's own rounding.
@@ -159,7 +201,6 @@ std::vector<double> termBounds(const std::vector<float> &scales, mpc_dtype type,
 }
 
 void Attention::expectMatchesReference(mpc_dtype type, Order order) {
-  bool sequenceMajor = order == Order::SequenceMajor;
   for (auto [batch, groupHeads, length, dim] :
        {std::tuple<int64_t, int64_t, int64_t, int64_t>{1, 3, 70, 16},
         {2, 1, 130, 24},
@@ -171,16 +212,15 @@ void Attention::expectMatchesReference(mpc_dtype type, Order order) {
     float scale = static_cast<float>(1.0 / std::sqrt(double(dim)));
     // The reference's operands and results are head-major; the device's
     // are in `order`.
-    auto toDevice = [&](const std::vector<float> &x) {
-      return sequenceMajor ? reorder(x, batch, groupHeads, length, dim, true)
-                           : x;
+    DeviceOrder device{order, batch, groupHeads, length, dim};
+    auto resultAt = [&](int64_t b, int64_t h, int64_t i, int64_t c) {
+      return device.resultAt(b, h, i, c);
     };
-    auto fromDevice = [&](const std::vector<float> &x) {
-      return sequenceMajor ? reorder(x, batch, groupHeads, length, dim, false)
-                           : x;
+    auto operandAt = [&](int part) {
+      return [&device, part](int64_t b, int64_t h, int64_t i, int64_t c) {
+        return device.operandAt(part, b, h, i, c);
+      };
     };
-    int64_t rowStride = sequenceMajor ? groupHeads * dim : dim;
-    int64_t headStride = sequenceMajor ? dim : length * dim;
     std::vector<float> q = randomValues(n, -2, 2, 1, type);
     std::vector<float> k = randomValues(n, -2, 2, 2, type);
     std::vector<float> v = randomValues(n, -1, 1, 3, type);
@@ -194,38 +234,52 @@ void Attention::expectMatchesReference(mpc_dtype type, Order order) {
     cpu::causalAttentionGrad(dout.data(), q.data(), k.data(), v.data(),
                              lse.data(), dq.data(), dk.data(), dv.data(),
                              layout, layout, scale, type);
-    DeviceBuffer dQ = upload(toDevice(q), type), dK = upload(toDevice(k), type),
-                 dV = upload(toDevice(v), type),
-                 dDout = upload(toDevice(dout), type);
+    std::vector<float> qkv(3 * n), deviceDout(n);
+    device.scatter(q, qkv, operandAt(0));
+    device.scatter(k, qkv, operandAt(1));
+    device.scatter(v, qkv, operandAt(2));
+    device.scatter(dout, deviceDout, resultAt);
+    DeviceBuffer dQkv = upload(qkv, type), dDout = upload(deviceDout, type);
     DeviceBuffer dLse = upload(lse, MPC_F32);
-    DeviceBuffer gOut(n * 4), gLse(rows * 4), gDq(n * 4), gDk(n * 4),
-        gDv(n * 4);
-    ok(mpc_rt_causal_attention(rt, dQ.get(), dK.get(), dV.get(), gOut.get(),
-                               gLse.as<float>(), type, batch, groupHeads,
-                               length, dim, rowStride, headStride, scale));
+    // NaN wherever the gradient writes nothing: dq, dk and dv must cover
+    // their buffer exactly, packed or not.
+    DeviceBuffer gOut(n * 4), gLse(rows * 4);
+    DeviceBuffer gDqkv = upload(std::vector<float>(3 * n, NAN), type);
+    // Part `part` (q, k, v; dq, dk, dv) of a buffer of three.
+    auto part = [&](const DeviceBuffer &buffer, int part) {
+      return static_cast<char *>(buffer.get()) +
+             device.operandAt(part, 0, 0, 0, 0) * sizeOf(type);
+    };
+    ok(mpc_rt_causal_attention(rt, part(dQkv, 0), part(dQkv, 1), part(dQkv, 2),
+                               gOut.get(), gLse.as<float>(), type, batch,
+                               groupHeads, length, dim, device.rowStride(),
+                               device.headStride(), device.operandRowStride(),
+                               scale));
     // The gradient reads the reference's statistics, so that it is checked
     // alone.
     ok(mpc_rt_causal_attention_grad(
-        rt, dDout.get(), dQ.get(), dK.get(), dV.get(), dLse.as<float>(),
-        gDq.get(), gDk.get(), gDv.get(), type, batch, groupHeads, length, dim,
-        rowStride, headStride, scale));
+        rt, dDout.get(), part(dQkv, 0), part(dQkv, 1), part(dQkv, 2),
+        dLse.as<float>(), part(gDqkv, 0), part(gDqkv, 1), part(gDqkv, 2), type,
+        batch, groupHeads, length, dim, device.rowStride(), device.headStride(),
+        device.operandRowStride(), scale));
     sync();
-    auto downloaded = [&](DeviceBuffer &buffer) {
-      return fromDevice(download(buffer.get(), type, n));
+    std::vector<float> gradients = download(gDqkv.get(), type, 3 * n);
+    auto gradient = [&](int part) {
+      return device.gather(gradients, operandAt(part));
     };
-    std::string what = std::string(typeName(type)) +
-                       (sequenceMajor ? " sequence-major " : " ") +
-                       std::to_string(batch) + "x" +
-                       std::to_string(groupHeads) + "x" +
-                       std::to_string(length) + "x" + std::to_string(dim);
+    const char *orderName[] = {" ", " sequence-major ", " packed-qkv "};
+    std::string what =
+        std::string(typeName(type)) + orderName[static_cast<int>(order)] +
+        std::to_string(batch) + "x" + std::to_string(groupHeads) + "x" +
+        std::to_string(length) + "x" + std::to_string(dim);
     // The output is a convex combination of values in [-1, 1], so its terms
     // add up to at most 1 in magnitude; the tensor-core forward rounds each
     // weight exp(s - max) to 16 bits with its running max, the reference
     // with the row's, so they may differ by 2 u of each weight: 2 u in all,
     // within tolerance()'s 8 u. The scores are at most dim * 4 * scale in
     // magnitude, the log-sum-exp sums up to `length` terms.
-    expectClose(downloaded(gOut), out, bounds(out, type, length, 1),
-                "out " + what);
+    expectClose(device.gather(download(gOut.get(), type, n), resultAt), out,
+                bounds(out, type, length, 1), "out " + what);
     expectClose(download(gLse.get(), MPC_F32, rows), lse,
                 bounds(lse, MPC_F32, dim + length, 4 * dim * scale),
                 "lse " + what);
@@ -248,9 +302,9 @@ void Attention::expectMatchesReference(mpc_dtype type, Order order) {
       dkBounds = bounds(dk, type, length * dim, maxAbs(dk));
       dvBounds = bounds(dv, type, length, maxAbs(dv));
     }
-    expectClose(downloaded(gDq), roundedTo(dq, type), dqBounds, "dq " + what);
-    expectClose(downloaded(gDk), roundedTo(dk, type), dkBounds, "dk " + what);
-    expectClose(downloaded(gDv), roundedTo(dv, type), dvBounds, "dv " + what);
+    expectClose(gradient(0), roundedTo(dq, type), dqBounds, "dq " + what);
+    expectClose(gradient(1), roundedTo(dk, type), dkBounds, "dk " + what);
+    expectClose(gradient(2), roundedTo(dv, type), dvBounds, "dv " + what);
   }
 }
 
@@ -276,14 +330,63 @@ TEST_P(Attention, SequenceMajorGradientInChunksOfHeadsMatchesTheReference) {
   expectMatchesReference(GetParam(), Order::SequenceMajor);
 }
 
+// q, k and v read in place from one [batch, length, 3, heads, dim] tensor,
+// dq, dk and dv written into one, the result [batch, length, heads, dim].
+TEST_P(Attention, PackedQkvMatchesTheReference) {
+  expectMatchesReference(GetParam(), Order::PackedQkv);
+}
+
+TEST_P(Attention, PackedQkvGradientInChunksOfHeadsMatchesTheReference) {
+  useScratchBytes(130 * sizeof(float));
+  expectMatchesReference(GetParam(), Order::PackedQkv);
+}
+
 TEST_P(Attention, RejectsStridesOfNeitherOrder) {
   mpc_dtype type = GetParam();
   DeviceBuffer buffer(2 * 4 * 8 * 4);
   EXPECT_NE(mpc_rt_causal_attention(
                 rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
-                buffer.as<float>(), type, 1, 2, 4, 8, 9, 8, 1.0),
+                buffer.as<float>(), type, 1, 2, 4, 8, 9, 8, 9, 1.0),
             0);
-  EXPECT_NE(std::string(mpc_rt_last_error(rt)).find("strides (row 9, head 8)"),
+  EXPECT_NE(
+      std::string(mpc_rt_last_error(rt)).find("result strides (row 9, head 8)"),
+      std::string::npos)
+      << mpc_rt_last_error(rt);
+}
+
+// Operand rows closer together than heads * dim would overlap.
+TEST_P(Attention, RejectsOperandRowsCloserThanTheirHeads) {
+  mpc_dtype type = GetParam();
+  DeviceBuffer buffer(3 * 2 * 4 * 8 * 4);
+  EXPECT_NE(mpc_rt_causal_attention(
+                rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
+                buffer.as<float>(), type, 1, 2, 4, 8, 16, 8, 8, 1.0),
+            0);
+  EXPECT_NE(std::string(mpc_rt_last_error(rt))
+                .find("operand strides (row 8, head 8)"),
+            std::string::npos)
+      << mpc_rt_last_error(rt);
+  EXPECT_NE(mpc_rt_causal_attention_grad(
+                rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
+                buffer.as<float>(), buffer.get(), buffer.get(), buffer.get(),
+                type, 1, 2, 4, 8, 16, 8, 15, 1.0),
+            0);
+  EXPECT_NE(std::string(mpc_rt_last_error(rt))
+                .find("operand strides (row 15, head 8)"),
+            std::string::npos)
+      << mpc_rt_last_error(rt);
+}
+
+// A head-major result takes its own row stride for q, k and v.
+TEST_P(Attention, RejectsWiderOperandRowsBesideAHeadMajorResult) {
+  mpc_dtype type = GetParam();
+  DeviceBuffer buffer(3 * 2 * 4 * 8 * 4);
+  EXPECT_NE(mpc_rt_causal_attention(
+                rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
+                buffer.as<float>(), type, 1, 2, 4, 8, 8, 32, 48, 1.0),
+            0);
+  EXPECT_NE(std::string(mpc_rt_last_error(rt))
+                .find("operand strides (row 48, head 32)"),
             std::string::npos)
       << mpc_rt_last_error(rt);
 }
@@ -293,7 +396,7 @@ TEST_P(Attention, RejectsAHeadDimBeyondTheKernels) {
   DeviceBuffer buffer(129 * 4 * 4);
   EXPECT_NE(mpc_rt_causal_attention(
                 rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
-                buffer.as<float>(), type, 1, 1, 4, 129, 129, 4 * 129, 1.0),
+                buffer.as<float>(), type, 1, 1, 4, 129, 129, 4 * 129, 129, 1.0),
             0);
   EXPECT_NE(std::string(mpc_rt_last_error(rt)).find("head dim 129"),
             std::string::npos)

@@ -52,6 +52,6 @@ module @hooks {
 }
 
 // There is no device address to resolve.
-// CHECK: extern "C" int mpc_abi_version(void) { return 7; }
+// CHECK: extern "C" int mpc_abi_version(void) { return 8; }
 // CHECK: extern "C" int mpc_step_init(mpc_rt *) { return 0; }
 // CHECK-NOT: cudaGetSymbolAddress

@@ -191,8 +191,8 @@ module @ops {
   }
 }
 
-// CHECK: extern "C" int mpc_abi_version(void) { return 7; }
+// CHECK: extern "C" int mpc_abi_version(void) { return 8; }
 // CHECK: extern "C" int mpc_step_init(mpc_rt *) { return 0; }
 // CHECK-NOT: cudaGetSymbolAddress
 // CHECK: extern "C" const char *mpc_manifest_json(void) {
-// CHECK-NEXT: return R"mpc_json({"abi":7,"arena_bytes":8192,
+// CHECK-NEXT: return R"mpc_json({"abi":8,"arena_bytes":8192,

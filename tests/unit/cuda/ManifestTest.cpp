@@ -17,7 +17,7 @@ using Json = nlohmann::json;
 /// A valid manifest of a two-parameter MLP step with dynamic loss scaling.
 Json validManifest() {
   return Json::parse(R"({
-    "abi": 7, "graph": "mlp", "arena_bytes": 4096,
+    "abi": 8, "graph": "mlp", "arena_bytes": 4096,
     "state": [
       {"name": "w1", "shape": [4, 3], "dtype": "f32", "trainable": true,
        "init": {"kind": "xavier_uniform", "first": 1.0, "second": 0.0,
@@ -281,7 +281,7 @@ TEST(ManifestTest, WrongAbiIsRefused) {
   // A manifest of the ABI before the per-op hooks.
   manifest["abi"] = 1;
   EXPECT_EQ(errorOf(manifest),
-            "a/manifest.json: abi: version 1, but this mpc runs version 7 "
+            "a/manifest.json: abi: version 1, but this mpc runs version 8 "
             "(recompile the model)");
 }
 

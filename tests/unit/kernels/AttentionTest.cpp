@@ -3,10 +3,11 @@
 // causalAttention against the unfused chain (bit for bit in f32) and a
 // double-precision computation; causalAttentionGrad against central
 // differences of the forward; the sequence-major layout against the
-// head-major op between transposes (bit for bit); and the online softmax of
-// runtime/core/AttentionMath.h, folded tile by tile as the CUDA kernels do,
-// against the reference; in f16 and bf16, the 16-bit rounding of the
-// products' operands.
+// head-major op between transposes, and q, k and v packed in one tensor
+// against the sequence-major op on separate ones (bit for bit); and the
+// online softmax of runtime/core/AttentionMath.h, folded tile by tile as
+// the CUDA kernels do, against the reference; in f16 and bf16, the 16-bit
+// rounding of the products' operands.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 #include "runtime/core/AttentionMath.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace mpc::cpu {
@@ -197,6 +199,64 @@ TEST(AttentionTest, SequenceMajorIsTheHeadMajorOpBetweenTransposes) {
     test::expectAllIdentical(dq, toSequence(dqh));
     test::expectAllIdentical(dk, toSequence(dkh));
     test::expectAllIdentical(dv, toSequence(dvh));
+  }
+}
+
+/// q, k and v packed in one [batch, length, 3, heads, dim] tensor and read
+/// in place beside a [batch, length, heads, dim] result, their gradients
+/// written into one such tensor: the same bits as the sequence-major op on
+/// three separate tensors, in every type, and no element of the packed
+/// gradient left unwritten.
+TEST(AttentionTest, PackedQkvIsTheSequenceMajorOpOnItsParts) {
+  constexpr int64_t kBatch = 2, kGroupHeads = 3, kRows = 9, kHeadDim = 6;
+  constexpr int64_t kRow = kGroupHeads * kHeadDim;
+  constexpr int64_t n = kBatch * kRows * kRow;
+  // Part `part` (q, k, v) of a packed tensor as a tensor of its own, from
+  // the row-major [batch, length, 3, heads, dim] offsets written out.
+  auto partOf = [&](const std::vector<float> &packed, int part) {
+    std::vector<float> x(n);
+    for (int64_t position = 0; position < kBatch * kRows; ++position)
+      std::copy_n(packed.begin() + (position * 3 + part) * kRow, kRow,
+                  x.begin() + position * kRow);
+    return x;
+  };
+  attention::Layout sequenceMajor =
+      attention::sequenceMajorLayout(kBatch, kGroupHeads, kRows, kHeadDim);
+  attention::Layout packed =
+      attention::packedQkvLayout(kBatch, kGroupHeads, kRows, kHeadDim);
+  auto at = [&](auto &data, int part) {
+    return data.data() + attention::packedQkvPartOffset(packed, part);
+  };
+  const std::vector<float> qkv = randomData(3 * n, 31, -2, 2),
+                           dout = randomData(n, 34);
+  const std::vector<float> q = partOf(qkv, 0), k = partOf(qkv, 1),
+                           v = partOf(qkv, 2);
+  for (mpc_dtype type : {MPC_F32, MPC_F16, MPC_BF16}) {
+    SCOPED_TRACE(dtypeName(type));
+    std::vector<float> out(n), lse(n / kHeadDim), outPacked(n),
+        lsePacked(n / kHeadDim);
+    causalAttention(q.data(), k.data(), v.data(), out.data(), lse.data(),
+                    sequenceMajor, sequenceMajor, kScale, type);
+    causalAttention(at(qkv, 0), at(qkv, 1), at(qkv, 2), outPacked.data(),
+                    lsePacked.data(), packed, sequenceMajor, kScale, type);
+    test::expectAllIdentical(outPacked, out);
+    test::expectAllIdentical(lsePacked, lse);
+
+    std::vector<float> dq(n), dk(n), dv(n);
+    causalAttentionGrad(dout.data(), q.data(), k.data(), v.data(), lse.data(),
+                        dq.data(), dk.data(), dv.data(), sequenceMajor,
+                        sequenceMajor, kScale, type);
+    std::vector<float> dqkv(3 * n, std::numeric_limits<float>::quiet_NaN());
+    causalAttentionGrad(dout.data(), at(qkv, 0), at(qkv, 1), at(qkv, 2),
+                        lse.data(), at(dqkv, 0), at(dqkv, 1), at(dqkv, 2),
+                        packed, sequenceMajor, kScale, type);
+    EXPECT_TRUE(std::none_of(dqkv.begin(), dqkv.end(),
+                             [](float x) { return std::isnan(x); }));
+    test::expectAllIdentical(partOf(dqkv, 0), dq);
+    test::expectAllIdentical(partOf(dqkv, 1), dk);
+    test::expectAllIdentical(partOf(dqkv, 2), dv);
+    // Not the same bits by accident: the parts' gradients differ.
+    EXPECT_NE(dq, dk);
   }
 }
 

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-static_assert(MPC_CUDA_ABI_VERSION == 7, "written for mpc CUDA ABI 7");
+static_assert(MPC_CUDA_ABI_VERSION == 8, "written for mpc CUDA ABI 8");
 
 __global__ void counter_add_step(const float *loss, const uint64_t *seed_step, float *out) {
   out[0] = loss[0] + (float)seed_step[1];
@@ -61,12 +61,12 @@ extern "C" int mpc_fn_train_step(mpc_rt *rt, const mpc_step_args *args) {
   return 0;
 }
 
-extern "C" int mpc_abi_version(void) { return 7; }
+extern "C" int mpc_abi_version(void) { return 8; }
 
 extern "C" int mpc_step_init(mpc_rt *) { return 0; }
 
 extern "C" const char *mpc_manifest_json(void) {
-  return R"mpc_json({"abi": 7, "graph": "counter", "arena_bytes": 256,
+  return R"mpc_json({"abi": 8, "graph": "counter", "arena_bytes": 256,
  "state": [{"name": "w", "shape": [4], "dtype": "f32", "trainable": true,
             "init": {"kind": "constant", "first": 1.0, "second": 0.0,
                      "seed": null}}],
