@@ -354,10 +354,10 @@ struct ReadPackedProjection : OpRewritePattern<CausalAttentionOp> {
         attention.getLogSumExp().getType(), packed, attention.getScaleAttr());
     folded->setDiscardableAttrs(attention->getDiscardableAttrDictionary());
     rewriter.replaceOp(attention, folded.getResults());
-    // Reshapes before their slices; an op q, k and v share goes once.
-    llvm::SmallPtrSet<Operation *, 6> erased;
+    // Each reshape before its slice, which it may have been the one reader
+    // of.
     for (Operation *view : views)
-      if (view->use_empty() && erased.insert(view).second)
+      if (view->use_empty())
         rewriter.eraseOp(view);
     return success();
   }
