@@ -11,8 +11,6 @@
 // CHECK-NEXT: %[[O:.*]], %{{.*}} = mpc.causal_attention_qkv %[[PACKED]] scale = 0.35355338454246521 : tensor<2x16x3x4x8xf32> -> tensor<2x16x4x8xf32>, tensor<2x4x16xf32>
 // CHECK-NEXT: %[[Y:.*]] = mpc.reshape %[[O]] : tensor<2x16x4x8xf32> -> tensor<2x16x32xf32>
 // CHECK-NEXT: return %[[Y]]
-// CHECK-NOT: mpc.slice
-// CHECK-NOT: mpc.transpose
 func.func @gpt2_heads(%x: tensor<2x16x32xf32>, %w: tensor<32x96xf32>) -> tensor<2x16x32xf32> {
   %qkv = mpc.matmul %x, %w : (tensor<2x16x32xf32>, tensor<32x96xf32>) -> tensor<2x16x96xf32>
   %q = mpc.slice %qkv axes = [2] starts = [0] ends = [32] steps = [1] : tensor<2x16x96xf32> -> tensor<2x16x32xf32>
@@ -37,13 +35,14 @@ func.func @gpt2_heads(%x: tensor<2x16x32xf32>, %w: tensor<32x96xf32>) -> tensor<
 
 // -----
 
-// A sequence-major op on the three parts of one bf16 projection folds; a
-// slice something else reads stays for it.
+// A sequence-major op on the three parts of one bf16 projection folds and
+// keeps its own attributes (a node's precision); a slice something else
+// reads stays for it.
 // CHECK-LABEL: func.func @shared_slice
 // CHECK-SAME: (%[[QKV:.*]]: tensor<16x96xbf16>)
-// CHECK: %[[Q:.*]] = mpc.slice %[[QKV]] axes = [1] starts = [0]
-// CHECK: %[[PACKED:.*]] = mpc.reshape %[[QKV]] : tensor<16x96xbf16> -> tensor<16x3x4x8xbf16>
-// CHECK-NEXT: %[[O:.*]], %{{.*}} = mpc.causal_attention_qkv %[[PACKED]] scale = 5.000000e-01 : tensor<16x3x4x8xbf16> -> tensor<16x4x8xbf16>, tensor<4x16xf32>
+// CHECK-NEXT: %[[Q:.*]] = mpc.slice %[[QKV]] axes = [1] starts = [0]
+// CHECK-NEXT: %[[PACKED:.*]] = mpc.reshape %[[QKV]] : tensor<16x96xbf16> -> tensor<16x3x4x8xbf16>
+// CHECK-NEXT: %[[O:.*]], %{{.*}} = mpc.causal_attention_qkv %[[PACKED]] scale = 5.000000e-01 {mpc.precision = bf16} : tensor<16x3x4x8xbf16> -> tensor<16x4x8xbf16>, tensor<4x16xf32>
 // CHECK-NEXT: return %[[O]], %[[Q]]
 func.func @shared_slice(%qkv: tensor<16x96xbf16>) -> (tensor<16x4x8xbf16>, tensor<16x32xbf16>) {
   %q = mpc.slice %qkv axes = [1] starts = [0] ends = [32] steps = [1] : tensor<16x96xbf16> -> tensor<16x32xbf16>
@@ -52,7 +51,7 @@ func.func @shared_slice(%qkv: tensor<16x96xbf16>) -> (tensor<16x4x8xbf16>, tenso
   %qs = mpc.reshape %q : tensor<16x32xbf16> -> tensor<16x4x8xbf16>
   %ks = mpc.reshape %k : tensor<16x32xbf16> -> tensor<16x4x8xbf16>
   %vs = mpc.reshape %v : tensor<16x32xbf16> -> tensor<16x4x8xbf16>
-  %o, %lse = mpc.causal_attention %qs, %ks, %vs sequence_major scale = 5.000000e-01 : tensor<16x4x8xbf16>, tensor<4x16xf32>
+  %o, %lse = mpc.causal_attention %qs, %ks, %vs sequence_major scale = 5.000000e-01 {mpc.precision = bf16} : tensor<16x4x8xbf16>, tensor<4x16xf32>
   return %o, %q : tensor<16x4x8xbf16>, tensor<16x32xbf16>
 }
 
@@ -60,12 +59,12 @@ func.func @shared_slice(%qkv: tensor<16x96xbf16>) -> (tensor<16x4x8xbf16>, tenso
 
 // Not the packed order: k and v swapped, a slice of another tensor, a
 // strided slice, a slice that cuts a leading dim, and a precision override
-// each keep the separate operands.
+// on a slice or on a reshape each keep the separate operands.
 // CHECK-LABEL: func.func @not_packed
 // CHECK-NOT: causal_attention_qkv
-// CHECK-COUNT-5: mpc.causal_attention {{.*}} sequence_major
+// CHECK-COUNT-6: mpc.causal_attention {{.*}} sequence_major
 // CHECK-NOT: causal_attention_qkv
-func.func @not_packed(%qkv: tensor<16x96xf32>, %other: tensor<16x96xf32>, %wide: tensor<32x96xf32>, %strided: tensor<16x192xf32>) -> (tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>) {
+func.func @not_packed(%qkv: tensor<16x96xf32>, %other: tensor<16x96xf32>, %wide: tensor<32x96xf32>, %strided: tensor<16x192xf32>) -> (tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>) {
   %q = mpc.slice %qkv axes = [1] starts = [0] ends = [32] steps = [1] : tensor<16x96xf32> -> tensor<16x32xf32>
   %k = mpc.slice %qkv axes = [1] starts = [32] ends = [64] steps = [1] : tensor<16x96xf32> -> tensor<16x32xf32>
   %v = mpc.slice %qkv axes = [1] starts = [64] ends = [96] steps = [1] : tensor<16x96xf32> -> tensor<16x32xf32>
@@ -97,5 +96,7 @@ func.func @not_packed(%qkv: tensor<16x96xf32>, %other: tensor<16x96xf32>, %wide:
   %pv = mpc.slice %qkv axes = [1] starts = [64] ends = [96] steps = [1] {mpc.precision = f32} : tensor<16x96xf32> -> tensor<16x32xf32>
   %pvs = mpc.reshape %pv : tensor<16x32xf32> -> tensor<16x4x8xf32>
   %pinned, %l4 = mpc.causal_attention %qs, %ks, %pvs sequence_major scale = 5.000000e-01 : tensor<16x4x8xf32>, tensor<4x16xf32>
-  return %swapped, %mixed, %stepped, %cut, %pinned : tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>
+  %rvs = mpc.reshape %v {mpc.precision = f32} : tensor<16x32xf32> -> tensor<16x4x8xf32>
+  %reshaped, %l5 = mpc.causal_attention %qs, %ks, %rvs sequence_major scale = 5.000000e-01 : tensor<16x4x8xf32>, tensor<4x16xf32>
+  return %swapped, %mixed, %stepped, %cut, %pinned, %reshaped : tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>, tensor<16x4x8xf32>
 }
