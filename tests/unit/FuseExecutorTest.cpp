@@ -288,9 +288,10 @@ TEST_P(FuseExecutorTest, EpiloguesAgreeWithinRounding) {
   // is the identity, so nothing changes at all.
   double u = unitRoundoff(GetParam().dtype);
   for (int step = 0; step < kSteps; ++step) {
-    if (llvm::StringRef(GetParam().dtype) == "f32")
+    if (llvm::StringRef(GetParam().dtype) == "f32") {
       EXPECT_TRUE(sameBits(trace.losses[step], reference.losses[step]))
           << "step " << step;
+    }
     EXPECT_NEAR(trace.losses[step], reference.losses[step],
                 u * std::fabs(reference.losses[step]))
         << "step " << step;
@@ -351,9 +352,10 @@ TEST_F(FuseSemanticsTest, OverflowedStepKeepsEveryParamThroughSkipIf) {
     for (size_t i = 0; i < got.f32.size(); ++i) {
       ASSERT_TRUE(sameBits(reference.params[p].f32[i], got.f32[i]))
           << got.name << "[" << i << "]";
-      if (!llvm::StringRef(got.name).starts_with("loss_scale"))
+      if (!llvm::StringRef(got.name).starts_with("loss_scale")) {
         ASSERT_TRUE(sameBits(before.params[p].f32[i], got.f32[i]))
             << got.name << "[" << i << "]";
+      }
     }
   }
 }

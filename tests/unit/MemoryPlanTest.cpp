@@ -146,8 +146,9 @@ private:
           }
       });
       readOverwrites(op, index);
-      if (auto reshape = dyn_cast<mpc::ReshapeOp>(op))
+      if (auto reshape = dyn_cast<mpc::ReshapeOp>(op)) {
         EXPECT_EQ(buffer[reshape.getResult()], buffer[reshape.getInput()]);
+      }
       if (auto load = dyn_cast<mpc::LoadOp>(op)) {
         BufferAttr loaded = buffer[load.getResult()];
         EXPECT_TRUE(loaded.getKind() == BufferKind::arena ||
@@ -196,10 +197,11 @@ private:
         liveAt[p] += x.size;
       for (size_t b = a + 1; b < arena.size(); ++b) {
         const Interval &y = arena[b];
-        if (x.first <= y.last && y.first <= x.last)
+        if (x.first <= y.last && y.first <= x.last) {
           EXPECT_TRUE(x.offset + x.size <= y.offset ||
                       y.offset + y.size <= x.offset)
               << "arena values " << a << " and " << b << " share bytes";
+        }
       }
     }
     int64_t expectedPeak = 0;
@@ -277,12 +279,14 @@ private:
       int64_t point = at[&op];
       if (point <= defined || point >= *stored)
         continue;
-      if (auto load = dyn_cast<mpc::LoadOp>(op))
+      if (auto load = dyn_cast<mpc::LoadOp>(op)) {
         EXPECT_NE(load.getParamAttr(), symbol)
             << "load of @" << symbol.getValue().str();
-      if (auto store = dyn_cast<mpc::StoreOp>(op))
+      }
+      if (auto store = dyn_cast<mpc::StoreOp>(op)) {
         EXPECT_NE(store.getParamAttr(), symbol)
             << "store to @" << symbol.getValue().str();
+      }
     }
   }
 
