@@ -344,63 +344,44 @@ TEST_P(Attention, PackedQkvGradientInChunksOfHeadsMatchesTheReference) {
 TEST_P(Attention, RejectsStridesOfNeitherOrder) {
   mpc_dtype type = GetParam();
   DeviceBuffer buffer(2 * 4 * 8 * 4);
-  EXPECT_NE(mpc_rt_causal_attention(
-                rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
-                buffer.as<float>(), type, 1, 2, 4, 8, 9, 8, 9, 1.0),
-            0);
-  EXPECT_NE(
-      std::string(mpc_rt_last_error(rt)).find("result strides (row 9, head 8)"),
-      std::string::npos)
-      << mpc_rt_last_error(rt);
+  fails(mpc_rt_causal_attention(rt, buffer.get(), buffer.get(), buffer.get(),
+                                buffer.get(), buffer.as<float>(), type, 1, 2, 4,
+                                8, 9, 8, 9, 1.0),
+        "result strides (row 9, head 8)");
 }
 
 // Operand rows closer together than heads * dim would overlap.
 TEST_P(Attention, RejectsOperandRowsCloserThanTheirHeads) {
   mpc_dtype type = GetParam();
   DeviceBuffer buffer(3 * 2 * 4 * 8 * 4);
-  EXPECT_NE(mpc_rt_causal_attention(
-                rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
-                buffer.as<float>(), type, 1, 2, 4, 8, 16, 8, 8, 1.0),
-            0);
-  EXPECT_NE(std::string(mpc_rt_last_error(rt))
-                .find("operand strides (row 8, head 8)"),
-            std::string::npos)
-      << mpc_rt_last_error(rt);
-  EXPECT_NE(mpc_rt_causal_attention_grad(
-                rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
-                buffer.as<float>(), buffer.get(), buffer.get(), buffer.get(),
-                type, 1, 2, 4, 8, 16, 8, 15, 1.0),
-            0);
-  EXPECT_NE(std::string(mpc_rt_last_error(rt))
-                .find("operand strides (row 15, head 8)"),
-            std::string::npos)
-      << mpc_rt_last_error(rt);
+  fails(mpc_rt_causal_attention(rt, buffer.get(), buffer.get(), buffer.get(),
+                                buffer.get(), buffer.as<float>(), type, 1, 2, 4,
+                                8, 16, 8, 8, 1.0),
+        "operand strides (row 8, head 8)");
+  fails(mpc_rt_causal_attention_grad(
+            rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
+            buffer.as<float>(), buffer.get(), buffer.get(), buffer.get(), type,
+            1, 2, 4, 8, 16, 8, 15, 1.0),
+        "operand strides (row 15, head 8)");
 }
 
 // A head-major result takes its own row stride for q, k and v.
 TEST_P(Attention, RejectsWiderOperandRowsBesideAHeadMajorResult) {
   mpc_dtype type = GetParam();
   DeviceBuffer buffer(3 * 2 * 4 * 8 * 4);
-  EXPECT_NE(mpc_rt_causal_attention(
-                rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
-                buffer.as<float>(), type, 1, 2, 4, 8, 8, 32, 48, 1.0),
-            0);
-  EXPECT_NE(std::string(mpc_rt_last_error(rt))
-                .find("operand strides (row 48, head 32)"),
-            std::string::npos)
-      << mpc_rt_last_error(rt);
+  fails(mpc_rt_causal_attention(rt, buffer.get(), buffer.get(), buffer.get(),
+                                buffer.get(), buffer.as<float>(), type, 1, 2, 4,
+                                8, 8, 32, 48, 1.0),
+        "operand strides (row 48, head 32)");
 }
 
 TEST_P(Attention, RejectsAHeadDimBeyondTheKernels) {
   mpc_dtype type = GetParam();
   DeviceBuffer buffer(129 * 4 * 4);
-  EXPECT_NE(mpc_rt_causal_attention(
-                rt, buffer.get(), buffer.get(), buffer.get(), buffer.get(),
-                buffer.as<float>(), type, 1, 1, 4, 129, 129, 4 * 129, 129, 1.0),
-            0);
-  EXPECT_NE(std::string(mpc_rt_last_error(rt)).find("head dim 129"),
-            std::string::npos)
-      << mpc_rt_last_error(rt);
+  fails(mpc_rt_causal_attention(rt, buffer.get(), buffer.get(), buffer.get(),
+                                buffer.get(), buffer.as<float>(), type, 1, 1, 4,
+                                129, 129, 4 * 129, 129, 1.0),
+        "head dim 129");
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, Attention,

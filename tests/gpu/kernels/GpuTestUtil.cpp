@@ -192,6 +192,12 @@ void GpuTest::sync() {
 
 void GpuTest::ok(int status) { EXPECT_EQ(status, 0) << mpc_rt_last_error(rt); }
 
+void GpuTest::fails(int status, const std::string &message) {
+  EXPECT_NE(status, 0);
+  std::string error = mpc_rt_last_error(rt);
+  EXPECT_NE(error.find(message), std::string::npos) << error;
+}
+
 void GpuTest::useScratchBytes(size_t scratchBytes) {
   mpc_rt_destroy(rt);
   char error[256] = "";

@@ -92,6 +92,8 @@ protected:
   void sync();
   /// Expects a runtime call to succeed, printing the runtime's error if not.
   void ok(int status);
+  /// Expects a runtime call to fail with an error that contains `message`.
+  void fails(int status, const std::string &message);
   /// Replaces rt by a context whose kernel scratch holds `scratchBytes`
   /// (small ones make GEMMs chunk at small sizes).
   void useScratchBytes(size_t scratchBytes);
