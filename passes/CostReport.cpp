@@ -56,6 +56,7 @@
 
 #include "dialects/mpc/ElementTypes.h"
 #include "dialects/mpc/MpcOps.h"
+#include "dialects/mpc/ShapeFunctions.h"
 #include "passes/CostModel.h"
 #include "passes/MemoryPlan.h"
 #include "passes/ReportSupport.h"
@@ -637,25 +638,23 @@ private:
   }
 
   /// A sum or mean over adjacent axes: one launch over [outer, axis,
-  /// inner] (size-1 dims dropped, as the CUDA emitter collapses it); over a
+  /// inner] (splitReduction, as the CUDA emitter launches it); over a
   /// middle axis, the partials of its slices (BlockPartials.h) written to
-  /// the scratch and read back by the last block.
+  /// the scratch and read back by the last block. Axes that are not
+  /// adjacent, which the CUDA backend rejects, count as a plain kernel.
   void reduce(Operation *op, ArrayRef<int64_t> axes) {
-    ArrayRef<int64_t> shape =
-        cast<RankedTensorType>(op->getOperand(0).getType()).getShape();
-    int64_t outer = 1, axis = 1, inner = 1;
-    for (int64_t d = 0, rank = shape.size(); d < rank; ++d) {
-      if (llvm::is_contained(axes, d))
-        axis *= shape[d];
-      else
-        (axis == 1 ? outer : inner) *= shape[d];
-    }
+    ReductionSplit split =
+        splitReduction(
+            cast<RankedTensorType>(op->getOperand(0).getType()).getShape(),
+            axes)
+            .value_or(ReductionSplit{});
     int64_t partials =
-        inner == 1
+        split.inner == 1
             ? 0
-            : static_cast<int64_t>(cuda::planColumnReduce(outer, axis, inner,
-                                                          cuda::kScratchBytes)
-                                       .partialBytes());
+            : static_cast<int64_t>(
+                  cuda::planColumnReduce(split.outer, split.axis, split.inner,
+                                         cuda::kScratchBytes)
+                      .partialBytes());
     kernel(opName(op), elementsOf(op->getResult(0)) + double(partials) / 4,
            bytesOf(op->getOperands()) + partials,
            bytesOf(op->getResults()) + partials);

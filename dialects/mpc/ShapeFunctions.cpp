@@ -203,6 +203,28 @@ FailureOr<RankedTensorType> inferReduceType(RankedTensorType input,
   return RankedTensorType::get(shape, input.getElementType());
 }
 
+std::optional<ReductionSplit> splitReduction(ArrayRef<int64_t> shape,
+                                             ArrayRef<int64_t> axes) {
+  ReductionSplit split;
+  // 0: before the reduced dims, 1: among them, 2: after them.
+  int stage = 0;
+  for (int64_t d = 0, rank = shape.size(); d < rank; ++d) {
+    if (shape[d] == 1)
+      continue;
+    bool reduced = llvm::is_contained(axes, d);
+    if (reduced && stage == 2)
+      return std::nullopt;
+    if (reduced)
+      stage = 1;
+    else if (stage == 1)
+      stage = 2;
+    (stage == 0   ? split.outer
+     : stage == 1 ? split.axis
+                  : split.inner) *= shape[d];
+  }
+  return split;
+}
+
 LogicalResult verifyReshape(RankedTensorType input, RankedTensorType result,
                             EmitErrorFn emitError) {
   if (input.getNumElements() != result.getNumElements())

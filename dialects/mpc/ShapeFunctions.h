@@ -134,6 +134,18 @@ mlir::FailureOr<mlir::RankedTensorType>
 inferReduceType(mlir::RankedTensorType input, llvm::ArrayRef<int64_t> axes,
                 bool keepDims, EmitErrorFn emitError);
 
+/// A reduction as the kernels run it: [outer, axis, inner] elements, the
+/// reduced ones in the middle.
+struct ReductionSplit {
+  int64_t outer = 1, axis = 1, inner = 1;
+};
+
+/// The reduction of `shape` over `axes` as [outer, axis, inner]: size-1
+/// dims change nothing and neighbouring dims of one kind merge. None when
+/// the reduced dims are not adjacent.
+std::optional<ReductionSplit> splitReduction(llvm::ArrayRef<int64_t> shape,
+                                             llvm::ArrayRef<int64_t> axes);
+
 /// reshape: same element count.
 mlir::LogicalResult verifyReshape(mlir::RankedTensorType input,
                                   mlir::RankedTensorType result,

@@ -88,6 +88,26 @@ TEST_F(ShapeFunctions, ReduceDropsOrKeepsAxes) {
       failed(inferReduceType(f32({2, 3}), {2}, false, [&] { return emit(); })));
 }
 
+TEST_F(ShapeFunctions, ReductionSplitsIntoOuterAxisInner) {
+  auto expectSplit = [](ArrayRef<int64_t> shape, ArrayRef<int64_t> axes,
+                        int64_t outer, int64_t axis, int64_t inner) {
+    std::optional<ReductionSplit> split = splitReduction(shape, axes);
+    ASSERT_TRUE(split.has_value());
+    EXPECT_EQ(split->outer, outer);
+    EXPECT_EQ(split->axis, axis);
+    EXPECT_EQ(split->inner, inner);
+  };
+  // Adjacent dims of one kind merge.
+  expectSplit({2, 3, 4, 5}, {1, 2}, 2, 12, 5);
+  expectSplit({8, 1024, 768}, {0, 1}, 1, 8192, 768);
+  expectSplit({8, 1024, 768}, {2}, 8192, 768, 1);
+  // Size-1 dims change nothing, reduced or kept, so these are adjacent.
+  expectSplit({4, 1, 8}, {1}, 32, 1, 1);
+  expectSplit({3, 1, 5}, {0, 2}, 1, 15, 1);
+  // Reduced dims with a kept dim of more than one element between them.
+  EXPECT_FALSE(splitReduction({3, 2, 5}, {0, 2}).has_value());
+}
+
 TEST_F(ShapeFunctions, TransposeNeedsAPermutation) {
   auto type =
       inferTransposeType(f32({2, 3, 4}), {2, 0, 1}, [&] { return emit(); });

@@ -552,41 +552,17 @@ LogicalResult FunctionEmitter::visit(FusedMatmulOp op) {
 LogicalResult FunctionEmitter::reduce(Operation *op, ArrayRef<int64_t> axes,
                                       bool mean) {
   Value input = op->getOperand(0), result = op->getResult(0);
-  ArrayRef<int64_t> shape = cast<RankedTensorType>(input.getType()).getShape();
-  // Size-1 dims change nothing; neighbouring dims of one kind merge into
-  // [outer, axis, inner].
-  SmallVector<std::pair<int64_t, bool>> dims;
-  int64_t count = 1;
-  for (int64_t d = 0, rank = shape.size(); d < rank; ++d) {
-    bool reduced = llvm::is_contained(axes, d);
-    if (reduced)
-      count *= shape[d];
-    if (shape[d] == 1)
-      continue;
-    if (!dims.empty() && dims.back().second == reduced)
-      dims.back().first *= shape[d];
-    else
-      dims.push_back({shape[d], reduced});
-  }
-  unsigned groups = llvm::count_if(dims, [](auto dim) { return dim.second; });
-  if (groups > 1)
+  std::optional<ReductionSplit> split =
+      splitReduction(tensorTypeShape(input), axes);
+  if (!split)
     return op->emitOpError("reduces axes that are not adjacent, which the "
                            "CUDA backend does not support");
-  AxisSplit split;
-  bool seen = false;
-  for (auto [size, reduced] : dims) {
-    if (reduced) {
-      split.axis = size;
-      seen = true;
-    } else {
-      (seen ? split.inner : split.outer) *= size;
-    }
-  }
   Type in = elementTypeOf(input), out = elementTypeOf(result);
   check("mpc_rt_reduce(rt, " + ptr(input) + ", " + cudaDtype(in).str() + ", " +
-        ptr(result) + ", " + cudaDtype(out).str() + ", " + str(split.outer) +
-        ", " + str(split.axis) + ", " + str(split.inner) + ", " +
-        (mean ? doubleLiteral(1.0 / static_cast<double>(count)) : "1.0") + ")");
+        ptr(result) + ", " + cudaDtype(out).str() + ", " + str(split->outer) +
+        ", " + str(split->axis) + ", " + str(split->inner) + ", " +
+        (mean ? doubleLiteral(1.0 / static_cast<double>(split->axis)) : "1.0") +
+        ")");
   return success();
 }
 
