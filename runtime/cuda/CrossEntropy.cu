@@ -123,6 +123,19 @@ __global__ void keptRowsKernel(const int32_t *labels, int64_t rows,
     *kept = static_cast<int64_t>(count);
 }
 
+/// Whether a loss divides by the rows it keeps, which are counted first.
+bool countsKeptRows(int64_t ignoreIndex, mpc_loss_reduction reduction) {
+  return reduction == MPC_LOSS_MEAN && ignoreIndex != MPC_NO_IGNORE_INDEX;
+}
+
+/// Counts the rows `labels` keeps into *kept (device memory); nonzero when
+/// the launch fails.
+int countKeptRows(mpc_rt *rt, const char *what, const int32_t *labels,
+                  int64_t rows, int64_t ignoreIndex, int64_t *kept) {
+  keptRowsKernel<<<1, 256, 0, rt->stream>>>(labels, rows, ignoreIndex, kept);
+  return mpc_rt_check_launch(rt, what);
+}
+
 /// *out = float(sum(values[0..n)) in double / divisor), one block.
 __global__ void meanOfKernel(const float *values, const double *doubles,
                              int64_t n, double divisor, float *out) {
@@ -305,14 +318,12 @@ int mpc_rt_softmax_xent_grad(mpc_rt *rt, const void *dloss,
   // The mean of a loss that may skip rows divides by the kept rows, counted
   // first into the context scratch.
   const int64_t *kept = nullptr;
-  if (reduction == MPC_LOSS_MEAN && ignore_index != MPC_NO_IGNORE_INDEX) {
+  if (countsKeptRows(ignore_index, reduction)) {
     if (rt->scratchBytes < sizeof(int64_t))
       return mpc_rt_fail(rt, "%s: the context scratch cannot hold the count",
                          what);
     auto *count = static_cast<int64_t *>(rt->scratch);
-    keptRowsKernel<<<1, 256, 0, rt->stream>>>(labels, rows, ignore_index,
-                                              count);
-    if (mpc_rt_check_launch(rt, what))
+    if (countKeptRows(rt, what, labels, rows, ignore_index, count))
       return -1;
     kept = count;
   }
@@ -344,18 +355,13 @@ int mpc_rt_softmax_xent_with_grad(mpc_rt *rt, const void *logits,
   // The scratch holds the kept rows' count (a mean that may skip rows
   // divides the gradient by it, so it is counted first), then the row
   // losses.
-  bool countKept =
-      reduction == MPC_LOSS_MEAN && ignore_index != MPC_NO_IGNORE_INDEX;
+  bool countKept = countsKeptRows(ignore_index, reduction);
   if (sizeof(int64_t) + rows * sizeof(float) > rt->scratchBytes)
     return mpc_rt_fail(rt, "%s: %lld rows exceed the context scratch", what,
                        static_cast<long long>(rows));
   auto *count = static_cast<int64_t *>(rt->scratch);
-  if (countKept) {
-    keptRowsKernel<<<1, 256, 0, rt->stream>>>(labels, rows, ignore_index,
-                                              count);
-    if (mpc_rt_check_launch(rt, what))
-      return -1;
-  }
+  if (countKept && countKeptRows(rt, what, labels, rows, ignore_index, count))
+    return -1;
   XentGradArgs grad{dloss,        dloss_type, logits,
                     logits_type,  labels,     dlogits,
                     dlogits_type, rows,       classes,
