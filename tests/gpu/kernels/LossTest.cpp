@@ -52,6 +52,13 @@ struct XentReference {
                                  classes, options, wantGrad.data(), &bad);
   }
 
+  /// The loss's tolerance: per-row logsumexp in f32 (a sum of `classes`
+  /// terms), the rows summed in double.
+  static double lossTolerance(mpc_loss_reduction reduction) {
+    return tolerance(MPC_F32, classes,
+                     reduction == MPC_LOSS_SUM ? 10.0 * rows : 10.0);
+  }
+
   /// The gradient's per-element tolerance in `type`.
   std::vector<double> gradTolerance(mpc_dtype type) const {
     std::vector<double> tol(wantGrad.size());
@@ -62,6 +69,16 @@ struct XentReference {
   }
 };
 
+/// A reference's logits (in the case's type), labels and loss gradient on
+/// the device.
+struct XentInputs {
+  XentInputs(const XentReference &ref, mpc_dtype type)
+      : logits(upload(ref.logits, type)),
+        labels(uploadBytes(ref.labels32.data(), XentReference::rows * 4)),
+        seed(upload({XentReference::dloss}, MPC_F32)) {}
+  DeviceBuffer logits, labels, seed;
+};
+
 TEST_P(Xent, SoftmaxCrossEntropyAndGradient) {
   XentCase param = GetParam();
   mpc_dtype type = param.type;
@@ -69,28 +86,19 @@ TEST_P(Xent, SoftmaxCrossEntropyAndGradient) {
   ASSERT_EQ(ref.bad, -1);
   constexpr int64_t rows = XentReference::rows,
                     classes = XentReference::classes;
-  const std::vector<float> &logits = ref.logits;
-  const std::vector<int32_t> &labels32 = ref.labels32;
-  float want = ref.want, dloss = XentReference::dloss;
-  const std::vector<float> &wantGrad = ref.wantGrad;
-  DeviceBuffer dLogits = upload(logits, type);
-  DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4);
+  XentInputs in(ref, type);
   DeviceBuffer dLoss(4), dGrad(rows * classes * 4);
-  DeviceBuffer dSeed = upload({dloss}, MPC_F32);
-  ok(mpc_rt_softmax_xent(rt, dLogits.get(), type, dLabels.as<int32_t>(),
+  ok(mpc_rt_softmax_xent(rt, in.logits.get(), type, in.labels.as<int32_t>(),
                          dLoss.as<float>(), rows, classes, param.ignoreIndex,
                          param.reduction));
-  ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dLogits.get(), type,
-                              dLabels.as<int32_t>(), dGrad.get(), type, rows,
+  ok(mpc_rt_softmax_xent_grad(rt, in.seed.get(), MPC_F32, in.logits.get(), type,
+                              in.labels.as<int32_t>(), dGrad.get(), type, rows,
                               classes, param.ignoreIndex, param.reduction));
   sync();
-  // Per-row logsumexp in f32 (a sum of `classes` terms), sum in double.
-  expectClose(download(dLoss.get(), MPC_F32, 1), {want},
-              tolerance(MPC_F32, classes,
-                        param.reduction == MPC_LOSS_SUM ? 10.0 * rows : 10.0),
-              "softmax_xent");
+  expectClose(download(dLoss.get(), MPC_F32, 1), {ref.want},
+              XentReference::lossTolerance(param.reduction), "softmax_xent");
   expectClose(download(dGrad.get(), type, rows * classes),
-              roundedTo(wantGrad, type), ref.gradTolerance(type),
+              roundedTo(ref.wantGrad, type), ref.gradTolerance(type),
               "softmax_xent_grad");
 }
 
@@ -104,30 +112,23 @@ TEST_P(Xent, LossWithGradientInOneLaunch) {
   ASSERT_EQ(ref.bad, -1);
   constexpr int64_t rows = XentReference::rows,
                     classes = XentReference::classes;
-  const std::vector<float> &logits = ref.logits;
-  const std::vector<int32_t> &labels32 = ref.labels32;
-  float want = ref.want, dloss = XentReference::dloss;
-  const std::vector<float> &wantGrad = ref.wantGrad;
-  DeviceBuffer dLogits = upload(logits, type);
-  DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4);
+  XentInputs in(ref, type);
   DeviceBuffer dLoss(4), dGrad(rows * classes * 4), dApart(rows * classes * 4);
-  DeviceBuffer dSeed = upload({dloss}, MPC_F32);
   ok(mpc_rt_softmax_xent_with_grad(
-      rt, dLogits.get(), type, dLabels.as<int32_t>(), dLoss.as<float>(),
-      dSeed.get(), MPC_F32, dGrad.get(), type, rows, classes, param.ignoreIndex,
-      param.reduction));
-  ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dLogits.get(), type,
-                              dLabels.as<int32_t>(), dApart.get(), type, rows,
+      rt, in.logits.get(), type, in.labels.as<int32_t>(), dLoss.as<float>(),
+      in.seed.get(), MPC_F32, dGrad.get(), type, rows, classes,
+      param.ignoreIndex, param.reduction));
+  ok(mpc_rt_softmax_xent_grad(rt, in.seed.get(), MPC_F32, in.logits.get(), type,
+                              in.labels.as<int32_t>(), dApart.get(), type, rows,
                               classes, param.ignoreIndex, param.reduction));
   sync();
-  expectClose(download(dLoss.get(), MPC_F32, 1), {want},
-              tolerance(MPC_F32, classes,
-                        param.reduction == MPC_LOSS_SUM ? 10.0 * rows : 10.0),
+  expectClose(download(dLoss.get(), MPC_F32, 1), {ref.want},
+              XentReference::lossTolerance(param.reduction),
               "softmax_xent_with_grad loss");
   std::vector<float> grad = download(dGrad.get(), type, rows * classes);
   expectBitEqual(grad, download(dApart.get(), type, rows * classes),
                  "softmax_xent_with_grad gradient");
-  expectClose(grad, roundedTo(wantGrad, type), ref.gradTolerance(type),
+  expectClose(grad, roundedTo(ref.wantGrad, type), ref.gradTolerance(type),
               "softmax_xent_with_grad gradient");
 }
 
