@@ -69,13 +69,14 @@ struct XentReference {
   }
 };
 
-/// A reference's logits (in the case's type), labels and loss gradient on
-/// the device.
+/// Logits (in `type`), labels and the loss's gradient on the device.
 struct XentInputs {
-  XentInputs(const XentReference &ref, mpc_dtype type)
-      : logits(upload(ref.logits, type)),
-        labels(uploadBytes(ref.labels32.data(), XentReference::rows * 4)),
-        seed(upload({XentReference::dloss}, MPC_F32)) {}
+  XentInputs(const std::vector<float> &logitValues,
+             const std::vector<int32_t> &labelValues, float dloss,
+             mpc_dtype type)
+      : logits(upload(logitValues, type)),
+        labels(uploadBytes(labelValues.data(), labelValues.size() * 4)),
+        seed(upload({dloss}, MPC_F32)) {}
   DeviceBuffer logits, labels, seed;
 };
 
@@ -86,7 +87,7 @@ TEST_P(Xent, SoftmaxCrossEntropyAndGradient) {
   ASSERT_EQ(ref.bad, -1);
   constexpr int64_t rows = XentReference::rows,
                     classes = XentReference::classes;
-  XentInputs in(ref, type);
+  XentInputs in(ref.logits, ref.labels32, XentReference::dloss, type);
   DeviceBuffer dLoss(4), dGrad(rows * classes * 4);
   ok(mpc_rt_softmax_xent(rt, in.logits.get(), type, in.labels.as<int32_t>(),
                          dLoss.as<float>(), rows, classes, param.ignoreIndex,
@@ -112,7 +113,7 @@ TEST_P(Xent, LossWithGradientInOneLaunch) {
   ASSERT_EQ(ref.bad, -1);
   constexpr int64_t rows = XentReference::rows,
                     classes = XentReference::classes;
-  XentInputs in(ref, type);
+  XentInputs in(ref.logits, ref.labels32, XentReference::dloss, type);
   DeviceBuffer dLoss(4), dGrad(rows * classes * 4), dApart(rows * classes * 4);
   ok(mpc_rt_softmax_xent_with_grad(
       rt, in.logits.get(), type, in.labels.as<int32_t>(), dLoss.as<float>(),
@@ -155,6 +156,8 @@ class XentInPlace : public GpuTest,
 /// logits rise, the third row is ignored (-100).
 struct GptRows {
   static constexpr int64_t rows = 5, classes = 50304;
+  static constexpr float dloss = 2.0f;
+  static constexpr cpu::CrossEntropyOptions options{-100, MPC_LOSS_MEAN};
   std::vector<float> logits;
   std::vector<int64_t> labels{3, 50303, -100, 0, 4095};
   std::vector<int32_t> labels32{labels.begin(), labels.end()};
@@ -171,26 +174,21 @@ TEST_P(XentInPlace, GradientOverTheLogitsIsTheGradient) {
   mpc_dtype type = GetParam();
   GptRows gpt(type);
   constexpr int64_t rows = GptRows::rows, classes = GptRows::classes;
-  const std::vector<float> &logits = gpt.logits;
-  const std::vector<int64_t> &labels = gpt.labels;
-  const std::vector<int32_t> &labels32 = gpt.labels32;
-  cpu::CrossEntropyOptions options{-100, MPC_LOSS_MEAN};
-  float dloss = 2.0f;
+  float dloss = GptRows::dloss;
   int64_t bad;
   std::vector<float> wantGrad(rows * classes);
-  cpu::softmaxCrossEntropyGrad(dloss, logits.data(), labels.data(), rows,
-                               classes, options, wantGrad.data(), &bad);
+  cpu::softmaxCrossEntropyGrad(dloss, gpt.logits.data(), gpt.labels.data(),
+                               rows, classes, GptRows::options, wantGrad.data(),
+                               &bad);
   ASSERT_EQ(bad, -1);
-  DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4);
-  DeviceBuffer dSeed = upload({dloss}, MPC_F32);
-  DeviceBuffer dLogits = upload(logits, type), dGrad(rows * classes * 4);
-  DeviceBuffer dInPlace = upload(logits, type);
-  ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dLogits.get(), type,
-                              dLabels.as<int32_t>(), dGrad.get(), type, rows,
+  XentInputs in(gpt.logits, gpt.labels32, dloss, type);
+  DeviceBuffer dGrad(rows * classes * 4), dInPlace = upload(gpt.logits, type);
+  ok(mpc_rt_softmax_xent_grad(rt, in.seed.get(), MPC_F32, in.logits.get(), type,
+                              in.labels.as<int32_t>(), dGrad.get(), type, rows,
                               classes, -100, MPC_LOSS_MEAN));
-  ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dInPlace.get(), type,
-                              dLabels.as<int32_t>(), dInPlace.get(), type, rows,
-                              classes, -100, MPC_LOSS_MEAN));
+  ok(mpc_rt_softmax_xent_grad(rt, in.seed.get(), MPC_F32, dInPlace.get(), type,
+                              in.labels.as<int32_t>(), dInPlace.get(), type,
+                              rows, classes, -100, MPC_LOSS_MEAN));
   sync();
   std::vector<float> apart = download(dGrad.get(), type, rows * classes);
   expectBitEqual(download(dInPlace.get(), type, rows * classes), apart,
@@ -210,25 +208,19 @@ TEST_P(XentInPlace, LossWithGradientOverTheLogits) {
   mpc_dtype type = GetParam();
   GptRows gpt(type);
   constexpr int64_t rows = GptRows::rows, classes = GptRows::classes;
-  const std::vector<float> &logits = gpt.logits;
-  const std::vector<int64_t> &labels = gpt.labels;
-  const std::vector<int32_t> &labels32 = gpt.labels32;
-  cpu::CrossEntropyOptions options{-100, MPC_LOSS_MEAN};
-  float dloss = 2.0f;
   int64_t bad;
-  float want = cpu::softmaxCrossEntropy(logits.data(), labels.data(), rows,
-                                        classes, options, &bad);
+  float want = cpu::softmaxCrossEntropy(gpt.logits.data(), gpt.labels.data(),
+                                        rows, classes, GptRows::options, &bad);
   ASSERT_EQ(bad, -1);
-  DeviceBuffer dLabels = uploadBytes(labels32.data(), rows * 4);
-  DeviceBuffer dSeed = upload({dloss}, MPC_F32);
-  DeviceBuffer dLogits = upload(logits, type), dGrad(rows * classes * 4);
-  DeviceBuffer dInPlace = upload(logits, type), dLoss(4);
-  ok(mpc_rt_softmax_xent_grad(rt, dSeed.get(), MPC_F32, dLogits.get(), type,
-                              dLabels.as<int32_t>(), dGrad.get(), type, rows,
+  XentInputs in(gpt.logits, gpt.labels32, GptRows::dloss, type);
+  DeviceBuffer dGrad(rows * classes * 4), dInPlace = upload(gpt.logits, type),
+                                          dLoss(4);
+  ok(mpc_rt_softmax_xent_grad(rt, in.seed.get(), MPC_F32, in.logits.get(), type,
+                              in.labels.as<int32_t>(), dGrad.get(), type, rows,
                               classes, -100, MPC_LOSS_MEAN));
   ok(mpc_rt_softmax_xent_with_grad(rt, dInPlace.get(), type,
-                                   dLabels.as<int32_t>(), dLoss.as<float>(),
-                                   dSeed.get(), MPC_F32, dInPlace.get(), type,
+                                   in.labels.as<int32_t>(), dLoss.as<float>(),
+                                   in.seed.get(), MPC_F32, dInPlace.get(), type,
                                    rows, classes, -100, MPC_LOSS_MEAN));
   sync();
   std::vector<float> inPlace = download(dInPlace.get(), type, rows * classes);
