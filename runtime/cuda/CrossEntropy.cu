@@ -267,6 +267,19 @@ int checkRows(mpc_rt *rt, const char *what, int64_t rows, int64_t classes,
   return 0;
 }
 
+/// checkRows, and the loss's gradient, the logits and their gradient
+/// floats: what the gradient entry points check before anything else.
+int checkGradient(mpc_rt *rt, const char *what, int64_t rows, int64_t classes,
+                  mpc_loss_reduction reduction, mpc_dtype dlossType,
+                  mpc_dtype logitsType, mpc_dtype dlogitsType) {
+  if (checkRows(rt, what, rows, classes, reduction) ||
+      checkFloat(rt, what, "dloss", dlossType) ||
+      checkFloat(rt, what, "the logits", logitsType) ||
+      checkFloat(rt, what, "dlogits", dlogitsType))
+    return -1;
+  return 0;
+}
+
 } // namespace
 } // namespace mpc::cuda
 
@@ -308,10 +321,8 @@ int mpc_rt_softmax_xent_grad(mpc_rt *rt, const void *dloss,
                              int64_t ignore_index,
                              mpc_loss_reduction reduction) {
   const char *what = "mpc_rt_softmax_xent_grad";
-  if (checkRows(rt, what, rows, classes, reduction) ||
-      checkFloat(rt, what, "dloss", dloss_type) ||
-      checkFloat(rt, what, "the logits", logits_type) ||
-      checkFloat(rt, what, "dlogits", dlogits_type))
+  if (checkGradient(rt, what, rows, classes, reduction, dloss_type, logits_type,
+                    dlogits_type))
     return -1;
   if (rows * classes == 0)
     return 0;
@@ -343,10 +354,8 @@ int mpc_rt_softmax_xent_with_grad(mpc_rt *rt, const void *logits,
                                   int64_t classes, int64_t ignore_index,
                                   mpc_loss_reduction reduction) {
   const char *what = "mpc_rt_softmax_xent_with_grad";
-  if (checkRows(rt, what, rows, classes, reduction) ||
-      checkFloat(rt, what, "the logits", logits_type) ||
-      checkFloat(rt, what, "dloss", dloss_type) ||
-      checkFloat(rt, what, "dlogits", dlogits_type))
+  if (checkGradient(rt, what, rows, classes, reduction, dloss_type, logits_type,
+                    dlogits_type))
     return -1;
   if (rows == 0 || classes == 0)
     return mpc_rt_fail(rt, "%s: empty logits %lld x %lld", what,
